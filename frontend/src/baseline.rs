@@ -1,0 +1,1274 @@
+//! The baseline IR builder: one forward pass over a function's operators,
+//! validating each with wasmparser's `FuncValidator` and translating it to
+//! non-SSA IR on the spot. No SSA construction, no optimisation.
+//!
+//! ## How values flow
+//! - Locals are the function's first values: parameters `v0..vP` (the entry
+//!   block's parameters), then declared locals, zero-initialized at entry.
+//!   `local.set` assigns the local's value again (non-SSA).
+//! - The operand stack holds [`Value`]s. `local.get` pushes the local's own
+//!   value (no copy); before a local is assigned, every stack entry that still
+//!   refers to it is replaced by a copy made at that point, so the stack keeps
+//!   the old value (a per-local reference count makes the common case free).
+//! - Each control frame owns "label variables": for a `loop` its parameters,
+//!   otherwise its results. A branch copies the values it carries into the
+//!   target's label variables (as a parallel copy) and jumps; after a `block`,
+//!   `if` or `else` ends, its result variables are pushed.
+//! - Code after an unconditional branch is unreachable: it is validated but
+//!   not translated, until the end of its frame.
+//!
+//! Every pass here is linear in the size of the function; the translator's
+//! buffers are reused from one function to the next.
+
+use std::collections::HashMap;
+
+use strata_ir::{
+    AddrSpace, BinaryOp, Block, BlockCall, CallKind, FloatCC, Function, InstData, IntCC, LoadOp,
+    StoreOp, TrapCode, Type, UnaryOp, Value,
+};
+use wasmparser::{
+    BlockType, FuncValidator, FuncValidatorAllocations, MemArg, Operator, OperatorsReader, ValType,
+    ValidatorResources,
+};
+
+use crate::module::{ModuleEnv, WasmError};
+use crate::vmoffsets::{Builtin, VMOffsets, funcref, memory, table};
+
+/// Converts a Wasm value type to an IR type.
+pub fn ir_type(ty: ValType, offset: usize) -> Result<Type, WasmError> {
+    Ok(match ty {
+        ValType::I32 => Type::I32,
+        ValType::I64 => Type::I64,
+        ValType::F32 => Type::F32,
+        ValType::F64 => Type::F64,
+        other => {
+            return Err(WasmError::new(
+                format!("unsupported value type {other}"),
+                offset,
+            ));
+        }
+    })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FrameKind {
+    Function,
+    Block,
+    Loop,
+    If,
+    Else,
+}
+
+#[derive(Clone, Debug)]
+struct Frame {
+    kind: FrameKind,
+    /// Entered in unreachable code: no IR is built for it.
+    dead: bool,
+    /// Branch target: loop header or end block.
+    label: Block,
+    /// For `if`: the block of the else arm, until `else` or `end` fills it.
+    else_block: Option<Block>,
+    /// Stack height below the frame's parameters.
+    height: usize,
+    /// First label variable; the variables are consecutive values.
+    vars_start: u32,
+    /// The number of label variables.
+    vars_len: u32,
+    /// The number of parameters and results.
+    num_params: u32,
+    num_results: u32,
+    /// For `if` with parameters: where the saved parameters start in
+    /// `saved_params`.
+    saved_start: u32,
+    /// Whether some branch targets the end of this frame.
+    end_reachable: bool,
+}
+
+impl Frame {
+    /// The number of values a branch to this frame carries.
+    fn branch_arity(&self) -> u32 {
+        if self.kind == FrameKind::Loop {
+            self.num_params
+        } else {
+            self.num_results
+        }
+    }
+}
+
+/// Translates function bodies to baseline IR. Reuse one per thread.
+#[derive(Default)]
+pub struct BaselineTranslator {
+    allocs: Option<FuncValidatorAllocations>,
+    stack: Vec<Value>,
+    frames: Vec<Frame>,
+    /// Per local: how many stack entries refer to it.
+    local_refs: Vec<u32>,
+    num_locals: u32,
+    saved_params: Vec<Value>,
+    scratch: Vec<Value>,
+    cur: Option<Block>,
+    srcloc: u32,
+}
+
+/// A translation in progress: the module, the function and the translator.
+struct Ctx<'a> {
+    env: &'a ModuleEnv,
+    offsets: &'a VMOffsets,
+    func: &'a mut Function,
+    t: &'a mut BaselineTranslator,
+}
+
+impl BaselineTranslator {
+    /// A translator with empty buffers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Validates and translates defined function `def_index` of `env` (whose
+    /// bytes are `wasm`) into `func`, which is cleared first.
+    pub fn translate(
+        &mut self,
+        env: &ModuleEnv,
+        offsets: &VMOffsets,
+        wasm: &[u8],
+        def_index: usize,
+        func: &mut Function,
+    ) -> Result<(), WasmError> {
+        let info = &env.bodies[def_index];
+        let body = info.function_body(wasm);
+        let mut validator = info.func_validator(self.allocs.take().unwrap_or_default());
+        let func_index = info.func_index();
+        func.clear();
+        self.stack.clear();
+        self.frames.clear();
+        self.local_refs.clear();
+        self.saved_params.clear();
+        self.cur = None;
+        self.srcloc = body.range().start as u32;
+        let result = Ctx {
+            env,
+            offsets,
+            func,
+            t: self,
+        }
+        .run(func_index, body, &mut validator);
+        self.allocs = Some(validator.into_allocations());
+        result
+    }
+}
+
+impl Ctx<'_> {
+    fn run(
+        &mut self,
+        func_index: u32,
+        body: wasmparser::FunctionBody<'_>,
+        validator: &mut FuncValidator<ValidatorResources>,
+    ) -> Result<(), WasmError> {
+        let env = self.env;
+        let ty = env.func_type(func_index);
+        self.func.name = match env.func_name(func_index) {
+            Some(n) => n.to_string(),
+            None => format!("f{func_index}"),
+        };
+        let start = body.range().start as usize;
+        for &p in ty.params.iter() {
+            self.func.signature.params.push(ir_type(p, start)?);
+        }
+        for &r in ty.results.iter() {
+            self.func.signature.results.push(ir_type(r, start)?);
+        }
+        let entry = self.func.new_block();
+        self.func.append_block_to_layout(entry);
+        self.t.cur = Some(entry);
+        for i in 0..self.func.signature.params.len() {
+            let t = self.func.signature.params[i];
+            self.func.append_block_param(entry, t);
+        }
+
+        // Local declarations: validate each group before allocating for it.
+        let mut reader = body.get_binary_reader();
+        let groups = reader.read_var_u32()?;
+        for _ in 0..groups {
+            let offset = reader.original_position();
+            let count = reader.read_var_u32()?;
+            let vt: ValType = reader.read()?;
+            validator.define_locals(offset, count, vt)?;
+            let t = ir_type(vt, offset as usize)?;
+            for _ in 0..count {
+                let v = self.func.new_value(t);
+                let zero = if t.is_int() {
+                    InstData::Iconst { dst: v, imm: 0 }
+                } else {
+                    InstData::Fconst { dst: v, bits: 0 }
+                };
+                self.emit(zero);
+            }
+        }
+        self.t.num_locals = self.func.num_values() as u32;
+        self.t.local_refs.resize(self.t.num_locals as usize, 0);
+
+        // The function's own frame: a branch to it returns.
+        let nres = ty.results.len() as u32;
+        self.t.frames.push(Frame {
+            kind: FrameKind::Function,
+            dead: false,
+            label: entry,
+            else_block: None,
+            height: 0,
+            vars_start: 0,
+            vars_len: 0,
+            num_params: 0,
+            num_results: nres,
+            saved_start: 0,
+            end_reachable: false,
+        });
+
+        let mut ops = OperatorsReader::new(reader);
+        while !self.t.frames.is_empty() {
+            let (op, offset) = ops.read_with_offset()?;
+            validator.op(offset, &op)?;
+            self.t.srcloc = offset as u32;
+            self.operator(&op, offset as usize)?;
+        }
+        ops.finish()?;
+        Ok(())
+    }
+
+    // ---- small helpers -------------------------------------------------
+
+    fn reachable(&self) -> bool {
+        self.t.cur.is_some()
+    }
+
+    fn emit(&mut self, data: InstData) {
+        let b = self.t.cur.expect("emit in reachable code");
+        self.func.append_inst(b, data, self.t.srcloc);
+    }
+
+    fn temp(&mut self, ty: Type) -> Value {
+        self.func.new_value(ty)
+    }
+
+    fn is_local(&self, v: Value) -> bool {
+        (v.index() as u32) < self.t.num_locals
+    }
+
+    fn push(&mut self, v: Value) {
+        if self.is_local(v) {
+            self.t.local_refs[v.index()] += 1;
+        }
+        self.t.stack.push(v);
+    }
+
+    fn pop(&mut self) -> Value {
+        // Validation guarantees the stack is deep enough in reachable code.
+        let v = self.t.stack.pop().expect("validated operand stack");
+        if self.is_local(v) {
+            self.t.local_refs[v.index()] -= 1;
+        }
+        v
+    }
+
+    fn peek_n(&self, n: usize) -> &[Value] {
+        &self.t.stack[self.t.stack.len() - n..]
+    }
+
+    fn truncate_stack(&mut self, height: usize) {
+        while self.t.stack.len() > height {
+            self.pop();
+        }
+    }
+
+    fn switch_to(&mut self, b: Block) {
+        self.func.append_block_to_layout(b);
+        self.func.blocks[b.index()].loop_depth = self.loop_depth();
+        self.t.cur = Some(b);
+    }
+
+    fn loop_depth(&self) -> u32 {
+        self.t
+            .frames
+            .iter()
+            .filter(|f| f.kind == FrameKind::Loop && !f.dead)
+            .count() as u32
+    }
+
+    /// Before local `l` is assigned: stack entries still referring to it get
+    /// the current value through a copy.
+    fn materialize_local(&mut self, l: Value) {
+        let mut left = self.t.local_refs[l.index()];
+        if left == 0 {
+            return;
+        }
+        let ty = self.func.value_type(l);
+        let copy = self.temp(ty);
+        self.emit(InstData::Copy { dst: copy, src: l });
+        for i in (0..self.t.stack.len()).rev() {
+            if self.t.stack[i] == l {
+                self.t.stack[i] = copy;
+                left -= 1;
+                if left == 0 {
+                    break;
+                }
+            }
+        }
+        self.t.local_refs[l.index()] = 0;
+    }
+
+    /// Copies the top `n` stack values (left in place) into the label
+    /// variables of frame `fi`, as a parallel copy.
+    fn copy_to_vars(&mut self, fi: usize) {
+        let f = &self.t.frames[fi];
+        let n = f.branch_arity() as usize;
+        let (start, len) = (f.vars_start, f.vars_len);
+        debug_assert_eq!(len as usize, n);
+        let mut srcs = std::mem::take(&mut self.t.scratch);
+        srcs.clear();
+        srcs.extend_from_slice(self.peek_n(n));
+        let overlaps = srcs
+            .iter()
+            .any(|v| (start..start + len).contains(&(v.index() as u32)));
+        if overlaps {
+            for s in srcs.iter_mut() {
+                let ty = self.func.value_type(*s);
+                let t = self.temp(ty);
+                self.emit(InstData::Copy { dst: t, src: *s });
+                *s = t;
+            }
+        }
+        for (i, &src) in srcs.iter().enumerate() {
+            let dst = Value(start + i as u32);
+            if dst != src {
+                self.emit(InstData::Copy { dst, src });
+            }
+        }
+        self.t.scratch = srcs;
+    }
+
+    fn emit_return(&mut self) {
+        let n = self.func.signature.results.len();
+        let mut vals = std::mem::take(&mut self.t.scratch);
+        vals.clear();
+        vals.extend_from_slice(self.peek_n(n));
+        let args = self.func.make_value_list(&vals);
+        self.t.scratch = vals;
+        self.emit(InstData::Return { args });
+    }
+
+    /// Emits the branch to frame `fi` carrying the top values, from the
+    /// current block, and ends the block.
+    fn branch_to(&mut self, fi: usize) {
+        if self.t.frames[fi].kind == FrameKind::Function {
+            self.emit_return();
+            return;
+        }
+        self.copy_to_vars(fi);
+        let f = &mut self.t.frames[fi];
+        if f.kind != FrameKind::Loop {
+            f.end_reachable = true;
+        }
+        let label = f.label;
+        self.emit(InstData::Jump {
+            dest: BlockCall::new(label),
+        });
+    }
+
+    /// The block a conditional branch to frame `fi` should target: the label
+    /// itself when nothing needs copying, else a new edge block holding the
+    /// copies and the jump.
+    fn branch_target(&mut self, fi: usize) -> Block {
+        let f = &self.t.frames[fi];
+        if f.kind != FrameKind::Function && f.branch_arity() == 0 {
+            let label = f.label;
+            if f.kind != FrameKind::Loop {
+                self.t.frames[fi].end_reachable = true;
+            }
+            return label;
+        }
+        let cur = self.t.cur;
+        let edge = self.func.new_block();
+        self.switch_to(edge);
+        self.branch_to(fi);
+        self.t.cur = cur;
+        edge
+    }
+
+    fn block_type(&self, bt: BlockType, offset: usize) -> Result<(Vec<Type>, Vec<Type>), WasmError> {
+        Ok(match bt {
+            BlockType::Empty => (vec![], vec![]),
+            BlockType::Type(t) => (vec![], vec![ir_type(t, offset)?]),
+            BlockType::FuncType(i) => {
+                let ft = &self.env.types[i as usize];
+                let p = ft
+                    .params
+                    .iter()
+                    .map(|&t| ir_type(t, offset))
+                    .collect::<Result<_, _>>()?;
+                let r = ft
+                    .results
+                    .iter()
+                    .map(|&t| ir_type(t, offset))
+                    .collect::<Result<_, _>>()?;
+                (p, r)
+            }
+        })
+    }
+
+    fn push_frame(&mut self, kind: FrameKind, bt: BlockType, offset: usize) -> Result<(), WasmError> {
+        if !self.reachable() {
+            self.t.frames.push(Frame {
+                kind,
+                dead: true,
+                label: Block(0),
+                else_block: None,
+                height: self.t.stack.len(),
+                vars_start: 0,
+                vars_len: 0,
+                num_params: 0,
+                num_results: 0,
+                saved_start: 0,
+                end_reachable: false,
+            });
+            return Ok(());
+        }
+        let (params, results) = self.block_type(bt, offset)?;
+        let var_types = if kind == FrameKind::Loop {
+            &params
+        } else {
+            &results
+        };
+        let vars_start = self.func.num_values() as u32;
+        for &t in var_types {
+            self.func.new_value(t);
+        }
+        let height = self.t.stack.len() - params.len();
+        let frame = Frame {
+            kind,
+            dead: false,
+            label: Block(0),
+            else_block: None,
+            height,
+            vars_start,
+            vars_len: var_types.len() as u32,
+            num_params: params.len() as u32,
+            num_results: results.len() as u32,
+            saved_start: self.t.saved_params.len() as u32,
+            end_reachable: false,
+        };
+        self.t.frames.push(frame);
+        Ok(())
+    }
+
+    fn top_frame(&mut self) -> &mut Frame {
+        self.t.frames.last_mut().expect("validated control stack")
+    }
+
+    fn frame_index(&self, depth: u32) -> usize {
+        self.t.frames.len() - 1 - depth as usize
+    }
+
+    // ---- control flow --------------------------------------------------
+
+    fn op_block(&mut self, bt: BlockType, offset: usize) -> Result<(), WasmError> {
+        self.push_frame(FrameKind::Block, bt, offset)?;
+        if self.reachable() {
+            let end = self.func.new_block();
+            self.top_frame().label = end;
+        }
+        Ok(())
+    }
+
+    fn op_loop(&mut self, bt: BlockType, offset: usize) -> Result<(), WasmError> {
+        self.push_frame(FrameKind::Loop, bt, offset)?;
+        if !self.reachable() {
+            return Ok(());
+        }
+        let header = self.func.new_block();
+        let fi = self.t.frames.len() - 1;
+        self.t.frames[fi].label = header;
+        // Enter the loop with its parameters in the label variables.
+        self.copy_to_vars(fi);
+        self.emit(InstData::Jump {
+            dest: BlockCall::new(header),
+        });
+        let f = self.t.frames[fi].clone();
+        self.truncate_stack(f.height);
+        self.switch_to(header);
+        for i in 0..f.vars_len {
+            self.push(Value(f.vars_start + i));
+        }
+        Ok(())
+    }
+
+    fn op_if(&mut self, bt: BlockType, offset: usize) -> Result<(), WasmError> {
+        let cond = if self.reachable() {
+            Some(self.pop())
+        } else {
+            None
+        };
+        self.push_frame(FrameKind::If, bt, offset)?;
+        let Some(cond) = cond else { return Ok(()) };
+        let fi = self.t.frames.len() - 1;
+        let nparams = self.t.frames[fi].num_params as usize;
+        // The else arm needs the parameters too: keep their current values.
+        for i in 0..nparams {
+            let idx = self.t.stack.len() - nparams + i;
+            let v = self.t.stack[idx];
+            let v = if self.is_local(v) {
+                let t = self.temp(self.func.value_type(v));
+                self.emit(InstData::Copy { dst: t, src: v });
+                self.t.local_refs[v.index()] -= 1;
+                self.t.stack[idx] = t;
+                t
+            } else {
+                v
+            };
+            self.t.saved_params.push(v);
+        }
+        let then_block = self.func.new_block();
+        let else_block = self.func.new_block();
+        let end = self.func.new_block();
+        let f = &mut self.t.frames[fi];
+        f.label = end;
+        f.else_block = Some(else_block);
+        self.emit(InstData::Brif {
+            cond,
+            then_dest: BlockCall::new(then_block),
+            else_dest: BlockCall::new(else_block),
+        });
+        self.switch_to(then_block);
+        Ok(())
+    }
+
+    /// Ends the arm of an `if` (or a `block`) that is being left by falling
+    /// through: branch to the end with the results.
+    fn fall_through_to_end(&mut self, fi: usize) {
+        if self.reachable() {
+            self.branch_to(fi);
+            self.t.cur = None;
+        }
+    }
+
+    /// Starts the else arm of the `if` frame `fi`.
+    fn start_else_arm(&mut self, fi: usize) {
+        let f = self.t.frames[fi].clone();
+        self.truncate_stack(f.height);
+        let else_block = f.else_block.expect("if frame has an else block");
+        self.t.frames[fi].else_block = None;
+        self.switch_to(else_block);
+        for i in 0..f.num_params {
+            let v = self.t.saved_params[(f.saved_start + i) as usize];
+            self.push(v);
+        }
+    }
+
+    fn op_else(&mut self) {
+        let fi = self.t.frames.len() - 1;
+        if self.t.frames[fi].dead {
+            self.t.frames[fi].kind = FrameKind::Else;
+            return;
+        }
+        self.fall_through_to_end(fi);
+        self.start_else_arm(fi);
+        self.t.frames[fi].kind = FrameKind::Else;
+    }
+
+    fn op_end(&mut self) {
+        let fi = self.t.frames.len() - 1;
+        let f = self.t.frames[fi].clone();
+        if f.dead {
+            self.t.frames.pop();
+            return;
+        }
+        match f.kind {
+            FrameKind::Function => {
+                if self.reachable() {
+                    self.emit_return();
+                }
+                self.t.cur = None;
+            }
+            FrameKind::Loop => {}
+            FrameKind::Block | FrameKind::If | FrameKind::Else => {
+                self.fall_through_to_end(fi);
+                if f.kind == FrameKind::If {
+                    // No else arm: the parameters flow to the results.
+                    self.start_else_arm(fi);
+                    self.fall_through_to_end(fi);
+                }
+                self.truncate_stack(f.height);
+                if self.t.frames[fi].end_reachable {
+                    self.switch_to(f.label);
+                    for i in 0..f.vars_len {
+                        self.push(Value(f.vars_start + i));
+                    }
+                }
+            }
+        }
+        self.t.saved_params.truncate(f.saved_start as usize);
+        self.t.frames.pop();
+    }
+
+    fn op_br(&mut self, depth: u32) {
+        let fi = self.frame_index(depth);
+        self.branch_to(fi);
+        self.t.cur = None;
+    }
+
+    fn op_br_if(&mut self, depth: u32) {
+        let cond = self.pop();
+        let fi = self.frame_index(depth);
+        let target = self.branch_target(fi);
+        let cont = self.func.new_block();
+        self.emit(InstData::Brif {
+            cond,
+            then_dest: BlockCall::new(target),
+            else_dest: BlockCall::new(cont),
+        });
+        self.switch_to(cont);
+    }
+
+    fn op_br_table(&mut self, targets: &wasmparser::BrTable<'_>) -> Result<(), WasmError> {
+        let index = self.pop();
+        let mut blocks = Vec::with_capacity(targets.len() as usize + 1);
+        let mut edges: HashMap<u32, Block> = HashMap::new();
+        let mut resolve = |this: &mut Self, depth: u32| -> Block {
+            if let Some(&b) = edges.get(&depth) {
+                return b;
+            }
+            let fi = this.frame_index(depth);
+            let b = this.branch_target(fi);
+            edges.insert(depth, b);
+            b
+        };
+        for depth in targets.targets() {
+            let depth = depth?;
+            let b = resolve(self, depth);
+            blocks.push(b);
+        }
+        let b = resolve(self, targets.default());
+        blocks.push(b);
+        let table = self.func.make_jump_table(blocks);
+        self.emit(InstData::BrTable { index, table });
+        self.t.cur = None;
+        Ok(())
+    }
+
+    // ---- calls ---------------------------------------------------------
+
+    fn pop_args(&mut self, n: usize) -> Vec<Value> {
+        let start = self.t.stack.len() - n;
+        let args: Vec<Value> = self.t.stack[start..].to_vec();
+        self.truncate_stack(start);
+        args
+    }
+
+    fn push_results(&mut self, types: &[Type]) -> strata_ir::ValueList {
+        let mut results = std::mem::take(&mut self.t.scratch);
+        results.clear();
+        for &t in types {
+            results.push(self.func.new_value(t));
+        }
+        let list = self.func.make_value_list(&results);
+        for &r in &results {
+            self.push(r);
+        }
+        self.t.scratch = results;
+        list
+    }
+
+    fn sig_types(&mut self, type_index: u32, offset: usize) -> Result<(usize, Vec<Type>), WasmError> {
+        let ft = &self.env.types[type_index as usize];
+        let results = ft
+            .results
+            .iter()
+            .map(|&t| ir_type(t, offset))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((ft.params.len(), results))
+    }
+
+    fn vmctx(&mut self) -> Value {
+        let v = self.temp(Type::I64);
+        self.emit(InstData::Vmctx { dst: v });
+        v
+    }
+
+    fn load_vm(&mut self, op: LoadOp, addr: Value, offset: u32) -> Value {
+        let dst = self.temp(op.result_type());
+        self.emit(InstData::Load {
+            op,
+            space: AddrSpace::Vm,
+            dst,
+            addr,
+            offset,
+        });
+        dst
+    }
+
+    fn op_call(&mut self, f: u32, offset: usize) -> Result<(), WasmError> {
+        let type_index = self.env.functions[f as usize];
+        let (nparams, results) = self.sig_types(type_index, offset)?;
+        let slot = self.offsets.funcref(f);
+        if self.env.is_imported_func(f) {
+            let vmctx = self.vmctx();
+            let code = self.load_vm(LoadOp::I64, vmctx, slot + funcref::CODE);
+            let callee_vmctx = self.load_vm(LoadOp::I64, vmctx, slot + funcref::VMCTX);
+            let mut args = vec![code, callee_vmctx];
+            args.extend(self.pop_args(nparams));
+            let args = self.func.make_value_list(&args);
+            let results = self.push_results(&results);
+            self.emit(InstData::Call {
+                kind: CallKind::Indirect,
+                args,
+                results,
+            });
+        } else {
+            let args = self.pop_args(nparams);
+            let args = self.func.make_value_list(&args);
+            let results = self.push_results(&results);
+            self.emit(InstData::Call {
+                kind: CallKind::Direct {
+                    slot: slot + funcref::CODE,
+                },
+                args,
+                results,
+            });
+        }
+        Ok(())
+    }
+
+    fn trap_if(&mut self, cond: Value, code: TrapCode) {
+        self.emit(InstData::TrapIf { cond, code });
+    }
+
+    fn op_call_indirect(&mut self, type_index: u32, table_index: u32, offset: usize) -> Result<(), WasmError> {
+        let (nparams, results) = self.sig_types(type_index, offset)?;
+        let index = self.pop();
+        let vmctx = self.vmctx();
+        let tdef = self.load_vm(LoadOp::I64, vmctx, self.offsets.table(table_index));
+        let len = self.load_vm(LoadOp::I32, tdef, table::LENGTH);
+        let oob = self.temp(Type::I32);
+        self.emit(InstData::Icmp {
+            cc: IntCC::UnsignedGreaterThanOrEqual,
+            dst: oob,
+            lhs: index,
+            rhs: len,
+        });
+        self.trap_if(oob, TrapCode::UndefinedElement);
+        let base = self.load_vm(LoadOp::I64, tdef, table::BASE);
+        let idx64 = self.temp(Type::I64);
+        self.emit(InstData::Unary {
+            op: UnaryOp::UextI32,
+            dst: idx64,
+            arg: index,
+        });
+        let three = self.temp(Type::I64);
+        self.emit(InstData::Iconst { dst: three, imm: 3 });
+        let scaled = self.temp(Type::I64);
+        self.emit(InstData::Binary {
+            op: BinaryOp::Shl,
+            dst: scaled,
+            lhs: idx64,
+            rhs: three,
+        });
+        let addr = self.temp(Type::I64);
+        self.emit(InstData::Binary {
+            op: BinaryOp::Iadd,
+            dst: addr,
+            lhs: base,
+            rhs: scaled,
+        });
+        let fref = self.load_vm(LoadOp::I64, addr, 0);
+        let is_null = self.temp(Type::I32);
+        self.emit(InstData::Unary {
+            op: UnaryOp::Eqz,
+            dst: is_null,
+            arg: fref,
+        });
+        self.trap_if(is_null, TrapCode::UninitializedElement);
+        let actual = self.load_vm(LoadOp::I32, fref, funcref::TYPE_ID);
+        let expected = self.load_vm(LoadOp::I32, vmctx, self.offsets.type_id(type_index));
+        let mismatch = self.temp(Type::I32);
+        self.emit(InstData::Icmp {
+            cc: IntCC::NotEqual,
+            dst: mismatch,
+            lhs: actual,
+            rhs: expected,
+        });
+        self.trap_if(mismatch, TrapCode::IndirectCallTypeMismatch);
+        let code = self.load_vm(LoadOp::I64, fref, funcref::CODE);
+        let callee_vmctx = self.load_vm(LoadOp::I64, fref, funcref::VMCTX);
+        let mut args = vec![code, callee_vmctx];
+        args.extend(self.pop_args(nparams));
+        let args = self.func.make_value_list(&args);
+        let results = self.push_results(&results);
+        self.emit(InstData::Call {
+            kind: CallKind::Indirect,
+            args,
+            results,
+        });
+        Ok(())
+    }
+
+    // ---- variables -----------------------------------------------------
+
+    fn op_local_set(&mut self, l: u32, tee: bool) {
+        let local = Value(l);
+        let v = self.pop();
+        self.materialize_local(local);
+        if v != local {
+            // Write the result of the instruction that just produced a
+            // single-use temporary straight into the local.
+            let retargeted = !self.is_local(v)
+                && !self.is_frame_var(v)
+                && self.retarget_last_def(v, local);
+            if !retargeted {
+                self.emit(InstData::Copy { dst: local, src: v });
+            }
+        }
+        if tee {
+            self.push(local);
+        }
+    }
+
+    fn is_frame_var(&self, v: Value) -> bool {
+        let i = v.index() as u32;
+        self.t
+            .frames
+            .iter()
+            .any(|f| (f.vars_start..f.vars_start + f.vars_len).contains(&i))
+            || self.t.saved_params.contains(&v)
+    }
+
+    fn retarget_last_def(&mut self, v: Value, local: Value) -> bool {
+        let Some(b) = self.t.cur else { return false };
+        let Some(&last) = self.func.blocks[b.index()].insts.last() else {
+            return false;
+        };
+        let data = &mut self.func.insts[last.index()];
+        match data {
+            InstData::Iconst { dst, .. }
+            | InstData::Fconst { dst, .. }
+            | InstData::Unary { dst, .. }
+            | InstData::Binary { dst, .. }
+            | InstData::Icmp { dst, .. }
+            | InstData::Fcmp { dst, .. }
+            | InstData::Select { dst, .. }
+            | InstData::Load { dst, .. }
+                if *dst == v =>
+            {
+                *dst = local;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn global_ptr(&mut self, g: u32) -> Value {
+        let vmctx = self.vmctx();
+        self.load_vm(LoadOp::I64, vmctx, self.offsets.global(g))
+    }
+
+    fn op_global_get(&mut self, g: u32, offset: usize) -> Result<(), WasmError> {
+        let ty = ir_type(self.env.globals[g as usize].ty, offset)?;
+        let ptr = self.global_ptr(g);
+        let v = self.load_vm(load_op_for(ty), ptr, 0);
+        self.push(v);
+        Ok(())
+    }
+
+    fn op_global_set(&mut self, g: u32, offset: usize) -> Result<(), WasmError> {
+        let ty = ir_type(self.env.globals[g as usize].ty, offset)?;
+        let value = self.pop();
+        let ptr = self.global_ptr(g);
+        self.emit(InstData::Store {
+            op: store_op_for(ty),
+            space: AddrSpace::Vm,
+            addr: ptr,
+            value,
+            offset: 0,
+        });
+        Ok(())
+    }
+
+    // ---- memory --------------------------------------------------------
+
+    fn check_memarg(&self, m: &MemArg, offset: usize) -> Result<u32, WasmError> {
+        if m.target != wasmparser::MemArgTarget::Memory(0) {
+            return Err(WasmError::new("multiple memories are not supported", offset));
+        }
+        u32::try_from(m.offset).map_err(|_| WasmError::new("memory offset out of range", offset))
+    }
+
+    fn op_load(&mut self, op: LoadOp, m: &MemArg, offset: usize) -> Result<(), WasmError> {
+        let off = self.check_memarg(m, offset)?;
+        let addr = self.pop();
+        let dst = self.temp(op.result_type());
+        self.emit(InstData::Load {
+            op,
+            space: AddrSpace::Heap,
+            dst,
+            addr,
+            offset: off,
+        });
+        self.push(dst);
+        Ok(())
+    }
+
+    fn op_store(&mut self, op: StoreOp, m: &MemArg, offset: usize) -> Result<(), WasmError> {
+        let off = self.check_memarg(m, offset)?;
+        let value = self.pop();
+        let addr = self.pop();
+        self.emit(InstData::Store {
+            op,
+            space: AddrSpace::Heap,
+            addr,
+            value,
+            offset: off,
+        });
+        Ok(())
+    }
+
+    fn op_memory_size(&mut self) {
+        let vmctx = self.vmctx();
+        let def = self.load_vm(LoadOp::I64, vmctx, self.offsets.memory(0));
+        let bytes = self.load_vm(LoadOp::I64, def, memory::LENGTH);
+        let sixteen = self.temp(Type::I64);
+        self.emit(InstData::Iconst {
+            dst: sixteen,
+            imm: 16,
+        });
+        let pages = self.temp(Type::I64);
+        self.emit(InstData::Binary {
+            op: BinaryOp::ShrU,
+            dst: pages,
+            lhs: bytes,
+            rhs: sixteen,
+        });
+        let dst = self.temp(Type::I32);
+        self.emit(InstData::Unary {
+            op: UnaryOp::Wrap,
+            dst,
+            arg: pages,
+        });
+        self.push(dst);
+    }
+
+    fn op_memory_grow(&mut self) {
+        let delta = self.pop();
+        let vmctx = self.vmctx();
+        let mem = self.temp(Type::I32);
+        self.emit(InstData::Iconst { dst: mem, imm: 0 });
+        let args = self.func.make_value_list(&[vmctx, mem, delta]);
+        let results = self.push_results(&[Type::I32]);
+        self.emit(InstData::Call {
+            kind: CallKind::Builtin {
+                slot: self.offsets.builtin(Builtin::MemoryGrow),
+            },
+            args,
+            results,
+        });
+    }
+
+    // ---- numeric -------------------------------------------------------
+
+    fn konst(&mut self, ty: Type, data: impl FnOnce(Value) -> InstData) {
+        let dst = self.temp(ty);
+        self.emit(data(dst));
+        self.push(dst);
+    }
+
+    fn unary(&mut self, op: UnaryOp, ty: Type) {
+        let arg = self.pop();
+        let dst = self.temp(ty);
+        self.emit(InstData::Unary { op, dst, arg });
+        self.push(dst);
+    }
+
+    fn binary(&mut self, op: BinaryOp, ty: Type) {
+        let rhs = self.pop();
+        let lhs = self.pop();
+        let dst = self.temp(ty);
+        self.emit(InstData::Binary { op, dst, lhs, rhs });
+        self.push(dst);
+    }
+
+    fn icmp(&mut self, cc: IntCC) {
+        let rhs = self.pop();
+        let lhs = self.pop();
+        let dst = self.temp(Type::I32);
+        self.emit(InstData::Icmp { cc, dst, lhs, rhs });
+        self.push(dst);
+    }
+
+    fn fcmp(&mut self, cc: FloatCC) {
+        let rhs = self.pop();
+        let lhs = self.pop();
+        let dst = self.temp(Type::I32);
+        self.emit(InstData::Fcmp { cc, dst, lhs, rhs });
+        self.push(dst);
+    }
+
+    fn op_select(&mut self) {
+        let cond = self.pop();
+        let if_false = self.pop();
+        let if_true = self.pop();
+        let dst = self.temp(self.func.value_type(if_true));
+        self.emit(InstData::Select {
+            dst,
+            cond,
+            if_true,
+            if_false,
+        });
+        self.push(dst);
+    }
+
+    /// Translates one (already validated) operator.
+    fn operator(&mut self, op: &Operator<'_>, offset: usize) -> Result<(), WasmError> {
+        use BinaryOp as B;
+        use IntCC as I;
+        use Operator as O;
+        use Type::{F32, F64, I32, I64};
+        use UnaryOp as U;
+
+        // Control operators are handled in unreachable code too.
+        match op {
+            O::Block { blockty } => return self.op_block(*blockty, offset),
+            O::Loop { blockty } => return self.op_loop(*blockty, offset),
+            O::If { blockty } => return self.op_if(*blockty, offset),
+            O::Else => {
+                self.op_else();
+                return Ok(());
+            }
+            O::End => {
+                self.op_end();
+                return Ok(());
+            }
+            _ => {}
+        }
+        if !self.reachable() {
+            return Ok(());
+        }
+        match op {
+            O::Unreachable => {
+                self.emit(InstData::Trap {
+                    code: TrapCode::Unreachable,
+                });
+                self.t.cur = None;
+            }
+            O::Nop => {}
+            O::Br { relative_depth } => self.op_br(*relative_depth),
+            O::BrIf { relative_depth } => self.op_br_if(*relative_depth),
+            O::BrTable { targets } => self.op_br_table(targets)?,
+            O::Return => {
+                self.emit_return();
+                self.t.cur = None;
+            }
+            O::Call { function_index } => self.op_call(*function_index, offset)?,
+            O::CallIndirect {
+                type_index,
+                table_index,
+            } => self.op_call_indirect(*type_index, *table_index, offset)?,
+            O::Drop => {
+                self.pop();
+            }
+            O::Select | O::TypedSelect { .. } => self.op_select(),
+            O::LocalGet { local_index } => self.push(Value(*local_index)),
+            O::LocalSet { local_index } => self.op_local_set(*local_index, false),
+            O::LocalTee { local_index } => self.op_local_set(*local_index, true),
+            O::GlobalGet { global_index } => self.op_global_get(*global_index, offset)?,
+            O::GlobalSet { global_index } => self.op_global_set(*global_index, offset)?,
+
+            O::I32Load { memarg } => self.op_load(LoadOp::I32, memarg, offset)?,
+            O::I64Load { memarg } => self.op_load(LoadOp::I64, memarg, offset)?,
+            O::F32Load { memarg } => self.op_load(LoadOp::F32, memarg, offset)?,
+            O::F64Load { memarg } => self.op_load(LoadOp::F64, memarg, offset)?,
+            O::I32Load8S { memarg } => self.op_load(LoadOp::I32Load8S, memarg, offset)?,
+            O::I32Load8U { memarg } => self.op_load(LoadOp::I32Load8U, memarg, offset)?,
+            O::I32Load16S { memarg } => self.op_load(LoadOp::I32Load16S, memarg, offset)?,
+            O::I32Load16U { memarg } => self.op_load(LoadOp::I32Load16U, memarg, offset)?,
+            O::I64Load8S { memarg } => self.op_load(LoadOp::I64Load8S, memarg, offset)?,
+            O::I64Load8U { memarg } => self.op_load(LoadOp::I64Load8U, memarg, offset)?,
+            O::I64Load16S { memarg } => self.op_load(LoadOp::I64Load16S, memarg, offset)?,
+            O::I64Load16U { memarg } => self.op_load(LoadOp::I64Load16U, memarg, offset)?,
+            O::I64Load32S { memarg } => self.op_load(LoadOp::I64Load32S, memarg, offset)?,
+            O::I64Load32U { memarg } => self.op_load(LoadOp::I64Load32U, memarg, offset)?,
+            O::I32Store { memarg } => self.op_store(StoreOp::I32, memarg, offset)?,
+            O::I64Store { memarg } => self.op_store(StoreOp::I64, memarg, offset)?,
+            O::F32Store { memarg } => self.op_store(StoreOp::F32, memarg, offset)?,
+            O::F64Store { memarg } => self.op_store(StoreOp::F64, memarg, offset)?,
+            O::I32Store8 { memarg } => self.op_store(StoreOp::I32Store8, memarg, offset)?,
+            O::I32Store16 { memarg } => self.op_store(StoreOp::I32Store16, memarg, offset)?,
+            O::I64Store8 { memarg } => self.op_store(StoreOp::I64Store8, memarg, offset)?,
+            O::I64Store16 { memarg } => self.op_store(StoreOp::I64Store16, memarg, offset)?,
+            O::I64Store32 { memarg } => self.op_store(StoreOp::I64Store32, memarg, offset)?,
+            O::MemorySize { mem } => {
+                if *mem != 0 {
+                    return Err(WasmError::new("multiple memories are not supported", offset));
+                }
+                self.op_memory_size()
+            }
+            O::MemoryGrow { mem } => {
+                if *mem != 0 {
+                    return Err(WasmError::new("multiple memories are not supported", offset));
+                }
+                self.op_memory_grow()
+            }
+
+            O::I32Const { value } => {
+                let imm = *value as u32 as i64;
+                self.konst(I32, |dst| InstData::Iconst { dst, imm })
+            }
+            O::I64Const { value } => {
+                let imm = *value;
+                self.konst(I64, |dst| InstData::Iconst { dst, imm })
+            }
+            O::F32Const { value } => {
+                let bits = value.bits() as u64;
+                self.konst(F32, |dst| InstData::Fconst { dst, bits })
+            }
+            O::F64Const { value } => {
+                let bits = value.bits();
+                self.konst(F64, |dst| InstData::Fconst { dst, bits })
+            }
+
+            O::I32Eqz => self.unary(U::Eqz, I32),
+            O::I64Eqz => self.unary(U::Eqz, I32),
+            O::I32Eq | O::I64Eq => self.icmp(I::Equal),
+            O::I32Ne | O::I64Ne => self.icmp(I::NotEqual),
+            O::I32LtS | O::I64LtS => self.icmp(I::SignedLessThan),
+            O::I32LtU | O::I64LtU => self.icmp(I::UnsignedLessThan),
+            O::I32GtS | O::I64GtS => self.icmp(I::SignedGreaterThan),
+            O::I32GtU | O::I64GtU => self.icmp(I::UnsignedGreaterThan),
+            O::I32LeS | O::I64LeS => self.icmp(I::SignedLessThanOrEqual),
+            O::I32LeU | O::I64LeU => self.icmp(I::UnsignedLessThanOrEqual),
+            O::I32GeS | O::I64GeS => self.icmp(I::SignedGreaterThanOrEqual),
+            O::I32GeU | O::I64GeU => self.icmp(I::UnsignedGreaterThanOrEqual),
+            O::F32Eq | O::F64Eq => self.fcmp(FloatCC::Equal),
+            O::F32Ne | O::F64Ne => self.fcmp(FloatCC::NotEqual),
+            O::F32Lt | O::F64Lt => self.fcmp(FloatCC::LessThan),
+            O::F32Gt | O::F64Gt => self.fcmp(FloatCC::GreaterThan),
+            O::F32Le | O::F64Le => self.fcmp(FloatCC::LessThanOrEqual),
+            O::F32Ge | O::F64Ge => self.fcmp(FloatCC::GreaterThanOrEqual),
+
+            O::I32Clz => self.unary(U::Clz, I32),
+            O::I32Ctz => self.unary(U::Ctz, I32),
+            O::I32Popcnt => self.unary(U::Popcnt, I32),
+            O::I64Clz => self.unary(U::Clz, I64),
+            O::I64Ctz => self.unary(U::Ctz, I64),
+            O::I64Popcnt => self.unary(U::Popcnt, I64),
+            O::I32Add => self.binary(B::Iadd, I32),
+            O::I32Sub => self.binary(B::Isub, I32),
+            O::I32Mul => self.binary(B::Imul, I32),
+            O::I32DivS => self.binary(B::DivS, I32),
+            O::I32DivU => self.binary(B::DivU, I32),
+            O::I32RemS => self.binary(B::RemS, I32),
+            O::I32RemU => self.binary(B::RemU, I32),
+            O::I32And => self.binary(B::And, I32),
+            O::I32Or => self.binary(B::Or, I32),
+            O::I32Xor => self.binary(B::Xor, I32),
+            O::I32Shl => self.binary(B::Shl, I32),
+            O::I32ShrS => self.binary(B::ShrS, I32),
+            O::I32ShrU => self.binary(B::ShrU, I32),
+            O::I32Rotl => self.binary(B::Rotl, I32),
+            O::I32Rotr => self.binary(B::Rotr, I32),
+            O::I64Add => self.binary(B::Iadd, I64),
+            O::I64Sub => self.binary(B::Isub, I64),
+            O::I64Mul => self.binary(B::Imul, I64),
+            O::I64DivS => self.binary(B::DivS, I64),
+            O::I64DivU => self.binary(B::DivU, I64),
+            O::I64RemS => self.binary(B::RemS, I64),
+            O::I64RemU => self.binary(B::RemU, I64),
+            O::I64And => self.binary(B::And, I64),
+            O::I64Or => self.binary(B::Or, I64),
+            O::I64Xor => self.binary(B::Xor, I64),
+            O::I64Shl => self.binary(B::Shl, I64),
+            O::I64ShrS => self.binary(B::ShrS, I64),
+            O::I64ShrU => self.binary(B::ShrU, I64),
+            O::I64Rotl => self.binary(B::Rotl, I64),
+            O::I64Rotr => self.binary(B::Rotr, I64),
+
+            O::F32Abs => self.unary(U::Fabs, F32),
+            O::F32Neg => self.unary(U::Fneg, F32),
+            O::F32Ceil => self.unary(U::Fceil, F32),
+            O::F32Floor => self.unary(U::Ffloor, F32),
+            O::F32Trunc => self.unary(U::Ftrunc, F32),
+            O::F32Nearest => self.unary(U::Fnearest, F32),
+            O::F32Sqrt => self.unary(U::Fsqrt, F32),
+            O::F32Add => self.binary(B::Fadd, F32),
+            O::F32Sub => self.binary(B::Fsub, F32),
+            O::F32Mul => self.binary(B::Fmul, F32),
+            O::F32Div => self.binary(B::Fdiv, F32),
+            O::F32Min => self.binary(B::Fmin, F32),
+            O::F32Max => self.binary(B::Fmax, F32),
+            O::F32Copysign => self.binary(B::Fcopysign, F32),
+            O::F64Abs => self.unary(U::Fabs, F64),
+            O::F64Neg => self.unary(U::Fneg, F64),
+            O::F64Ceil => self.unary(U::Fceil, F64),
+            O::F64Floor => self.unary(U::Ffloor, F64),
+            O::F64Trunc => self.unary(U::Ftrunc, F64),
+            O::F64Nearest => self.unary(U::Fnearest, F64),
+            O::F64Sqrt => self.unary(U::Fsqrt, F64),
+            O::F64Add => self.binary(B::Fadd, F64),
+            O::F64Sub => self.binary(B::Fsub, F64),
+            O::F64Mul => self.binary(B::Fmul, F64),
+            O::F64Div => self.binary(B::Fdiv, F64),
+            O::F64Min => self.binary(B::Fmin, F64),
+            O::F64Max => self.binary(B::Fmax, F64),
+            O::F64Copysign => self.binary(B::Fcopysign, F64),
+
+            O::I32WrapI64 => self.unary(U::Wrap, I32),
+            O::I32TruncF32S | O::I32TruncF64S => self.unary(U::TruncS, I32),
+            O::I32TruncF32U | O::I32TruncF64U => self.unary(U::TruncU, I32),
+            O::I64ExtendI32S => self.unary(U::SextI32, I64),
+            O::I64ExtendI32U => self.unary(U::UextI32, I64),
+            O::I64TruncF32S | O::I64TruncF64S => self.unary(U::TruncS, I64),
+            O::I64TruncF32U | O::I64TruncF64U => self.unary(U::TruncU, I64),
+            O::F32ConvertI32S | O::F32ConvertI64S => self.unary(U::ConvertS, F32),
+            O::F32ConvertI32U | O::F32ConvertI64U => self.unary(U::ConvertU, F32),
+            O::F32DemoteF64 => self.unary(U::Demote, F32),
+            O::F64ConvertI32S | O::F64ConvertI64S => self.unary(U::ConvertS, F64),
+            O::F64ConvertI32U | O::F64ConvertI64U => self.unary(U::ConvertU, F64),
+            O::F64PromoteF32 => self.unary(U::Promote, F64),
+            O::I32ReinterpretF32 => self.unary(U::Reinterpret, I32),
+            O::I64ReinterpretF64 => self.unary(U::Reinterpret, I64),
+            O::F32ReinterpretI32 => self.unary(U::Reinterpret, F32),
+            O::F64ReinterpretI64 => self.unary(U::Reinterpret, F64),
+
+            O::I32Extend8S => self.unary(U::Sext8, I32),
+            O::I32Extend16S => self.unary(U::Sext16, I32),
+            O::I64Extend8S => self.unary(U::Sext8, I64),
+            O::I64Extend16S => self.unary(U::Sext16, I64),
+            O::I64Extend32S => self.unary(U::Sext32, I64),
+            O::I32TruncSatF32S | O::I32TruncSatF64S => self.unary(U::TruncSatS, I32),
+            O::I32TruncSatF32U | O::I32TruncSatF64U => self.unary(U::TruncSatU, I32),
+            O::I64TruncSatF32S | O::I64TruncSatF64S => self.unary(U::TruncSatS, I64),
+            O::I64TruncSatF32U | O::I64TruncSatF64U => self.unary(U::TruncSatU, I64),
+
+            other => {
+                return Err(WasmError::new(
+                    format!("unsupported operator: {other:?}"),
+                    offset,
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn load_op_for(ty: Type) -> LoadOp {
+    match ty {
+        Type::I32 => LoadOp::I32,
+        Type::I64 => LoadOp::I64,
+        Type::F32 => LoadOp::F32,
+        Type::F64 => LoadOp::F64,
+    }
+}
+
+fn store_op_for(ty: Type) -> StoreOp {
+    match ty {
+        Type::I32 => StoreOp::I32,
+        Type::I64 => StoreOp::I64,
+        Type::F32 => StoreOp::F32,
+        Type::F64 => StoreOp::F64,
+    }
+}

@@ -1,0 +1,124 @@
+//! The per-module layout of an instance's VMContext.
+//!
+//! ```text
+//! 0   header (strata_ir::vmctx): stack-limit pointer, heap base
+//! 16  builtins      one function pointer per [`Builtin`]
+//!     memories      one *mut VMMemoryDefinition per memory (imported first)
+//!     tables        one *mut VMTableDefinition per table
+//!     globals       one pointer to the global's 16-byte storage per global
+//!     funcrefs      one VMFuncRef (24 bytes) per function (imported first)
+//!     type_ids      one u32 canonical signature id per type index
+//! ```
+//! The runtime allocates `size` bytes per instance and fills them in; the
+//! frontend reads them with explicit `vm` loads. Table entries point to
+//! VMFuncRefs (null means uninitialized).
+
+use crate::module::ModuleEnv;
+use strata_ir::vmctx::HEADER_SIZE;
+
+/// Runtime functions that compiled code calls (the `CallKind::Builtin` slots).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum Builtin {
+    /// `memory.grow`: `(vmctx: i64, memory: i32, delta: i32) -> i32`
+    /// (old size in pages, or -1).
+    MemoryGrow = 0,
+}
+
+impl Builtin {
+    /// The number of builtins.
+    pub const COUNT: u32 = 1;
+}
+
+/// Layout of a `VMFuncRef`: what a table entry or an imported function is.
+pub mod funcref {
+    /// Offset of the code pointer (Wasm calling convention).
+    pub const CODE: u32 = 0;
+    /// Offset of the canonical signature id (`u32`).
+    pub const TYPE_ID: u32 = 8;
+    /// Offset of the callee's VMContext pointer.
+    pub const VMCTX: u32 = 16;
+    /// Size in bytes.
+    pub const SIZE: u32 = 24;
+}
+
+/// Layout of a `VMTableDefinition`.
+pub mod table {
+    /// Offset of the pointer to the first element (`*const VMFuncRef` each).
+    pub const BASE: u32 = 0;
+    /// Offset of the current number of elements (`u32`, stored in 8 bytes).
+    pub const LENGTH: u32 = 8;
+}
+
+/// Layout of a `VMMemoryDefinition`.
+pub mod memory {
+    /// Offset of the base pointer.
+    pub const BASE: u32 = 0;
+    /// Offset of the current length in bytes (`usize`).
+    pub const LENGTH: u32 = 8;
+}
+
+/// The VMContext layout of one module.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VMOffsets {
+    /// Start of the builtin function pointers.
+    pub builtins: u32,
+    /// Start of the memory definition pointers.
+    pub memories: u32,
+    /// Start of the table definition pointers.
+    pub tables: u32,
+    /// Start of the global storage pointers.
+    pub globals: u32,
+    /// Start of the VMFuncRefs.
+    pub funcrefs: u32,
+    /// Start of the canonical type ids.
+    pub type_ids: u32,
+    /// Total size in bytes.
+    pub size: u32,
+}
+
+impl VMOffsets {
+    /// Computes the layout for `env`.
+    pub fn new(env: &ModuleEnv) -> VMOffsets {
+        let builtins = HEADER_SIZE;
+        let memories = builtins + 8 * Builtin::COUNT;
+        let tables = memories + 8 * env.memories.len() as u32;
+        let globals = tables + 8 * env.tables.len() as u32;
+        let funcrefs = globals + 8 * env.globals.len() as u32;
+        let type_ids = funcrefs + funcref::SIZE * env.functions.len() as u32;
+        let size = (type_ids + 4 * env.types.len() as u32 + 15) & !15;
+        VMOffsets {
+            builtins,
+            memories,
+            tables,
+            globals,
+            funcrefs,
+            type_ids,
+            size,
+        }
+    }
+    /// Offset of a builtin's function pointer.
+    pub fn builtin(&self, b: Builtin) -> u32 {
+        self.builtins + 8 * b as u32
+    }
+    /// Offset of memory `i`'s definition pointer.
+    pub fn memory(&self, i: u32) -> u32 {
+        self.memories + 8 * i
+    }
+    /// Offset of table `i`'s definition pointer.
+    pub fn table(&self, i: u32) -> u32 {
+        self.tables + 8 * i
+    }
+    /// Offset of global `i`'s storage pointer.
+    pub fn global(&self, i: u32) -> u32 {
+        self.globals + 8 * i
+    }
+    /// Offset of function `i`'s VMFuncRef.
+    pub fn funcref(&self, i: u32) -> u32 {
+        self.funcrefs + funcref::SIZE * i
+    }
+    /// Offset of type `i`'s canonical id.
+    pub fn type_id(&self, i: u32) -> u32 {
+        self.type_ids + 4 * i
+    }
+}
