@@ -108,6 +108,9 @@ pub struct BaselineTranslator {
     scratch: Vec<Value>,
     cur: Option<Block>,
     srcloc: u32,
+    /// The lowest stack position that may hold a local's value
+    /// (`usize::MAX`: none).
+    min_local_ref: usize,
 }
 
 /// A translation in progress: the module, the function and the translator.
@@ -144,6 +147,7 @@ impl BaselineTranslator {
         self.local_refs.clear();
         self.saved_params.clear();
         self.cur = None;
+        self.min_local_ref = usize::MAX;
         self.srcloc = body.range().start as u32;
         let result = Ctx {
             env,
@@ -256,6 +260,7 @@ impl Ctx<'_> {
     fn push(&mut self, v: Value) {
         if self.is_local(v) {
             self.t.local_refs[v.index()] += 1;
+            self.t.min_local_ref = self.t.min_local_ref.min(self.t.stack.len());
         }
         self.t.stack.push(v);
     }
@@ -313,6 +318,26 @@ impl Ctx<'_> {
             }
         }
         self.t.local_refs[l.index()] = 0;
+    }
+
+    /// Before control flow splits (entering a block, loop or if), every stack
+    /// entry still referring to a local gets its current value through a copy,
+    /// so a later assignment inside the construct cannot change it. Inside
+    /// one frame, `materialize_local` suffices because the code from the read
+    /// to the assignment is then on one path. Amortized linear: each scan
+    /// starts at the lowest position pushed since the last one.
+    fn materialize_all_locals(&mut self) {
+        let start = self.t.min_local_ref;
+        self.t.min_local_ref = usize::MAX;
+        for i in start..self.t.stack.len() {
+            let v = self.t.stack[i];
+            if self.is_local(v) {
+                let copy = self.temp(self.func.value_type(v));
+                self.emit(InstData::Copy { dst: copy, src: v });
+                self.t.local_refs[v.index()] -= 1;
+                self.t.stack[i] = copy;
+            }
+        }
     }
 
     /// Copies the top `n` stack values (left in place) into the label
@@ -470,6 +495,9 @@ impl Ctx<'_> {
     // ---- control flow --------------------------------------------------
 
     fn op_block(&mut self, bt: BlockType, offset: usize) -> Result<(), WasmError> {
+        if self.reachable() {
+            self.materialize_all_locals();
+        }
         self.push_frame(FrameKind::Block, bt, offset)?;
         if self.reachable() {
             let end = self.func.new_block();
@@ -479,6 +507,9 @@ impl Ctx<'_> {
     }
 
     fn op_loop(&mut self, bt: BlockType, offset: usize) -> Result<(), WasmError> {
+        if self.reachable() {
+            self.materialize_all_locals();
+        }
         self.push_frame(FrameKind::Loop, bt, offset)?;
         if !self.reachable() {
             return Ok(());
@@ -502,7 +533,9 @@ impl Ctx<'_> {
 
     fn op_if(&mut self, bt: BlockType, offset: usize) -> Result<(), WasmError> {
         let cond = if self.reachable() {
-            Some(self.pop())
+            let cond = self.pop();
+            self.materialize_all_locals();
+            Some(cond)
         } else {
             None
         };

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! 0   header (strata_ir::vmctx): stack-limit pointer, heap base
-//! 16  builtins      one function pointer per [`Builtin`]
+//! 16  instance      the runtime's pointer back to its instance record
+//! 24  builtins      one function pointer per [`Builtin`]
 //!     memories      one *mut VMMemoryDefinition per memory (imported first)
 //!     tables        one *mut VMTableDefinition per table
 //!     globals       one pointer to the global's 16-byte storage per global
@@ -61,6 +62,8 @@ pub mod memory {
 /// The VMContext layout of one module.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct VMOffsets {
+    /// The runtime's back pointer to its instance record.
+    pub instance: u32,
     /// Start of the builtin function pointers.
     pub builtins: u32,
     /// Start of the memory definition pointers.
@@ -80,7 +83,8 @@ pub struct VMOffsets {
 impl VMOffsets {
     /// Computes the layout for `env`.
     pub fn new(env: &ModuleEnv) -> VMOffsets {
-        let builtins = HEADER_SIZE;
+        let instance = HEADER_SIZE;
+        let builtins = instance + 8;
         let memories = builtins + 8 * Builtin::COUNT;
         let tables = memories + 8 * env.memories.len() as u32;
         let globals = tables + 8 * env.tables.len() as u32;
@@ -88,6 +92,7 @@ impl VMOffsets {
         let type_ids = funcrefs + funcref::SIZE * env.functions.len() as u32;
         let size = (type_ids + 4 * env.types.len() as u32 + 15) & !15;
         VMOffsets {
+            instance,
             builtins,
             memories,
             tables,

@@ -24,6 +24,8 @@
 //! reach the VMContext, tables and globals.
 
 pub mod display;
+pub mod parser;
+pub mod verifier;
 mod entities;
 mod function;
 mod inst;

@@ -518,6 +518,13 @@ pub trait Function {
     fn inst_clobbers(&self, i: Inst) -> PRegSet;
     /// The number of virtual registers (`VReg::index` < this).
     fn num_vregs(&self) -> usize;
+    /// Whether `i` is a plain copy: exactly two operands, a use and a def of
+    /// the same class with `Reg` or `Any` constraints. The allocator then
+    /// prefers to give both the same location, so the client can drop the
+    /// copy when the two allocations are equal.
+    fn is_move(&self, _i: Inst) -> bool {
+        false
+    }
     /// The loop depth of `b` (0 outside loops); used for spill weights.
     fn block_loop_depth(&self, _b: Block) -> u32 {
         0

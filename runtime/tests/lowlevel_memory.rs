@@ -59,7 +59,13 @@ fn size_zero_memory() {
 #[test]
 fn initial_size_errors() {
     let e = LinearMemory::new(3, Some(2), 10).unwrap_err();
-    assert!(matches!(e, MemoryError::InitialAboveMaximum { initial: 3, maximum: 2 }));
+    assert!(matches!(
+        e,
+        MemoryError::InitialAboveMaximum {
+            initial: 3,
+            maximum: 2
+        }
+    ));
     assert!(e.to_string().contains("maximum"));
     let e = LinearMemory::new(11, None, 10).unwrap_err();
     assert!(matches!(e, MemoryError::InitialAboveLimit { .. }));
@@ -92,14 +98,29 @@ fn everything_past_the_size_is_prot_none() {
     let mut m = LinearMemory::new(2, None, 100).unwrap();
     let base = m.base() as usize;
     assert_eq!(protection_at(base).as_deref(), Some("rw-p"));
-    assert_eq!(protection_at(base + m.size_bytes() - 1).as_deref(), Some("rw-p"));
-    assert_eq!(protection_at(base + m.size_bytes()).as_deref(), Some("---p"));
+    assert_eq!(
+        protection_at(base + m.size_bytes() - 1).as_deref(),
+        Some("rw-p")
+    );
+    assert_eq!(
+        protection_at(base + m.size_bytes()).as_deref(),
+        Some("---p")
+    );
     assert_eq!(protection_at(base + (1 << 32)).as_deref(), Some("---p"));
-    assert_eq!(protection_at(base + RESERVATION - 1).as_deref(), Some("---p"));
-    assert!(RESERVATION >= (8 << 30) + 16);
+    assert_eq!(
+        protection_at(base + RESERVATION - 1).as_deref(),
+        Some("---p")
+    );
+    const { assert!(RESERVATION >= (8 << 30) + 16) };
     m.grow(1).unwrap();
-    assert_eq!(protection_at(base + 2 * WASM_PAGE_SIZE).as_deref(), Some("rw-p"));
-    assert_eq!(protection_at(base + 3 * WASM_PAGE_SIZE).as_deref(), Some("---p"));
+    assert_eq!(
+        protection_at(base + 2 * WASM_PAGE_SIZE).as_deref(),
+        Some("rw-p")
+    );
+    assert_eq!(
+        protection_at(base + 3 * WASM_PAGE_SIZE).as_deref(),
+        Some("---p")
+    );
 }
 
 #[test]
@@ -110,7 +131,11 @@ fn many_memories_do_not_exhaust_address_space() {
             .collect();
         for (i, pair) in memories.windows(2).enumerate() {
             let (a, b) = (pair[0].base() as usize, pair[1].base() as usize);
-            assert!(a.abs_diff(b) >= RESERVATION, "reservations {i} and {} overlap", i + 1);
+            assert!(
+                a.abs_diff(b) >= RESERVATION,
+                "reservations {i} and {} overlap",
+                i + 1
+            );
         }
         drop(memories);
     }
@@ -134,7 +159,10 @@ fn linear_memory_is_send() {
 #[test]
 fn code_memory_is_read_execute() {
     let code = CodeMemory::new(&[0xc3; 100]).unwrap();
-    assert_eq!(protection_at(code.as_ptr() as usize).as_deref(), Some("r-xp"));
+    assert_eq!(
+        protection_at(code.as_ptr() as usize).as_deref(),
+        Some("r-xp")
+    );
     let (start, end) = code.range();
     assert_eq!(end - start, 100);
 }

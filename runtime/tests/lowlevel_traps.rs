@@ -73,7 +73,11 @@ impl Asm {
     }
     fn func(&mut self, start: u32, func_index: u32) {
         let end = self.here();
-        self.funcs.push(FuncRange { start, end, func_index });
+        self.funcs.push(FuncRange {
+            start,
+            end,
+            func_index,
+        });
     }
     fn finish(&mut self) -> Compiled {
         let memory = CodeMemory::new(&self.code).unwrap();
@@ -172,7 +176,10 @@ fn ud2_traps_with_its_code_and_pc() {
 #[test]
 fn out_of_bounds_load_traps_and_grow_makes_it_valid() {
     let mut a = Asm::default();
-    a.prologue().load_rax_from_rdi().store_rax_to_rdx().epilogue();
+    a.prologue()
+        .load_rax_from_rdi()
+        .store_rax_to_rdx()
+        .epilogue();
     let c = a.finish();
     let mut memory = LinearMemory::new(1, None, 10).unwrap();
     let base = memory.base() as usize;
@@ -184,12 +191,25 @@ fn out_of_bounds_load_traps_and_grow_makes_it_valid() {
     assert_eq!(values[0], 7);
 
     // Straddling and past the end: out of bounds.
-    for addr in [base + 65529, base + 65536, base + (4 << 30) - 8, base + (8 << 30) + 8] {
+    for addr in [
+        base + 65529,
+        base + 65536,
+        base + (4 << 30) - 8,
+        base + (8 << 30) + 8,
+    ] {
         let trap = c.run(0, addr as *mut u8, &mut values).unwrap_err();
-        assert_eq!(wasm_code(&trap), TrapCode::MemoryOutOfBounds, "at base+{:#x}", addr - base);
+        assert_eq!(
+            wasm_code(&trap),
+            TrapCode::MemoryOutOfBounds,
+            "at base+{:#x}",
+            addr - base
+        );
         assert_eq!(trap.pcs[0], c.addr(4));
         let fault = trap.fault_address.unwrap();
-        assert!(fault >= base + 65536 && fault < addr + 8, "fault address {fault:#x}");
+        assert!(
+            fault >= base + 65536 && fault < addr + 8,
+            "fault address {fault:#x}"
+        );
     }
 
     assert_eq!(memory.grow(1), Some(1));
@@ -232,11 +252,24 @@ fn backtrace_walks_two_wasm_frames() {
     assert_eq!(trap.pcs, vec![c.addr(trap_at), c.addr(ret_in_f1)]);
     let frames = trap.frames();
     assert_eq!(frames.len(), 2);
-    assert_eq!((frames[0].func_index, frames[0].wasm_offset), (2, Some(2000)));
+    assert_eq!(
+        (frames[0].func_index, frames[0].wasm_offset),
+        (2, Some(2000))
+    );
     // The return address maps back to the call, not to the code after it.
-    assert_eq!((frames[1].func_index, frames[1].wasm_offset), (1, Some(1000)));
-    assert_eq!(lookup_frame(c.addr(ret_in_f1)).unwrap().wasm_offset, Some(1010));
-    assert_eq!(lookup_frame(c.addr(call_f1)), None, "the trampoline is not a function");
+    assert_eq!(
+        (frames[1].func_index, frames[1].wasm_offset),
+        (1, Some(1000))
+    );
+    assert_eq!(
+        lookup_frame(c.addr(ret_in_f1)).unwrap().wasm_offset,
+        Some(1010)
+    );
+    assert_eq!(
+        lookup_frame(c.addr(call_f1)),
+        None,
+        "the trampoline is not a function"
+    );
 }
 
 /// `f(limit_ptr in rdi)`: recurses until `rsp < *limit`, then traps with
@@ -372,8 +405,11 @@ fn nested_trap_unwinds_only_to_innermost() {
     let inner = unreachable_code();
     INNER_CODE.with(|c| c.set(inner.addr(0)));
     let mut a = Asm::default();
+    // push rdx twice (keeps the stack aligned), call, pop rdx twice.
     a.prologue()
+        .bytes(&[0x52, 0x52])
         .call_abs(host_calling_back_into_wasm as *const () as usize)
+        .bytes(&[0x5a, 0x5a])
         .store_imm_to_rdx(5)
         .epilogue();
     a.func(0, 0);
@@ -387,6 +423,10 @@ fn nested_trap_unwinds_only_to_innermost() {
     assert_eq!(trap.pcs, vec![inner.addr(4)]);
 }
 
+/// Serialises the tests that measure or churn memory, so that the
+/// resident-size measurement sees no other test's allocations.
+static MEMORY_HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Resident pages of this process.
 fn resident_pages() -> usize {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
@@ -395,6 +435,7 @@ fn resident_pages() -> usize {
 
 #[test]
 fn ten_thousand_traps_do_not_leak() {
+    let _serial = MEMORY_HEAVY.lock().unwrap_or_else(|e| e.into_inner());
     let c = unreachable_code();
     let mut values = [0u64];
     for _ in 0..100 {
@@ -408,14 +449,21 @@ fn ten_thousand_traps_do_not_leak() {
     let after = resident_pages();
     // Other tests run concurrently in this process; allow some noise
     // (256 pages = 1 MiB), far less than 10,000 leaked records would use.
-    assert!(after <= before + 256, "resident pages grew from {before} to {after}");
+    assert!(
+        after <= before + 256,
+        "resident pages grew from {before} to {after}"
+    );
 }
 
 #[test]
 fn two_threads_trap_at_once() {
+    let _serial = MEMORY_HEAVY.lock().unwrap_or_else(|e| e.into_inner());
     let c = Arc::new(unreachable_code());
     let mut a = Asm::default();
-    a.prologue().load_rax_from_rdi().store_rax_to_rdx().epilogue();
+    a.prologue()
+        .load_rax_from_rdi()
+        .store_rax_to_rdx()
+        .epilogue();
     let load = Arc::new(a.finish());
     let threads: Vec<_> = (0..2)
         .map(|t| {

@@ -1,1 +1,309 @@
-fn main() {}
+//! The `strata` command-line tool.
+//!
+//! - `strata run [--tier T] FILE [--invoke NAME [ARGS...]]` runs a module.
+//! - `strata wast [--tier T] FILE...` runs spec scripts.
+//! - `strata compile [--tier T] --emit ir|asm FILE` prints the IR or the
+//!   disassembly of every function.
+//!
+//! Every failure is reported as one `error: ...` line on stderr (a trap adds
+//! its Wasm backtrace) and a non-zero exit status: 1 for a trap or a failed
+//! script, 2 for bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use strata::wast::{FileReport, WastRunner};
+use strata::{Config, Emit, Engine, Error, ErrorKind, Instance, Module, Store, Tier, Val, ValType};
+
+#[derive(Parser)]
+#[command(name = "strata", version, about = "A WebAssembly engine")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Instantiate a module and run its start function, `_start`, or an export.
+    Run {
+        #[command(flatten)]
+        tier: TierOpt,
+        /// The module (.wasm or .wat).
+        file: PathBuf,
+        /// Call this export with the following arguments and print its results.
+        #[arg(long, value_name = "NAME [ARGS]...", num_args = 1.., allow_hyphen_values = true)]
+        invoke: Option<Vec<String>>,
+    },
+    /// Run spec-test scripts (.wast).
+    Wast {
+        #[command(flatten)]
+        tier: TierOpt,
+        /// Print what the spectest `print*` functions receive.
+        #[arg(short, long)]
+        verbose: bool,
+        /// The scripts.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print the IR or the machine code of a module's functions.
+    Compile {
+        #[command(flatten)]
+        tier: TierOpt,
+        /// What to print.
+        #[arg(long, value_enum)]
+        emit: EmitArg,
+        /// The module (.wasm or .wat).
+        file: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+struct TierOpt {
+    /// The compiler tier.
+    #[arg(long, value_enum, default_value_t = TierArg::Baseline)]
+    tier: TierArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TierArg {
+    Baseline,
+    Optimizing,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EmitArg {
+    Ir,
+    Asm,
+}
+
+/// A failure of a subcommand: its message and exit status.
+struct Failure {
+    message: String,
+    code: u8,
+}
+
+impl Failure {
+    /// Bad input: a usage or module error.
+    fn input(message: impl Into<String>) -> Self {
+        Failure { message: message.into(), code: 2 }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        let code = if matches!(e.kind(), ErrorKind::Trap | ErrorKind::Host) { 1 } else { 2 };
+        Failure { message: e.to_string(), code }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run { tier, file, invoke } => run(tier.tier, &file, invoke.as_deref()),
+        Command::Wast { tier, verbose, files } => wast(tier.tier, verbose, &files),
+        Command::Compile { tier, emit, file } => compile(tier.tier, emit, &file),
+    };
+    match result {
+        Ok(code) => code,
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn config(tier: TierArg) -> Config {
+    let mut config = Config::new();
+    config.tier(match tier {
+        TierArg::Baseline => Tier::Baseline,
+        TierArg::Optimizing => Tier::Optimizing,
+    });
+    config
+}
+
+/// Reads `path` and returns a binary module: `.wat` text is parsed here so
+/// that a syntax error is one line naming the file, line and column.
+fn read_module(path: &Path) -> Result<Vec<u8>, Failure> {
+    let bytes = std::fs::read(path).map_err(|e| Failure::input(format!("cannot read {}: {e}", path.display())))?;
+    if bytes.starts_with(b"\0asm") {
+        return Ok(bytes);
+    }
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| Failure::input(format!("{}: neither a binary module nor UTF-8 text", path.display())))?;
+    let located = |e: wast::Error| {
+        let (line, col) = e.span().linecol_in(text);
+        Failure::input(format!("{}:{}:{}: {}", path.display(), line + 1, col + 1, e.message()))
+    };
+    let buf = wast::parser::ParseBuffer::new(text).map_err(located)?;
+    let mut wat = wast::parser::parse::<wast::Wat>(&buf).map_err(located)?;
+    wat.encode().map_err(located)
+}
+
+fn compile_module(engine: &Engine, path: &Path) -> Result<Module, Failure> {
+    let bytes = read_module(path)?;
+    Module::new(engine, bytes).map_err(|e| Failure::input(format!("{}: {}", path.display(), e.message())))
+}
+
+fn run(tier: TierArg, path: &Path, invoke: Option<&[String]>) -> Result<ExitCode, Failure> {
+    let engine = Engine::new(&config(tier))?;
+    let module = compile_module(&engine, path)?;
+    if let Some(import) = module.imports().next() {
+        return Err(Failure::input(format!("unknown import: {}::{}", import.module(), import.name())));
+    }
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[])?;
+    let (name, args) = match invoke {
+        Some([name, args @ ..]) => (name.as_str(), args),
+        Some([]) => return Err(Failure::input("--invoke needs an export name")),
+        None => {
+            if instance.get_func(&mut store, "_start").is_none() {
+                return Ok(ExitCode::SUCCESS);
+            }
+            ("_start", &[][..])
+        }
+    };
+    let func = instance
+        .get_func(&mut store, name)
+        .ok_or_else(|| Failure::input(format!("no exported function named `{name}`")))?;
+    let ty = func.ty(&store);
+    if ty.params().len() != args.len() {
+        return Err(Failure::input(format!(
+            "`{name}` takes {} argument(s), {} given",
+            ty.params().len(),
+            args.len()
+        )));
+    }
+    let params = ty
+        .params()
+        .iter()
+        .zip(args)
+        .enumerate()
+        .map(|(i, (ty, arg))| {
+            parse_arg(*ty, arg).ok_or_else(|| Failure::input(format!("argument {} of `{name}`: cannot parse {arg:?} as {ty}", i + 1)))
+        })
+        .collect::<Result<Vec<Val>, Failure>>()?;
+    let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
+    func.call(&mut store, &params, &mut results)?;
+    for r in &results {
+        println!("{}", format_val(r));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Parses an integer as decimal (negative allowed) or `0x` hex (the bit pattern).
+fn parse_int<S: std::str::FromStr, U: std::str::FromStr>(s: &str, from_bits: fn(U) -> S) -> Option<S> {
+    let (neg, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    if let Some(hex) = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+        if neg || hex.is_empty() {
+            return None;
+        }
+        let u = parse_radix16::<U>(hex)?;
+        return Some(from_bits(u));
+    }
+    s.parse::<S>().ok().or_else(|| if neg { None } else { digits.parse::<U>().ok().map(from_bits) })
+}
+
+fn parse_radix16<U: std::str::FromStr>(hex: &str) -> Option<U> {
+    // `FromStr` has no radix: go through u128 and back through the decimal text.
+    let v = u128::from_str_radix(&hex.replace('_', ""), 16).ok()?;
+    v.to_string().parse::<U>().ok()
+}
+
+fn parse_arg(ty: ValType, s: &str) -> Option<Val> {
+    Some(match ty {
+        ValType::I32 => Val::I32(parse_int::<i32, u32>(s, |u| u as i32)?),
+        ValType::I64 => Val::I64(parse_int::<i64, u64>(s, |u| u as i64)?),
+        ValType::F32 => Val::F32(s.parse::<f32>().ok()?.to_bits()),
+        ValType::F64 => Val::F64(s.parse::<f64>().ok()?.to_bits()),
+        ValType::V128 => {
+            let hex = s.strip_prefix("0x")?;
+            Val::V128(u128::from_str_radix(hex, 16).ok()?)
+        }
+        _ => return None,
+    })
+}
+
+fn format_val(v: &Val) -> String {
+    match v {
+        Val::I32(x) => x.to_string(),
+        Val::I64(x) => x.to_string(),
+        Val::F32(b) => format_float(f64::from(f32::from_bits(*b)), f32::from_bits(*b).to_string()),
+        Val::F64(b) => format_float(f64::from_bits(*b), f64::from_bits(*b).to_string()),
+        Val::V128(x) => format!("0x{x:032x}"),
+        Val::FuncRef(r) => if r.is_some() { "funcref" } else { "null" }.to_string(),
+        Val::ExternRef(r) => if r.is_some() { "externref" } else { "null" }.to_string(),
+    }
+}
+
+fn format_float(value: f64, shown: String) -> String {
+    if value.is_nan() { "nan".to_string() } else { shown }
+}
+
+fn wast(tier: TierArg, verbose: bool, files: &[PathBuf]) -> Result<ExitCode, Failure> {
+    let mut runner = WastRunner::new(&config(tier))?;
+    runner.set_verbose(verbose);
+    let mut total = FileReport::default();
+    for file in files {
+        let report = runner.run_file(file);
+        let mut line = format!("{}: {} passed, {} failed", file.display(), report.passed, report.failed);
+        if !report.skipped.is_empty() {
+            line += &format!(", {} skipped", report.skipped.len());
+        }
+        println!("{line}");
+        for failure in &report.failures {
+            println!("  FAIL {failure}");
+        }
+        for (location, reason) in &report.skipped {
+            println!("  SKIP {location}: {reason}");
+        }
+        total.merge(report);
+    }
+    let mut line = format!("{} passed, {} failed", total.passed, total.failed);
+    if !total.skipped.is_empty() {
+        line += &format!(", {} skipped", total.skipped.len());
+    }
+    println!("{line}");
+    Ok(if total.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn compile(tier: TierArg, emit: EmitArg, path: &Path) -> Result<ExitCode, Failure> {
+    let engine = Engine::new(&config(tier))?;
+    let bytes = read_module(path)?;
+    let emit = match emit {
+        EmitArg::Ir => Emit::Ir,
+        EmitArg::Asm => Emit::Asm,
+    };
+    let listing = strata::compile_listing(&engine, &bytes, emit)
+        .map_err(|e| Failure::input(format!("{}: {}", path.display(), e.message())))?;
+    print!("{listing}");
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ints() {
+        assert_eq!(parse_int::<i32, u32>("-5", |u| u as i32), Some(-5));
+        assert_eq!(parse_int::<i32, u32>("0xffffffff", |u| u as i32), Some(-1));
+        assert_eq!(parse_int::<i32, u32>("4294967295", |u| u as i32), Some(-1));
+        assert_eq!(parse_int::<i32, u32>("4294967296", |u| u as i32), None);
+        assert_eq!(parse_int::<i32, u32>("-0x1", |u| u as i32), None);
+        assert_eq!(parse_int::<i64, u64>("0x8000000000000000", |u| u as i64), Some(i64::MIN));
+        assert_eq!(parse_int::<i32, u32>("abc", |u| u as i32), None);
+    }
+
+    #[test]
+    fn floats() {
+        assert_eq!(format_val(&parse_arg(ValType::F32, "inf").unwrap()), "inf");
+        assert_eq!(format_val(&parse_arg(ValType::F64, "-inf").unwrap()), "-inf");
+        assert_eq!(format_val(&parse_arg(ValType::F64, "nan").unwrap()), "nan");
+        assert_eq!(format_val(&parse_arg(ValType::F32, "0.1").unwrap()), "0.1");
+        assert_eq!(format_val(&parse_arg(ValType::F64, "-2.5").unwrap()), "-2.5");
+    }
+}

@@ -1,0 +1,1152 @@
+//! Emission: allocated [`VCode`] → x86-64 machine code with dynasm.
+//!
+//! This is the only module that uses `dynasm!`, always through the local
+//! `x64!` macro that forces `.arch x64` (so cross builds encode x86-64).
+//! Registers are dynamic (`Rq(n)`, `Rd(n)`, `Rx(n)`): dynasm then always emits
+//! a REX prefix, which also makes `Rb(6)` mean `sil` rather than `dh`.
+//!
+//! Layout of the emitted code: prologue (with the stack check), the blocks in
+//! layout order with the allocator's edits inserted, the out-of-line trap
+//! stubs (`ud2`, one per trapping instruction and trap code), then the jump
+//! tables (4-byte aligned, entries are `target - table` as `i32`).
+
+// dynasm's expansion converts dynamic register numbers with `.into()`.
+#![allow(clippy::useless_conversion)]
+
+use dynasm::dynasm;
+use dynasmrt::x64::X64Relocation;
+use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi, VecAssembler};
+use smallvec::SmallVec;
+use strata_ir::vmctx::{HEAP_BASE, STACK_LIMIT_PTR};
+use strata_ir::{FloatCC, IntCC, LoadOp, StoreOp, TrapCode};
+use strata_regalloc::{Allocation, Edit, Output, ProgPoint, RegClass};
+
+use crate::abi;
+use crate::inst::{AluOp, BitOp, CallTarget, DivKind, ExtOp, FpuOp, MInst, ShiftOp, Size, VCode};
+use crate::{CompileError, CompiledFunction};
+
+/// `dynasm!` with the architecture forced to x86-64.
+macro_rules! x64 {
+    ($ops:expr; $($t:tt)*) => {
+        dynasm!($ops ; .arch x64 ; $($t)*)
+    };
+}
+
+/// An x86 condition code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum Cond {
+    E,
+    NE,
+    L,
+    LE,
+    G,
+    GE,
+    B,
+    BE,
+    A,
+    AE,
+    P,
+    NP,
+    S,
+    NO,
+}
+
+impl Cond {
+    /// The condition testing `IntCC` after `cmp a, b`.
+    pub fn from_intcc(cc: IntCC) -> Cond {
+        match cc {
+            IntCC::Equal => Cond::E,
+            IntCC::NotEqual => Cond::NE,
+            IntCC::SignedLessThan => Cond::L,
+            IntCC::SignedLessThanOrEqual => Cond::LE,
+            IntCC::SignedGreaterThan => Cond::G,
+            IntCC::SignedGreaterThanOrEqual => Cond::GE,
+            IntCC::UnsignedLessThan => Cond::B,
+            IntCC::UnsignedLessThanOrEqual => Cond::BE,
+            IntCC::UnsignedGreaterThan => Cond::A,
+            IntCC::UnsignedGreaterThanOrEqual => Cond::AE,
+        }
+    }
+}
+
+/// The machine-code assembler with its reusable buffers.
+pub struct Emitter {
+    asm: VecAssembler<X64Relocation>,
+    block_labels: Vec<DynamicLabel>,
+    /// (label, code, srcloc) of each out-of-line trap stub.
+    stubs: Vec<(DynamicLabel, TrapCode, u32)>,
+    cur_stubs: SmallVec<[(TrapCode, DynamicLabel); 4]>,
+    cur_srcloc: u32,
+    trap_sites: Vec<(u32, TrapCode)>,
+    addr_map: Vec<(u32, u32)>,
+    jt_labels: Vec<DynamicLabel>,
+    jt_fixups: Vec<(usize, DynamicLabel, DynamicLabel)>,
+    frame_sub: u32,
+}
+
+impl Default for Emitter {
+    fn default() -> Self {
+        Emitter {
+            asm: VecAssembler::new(0),
+            block_labels: Vec::new(),
+            stubs: Vec::new(),
+            cur_stubs: SmallVec::new(),
+            cur_srcloc: 0,
+            trap_sites: Vec::new(),
+            addr_map: Vec::new(),
+            jt_labels: Vec::new(),
+            jt_fixups: Vec::new(),
+            frame_sub: 0,
+        }
+    }
+}
+
+fn err(msg: impl Into<String>) -> CompileError {
+    CompileError(msg.into())
+}
+
+fn reg(a: Allocation) -> Result<u8, CompileError> {
+    match a {
+        Allocation::Reg(r) => Ok(r.hw_enc()),
+        other => Err(err(format!(
+            "register operand allocated to {other:?} (register expected)"
+        ))),
+    }
+}
+
+impl Emitter {
+    fn off(&self) -> u32 {
+        self.asm.offset().0 as u32
+    }
+
+    fn label(&mut self) -> DynamicLabel {
+        self.asm.new_dynamic_label()
+    }
+
+    /// The trap stub label of the current instruction for `code`.
+    fn stub(&mut self, code: TrapCode) -> DynamicLabel {
+        if let Some(&(_, l)) = self.cur_stubs.iter().find(|(c, _)| *c == code) {
+            return l;
+        }
+        let l = self.label();
+        self.cur_stubs.push((code, l));
+        self.stubs.push((l, code, self.cur_srcloc));
+        l
+    }
+
+    fn trap_site_here(&mut self, code: TrapCode) {
+        let off = self.off();
+        self.trap_sites.push((off, code));
+        self.addr_map.push((off, self.cur_srcloc));
+    }
+
+    fn jcc(&mut self, c: Cond, l: DynamicLabel) {
+        let a = &mut self.asm;
+        match c {
+            Cond::E => x64!(a; je =>l),
+            Cond::NE => x64!(a; jne =>l),
+            Cond::L => x64!(a; jl =>l),
+            Cond::LE => x64!(a; jle =>l),
+            Cond::G => x64!(a; jg =>l),
+            Cond::GE => x64!(a; jge =>l),
+            Cond::B => x64!(a; jb =>l),
+            Cond::BE => x64!(a; jbe =>l),
+            Cond::A => x64!(a; ja =>l),
+            Cond::AE => x64!(a; jae =>l),
+            Cond::P => x64!(a; jp =>l),
+            Cond::NP => x64!(a; jnp =>l),
+            Cond::S => x64!(a; js =>l),
+            Cond::NO => x64!(a; jno =>l),
+        }
+    }
+
+    fn jmp(&mut self, l: DynamicLabel) {
+        x64!(self.asm; jmp =>l);
+    }
+
+    fn setcc(&mut self, c: Cond, r: u8) {
+        let a = &mut self.asm;
+        match c {
+            Cond::E => x64!(a; sete Rb(r)),
+            Cond::NE => x64!(a; setne Rb(r)),
+            Cond::L => x64!(a; setl Rb(r)),
+            Cond::LE => x64!(a; setle Rb(r)),
+            Cond::G => x64!(a; setg Rb(r)),
+            Cond::GE => x64!(a; setge Rb(r)),
+            Cond::B => x64!(a; setb Rb(r)),
+            Cond::BE => x64!(a; setbe Rb(r)),
+            Cond::A => x64!(a; seta Rb(r)),
+            Cond::AE => x64!(a; setae Rb(r)),
+            Cond::P => x64!(a; setp Rb(r)),
+            Cond::NP => x64!(a; setnp Rb(r)),
+            Cond::S => x64!(a; sets Rb(r)),
+            Cond::NO => x64!(a; setno Rb(r)),
+        }
+    }
+
+    /// `mov r, imm` with the shortest encoding (32-bit writes zero-extend).
+    fn mov_imm(&mut self, size: Size, r: u8, imm: u64) {
+        let a = &mut self.asm;
+        if size == Size::S32 || imm <= u32::MAX as u64 {
+            if imm as u32 == 0 {
+                x64!(a; xor Rd(r), Rd(r));
+            } else {
+                x64!(a; mov Rd(r), imm as u32 as i32);
+            }
+        } else if imm as i64 >= i32::MIN as i64 && imm as i64 <= i32::MAX as i64 {
+            x64!(a; mov Rq(r), imm as i64 as i32);
+        } else {
+            x64!(a; mov Rq(r), QWORD imm as i64);
+        }
+    }
+
+    /// Loads float constant `bits` into xmm `f` through integer register `t`.
+    fn load_fconst(&mut self, f: u8, t: u8, bits: u64, f64: bool) {
+        if bits == 0 {
+            x64!(self.asm; xorps Rx(f), Rx(f));
+            return;
+        }
+        self.mov_imm(Size::S64, t, bits);
+        if f64 {
+            x64!(self.asm; movq Rx(f), Rq(t));
+        } else {
+            x64!(self.asm; movd Rx(f), Rd(t));
+        }
+    }
+
+    fn ucomis(&mut self, a: u8, b: u8, f64: bool) {
+        if f64 {
+            x64!(self.asm; ucomisd Rx(a), Rx(b));
+        } else {
+            x64!(self.asm; ucomiss Rx(a), Rx(b));
+        }
+    }
+
+    /// `cvtts{s,d}2si` into a 32- or 64-bit register.
+    fn cvtt(&mut self, d: u8, s: u8, f64: bool, dst64: bool) {
+        let a = &mut self.asm;
+        match (f64, dst64) {
+            (true, true) => x64!(a; cvttsd2si Rq(d), Rx(s)),
+            (true, false) => x64!(a; cvttsd2si Rd(d), Rx(s)),
+            (false, true) => x64!(a; cvttss2si Rq(d), Rx(s)),
+            (false, false) => x64!(a; cvttss2si Rd(d), Rx(s)),
+        }
+    }
+
+    fn mov_rr(&mut self, class: RegClass, d: u8, s: u8) {
+        if d == s {
+            return;
+        }
+        match class {
+            RegClass::Int => x64!(self.asm; mov Rq(d), Rq(s)),
+            RegClass::Float => x64!(self.asm; movaps Rx(d), Rx(s)),
+        }
+    }
+
+    fn edit(&mut self, e: &Edit) -> Result<(), CompileError> {
+        let Edit::Move { from, to, class } = *e;
+        match (from, to) {
+            (Allocation::Reg(f), Allocation::Reg(t)) => self.mov_rr(class, t.hw_enc(), f.hw_enc()),
+            (Allocation::Reg(f), Allocation::Stack(s)) => {
+                let off = abi::spill_slot_offset(s.index());
+                let r = f.hw_enc();
+                match class {
+                    RegClass::Int => x64!(self.asm; mov QWORD [rbp + off], Rq(r)),
+                    RegClass::Float => x64!(self.asm; movups [rbp + off], Rx(r)),
+                }
+            }
+            (Allocation::Stack(s), Allocation::Reg(t)) => {
+                let off = abi::spill_slot_offset(s.index());
+                let r = t.hw_enc();
+                match class {
+                    RegClass::Int => x64!(self.asm; mov Rq(r), QWORD [rbp + off]),
+                    RegClass::Float => x64!(self.asm; movups Rx(r), [rbp + off]),
+                }
+            }
+            _ => return Err(err(format!("unsupported edit {e:?}"))),
+        }
+        Ok(())
+    }
+
+    fn prologue(&mut self, srcloc: u32) {
+        let n = self.frame_sub as i32;
+        self.cur_srcloc = srcloc;
+        self.cur_stubs.clear();
+        let so = self.stub(TrapCode::StackOverflow);
+        let limit = STACK_LIMIT_PTR as i32;
+        x64!(self.asm
+            ; push rbp
+            ; mov rbp, rsp
+            ; push r14
+            ; mov r11, QWORD [r14 + limit]
+            ; lea r10, [rsp - n]
+            ; cmp r10, QWORD [r11]
+            ; jb =>so
+            ; sub rsp, n
+        );
+    }
+
+    /// Emits `vc` with the allocation `out`.
+    pub fn emit(&mut self, vc: &VCode, out: &Output) -> Result<CompiledFunction, CompileError> {
+        let r = self.emit_inner(vc, out);
+        if r.is_err() {
+            self.asm = VecAssembler::new(0);
+        }
+        r
+    }
+
+    fn emit_inner(&mut self, vc: &VCode, out: &Output) -> Result<CompiledFunction, CompileError> {
+        use strata_regalloc::Function as _;
+        self.stubs.clear();
+        self.trap_sites.clear();
+        self.addr_map.clear();
+        self.jt_fixups.clear();
+        self.block_labels.clear();
+        self.jt_labels.clear();
+        for _ in 0..vc.num_blocks() {
+            let l = self.label();
+            self.block_labels.push(l);
+        }
+        for _ in 0..vc.jump_tables.len() {
+            let l = self.label();
+            self.jt_labels.push(l);
+        }
+        let spills = u32::try_from(out.num_spillslots).map_err(|_| err("too many spill slots"))?;
+        self.frame_sub = abi::frame_sub(spills, vc.outgoing_args);
+        if self.frame_sub > (1 << 30) {
+            return Err(err("frame too large"));
+        }
+        self.prologue(vc.srclocs.first().copied().unwrap_or(0));
+
+        let mut edit_idx = 0;
+        let edits = &out.edits;
+        let mut regs: SmallVec<[u8; 16]> = SmallVec::new();
+        for b in 0..vc.num_blocks() {
+            let l = self.block_labels[b];
+            self.asm.dynamic_label(l);
+            let next = (b + 1 < vc.num_blocks()).then_some(b as u32 + 1);
+            for i in vc.block_insns(strata_regalloc::Block(b as u32)).iter() {
+                while edit_idx < edits.len() && edits[edit_idx].0 <= ProgPoint::before(i) {
+                    self.edit(&edits[edit_idx].1)?;
+                    edit_idx += 1;
+                }
+                regs.clear();
+                for &a in out.inst_allocs(i) {
+                    regs.push(reg(a)?);
+                }
+                self.cur_srcloc = vc.srclocs[i.index()];
+                self.cur_stubs.clear();
+                let ops = vc.inst_operands(i);
+                self.inst(vc, &vc.insts[i.index()], &regs, ops, next)?;
+                while edit_idx < edits.len() && edits[edit_idx].0 <= ProgPoint::after(i) {
+                    if vc.insts[i.index()].is_branch() || vc.insts[i.index()].is_ret() {
+                        return Err(err("allocator placed an edit after a block terminator"));
+                    }
+                    self.edit(&edits[edit_idx].1)?;
+                    edit_idx += 1;
+                }
+            }
+        }
+        // Out-of-line trap stubs.
+        for k in 0..self.stubs.len() {
+            let (l, code, srcloc) = self.stubs[k];
+            self.asm.dynamic_label(l);
+            self.cur_srcloc = srcloc;
+            self.trap_site_here(code);
+            x64!(self.asm; ud2);
+        }
+        // Jump tables.
+        if !vc.jump_tables.is_empty() {
+            self.asm.align(4, 0xcc);
+            for (jt, &tl) in self.jt_labels.clone().iter().enumerate() {
+                self.asm.dynamic_label(tl);
+                for &t in vc.jt(jt as u32) {
+                    let pos = self.off() as usize;
+                    self.jt_fixups
+                        .push((pos, tl, self.block_labels[t as usize]));
+                    self.asm.extend([0u8; 4]);
+                }
+            }
+        }
+        self.asm
+            .commit()
+            .map_err(|e| err(format!("assembler: {e}")))?;
+        let mut patches: SmallVec<[(usize, i32); 16]> = SmallVec::new();
+        for &(pos, table, target) in &self.jt_fixups {
+            let labels = self.asm.labels();
+            let t = labels
+                .resolve_dynamic(table)
+                .map_err(|e| err(e.to_string()))?;
+            let g = labels
+                .resolve_dynamic(target)
+                .map_err(|e| err(e.to_string()))?;
+            patches.push((pos, (g.0 as i64 - t.0 as i64) as i32));
+        }
+        let mut code = self
+            .asm
+            .take()
+            .map_err(|e| err(format!("assembler: {e}")))?;
+        for (pos, v) in patches {
+            code[pos..pos + 4].copy_from_slice(&v.to_le_bytes());
+        }
+        self.trap_sites.sort_by_key(|t| t.0);
+        self.addr_map.sort_by_key(|t| t.0);
+        Ok(CompiledFunction {
+            code,
+            trap_sites: self.trap_sites.clone(),
+            addr_map: self.addr_map.clone(),
+            frame_size: self.frame_sub + 8,
+        })
+    }
+
+    fn inst(
+        &mut self,
+        vc: &VCode,
+        inst: &MInst,
+        r: &[u8],
+        ops: &[strata_regalloc::Operand],
+        next: Option<u32>,
+    ) -> Result<(), CompileError> {
+        match *inst {
+            MInst::Args => {}
+            MInst::LoadStackArg { off } => match ops[0].vreg.class() {
+                RegClass::Int => x64!(self.asm; mov Rq(r[0]), QWORD [rbp + off]),
+                RegClass::Float => x64!(self.asm; movsd Rx(r[0]), QWORD [rbp + off]),
+            },
+            MInst::Imm { size, imm } => self.mov_imm(size, r[0], imm),
+            MInst::FImm { f64, bits } => self.load_fconst(r[0], r[1], bits, f64),
+            MInst::Copy => self.mov_rr(ops[0].vreg.class(), r[1], r[0]),
+            MInst::Vmctx => x64!(self.asm; mov Rq(r[0]), r14),
+            MInst::Alu { op, size } => self.alu(op, size, r),
+            MInst::Shift { op, size } => self.shift(op, size, r[2]),
+            MInst::BitCount { op, size } => self.bitcount(op, size, r[1], r[0]),
+            MInst::Ext { op } => self.ext(op, r[1], r[0]),
+            MInst::DivRem { kind, size } => self.divrem(kind, size, r[1]),
+            MInst::Icmp { cc, size } => {
+                match size {
+                    Size::S32 => x64!(self.asm; cmp Rd(r[0]), Rd(r[1])),
+                    Size::S64 => x64!(self.asm; cmp Rq(r[0]), Rq(r[1])),
+                }
+                self.setcc(Cond::from_intcc(cc), r[2]);
+                x64!(self.asm; movzx Rd(r[2]), Rb(r[2]));
+            }
+            MInst::Eqz { size } => {
+                match size {
+                    Size::S32 => x64!(self.asm; test Rd(r[0]), Rd(r[0])),
+                    Size::S64 => x64!(self.asm; test Rq(r[0]), Rq(r[0])),
+                }
+                x64!(self.asm; sete Rb(r[1]); movzx Rd(r[1]), Rb(r[1]));
+            }
+            MInst::Fpu { op, f64 } => self.fpu(op, f64, r[2], r[1]),
+            MInst::FMinMax { max, f64 } => self.fminmax(max, f64, r[2], r[1]),
+            MInst::FSign { neg, f64 } => {
+                let (s, d, t) = (r[0], r[1], r[2]);
+                let a = &mut self.asm;
+                match (f64, neg) {
+                    (true, true) => x64!(a; movq Rq(t), Rx(s); btc Rq(t), 63; movq Rx(d), Rq(t)),
+                    (true, false) => x64!(a; movq Rq(t), Rx(s); btr Rq(t), 63; movq Rx(d), Rq(t)),
+                    (false, true) => x64!(a; movd Rd(t), Rx(s); btc Rd(t), 31; movd Rx(d), Rd(t)),
+                    (false, false) => x64!(a; movd Rd(t), Rx(s); btr Rd(t), 31; movd Rx(d), Rd(t)),
+                }
+            }
+            MInst::Fcopysign { f64 } => {
+                let (x, y, d, t1, t2) = (r[0], r[1], r[2], r[3], r[4]);
+                let a = &mut self.asm;
+                if f64 {
+                    x64!(a
+                        ; movq Rq(t1), Rx(x); btr Rq(t1), 63
+                        ; movq Rq(t2), Rx(y); shr Rq(t2), 63; shl Rq(t2), 63
+                        ; or Rq(t1), Rq(t2); movq Rx(d), Rq(t1));
+                } else {
+                    x64!(a
+                        ; movd Rd(t1), Rx(x); btr Rd(t1), 31
+                        ; movd Rd(t2), Rx(y); shr Rd(t2), 31; shl Rd(t2), 31
+                        ; or Rd(t1), Rd(t2); movd Rx(d), Rd(t1));
+                }
+            }
+            MInst::Fsqrt { f64 } => {
+                let (s, d) = (r[0], r[1]);
+                if f64 {
+                    x64!(self.asm; sqrtsd Rx(d), Rx(s));
+                } else {
+                    x64!(self.asm; sqrtss Rx(d), Rx(s));
+                }
+            }
+            MInst::Round { mode, f64 } => {
+                let (s, d) = (r[0], r[1]);
+                if f64 {
+                    x64!(self.asm; roundsd Rx(d), Rx(s), mode as i8);
+                } else {
+                    x64!(self.asm; roundss Rx(d), Rx(s), mode as i8);
+                }
+            }
+            MInst::Fcmp { cc, f64 } => self.fcmp(cc, f64, r),
+            MInst::IntToFloat { src64, f64 } => {
+                let (s, d) = (r[0], r[1]);
+                let a = &mut self.asm;
+                x64!(a; xorps Rx(d), Rx(d));
+                match (src64, f64) {
+                    (true, true) => x64!(a; cvtsi2sd Rx(d), Rq(s)),
+                    (false, true) => x64!(a; cvtsi2sd Rx(d), Rd(s)),
+                    (true, false) => x64!(a; cvtsi2ss Rx(d), Rq(s)),
+                    (false, false) => x64!(a; cvtsi2ss Rx(d), Rd(s)),
+                }
+            }
+            MInst::U64ToFloat { f64 } => self.u64_to_float(f64, r),
+            MInst::FloatToInt {
+                f64,
+                dst64,
+                signed,
+                sat,
+            } => self.float_to_int(f64, dst64, signed, sat, r),
+            MInst::Promote => x64!(self.asm; cvtss2sd Rx(r[1]), Rx(r[0])),
+            MInst::Demote => x64!(self.asm; cvtsd2ss Rx(r[1]), Rx(r[0])),
+            MInst::BitcastToFloat { f64 } => {
+                if f64 {
+                    x64!(self.asm; movq Rx(r[1]), Rq(r[0]));
+                } else {
+                    x64!(self.asm; movd Rx(r[1]), Rd(r[0]));
+                }
+            }
+            MInst::BitcastToInt { f64 } => {
+                if f64 {
+                    x64!(self.asm; movq Rq(r[1]), Rx(r[0]));
+                } else {
+                    x64!(self.asm; movd Rd(r[1]), Rx(r[0]));
+                }
+            }
+            MInst::Select { float } => {
+                let (c, t, d) = (r[0], r[1], r[3]);
+                x64!(self.asm; test Rd(c), Rd(c));
+                if float {
+                    let skip = self.label();
+                    x64!(self.asm; jz =>skip; movaps Rx(d), Rx(t); =>skip);
+                } else {
+                    x64!(self.asm; cmovnz Rq(d), Rq(t));
+                }
+            }
+            MInst::Load { op, heap, offset } => {
+                if heap {
+                    self.trap_site_here(TrapCode::MemoryOutOfBounds);
+                }
+                self.load(op, heap, r[0], offset, r[1]);
+            }
+            MInst::Store { op, heap, offset } => {
+                if heap {
+                    self.trap_site_here(TrapCode::MemoryOutOfBounds);
+                }
+                self.store(op, heap, r[0], offset, r[1]);
+            }
+            MInst::StoreOutgoingArg { off } => {
+                let off = off as i32;
+                match ops[0].vreg.class() {
+                    RegClass::Int => x64!(self.asm; mov QWORD [rsp + off], Rq(r[0])),
+                    RegClass::Float => x64!(self.asm; movsd QWORD [rsp + off], Rx(r[0])),
+                }
+            }
+            MInst::Call { target } => {
+                let hb = HEAP_BASE as i32;
+                match target {
+                    CallTarget::Direct(slot) | CallTarget::Builtin(slot) => {
+                        let slot = i32::try_from(slot).map_err(|_| err("call slot too large"))?;
+                        x64!(self.asm; call QWORD [r14 + slot]);
+                        let off = self.off();
+                        self.addr_map.push((off, self.cur_srcloc));
+                    }
+                    CallTarget::Indirect => {
+                        let (code, vm) = (r[0], r[1]);
+                        let sv = abi::SAVED_VMCTX_OFFSET;
+                        x64!(self.asm
+                            ; mov r14, Rq(vm)
+                            ; mov r15, QWORD [r14 + hb]
+                            ; call Rq(code));
+                        let off = self.off();
+                        self.addr_map.push((off, self.cur_srcloc));
+                        x64!(self.asm
+                            ; mov r14, QWORD [rbp + sv]
+                            ; mov r15, QWORD [r14 + hb]);
+                    }
+                }
+            }
+            MInst::TrapIf { code } => {
+                let l = self.stub(code);
+                x64!(self.asm; test Rd(r[0]), Rd(r[0]));
+                self.jcc(Cond::NE, l);
+            }
+            MInst::JumpTableAddr { jt } => {
+                let (idx, addr, t) = (r[0], r[1], r[2]);
+                let n = vc.jt(jt).len() as i32 - 1;
+                let tl = self.jt_labels[jt as usize];
+                x64!(self.asm
+                    ; mov Rd(addr), n
+                    ; cmp Rd(idx), Rd(addr)
+                    ; cmovb Rd(addr), Rd(idx)
+                    ; lea Rq(t), [=>tl]
+                    ; movsxd Rq(addr), DWORD [Rq(t) + Rq(addr) * 4]
+                    ; add Rq(addr), Rq(t));
+            }
+            MInst::Jump { target } => {
+                if next != Some(target) {
+                    let l = self.block_labels[target as usize];
+                    self.jmp(l);
+                }
+            }
+            MInst::Brif { then_, else_ } => {
+                x64!(self.asm; test Rd(r[0]), Rd(r[0]));
+                let (tl, el) = (
+                    self.block_labels[then_ as usize],
+                    self.block_labels[else_ as usize],
+                );
+                if next == Some(then_) {
+                    self.jcc(Cond::E, el);
+                } else {
+                    self.jcc(Cond::NE, tl);
+                    if next != Some(else_) {
+                        self.jmp(el);
+                    }
+                }
+            }
+            MInst::BrTable { .. } => x64!(self.asm; jmp Rq(r[0])),
+            MInst::Ret => x64!(self.asm; mov rsp, rbp; pop rbp; ret),
+            MInst::Trap { code } => {
+                self.trap_site_here(code);
+                x64!(self.asm; ud2);
+            }
+        }
+        Ok(())
+    }
+
+    fn alu(&mut self, op: AluOp, size: Size, r: &[u8]) {
+        let (d, b) = (r[2], r[1]);
+        debug_assert_eq!(r[0], r[2], "reuse constraint");
+        let a = &mut self.asm;
+        match (op, size) {
+            (AluOp::Add, Size::S32) => x64!(a; add Rd(d), Rd(b)),
+            (AluOp::Add, Size::S64) => x64!(a; add Rq(d), Rq(b)),
+            (AluOp::Sub, Size::S32) => x64!(a; sub Rd(d), Rd(b)),
+            (AluOp::Sub, Size::S64) => x64!(a; sub Rq(d), Rq(b)),
+            (AluOp::And, Size::S32) => x64!(a; and Rd(d), Rd(b)),
+            (AluOp::And, Size::S64) => x64!(a; and Rq(d), Rq(b)),
+            (AluOp::Or, Size::S32) => x64!(a; or Rd(d), Rd(b)),
+            (AluOp::Or, Size::S64) => x64!(a; or Rq(d), Rq(b)),
+            (AluOp::Xor, Size::S32) => x64!(a; xor Rd(d), Rd(b)),
+            (AluOp::Xor, Size::S64) => x64!(a; xor Rq(d), Rq(b)),
+            (AluOp::Imul, Size::S32) => x64!(a; imul Rd(d), Rd(b)),
+            (AluOp::Imul, Size::S64) => x64!(a; imul Rq(d), Rq(b)),
+        }
+    }
+
+    fn shift(&mut self, op: ShiftOp, size: Size, d: u8) {
+        let a = &mut self.asm;
+        match (op, size) {
+            (ShiftOp::Shl, Size::S32) => x64!(a; shl Rd(d), cl),
+            (ShiftOp::Shl, Size::S64) => x64!(a; shl Rq(d), cl),
+            (ShiftOp::Sar, Size::S32) => x64!(a; sar Rd(d), cl),
+            (ShiftOp::Sar, Size::S64) => x64!(a; sar Rq(d), cl),
+            (ShiftOp::Shr, Size::S32) => x64!(a; shr Rd(d), cl),
+            (ShiftOp::Shr, Size::S64) => x64!(a; shr Rq(d), cl),
+            (ShiftOp::Rol, Size::S32) => x64!(a; rol Rd(d), cl),
+            (ShiftOp::Rol, Size::S64) => x64!(a; rol Rq(d), cl),
+            (ShiftOp::Ror, Size::S32) => x64!(a; ror Rd(d), cl),
+            (ShiftOp::Ror, Size::S64) => x64!(a; ror Rq(d), cl),
+        }
+    }
+
+    fn bitcount(&mut self, op: BitOp, size: Size, d: u8, s: u8) {
+        let a = &mut self.asm;
+        match (op, size) {
+            (BitOp::Lzcnt, Size::S32) => x64!(a; lzcnt Rd(d), Rd(s)),
+            (BitOp::Lzcnt, Size::S64) => x64!(a; lzcnt Rq(d), Rq(s)),
+            (BitOp::Tzcnt, Size::S32) => x64!(a; tzcnt Rd(d), Rd(s)),
+            (BitOp::Tzcnt, Size::S64) => x64!(a; tzcnt Rq(d), Rq(s)),
+            (BitOp::Popcnt, Size::S32) => x64!(a; popcnt Rd(d), Rd(s)),
+            (BitOp::Popcnt, Size::S64) => x64!(a; popcnt Rq(d), Rq(s)),
+        }
+    }
+
+    fn ext(&mut self, op: ExtOp, d: u8, s: u8) {
+        let a = &mut self.asm;
+        match op {
+            ExtOp::Mov32 => x64!(a; mov Rd(d), Rd(s)),
+            ExtOp::Sx8To32 => x64!(a; movsx Rd(d), Rb(s)),
+            ExtOp::Sx16To32 => x64!(a; movsx Rd(d), Rw(s)),
+            ExtOp::Sx8To64 => x64!(a; movsx Rq(d), Rb(s)),
+            ExtOp::Sx16To64 => x64!(a; movsx Rq(d), Rw(s)),
+            ExtOp::Sx32To64 => x64!(a; movsxd Rq(d), Rd(s)),
+        }
+    }
+
+    /// Dividend in rax, divisor in `d`; rdx is free.
+    fn divrem(&mut self, kind: DivKind, size: Size, d: u8) {
+        let dz = self.stub(TrapCode::IntegerDivideByZero);
+        let s64 = size == Size::S64;
+        if s64 {
+            x64!(self.asm; test Rq(d), Rq(d));
+        } else {
+            x64!(self.asm; test Rd(d), Rd(d));
+        }
+        self.jcc(Cond::E, dz);
+        if !kind.is_signed() {
+            x64!(self.asm; xor edx, edx);
+            if s64 {
+                x64!(self.asm; div Rq(d));
+            } else {
+                x64!(self.asm; div Rd(d));
+            }
+            return;
+        }
+        let do_div = self.label();
+        let done = self.label();
+        if s64 {
+            x64!(self.asm; cmp Rq(d), -1);
+        } else {
+            x64!(self.asm; cmp Rd(d), -1);
+        }
+        self.jcc(Cond::NE, do_div);
+        if kind == DivKind::DivS {
+            let ovf = self.stub(TrapCode::IntegerOverflow);
+            if s64 {
+                x64!(self.asm; mov rdx, QWORD i64::MIN; cmp rax, rdx);
+            } else {
+                x64!(self.asm; cmp eax, i32::MIN);
+            }
+            self.jcc(Cond::E, ovf);
+        } else {
+            // x rem -1 == 0 (and INT_MIN rem -1 must not fault).
+            x64!(self.asm; xor edx, edx);
+            self.jmp(done);
+        }
+        x64!(self.asm; =>do_div);
+        if s64 {
+            x64!(self.asm; cqo; idiv Rq(d));
+        } else {
+            x64!(self.asm; cdq; idiv Rd(d));
+        }
+        x64!(self.asm; =>done);
+    }
+
+    fn fpu(&mut self, op: FpuOp, f64: bool, d: u8, b: u8) {
+        let a = &mut self.asm;
+        match (op, f64) {
+            (FpuOp::Add, true) => x64!(a; addsd Rx(d), Rx(b)),
+            (FpuOp::Add, false) => x64!(a; addss Rx(d), Rx(b)),
+            (FpuOp::Sub, true) => x64!(a; subsd Rx(d), Rx(b)),
+            (FpuOp::Sub, false) => x64!(a; subss Rx(d), Rx(b)),
+            (FpuOp::Mul, true) => x64!(a; mulsd Rx(d), Rx(b)),
+            (FpuOp::Mul, false) => x64!(a; mulss Rx(d), Rx(b)),
+            (FpuOp::Div, true) => x64!(a; divsd Rx(d), Rx(b)),
+            (FpuOp::Div, false) => x64!(a; divss Rx(d), Rx(b)),
+        }
+    }
+
+    /// `d = min/max(d, b)` with Wasm semantics.
+    fn fminmax(&mut self, max: bool, f64: bool, d: u8, b: u8) {
+        let (nan, normal, done) = (self.label(), self.label(), self.label());
+        self.ucomis(d, b, f64);
+        self.jcc(Cond::P, nan);
+        self.jcc(Cond::NE, normal);
+        // Equal: the operands differ at most in the sign of zero.
+        if max {
+            x64!(self.asm; andps Rx(d), Rx(b));
+        } else {
+            x64!(self.asm; orps Rx(d), Rx(b));
+        }
+        self.jmp(done);
+        x64!(self.asm; =>nan);
+        self.fpu(FpuOp::Add, f64, d, b);
+        self.jmp(done);
+        x64!(self.asm; =>normal);
+        let a = &mut self.asm;
+        match (max, f64) {
+            (true, true) => x64!(a; maxsd Rx(d), Rx(b)),
+            (true, false) => x64!(a; maxss Rx(d), Rx(b)),
+            (false, true) => x64!(a; minsd Rx(d), Rx(b)),
+            (false, false) => x64!(a; minss Rx(d), Rx(b)),
+        }
+        x64!(self.asm; =>done);
+    }
+
+    fn fcmp(&mut self, cc: FloatCC, f64: bool, r: &[u8]) {
+        let (x, y, d, t) = (r[0], r[1], r[2], r[3]);
+        match cc {
+            FloatCC::Equal => {
+                self.ucomis(x, y, f64);
+                self.setcc(Cond::NP, t);
+                self.setcc(Cond::E, d);
+                x64!(self.asm; and Rb(d), Rb(t));
+            }
+            FloatCC::NotEqual => {
+                self.ucomis(x, y, f64);
+                self.setcc(Cond::P, t);
+                self.setcc(Cond::NE, d);
+                x64!(self.asm; or Rb(d), Rb(t));
+            }
+            FloatCC::GreaterThan => {
+                self.ucomis(x, y, f64);
+                self.setcc(Cond::A, d);
+            }
+            FloatCC::GreaterThanOrEqual => {
+                self.ucomis(x, y, f64);
+                self.setcc(Cond::AE, d);
+            }
+            FloatCC::LessThan => {
+                self.ucomis(y, x, f64);
+                self.setcc(Cond::A, d);
+            }
+            FloatCC::LessThanOrEqual => {
+                self.ucomis(y, x, f64);
+                self.setcc(Cond::AE, d);
+            }
+        }
+        x64!(self.asm; movzx Rd(d), Rb(d));
+    }
+
+    fn u64_to_float(&mut self, f64: bool, r: &[u8]) {
+        let (s, d, t1, t2) = (r[0], r[1], r[2], r[3]);
+        let (big, done) = (self.label(), self.label());
+        x64!(self.asm; xorps Rx(d), Rx(d); test Rq(s), Rq(s));
+        self.jcc(Cond::S, big);
+        if f64 {
+            x64!(self.asm; cvtsi2sd Rx(d), Rq(s));
+        } else {
+            x64!(self.asm; cvtsi2ss Rx(d), Rq(s));
+        }
+        self.jmp(done);
+        // Halve with the low bit kept sticky, convert, double.
+        x64!(self.asm
+            ; =>big
+            ; mov Rq(t1), Rq(s); shr Rq(t1), 1
+            ; mov Rq(t2), Rq(s); and Rq(t2), 1
+            ; or Rq(t1), Rq(t2));
+        if f64 {
+            x64!(self.asm; cvtsi2sd Rx(d), Rq(t1); addsd Rx(d), Rx(d));
+        } else {
+            x64!(self.asm; cvtsi2ss Rx(d), Rq(t1); addss Rx(d), Rx(d));
+        }
+        x64!(self.asm; =>done);
+    }
+
+    /// Float bits of `v` in the source format.
+    fn fbits(v: f64, f64: bool) -> u64 {
+        if f64 {
+            v.to_bits()
+        } else {
+            (v as f32).to_bits() as u64
+        }
+    }
+
+    /// The unsigned path for sources ≥ 2^63 (to u64): `ft` holds 2^63.
+    fn u64_big(&mut self, s: u8, d: u8, ft: u8, f64: bool) {
+        if f64 {
+            x64!(self.asm; subsd Rx(ft), Rx(s));
+        } else {
+            x64!(self.asm; subss Rx(ft), Rx(s));
+        }
+        self.cvtt(d, ft, f64, true);
+        x64!(self.asm; neg Rq(d); bts Rq(d), 63);
+    }
+
+    fn float_to_int(&mut self, f64: bool, dst64: bool, signed: bool, sat: bool, r: &[u8]) {
+        let (s, d, ft, it) = (r[0], r[1], r[2], r[3]);
+        let done = self.label();
+        let two = |e: i32| 2f64.powi(e);
+        let width = if dst64 { 64 } else { 32 };
+        match (signed, sat) {
+            (true, false) => {
+                let bad = self.stub(TrapCode::BadConversionToInteger);
+                let ovf = self.stub(TrapCode::IntegerOverflow);
+                self.cvtt(d, s, f64, dst64);
+                if dst64 {
+                    x64!(self.asm; cmp Rq(d), 1);
+                } else {
+                    x64!(self.asm; cmp Rd(d), 1);
+                }
+                self.jcc(Cond::NO, done);
+                self.ucomis(s, s, f64);
+                self.jcc(Cond::P, bad);
+                // The result is INT_MIN: valid only if trunc(s) == INT_MIN.
+                if !dst64 && f64 {
+                    self.load_fconst(ft, it, Self::fbits(-two(31) - 1.0, f64), f64);
+                    self.ucomis(s, ft, f64);
+                    self.jcc(Cond::BE, ovf);
+                } else {
+                    self.load_fconst(ft, it, Self::fbits(-two(width - 1), f64), f64);
+                    self.ucomis(s, ft, f64);
+                    self.jcc(Cond::B, ovf);
+                }
+                self.load_fconst(ft, it, Self::fbits(two(width - 1), f64), f64);
+                self.ucomis(s, ft, f64);
+                self.jcc(Cond::AE, ovf);
+            }
+            (false, false) => {
+                let bad = self.stub(TrapCode::BadConversionToInteger);
+                let ovf = self.stub(TrapCode::IntegerOverflow);
+                self.ucomis(s, s, f64);
+                self.jcc(Cond::P, bad);
+                self.load_fconst(ft, it, Self::fbits(-1.0, f64), f64);
+                self.ucomis(s, ft, f64);
+                self.jcc(Cond::BE, ovf);
+                self.load_fconst(ft, it, Self::fbits(two(width), f64), f64);
+                self.ucomis(s, ft, f64);
+                self.jcc(Cond::AE, ovf);
+                if dst64 {
+                    let big = self.label();
+                    self.load_fconst(ft, it, Self::fbits(two(63), f64), f64);
+                    self.ucomis(s, ft, f64);
+                    self.jcc(Cond::AE, big);
+                    self.cvtt(d, s, f64, true);
+                    self.jmp(done);
+                    x64!(self.asm; =>big);
+                    self.u64_big(s, d, ft, f64);
+                } else {
+                    self.cvtt(d, s, f64, true);
+                }
+            }
+            (true, true) => {
+                let nan = self.label();
+                self.cvtt(d, s, f64, dst64);
+                if dst64 {
+                    x64!(self.asm; cmp Rq(d), 1);
+                } else {
+                    x64!(self.asm; cmp Rd(d), 1);
+                }
+                self.jcc(Cond::NO, done);
+                self.ucomis(s, s, f64);
+                self.jcc(Cond::P, nan);
+                x64!(self.asm; xorps Rx(ft), Rx(ft));
+                self.ucomis(s, ft, f64);
+                self.jcc(Cond::B, done);
+                let max = if dst64 {
+                    i64::MAX as u64
+                } else {
+                    i32::MAX as u64
+                };
+                self.mov_imm(Size::S64, d, max);
+                self.jmp(done);
+                x64!(self.asm; =>nan; xor Rd(d), Rd(d));
+            }
+            (false, true) => {
+                let (zero, max) = (self.label(), self.label());
+                x64!(self.asm; xorps Rx(ft), Rx(ft));
+                self.ucomis(s, ft, f64);
+                self.jcc(Cond::BE, zero);
+                self.load_fconst(ft, it, Self::fbits(two(width), f64), f64);
+                self.ucomis(s, ft, f64);
+                self.jcc(Cond::AE, max);
+                if dst64 {
+                    let big = self.label();
+                    self.load_fconst(ft, it, Self::fbits(two(63), f64), f64);
+                    self.ucomis(s, ft, f64);
+                    self.jcc(Cond::AE, big);
+                    self.cvtt(d, s, f64, true);
+                    self.jmp(done);
+                    x64!(self.asm; =>big);
+                    self.u64_big(s, d, ft, f64);
+                } else {
+                    self.cvtt(d, s, f64, true);
+                }
+                self.jmp(done);
+                x64!(self.asm; =>zero; xor Rd(d), Rd(d));
+                self.jmp(done);
+                x64!(self.asm; =>max);
+                if dst64 {
+                    x64!(self.asm; mov Rq(d), -1);
+                } else {
+                    x64!(self.asm; mov Rd(d), -1);
+                }
+            }
+        }
+        x64!(self.asm; =>done);
+    }
+
+    fn load(&mut self, op: LoadOp, heap: bool, a: u8, off: i32, d: u8) {
+        macro_rules! ld {
+            ($op:ident $rk:ident, $sz:ident) => {
+                if heap {
+                    x64!(self.asm; $op $rk(d), $sz [r15 + Rq(a) + off])
+                } else {
+                    x64!(self.asm; $op $rk(d), $sz [Rq(a) + off])
+                }
+            };
+        }
+        match op {
+            LoadOp::I32 | LoadOp::I64Load32U => ld!(mov Rd, DWORD),
+            LoadOp::I64 => ld!(mov Rq, QWORD),
+            LoadOp::F32 => ld!(movss Rx, DWORD),
+            LoadOp::F64 => ld!(movsd Rx, QWORD),
+            LoadOp::I32Load8S => ld!(movsx Rd, BYTE),
+            LoadOp::I32Load8U | LoadOp::I64Load8U => ld!(movzx Rd, BYTE),
+            LoadOp::I32Load16S => ld!(movsx Rd, WORD),
+            LoadOp::I32Load16U | LoadOp::I64Load16U => ld!(movzx Rd, WORD),
+            LoadOp::I64Load8S => ld!(movsx Rq, BYTE),
+            LoadOp::I64Load16S => ld!(movsx Rq, WORD),
+            LoadOp::I64Load32S => ld!(movsxd Rq, DWORD),
+        }
+    }
+
+    fn store(&mut self, op: StoreOp, heap: bool, a: u8, off: i32, v: u8) {
+        macro_rules! st {
+            ($op:ident $sz:ident, $rk:ident) => {
+                if heap {
+                    x64!(self.asm; $op $sz [r15 + Rq(a) + off], $rk(v))
+                } else {
+                    x64!(self.asm; $op $sz [Rq(a) + off], $rk(v))
+                }
+            };
+        }
+        match op {
+            StoreOp::I32 | StoreOp::I64Store32 => st!(mov DWORD, Rd),
+            StoreOp::I64 => st!(mov QWORD, Rq),
+            StoreOp::F32 => st!(movss DWORD, Rx),
+            StoreOp::F64 => st!(movsd QWORD, Rx),
+            StoreOp::I32Store8 | StoreOp::I64Store8 => st!(mov BYTE, Rb),
+            StoreOp::I32Store16 | StoreOp::I64Store16 => st!(mov WORD, Rw),
+        }
+    }
+}
+
+/// Where a trampoline finds or puts one value: its type and ABI location.
+pub(crate) type TrampolineArg = (strata_ir::Type, abi::ArgLoc);
+
+fn tramp_asm() -> VecAssembler<X64Relocation> {
+    VecAssembler::new(0)
+}
+
+fn finish(asm: VecAssembler<X64Relocation>) -> Result<Vec<u8>, CompileError> {
+    asm.finalize().map_err(|e| err(format!("assembler: {e}")))
+}
+
+/// Emits the array-call trampoline (see [`crate::array_trampoline`]).
+/// `args[i]` is argument i (read from value slot i); `results[j]` is result j
+/// (written to slot j); `stack` is the outgoing stack-argument size.
+pub(crate) fn array_trampoline_code(
+    args: &[TrampolineArg],
+    results: &[(strata_ir::Type, strata_regalloc::PReg)],
+    stack: u32,
+) -> Result<Vec<u8>, CompileError> {
+    use strata_ir::Type;
+    let mut a = tramp_asm();
+    let hb = HEAP_BASE as i32;
+    let sub = abi::align16(stack) as i32;
+    x64!(a
+        ; push rbp
+        ; mov rbp, rsp
+        ; push rbx
+        ; push r12
+        ; push r13
+        ; push r14
+        ; push r15
+        ; push rdx // values, at [rbp - 48]
+        ; mov r14, rdi
+        ; mov r12, rsi
+        ; mov rbx, rdx
+        ; mov r15, QWORD [r14 + hb]
+        ; sub rsp, sub
+    );
+    for (i, &(ty, loc)) in args.iter().enumerate() {
+        let slot = 16 * i as i32;
+        match loc {
+            abi::ArgLoc::Stack(off) => {
+                let off = off as i32;
+                if ty == Type::I32 || ty == Type::F32 {
+                    x64!(a; mov eax, DWORD [rbx + slot]);
+                } else {
+                    x64!(a; mov rax, QWORD [rbx + slot]);
+                }
+                x64!(a; mov QWORD [rsp + off], rax);
+            }
+            abi::ArgLoc::Reg(r) => {
+                let r = r.hw_enc();
+                match ty {
+                    Type::I32 => x64!(a; mov Rd(r), DWORD [rbx + slot]),
+                    Type::I64 => x64!(a; mov Rq(r), QWORD [rbx + slot]),
+                    Type::F32 => x64!(a; movss Rx(r), DWORD [rbx + slot]),
+                    Type::F64 => x64!(a; movsd Rx(r), QWORD [rbx + slot]),
+                }
+            }
+        }
+    }
+    x64!(a; call r12; mov rbx, QWORD [rbp - 48]);
+    for (j, &(ty, r)) in results.iter().enumerate() {
+        let slot = 16 * j as i32;
+        let r = r.hw_enc();
+        match ty {
+            Type::I32 => x64!(a; mov DWORD [rbx + slot], Rd(r)),
+            Type::I64 => x64!(a; mov QWORD [rbx + slot], Rq(r)),
+            Type::F32 => x64!(a; movss DWORD [rbx + slot], Rx(r)),
+            Type::F64 => x64!(a; movsd QWORD [rbx + slot], Rx(r)),
+        }
+    }
+    x64!(a
+        ; lea rsp, [rbp - 40]
+        ; pop r15
+        ; pop r14
+        ; pop r13
+        ; pop r12
+        ; pop rbx
+        ; pop rbp
+        ; ret
+    );
+    finish(a)
+}
+
+/// Emits the Wasm → host trampoline (see [`crate::host_trampoline`]).
+pub(crate) fn host_trampoline_code(
+    args: &[TrampolineArg],
+    results: &[(strata_ir::Type, strata_regalloc::PReg)],
+    host_fn: usize,
+    raise_fn: usize,
+) -> Result<Vec<u8>, CompileError> {
+    use strata_ir::Type;
+    let mut a = tramp_asm();
+    let slots = args.len().max(results.len()).max(1) as u32;
+    let size = abi::align16(16 * slots) as i32;
+    let raise = a.new_dynamic_label();
+    x64!(a; push rbp; mov rbp, rsp; sub rsp, size);
+    for (i, &(ty, loc)) in args.iter().enumerate() {
+        let slot = 16 * i as i32;
+        match loc {
+            abi::ArgLoc::Stack(off) => {
+                let off = abi::incoming_arg_offset(off);
+                x64!(a; mov rax, QWORD [rbp + off]; mov QWORD [rsp + slot], rax);
+            }
+            abi::ArgLoc::Reg(r) => {
+                let r = r.hw_enc();
+                match ty {
+                    Type::I32 | Type::I64 => x64!(a; mov QWORD [rsp + slot], Rq(r)),
+                    Type::F32 => x64!(a; movss DWORD [rsp + slot], Rx(r)),
+                    Type::F64 => x64!(a; movsd QWORD [rsp + slot], Rx(r)),
+                }
+            }
+        }
+    }
+    x64!(a
+        ; mov rdi, r14
+        ; mov rsi, rsp
+        ; mov rax, QWORD host_fn as i64
+        ; call rax
+        ; test eax, eax
+        ; jnz =>raise
+    );
+    for (j, &(ty, r)) in results.iter().enumerate() {
+        let slot = 16 * j as i32;
+        let r = r.hw_enc();
+        match ty {
+            Type::I32 => x64!(a; mov Rd(r), DWORD [rsp + slot]),
+            Type::I64 => x64!(a; mov Rq(r), QWORD [rsp + slot]),
+            Type::F32 => x64!(a; movss Rx(r), DWORD [rsp + slot]),
+            Type::F64 => x64!(a; movsd Rx(r), QWORD [rsp + slot]),
+        }
+    }
+    x64!(a
+        ; mov rsp, rbp
+        ; pop rbp
+        ; ret
+        ; =>raise
+        ; mov rax, QWORD raise_fn as i64
+        ; call rax
+        ; ud2
+    );
+    finish(a)
+}

@@ -1,0 +1,555 @@
+//! Machine instructions with register-allocator operands, and [`VCode`]: a
+//! function's lowered code, which the allocator sees through
+//! [`strata_regalloc::Function`].
+//!
+//! Each [`MInst`] documents its operand list (stored flat in
+//! [`VCode::operands`], one range per instruction). Complex operations (checked
+//! division, float truncation, min/max, calls, jump tables) are single
+//! pseudo-instructions with internal labels and temporary operands (early
+//! defs), so VCode blocks correspond 1:1 to the IR blocks in layout order.
+
+use std::fmt;
+
+use strata_ir::{FloatCC, IntCC, LoadOp, StoreOp, TrapCode};
+use strata_regalloc::{
+    Block, Inst, InstRange, Operand, OperandConstraint, OperandKind, OperandPos, PRegSet, RegClass,
+    VReg,
+};
+
+use crate::regs;
+
+/// Width of an integer operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Size {
+    /// 32-bit (writes zero-extend to 64 bits).
+    S32,
+    /// 64-bit.
+    S64,
+}
+
+/// Two-address integer ALU operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum AluOp {
+    Add,
+    Sub,
+    And,
+    Or,
+    Xor,
+    Imul,
+}
+
+/// Shifts and rotates (count in cl).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum ShiftOp {
+    Shl,
+    Sar,
+    Shr,
+    Rol,
+    Ror,
+}
+
+/// Bit counting (LZCNT / TZCNT / POPCNT).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum BitOp {
+    Lzcnt,
+    Tzcnt,
+    Popcnt,
+}
+
+/// Register-to-register integer extensions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExtOp {
+    /// `mov r32, r32`: keep the low 32 bits, zero-extended.
+    Mov32,
+    /// Sign-extend 8 → 32.
+    Sx8To32,
+    /// Sign-extend 16 → 32.
+    Sx16To32,
+    /// Sign-extend 8 → 64.
+    Sx8To64,
+    /// Sign-extend 16 → 64.
+    Sx16To64,
+    /// Sign-extend 32 → 64.
+    Sx32To64,
+}
+
+/// Checked integer division and remainder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum DivKind {
+    DivS,
+    DivU,
+    RemS,
+    RemU,
+}
+
+impl DivKind {
+    /// Whether the result is the remainder (in rdx).
+    pub const fn is_rem(self) -> bool {
+        matches!(self, DivKind::RemS | DivKind::RemU)
+    }
+    /// Whether the division is signed.
+    pub const fn is_signed(self) -> bool {
+        matches!(self, DivKind::DivS | DivKind::RemS)
+    }
+}
+
+/// Two-address scalar float arithmetic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum FpuOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+/// How a call finds its callee.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallTarget {
+    /// `call [r14 + slot]`, Wasm convention.
+    Direct(u32),
+    /// Code pointer and VMContext in registers, Wasm convention.
+    Indirect,
+    /// `call [r14 + slot]`, SysV convention.
+    Builtin(u32),
+}
+
+/// A machine instruction. "ops" lists its operands in order.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum MInst {
+    /// Entry pseudo: ops = fixed defs of the register parameters. Emits nothing.
+    Args,
+    /// ops = `[def]`: load an incoming stack argument from `[rbp + off]`.
+    LoadStackArg {
+        /// Offset from rbp.
+        off: i32,
+    },
+    /// ops = `[def]`: integer constant.
+    Imm {
+        /// Width.
+        size: Size,
+        /// The bits.
+        imm: u64,
+    },
+    /// ops = `[def (float), early def int temp]`: float constant by bits.
+    FImm {
+        /// f64 (else f32).
+        f64: bool,
+        /// The bits.
+        bits: u64,
+    },
+    /// ops = `[use, def]` (same class): register copy.
+    Copy,
+    /// ops = `[def]`: `mov dst, r14`.
+    Vmctx,
+    /// ops = `[use a, use b, def reuse 0]`: `a = a op b`.
+    Alu {
+        /// Operation.
+        op: AluOp,
+        /// Width.
+        size: Size,
+    },
+    /// ops = `[use a, use count fixed rcx, def reuse 0]`.
+    Shift {
+        /// Operation.
+        op: ShiftOp,
+        /// Width.
+        size: Size,
+    },
+    /// ops = `[use, def]`.
+    BitCount {
+        /// Operation.
+        op: BitOp,
+        /// Width.
+        size: Size,
+    },
+    /// ops = `[use, def]`.
+    Ext {
+        /// Operation.
+        op: ExtOp,
+    },
+    /// Checked division. Div: ops = `[use lhs fixed rax, use rhs, early def
+    /// temp fixed rdx, def dst fixed rax]`; Rem: ops = `[use lhs fixed rax,
+    /// use rhs, early def dst fixed rdx, def temp fixed rax]`.
+    DivRem {
+        /// Operation.
+        kind: DivKind,
+        /// Width.
+        size: Size,
+    },
+    /// ops = `[use a, use b, def]`: `dst = a cc b` (0/1).
+    Icmp {
+        /// Condition.
+        cc: IntCC,
+        /// Width.
+        size: Size,
+    },
+    /// ops = `[use, def]`: `dst = src == 0`.
+    Eqz {
+        /// Width.
+        size: Size,
+    },
+    /// ops = `[use a, use b, def reuse 0]`.
+    Fpu {
+        /// Operation.
+        op: FpuOp,
+        /// f64 (else f32).
+        f64: bool,
+    },
+    /// ops = `[use a, use b, def reuse 0]`: Wasm min / max.
+    FMinMax {
+        /// max (else min).
+        max: bool,
+        /// f64 (else f32).
+        f64: bool,
+    },
+    /// ops = `[use, def, early def int temp]`: flip (neg) or clear (abs) the sign.
+    FSign {
+        /// Negate (else abs).
+        neg: bool,
+        /// f64 (else f32).
+        f64: bool,
+    },
+    /// ops = `[use a, use b, def, early def int temp, early def int temp]`.
+    Fcopysign {
+        /// f64 (else f32).
+        f64: bool,
+    },
+    /// ops = `[use, def]`.
+    Fsqrt {
+        /// f64 (else f32).
+        f64: bool,
+    },
+    /// ops = `[use, def]`: roundss/roundsd with an SSE4.1 rounding mode.
+    Round {
+        /// Rounding mode immediate.
+        mode: u8,
+        /// f64 (else f32).
+        f64: bool,
+    },
+    /// ops = `[use a, use b, def, early def int temp]`.
+    Fcmp {
+        /// Condition.
+        cc: FloatCC,
+        /// f64 (else f32).
+        f64: bool,
+    },
+    /// ops = `[use (int), def (float)]`: cvtsi2ss/sd from a 32- or 64-bit source.
+    IntToFloat {
+        /// 64-bit source (else 32-bit, signed).
+        src64: bool,
+        /// f64 result.
+        f64: bool,
+    },
+    /// ops = `[use (int), def (float), early def int temp, early def int temp]`:
+    /// unsigned 64-bit → float.
+    U64ToFloat {
+        /// f64 result.
+        f64: bool,
+    },
+    /// ops = `[use (float), def (int), early def float temp, early def int temp]`:
+    /// Wasm truncation (trapping or saturating).
+    FloatToInt {
+        /// Source is f64.
+        f64: bool,
+        /// Result is i64.
+        dst64: bool,
+        /// Signed result.
+        signed: bool,
+        /// Saturating (else trapping).
+        sat: bool,
+    },
+    /// ops = `[use, def]`: f32 → f64.
+    Promote,
+    /// ops = `[use, def]`: f64 → f32.
+    Demote,
+    /// ops = `[use (int), def (float)]`: movd/movq.
+    BitcastToFloat {
+        /// 64-bit.
+        f64: bool,
+    },
+    /// ops = `[use (float), def (int)]`: movd/movq.
+    BitcastToInt {
+        /// 64-bit.
+        f64: bool,
+    },
+    /// ops = `[use cond, use if_true, use if_false, def reuse 2]`.
+    Select {
+        /// Class of the selected values.
+        float: bool,
+    },
+    /// ops = `[use addr, def]`: heap: `[r15 + addr + offset]`, else `[addr + offset]`.
+    Load {
+        /// Width and extension.
+        op: LoadOp,
+        /// Heap access (a trap site).
+        heap: bool,
+        /// Displacement.
+        offset: i32,
+    },
+    /// ops = `[use addr, use value]`.
+    Store {
+        /// Width.
+        op: StoreOp,
+        /// Heap access (a trap site).
+        heap: bool,
+        /// Displacement.
+        offset: i32,
+    },
+    /// ops = `[use value]`: store an outgoing stack argument at `[rsp + off]`.
+    StoreOutgoingArg {
+        /// Offset from rsp.
+        off: u32,
+    },
+    /// ops = (Indirect: `[use code, use vmctx]` then) fixed uses of the
+    /// register arguments, then fixed defs of the results. Clobbers per ABI.
+    Call {
+        /// Callee.
+        target: CallTarget,
+    },
+    /// ops = `[use cond]`: trap with `code` if cond != 0.
+    TrapIf {
+        /// Why.
+        code: TrapCode,
+    },
+    /// ops = `[use index, early def target address, early def temp]`: clamps the
+    /// index to the default and loads the target from jump table `jt`.
+    JumpTableAddr {
+        /// Index into [`VCode::jump_tables`].
+        jt: u32,
+    },
+    /// Terminator, no ops: jump to block `target`.
+    Jump {
+        /// Target block (VCode index).
+        target: u32,
+    },
+    /// Terminator, ops = `[use cond]`.
+    Brif {
+        /// Target when cond != 0.
+        then_: u32,
+        /// Target when cond == 0.
+        else_: u32,
+    },
+    /// Terminator, ops = `[use target address]` (from a `JumpTableAddr`).
+    BrTable {
+        /// Index into [`VCode::jump_tables`].
+        jt: u32,
+    },
+    /// Terminator, ops = fixed uses of the results: epilogue and `ret`.
+    Ret,
+    /// Terminator: `ud2`.
+    Trap {
+        /// Why.
+        code: TrapCode,
+    },
+}
+
+impl MInst {
+    /// Whether this ends a block with successors.
+    pub fn is_branch(&self) -> bool {
+        matches!(
+            self,
+            MInst::Jump { .. } | MInst::Brif { .. } | MInst::BrTable { .. }
+        )
+    }
+    /// Whether this ends a block without successors.
+    pub fn is_ret(&self) -> bool {
+        matches!(self, MInst::Ret | MInst::Trap { .. })
+    }
+}
+
+/// A function's lowered machine code.
+#[derive(Clone, Debug, Default)]
+pub struct VCode {
+    /// Instructions in layout order.
+    pub insts: Vec<MInst>,
+    /// Operand range of each instruction in [`VCode::operands`].
+    pub op_ranges: Vec<(u32, u32)>,
+    /// All operands, instruction after instruction.
+    pub operands: Vec<Operand>,
+    /// Clobbered registers of each instruction.
+    pub clobbers: Vec<PRegSet>,
+    /// Wasm bytecode offset of each instruction.
+    pub srclocs: Vec<u32>,
+    /// Instruction range of each block (layout order).
+    pub block_ranges: Vec<InstRange>,
+    /// Successor range of each block in `succs`.
+    pub succ_ranges: Vec<(u32, u32)>,
+    /// Successors, flat.
+    pub succs: Vec<Block>,
+    /// Predecessor range of each block in `preds`.
+    pub pred_ranges: Vec<(u32, u32)>,
+    /// Predecessors, flat.
+    pub preds: Vec<Block>,
+    /// Loop depth of each block.
+    pub loop_depths: Vec<u32>,
+    /// Jump tables: ranges in `jt_targets`; the last entry is the default.
+    pub jump_tables: Vec<(u32, u32)>,
+    /// Jump-table targets (VCode block indices), flat.
+    pub jt_targets: Vec<u32>,
+    /// Number of virtual registers.
+    pub num_vregs: usize,
+    /// Size of the outgoing stack-argument area in bytes.
+    pub outgoing_args: u32,
+}
+
+impl VCode {
+    /// Empties the code, keeping capacity.
+    pub fn clear(&mut self) {
+        self.insts.clear();
+        self.op_ranges.clear();
+        self.operands.clear();
+        self.clobbers.clear();
+        self.srclocs.clear();
+        self.block_ranges.clear();
+        self.succ_ranges.clear();
+        self.succs.clear();
+        self.pred_ranges.clear();
+        self.preds.clear();
+        self.loop_depths.clear();
+        self.jump_tables.clear();
+        self.jt_targets.clear();
+        self.num_vregs = 0;
+        self.outgoing_args = 0;
+    }
+
+    /// Appends an instruction with its operands.
+    pub fn push(&mut self, inst: MInst, ops: &[Operand], clobbers: PRegSet, srcloc: u32) {
+        let start = self.operands.len() as u32;
+        self.operands.extend_from_slice(ops);
+        self.op_ranges.push((start, self.operands.len() as u32));
+        self.insts.push(inst);
+        self.clobbers.push(clobbers);
+        self.srclocs.push(srcloc);
+    }
+
+    /// A fresh virtual register.
+    pub fn new_vreg(&mut self, class: RegClass) -> VReg {
+        self.num_vregs += 1;
+        VReg::new(self.num_vregs - 1, class)
+    }
+
+    /// The targets of jump table `jt`.
+    pub fn jt(&self, jt: u32) -> &[u32] {
+        let (s, e) = self.jump_tables[jt as usize];
+        &self.jt_targets[s as usize..e as usize]
+    }
+
+    /// Computes predecessor lists from the successor lists.
+    pub fn compute_preds(&mut self) {
+        let n = self.block_ranges.len();
+        let mut counts = vec![0u32; n + 1];
+        for s in &self.succs {
+            counts[s.index() + 1] += 1;
+        }
+        for i in 0..n {
+            counts[i + 1] += counts[i];
+        }
+        self.pred_ranges.clear();
+        self.pred_ranges
+            .extend((0..n).map(|i| (counts[i], counts[i])));
+        self.preds.clear();
+        self.preds.resize(self.succs.len(), Block(0));
+        for b in 0..n {
+            let (s, e) = self.succ_ranges[b];
+            for k in s..e {
+                let t = self.succs[k as usize].index();
+                let slot = &mut self.pred_ranges[t].1;
+                self.preds[*slot as usize] = Block(b as u32);
+                *slot += 1;
+            }
+        }
+    }
+}
+
+impl strata_regalloc::Function for VCode {
+    fn num_insts(&self) -> usize {
+        self.insts.len()
+    }
+    fn num_blocks(&self) -> usize {
+        self.block_ranges.len()
+    }
+    fn block_insns(&self, b: Block) -> InstRange {
+        self.block_ranges[b.index()]
+    }
+    fn block_succs(&self, b: Block) -> &[Block] {
+        let (s, e) = self.succ_ranges[b.index()];
+        &self.succs[s as usize..e as usize]
+    }
+    fn block_preds(&self, b: Block) -> &[Block] {
+        let (s, e) = self.pred_ranges[b.index()];
+        &self.preds[s as usize..e as usize]
+    }
+    fn is_ret(&self, i: Inst) -> bool {
+        self.insts[i.index()].is_ret()
+    }
+    fn is_branch(&self, i: Inst) -> bool {
+        self.insts[i.index()].is_branch()
+    }
+    fn inst_operands(&self, i: Inst) -> &[Operand] {
+        let (s, e) = self.op_ranges[i.index()];
+        &self.operands[s as usize..e as usize]
+    }
+    fn inst_clobbers(&self, i: Inst) -> PRegSet {
+        self.clobbers[i.index()]
+    }
+    fn num_vregs(&self) -> usize {
+        self.num_vregs
+    }
+    fn block_loop_depth(&self, b: Block) -> u32 {
+        self.loop_depths[b.index()]
+    }
+}
+
+fn fmt_operand(f: &mut fmt::Formatter<'_>, op: &Operand) -> fmt::Result {
+    let c = match op.vreg.class() {
+        RegClass::Int => 'i',
+        RegClass::Float => 'f',
+    };
+    let kind = match (op.kind, op.pos) {
+        (OperandKind::Use, _) => "",
+        (OperandKind::Def, OperandPos::Late) => "=",
+        (OperandKind::Def, OperandPos::Early) => "=early ",
+    };
+    write!(f, "{kind}v{}{c}", op.vreg.index())?;
+    match op.constraint {
+        OperandConstraint::Any => write!(f, ":any"),
+        OperandConstraint::Reg => Ok(()),
+        OperandConstraint::FixedReg(r) => write!(f, ":{}", regs::name(r)),
+        OperandConstraint::Reuse(n) => write!(f, ":reuse{n}"),
+    }
+}
+
+impl fmt::Display for VCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use strata_regalloc::Function as _;
+        for b in 0..self.num_blocks() {
+            let blk = Block(b as u32);
+            write!(f, "block{b}:")?;
+            let succs = self.block_succs(blk);
+            if !succs.is_empty() {
+                write!(f, " ; succs")?;
+                for s in succs {
+                    write!(f, " block{}", s.index())?;
+                }
+            }
+            writeln!(f)?;
+            for i in self.block_insns(blk).iter() {
+                write!(f, "  {:?}", self.insts[i.index()])?;
+                for (k, op) in self.inst_operands(i).iter().enumerate() {
+                    f.write_str(if k == 0 { " " } else { ", " })?;
+                    fmt_operand(f, op)?;
+                }
+                if !self.clobbers[i.index()].is_empty() {
+                    write!(f, " ; clobbers")?;
+                }
+                writeln!(f)?;
+            }
+        }
+        Ok(())
+    }
+}

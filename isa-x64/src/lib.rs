@@ -1,0 +1,148 @@
+//! strata-isa-x64: the x86-64 backend.
+//!
+//! ```text
+//!   ir::Function (non-SSA, blocks in layout order)
+//!      │ lower      instruction selection → VCode (MInst + regalloc Operands)
+//!      ▼
+//!   VCode ── strata_regalloc::allocate (linear scan) ──► allocations + edits
+//!      │ emit       dynasm: prologue + stack check, blocks with edits,
+//!      ▼            trap stubs, jump tables
+//!   CompiledFunction { code, trap_sites, addr_map, frame_size }
+//! ```
+//!
+//! Also: the host ↔ Wasm trampolines ([`array_trampoline`],
+//! [`host_trampoline`]) and a disassembler ([`disassemble`]).
+//!
+//! Register conventions (see [`regs`] and [`abi`]): r14 holds the VMContext
+//! and r15 the base of linear memory 0 for the whole Wasm execution; rbp is
+//! the frame pointer; r10, r11, xmm14 and xmm15 belong to the allocator as
+//! scratch. The baseline ISA requirement is SSE4.1, POPCNT, LZCNT and BMI1
+//! ([`host_supports`]).
+
+#![warn(missing_docs)]
+
+pub mod abi;
+pub mod disasm;
+pub mod emit;
+pub mod inst;
+pub mod lower;
+pub mod regs;
+pub mod trampolines;
+
+use std::fmt;
+
+use strata_regalloc::{Mode, Options};
+
+pub use disasm::disassemble;
+pub use inst::VCode;
+pub use regs::machine_env;
+pub use trampolines::{array_trampoline, host_trampoline};
+
+/// A compilation failure (unsupported input or an internal error).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileError(pub String);
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+/// One compiled function.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CompiledFunction {
+    /// Machine code (position independent; calls go through the VMContext).
+    pub code: Vec<u8>,
+    /// Code offset of each trapping instruction and its trap code, sorted by offset.
+    pub trap_sites: Vec<(u32, strata_ir::TrapCode)>,
+    /// (code offset, Wasm bytecode offset) pairs, sorted by code offset: one
+    /// per trap site and per call return address.
+    pub addr_map: Vec<(u32, u32)>,
+    /// Bytes between rbp and rsp in the function body (saved r14, spill
+    /// slots, outgoing arguments).
+    pub frame_size: u32,
+}
+
+/// Compilation options.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CompileOptions {
+    /// The register allocator's mode.
+    pub regalloc_mode: Mode,
+    /// Run the allocation checker (slow; for tests and debug builds).
+    pub validate_regalloc: bool,
+}
+
+/// A reusable compiler: keeps its buffers across functions.
+pub struct Compiler {
+    opts: CompileOptions,
+    env: strata_regalloc::MachineEnv,
+    vcode: VCode,
+    scratch: lower::LowerScratch,
+    emitter: emit::Emitter,
+}
+
+impl Compiler {
+    /// A compiler with `opts`.
+    pub fn new(opts: CompileOptions) -> Self {
+        Compiler {
+            opts,
+            env: machine_env(),
+            vcode: VCode::default(),
+            scratch: lower::LowerScratch::default(),
+            emitter: emit::Emitter::default(),
+        }
+    }
+
+    /// Lowers `func` without allocating registers (for tests and debugging).
+    pub fn lower(&mut self, func: &strata_ir::Function) -> Result<&VCode, CompileError> {
+        lower::lower(func, &mut self.vcode, &mut self.scratch)?;
+        Ok(&self.vcode)
+    }
+
+    /// Compiles one function.
+    pub fn compile(
+        &mut self,
+        func: &strata_ir::Function,
+    ) -> Result<CompiledFunction, CompileError> {
+        lower::lower(func, &mut self.vcode, &mut self.scratch)?;
+        let options = Options {
+            mode: self.opts.regalloc_mode,
+            validate: self.opts.validate_regalloc,
+        };
+        let out = strata_regalloc::allocate(&self.vcode, &self.env, &options)
+            .map_err(|e| CompileError(format!("register allocation of {}: {e}", func.name)))?;
+        self.emitter.emit(&self.vcode, &out)
+    }
+}
+
+/// Checks that the host CPU has the features the emitted code requires
+/// (SSE4.1, POPCNT, LZCNT, BMI1).
+pub fn host_supports() -> Result<(), String> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let mut missing = Vec::new();
+        if !std::is_x86_feature_detected!("sse4.1") {
+            missing.push("sse4.1");
+        }
+        if !std::is_x86_feature_detected!("popcnt") {
+            missing.push("popcnt");
+        }
+        if !std::is_x86_feature_detected!("lzcnt") {
+            missing.push("lzcnt");
+        }
+        if !std::is_x86_feature_detected!("bmi1") {
+            missing.push("bmi1");
+        }
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("the CPU lacks {}", missing.join(", ")))
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        Err("the host is not x86-64".into())
+    }
+}

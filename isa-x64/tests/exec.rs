@@ -1,0 +1,518 @@
+//! Execution tests: memory, control flow, calls, register pressure, traps.
+mod common;
+use common::*;
+use strata_ir::{
+    AddrSpace, BinaryOp, CallKind, InstData, IntCC, LoadOp, Signature, StoreOp, TrapCode, Type,
+    UnaryOp,
+};
+use strata_isa_x64::{array_trampoline, host_trampoline};
+
+#[test]
+fn loads_every_width() {
+    let mut vm = Vm::new(256);
+    let pattern: [u8; 16] = [
+        0x81, 0x92, 0xa3, 0xb4, 0xc5, 0xd6, 0xe7, 0xf8, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+        0x08,
+    ];
+    vm.heap[100..116].copy_from_slice(&pattern);
+    let word = u64::from_le_bytes(pattern[..8].try_into().unwrap());
+    for op in LoadOp::ALL {
+        let exp = match op {
+            LoadOp::I32 | LoadOp::F32 | LoadOp::I64Load32U => word & 0xffff_ffff,
+            LoadOp::I64 | LoadOp::F64 => word,
+            LoadOp::I32Load8S => word as u8 as i8 as i32 as u32 as u64,
+            LoadOp::I32Load8U | LoadOp::I64Load8U => word as u8 as u64,
+            LoadOp::I32Load16S => word as u16 as i16 as i32 as u32 as u64,
+            LoadOp::I32Load16U | LoadOp::I64Load16U => word as u16 as u64,
+            LoadOp::I64Load8S => word as u8 as i8 as i64 as u64,
+            LoadOp::I64Load16S => word as u16 as i16 as i64 as u64,
+            LoadOp::I64Load32S => word as u32 as i32 as i64 as u64,
+        };
+        // Heap: index 90 + offset 10.
+        let (mut b, p) = B::new(&[Type::I32], &[op.result_type()]);
+        let v = b.load(op, AddrSpace::Heap, p[0], 10);
+        b.ret(&[v]);
+        let r = Runnable::new(&b.f);
+        assert_eq!(r.run_vm(&mut vm, &[90]), vec![exp], "heap {op:?}");
+        assert_eq!(r.compiled.trap_sites.len(), 2);
+        assert!(
+            r.compiled
+                .trap_sites
+                .iter()
+                .any(|t| t.1 == TrapCode::MemoryOutOfBounds)
+        );
+        // Vm: pointer + offset.
+        let (mut b, p) = B::new(&[Type::I64], &[op.result_type()]);
+        let v = b.load(op, AddrSpace::Vm, p[0], 4);
+        b.ret(&[v]);
+        let r = Runnable::new(&b.f);
+        let ptr = vm.heap.as_ptr() as u64 + 96;
+        assert_eq!(r.run_vm(&mut vm, &[ptr]), vec![exp], "vm {op:?}");
+        assert!(
+            r.compiled
+                .trap_sites
+                .iter()
+                .all(|t| t.1 != TrapCode::MemoryOutOfBounds)
+        );
+    }
+}
+
+#[test]
+fn stores_every_width() {
+    for op in StoreOp::ALL {
+        let ty = op.value_type();
+        let val = 0x8877_6655_4433_2211u64;
+        let val = if ty.bytes() == 4 {
+            val & 0xffff_ffff
+        } else {
+            val
+        };
+        let (mut b, p) = B::new(&[Type::I32, ty], &[]);
+        b.store(op, AddrSpace::Heap, p[0], p[1], 3);
+        b.ret(&[]);
+        let r = Runnable::new(&b.f);
+        let mut vm = Vm::new(64);
+        vm.heap.fill(0xee);
+        r.run_vm(&mut vm, &[5, val]);
+        let w = op.width() as usize;
+        assert_eq!(&vm.heap[8..8 + w], &val.to_le_bytes()[..w], "{op:?}");
+        assert_eq!(vm.heap[8 + w], 0xee, "{op:?} wrote too much");
+        assert_eq!(vm.heap[7], 0xee);
+    }
+}
+
+#[test]
+fn large_offsets_and_vmctx() {
+    // A heap offset above i32::MAX goes through a temporary; point the
+    // heap base down so the access lands in our buffer.
+    let (mut b, p) = B::new(&[Type::I32], &[Type::I32]);
+    let v = b.load(LoadOp::I32, AddrSpace::Heap, p[0], 0x8000_0010);
+    b.ret(&[v]);
+    let r = Runnable::new(&b.f);
+    let mut vm = Vm::new(64);
+    vm.heap[20..24].copy_from_slice(&0xcafe_babeu32.to_le_bytes());
+    vm.slots[1] = (vm.heap.as_ptr() as u64).wrapping_sub(0x8000_0010);
+    assert_eq!(r.run_vm(&mut vm, &[20]), vec![0xcafe_babe]);
+
+    // vmctx + vm loads: read the heap base back.
+    let (mut b, _) = B::new(&[], &[Type::I64]);
+    let ctx = b.val(Type::I64);
+    b.ins(InstData::Vmctx { dst: ctx });
+    let v = b.load(LoadOp::I64, AddrSpace::Vm, ctx, 8);
+    b.ret(&[v]);
+    let r = Runnable::new(&b.f);
+    let mut vm = Vm::new(64);
+    let base = vm.heap.as_ptr() as u64;
+    assert_eq!(r.run_vm(&mut vm, &[]), vec![base]);
+}
+
+/// sum = 0; for i in 0..n { sum += i * i }; return sum (non-SSA locals).
+#[test]
+fn loop_sum() {
+    let (mut b, p) = B::new(&[Type::I32], &[Type::I64]);
+    let n = p[0];
+    let i = b.val(Type::I32);
+    let sum = b.val(Type::I64);
+    let zero32 = b.iconst(Type::I32, 0);
+    b.copy(i, zero32);
+    let zero64 = b.iconst(Type::I64, 0);
+    b.copy(sum, zero64);
+    let head = b.block();
+    let body = b.block();
+    let exit = b.block();
+    b.f.blocks[head.index()].loop_depth = 1;
+    b.f.blocks[body.index()].loop_depth = 1;
+    b.jump(head);
+    b.switch_to(head);
+    let c = b.icmp(IntCC::UnsignedLessThan, i, n);
+    b.brif(c, body, exit);
+    b.switch_to(body);
+    let i64v = b.un(UnaryOp::UextI32, Type::I64, i);
+    let sq = b.bin(BinaryOp::Imul, Type::I64, i64v, i64v);
+    let s2 = b.bin(BinaryOp::Iadd, Type::I64, sum, sq);
+    b.copy(sum, s2);
+    let one = b.iconst(Type::I32, 1);
+    let i2 = b.bin(BinaryOp::Iadd, Type::I32, i, one);
+    b.copy(i, i2);
+    b.jump(head);
+    b.switch_to(exit);
+    b.ret(&[sum]);
+    let r = Runnable::new(&b.f);
+    for n in [0u64, 1, 2, 10, 1000] {
+        let exp: u64 = (0..n).map(|i| i * i).sum();
+        assert_eq!(r.run(&[n]), vec![exp]);
+    }
+}
+
+#[test]
+fn br_table() {
+    let (mut b, p) = B::new(&[Type::I32], &[Type::I32]);
+    let blocks: Vec<_> = (0..5).map(|_| b.block()).collect();
+    // Targets: 0→b0, 1→b2, 2→b1, 3→b2, default→b4 (b3 unused but present).
+    b.br_table(
+        p[0],
+        vec![blocks[0], blocks[2], blocks[1], blocks[2], blocks[4]],
+    );
+    for (k, &blk) in blocks.iter().enumerate() {
+        b.switch_to(blk);
+        let v = b.iconst(Type::I32, 100 + k as i64);
+        b.ret(&[v]);
+    }
+    let r = Runnable::new(&b.f);
+    for (idx, exp) in [
+        (0u64, 100u64),
+        (1, 102),
+        (2, 101),
+        (3, 102),
+        (4, 104),
+        (5, 104),
+        (0xffff_ffff, 104),
+        (0x8000_0000, 104),
+    ] {
+        assert_eq!(r.run(&[idx]), vec![exp], "index {idx}");
+    }
+}
+
+#[test]
+fn select_int_and_float() {
+    for ty in [Type::I32, Type::I64, Type::F32, Type::F64] {
+        let (mut b, p) = B::new(&[Type::I32, ty, ty], &[ty]);
+        let v = b.select(ty, p[0], p[1], p[2]);
+        b.ret(&[v]);
+        let r = Runnable::new(&b.f);
+        let (x, y) = if ty.bytes() == 4 {
+            (0x1111_1111u64, 0x2222_2222u64)
+        } else {
+            (0x1111_1111_1111_1111, 0x2222_2222_2222_2222)
+        };
+        assert_eq!(r.run(&[1, x, y]), vec![x], "{ty}");
+        assert_eq!(r.run(&[0x8000_0000, x, y]), vec![x], "{ty}");
+        assert_eq!(r.run(&[0, x, y]), vec![y], "{ty}");
+        // The selected value's input stays intact when reused later.
+        let (mut b, p) = B::new(&[Type::I32, ty, ty], &[ty, ty]);
+        let v = b.select(ty, p[0], p[1], p[2]);
+        b.ret(&[v, p[2]]);
+        let r = Runnable::new(&b.f);
+        assert_eq!(r.run(&[1, x, y]), vec![x, y], "{ty} keeps if_false");
+    }
+}
+
+#[test]
+fn copies_and_two_results() {
+    let (mut b, p) = B::new(&[Type::I64, Type::I64], &[Type::I64, Type::I64]);
+    // Swap through a temporary in non-SSA style.
+    let t = b.val(Type::I64);
+    b.copy(t, p[0]);
+    b.copy(p[0], p[1]);
+    b.copy(p[1], t);
+    b.ret(&[p[0], p[1]]);
+    let r = Runnable::new(&b.f);
+    assert_eq!(r.run(&[1, 2]), vec![2, 1]);
+    // Same value returned twice.
+    let (mut b, p) = B::new(&[Type::F64], &[Type::F64, Type::F64]);
+    b.ret(&[p[0], p[0]]);
+    let r = Runnable::new(&b.f);
+    assert_eq!(r.run(&[7]), vec![7, 7]);
+    // Three results of a class are rejected.
+    let (mut b, p) = B::new(&[Type::I32], &[Type::I32, Type::I32, Type::I32]);
+    b.ret(&[p[0], p[0], p[0]]);
+    let mut c = strata_isa_x64::Compiler::new(opts());
+    let e = c.compile(&b.f).unwrap_err();
+    assert!(e.0.contains("more than 2 results"), "{e}");
+}
+
+/// 40 values live at once force spills in both classes.
+#[test]
+fn register_pressure() {
+    let (mut b, p) = B::new(&[Type::I64, Type::F64], &[Type::I64, Type::F64]);
+    let mut ints = Vec::new();
+    let mut floats = Vec::new();
+    for k in 0..40 {
+        let c = b.iconst(Type::I64, k * 3 + 1);
+        ints.push(b.bin(BinaryOp::Imul, Type::I64, p[0], c));
+        let fc = b.fconst(Type::F64, (k as f64 + 0.5).to_bits());
+        floats.push(b.bin(BinaryOp::Fmul, Type::F64, p[1], fc));
+    }
+    let mut acc = ints[0];
+    for &v in &ints[1..] {
+        acc = b.bin(BinaryOp::Isub, Type::I64, v, acc);
+    }
+    let mut facc = floats[0];
+    for &v in &floats[1..] {
+        facc = b.bin(BinaryOp::Fsub, Type::F64, v, facc);
+    }
+    b.ret(&[acc, facc]);
+    let r = Runnable::new(&b.f);
+    assert!(r.compiled.frame_size > 64, "expected spill slots");
+    let (x, y) = (7u64, 1.25f64);
+    let iv: Vec<u64> = (0..40).map(|k| x.wrapping_mul(k * 3 + 1)).collect();
+    let fv: Vec<f64> = (0..40).map(|k| y * (k as f64 + 0.5)).collect();
+    let mut ea = iv[0];
+    for &v in &iv[1..] {
+        ea = v.wrapping_sub(ea);
+    }
+    let mut fa = fv[0];
+    for &v in &fv[1..] {
+        fa = v - fa;
+    }
+    assert_eq!(r.run(&[x, y.to_bits()]), vec![ea, fa.to_bits()]);
+}
+
+fn mixed_sig() -> Signature {
+    let mut params = Vec::new();
+    for _ in 0..10 {
+        params.push(Type::I64);
+        params.push(Type::F64);
+    }
+    Signature {
+        params,
+        results: vec![Type::I64, Type::F64],
+    }
+}
+
+/// callee(i0, f0, i1, f1, ...) = (sum of (k+1) * i_k, sum of (k+1) * f_k).
+fn mixed_callee() -> strata_ir::Function {
+    let sig = mixed_sig();
+    let (mut b, p) = B::new(&sig.params, &sig.results);
+    let mut acc = b.iconst(Type::I64, 0);
+    let mut facc = b.fconst(Type::F64, 0);
+    for k in 0..10 {
+        let c = b.iconst(Type::I64, k as i64 + 1);
+        let m = b.bin(BinaryOp::Imul, Type::I64, p[2 * k], c);
+        acc = b.bin(BinaryOp::Iadd, Type::I64, acc, m);
+        let fc = b.fconst(Type::F64, (k as f64 + 1.0).to_bits());
+        let fm = b.bin(BinaryOp::Fmul, Type::F64, p[2 * k + 1], fc);
+        facc = b.bin(BinaryOp::Fadd, Type::F64, facc, fm);
+    }
+    b.ret(&[acc, facc]);
+    b.f
+}
+
+fn mixed_expected(x: u64) -> (u64, f64) {
+    let mut i = 0u64;
+    let mut f = 0f64;
+    for k in 0..10u64 {
+        i += (x + k) * (k + 1);
+        f += (x as f64 + k as f64 + 0.5) * (k as f64 + 1.0);
+    }
+    (i, f)
+}
+
+#[test]
+fn direct_call_with_stack_args() {
+    let callee = Runnable::new(&mixed_callee());
+    // Direct call through the array trampoline works too.
+    let args: Vec<u64> = (0..10u64)
+        .flat_map(|k| [3 + k, (3.0 + k as f64 + 0.5).to_bits()])
+        .collect();
+    let (ei, ef) = mixed_expected(3);
+    assert_eq!(callee.run(&args), vec![ei, ef.to_bits()]);
+
+    // caller(x) = callee(x, x+0.5, x+1, x+1.5, ...) + a value live across the call.
+    let (mut b, p) = B::new(&[Type::I64], &[Type::I64, Type::F64]);
+    let xf = b.un(UnaryOp::ConvertS, Type::F64, p[0]);
+    let live = b.iconst(Type::I64, 1000);
+    let mut args = Vec::new();
+    for k in 0..10 {
+        let c = b.iconst(Type::I64, k);
+        args.push(b.bin(BinaryOp::Iadd, Type::I64, p[0], c));
+        let fc = b.fconst(Type::F64, (k as f64 + 0.5).to_bits());
+        args.push(b.bin(BinaryOp::Fadd, Type::F64, xf, fc));
+    }
+    let rs = b.call(
+        CallKind::Direct { slot: 16 },
+        &args,
+        &[Type::I64, Type::F64],
+    );
+    let s = b.bin(BinaryOp::Iadd, Type::I64, rs[0], live);
+    b.ret(&[s, rs[1]]);
+    let caller = Runnable::new(&b.f);
+    // The return address is in the address map.
+    assert!(
+        caller
+            .compiled
+            .addr_map
+            .iter()
+            .any(|&(_, loc)| loc == b.loc - 2)
+    );
+    let mut vm = Vm::new(64);
+    vm.slots[2] = callee.code.addr() as u64;
+    let (ei, ef) = mixed_expected(5);
+    assert_eq!(caller.run_vm(&mut vm, &[5]), vec![ei + 1000, ef.to_bits()]);
+}
+
+#[test]
+fn indirect_call_restores_vmctx() {
+    // callee(a, b) = a - b + [vmctx + 24] (reads its own vmctx).
+    let (mut cb, cp) = B::new(&[Type::I32, Type::I32], &[Type::I32]);
+    let d = cb.bin(BinaryOp::Isub, Type::I32, cp[0], cp[1]);
+    let ctx = cb.val(Type::I64);
+    cb.ins(InstData::Vmctx { dst: ctx });
+    let extra = cb.load(LoadOp::I32, AddrSpace::Vm, ctx, 24);
+    let s = cb.bin(BinaryOp::Iadd, Type::I32, d, extra);
+    cb.ret(&[s]);
+    let callee = Runnable::new(&cb.f);
+    let mut callee_vm = Vm::new(16);
+    callee_vm.slots[3] = 1000;
+
+    // caller(code, vmctx, a) = callee(a, 1) + [own vmctx + 24]
+    let (mut b, p) = B::new(&[Type::I64, Type::I64, Type::I32], &[Type::I32]);
+    let one = b.iconst(Type::I32, 1);
+    let rs = b.call(CallKind::Indirect, &[p[0], p[1], p[2], one], &[Type::I32]);
+    let ctx = b.val(Type::I64);
+    b.ins(InstData::Vmctx { dst: ctx });
+    let mine = b.load(LoadOp::I32, AddrSpace::Vm, ctx, 24);
+    let s = b.bin(BinaryOp::Iadd, Type::I32, rs[0], mine);
+    b.ret(&[s]);
+    let caller = Runnable::new(&b.f);
+    let mut vm = Vm::new(16);
+    vm.slots[3] = 20000;
+    let out = caller.run_vm(
+        &mut vm,
+        &[
+            callee.code.addr() as u64,
+            callee_vm.slots.as_mut_ptr() as u64,
+            50,
+        ],
+    );
+    assert_eq!(out, vec![50 - 1 + 1000 + 20000]);
+}
+
+extern "sysv64" fn builtin_add(a: u64, b: u64, x: f64) -> u64 {
+    a * 10 + b + x as u64
+}
+
+#[test]
+fn builtin_call() {
+    let (mut b, p) = B::new(&[Type::I64], &[Type::I64]);
+    let ctx = b.val(Type::I64);
+    b.ins(InstData::Vmctx { dst: ctx });
+    let keep = b.iconst(Type::I64, 7);
+    let f = b.fconst(Type::F64, 100.0f64.to_bits());
+    let rs = b.call(
+        CallKind::Builtin { slot: 16 },
+        &[p[0], ctx, f],
+        &[Type::I64],
+    );
+    let s = b.bin(BinaryOp::Iadd, Type::I64, rs[0], keep);
+    b.ret(&[s]);
+    let r = Runnable::new(&b.f);
+    let mut vm = Vm::new(16);
+    vm.slots[2] = builtin_add as *const () as usize as u64;
+    let ctx = vm.slots.as_ptr() as u64;
+    assert_eq!(r.run_vm(&mut vm, &[3]), vec![30 + ctx + 100 + 7]);
+}
+
+extern "sysv64" fn host_fn(ctx: *mut u8, values: *mut u8) -> u32 {
+    // SAFETY: the trampoline passes a slot array with room for 20 values.
+    unsafe {
+        assert_eq!(ctx as usize, 0x1234);
+        let v = values as *mut u64;
+        let mut i = 0u64;
+        let mut f = 0f64;
+        for k in 0..10 {
+            i += *v.add(4 * k) * (k as u64 + 1);
+            f += f64::from_bits(*v.add(4 * k + 2)) * (k as f64 + 1.0);
+        }
+        *v = i;
+        *v.add(2) = f.to_bits();
+    }
+    0
+}
+
+extern "sysv64" fn raise() {
+    panic!("raise called");
+}
+
+#[test]
+fn host_trampoline_roundtrip() {
+    // An array trampoline calls the host trampoline like Wasm code would, with
+    // r14 = the host context (a buffer: the array trampoline reads
+    // [ctx + 8] as the heap base).
+    let sig = mixed_sig();
+    let code = host_trampoline(
+        &sig,
+        host_fn2 as *const () as usize,
+        raise as *const () as usize,
+    )
+    .unwrap();
+    assert!(strata_isa_x64::disassemble(&code, 0).starts_with("  0: push rbp\n  1: mov rbp,rsp"));
+    let tramp = ExecMem::new(&code);
+    let at = ExecMem::new(&array_trampoline(&sig).unwrap());
+    let mut values = [[0u64; 2]; 20];
+    for k in 0..10 {
+        values[2 * k][0] = 2 + k as u64;
+        values[2 * k + 1][0] = (2.0 + k as f64 + 0.5).to_bits();
+    }
+    let mut buf = Box::new([0u64; 4]);
+    let ctx_ptr = buf.as_mut_ptr() as *mut u8;
+    HOST_CTX.with(|c| c.set(ctx_ptr as usize));
+    type Tramp = unsafe extern "sysv64" fn(*mut u8, *const u8, *mut u8);
+    // SAFETY: both trampolines follow their documented conventions.
+    unsafe {
+        let t: Tramp = std::mem::transmute(at.addr());
+        t(ctx_ptr, tramp.addr(), values.as_mut_ptr() as *mut u8);
+    }
+    let (ei, ef) = mixed_expected(2);
+    assert_eq!(values[0][0], ei);
+    assert_eq!(values[1][0], ef.to_bits());
+}
+
+thread_local! {
+    static HOST_CTX: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+extern "sysv64" fn host_fn2(ctx: *mut u8, values: *mut u8) -> u32 {
+    assert_eq!(ctx as usize, HOST_CTX.with(|c| c.get()));
+    host_fn(0x1234 as *mut u8, values)
+}
+
+#[test]
+fn traps_are_recorded() {
+    let (mut b, p) = B::new(&[Type::I32], &[Type::I32]);
+    let t = b.block();
+    let e = b.block();
+    b.ins(InstData::TrapIf {
+        cond: p[0],
+        code: TrapCode::IndirectCallTypeMismatch,
+    });
+    let c = b.icmp(IntCC::Equal, p[0], p[0]);
+    b.brif(c, t, e);
+    b.switch_to(t);
+    b.ret(&[p[0]]);
+    b.switch_to(e);
+    b.trap(TrapCode::Unreachable);
+    let r = Runnable::new(&b.f);
+    let codes: Vec<TrapCode> = r.compiled.trap_sites.iter().map(|t| t.1).collect();
+    assert!(codes.contains(&TrapCode::IndirectCallTypeMismatch));
+    assert!(codes.contains(&TrapCode::Unreachable));
+    assert!(codes.contains(&TrapCode::StackOverflow));
+    // Each trap site is a ud2 and has an address-map entry.
+    for &(off, _) in &r.compiled.trap_sites {
+        assert_eq!(
+            &r.compiled.code[off as usize..off as usize + 2],
+            &[0x0f, 0x0b]
+        );
+        assert!(r.compiled.addr_map.iter().any(|&(o, _)| o == off));
+    }
+    assert!(r.compiled.trap_sites.windows(2).all(|w| w[0].0 <= w[1].0));
+    assert_eq!(r.run(&[0]), vec![0]);
+}
+
+/// The execution tests again with the optimizing allocator.
+#[test]
+fn optimizing_mode() {
+    MODE.with(|m| m.set(strata_regalloc::Mode::Optimizing));
+    loads_every_width();
+    stores_every_width();
+    large_offsets_and_vmctx();
+    loop_sum();
+    br_table();
+    select_int_and_float();
+    copies_and_two_results();
+    register_pressure();
+    direct_call_with_stack_args();
+    indirect_call_restores_vmctx();
+    builtin_call();
+    traps_are_recorded();
+}

@@ -1,0 +1,100 @@
+//! Golden-ish disassembly checks of a few lowered instructions, and the
+//! printed VCode.
+mod common;
+use common::*;
+use strata_ir::{AddrSpace, BinaryOp, IntCC, LoadOp, Type};
+use strata_isa_x64::{Compiler, disassemble};
+
+fn disasm_binary(ty: Type, op: BinaryOp) -> String {
+    let (mut b, p) = B::new(&[ty, ty], &[ty]);
+    let v = b.bin(op, ty, p[0], p[1]);
+    b.ret(&[v]);
+    disassemble(&compile(&b.f).code, 0)
+}
+
+#[test]
+fn prologue_and_epilogue() {
+    let d = disasm_binary(Type::I32, BinaryOp::Iadd);
+    let lines: Vec<&str> = d.lines().map(|l| l.split_once(": ").unwrap().1).collect();
+    assert_eq!(&lines[..3], &["push rbp", "mov rbp,rsp", "push r14"], "{d}");
+    assert!(lines[3].starts_with("mov r11,[r14"), "{d}");
+    assert!(d.contains("cmp r10,[r11]"), "{d}");
+    assert!(d.contains("mov rsp,rbp\n") && d.contains("pop rbp\n") && d.contains("ret\n"));
+    assert!(d.trim_end().ends_with("ud2"), "{d}");
+}
+
+#[test]
+fn iadd_i32_uses_32bit_add() {
+    let d = disasm_binary(Type::I32, BinaryOp::Iadd);
+    assert!(
+        d.contains("add e") || d.contains("add r") && d.contains("d,"),
+        "{d}"
+    );
+    let d = disasm_binary(Type::I64, BinaryOp::Iadd);
+    assert!(d.contains("add r"), "{d}");
+}
+
+#[test]
+fn shift_uses_cl() {
+    let d = disasm_binary(Type::I32, BinaryOp::Shl);
+    assert!(d.contains(",cl"), "{d}");
+    let d = disasm_binary(Type::I64, BinaryOp::Rotr);
+    assert!(d.contains("ror r") && d.contains(",cl"), "{d}");
+}
+
+#[test]
+fn division_checks() {
+    let d = disasm_binary(Type::I32, BinaryOp::DivS);
+    assert!(
+        d.contains("idiv") && d.contains("cdq") && d.contains("0x80000000"),
+        "{d}"
+    );
+    let d = disasm_binary(Type::I64, BinaryOp::RemU);
+    assert!(d.contains("div r") && d.contains("xor edx,edx"), "{d}");
+}
+
+#[test]
+fn heap_load_addresses_r15() {
+    let (mut b, p) = B::new(&[Type::I32], &[Type::I32]);
+    let v = b.load(LoadOp::I32, AddrSpace::Heap, p[0], 16);
+    b.ret(&[v]);
+    let cf = compile(&b.f);
+    let d = disassemble(&cf.code, 0);
+    assert!(d.contains("mov eax,[r15+rdi+0x10]"), "{d}");
+    let site = cf
+        .trap_sites
+        .iter()
+        .find(|t| t.1 == strata_ir::TrapCode::MemoryOutOfBounds)
+        .unwrap();
+    let line = d
+        .lines()
+        .find(|l| l.starts_with(&format!("  {:x}:", site.0)))
+        .unwrap();
+    assert!(line.contains("[r15+"), "trap site at the load: {line}");
+}
+
+#[test]
+fn icmp_uses_setcc() {
+    let (mut b, p) = B::new(&[Type::I64, Type::I64], &[Type::I32]);
+    let v = b.icmp(IntCC::UnsignedLessThan, p[0], p[1]);
+    b.ret(&[v]);
+    let d = disassemble(&compile(&b.f).code, 0);
+    assert!(
+        d.contains("cmp r") && d.contains("setb") && d.contains("movzx"),
+        "{d}"
+    );
+}
+
+#[test]
+fn vcode_display() {
+    let (mut b, p) = B::new(&[Type::I32, Type::I32], &[Type::I32]);
+    let v = b.bin(BinaryOp::Shl, Type::I32, p[0], p[1]);
+    b.ret(&[v]);
+    let mut c = Compiler::new(opts());
+    let text = c.lower(&b.f).unwrap().to_string();
+    assert!(text.contains("block0:"), "{text}");
+    assert!(text.contains("Args =v0i:rdi, =v1i:rsi"), "{text}");
+    assert!(text.contains("v1i:rcx"), "{text}");
+    assert!(text.contains("=v2i:reuse0"), "{text}");
+    assert!(text.contains("Ret v2i:rax"), "{text}");
+}

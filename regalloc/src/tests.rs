@@ -1,0 +1,497 @@
+//! Allocator tests: hand-written functions, random programs, and checks that
+//! the checker rejects corrupted allocations.
+
+use crate::testing::*;
+use crate::*;
+use proptest::prelude::*;
+
+fn alloc(f: &TestFunc, env: &MachineEnv, mode: Mode) -> Output {
+    let opts = Options {
+        mode,
+        validate: true,
+    };
+    match allocate(f, env, &opts) {
+        Ok(o) => o,
+        Err(e) => panic!("{mode:?}: {e}\n{f:#?}"),
+    }
+}
+
+fn both(f: &TestFunc, env: &MachineEnv) -> Output {
+    alloc(f, env, Mode::Optimizing);
+    alloc(f, env, Mode::Fast)
+}
+
+#[test]
+fn straight_line() {
+    let mut b = FuncBuilder::new();
+    b.block(0);
+    b.op(&[Operand::reg_def(vi(0))]);
+    b.op(&[Operand::reg_def(vi(1))]);
+    b.op(&[
+        Operand::reg_use(vi(0)),
+        Operand::reg_use(vi(1)),
+        Operand::reg_def(vi(2)),
+    ]);
+    b.ret(&[Operand::fixed_use(vi(2), pi(0))]);
+    let f = b.finish();
+    let out = both(&f, &test_env(4, 2));
+    // Plenty of registers: nothing spilled.
+    assert_eq!(out.num_spillslots, 0);
+    // v2 is hinted to p0, so the return needs no move.
+    assert!(out.edits.is_empty(), "{:?}", out.edits);
+}
+
+#[test]
+fn value_live_around_loop() {
+    // b0: v0 = ..; v1 = ..; jump b1
+    // b1: v1 = v1 + v0; v2 = cmp v1; br v2, b2, b3
+    // b2: jump b1   (back edge)
+    // b3: ret v1
+    let mut b = FuncBuilder::new();
+    b.block(0);
+    b.op(&[Operand::reg_def(vi(0))]);
+    b.op(&[Operand::reg_def(vi(1))]);
+    b.branch(&[], &[1]);
+    b.block(1);
+    b.op(&[
+        Operand::reg_use(vi(1)),
+        Operand::reg_use(vi(0)),
+        Operand::reuse_def(vi(1), 0),
+    ]);
+    b.op(&[Operand::reg_use(vi(1)), Operand::reg_def(vi(2))]);
+    b.branch(&[Operand::reg_use(vi(2))], &[2, 3]);
+    b.block(1);
+    b.op(&[Operand::reg_def(vi(3))]);
+    b.op(&[Operand::reg_use(vi(3))]);
+    b.branch(&[], &[1]);
+    b.block(0);
+    b.ret(&[Operand::fixed_use(vi(1), pi(0))]);
+    let f = b.finish();
+    both(&f, &test_env(3, 2));
+    // Two registers only: something lives on the stack around the loop.
+    both(&f, &test_env(1, 2));
+}
+
+#[test]
+fn call_with_clobbers() {
+    let mut b = FuncBuilder::new();
+    b.block(0);
+    for v in 0..4 {
+        b.op(&[Operand::reg_def(vi(v))]);
+    }
+    b.op(&[Operand::reg_def(vf(4))]);
+    let clobbers = PRegSet::empty()
+        .with(pi(0))
+        .with(pi(1))
+        .with(pi(5))
+        .with(pf(0))
+        .with(pf(1));
+    b.op_clobbers(
+        &[
+            Operand::fixed_use(vi(0), pi(0)),
+            Operand::fixed_use(vi(1), pi(1)),
+            Operand::fixed_use(vf(4), pf(1)),
+            Operand::fixed_def(vi(5), pi(0)),
+            Operand::fixed_def(vf(6), pf(0)),
+        ],
+        clobbers,
+    );
+    // Everything stays live across the call.
+    b.op(&[
+        Operand::reg_use(vi(0)),
+        Operand::reg_use(vi(1)),
+        Operand::reg_use(vi(2)),
+        Operand::reg_use(vi(5)),
+    ]);
+    b.op(&[
+        Operand::reg_use(vi(3)),
+        Operand::reg_use(vf(4)),
+        Operand::reg_use(vf(6)),
+    ]);
+    b.ret(&[]);
+    let f = b.finish();
+    let out = both(&f, &test_env(3, 2));
+    assert!(out.num_spillslots > 0);
+    both(&f, &test_env(8, 2));
+}
+
+#[test]
+fn division_with_fixed_registers() {
+    // q = x / z (x, q in r0; remainder written early to r1); both x and z live after.
+    let mut b = FuncBuilder::new();
+    b.block(0);
+    b.op(&[Operand::fixed_def(vi(0), pi(1))]);
+    b.op(&[Operand::reg_def(vi(1))]);
+    b.op(&[
+        Operand::fixed_use(vi(0), pi(0)),
+        Operand::reg_use(vi(1)),
+        Operand::fixed_def(vi(2), pi(0)),
+        Operand::new_early_def(vi(3), OperandConstraint::FixedReg(pi(1))),
+    ]);
+    b.op(&[
+        Operand::reg_use(vi(0)),
+        Operand::reg_use(vi(1)),
+        Operand::reg_use(vi(2)),
+        Operand::reg_use(vi(3)),
+    ]);
+    b.ret(&[]);
+    let f = b.finish();
+    both(&f, &test_env(3, 2));
+    both(&f, &test_env(6, 2));
+}
+
+#[test]
+fn shift_count_in_fixed_register() {
+    let mut b = FuncBuilder::new();
+    b.block(0);
+    b.op(&[Operand::reg_def(vi(0))]);
+    b.op(&[Operand::reg_def(vi(1))]);
+    // v2 = v0 << v1 (count in r2, which is allocatable); v1 stays live.
+    b.op(&[
+        Operand::reg_use(vi(0)),
+        Operand::fixed_use(vi(1), pi(2)),
+        Operand::reuse_def(vi(2), 0),
+    ]);
+    b.op(&[Operand::reg_use(vi(1)), Operand::reg_use(vi(2))]);
+    // Count in the non-allocatable r5.
+    b.op(&[
+        Operand::reg_use(vi(2)),
+        Operand::fixed_use(vi(1), pi(5)),
+        Operand::reuse_def(vi(2), 0),
+    ]);
+    b.ret(&[Operand::fixed_use(vi(2), pi(0))]);
+    let f = b.finish();
+    both(&f, &test_env(3, 2));
+    both(&f, &test_env(1, 2));
+}
+
+#[test]
+fn reuse_def_with_live_input() {
+    let mut b = FuncBuilder::new();
+    b.block(0);
+    b.op(&[Operand::reg_def(vi(0))]);
+    b.op(&[Operand::reg_def(vi(1))]);
+    // v2 = v0 + v1 (two-address on v0), v0 used afterwards.
+    b.op(&[
+        Operand::reg_use(vi(0)),
+        Operand::reg_use(vi(1)),
+        Operand::reuse_def(vi(2), 0),
+    ]);
+    b.op(&[Operand::reg_use(vi(0)), Operand::reg_use(vi(2))]);
+    b.ret(&[]);
+    let f = b.finish();
+    let out = both(&f, &test_env(4, 2));
+    // The input must be copied: v0 survives.
+    assert!(!out.edits.is_empty());
+    both(&f, &test_env(1, 2));
+}
+
+#[test]
+fn select_under_pressure_borrows_a_register() {
+    // Six values live across a three-input select with one allocatable
+    // register: at least one input is on the stack and the select needs three
+    // registers at once.
+    let mut b = FuncBuilder::new();
+    b.block(0);
+    for v in 0..6 {
+        b.op(&[Operand::reg_def(vi(v))]);
+    }
+    b.op(&[
+        Operand::reg_use(vi(0)),
+        Operand::reg_use(vi(1)),
+        Operand::reg_use(vi(2)),
+        Operand::reuse_def(vi(6), 0),
+    ]);
+    let all: Vec<Operand> = (0..7)
+        .map(|v| Operand::new_use(vi(v), OperandConstraint::Any))
+        .collect();
+    b.op(&all);
+    b.ret(&[]);
+    let f = b.finish();
+    both(&f, &test_env(2, 2));
+    both(&f, &test_env(3, 1));
+}
+
+#[test]
+fn many_call_arguments() {
+    // 6 int args + 8 float args fixed, results in r0/f0, everything clobbered.
+    let mut b = FuncBuilder::new();
+    b.block(0);
+    for v in 0..14 {
+        let v = if v < 6 { vi(v) } else { vf(v) };
+        b.op(&[Operand::reg_def(v)]);
+    }
+    let mut ops: Vec<Operand> = (0..6)
+        .map(|v| Operand::fixed_use(vi(v), pi(v as u8)))
+        .collect();
+    ops.extend((6..14).map(|v| Operand::fixed_use(vf(v), pf(v as u8 - 6))));
+    ops.push(Operand::fixed_def(vi(14), pi(0)));
+    ops.push(Operand::fixed_def(vf(15), pf(0)));
+    let mut clob = PRegSet::empty();
+    for r in 0..9 {
+        clob.add(pi(r));
+        clob.add(pf(r));
+    }
+    b.op_clobbers(&ops, clob);
+    b.op(&[
+        Operand::reg_use(vi(14)),
+        Operand::reg_use(vf(15)),
+        Operand::reg_use(vi(0)),
+    ]);
+    b.ret(&[]);
+    let f = b.finish();
+    both(&f, &test_env(12, 2));
+}
+
+#[test]
+fn copies_are_coalesced() {
+    let mut b = FuncBuilder::new();
+    b.block(0);
+    b.op(&[Operand::reg_def(vi(0))]);
+    b.op(&[Operand::reg_def(vi(9))]);
+    b.copy(vi(1), vi(0));
+    b.op(&[Operand::reg_use(vi(1)), Operand::reg_use(vi(9))]);
+    b.ret(&[]);
+    let f = b.finish();
+    let out = both(&f, &test_env(4, 2));
+    let a = out.inst_allocs(Inst(2));
+    assert_eq!(a[0], a[1], "copy not coalesced: {a:?}");
+}
+
+#[test]
+fn rejects_invalid_input() {
+    let mut b = FuncBuilder::new();
+    b.block(0);
+    b.op(&[Operand::reg_use(vi(0))]);
+    b.ret(&[]);
+    let f = b.finish();
+    let e = allocate(&f, &test_env(2, 2), &Options::default()).unwrap_err();
+    assert!(matches!(e, RegAllocError::InvalidInput(_)), "{e}");
+
+    let mut b = FuncBuilder::new();
+    b.block(0);
+    b.op(&[Operand::reg_def(vi(0)), Operand::reg_def(vi(1))]);
+    b.op(&[
+        Operand::fixed_use(vi(0), pi(0)),
+        Operand::fixed_use(vi(1), pi(0)),
+    ]);
+    b.ret(&[]);
+    let f = b.finish();
+    let e = allocate(&f, &test_env(2, 2), &Options::default()).unwrap_err();
+    assert!(matches!(e, RegAllocError::Unsatisfiable(_)), "{e}");
+}
+
+/// A function where v0 and v1 are live at the same time, in registers.
+fn two_live_values() -> TestFunc {
+    let mut b = FuncBuilder::new();
+    b.block(0);
+    b.op(&[Operand::reg_def(vi(0))]);
+    b.op(&[Operand::reg_def(vi(1))]);
+    b.op(&[Operand::reg_use(vi(0)), Operand::reg_use(vi(1))]);
+    b.op(&[Operand::fixed_use(vi(0), pi(3))]);
+    b.ret(&[Operand::reg_use(vi(1))]);
+    b.finish()
+}
+
+#[test]
+fn checker_catches_corruption() {
+    let f = two_live_values();
+    let env = test_env(3, 2);
+    let good = alloc(&f, &env, Mode::Fast);
+    assert_eq!(checker::check(&f, &env, &good), Ok(()));
+
+    // Swap the two uses' registers.
+    let mut bad = good.clone();
+    let off = bad.inst_alloc_offsets[2] as usize;
+    bad.allocs.swap(off, off + 1);
+    assert!(checker::check(&f, &env, &bad).is_err());
+
+    // Drop the move into the fixed register.
+    let mut bad = good.clone();
+    assert!(!bad.edits.is_empty());
+    bad.edits.clear();
+    let e = checker::check(&f, &env, &bad).unwrap_err();
+    assert!(e.contains("inst3"), "{e}");
+
+    // Put v1 in the same register as v0 at its def.
+    let mut bad = good.clone();
+    let a0 = bad.allocs[bad.inst_alloc_offsets[0] as usize];
+    let off1 = bad.inst_alloc_offsets[1] as usize;
+    bad.allocs[off1] = a0;
+    assert!(checker::check(&f, &env, &bad).is_err());
+
+    // A memory-to-memory move is rejected.
+    let mut bad = good.clone();
+    bad.num_spillslots = 2;
+    bad.edits.insert(
+        0,
+        (
+            ProgPoint::before(Inst(0)),
+            Edit::Move {
+                from: Allocation::Stack(SpillSlot(0)),
+                to: Allocation::Stack(SpillSlot(1)),
+                class: RegClass::Int,
+            },
+        ),
+    );
+    assert!(checker::check(&f, &env, &bad).is_err());
+
+    // A value expected to survive in a scratch register.
+    let mut bad = good.clone();
+    let off = bad.inst_alloc_offsets[0] as usize;
+    let r0 = bad.allocs[off];
+    bad.allocs[off] = Allocation::Reg(pi(14));
+    bad.edits.insert(
+        0,
+        (
+            ProgPoint::after(Inst(0)),
+            Edit::Move {
+                from: Allocation::Reg(pi(14)),
+                to: Allocation::Reg(pi(15)),
+                class: RegClass::Int,
+            },
+        ),
+    );
+    let _ = r0;
+    assert!(checker::check(&f, &env, &bad).is_err());
+}
+
+#[test]
+fn checker_catches_corruption_in_random_programs() {
+    // For random programs, corrupting any use that sits in a register to a
+    // different register of its class must be caught unless that register
+    // happens to hold the same value; count that most corruptions are caught.
+    let env = test_env(3, 2);
+    let cfg = GenConfig {
+        blocks: 5,
+        vregs: 8,
+        max_insts: 5,
+        regs: 3,
+    };
+    let mut caught = 0;
+    let mut tried = 0;
+    for seed in 0..40 {
+        let f = random_func(seed, &cfg);
+        let good = alloc(&f, &env, Mode::Fast);
+        for i in 0..f.insts.len() {
+            let off = good.inst_alloc_offsets[i] as usize;
+            for (k, op) in f.insts[i].operands.iter().enumerate() {
+                if op.kind != OperandKind::Use || op.constraint != OperandConstraint::Reg {
+                    continue;
+                }
+                let Allocation::Reg(r) = good.allocs[off + k] else {
+                    continue;
+                };
+                let other = PReg::new((r.hw_enc() + 1) % 3, r.class());
+                let mut bad = good.clone();
+                bad.allocs[off + k] = Allocation::Reg(other);
+                tried += 1;
+                if checker::check(&f, &env, &bad).is_err() {
+                    caught += 1;
+                }
+            }
+        }
+    }
+    assert!(tried > 50, "{tried}");
+    assert!(caught * 10 >= tried * 8, "caught {caught} of {tried}");
+}
+
+#[test]
+fn large_function_scales() {
+    // A long chain of loops with many long-lived values; must finish quickly
+    // (no quadratic passes) and check out.
+    let cfg = GenConfig {
+        blocks: 400,
+        vregs: 200,
+        max_insts: 6,
+        regs: 6,
+    };
+    let f = random_func(7, &cfg);
+    let env = test_env(6, 2);
+    both(&f, &env);
+}
+
+fn check_random(seed: u64, blocks: usize, vregs: usize, max_insts: usize, regs: u8) {
+    check_random_env(seed, blocks, vregs, max_insts, regs, 2);
+}
+
+fn check_random_env(
+    seed: u64,
+    blocks: usize,
+    vregs: usize,
+    max_insts: usize,
+    regs: u8,
+    scratch: usize,
+) {
+    let cfg = GenConfig {
+        blocks,
+        vregs,
+        max_insts,
+        regs,
+    };
+    let f = random_func(seed, &cfg);
+    let env = test_env(regs, scratch);
+    both(&f, &env);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+    #[test]
+    fn random_programs_allocate_and_check(
+        seed in any::<u64>(),
+        blocks in 1usize..30,
+        vregs in 1usize..40,
+        max_insts in 0usize..8,
+        regs in 2u8..5,
+    ) {
+        check_random(seed, blocks, vregs, max_insts, regs);
+    }
+
+    #[test]
+    fn random_programs_one_scratch(
+        seed in any::<u64>(),
+        blocks in 1usize..8,
+        vregs in 1usize..16,
+        max_insts in 0usize..8,
+        regs in 3u8..6,
+    ) {
+        check_random_env(seed, blocks, vregs, max_insts, regs, 1);
+    }
+}
+
+/// A big function (thousands of blocks and vregs); run with `--ignored` in
+/// release mode to see how the allocator scales.
+#[test]
+#[ignore]
+fn huge_function() {
+    let cfg = GenConfig {
+        blocks: 5000,
+        vregs: 3000,
+        max_insts: 8,
+        regs: 12,
+    };
+    let f = random_func(11, &cfg);
+    let env = test_env(12, 2);
+    for mode in [Mode::Fast, Mode::Optimizing] {
+        let t = std::time::Instant::now();
+        let out = allocate(
+            &f,
+            &env,
+            &Options {
+                mode,
+                validate: false,
+            },
+        )
+        .unwrap();
+        eprintln!(
+            "{mode:?}: {} insts, {} edits, {} slots in {:?}",
+            f.insts.len(),
+            out.edits.len(),
+            out.num_spillslots,
+            t.elapsed()
+        );
+        let t = std::time::Instant::now();
+        checker::check(&f, &env, &out).unwrap();
+        eprintln!("checker: {:?}", t.elapsed());
+    }
+}

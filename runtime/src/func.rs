@@ -1,0 +1,611 @@
+//! Functions: calling Wasm from the host (dynamically and through typed
+//! handles), host functions callable from Wasm, and trap reporting.
+//!
+//! Host → Wasm calls go through a per-signature array trampoline inside
+//! `traphandlers::catch_traps`; arguments and results travel in an array of
+//! 16-byte slots on the host's stack, so typed calls do not allocate.
+//! Wasm → host calls go through a per-signature host trampoline that calls
+//! [`host_dispatch`] with the function's [`HostFuncCtx`]; a host error is
+//! stored as the pending trap and raised after the host frame has returned.
+
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+use crate::error::{Error, ErrorKind, FrameInfo, Result, Trap};
+use crate::store::{FuncData, FuncKind, HostFuncCtx, Store, StoreOpaque};
+use crate::traphandlers::{self, ArrayTrampoline, TrapReason, TrapRecord};
+use crate::values::{FuncType, Val, ValType};
+use crate::vm::VMFuncRef;
+
+/// A function (Wasm or host) in a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Func {
+    pub(crate) store_id: u64,
+    pub(crate) index: u32,
+}
+
+/// The store seen from inside a host function call.
+pub struct Caller<'a, T> {
+    store: &'a mut Store<T>,
+}
+
+impl<T> Caller<'_, T> {
+    /// The store's user data.
+    pub fn data(&self) -> &T {
+        self.store.data()
+    }
+    /// The store's user data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        self.store.data_mut()
+    }
+}
+
+impl<T> Deref for Caller<'_, T> {
+    type Target = Store<T>;
+    fn deref(&self) -> &Store<T> {
+        self.store
+    }
+}
+
+impl<T> DerefMut for Caller<'_, T> {
+    fn deref_mut(&mut self) -> &mut Store<T> {
+        self.store
+    }
+}
+
+/// A Wasm value type that Rust code can pass and receive directly.
+pub trait WasmTy: Copy + Send + Sync + 'static {
+    /// The Wasm type.
+    fn valtype() -> ValType;
+    /// To the raw 16-byte slot form.
+    fn to_raw(self) -> u128;
+    /// From the raw slot form.
+    fn from_raw(raw: u128) -> Self;
+    /// From a dynamic value of the right type.
+    fn from_val(v: &Val) -> Self {
+        Self::from_raw(v.to_raw())
+    }
+    /// To a dynamic value.
+    fn to_val(self) -> Val {
+        Val::from_raw(self.to_raw(), Self::valtype())
+    }
+}
+
+impl WasmTy for i32 {
+    fn valtype() -> ValType {
+        ValType::I32
+    }
+    fn to_raw(self) -> u128 {
+        self as u32 as u128
+    }
+    fn from_raw(raw: u128) -> Self {
+        raw as u32 as i32
+    }
+}
+impl WasmTy for u32 {
+    fn valtype() -> ValType {
+        ValType::I32
+    }
+    fn to_raw(self) -> u128 {
+        self as u128
+    }
+    fn from_raw(raw: u128) -> Self {
+        raw as u32
+    }
+}
+impl WasmTy for i64 {
+    fn valtype() -> ValType {
+        ValType::I64
+    }
+    fn to_raw(self) -> u128 {
+        self as u64 as u128
+    }
+    fn from_raw(raw: u128) -> Self {
+        raw as u64 as i64
+    }
+}
+impl WasmTy for u64 {
+    fn valtype() -> ValType {
+        ValType::I64
+    }
+    fn to_raw(self) -> u128 {
+        self as u128
+    }
+    fn from_raw(raw: u128) -> Self {
+        raw as u64
+    }
+}
+impl WasmTy for f32 {
+    fn valtype() -> ValType {
+        ValType::F32
+    }
+    fn to_raw(self) -> u128 {
+        self.to_bits() as u128
+    }
+    fn from_raw(raw: u128) -> Self {
+        f32::from_bits(raw as u32)
+    }
+}
+impl WasmTy for f64 {
+    fn valtype() -> ValType {
+        ValType::F64
+    }
+    fn to_raw(self) -> u128 {
+        self.to_bits() as u128
+    }
+    fn from_raw(raw: u128) -> Self {
+        f64::from_bits(raw as u64)
+    }
+}
+
+/// The most parameters or results of a typed call.
+const MAX_TYPED: usize = 16;
+
+/// Parameters of a typed function: a [`WasmTy`], `()` or a tuple of them.
+pub trait WasmParams: Send + Sync {
+    /// The parameter types.
+    fn valtypes() -> Vec<ValType>;
+    /// Writes the values to raw slots.
+    fn store_raw(self, slots: &mut [u128]);
+}
+
+/// Results of a typed function: a [`WasmTy`], `()` or a tuple of them.
+pub trait WasmResults: Sized + Send + Sync {
+    /// The result types.
+    fn valtypes() -> Vec<ValType>;
+    /// Reads the values from raw slots.
+    fn load_raw(slots: &[u128]) -> Self;
+}
+
+/// What a host closure returns: results, optionally in a `Result`.
+pub trait WasmRet {
+    /// The result types.
+    fn valtypes() -> Vec<ValType>;
+    /// Stores the results, or passes the error on.
+    fn into_results(self, out: &mut [Val]) -> Result<()>;
+}
+
+impl<T: WasmTy> WasmParams for T {
+    fn valtypes() -> Vec<ValType> {
+        vec![T::valtype()]
+    }
+    fn store_raw(self, slots: &mut [u128]) {
+        slots[0] = self.to_raw();
+    }
+}
+
+impl<T: WasmTy> WasmResults for T {
+    fn valtypes() -> Vec<ValType> {
+        vec![T::valtype()]
+    }
+    fn load_raw(slots: &[u128]) -> Self {
+        T::from_raw(slots[0])
+    }
+}
+
+impl<T: WasmTy> WasmRet for T {
+    fn valtypes() -> Vec<ValType> {
+        vec![T::valtype()]
+    }
+    fn into_results(self, out: &mut [Val]) -> Result<()> {
+        out[0] = self.to_val();
+        Ok(())
+    }
+}
+
+impl<R: WasmRet> WasmRet for Result<R> {
+    fn valtypes() -> Vec<ValType> {
+        R::valtypes()
+    }
+    fn into_results(self, out: &mut [Val]) -> Result<()> {
+        self?.into_results(out)
+    }
+}
+
+macro_rules! tuples {
+    ($($t:ident $i:tt)*) => {
+        impl<$($t: WasmTy),*> WasmParams for ($($t,)*) {
+            fn valtypes() -> Vec<ValType> {
+                vec![$($t::valtype()),*]
+            }
+            #[allow(unused_variables)]
+            fn store_raw(self, slots: &mut [u128]) {
+                $(slots[$i] = self.$i.to_raw();)*
+            }
+        }
+        impl<$($t: WasmTy),*> WasmResults for ($($t,)*) {
+            fn valtypes() -> Vec<ValType> {
+                vec![$($t::valtype()),*]
+            }
+            #[allow(unused_variables, clippy::unused_unit)]
+            fn load_raw(slots: &[u128]) -> Self {
+                ($($t::from_raw(slots[$i]),)*)
+            }
+        }
+        impl<$($t: WasmTy),*> WasmRet for ($($t,)*) {
+            fn valtypes() -> Vec<ValType> {
+                vec![$($t::valtype()),*]
+            }
+            #[allow(unused_variables)]
+            fn into_results(self, out: &mut [Val]) -> Result<()> {
+                $(out[$i] = self.$i.to_val();)*
+                Ok(())
+            }
+        }
+    };
+}
+
+tuples!();
+tuples!(A 0);
+tuples!(A 0 B 1);
+tuples!(A 0 B 1 C 2);
+tuples!(A 0 B 1 C 2 D 3);
+tuples!(A 0 B 1 C 2 D 3 E 4);
+tuples!(A 0 B 1 C 2 D 3 E 4 F 5);
+tuples!(A 0 B 1 C 2 D 3 E 4 F 5 G 6);
+tuples!(A 0 B 1 C 2 D 3 E 4 F 5 G 6 H 7);
+
+/// A host function in store-independent form (what a `Linker` keeps).
+pub(crate) type DynHostFn<T> =
+    Arc<dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync>;
+
+/// A Rust closure usable as a host function: `Fn(A1, ..., An) -> R` or
+/// `Fn(Caller<'_, T>, A1, ..., An) -> R`, with `Ai: WasmTy` and `R: WasmRet`.
+pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
+    /// Its type and a dynamic wrapper.
+    fn into_func(self) -> (FuncType, DynHostFn<T>);
+}
+
+macro_rules! into_func {
+    ($($a:ident)*) => {
+        impl<T, F, $($a: WasmTy,)* R: WasmRet> IntoFunc<T, ($($a,)*), R> for F
+        where
+            F: Fn($($a),*) -> R + Send + Sync + 'static,
+        {
+            #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments)]
+            fn into_func(self) -> (FuncType, DynHostFn<T>) {
+                let ty = FuncType::new([$($a::valtype()),*], R::valtypes());
+                (ty, Arc::new(move |_caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
+                    let mut i = 0;
+                    $(let $a = $a::from_val(&params[i]); i += 1;)*
+                    (self)($($a),*).into_results(results)
+                }))
+            }
+        }
+        impl<T, F, $($a: WasmTy,)* R: WasmRet> IntoFunc<T, (Caller<'_, T>, $($a,)*), R> for F
+        where
+            F: Fn(Caller<'_, T>, $($a),*) -> R + Send + Sync + 'static,
+        {
+            #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments)]
+            fn into_func(self) -> (FuncType, DynHostFn<T>) {
+                let ty = FuncType::new([$($a::valtype()),*], R::valtypes());
+                (ty, Arc::new(move |caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
+                    let mut i = 0;
+                    $(let $a = $a::from_val(&params[i]); i += 1;)*
+                    (self)(caller, $($a),*).into_results(results)
+                }))
+            }
+        }
+    };
+}
+
+into_func!();
+into_func!(A1);
+into_func!(A1 A2);
+into_func!(A1 A2 A3);
+into_func!(A1 A2 A3 A4);
+into_func!(A1 A2 A3 A4 A5);
+into_func!(A1 A2 A3 A4 A5 A6);
+into_func!(A1 A2 A3 A4 A5 A6 A7);
+into_func!(A1 A2 A3 A4 A5 A6 A7 A8);
+
+/// Called by host trampolines: runs the host function of `ctx` with the
+/// arguments in `values` and writes its results there. Returns 0 on success;
+/// on failure stores the error as the pending trap and returns 1 (the
+/// trampoline then raises it).
+///
+/// # Safety
+/// Called only by generated code, with a live context and a slot array large
+/// enough for the signature's parameters and results.
+pub(crate) unsafe extern "sysv64" fn host_dispatch(ctx: *mut HostFuncCtx, values: *mut u128) -> u32 {
+    // SAFETY: the trampoline passes the context it was given in r14, which is
+    // the `vmctx` field of this host function's funcref, a live box.
+    let ctx = unsafe { &*ctx };
+    let ty = &ctx.ty;
+    let n = ty.params().len().max(ty.results().len());
+    // SAFETY: the trampoline reserved `max(params, results)` slots.
+    let slots = unsafe { std::slice::from_raw_parts_mut(values, n) };
+    let params: Vec<Val> = ty
+        .params()
+        .iter()
+        .zip(slots.iter())
+        .map(|(&t, &raw)| Val::from_raw(raw, t))
+        .collect();
+    let mut results: Vec<Val> = ty.results().iter().map(|&t| Val::default_for(t)).collect();
+    // SAFETY: the store outlives every call into its functions.
+    let store_ptr = unsafe { (*ctx.store).current_store };
+    let outcome = catch_unwind(AssertUnwindSafe(|| (ctx.func)(store_ptr, &params, &mut results)));
+    let error = match outcome {
+        Ok(Ok(())) => {
+            for ((slot, r), &t) in slots.iter_mut().zip(&results).zip(ty.results()) {
+                if r.ty() != t {
+                    traphandlers::set_pending_host_error(Box::new(Error::new(
+                        ErrorKind::Host,
+                        format!("host function returned a {} where {t} was expected", r.ty()),
+                    )));
+                    return 1;
+                }
+                *slot = r.to_raw();
+            }
+            return 0;
+        }
+        Ok(Err(e)) => e,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            Error::new(ErrorKind::Host, format!("host function panicked: {what}"))
+        }
+    };
+    traphandlers::set_pending_host_error(Box::new(error));
+    1
+}
+
+impl Func {
+    /// A host function of type `ty` from a closure over dynamic values.
+    pub fn new<T: 'static>(
+        store: &mut Store<T>,
+        ty: FuncType,
+        f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+    ) -> Result<Func> {
+        Func::from_dyn(store, ty, Arc::new(f))
+    }
+
+    /// A host function from a typed closure.
+    pub fn wrap<T: 'static, P, R>(store: &mut Store<T>, f: impl IntoFunc<T, P, R>) -> Result<Func> {
+        let (ty, f) = f.into_func();
+        Func::from_dyn(store, ty, f)
+    }
+
+    pub(crate) fn from_dyn<T: 'static>(store: &mut Store<T>, ty: FuncType, f: DynHostFn<T>) -> Result<Func> {
+        let engine = store.engine().clone();
+        let tramp = engine.host_trampoline(&ty)?;
+        let type_id = engine.signature_id(&ty);
+        let opaque: *mut StoreOpaque = store.opaque_mut();
+        let func: crate::store::HostFn = Box::new(move |store_ptr, params, results| {
+            // SAFETY: `store_ptr` is the `&mut Store<T>` of the host call in
+            // progress (recorded by `call_raw`), of this function's store.
+            let store = unsafe { &mut *(store_ptr as *mut Store<T>) };
+            f(Caller { store }, params, results)
+        });
+        let mut ctx = Box::new(HostFuncCtx {
+            store: opaque,
+            func,
+            ty: ty.clone(),
+        });
+        let index = store.opaque().funcs.len() as u32;
+        let funcref = Box::new(VMFuncRef {
+            code: tramp.as_ptr(),
+            type_id,
+            store_index: index,
+            vmctx: (&mut *ctx) as *mut HostFuncCtx as *mut u8,
+        });
+        let funcref_ptr: *const VMFuncRef = &*funcref;
+        store.opaque_mut().funcs.push(FuncData {
+            ty,
+            kind: FuncKind::Host(ctx),
+            _own_funcref: Some(funcref),
+            funcref_ptr,
+            array_trampoline: None,
+            _host_trampoline: Some(tramp),
+        });
+        Ok(Func {
+            store_id: store.opaque().id,
+            index,
+        })
+    }
+
+    pub(crate) fn data<'a>(&self, store: &'a StoreOpaque) -> &'a FuncData {
+        store.check(self.store_id);
+        &store.funcs[self.index as usize]
+    }
+
+    /// The function's type.
+    pub fn ty<T>(&self, store: &Store<T>) -> FuncType {
+        self.data(store.opaque()).ty.clone()
+    }
+
+    /// Calls the function with `params`, writing `results`.
+    pub fn call<T>(&self, store: &mut Store<T>, params: &[Val], results: &mut [Val]) -> Result<()> {
+        let ty = self.ty(store);
+        if params.len() != ty.params().len() {
+            return Err(Error::other(format!(
+                "expected {} arguments, got {}",
+                ty.params().len(),
+                params.len()
+            )));
+        }
+        for (i, (p, &t)) in params.iter().zip(ty.params()).enumerate() {
+            if p.ty() != t {
+                return Err(Error::other(format!(
+                    "argument {i} has type {}, expected {t}",
+                    p.ty()
+                )));
+            }
+        }
+        if results.len() != ty.results().len() {
+            return Err(Error::other(format!(
+                "expected room for {} results, got {}",
+                ty.results().len(),
+                results.len()
+            )));
+        }
+        if let FuncKind::Host(_) = self.data(store.opaque()).kind {
+            return self.call_host(store, params, results);
+        }
+        let n = params.len().max(results.len());
+        let mut slots = vec![0u128; n.max(1)];
+        for (s, p) in slots.iter_mut().zip(params) {
+            *s = p.to_raw();
+        }
+        self.call_raw(store, &mut slots)?;
+        for ((r, &raw), &t) in results.iter_mut().zip(&slots).zip(ty.results()) {
+            *r = Val::from_raw(raw, t);
+        }
+        Ok(())
+    }
+
+    fn call_host<T>(&self, store: &mut Store<T>, params: &[Val], results: &mut [Val]) -> Result<()> {
+        let prev = store.opaque().current_store;
+        store.opaque_mut().current_store = store as *mut Store<T> as *mut u8;
+        let FuncKind::Host(ctx) = &self.data(store.opaque()).kind else {
+            unreachable!("checked by the caller")
+        };
+        let f: *const crate::store::HostFn = &ctx.func;
+        let store_ptr = store as *mut Store<T> as *mut u8;
+        // SAFETY: the function box lives as long as the store, which the
+        // closure only reaches through `store_ptr`.
+        let r = unsafe { (*f)(store_ptr, params, results) };
+        store.opaque_mut().current_store = prev;
+        r
+    }
+
+    /// Calls a Wasm or host function with raw slots (arguments in, results
+    /// out). The slots must be at least `max(params, results)` long.
+    pub(crate) fn call_raw<T>(&self, store: &mut Store<T>, slots: &mut [u128]) -> Result<()> {
+        let data = self.data(store.opaque());
+        if let FuncKind::Host(_) = data.kind {
+            let ty = data.ty.clone();
+            let params: Vec<Val> = ty
+                .params()
+                .iter()
+                .zip(slots.iter())
+                .map(|(&t, &r)| Val::from_raw(r, t))
+                .collect();
+            let mut results: Vec<Val> = ty.results().iter().map(|&t| Val::default_for(t)).collect();
+            self.call_host(store, &params, &mut results)?;
+            for (s, r) in slots.iter_mut().zip(&results) {
+                *s = r.to_raw();
+            }
+            return Ok(());
+        }
+        let tramp = match &data.array_trampoline {
+            Some(t) => t.as_ptr(),
+            None => {
+                let ty = data.ty.clone();
+                let t = store.engine().array_trampoline(&ty)?;
+                let p = t.as_ptr();
+                store.opaque_mut().funcs[self.index as usize].array_trampoline = Some(t);
+                p
+            }
+        };
+        let funcref = store.opaque().funcs[self.index as usize].funcref_ptr;
+        // SAFETY: the funcref lives in a VMContext or box owned by the store.
+        let (code, vmctx) = unsafe { ((*funcref).code, (*funcref).vmctx) };
+        call_wasm(store, tramp, code, vmctx, slots.as_mut_ptr())
+    }
+
+    /// A typed view of this function, checked against its type.
+    pub fn typed<T, P: WasmParams, R: WasmResults>(&self, store: &Store<T>) -> Result<TypedFunc<P, R>> {
+        let ty = self.ty(store);
+        if ty.params() != P::valtypes().as_slice() || ty.results() != R::valtypes().as_slice() {
+            return Err(Error::other(format!(
+                "type mismatch: the function has type {ty}, the typed call expects {}",
+                FuncType::new(P::valtypes(), R::valtypes())
+            )));
+        }
+        if ty.params().len() > MAX_TYPED || ty.results().len() > MAX_TYPED {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                format!("typed calls support at most {MAX_TYPED} parameters and results"),
+            ));
+        }
+        Ok(TypedFunc {
+            func: *self,
+            _marker: PhantomData,
+        })
+    }
+}
+
+/// Runs Wasm code through an array trampoline and turns a trap into an error.
+pub(crate) fn call_wasm<T>(
+    store: &mut Store<T>,
+    tramp: *const u8,
+    code: *const u8,
+    vmctx: *mut u8,
+    values: *mut u128,
+) -> Result<()> {
+    let max_stack = store.engine().config().max_wasm_stack;
+    let prev = store.opaque().current_store;
+    store.opaque_mut().current_store = store as *mut Store<T> as *mut u8;
+    let limit: *mut usize = &mut *store.opaque_mut().stack_limit;
+    // SAFETY: `tramp` is an array trampoline for the callee's signature;
+    // `code` and `vmctx` come from a funcref of this store, whose module's
+    // code stays registered while the store holds it; `values` has room for
+    // the parameters and results.
+    let r = unsafe {
+        let tramp: ArrayTrampoline = std::mem::transmute::<*const u8, ArrayTrampoline>(tramp);
+        traphandlers::catch_traps(limit, max_stack, tramp, vmctx, code, values as *mut u8)
+    };
+    store.opaque_mut().current_store = prev;
+    r.map_err(|record| trap_to_error(store.opaque(), *record))
+}
+
+/// Converts a trap record to an API error with a symbolic backtrace.
+pub(crate) fn trap_to_error(store: &StoreOpaque, record: TrapRecord) -> Error {
+    let frames: Vec<FrameInfo> = record
+        .frames()
+        .into_iter()
+        .map(|f| {
+            let module = store
+                .instances
+                .iter()
+                .map(|i| &i.module)
+                .find(|m| m.inner.code.range().0 == f.code_start);
+            FrameInfo {
+                func_index: f.func_index,
+                func_name: module.and_then(|m| m.inner.env.func_name(f.func_index).map(str::to_string)),
+                module_offset: f.wasm_offset.map(|o| o as usize),
+            }
+        })
+        .collect();
+    match record.reason {
+        TrapReason::Wasm(code) => Error::trap(Trap::new(Some(code), code.message().to_string(), frames)),
+        TrapReason::Host(e) => match e.downcast::<Error>() {
+            Ok(e) => e.with_backtrace(frames),
+            Err(e) => Error::new(ErrorKind::Host, e.to_string()).with_backtrace(frames),
+        },
+    }
+}
+
+/// A function with a static Rust type: calls check nothing and allocate
+/// nothing.
+pub struct TypedFunc<P, R> {
+    func: Func,
+    _marker: PhantomData<fn(P) -> R>,
+}
+
+impl<P, R> Clone for TypedFunc<P, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<P, R> Copy for TypedFunc<P, R> {}
+
+impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
+    /// Calls the function.
+    pub fn call<T>(&self, store: &mut Store<T>, params: P) -> Result<R> {
+        let mut slots = [0u128; MAX_TYPED];
+        params.store_raw(&mut slots);
+        self.func.call_raw(store, &mut slots)?;
+        Ok(R::load_raw(&slots))
+    }
+    /// The untyped function.
+    pub fn func(&self) -> Func {
+        self.func
+    }
+}

@@ -1,0 +1,305 @@
+//! Compiled modules: decoding, validation and compilation of every function,
+//! code memory, and registration of the code for trap handling.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use strata_frontend::baseline::BaselineTranslator;
+use strata_frontend::module::{ExportKind, ImportKind, ModuleEnv, translate_module};
+use strata_frontend::vmoffsets::VMOffsets;
+use strata_isa_x64::{CompileOptions, Compiler};
+
+use crate::code_memory::CodeMemory;
+use crate::engine::Engine;
+use crate::error::{Error, ErrorKind, Result};
+use crate::traphandlers::{CodeInfo, CodeRegistration, FuncRange, register_code};
+use crate::values::{ExternType, FuncType, GlobalType, MemoryType, Mutability, TableType, ValType};
+
+pub(crate) struct ModuleInner {
+    /// Declared first so that it is dropped first: the code must be
+    /// unregistered before it is unmapped.
+    _registration: CodeRegistration,
+    pub(crate) engine: Engine,
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) env: ModuleEnv,
+    pub(crate) offsets: VMOffsets,
+    pub(crate) code: CodeMemory,
+    /// Code offset of each defined function.
+    pub(crate) func_offsets: Vec<u32>,
+    /// Function type of each type index.
+    pub(crate) types: Vec<FuncType>,
+    /// Canonical signature id of each type index.
+    pub(crate) type_ids: Vec<u32>,
+}
+
+/// A compiled Wasm module, ready to be instantiated (cheap to clone; `Send`
+/// and `Sync`).
+#[derive(Clone)]
+pub struct Module {
+    pub(crate) inner: Arc<ModuleInner>,
+}
+
+/// What `compile_listing` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Emit {
+    /// The IR of each function, as the tier builds it.
+    Ir,
+    /// The disassembly of each function.
+    Asm,
+}
+
+/// Text (`.wat`) or binary bytes to a binary module.
+pub(crate) fn to_binary(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
+    if bytes.starts_with(b"\0asm") {
+        return Ok(bytes.into());
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => wat::parse_str(text)
+            .map(Into::into)
+            .map_err(|e| Error::new(ErrorKind::Invalid, e.to_string().replace('\n', " "))),
+        Err(_) => Err(Error::new(
+            ErrorKind::Invalid,
+            "not a Wasm module: neither the binary magic `\\0asm` nor UTF-8 text",
+        )),
+    }
+}
+
+struct Compiled {
+    code: Vec<u8>,
+    func_offsets: Vec<u32>,
+    info: CodeInfo,
+}
+
+fn compile_all(
+    engine: &Engine,
+    env: &ModuleEnv,
+    offsets: &VMOffsets,
+    wasm: &[u8],
+    mut listing: Option<(&mut String, Emit)>,
+) -> Result<Compiled> {
+    let mut translator = BaselineTranslator::new();
+    let mut compiler = Compiler::new(CompileOptions {
+        regalloc_mode: strata_regalloc::Mode::Fast,
+        validate_regalloc: engine.config().validate_regalloc,
+    });
+    let mut func = strata_ir::Function::new();
+    let mut out = Compiled {
+        code: Vec::new(),
+        func_offsets: Vec::with_capacity(env.bodies.len()),
+        info: CodeInfo::default(),
+    };
+    for def in 0..env.bodies.len() {
+        translator.translate(env, offsets, wasm, def, &mut func)?;
+        if let Some((text, Emit::Ir)) = &mut listing {
+            text.push_str(&func.to_string());
+            text.push('\n');
+        }
+        let compiled = compiler.compile(&func).map_err(|e| {
+            Error::new(
+                ErrorKind::Unsupported,
+                format!("compiling function {}: {e}", func.name),
+            )
+        })?;
+        while out.code.len() % 16 != 0 {
+            out.code.push(0xcc);
+        }
+        let start = out.code.len() as u32;
+        if let Some((text, Emit::Asm)) = &mut listing {
+            text.push_str(&format!("function %{}:\n", func.name));
+            text.push_str(&strata_isa_x64::disassemble(&compiled.code, 0));
+            text.push('\n');
+        }
+        out.code.extend_from_slice(&compiled.code);
+        let end = out.code.len() as u32;
+        out.func_offsets.push(start);
+        out.info.funcs.push(FuncRange {
+            start,
+            end,
+            func_index: env.num_imported_funcs + def as u32,
+        });
+        out.info
+            .trap_sites
+            .extend(compiled.trap_sites.iter().map(|&(o, c)| (start + o, c)));
+        out.info
+            .addr_map
+            .extend(compiled.addr_map.iter().map(|&(o, w)| (start + o, w)));
+    }
+    Ok(out)
+}
+
+/// Compiles `bytes` and returns the IR or the disassembly of every function.
+pub fn compile_listing(engine: &Engine, bytes: &[u8], emit: Emit) -> Result<String> {
+    let wasm = to_binary(bytes)?;
+    let env = translate_module(&wasm, engine.config().features)?;
+    let offsets = VMOffsets::new(&env);
+    let mut text = String::new();
+    compile_all(engine, &env, &offsets, &wasm, Some((&mut text, emit)))?;
+    Ok(text)
+}
+
+impl Module {
+    /// Validates and compiles a module given as binary or text.
+    pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
+        let wasm = to_binary(bytes.as_ref())?.into_owned();
+        let env = translate_module(&wasm, engine.config().features)?;
+        let offsets = VMOffsets::new(&env);
+        let compiled = compile_all(engine, &env, &offsets, &wasm, None)?;
+        // An empty code memory still gets one page so that it has an address.
+        let code = CodeMemory::new(if compiled.code.is_empty() {
+            &[0xcc]
+        } else {
+            &compiled.code
+        })?;
+        let (start, _) = code.range();
+        let registration = register_code(start, code.len(), Arc::new(compiled.info));
+        let types: Vec<FuncType> = env.types.iter().map(FuncType::from_env).collect();
+        let type_ids = types.iter().map(|t| engine.signature_id(t)).collect();
+        Ok(Module {
+            inner: Arc::new(ModuleInner {
+                engine: engine.clone(),
+                bytes: wasm,
+                env,
+                offsets,
+                code,
+                func_offsets: compiled.func_offsets,
+                types,
+                type_ids,
+                _registration: registration,
+            }),
+        })
+    }
+
+    /// Reads and compiles a `.wasm` or `.wat` file.
+    pub fn from_file(engine: &Engine, path: impl AsRef<Path>) -> Result<Module> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read {}: {e}", path.display())))?;
+        Module::new(engine, bytes)
+    }
+
+    /// The module's name from its name section.
+    pub fn name(&self) -> Option<&str> {
+        self.inner.env.module_name.as_deref()
+    }
+
+    /// The engine it was compiled for.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    pub(crate) fn func_type(&self, func_index: u32) -> &FuncType {
+        &self.inner.types[self.inner.env.functions[func_index as usize] as usize]
+    }
+
+    pub(crate) fn global_type(&self, index: u32) -> GlobalType {
+        let g = &self.inner.env.globals[index as usize];
+        GlobalType::new(
+            ValType::from_wasm(g.ty),
+            if g.mutable { Mutability::Var } else { Mutability::Const },
+        )
+    }
+
+    pub(crate) fn table_type(&self, index: u32) -> TableType {
+        let t = &self.inner.env.tables[index as usize];
+        TableType {
+            element: ValType::from_wasm(wasmparser::ValType::Ref(t.elem)),
+            minimum: t.initial,
+            maximum: t.maximum,
+        }
+    }
+
+    pub(crate) fn memory_type(&self, index: u32) -> MemoryType {
+        let m = &self.inner.env.memories[index as usize];
+        MemoryType {
+            minimum: m.initial,
+            maximum: m.maximum,
+        }
+    }
+
+    /// The imports, in order.
+    pub fn imports(&self) -> impl Iterator<Item = ImportType<'_>> {
+        let env = &self.inner.env;
+        let (mut f, mut t, mut m, mut g) = (0u32, 0u32, 0u32, 0u32);
+        env.imports.iter().filter_map(move |imp| {
+            let ty = match &imp.kind {
+                ImportKind::Func(_) => {
+                    f += 1;
+                    ExternType::Func(self.func_type(f - 1).clone())
+                }
+                ImportKind::Table(_) => {
+                    t += 1;
+                    ExternType::Table(self.table_type(t - 1))
+                }
+                ImportKind::Memory(_) => {
+                    m += 1;
+                    ExternType::Memory(self.memory_type(m - 1))
+                }
+                ImportKind::Global(_) => {
+                    g += 1;
+                    ExternType::Global(self.global_type(g - 1))
+                }
+                ImportKind::Tag(_) => return None,
+            };
+            Some(ImportType {
+                module: &imp.module,
+                name: &imp.name,
+                ty,
+            })
+        })
+    }
+
+    /// The exports, in order.
+    pub fn exports(&self) -> impl Iterator<Item = ExportType<'_>> {
+        self.inner.env.exports.iter().filter_map(|e| {
+            let ty = match e.kind {
+                ExportKind::Func => ExternType::Func(self.func_type(e.index).clone()),
+                ExportKind::Table => ExternType::Table(self.table_type(e.index)),
+                ExportKind::Memory => ExternType::Memory(self.memory_type(e.index)),
+                ExportKind::Global => ExternType::Global(self.global_type(e.index)),
+                ExportKind::Tag => return None,
+            };
+            Some(ExportType { name: &e.name, ty })
+        })
+    }
+}
+
+/// An import of a module.
+#[derive(Clone, Debug)]
+pub struct ImportType<'a> {
+    module: &'a str,
+    name: &'a str,
+    ty: ExternType,
+}
+
+impl ImportType<'_> {
+    /// The module name.
+    pub fn module(&self) -> &str {
+        self.module
+    }
+    /// The field name.
+    pub fn name(&self) -> &str {
+        self.name
+    }
+    /// The expected type.
+    pub fn ty(&self) -> ExternType {
+        self.ty.clone()
+    }
+}
+
+/// An export of a module.
+#[derive(Clone, Debug)]
+pub struct ExportType<'a> {
+    name: &'a str,
+    ty: ExternType,
+}
+
+impl ExportType<'_> {
+    /// The name.
+    pub fn name(&self) -> &str {
+        self.name
+    }
+    /// The type.
+    pub fn ty(&self) -> ExternType {
+        self.ty.clone()
+    }
+}

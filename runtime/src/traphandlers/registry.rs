@@ -1,0 +1,389 @@
+//! The process-wide, lock-free registry of compiled-code ranges.
+//!
+//! This module owns the table the signal handler consults to decide whether a
+//! faulting PC belongs to Wasm code, which trap it is, and whether a return
+//! address lies inside a Wasm function.
+//!
+//! Structure: up to [`MAX_CHUNKS`] lazily allocated chunks of [`CHUNK_SLOTS`]
+//! slots each. A chunk, once published, is never freed, so the signal handler
+//! may read any published chunk at any time. Each slot is a small seqlock
+//! (`seq`, `start`, `end`, `info`): writers (registration and unregistration)
+//! serialise on a mutex, make `seq` odd, update the fields, and make `seq`
+//! even again. Readers never lock:
+//!
+//! - The signal handler ([`handler_lookup`]) takes a snapshot of a slot and
+//!   skips it when `seq` was odd or changed meanwhile. That is sound because a
+//!   slot in transition never describes code that is running on the
+//!   interrupted thread: code is registered before it first runs, and
+//!   unregistered only after it can no longer run.
+//! - [`lookup_frame`] (ordinary Rust code) takes the writers' mutex instead.
+//!
+//! Invariants the users of [`register_code`] keep:
+//! - A registered range is mapped code memory for as long as it is
+//!   registered (drop the [`CodeRegistration`] before unmapping), and no two
+//!   live registrations overlap.
+//! - Code is never unregistered while a thread may still execute it.
+
+use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering, fence};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use strata_ir::TrapCode;
+
+/// Slots per chunk.
+const CHUNK_SLOTS: usize = 1024;
+/// Maximum number of chunks (so at most 65536 live registrations).
+const MAX_CHUNKS: usize = 64;
+
+/// The extent of one Wasm function inside a registered code range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FuncRange {
+    /// Offset of the function's first byte from the code start.
+    pub start: u32,
+    /// Offset one past the function's last byte.
+    pub end: u32,
+    /// The function's index in the module's function index space.
+    pub func_index: u32,
+}
+
+/// Metadata of one registered code range, produced by the emitter.
+///
+/// All three vectors are sorted by code offset; function ranges do not
+/// overlap.
+#[derive(Clone, Debug, Default)]
+pub struct CodeInfo {
+    /// `(code offset, trap code)` of every instruction that may trap, sorted
+    /// by offset. The offset is that of the exact faulting instruction.
+    pub trap_sites: Vec<(u32, TrapCode)>,
+    /// The Wasm functions in the range, sorted by start.
+    pub funcs: Vec<FuncRange>,
+    /// `(code offset, Wasm bytecode offset)` pairs, sorted by code offset:
+    /// code from one entry up to the next stems from that bytecode offset.
+    pub addr_map: Vec<(u32, u32)>,
+}
+
+impl CodeInfo {
+    /// The trap code of the instruction at `offset`, if it is a trap site.
+    pub fn trap_code(&self, offset: u32) -> Option<TrapCode> {
+        self.trap_sites
+            .binary_search_by_key(&offset, |&(o, _)| o)
+            .ok()
+            .map(|i| self.trap_sites[i].1)
+    }
+
+    /// The function containing `offset`, if any.
+    pub fn func_at(&self, offset: u32) -> Option<&FuncRange> {
+        let i = self.funcs.partition_point(|f| f.start <= offset);
+        let f = self.funcs.get(i.checked_sub(1)?)?;
+        (offset < f.end).then_some(f)
+    }
+
+    /// The Wasm bytecode offset of the code at `offset` inside `func`: the
+    /// last `addr_map` entry at or before `offset` that lies inside `func`.
+    pub fn wasm_offset(&self, func: &FuncRange, offset: u32) -> Option<u32> {
+        let i = self.addr_map.partition_point(|&(o, _)| o <= offset);
+        let &(code_offset, wasm_offset) = self.addr_map.get(i.checked_sub(1)?)?;
+        (code_offset >= func.start).then_some(wasm_offset)
+    }
+}
+
+/// A Wasm frame identified from a PC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FrameInfo {
+    /// Index of the function the PC lies in.
+    pub func_index: u32,
+    /// Wasm bytecode offset of the instruction, when the address map knows.
+    pub wasm_offset: Option<u32>,
+    /// Start address of the registration the PC belongs to (identifies the
+    /// compiled module).
+    pub code_start: usize,
+}
+
+/// One registry slot: a seqlock over `(start, end, info)`.
+struct Slot {
+    /// Odd while a writer is updating the slot.
+    seq: AtomicU64,
+    /// First address of the range (0 when free).
+    start: AtomicUsize,
+    /// One past the last address (0 when free).
+    end: AtomicUsize,
+    /// `Arc::into_raw` of the range's metadata, or null when free.
+    info: AtomicPtr<CodeInfo>,
+}
+
+type Chunk = [Slot; CHUNK_SLOTS];
+
+/// Published chunks; null until allocated. Never freed.
+static CHUNKS: [AtomicPtr<Chunk>; MAX_CHUNKS] =
+    [const { AtomicPtr::new(std::ptr::null_mut()) }; MAX_CHUNKS];
+/// Number of slots ever used (high-water mark), bounding the readers' scans.
+static SLOTS_USED: AtomicUsize = AtomicUsize::new(0);
+/// Serialises writers (and `lookup_frame`).
+static WRITERS: Mutex<()> = Mutex::new(());
+
+fn lock_writers() -> MutexGuard<'static, ()> {
+    // The registry's state lives in atomics; a poisoned lock protects nothing
+    // that could be half-updated in a way we cannot read.
+    WRITERS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The slot with index `i`, if its chunk is published.
+fn slot(i: usize) -> Option<&'static Slot> {
+    let chunk = CHUNKS.get(i / CHUNK_SLOTS)?.load(Ordering::Acquire);
+    if chunk.is_null() {
+        return None;
+    }
+    // SAFETY: published chunks are leaked boxes that are never freed, and all
+    // their fields are atomics, so a shared reference is always valid.
+    Some(unsafe { &(*chunk)[i % CHUNK_SLOTS] })
+}
+
+/// Keeps a code range registered; unregisters it when dropped.
+#[derive(Debug)]
+pub struct CodeRegistration {
+    /// Index of our slot.
+    index: usize,
+    /// Start of the range (for `Debug` and sanity checks).
+    start: usize,
+}
+
+impl CodeRegistration {
+    /// Start address of the registered range.
+    pub fn start(&self) -> usize {
+        self.start
+    }
+}
+
+/// Registers `[start, start + len)` as compiled Wasm code described by
+/// `info`, so that traps in it are caught and its frames appear in
+/// backtraces.
+///
+/// The range must be mapped code memory that stays mapped until the
+/// returned registration is dropped, must not overlap another live
+/// registration, and must not run after the registration is dropped.
+///
+/// # Panics
+///
+/// Panics when 65536 registrations are live at once.
+pub fn register_code(start: usize, len: usize, info: Arc<CodeInfo>) -> CodeRegistration {
+    let end = start.checked_add(len).expect("code range overflows");
+    let _guard = lock_writers();
+    let used = SLOTS_USED.load(Ordering::Relaxed);
+    debug_assert!(
+        (0..used).filter_map(slot).all(|s| {
+            s.info.load(Ordering::Relaxed).is_null()
+                || end <= s.start.load(Ordering::Relaxed)
+                || s.end.load(Ordering::Relaxed) <= start
+        }),
+        "overlapping code registrations"
+    );
+    let index = (0..used)
+        .find(|&i| slot(i).is_some_and(|s| s.info.load(Ordering::Relaxed).is_null()))
+        .unwrap_or(used);
+    if index == used {
+        let chunk_index = index / CHUNK_SLOTS;
+        assert!(chunk_index < MAX_CHUNKS, "too many live code registrations");
+        let chunk = &CHUNKS[chunk_index];
+        if chunk.load(Ordering::Acquire).is_null() {
+            let fresh: Box<Chunk> = Box::new(std::array::from_fn(|_| Slot {
+                seq: AtomicU64::new(0),
+                start: AtomicUsize::new(0),
+                end: AtomicUsize::new(0),
+                info: AtomicPtr::new(std::ptr::null_mut()),
+            }));
+            chunk.store(Box::into_raw(fresh), Ordering::Release);
+        }
+        SLOTS_USED.store(used + 1, Ordering::Release);
+    }
+    let s = slot(index).expect("chunk was just published");
+    let seq = s.seq.load(Ordering::Relaxed);
+    s.seq.store(seq + 1, Ordering::Relaxed);
+    fence(Ordering::Release);
+    s.start.store(start, Ordering::Relaxed);
+    s.end.store(end, Ordering::Relaxed);
+    s.info
+        .store(Arc::into_raw(info).cast_mut(), Ordering::Relaxed);
+    s.seq.store(seq + 2, Ordering::Release);
+    CodeRegistration { index, start }
+}
+
+impl Drop for CodeRegistration {
+    fn drop(&mut self) {
+        let info = {
+            let _guard = lock_writers();
+            let s = slot(self.index).expect("registered slot exists");
+            let seq = s.seq.load(Ordering::Relaxed);
+            s.seq.store(seq + 1, Ordering::Relaxed);
+            fence(Ordering::Release);
+            let info = s.info.swap(std::ptr::null_mut(), Ordering::Relaxed);
+            s.start.store(0, Ordering::Relaxed);
+            s.end.store(0, Ordering::Relaxed);
+            s.seq.store(seq + 2, Ordering::Release);
+            info
+        };
+        debug_assert!(!info.is_null());
+        // SAFETY: `info` came from `Arc::into_raw` in `register_code`, and the
+        // slot no longer refers to it. A signal handler that read it earlier
+        // only dereferences it when the faulting code is this range, which
+        // (by the registration's contract) no longer runs.
+        drop(unsafe { Arc::from_raw(info) });
+    }
+}
+
+/// Async-signal-safe lookup: the start address and metadata of the live
+/// registration containing `pc`.
+///
+/// Slots that are being written are skipped (see the module docs).
+/// The returned reference is valid as long as the code at `pc` may still run
+/// on the calling thread.
+pub(crate) fn handler_lookup(pc: usize) -> Option<(usize, &'static CodeInfo)> {
+    let used = SLOTS_USED.load(Ordering::Acquire);
+    for i in 0..used {
+        let Some(s) = slot(i) else { break };
+        let seq1 = s.seq.load(Ordering::Acquire);
+        if seq1 & 1 != 0 {
+            continue;
+        }
+        let info = s.info.load(Ordering::Relaxed);
+        let start = s.start.load(Ordering::Relaxed);
+        let end = s.end.load(Ordering::Relaxed);
+        fence(Ordering::Acquire);
+        if s.seq.load(Ordering::Relaxed) != seq1 || info.is_null() {
+            continue;
+        }
+        if start <= pc && pc < end {
+            // SAFETY: a consistent snapshot says `info` describes the live
+            // range containing `pc`; it stays alive while that code may run.
+            return Some((start, unsafe { &*info }));
+        }
+    }
+    None
+}
+
+/// Async-signal-safe: whether `pc` lies inside a registered Wasm function.
+pub(crate) fn is_wasm_function_pc(pc: usize) -> bool {
+    match handler_lookup(pc) {
+        Some((start, info)) => info.func_at((pc - start) as u32).is_some(),
+        None => false,
+    }
+}
+
+/// The registration containing `pc`, with its metadata (takes the writers'
+/// lock, so the result is exact even while other threads register code).
+fn locked_lookup(pc: usize) -> Option<(usize, Arc<CodeInfo>)> {
+    let _guard = lock_writers();
+    let used = SLOTS_USED.load(Ordering::Acquire);
+    (0..used).filter_map(slot).find_map(|s| {
+        let info = s.info.load(Ordering::Relaxed);
+        let start = s.start.load(Ordering::Relaxed);
+        let end = s.end.load(Ordering::Relaxed);
+        if info.is_null() || pc < start || pc >= end {
+            return None;
+        }
+        // SAFETY: under the writers' lock the slot cannot be unregistered, so
+        // `info` is a live `Arc` pointer; we take one more strong count.
+        unsafe {
+            Arc::increment_strong_count(info);
+            Some((start, Arc::from_raw(info)))
+        }
+    })
+}
+
+/// The Wasm function and bytecode offset at `pc`.
+///
+/// `pc` should point *into* the instruction: for a return address pass
+/// `pc - 1`. Returns `None` when `pc` is not inside a registered Wasm
+/// function (e.g. in a trampoline or host code).
+pub fn lookup_frame(pc: usize) -> Option<FrameInfo> {
+    let (start, info) = locked_lookup(pc)?;
+    let offset = u32::try_from(pc - start).ok()?;
+    let func = info.func_at(offset)?;
+    Some(FrameInfo {
+        func_index: func.func_index,
+        wasm_offset: info.wasm_offset(func, offset),
+        code_start: start,
+    })
+}
+
+/// The trap code registered for the instruction at `pc`, if any.
+pub fn lookup_trap_code(pc: usize) -> Option<TrapCode> {
+    let (start, info) = locked_lookup(pc)?;
+    info.trap_code(u32::try_from(pc - start).ok()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info() -> Arc<CodeInfo> {
+        Arc::new(CodeInfo {
+            trap_sites: vec![
+                (4, TrapCode::Unreachable),
+                (20, TrapCode::MemoryOutOfBounds),
+            ],
+            funcs: vec![
+                FuncRange {
+                    start: 0,
+                    end: 16,
+                    func_index: 3,
+                },
+                FuncRange {
+                    start: 16,
+                    end: 32,
+                    func_index: 4,
+                },
+            ],
+            addr_map: vec![(0, 100), (8, 110), (24, 200)],
+        })
+    }
+
+    #[test]
+    fn register_lookup_unregister() {
+        // Use a heap buffer as a stand-in address range (never executed).
+        let buf = [0u8; 64];
+        let start = buf.as_ptr() as usize;
+        let reg = register_code(start, 40, info());
+        assert_eq!(
+            lookup_frame(start + 9),
+            Some(FrameInfo {
+                func_index: 3,
+                wasm_offset: Some(110),
+                code_start: start
+            })
+        );
+        // In func 4 before its first addr_map entry: no offset from func 3.
+        assert_eq!(
+            lookup_frame(start + 17),
+            Some(FrameInfo {
+                func_index: 4,
+                wasm_offset: None,
+                code_start: start
+            })
+        );
+        assert_eq!(lookup_frame(start + 35), None);
+        assert_eq!(
+            lookup_trap_code(start + 20),
+            Some(TrapCode::MemoryOutOfBounds)
+        );
+        assert_eq!(lookup_trap_code(start + 21), None);
+        assert!(is_wasm_function_pc(start + 31));
+        assert!(!is_wasm_function_pc(start + 32));
+        assert!(handler_lookup(start + 39).is_some());
+        drop(reg);
+        assert_eq!(lookup_frame(start + 9), None);
+        assert!(handler_lookup(start + 9).is_none());
+    }
+
+    #[test]
+    fn many_registrations_reuse_slots() {
+        let buf = vec![0u8; 4096];
+        let base = buf.as_ptr() as usize;
+        for _ in 0..3 {
+            let regs: Vec<_> = (0..1500)
+                .map(|i| register_code(base + i, 1, info()))
+                .collect();
+            assert!(handler_lookup(base + 1499).is_some());
+            drop(regs);
+        }
+        assert!(SLOTS_USED.load(Ordering::Relaxed) <= 1500 + 64);
+    }
+}

@@ -1,0 +1,71 @@
+//! Runtime data structures that compiled code reads: function references,
+//! table definitions, global storage. Their layouts match
+//! `strata_frontend::vmoffsets`.
+
+use crate::values::{GlobalType, TableType};
+
+/// What a table entry or an imported function points to (24 bytes; see
+/// `strata_frontend::vmoffsets::funcref`).
+#[repr(C)]
+#[derive(Debug)]
+pub struct VMFuncRef {
+    /// Code pointer (Wasm calling convention).
+    pub code: *const u8,
+    /// Canonical signature id.
+    pub type_id: u32,
+    /// The function's handle index in its store (not read by compiled code).
+    pub store_index: u32,
+    /// The callee's VMContext (for host functions: their context).
+    pub vmctx: *mut u8,
+}
+
+/// What compiled code reads of a table (see `vmoffsets::table`).
+#[repr(C)]
+#[derive(Debug)]
+pub struct VMTableDefinition {
+    /// The first element.
+    pub base: *mut *const VMFuncRef,
+    /// The number of elements.
+    pub length: u64,
+}
+
+/// A table owned by a store.
+pub(crate) struct TableData {
+    pub(crate) elements: Vec<*const VMFuncRef>,
+    pub(crate) def: Box<VMTableDefinition>,
+    pub(crate) ty: TableType,
+}
+
+impl TableData {
+    pub(crate) fn new(ty: TableType) -> Self {
+        let mut t = TableData {
+            elements: vec![std::ptr::null(); ty.minimum as usize],
+            def: Box::new(VMTableDefinition {
+                base: std::ptr::null_mut(),
+                length: 0,
+            }),
+            ty,
+        };
+        t.sync();
+        t
+    }
+
+    /// Publishes the element vector's address and length to compiled code.
+    pub(crate) fn sync(&mut self) {
+        self.def.base = self.elements.as_mut_ptr();
+        self.def.length = self.elements.len() as u64;
+    }
+}
+
+/// A global owned by a store: 16 bytes of storage read by compiled code.
+#[repr(C, align(16))]
+pub(crate) struct GlobalData {
+    pub(crate) value: u128,
+    pub(crate) ty: GlobalType,
+}
+
+/// What the VMContext's instance slot points to: how builtins find the store.
+pub(crate) struct InstanceRecord {
+    pub(crate) store: *mut crate::store::StoreOpaque,
+    pub(crate) instance: u32,
+}
