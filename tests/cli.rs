@@ -60,11 +60,18 @@ fn run_binary_module() {
 }
 
 #[test]
-fn run_floats_and_multi_value() {
+fn run_floats() {
     let out = strata(&["run", "examples/floats.wat", "--invoke", "mul", "1.5", "-2"]);
     assert!(out.status.success(), "stderr: {}", stderr(&out));
     assert_eq!(stdout(&out), "-3\n");
-    let out = strata(&["run", "examples/floats.wat", "--invoke", "div32", "-inf", "nan"]);
+    let out = strata(&[
+        "run",
+        "examples/floats.wat",
+        "--invoke",
+        "div32",
+        "-inf",
+        "nan",
+    ]);
     assert!(out.status.success(), "stderr: {}", stderr(&out));
     assert_eq!(stdout(&out), "nan\n");
     let out = strata(&["run", "examples/floats.wat", "--invoke", "div32", "1", "0"]);
@@ -80,11 +87,22 @@ fn run_without_invoke_does_nothing() {
 
 #[test]
 fn run_calls_start() {
-    let path = scratch("start.wat", b"(module (func (export \"_start\") unreachable))");
+    let path = scratch(
+        "start.wat",
+        b"(module (func (export \"_start\") unreachable))",
+    );
     let out = strata(&["run", path.to_str().unwrap()]);
     assert!(!out.status.success());
-    assert!(stderr(&out).starts_with("error: "), "stderr: {}", stderr(&out));
-    assert!(stderr(&out).contains("unreachable"), "stderr: {}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("error: "),
+        "stderr: {}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("unreachable"),
+        "stderr: {}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -96,7 +114,11 @@ fn trap_prints_message_and_fails() {
     assert!(err.contains("integer divide by zero"), "stderr: {err}");
     let out = strata(&["run", "examples/trap.wat", "--invoke", "boom"]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("unreachable"), "stderr: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unreachable"),
+        "stderr: {}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -111,20 +133,38 @@ fn malformed_module() {
 
 #[test]
 fn unreadable_file() {
-    assert_one_error(&strata(&["run", "examples/does-not-exist.wat"]), "does-not-exist.wat");
+    assert_one_error(
+        &strata(&["run", "examples/does-not-exist.wat"]),
+        "does-not-exist.wat",
+    );
 }
 
 #[test]
 fn missing_export() {
-    assert_one_error(&strata(&["run", "examples/fib.wat", "--invoke", "nope"]), "nope");
+    assert_one_error(
+        &strata(&["run", "examples/fib.wat", "--invoke", "nope"]),
+        "nope",
+    );
 }
 
 #[test]
 fn bad_arguments() {
-    assert_one_error(&strata(&["run", "examples/fib.wat", "--invoke", "fib", "x"]), "\"x\"");
-    assert_one_error(&strata(&["run", "examples/fib.wat", "--invoke", "fib"]), "argument");
-    assert_one_error(&strata(&["run", "examples/fib.wat", "--invoke", "fib", "1", "2"]), "argument");
-    assert_one_error(&strata(&["run", "examples/fib.wat", "--invoke", "fib", "99999999999"]), "99999999999");
+    assert_one_error(
+        &strata(&["run", "examples/fib.wat", "--invoke", "fib", "x"]),
+        "\"x\"",
+    );
+    assert_one_error(
+        &strata(&["run", "examples/fib.wat", "--invoke", "fib"]),
+        "argument",
+    );
+    assert_one_error(
+        &strata(&["run", "examples/fib.wat", "--invoke", "fib", "1", "2"]),
+        "argument",
+    );
+    assert_one_error(
+        &strata(&["run", "examples/fib.wat", "--invoke", "fib", "99999999999"]),
+        "99999999999",
+    );
 }
 
 #[test]
@@ -139,16 +179,26 @@ fn negative_and_hex_arguments() {
 #[test]
 fn imports_are_unknown() {
     let path = scratch("import.wat", b"(module (import \"env\" \"f\" (func)))");
-    assert_one_error(&strata(&["run", path.to_str().unwrap()]), "unknown import: env::f");
+    assert_one_error(
+        &strata(&["run", path.to_str().unwrap()]),
+        "unknown import: env::f",
+    );
 }
 
 #[test]
 fn wast_smoke() {
     let out = strata(&["wast", "tests/wast/smoke.wast"]);
     let text = stdout(&out);
-    assert!(out.status.success(), "stdout: {text}\nstderr: {}", stderr(&out));
+    assert!(
+        out.status.success(),
+        "stdout: {text}\nstderr: {}",
+        stderr(&out)
+    );
     let last = text.lines().last().unwrap_or_default();
-    assert!(last.ends_with(" passed, 0 failed"), "last line: {last}\n{text}");
+    assert!(
+        last.ends_with(" passed, 0 failed"),
+        "last line: {last}\n{text}"
+    );
     let passed: usize = last.split(' ').next().unwrap().parse().unwrap();
     assert_eq!(passed, 15, "{text}");
 }
@@ -162,7 +212,10 @@ fn wast_failure_exits_non_zero() {
     let out = strata(&["wast", path.to_str().unwrap()]);
     assert!(!out.status.success());
     let text = stdout(&out);
-    assert!(text.lines().last().unwrap_or_default() == "0 passed, 1 failed", "{text}");
+    assert!(
+        text.lines().last().unwrap_or_default() == "0 passed, 1 failed",
+        "{text}"
+    );
     assert!(text.contains("fail.wast:2:"), "{text}");
 }
 
@@ -173,6 +226,9 @@ fn compile_ir_and_asm() {
         assert!(out.status.success(), "--emit {emit}: {}", stderr(&out));
         let text = stdout(&out);
         assert!(!text.trim().is_empty(), "--emit {emit} printed nothing");
-        assert!(text.contains("fib") || text.contains("func0") || text.contains("function"), "--emit {emit}: {text}");
+        assert!(
+            text.contains("fib") || text.contains("func0") || text.contains("function"),
+            "--emit {emit}: {text}"
+        );
     }
 }

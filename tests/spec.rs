@@ -26,7 +26,11 @@ fn wasm_v1() {
         .spawn(run_suite)
         .expect("spawn the suite thread");
     let problems = handle.join().expect("the suite thread panicked");
-    assert!(problems.is_empty(), "wasm-v1 spec suite:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "wasm-v1 spec suite:\n{}",
+        problems.join("\n")
+    );
 }
 
 /// Runs every script and returns the problems found (empty when all is as expected).
@@ -63,7 +67,9 @@ fn run_suite() -> Vec<String> {
                 problems.extend(report.failures.iter().map(|f| format!("  {f}")));
             }
             (false, Some((_, why))) => {
-                problems.push(format!("{name}: expected to fail ({why}) but passed; remove it from EXPECTED_FAILURES"));
+                problems.push(format!(
+                    "{name}: expected to fail ({why}) but passed; remove it from EXPECTED_FAILURES"
+                ));
             }
             (true, Some((_, why))) => line += &format!(" [expected: {why}]"),
             (false, None) => {}
@@ -76,7 +82,9 @@ fn run_suite() -> Vec<String> {
     }
     for (name, _) in EXPECTED_FAILURES {
         if !files.iter().any(|f| f.name() == *name) {
-            problems.push(format!("{name}: listed in EXPECTED_FAILURES but not in the suite"));
+            problems.push(format!(
+                "{name}: listed in EXPECTED_FAILURES but not in the suite"
+            ));
         }
     }
     println!(

@@ -418,7 +418,11 @@ impl Ctx<'_> {
         edge
     }
 
-    fn block_type(&self, bt: BlockType, offset: usize) -> Result<(Vec<Type>, Vec<Type>), WasmError> {
+    fn block_type(
+        &self,
+        bt: BlockType,
+        offset: usize,
+    ) -> Result<(Vec<Type>, Vec<Type>), WasmError> {
         Ok(match bt {
             BlockType::Empty => (vec![], vec![]),
             BlockType::Type(t) => (vec![], vec![ir_type(t, offset)?]),
@@ -439,7 +443,12 @@ impl Ctx<'_> {
         })
     }
 
-    fn push_frame(&mut self, kind: FrameKind, bt: BlockType, offset: usize) -> Result<(), WasmError> {
+    fn push_frame(
+        &mut self,
+        kind: FrameKind,
+        bt: BlockType,
+        offset: usize,
+    ) -> Result<(), WasmError> {
         if !self.reachable() {
             self.t.frames.push(Frame {
                 kind,
@@ -709,7 +718,11 @@ impl Ctx<'_> {
         list
     }
 
-    fn sig_types(&mut self, type_index: u32, offset: usize) -> Result<(usize, Vec<Type>), WasmError> {
+    fn sig_types(
+        &mut self,
+        type_index: u32,
+        offset: usize,
+    ) -> Result<(usize, Vec<Type>), WasmError> {
         let ft = &self.env.types[type_index as usize];
         let results = ft
             .results
@@ -773,7 +786,12 @@ impl Ctx<'_> {
         self.emit(InstData::TrapIf { cond, code });
     }
 
-    fn op_call_indirect(&mut self, type_index: u32, table_index: u32, offset: usize) -> Result<(), WasmError> {
+    fn op_call_indirect(
+        &mut self,
+        type_index: u32,
+        table_index: u32,
+        offset: usize,
+    ) -> Result<(), WasmError> {
         let (nparams, results) = self.sig_types(type_index, offset)?;
         let index = self.pop();
         let vmctx = self.vmctx();
@@ -851,9 +869,8 @@ impl Ctx<'_> {
         if v != local {
             // Write the result of the instruction that just produced a
             // single-use temporary straight into the local.
-            let retargeted = !self.is_local(v)
-                && !self.is_frame_var(v)
-                && self.retarget_last_def(v, local);
+            let retargeted =
+                !self.is_local(v) && !self.is_frame_var(v) && self.retarget_last_def(v, local);
             if !retargeted {
                 self.emit(InstData::Copy { dst: local, src: v });
             }
@@ -927,7 +944,10 @@ impl Ctx<'_> {
 
     fn check_memarg(&self, m: &MemArg, offset: usize) -> Result<u32, WasmError> {
         if m.target != wasmparser::MemArgTarget::Memory(0) {
-            return Err(WasmError::new("multiple memories are not supported", offset));
+            return Err(WasmError::new(
+                "multiple memories are not supported",
+                offset,
+            ));
         }
         u32::try_from(m.offset).map_err(|_| WasmError::new("memory offset out of range", offset))
     }
@@ -1136,13 +1156,19 @@ impl Ctx<'_> {
             O::I64Store32 { memarg } => self.op_store(StoreOp::I64Store32, memarg, offset)?,
             O::MemorySize { mem } => {
                 if *mem != 0 {
-                    return Err(WasmError::new("multiple memories are not supported", offset));
+                    return Err(WasmError::new(
+                        "multiple memories are not supported",
+                        offset,
+                    ));
                 }
                 self.op_memory_size()
             }
             O::MemoryGrow { mem } => {
                 if *mem != 0 {
-                    return Err(WasmError::new("multiple memories are not supported", offset));
+                    return Err(WasmError::new(
+                        "multiple memories are not supported",
+                        offset,
+                    ));
                 }
                 self.op_memory_grow()
             }

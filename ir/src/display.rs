@@ -21,8 +21,8 @@
 use std::fmt::{self, Write};
 
 use crate::{
-    AddrSpace, BinaryOp, BlockCall, CallKind, FloatCC, Function, InstData, IntCC, LoadOp,
-    StoreOp, TrapCode, UnaryOp,
+    AddrSpace, BinaryOp, BlockCall, CallKind, FloatCC, Function, InstData, IntCC, LoadOp, StoreOp,
+    TrapCode, UnaryOp,
 };
 
 impl UnaryOp {
@@ -256,7 +256,11 @@ impl Function {
                 if_true,
                 if_false,
             } => {
-                let _ = write!(s, "{dst} = select.{} {cond}, {if_true}, {if_false}", ty(*dst));
+                let _ = write!(
+                    s,
+                    "{dst} = select.{} {cond}, {if_true}, {if_false}",
+                    ty(*dst)
+                );
             }
             InstData::Copy { dst, src } => {
                 let _ = write!(s, "{dst} = copy.{} {src}", ty(*dst));

@@ -181,7 +181,9 @@ impl Function {
         out.clear();
         let Some(t) = self.terminator(b) else { return };
         match &self.insts[t.index()] {
-            InstData::BrTable { table, .. } => out.extend_from_slice(&self.jump_tables[table.index()]),
+            InstData::BrTable { table, .. } => {
+                out.extend_from_slice(&self.jump_tables[table.index()])
+            }
             data => out.extend(data.branch_dests().into_iter().flatten()),
         }
     }

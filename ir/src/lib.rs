@@ -24,19 +24,17 @@
 //! reach the VMContext, tables and globals.
 
 pub mod display;
-pub mod parser;
-pub mod verifier;
 mod entities;
 mod function;
 mod inst;
+pub mod parser;
 mod trap;
 mod types;
+pub mod verifier;
 pub mod vmctx;
 
 pub use entities::{Block, Inst, JumpTable, Value, ValueList};
 pub use function::{BlockCall, BlockData, Function, Signature};
-pub use inst::{
-    AddrSpace, BinaryOp, CallKind, FloatCC, InstData, IntCC, LoadOp, StoreOp, UnaryOp,
-};
+pub use inst::{AddrSpace, BinaryOp, CallKind, FloatCC, InstData, IntCC, LoadOp, StoreOp, UnaryOp};
 pub use trap::TrapCode;
 pub use types::Type;

@@ -550,19 +550,21 @@ impl Emitter {
                 match target {
                     CallTarget::Direct(slot) | CallTarget::Builtin(slot) => {
                         let slot = i32::try_from(slot).map_err(|_| err("call slot too large"))?;
-                        x64!(self.asm; call QWORD [r14 + slot]);
+                        // The entry covers the call instruction, so that a
+                        // return address minus one maps to this srcloc.
                         let off = self.off();
                         self.addr_map.push((off, self.cur_srcloc));
+                        x64!(self.asm; call QWORD [r14 + slot]);
                     }
                     CallTarget::Indirect => {
                         let (code, vm) = (r[0], r[1]);
                         let sv = abi::SAVED_VMCTX_OFFSET;
+                        let off = self.off();
+                        self.addr_map.push((off, self.cur_srcloc));
                         x64!(self.asm
                             ; mov r14, Rq(vm)
                             ; mov r15, QWORD [r14 + hb]
                             ; call Rq(code));
-                        let off = self.off();
-                        self.addr_map.push((off, self.cur_srcloc));
                         x64!(self.asm
                             ; mov r14, QWORD [rbp + sv]
                             ; mov r15, QWORD [r14 + hb]);

@@ -38,10 +38,11 @@
 //!   go at the start of a successor with one predecessor, else before the
 //!   branch of a predecessor with one successor; such a branch must then have
 //!   no operands.)
-//! - A branch has at most as many register-constrained ([`OperandConstraint::Reg`])
-//!   uses per class as there are scratch registers of that class, besides uses
-//!   of values that already sit in registers (it cannot borrow a register: a
-//!   borrowed register would have to be restored after the branch).
+//! - A branch's register uses should fit in the scratch registers (plus values
+//!   already in registers). If they do not, the allocator borrows a register
+//!   and restores it at the start of each successor, which requires every
+//!   successor to have a single predecessor; otherwise it reports
+//!   [`RegAllocError::Unsatisfiable`].
 //!
 //! ## What the output looks like
 //! - In [`Mode::Fast`] every vreg has one location (register or spill slot)
@@ -52,7 +53,15 @@
 //! - If an instruction needs more registers of a class than the scratch set
 //!   offers, the allocator *borrows* an allocatable register that no operand of
 //!   the instruction uses: its value is stored to an extra spill slot in
-//!   `Before(i)` and reloaded in `After(i)`.
+//!   `Before(i)` and reloaded in `After(i)` (for a branch: at `Before` of the
+//!   first instruction of each successor, ahead of that instruction's own
+//!   edits).
+//! - Edits at `Before(i)` of a branch therefore run before the branch reads
+//!   its operands; no edit is ever placed at `After(i)` of a branch.
+//! - [`Mode::Optimizing`] currently uses the same whole-interval strategy as
+//!   [`Mode::Fast`] (loop-depth spill weights, copy and two-address hints,
+//!   spill-slot sharing are shared by both); interval splitting and edge moves
+//!   are not implemented yet.
 //! - Spill slots are shared between values whose lifetimes do not overlap.
 //!
 //! ## Program points
@@ -478,7 +487,8 @@ pub enum Mode {
     /// that needs a register.
     #[default]
     Fast,
-    /// Optimizing: splitting, spill weights, hints, spill-slot sharing.
+    /// Optimizing: meant to add interval splitting and edge moves; for now it
+    /// runs the `Fast` strategy (see the crate docs).
     Optimizing,
 }
 

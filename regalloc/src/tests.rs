@@ -213,6 +213,28 @@ fn select_under_pressure_borrows_a_register() {
 }
 
 #[test]
+fn branch_borrows_and_restores_in_successors() {
+    // Four values live across a conditional branch that needs two of them in
+    // registers, with one allocatable register and one scratch register.
+    let mut b = FuncBuilder::new();
+    b.block(0);
+    for v in 0..4 {
+        b.op(&[Operand::reg_def(vi(v))]);
+    }
+    b.branch(&[Operand::reg_use(vi(0)), Operand::reg_use(vi(1))], &[1, 2]);
+    for _ in 0..2 {
+        b.block(0);
+        let all: Vec<Operand> = (0..4).map(|v| Operand::reg_use(vi(v))).collect();
+        b.op(&all[..2]);
+        b.op(&all[2..]);
+        b.ret(&[]);
+    }
+    let f = b.finish();
+    both(&f, &test_env(1, 1));
+    both(&f, &test_env(2, 1));
+}
+
+#[test]
 fn many_call_arguments() {
     // 6 int args + 8 float args fixed, results in r0/f0, everything clobbered.
     let mut b = FuncBuilder::new();
@@ -439,8 +461,8 @@ proptest! {
     #[test]
     fn random_programs_allocate_and_check(
         seed in any::<u64>(),
-        blocks in 1usize..30,
-        vregs in 1usize..40,
+        blocks in 1usize..12,
+        vregs in 1usize..24,
         max_insts in 0usize..8,
         regs in 2u8..5,
     ) {

@@ -122,7 +122,11 @@ impl Engine {
     /// The canonical id of a function type: equal types get equal ids
     /// engine-wide (ids start at 1).
     pub(crate) fn signature_id(&self, ty: &FuncType) -> u32 {
-        let mut sigs = self.inner.signatures.lock().unwrap_or_else(|e| e.into_inner());
+        let mut sigs = self
+            .inner
+            .signatures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let next = sigs.len() as u32 + 1;
         *sigs.entry(ty.clone()).or_insert(next)
     }
@@ -154,7 +158,11 @@ impl Engine {
 
     /// The host-to-Wasm trampoline for `ty`.
     pub(crate) fn array_trampoline(&self, ty: &FuncType) -> Result<Arc<CodeMemory>> {
-        Self::trampoline(&self.inner.array_trampolines, ty, strata_isa_x64::array_trampoline)
+        Self::trampoline(
+            &self.inner.array_trampolines,
+            ty,
+            strata_isa_x64::array_trampoline,
+        )
     }
 
     /// The Wasm-to-host trampoline for `ty`.

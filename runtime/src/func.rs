@@ -309,7 +309,10 @@ into_func!(A1 A2 A3 A4 A5 A6 A7 A8);
 /// # Safety
 /// Called only by generated code, with a live context and a slot array large
 /// enough for the signature's parameters and results.
-pub(crate) unsafe extern "sysv64" fn host_dispatch(ctx: *mut HostFuncCtx, values: *mut u128) -> u32 {
+pub(crate) unsafe extern "sysv64" fn host_dispatch(
+    ctx: *mut HostFuncCtx,
+    values: *mut u128,
+) -> u32 {
     // SAFETY: the trampoline passes the context it was given in r14, which is
     // the `vmctx` field of this host function's funcref, a live box.
     let ctx = unsafe { &*ctx };
@@ -326,7 +329,9 @@ pub(crate) unsafe extern "sysv64" fn host_dispatch(ctx: *mut HostFuncCtx, values
     let mut results: Vec<Val> = ty.results().iter().map(|&t| Val::default_for(t)).collect();
     // SAFETY: the store outlives every call into its functions.
     let store_ptr = unsafe { (*ctx.store).current_store };
-    let outcome = catch_unwind(AssertUnwindSafe(|| (ctx.func)(store_ptr, &params, &mut results)));
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        (ctx.func)(store_ptr, &params, &mut results)
+    }));
     let error = match outcome {
         Ok(Ok(())) => {
             for ((slot, r), &t) in slots.iter_mut().zip(&results).zip(ty.results()) {
@@ -371,7 +376,11 @@ impl Func {
         Func::from_dyn(store, ty, f)
     }
 
-    pub(crate) fn from_dyn<T: 'static>(store: &mut Store<T>, ty: FuncType, f: DynHostFn<T>) -> Result<Func> {
+    pub(crate) fn from_dyn<T: 'static>(
+        store: &mut Store<T>,
+        ty: FuncType,
+        f: DynHostFn<T>,
+    ) -> Result<Func> {
         let engine = store.engine().clone();
         let tramp = engine.host_trampoline(&ty)?;
         let type_id = engine.signature_id(&ty);
@@ -459,7 +468,12 @@ impl Func {
         Ok(())
     }
 
-    fn call_host<T>(&self, store: &mut Store<T>, params: &[Val], results: &mut [Val]) -> Result<()> {
+    fn call_host<T>(
+        &self,
+        store: &mut Store<T>,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<()> {
         let prev = store.opaque().current_store;
         store.opaque_mut().current_store = store as *mut Store<T> as *mut u8;
         let FuncKind::Host(ctx) = &self.data(store.opaque()).kind else {
@@ -510,7 +524,10 @@ impl Func {
     }
 
     /// A typed view of this function, checked against its type.
-    pub fn typed<T, P: WasmParams, R: WasmResults>(&self, store: &Store<T>) -> Result<TypedFunc<P, R>> {
+    pub fn typed<T, P: WasmParams, R: WasmResults>(
+        &self,
+        store: &Store<T>,
+    ) -> Result<TypedFunc<P, R>> {
         let ty = self.ty(store);
         if ty.params() != P::valtypes().as_slice() || ty.results() != R::valtypes().as_slice() {
             return Err(Error::other(format!(
@@ -568,13 +585,16 @@ pub(crate) fn trap_to_error(store: &StoreOpaque, record: TrapRecord) -> Error {
                 .find(|m| m.inner.code.range().0 == f.code_start);
             FrameInfo {
                 func_index: f.func_index,
-                func_name: module.and_then(|m| m.inner.env.func_name(f.func_index).map(str::to_string)),
+                func_name: module
+                    .and_then(|m| m.inner.env.func_name(f.func_index).map(str::to_string)),
                 module_offset: f.wasm_offset.map(|o| o as usize),
             }
         })
         .collect();
     match record.reason {
-        TrapReason::Wasm(code) => Error::trap(Trap::new(Some(code), code.message().to_string(), frames)),
+        TrapReason::Wasm(code) => {
+            Error::trap(Trap::new(Some(code), code.message().to_string(), frames))
+        }
         TrapReason::Host(e) => match e.downcast::<Error>() {
             Ok(e) => e.with_backtrace(frames),
             Err(e) => Error::new(ErrorKind::Host, e.to_string()).with_backtrace(frames),

@@ -155,10 +155,7 @@ unsafe extern "sysv64" fn builtin_memory_grow(vmctx: *mut u8, memory: u32, delta
         let store = &mut *(*record).store;
         let inst = &store.instances[(*record).instance as usize];
         let mem = inst.memories[memory as usize] as usize;
-        match store.memories[mem].grow(delta) {
-            Some(old) => old,
-            None => u32::MAX,
-        }
+        store.memories[mem].grow(delta).unwrap_or(u32::MAX)
     }
 }
 
@@ -239,7 +236,8 @@ impl Instance {
         }
         let mut data = InstanceData {
             module: module.clone(),
-            vmctx: vec![0u128; (module.inner.offsets.size as usize).div_ceil(16)].into_boxed_slice(),
+            vmctx: vec![0u128; (module.inner.offsets.size as usize).div_ceil(16)]
+                .into_boxed_slice(),
             record: Box::new(InstanceRecord {
                 store: std::ptr::null_mut(),
                 instance: 0,
@@ -305,7 +303,7 @@ impl Instance {
             let mem = LinearMemory::new(initial, max, limit)
                 .map_err(|e| Error::new(ErrorKind::Other, format!("cannot create memory: {e}")))?;
             data.memories.push(s.memories.len() as u32);
-            s.memories.push(Box::new(mem));
+            s.memories.push(mem);
         }
         for i in env.num_imported_tables as usize..env.tables.len() {
             let ty = module.table_type(i as u32);
@@ -313,7 +311,7 @@ impl Instance {
                 return Err(Error::new(ErrorKind::Other, "table too large"));
             }
             data.tables.push(s.tables.len() as u32);
-            s.tables.push(Box::new(TableData::new(ty)));
+            s.tables.push(TableData::new(ty));
         }
         // Function handles for the defined functions; funcrefs live in the
         // VMContext.
@@ -356,14 +354,22 @@ impl Instance {
         write_slot(vmctx, strata_ir::vmctx::HEAP_BASE, heap_base);
         data.record.store = s as *mut StoreOpaque;
         data.record.instance = instance_index;
-        write_slot(vmctx, offsets.instance, &*data.record as *const InstanceRecord as u64);
+        write_slot(
+            vmctx,
+            offsets.instance,
+            &*data.record as *const InstanceRecord as u64,
+        );
         write_slot(
             vmctx,
             offsets.builtin(Builtin::MemoryGrow),
             builtin_memory_grow as *const () as usize as u64,
         );
         for (i, &m) in data.memories.iter().enumerate() {
-            write_slot(vmctx, offsets.memory(i as u32), s.memories[m as usize].definition_ptr() as u64);
+            write_slot(
+                vmctx,
+                offsets.memory(i as u32),
+                s.memories[m as usize].definition_ptr() as u64,
+            );
         }
         for (i, &t) in data.tables.iter().enumerate() {
             let def: *const crate::vm::VMTableDefinition = &*s.tables[t as usize].def;
@@ -403,17 +409,13 @@ impl Instance {
             unsafe { (vmctx.add(offsets.type_id(i as u32) as usize) as *mut u32).write(id) };
         }
 
-        // Segments. Wasm 1.0 checks every active segment before writing any;
-        // with bulk memory, segments are applied in order and the first one
-        // out of bounds traps.
-        let bulk = store.engine().config().features.bulk_memory();
+        // Active segments are applied in order; the first one out of bounds
+        // traps, and what earlier ones wrote stays written (the current
+        // spec's rule, which the testsuite checks through shared imports).
         let s = store.opaque_mut();
         s.instances.push(data);
         let inst_index = instance_index as usize;
-        let result = init_segments(s, inst_index, bulk);
-        if let Err(e) = result {
-            return Err(e);
-        }
+        init_segments(s, inst_index)?;
         let instance = Instance {
             store_id: store.opaque().id,
             index: instance_index,
@@ -494,9 +496,12 @@ impl Instance {
         name: &str,
     ) -> Result<crate::func::TypedFunc<P, R>> {
         let store = store.as_store_mut();
-        let f = self
-            .get_func(store, name)
-            .ok_or_else(|| Error::new(ErrorKind::Link, format!("no exported function named `{name}`")))?;
+        let f = self.get_func(store, name).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Link,
+                format!("no exported function named `{name}`"),
+            )
+        })?;
         f.typed(store)
     }
 
@@ -524,77 +529,58 @@ fn check_id(store: u64, handle: u64) -> Result<()> {
     }
 }
 
+fn trap_error(code: strata_ir::TrapCode) -> Error {
+    Error::trap(crate::error::Trap::new(
+        Some(code),
+        code.message().to_string(),
+        vec![],
+    ))
+}
+
 /// Applies the active element and data segments of instance `inst`.
-fn init_segments(s: &mut StoreOpaque, inst: usize, bulk: bool) -> Result<()> {
+fn init_segments(s: &mut StoreOpaque, inst: usize) -> Result<()> {
     let module = s.instances[inst].module.clone();
     let env = &module.inner.env;
-    let oob_table = || {
-        if bulk {
-            Error::trap(crate::error::Trap::new(
-                Some(strata_ir::TrapCode::TableOutOfBounds),
-                strata_ir::TrapCode::TableOutOfBounds.message().to_string(),
-                vec![],
-            ))
-        } else {
-            Error::link("elements segment does not fit")
-        }
-    };
-    let oob_memory = || {
-        if bulk {
-            Error::trap(crate::error::Trap::new(
-                Some(strata_ir::TrapCode::MemoryOutOfBounds),
-                strata_ir::TrapCode::MemoryOutOfBounds.message().to_string(),
-                vec![],
-            ))
-        } else {
-            Error::link("data segment does not fit")
-        }
-    };
-    // Pass 0 checks (Wasm 1.0 only), pass 1 writes.
-    for pass in [0, 1] {
-        if pass == 0 && bulk {
+    for seg in &env.elements {
+        let ElemKind::Active { table, offset } = &seg.kind else {
             continue;
+        };
+        let off = eval_const(s, &s.instances[inst], offset)? as u32 as usize;
+        let t = s.instances[inst].tables[*table as usize] as usize;
+        let n = seg.items.len();
+        if off
+            .checked_add(n)
+            .is_none_or(|end| end > s.tables[t].elements.len())
+        {
+            return Err(trap_error(strata_ir::TrapCode::TableOutOfBounds));
         }
-        for seg in &env.elements {
-            let ElemKind::Active { table, offset } = &seg.kind else {
-                continue;
+        for k in 0..n {
+            let v = match &seg.items {
+                ElemItems::Funcs(fs) => {
+                    s.funcs[s.instances[inst].funcs[fs[k] as usize] as usize].funcref_ptr
+                }
+                ElemItems::Exprs(_, es) => {
+                    eval_const(s, &s.instances[inst], &es[k])? as usize as *const VMFuncRef
+                }
             };
-            let off = eval_const(s, &s.instances[inst], offset)? as u32 as usize;
-            let t = s.instances[inst].tables[*table as usize] as usize;
-            let n = seg.items.len();
-            if off.checked_add(n).is_none_or(|end| end > s.tables[t].elements.len()) {
-                return Err(oob_table());
-            }
-            if pass == 0 {
-                continue;
-            }
-            for k in 0..n {
-                let v = match &seg.items {
-                    ElemItems::Funcs(fs) => {
-                        s.funcs[s.instances[inst].funcs[fs[k] as usize] as usize].funcref_ptr
-                    }
-                    ElemItems::Exprs(_, es) => {
-                        eval_const(s, &s.instances[inst], &es[k])? as usize as *const VMFuncRef
-                    }
-                };
-                s.tables[t].elements[off + k] = v;
-            }
+            s.tables[t].elements[off + k] = v;
         }
-        for seg in &env.data {
-            let DataKind::Active { memory, offset } = &seg.kind else {
-                continue;
-            };
-            let off = eval_const(s, &s.instances[inst], offset)? as u32 as usize;
-            let m = s.instances[inst].memories[*memory as usize] as usize;
-            let bytes = &module.inner.bytes[seg.data.clone()];
-            let mem = &mut s.memories[m];
-            if off.checked_add(bytes.len()).is_none_or(|end| end > mem.size_bytes()) {
-                return Err(oob_memory());
-            }
-            if pass == 1 {
-                mem.data_mut()[off..off + bytes.len()].copy_from_slice(bytes);
-            }
+    }
+    for seg in &env.data {
+        let DataKind::Active { memory, offset } = &seg.kind else {
+            continue;
+        };
+        let off = eval_const(s, &s.instances[inst], offset)? as u32 as usize;
+        let m = s.instances[inst].memories[*memory as usize] as usize;
+        let bytes = &module.inner.bytes[seg.data.clone()];
+        let mem = &mut s.memories[m];
+        if off
+            .checked_add(bytes.len())
+            .is_none_or(|end| end > mem.size_bytes())
+        {
+            return Err(trap_error(strata_ir::TrapCode::MemoryOutOfBounds));
         }
+        mem.data_mut()[off..off + bytes.len()].copy_from_slice(bytes);
     }
     Ok(())
 }
@@ -603,7 +589,8 @@ impl Memory {
     /// A new memory owned by the store.
     pub fn new<T>(store: &mut Store<T>, ty: MemoryType) -> Result<Memory> {
         let limit = store.engine().config().memory_limit_pages;
-        let min = u32::try_from(ty.minimum).map_err(|_| Error::other("memory minimum too large"))?;
+        let min =
+            u32::try_from(ty.minimum).map_err(|_| Error::other("memory minimum too large"))?;
         let max = ty
             .maximum
             .map(|m| u32::try_from(m).map_err(|_| Error::other("memory maximum too large")))
@@ -611,7 +598,7 @@ impl Memory {
         let mem = LinearMemory::new(min, max, limit)
             .map_err(|e| Error::new(ErrorKind::Other, format!("cannot create memory: {e}")))?;
         let s = store.opaque_mut();
-        s.memories.push(Box::new(mem));
+        s.memories.push(mem);
         Ok(Memory {
             store_id: s.id,
             index: s.memories.len() as u32 - 1,
@@ -705,7 +692,9 @@ impl Global {
         s.check(self.store_id);
         let g = &s.globals[self.index as usize];
         match g.ty.content {
-            ValType::FuncRef => Val::FuncRef(funcref_to_func(s, g.value as usize as *const VMFuncRef)),
+            ValType::FuncRef => {
+                Val::FuncRef(funcref_to_func(s, g.value as usize as *const VMFuncRef))
+            }
             t => Val::from_raw(g.value, t),
         }
     }
@@ -735,7 +724,10 @@ fn global_raw(s: &StoreOpaque, value: &Val) -> Result<u128> {
             s.funcs[f.index as usize].funcref_ptr as usize as u128
         }
         Val::ExternRef(Some(_)) => {
-            return Err(Error::new(ErrorKind::Unsupported, "externref values are not supported yet"));
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                "externref values are not supported yet",
+            ));
         }
         v => v.to_raw(),
     })
@@ -758,7 +750,10 @@ impl Table {
     /// A new table owned by the store, every element `init`.
     pub fn new<T>(store: &mut Store<T>, ty: TableType, init: Val) -> Result<Table> {
         if ty.element != ValType::FuncRef {
-            return Err(Error::new(ErrorKind::Unsupported, "only funcref tables are supported"));
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                "only funcref tables are supported",
+            ));
         }
         let p = match &init {
             Val::FuncRef(f) => f.map_or(std::ptr::null(), |f| f.data(store.opaque()).funcref_ptr),
@@ -767,7 +762,7 @@ impl Table {
         let mut t = TableData::new(ty);
         t.elements.fill(p);
         let s = store.opaque_mut();
-        s.tables.push(Box::new(t));
+        s.tables.push(t);
         Ok(Table {
             store_id: s.id,
             index: s.tables.len() as u32 - 1,
@@ -822,7 +817,9 @@ impl Table {
         s.check(self.store_id);
         let t = &mut s.tables[self.index as usize];
         let old = t.elements.len() as u64;
-        let new = old.checked_add(delta).ok_or_else(|| Error::other("failed to grow table"))?;
+        let new = old
+            .checked_add(delta)
+            .ok_or_else(|| Error::other("failed to grow table"))?;
         if t.ty.maximum.is_some_and(|m| new > m) || new > u32::MAX as u64 || new > 10_000_000 {
             return Err(Error::other("failed to grow table"));
         }

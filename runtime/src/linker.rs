@@ -52,8 +52,10 @@ impl<T: 'static> Linker<T> {
         f: impl IntoFunc<T, Params, Results>,
     ) -> Result<&mut Self> {
         let (ty, f) = f.into_func();
-        self.defs
-            .insert((module.to_string(), name.to_string()), Definition::HostFunc(ty, f));
+        self.defs.insert(
+            (module.to_string(), name.to_string()),
+            Definition::HostFunc(ty, f),
+        );
         Ok(self)
     }
 
@@ -83,13 +85,20 @@ impl<T: 'static> Linker<T> {
         name: &str,
         item: impl Into<Extern>,
     ) -> Result<&mut Self> {
-        self.defs
-            .insert((module.to_string(), name.to_string()), Definition::Extern(item.into()));
+        self.defs.insert(
+            (module.to_string(), name.to_string()),
+            Definition::Extern(item.into()),
+        );
         Ok(self)
     }
 
     /// Defines every export of `instance` under `module`.
-    pub fn instance(&mut self, store: &mut Store<T>, module: &str, instance: Instance) -> Result<&mut Self> {
+    pub fn instance(
+        &mut self,
+        store: &mut Store<T>,
+        module: &str,
+        instance: Instance,
+    ) -> Result<&mut Self> {
         for (name, item) in instance.exports(store) {
             self.defs
                 .insert((module.to_string(), name), Definition::Extern(item));
@@ -100,7 +109,10 @@ impl<T: 'static> Linker<T> {
     /// The definition of `module::name`, created in `store` if it is a host
     /// function.
     pub fn get(&self, store: &mut Store<T>, module: &str, name: &str) -> Option<Extern> {
-        let def = self.defs.get(&(module.to_string(), name.to_string()))?.clone();
+        let def = self
+            .defs
+            .get(&(module.to_string(), name.to_string()))?
+            .clone();
         match def {
             Definition::Extern(e) => Some(e),
             Definition::HostFunc(ty, f) => Func::from_dyn(store, ty, f).ok().map(Extern::Func),
@@ -118,7 +130,9 @@ impl<T: 'static> Linker<T> {
             let def = self
                 .defs
                 .get(&(m.clone(), n.clone()))
-                .ok_or_else(|| Error::link(format!("unknown import: `{m}::{n}` has not been defined")))?
+                .ok_or_else(|| {
+                    Error::link(format!("unknown import: `{m}::{n}` has not been defined"))
+                })?
                 .clone();
             imports.push(match def {
                 Definition::Extern(e) => e,

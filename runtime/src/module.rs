@@ -39,6 +39,16 @@ pub struct Module {
     pub(crate) inner: Arc<ModuleInner>,
 }
 
+impl std::fmt::Debug for Module {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Module")
+            .field("name", &self.name())
+            .field("functions", &self.inner.env.functions.len())
+            .field("code_bytes", &self.inner.code.len())
+            .finish()
+    }
+}
+
 /// What `compile_listing` prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Emit {
@@ -100,7 +110,7 @@ fn compile_all(
                 format!("compiling function {}: {e}", func.name),
             )
         })?;
-        while out.code.len() % 16 != 0 {
+        while !out.code.len().is_multiple_of(16) {
             out.code.push(0xcc);
         }
         let start = out.code.len() as u32;
@@ -172,8 +182,12 @@ impl Module {
     /// Reads and compiles a `.wasm` or `.wat` file.
     pub fn from_file(engine: &Engine, path: impl AsRef<Path>) -> Result<Module> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path)
-            .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read {}: {e}", path.display())))?;
+        let bytes = std::fs::read(path).map_err(|e| {
+            Error::new(
+                ErrorKind::Io,
+                format!("cannot read {}: {e}", path.display()),
+            )
+        })?;
         Module::new(engine, bytes)
     }
 
@@ -195,7 +209,11 @@ impl Module {
         let g = &self.inner.env.globals[index as usize];
         GlobalType::new(
             ValType::from_wasm(g.ty),
-            if g.mutable { Mutability::Var } else { Mutability::Const },
+            if g.mutable {
+                Mutability::Var
+            } else {
+                Mutability::Const
+            },
         )
     }
 

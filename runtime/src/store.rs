@@ -14,9 +14,8 @@ use crate::vm::{GlobalData, TableData, VMFuncRef};
 
 static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
 
-pub(crate) type HostFn = Box<
-    dyn Fn(*mut u8, &[crate::Val], &mut [crate::Val]) -> crate::Result<()> + Send + Sync,
->;
+pub(crate) type HostFn =
+    Box<dyn Fn(*mut u8, &[crate::Val], &mut [crate::Val]) -> crate::Result<()> + Send + Sync>;
 
 /// A host function's context: what its trampoline passes to `host_dispatch`.
 pub(crate) struct HostFuncCtx {
@@ -52,8 +51,13 @@ pub(crate) struct StoreOpaque {
     pub(crate) stack_limit: Box<usize>,
     pub(crate) funcs: Vec<FuncData>,
     pub(crate) instances: Vec<InstanceData>,
-    pub(crate) memories: Vec<Box<LinearMemory>>,
-    pub(crate) tables: Vec<Box<TableData>>,
+    /// Memories and tables keep what compiled code points to in boxes of
+    /// their own, so they may move inside these vectors.
+    pub(crate) memories: Vec<LinearMemory>,
+    pub(crate) tables: Vec<TableData>,
+    /// Compiled code points into each global's storage: boxed for a stable
+    /// address.
+    #[allow(clippy::vec_box)]
     pub(crate) globals: Vec<Box<GlobalData>>,
     /// The `*mut Store<T>` of the call in progress, for host functions.
     pub(crate) current_store: *mut u8,

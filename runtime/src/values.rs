@@ -97,8 +97,16 @@ impl FuncType {
     /// The IR signature, if every type is supported by the compiler.
     pub(crate) fn ir_signature(&self) -> Option<strata_ir::Signature> {
         Some(strata_ir::Signature {
-            params: self.params.iter().map(|t| t.to_ir()).collect::<Option<_>>()?,
-            results: self.results.iter().map(|t| t.to_ir()).collect::<Option<_>>()?,
+            params: self
+                .params
+                .iter()
+                .map(|t| t.to_ir())
+                .collect::<Option<_>>()?,
+            results: self
+                .results
+                .iter()
+                .map(|t| t.to_ir())
+                .collect::<Option<_>>()?,
         })
     }
 }

@@ -27,6 +27,8 @@ fn fib_runs() {
     .unwrap();
     let mut store = Store::new(&engine, ());
     let instance = Instance::new(&mut store, &module, &[]).unwrap();
-    let fib = instance.get_typed_func::<i32, i32>(&mut store, "fib").unwrap();
+    let fib = instance
+        .get_typed_func::<i32, i32>(&mut store, "fib")
+        .unwrap();
     assert_eq!(fib.call(&mut store, 20).unwrap(), 6765);
 }

@@ -86,24 +86,55 @@ struct Failure {
 impl Failure {
     /// Bad input: a usage or module error.
     fn input(message: impl Into<String>) -> Self {
-        Failure { message: message.into(), code: 2 }
+        Failure {
+            message: message.into(),
+            code: 2,
+        }
     }
 }
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
-        let code = if matches!(e.kind(), ErrorKind::Trap | ErrorKind::Host) { 1 } else { 2 };
-        Failure { message: e.to_string(), code }
+        let code = if matches!(e.kind(), ErrorKind::Trap | ErrorKind::Host) {
+            1
+        } else {
+            2
+        };
+        Failure {
+            message: e.to_string(),
+            code,
+        }
     }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
+    // An engine panic is a bug, but it must still end as one `error:` line (the
+    // wast runner also catches panics per directive). Set RUST_BACKTRACE to
+    // see the default panic report.
+    if std::env::var_os("RUST_BACKTRACE").is_none() {
+        std::panic::set_hook(Box::new(|_| {}));
+    }
+    let result = std::panic::catch_unwind(|| match cli.command {
         Command::Run { tier, file, invoke } => run(tier.tier, &file, invoke.as_deref()),
-        Command::Wast { tier, verbose, files } => wast(tier.tier, verbose, &files),
+        Command::Wast {
+            tier,
+            verbose,
+            files,
+        } => wast(tier.tier, verbose, &files),
         Command::Compile { tier, emit, file } => compile(tier.tier, emit, &file),
-    };
+    })
+    .unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        Err(Failure {
+            message: format!("internal error (panic): {message}"),
+            code: 101,
+        })
+    });
     match result {
         Ok(code) => code,
         Err(f) => {
@@ -125,15 +156,26 @@ fn config(tier: TierArg) -> Config {
 /// Reads `path` and returns a binary module: `.wat` text is parsed here so
 /// that a syntax error is one line naming the file, line and column.
 fn read_module(path: &Path) -> Result<Vec<u8>, Failure> {
-    let bytes = std::fs::read(path).map_err(|e| Failure::input(format!("cannot read {}: {e}", path.display())))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure::input(format!("cannot read {}: {e}", path.display())))?;
     if bytes.starts_with(b"\0asm") {
         return Ok(bytes);
     }
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|_| Failure::input(format!("{}: neither a binary module nor UTF-8 text", path.display())))?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| {
+        Failure::input(format!(
+            "{}: neither a binary module nor UTF-8 text",
+            path.display()
+        ))
+    })?;
     let located = |e: wast::Error| {
         let (line, col) = e.span().linecol_in(text);
-        Failure::input(format!("{}:{}:{}: {}", path.display(), line + 1, col + 1, e.message()))
+        Failure::input(format!(
+            "{}:{}:{}: {}",
+            path.display(),
+            line + 1,
+            col + 1,
+            e.message()
+        ))
     };
     let buf = wast::parser::ParseBuffer::new(text).map_err(located)?;
     let mut wat = wast::parser::parse::<wast::Wat>(&buf).map_err(located)?;
@@ -142,14 +184,19 @@ fn read_module(path: &Path) -> Result<Vec<u8>, Failure> {
 
 fn compile_module(engine: &Engine, path: &Path) -> Result<Module, Failure> {
     let bytes = read_module(path)?;
-    Module::new(engine, bytes).map_err(|e| Failure::input(format!("{}: {}", path.display(), e.message())))
+    Module::new(engine, bytes)
+        .map_err(|e| Failure::input(format!("{}: {}", path.display(), e.message())))
 }
 
 fn run(tier: TierArg, path: &Path, invoke: Option<&[String]>) -> Result<ExitCode, Failure> {
     let engine = Engine::new(&config(tier))?;
     let module = compile_module(&engine, path)?;
     if let Some(import) = module.imports().next() {
-        return Err(Failure::input(format!("unknown import: {}::{}", import.module(), import.name())));
+        return Err(Failure::input(format!(
+            "unknown import: {}::{}",
+            import.module(),
+            import.name()
+        )));
     }
     let mut store = Store::new(&engine, ());
     let instance = Instance::new(&mut store, &module, &[])?;
@@ -180,7 +227,12 @@ fn run(tier: TierArg, path: &Path, invoke: Option<&[String]>) -> Result<ExitCode
         .zip(args)
         .enumerate()
         .map(|(i, (ty, arg))| {
-            parse_arg(*ty, arg).ok_or_else(|| Failure::input(format!("argument {} of `{name}`: cannot parse {arg:?} as {ty}", i + 1)))
+            parse_arg(*ty, arg).ok_or_else(|| {
+                Failure::input(format!(
+                    "argument {} of `{name}`: cannot parse {arg:?} as {ty}",
+                    i + 1
+                ))
+            })
         })
         .collect::<Result<Vec<Val>, Failure>>()?;
     let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
@@ -192,19 +244,31 @@ fn run(tier: TierArg, path: &Path, invoke: Option<&[String]>) -> Result<ExitCode
 }
 
 /// Parses an integer as decimal (negative allowed) or `0x` hex (the bit pattern).
-fn parse_int<S: std::str::FromStr, U: std::str::FromStr>(s: &str, from_bits: fn(U) -> S) -> Option<S> {
+fn parse_int<S: std::str::FromStr, U: std::str::FromStr>(
+    s: &str,
+    from_bits: fn(U) -> S,
+) -> Option<S> {
     let (neg, digits) = match s.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, s.strip_prefix('+').unwrap_or(s)),
     };
-    if let Some(hex) = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+    if let Some(hex) = digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
         if neg || hex.is_empty() {
             return None;
         }
         let u = parse_radix16::<U>(hex)?;
         return Some(from_bits(u));
     }
-    s.parse::<S>().ok().or_else(|| if neg { None } else { digits.parse::<U>().ok().map(from_bits) })
+    s.parse::<S>().ok().or_else(|| {
+        if neg {
+            None
+        } else {
+            digits.parse::<U>().ok().map(from_bits)
+        }
+    })
 }
 
 fn parse_radix16<U: std::str::FromStr>(hex: &str) -> Option<U> {
@@ -231,7 +295,10 @@ fn format_val(v: &Val) -> String {
     match v {
         Val::I32(x) => x.to_string(),
         Val::I64(x) => x.to_string(),
-        Val::F32(b) => format_float(f64::from(f32::from_bits(*b)), f32::from_bits(*b).to_string()),
+        Val::F32(b) => format_float(
+            f64::from(f32::from_bits(*b)),
+            f32::from_bits(*b).to_string(),
+        ),
         Val::F64(b) => format_float(f64::from_bits(*b), f64::from_bits(*b).to_string()),
         Val::V128(x) => format!("0x{x:032x}"),
         Val::FuncRef(r) => if r.is_some() { "funcref" } else { "null" }.to_string(),
@@ -240,16 +307,33 @@ fn format_val(v: &Val) -> String {
 }
 
 fn format_float(value: f64, shown: String) -> String {
-    if value.is_nan() { "nan".to_string() } else { shown }
+    if value.is_nan() {
+        "nan".to_string()
+    } else {
+        shown
+    }
 }
 
 fn wast(tier: TierArg, verbose: bool, files: &[PathBuf]) -> Result<ExitCode, Failure> {
+    for file in files {
+        if let Err(e) = std::fs::metadata(file) {
+            return Err(Failure::input(format!(
+                "cannot read {}: {e}",
+                file.display()
+            )));
+        }
+    }
     let mut runner = WastRunner::new(&config(tier))?;
     runner.set_verbose(verbose);
     let mut total = FileReport::default();
     for file in files {
         let report = runner.run_file(file);
-        let mut line = format!("{}: {} passed, {} failed", file.display(), report.passed, report.failed);
+        let mut line = format!(
+            "{}: {} passed, {} failed",
+            file.display(),
+            report.passed,
+            report.failed
+        );
         if !report.skipped.is_empty() {
             line += &format!(", {} skipped", report.skipped.len());
         }
@@ -267,7 +351,11 @@ fn wast(tier: TierArg, verbose: bool, files: &[PathBuf]) -> Result<ExitCode, Fai
         line += &format!(", {} skipped", total.skipped.len());
     }
     println!("{line}");
-    Ok(if total.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if total.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn compile(tier: TierArg, emit: EmitArg, path: &Path) -> Result<ExitCode, Failure> {
@@ -294,16 +382,25 @@ mod tests {
         assert_eq!(parse_int::<i32, u32>("4294967295", |u| u as i32), Some(-1));
         assert_eq!(parse_int::<i32, u32>("4294967296", |u| u as i32), None);
         assert_eq!(parse_int::<i32, u32>("-0x1", |u| u as i32), None);
-        assert_eq!(parse_int::<i64, u64>("0x8000000000000000", |u| u as i64), Some(i64::MIN));
+        assert_eq!(
+            parse_int::<i64, u64>("0x8000000000000000", |u| u as i64),
+            Some(i64::MIN)
+        );
         assert_eq!(parse_int::<i32, u32>("abc", |u| u as i32), None);
     }
 
     #[test]
     fn floats() {
         assert_eq!(format_val(&parse_arg(ValType::F32, "inf").unwrap()), "inf");
-        assert_eq!(format_val(&parse_arg(ValType::F64, "-inf").unwrap()), "-inf");
+        assert_eq!(
+            format_val(&parse_arg(ValType::F64, "-inf").unwrap()),
+            "-inf"
+        );
         assert_eq!(format_val(&parse_arg(ValType::F64, "nan").unwrap()), "nan");
         assert_eq!(format_val(&parse_arg(ValType::F32, "0.1").unwrap()), "0.1");
-        assert_eq!(format_val(&parse_arg(ValType::F64, "-2.5").unwrap()), "-2.5");
+        assert_eq!(
+            format_val(&parse_arg(ValType::F64, "-2.5").unwrap()),
+            "-2.5"
+        );
     }
 }

@@ -1,0 +1,239 @@
+//! The embedding API end to end: modules from text and binary, imports of all
+//! four kinds, exports, memory access, globals, tables, typed calls,
+//! malformed input.
+
+use strata::{
+    Engine, ErrorKind, Extern, Func, FuncType, Global, GlobalType, Instance, Linker, Memory,
+    MemoryType, Module, Mutability, Store, Table, TableType, Val, ValType,
+};
+
+#[test]
+fn engine_and_module_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Engine>();
+    check::<Module>();
+}
+
+#[test]
+fn imports_of_every_kind_and_exports() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "env" "add" (func $add (param i32 i32) (result i32)))
+             (import "env" "mem" (memory 1))
+             (import "env" "g" (global $g (mut i64)))
+             (import "env" "t" (table 2 funcref))
+             (func (export "run") (param i32) (result i32)
+               local.get 0 i32.const 100 call $add)
+             (func (export "poke") (param i32 i32) local.get 0 local.get 1 i32.store)
+             (func (export "bump") (result i64) global.get $g i64.const 1 i64.add global.set $g global.get $g)
+             (func (export "size") (result i32) memory.size)
+             (func (export "grow") (param i32) (result i32) local.get 0 memory.grow))"#,
+    )
+    .unwrap();
+    let imports: Vec<_> = module
+        .imports()
+        .map(|i| format!("{}::{}", i.module(), i.name()))
+        .collect();
+    assert_eq!(imports, ["env::add", "env::mem", "env::g", "env::t"]);
+    assert_eq!(module.exports().count(), 5);
+
+    let mut store = Store::new(&engine, ());
+    let add = Func::wrap(&mut store, |a: i32, b: i32| a.wrapping_add(b)).unwrap();
+    let mem = Memory::new(&mut store, MemoryType::new(1, Some(3))).unwrap();
+    let g = Global::new(
+        &mut store,
+        GlobalType::new(ValType::I64, Mutability::Var),
+        Val::I64(41),
+    )
+    .unwrap();
+    let t = Table::new(
+        &mut store,
+        TableType::new(ValType::FuncRef, 2, None),
+        Val::FuncRef(None),
+    )
+    .unwrap();
+    let i = Instance::new(
+        &mut store,
+        &module,
+        &[add.into(), mem.into(), g.into(), Extern::Table(t)],
+    )
+    .unwrap();
+    let run = i.get_typed_func::<i32, i32>(&mut store, "run").unwrap();
+    assert_eq!(run.call(&mut store, 5).unwrap(), 105);
+    let poke = i
+        .get_typed_func::<(i32, i32), ()>(&mut store, "poke")
+        .unwrap();
+    poke.call(&mut store, (8, 0x0403_0201)).unwrap();
+    let mut buf = [0u8; 4];
+    mem.read(&store, 8, &mut buf).unwrap();
+    assert_eq!(buf, [1, 2, 3, 4]);
+    mem.write(&mut store, 100, &[9]).unwrap();
+    assert_eq!(mem.data(&store)[100], 9);
+    assert!(mem.read(&store, 65535, &mut buf).is_err());
+    let bump = i.get_typed_func::<(), i64>(&mut store, "bump").unwrap();
+    assert_eq!(bump.call(&mut store, ()).unwrap(), 42);
+    assert_eq!(g.get(&store).i64(), Some(42));
+    g.set(&mut store, Val::I64(7)).unwrap();
+    assert_eq!(bump.call(&mut store, ()).unwrap(), 8);
+
+    let size = i.get_typed_func::<(), i32>(&mut store, "size").unwrap();
+    let grow = i.get_typed_func::<i32, i32>(&mut store, "grow").unwrap();
+    assert_eq!(size.call(&mut store, ()).unwrap(), 1);
+    assert_eq!(grow.call(&mut store, 1).unwrap(), 1);
+    assert_eq!(
+        grow.call(&mut store, 5).unwrap(),
+        -1,
+        "past the maximum of 3"
+    );
+    assert_eq!(size.call(&mut store, ()).unwrap(), 2);
+    assert_eq!(mem.size(&store), 2, "the host sees the grown memory");
+    poke.call(&mut store, (65536 + 12, 77)).unwrap();
+}
+
+#[test]
+fn link_errors_name_the_import() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, r#"(module (import "env" "f" (func (param i32))))"#).unwrap();
+    let mut store = Store::new(&engine, ());
+    let linker: Linker<()> = Linker::new(&engine);
+    let e = linker.instantiate(&mut store, &module).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Link);
+    assert!(e.to_string().contains("env::f"), "{e}");
+
+    let wrong = Func::wrap(&mut store, |_: i64| {}).unwrap();
+    let e = Instance::new(&mut store, &module, &[wrong.into()]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Link);
+    assert!(e.to_string().contains("incompatible import type"), "{e}");
+}
+
+#[test]
+fn dynamic_calls_check_arguments() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (func (export "f") (param i32 f64) (result f64) local.get 1))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let i = Instance::new(&mut store, &module, &[]).unwrap();
+    let f = i.get_func(&mut store, "f").unwrap();
+    assert_eq!(
+        f.ty(&store),
+        FuncType::new([ValType::I32, ValType::F64], [ValType::F64])
+    );
+    let mut r = [Val::F64(0)];
+    f.call(
+        &mut store,
+        &[Val::I32(1), Val::F64(2.5f64.to_bits())],
+        &mut r,
+    )
+    .unwrap();
+    assert_eq!(r[0].f64(), Some(2.5));
+    assert!(f.call(&mut store, &[Val::I32(1)], &mut r).is_err());
+    assert!(
+        f.call(&mut store, &[Val::I32(1), Val::I32(2)], &mut r)
+            .is_err()
+    );
+    assert!(i.get_typed_func::<i32, i32>(&mut store, "f").is_err());
+    assert!(i.get_typed_func::<i32, i32>(&mut store, "missing").is_err());
+}
+
+#[test]
+fn host_functions_returning_several_values_and_many_arguments() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "h" "sum" (func $sum (param i32 i64 f32 f64 i32 i64 f32 f64 i32) (result f64)))
+             (func (export "go") (result f64)
+               i32.const 1 i64.const 2 f32.const 3 f64.const 4 i32.const 5 i64.const 6 f32.const 7 f64.const 8 i32.const 9
+               call $sum))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_new(
+            "h",
+            "sum",
+            FuncType::new(
+                [
+                    ValType::I32,
+                    ValType::I64,
+                    ValType::F32,
+                    ValType::F64,
+                    ValType::I32,
+                    ValType::I64,
+                    ValType::F32,
+                    ValType::F64,
+                    ValType::I32,
+                ],
+                [ValType::F64],
+            ),
+            |_, args, results| {
+                let mut total = 0.0;
+                for a in args {
+                    total += match a {
+                        Val::I32(v) => *v as f64,
+                        Val::I64(v) => *v as f64,
+                        Val::F32(b) => f32::from_bits(*b) as f64,
+                        Val::F64(b) => f64::from_bits(*b),
+                        _ => 0.0,
+                    };
+                }
+                results[0] = Val::F64(total.to_bits());
+                Ok(())
+            },
+        )
+        .unwrap();
+    let i = linker.instantiate(&mut store, &module).unwrap();
+    let go = i.get_typed_func::<(), f64>(&mut store, "go").unwrap();
+    assert_eq!(go.call(&mut store, ()).unwrap(), 45.0);
+}
+
+#[test]
+fn malformed_and_truncated_modules_are_errors() {
+    let engine = Engine::default();
+    let wasm = wat::parse_str(
+        r#"(module
+             (memory 1) (table 2 funcref) (global (mut i32) (i32.const 3))
+             (func $f (param i32) (result i32) local.get 0 i32.const 1 i32.add)
+             (func (export "g") (result i32)
+               block (result i32) i32.const 2 call $f end
+               loop i32.const 1 br_if 0 end)
+             (elem (i32.const 0) $f)
+             (data (i32.const 8) "hello"))"#,
+    )
+    .unwrap();
+    assert!(Module::new(&engine, &wasm).is_ok());
+    // A cut at a section boundary can leave a valid module (the 8-byte
+    // header alone is one); every other cut is an error, never a panic.
+    let accepted = (0..wasm.len())
+        .filter(|&len| Module::new(&engine, &wasm[..len]).is_ok())
+        .count();
+    assert!(accepted <= 4, "{accepted} truncations accepted");
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..3000 {
+        let mut copy = wasm.clone();
+        for _ in 0..3 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let at = (seed % copy.len() as u64) as usize;
+            copy[at] = (seed >> 32) as u8;
+        }
+        // Either outcome is fine; neither may panic or crash.
+        if let Ok(m) = Module::new(&engine, &copy) {
+            let mut store = Store::new(&engine, ());
+            let _ = Instance::new(&mut store, &m, &[]);
+        }
+    }
+    let e = Module::new(&engine, b"\0asm\x01\0\0\0\x01").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Invalid);
+    assert!(e.to_string().contains("offset"), "{e}");
+    let e = Module::new(&engine, "(module (func (result i32) i64.const 1))").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Invalid);
+    assert!(e.to_string().contains("type mismatch"), "{e}");
+}

@@ -1,0 +1,355 @@
+//! Traps through the embedding API: every trap kind with its message and
+//! backtrace, traps across host calls, stack exhaustion and recovery, many
+//! traps without leaks, and traps on several threads at once.
+
+use strata::{Caller, Engine, Error, Func, Instance, Linker, Module, Store, TrapCode, Val};
+
+const TRAPS: &str = r#"
+(module
+  (type $ii (func (param i32) (result i32)))
+  (type $v (func))
+  (memory 1)
+  (table 3 funcref)
+  (elem (i32.const 0) $id $nop)
+  (func $id (type $ii) local.get 0)
+  (func $nop (type $v))
+  (func $inner (export "unreachable") unreachable)
+  (func (export "nested") call $middle)
+  (func $middle call $inner)
+  (func (export "div_by_zero") (param i32) (result i32) i32.const 7 local.get 0 i32.div_u)
+  (func (export "rem_by_zero") (param i64) (result i64) i64.const 7 local.get 0 i64.rem_s)
+  (func (export "div_overflow") (result i32) i32.const 0x80000000 i32.const -1 i32.div_s)
+  (func (export "rem_overflow") (result i32) i32.const 0x80000000 i32.const -1 i32.rem_s)
+  (func (export "trunc_nan") (result i32) f32.const nan i32.trunc_f32_s)
+  (func (export "trunc_big") (result i64) f64.const 1e30 i64.trunc_f64_u)
+  (func (export "load") (param i32) (result i32) local.get 0 i32.load offset=4)
+  (func (export "store") (param i32) local.get 0 i64.const 1 i64.store8)
+  (func (export "call_indirect") (param i32) (result i32)
+    i32.const 5 local.get 0 call_indirect (type $ii))
+  (func $rec (export "recurse") (param i32) (result i32)
+    local.get 0 i32.const 1 i32.add call $rec)
+  (func (export "ok") (result i32) i32.const 42)
+)
+"#;
+
+fn setup() -> (Store<()>, Instance) {
+    let engine = Engine::default();
+    let module = Module::new(&engine, TRAPS).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    (store, instance)
+}
+
+fn trap_of(r: Result<(), Error>) -> (TrapCode, String) {
+    let e = r.expect_err("expected a trap");
+    let t = e.as_trap().unwrap_or_else(|| panic!("not a trap: {e}"));
+    (t.code().expect("a wasm trap"), t.message().to_string())
+}
+
+fn call(store: &mut Store<()>, i: &Instance, name: &str, args: &[Val]) -> Result<(), Error> {
+    let f = i.get_func(store, name).unwrap();
+    let mut results = vec![Val::I64(0); f.ty(store).results().len()];
+    f.call(store, args, &mut results)
+}
+
+#[test]
+fn every_trap_kind_has_its_code_and_message() {
+    let (mut s, i) = setup();
+    let cases: Vec<(&str, Vec<Val>, TrapCode, &str)> = vec![
+        ("unreachable", vec![], TrapCode::Unreachable, "unreachable"),
+        (
+            "div_by_zero",
+            vec![Val::I32(0)],
+            TrapCode::IntegerDivideByZero,
+            "integer divide by zero",
+        ),
+        (
+            "rem_by_zero",
+            vec![Val::I64(0)],
+            TrapCode::IntegerDivideByZero,
+            "integer divide by zero",
+        ),
+        (
+            "div_overflow",
+            vec![],
+            TrapCode::IntegerOverflow,
+            "integer overflow",
+        ),
+        (
+            "trunc_nan",
+            vec![],
+            TrapCode::BadConversionToInteger,
+            "invalid conversion to integer",
+        ),
+        (
+            "trunc_big",
+            vec![],
+            TrapCode::IntegerOverflow,
+            "integer overflow",
+        ),
+        (
+            "load",
+            vec![Val::I32(65533)],
+            TrapCode::MemoryOutOfBounds,
+            "out of bounds memory access",
+        ),
+        (
+            "load",
+            vec![Val::I32(-1)],
+            TrapCode::MemoryOutOfBounds,
+            "out of bounds memory access",
+        ),
+        (
+            "store",
+            vec![Val::I32(65536)],
+            TrapCode::MemoryOutOfBounds,
+            "out of bounds memory access",
+        ),
+        (
+            "call_indirect",
+            vec![Val::I32(3)],
+            TrapCode::UndefinedElement,
+            "undefined element",
+        ),
+        (
+            "call_indirect",
+            vec![Val::I32(2)],
+            TrapCode::UninitializedElement,
+            "uninitialized element",
+        ),
+        (
+            "call_indirect",
+            vec![Val::I32(1)],
+            TrapCode::IndirectCallTypeMismatch,
+            "indirect call type mismatch",
+        ),
+        (
+            "recurse",
+            vec![Val::I32(0)],
+            TrapCode::StackOverflow,
+            "call stack exhausted",
+        ),
+    ];
+    for (name, args, code, message) in cases {
+        let (c, m) = trap_of(call(&mut s, &i, name, &args));
+        assert_eq!((c, m.as_str()), (code, message), "{name}({args:?})");
+    }
+}
+
+#[test]
+fn non_trapping_edge_cases() {
+    let (mut s, i) = setup();
+    let rem = i.get_typed_func::<(), i32>(&mut s, "rem_overflow").unwrap();
+    assert_eq!(rem.call(&mut s, ()).unwrap(), 0, "INT_MIN rem_s -1 is 0");
+    let ci = i
+        .get_typed_func::<i32, i32>(&mut s, "call_indirect")
+        .unwrap();
+    assert_eq!(ci.call(&mut s, 0).unwrap(), 5);
+    let load = i.get_typed_func::<i32, i32>(&mut s, "load").unwrap();
+    assert_eq!(
+        load.call(&mut s, 65528).unwrap(),
+        0,
+        "index + offset 4 reads the last four bytes"
+    );
+}
+
+#[test]
+fn backtrace_names_frames_innermost_first() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (func $inner unreachable)
+             (func $middle nop call $inner)
+             (func $outer (export "outer") call $middle))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let i = Instance::new(&mut store, &module, &[]).unwrap();
+    let f = i.get_func(&mut store, "outer").unwrap();
+    let e = f.call(&mut store, &[], &mut []).unwrap_err();
+    let t = e.as_trap().unwrap();
+    let names: Vec<_> = t
+        .backtrace()
+        .iter()
+        .map(|f| f.func_name.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["inner", "middle", "outer"]);
+    let idx: Vec<_> = t.backtrace().iter().map(|f| f.func_index).collect();
+    assert_eq!(idx, [0, 1, 2]);
+    assert!(t.backtrace().iter().all(|f| f.module_offset.is_some()));
+    let text = e.to_string();
+    assert!(text.starts_with("unreachable"), "{text}");
+    assert!(
+        text.contains("wasm backtrace:") && text.contains("(middle)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn trap_inside_host_call_chain() {
+    // wasm (outer) -> host -> wasm (inner traps): the host sees the trap as
+    // an error and passes it on; the outer call reports it.
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "host" "call_back" (func $cb (param i32) (result i32)))
+             (func (export "outer") (param i32) (result i32) local.get 0 call $cb i32.const 1 i32.add)
+             (func (export "inner") (param i32) (result i32)
+               local.get 0 i32.eqz if unreachable end local.get 0 i32.const 10 i32.mul))"#,
+    )
+    .unwrap();
+    let mut store: Store<Option<Func>> = Store::new(&engine, None);
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap(
+            "host",
+            "call_back",
+            |mut caller: Caller<'_, Option<Func>>, x: i32| {
+                let inner = caller.data().expect("inner set");
+                let mut r = [Val::I32(0)];
+                inner.call(&mut caller, &[Val::I32(x)], &mut r)?;
+                Ok(r[0].i32().unwrap())
+            },
+        )
+        .unwrap();
+    let i = linker.instantiate(&mut store, &module).unwrap();
+    let inner = i.get_func(&mut store, "inner").unwrap();
+    *store.data_mut() = Some(inner);
+    let outer = i.get_typed_func::<i32, i32>(&mut store, "outer").unwrap();
+    assert_eq!(outer.call(&mut store, 4).unwrap(), 41);
+    let e = outer.call(&mut store, 0).unwrap_err();
+    assert_eq!(
+        e.as_trap().and_then(|t| t.code()),
+        Some(TrapCode::Unreachable)
+    );
+    // The store still works.
+    assert_eq!(outer.call(&mut store, 2).unwrap(), 21);
+}
+
+#[test]
+fn host_error_becomes_a_trap_with_backtrace() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "host" "fail" (func $fail))
+             (func $f (export "f") call $fail))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("host", "fail", || -> Result<(), Error> {
+            Err(Error::msg("host says no"))
+        })
+        .unwrap();
+    let i = linker.instantiate(&mut store, &module).unwrap();
+    let f = i.get_func(&mut store, "f").unwrap();
+    let e = f.call(&mut store, &[], &mut []).unwrap_err();
+    assert_eq!(e.message(), "host says no");
+    let t = e.as_trap().expect("host error carries a backtrace");
+    assert_eq!(
+        t.backtrace().first().and_then(|f| f.func_name.as_deref()),
+        Some("f")
+    );
+}
+
+#[test]
+fn stack_overflow_then_normal_calls() {
+    let (mut s, i) = setup();
+    let rec = i.get_typed_func::<i32, i32>(&mut s, "recurse").unwrap();
+    let ok = i.get_typed_func::<(), i32>(&mut s, "ok").unwrap();
+    for _ in 0..5 {
+        let e = rec.call(&mut s, 0).unwrap_err();
+        assert_eq!(
+            e.as_trap().and_then(|t| t.code()),
+            Some(TrapCode::StackOverflow)
+        );
+        assert_eq!(ok.call(&mut s, ()).unwrap(), 42);
+    }
+}
+
+fn rss_pages() -> usize {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn ten_thousand_traps_do_not_grow_memory() {
+    let (mut s, i) = setup();
+    let f = i.get_typed_func::<i32, i32>(&mut s, "div_by_zero").unwrap();
+    for _ in 0..1000 {
+        assert!(f.call(&mut s, 0).is_err());
+    }
+    let before = rss_pages();
+    for _ in 0..10_000 {
+        let e = f.call(&mut s, 0).unwrap_err();
+        assert_eq!(
+            e.as_trap().and_then(|t| t.code()),
+            Some(TrapCode::IntegerDivideByZero)
+        );
+    }
+    let after = rss_pages();
+    // Allow a little noise (allocator arenas), not growth per trap.
+    assert!(
+        after <= before + 256,
+        "RSS grew from {before} to {after} pages"
+    );
+}
+
+#[test]
+fn two_threads_trap_at_the_same_time() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, TRAPS).unwrap();
+    let handles: Vec<_> = (0..2)
+        .map(|t| {
+            let engine = engine.clone();
+            let module = module.clone();
+            std::thread::spawn(move || {
+                let mut store = Store::new(&engine, ());
+                let i = Instance::new(&mut store, &module, &[]).unwrap();
+                let load = i.get_typed_func::<i32, i32>(&mut store, "load").unwrap();
+                let div = i
+                    .get_typed_func::<i32, i32>(&mut store, "div_by_zero")
+                    .unwrap();
+                for k in 0..2000 {
+                    if (k + t) % 2 == 0 {
+                        let e = load.call(&mut store, -8).unwrap_err();
+                        assert_eq!(
+                            e.as_trap().and_then(|t| t.code()),
+                            Some(TrapCode::MemoryOutOfBounds)
+                        );
+                    } else {
+                        let e = div.call(&mut store, 0).unwrap_err();
+                        assert_eq!(
+                            e.as_trap().and_then(|t| t.code()),
+                            Some(TrapCode::IntegerDivideByZero)
+                        );
+                    }
+                    assert_eq!(div.call(&mut store, 7).unwrap(), 1);
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+}
+
+#[test]
+fn start_function_trap_fails_instantiation() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, r#"(module (func $s unreachable) (start $s))"#).unwrap();
+    let mut store = Store::new(&engine, ());
+    let e = Instance::new(&mut store, &module, &[]).unwrap_err();
+    assert_eq!(
+        e.as_trap().and_then(|t| t.code()),
+        Some(TrapCode::Unreachable)
+    );
+}
