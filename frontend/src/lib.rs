@@ -4,4 +4,5 @@
 
 pub mod baseline;
 pub mod module;
+pub mod ssa;
 pub mod vmoffsets;

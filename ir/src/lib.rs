@@ -24,12 +24,17 @@
 //! reach the VMContext, tables and globals.
 
 pub mod display;
+pub mod interp;
+pub mod opt;
 mod entities;
 mod function;
 mod inst;
 pub mod parser;
 mod trap;
 mod types;
+pub mod ssa;
+#[doc(hidden)]
+pub mod testing;
 pub mod verifier;
 pub mod vmctx;
 
