@@ -24,17 +24,17 @@
 //! reach the VMContext, tables and globals.
 
 pub mod display;
-pub mod interp;
-pub mod opt;
 mod entities;
 mod function;
 mod inst;
+pub mod interp;
+pub mod opt;
 pub mod parser;
-mod trap;
-mod types;
 pub mod ssa;
 #[doc(hidden)]
 pub mod testing;
+mod trap;
+mod types;
 pub mod verifier;
 pub mod vmctx;
 
