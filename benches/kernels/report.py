@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Compute-kernel report: strata's tiers against native code.
+
+Builds each kernel of this folder with clang -O2 natively and for wasm32
+(freestanding, exporting `run`), then runs native, `strata run --tier baseline`
+and `strata run --tier optimizing` on the same argument, interleaved, several
+times; checks that every run prints the same result; prints a markdown table of
+median times and ratios with a geometric-mean row.
+
+Usage (from the repository root, after `cargo build --release`):
+
+    python3 benches/kernels/report.py [--reps 3] [--strata target/release/strata]
+
+Needs clang and lld (Debian: `apt-get install clang lld`). Times are wall
+clock of whole processes, so they include process start and compilation; the
+kernels are sized to run for a few hundred milliseconds natively so that this
+overhead is small. Compare ratios measured in one run, never absolute times
+across machines.
+"""
+
+import argparse
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# kernel -> argument (sized for a few hundred milliseconds natively)
+KERNELS = {
+    "matmul": 60,
+    "sieve": 12,
+    "crc32": 80,
+    "nbody": 1_500_000,
+    "fib": 37,
+    "sort": 8,
+}
+
+
+def build(out_dir, clang):
+    os.makedirs(out_dir, exist_ok=True)
+    for name in KERNELS:
+        src = os.path.join(HERE, name + ".c")
+        subprocess.run(
+            [clang, "-O2", "-DNATIVE", src, "-o", os.path.join(out_dir, name), "-lm"],
+            check=True,
+        )
+        subprocess.run(
+            [
+                clang,
+                "--target=wasm32",
+                "-O2",
+                "-nostdlib",
+                "-Wl,--no-entry",
+                "-Wl,--export=run",
+                src,
+                "-o",
+                os.path.join(out_dir, name + ".wasm"),
+            ],
+            check=True,
+        )
+
+
+def timed(cmd):
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr.strip()}")
+    return elapsed, proc.stdout.strip()
+
+
+def same_result(a, b):
+    try:
+        if (int(a) - int(b)) % (1 << 32) == 0:
+            return True
+    except ValueError:
+        pass
+    try:
+        x, y = float(a), float(b)
+        return x == y or (math.isnan(x) and math.isnan(y)) or abs(x - y) <= 1e-9 * max(abs(x), abs(y))
+    except ValueError:
+        return a == b
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--strata", default="target/release/strata")
+    p.add_argument("--clang", default=shutil.which("clang") or "clang")
+    p.add_argument("--out", default="target/kernels")
+    p.add_argument("--only", nargs="*", default=None)
+    p.add_argument("--tiers", default="baseline,optimizing",
+                   help="comma-separated strata tiers to run (the table needs both)")
+    args = p.parse_args()
+
+    build(args.out, args.clang)
+    kernels = [k for k in KERNELS if not args.only or k in args.only]
+    modes = {
+        "native": lambda k: [os.path.join(args.out, k), str(KERNELS[k])],
+        "baseline": lambda k: [args.strata, "run", "--tier", "baseline",
+                               os.path.join(args.out, k + ".wasm"), "--invoke", "run", str(KERNELS[k])],
+        "optimizing": lambda k: [args.strata, "run", "--tier", "optimizing",
+                                 os.path.join(args.out, k + ".wasm"), "--invoke", "run", str(KERNELS[k])],
+    }
+    tiers = args.tiers.split(",")
+    modes = {m: c for m, c in modes.items() if m == "native" or m in tiers}
+    times = {k: {m: [] for m in modes} for k in kernels}
+    for _ in range(args.reps):
+        for k in kernels:
+            expected = None
+            for m, cmd in modes.items():
+                t, out = timed(cmd(k))
+                if expected is None:
+                    expected = out
+                elif not same_result(expected, out):
+                    sys.exit(f"{k}: {m} printed {out!r}, native printed {expected!r}")
+                times[k][m].append(t)
+
+    if len(modes) != 3:
+        for k in kernels:
+            print(k, {m: round(statistics.median(v), 3) for m, v in times[k].items()})
+        return
+    print("| kernel | native (s) | baseline (s) | optimizing (s) | baseline / native | optimizing / native | baseline / optimizing |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    ratios = {"bn": [], "on": [], "bo": []}
+    for k in kernels:
+        n, b, o = (statistics.median(times[k][m]) for m in modes)
+        ratios["bn"].append(b / n)
+        ratios["on"].append(o / n)
+        ratios["bo"].append(b / o)
+        print(f"| {k} | {n:.3f} | {b:.3f} | {o:.3f} | {b / n:.2f}x | {o / n:.2f}x | {b / o:.2f}x |")
+
+    def geo(xs):
+        return math.exp(sum(math.log(x) for x in xs) / len(xs))
+
+    print(f"| **geometric mean** | | | | **{geo(ratios['bn']):.2f}x** | **{geo(ratios['on']):.2f}x** | **{geo(ratios['bo']):.2f}x** |")
+
+
+if __name__ == "__main__":
+    main()
