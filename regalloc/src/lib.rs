@@ -58,11 +58,21 @@
 //!   edits).
 //! - Edits at `Before(i)` of a branch therefore run before the branch reads
 //!   its operands; no edit is ever placed at `After(i)` of a branch.
-//! - [`Mode::Optimizing`] currently uses the same whole-interval strategy as
-//!   [`Mode::Fast`] (loop-depth spill weights, copy and two-address hints,
-//!   spill-slot sharing are shared by both); interval splitting and edge moves
-//!   are not implemented yet.
-//! - Spill slots are shared between values whose lifetimes do not overlap.
+//! - In [`Mode::Optimizing`] a vreg's interval is split into children, each
+//!   with one location (see the `split` module: Wimmer & Mössenböck 2005).
+//!   On top of the edits above there are moves between children at
+//!   `Before(i)` of the instruction where one ends and the next begins (ahead
+//!   of that instruction's own edits), and edge moves where a value live
+//!   across a CFG edge is in different places at the two ends: at
+//!   `Before(first instruction)` of a successor with a single predecessor
+//!   (after any restores of borrowed registers, before everything else), or
+//!   else at `Before(branch)` of the predecessor, after the branch's own
+//!   edits. Such a branch must have a single successor and no operands,
+//!   otherwise [`RegAllocError::InvalidInput`] is reported (critical edges
+//!   must be split).
+//! - Spill slots are shared between values whose lifetimes do not overlap
+//!   (in [`Mode::Optimizing`]: one slot per vreg, spanning its stack
+//!   children).
 //!
 //! ## Program points
 //! Each instruction `i` has two points: `Before(i)` (early: where uses are
@@ -78,6 +88,7 @@ use std::fmt;
 pub mod checker;
 mod linear_scan;
 pub mod moves;
+mod split;
 #[doc(hidden)]
 pub mod testing;
 #[cfg(test)]
@@ -487,8 +498,12 @@ pub enum Mode {
     /// that needs a register.
     #[default]
     Fast,
-    /// Optimizing: meant to add interval splitting and edge moves; for now it
-    /// runs the `Fast` strategy (see the crate docs).
+    /// Optimizing: intervals are split (before a register is needed by
+    /// another value, around calls, before uses after a spill, preferably at
+    /// block boundaries outside loops) and each child gets a register or the
+    /// vreg's spill slot; spill weights count uses by `10^loop_depth` per
+    /// program point; hints coalesce copies, two-address and fixed-register
+    /// operands; moves connect children inside blocks and on CFG edges.
     Optimizing,
 }
 

@@ -26,9 +26,9 @@
 //!    out, an allocatable register not used by the instruction is borrowed: its
 //!    value (if any) is saved to an emergency slot before and restored after.
 //!
-//! `Mode::Optimizing` currently uses the same strategy (with the same
-//! loop-depth spill weights); it never splits intervals, so no edge moves are
-//! ever needed.
+//! `Mode::Optimizing` shares passes 1-4 and 7 and replaces 5 and 6 with the
+//! splitting scan of [`crate::split`], which also adds split and edge moves;
+//! the fix-up reads each operand's location from [`Locs`].
 
 use crate::moves::{self, Move};
 use crate::{
@@ -40,7 +40,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 
 /// A program point index: `2i` (early) or `2i + 1` (late).
-type Point = u32;
+pub(crate) type Point = u32;
 
 /// A half-open range of program points `[from, to)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,15 +50,15 @@ pub(crate) struct Range {
 }
 
 /// The ranges of one interval, sorted and disjoint.
-type Ranges = SmallVec<[Range; 2]>;
+pub(crate) type Ranges = SmallVec<[Range; 2]>;
 
 /// Owner tag of a fixed range that no virtual register may overlap.
-const NO_OWNER: u32 = u32::MAX;
+pub(crate) const NO_OWNER: u32 = u32::MAX;
 
 /// A temporary stack marker for "spilled, slot not yet chosen".
-const SPILLED: Allocation = Allocation::Stack(SpillSlot(u32::MAX));
+pub(crate) const SPILLED: Allocation = Allocation::Stack(SpillSlot(u32::MAX));
 
-fn early(i: usize) -> Point {
+pub(crate) fn early(i: usize) -> Point {
     (2 * i) as Point
 }
 
@@ -72,16 +72,18 @@ pub(crate) fn run<F: Function>(
     env: &MachineEnv,
     mode: Mode,
 ) -> Result<Output, RegAllocError> {
-    // Optimizing mode shares the whole-interval strategy for now.
-    let _ = mode;
     validate(func, env)?;
     let live = liveness(func)?;
     let ranges = build_intervals(func, &live);
     let fixed = build_fixed(func)?;
+    if mode == Mode::Optimizing {
+        return crate::split::run(func, env, &live, &ranges, &fixed);
+    }
     let weights = spill_weights(func, &ranges);
     let (mut loc, maps) = scan(func, env, &ranges, &fixed, &weights);
     let num_slots = assign_slots(&ranges, &mut loc);
-    Fixup::new(func, env, &ranges, &loc, &maps, num_slots).run()
+    let locs = Locs::whole(&loc);
+    Fixup::new(func, env, &ranges, &locs, &maps, num_slots).run(Vec::new())
 }
 
 fn invalid(msg: String) -> RegAllocError {
@@ -274,13 +276,13 @@ fn validate<F: Function>(func: &F, env: &MachineEnv) -> Result<(), RegAllocError
 
 /// Dense bitsets, one row of `words` per block.
 pub(crate) struct Liveness {
-    words: usize,
-    live_in: Vec<u64>,
-    live_out: Vec<u64>,
+    pub(crate) words: usize,
+    pub(crate) live_in: Vec<u64>,
+    pub(crate) live_out: Vec<u64>,
 }
 
 impl Liveness {
-    fn row(v: &[u64], words: usize, b: usize) -> &[u64] {
+    pub(crate) fn row(v: &[u64], words: usize, b: usize) -> &[u64] {
         &v[b * words..(b + 1) * words]
     }
 }
@@ -294,7 +296,7 @@ fn bit_clear(row: &mut [u64], v: usize) {
 fn bit_test(row: &[u64], v: usize) -> bool {
     row[v / 64] & (1 << (v % 64)) != 0
 }
-fn bits(row: &[u64]) -> impl Iterator<Item = usize> + '_ {
+pub(crate) fn bits(row: &[u64]) -> impl Iterator<Item = usize> + '_ {
     row.iter().enumerate().flat_map(|(w, &word)| {
         let mut x = word;
         std::iter::from_fn(move || {
@@ -443,9 +445,9 @@ fn build_intervals<F: Function>(func: &F, live: &Liveness) -> Vec<Ranges> {
 
 /// A fixed range of a physical register: `owner` may overlap it.
 #[derive(Clone, Copy, Debug)]
-struct FixedRange {
-    range: Range,
-    owner: u32,
+pub(crate) struct FixedRange {
+    pub(crate) range: Range,
+    pub(crate) owner: u32,
 }
 
 /// Per physical register (by index), its fixed ranges sorted by start.
@@ -535,7 +537,7 @@ fn spill_weights<F: Function>(func: &F, ranges: &[Ranges]) -> Vec<f32> {
 }
 
 /// The intervals assigned to one register: `from -> (to, vreg)`.
-type RegMap = BTreeMap<Point, (Point, u32)>;
+pub(crate) type RegMap = BTreeMap<Point, (Point, u32)>;
 
 fn map_conflicts(map: &RegMap, ranges: &[Range], out: &mut SmallVec<[u32; 8]>) {
     for r in ranges {
@@ -568,12 +570,12 @@ fn fixed_conflict(fixed: &[FixedRange], ranges: &[Range], v: u32) -> bool {
 /// Register hints of each vreg: a fixed register it is used or defined in,
 /// and the vregs it is copied to or from (by [`Function::is_move`]) or that a
 /// two-address def reuses, whose registers it should preferably share.
-struct Hints {
-    fixed: Vec<Option<PReg>>,
-    related: Vec<SmallVec<[u32; 2]>>,
+pub(crate) struct Hints {
+    pub(crate) fixed: Vec<Option<PReg>>,
+    pub(crate) related: Vec<SmallVec<[u32; 2]>>,
 }
 
-fn hints<F: Function>(func: &F) -> Hints {
+pub(crate) fn hints<F: Function>(func: &F) -> Hints {
     let nv = func.num_vregs();
     let mut fixed = vec![None; nv];
     let mut related: Vec<SmallVec<[u32; 2]>> = vec![SmallVec::new(); nv];
@@ -684,7 +686,7 @@ fn scan<F: Function>(
     (loc, maps)
 }
 
-fn assign(map: &mut RegMap, ranges: &[Range], v: u32) {
+pub(crate) fn assign(map: &mut RegMap, ranges: &[Range], v: u32) {
     for r in ranges {
         map.insert(r.from, (r.to, v));
     }
@@ -718,12 +720,54 @@ fn assign_slots(ranges: &[Ranges], loc: &mut [Allocation]) -> usize {
     n as usize
 }
 
+/// Where each vreg lives: per vreg, its pieces as `(first point, location)`
+/// sorted by point (one piece in `Mode::Fast`; split children in
+/// `Mode::Optimizing`). A piece extends to the next one's first point.
+pub(crate) struct Locs {
+    pub(crate) pieces: Vec<SmallVec<[(Point, Allocation); 1]>>,
+}
+
+impl Locs {
+    /// One location per vreg for its whole life.
+    fn whole(loc: &[Allocation]) -> Self {
+        Locs {
+            pieces: loc
+                .iter()
+                .map(|&a| SmallVec::from_elem((0, a), 1))
+                .collect(),
+        }
+    }
+
+    /// The location of `v` at point `p` (where `v` is live).
+    pub(crate) fn at_point(&self, v: usize, p: Point) -> Allocation {
+        let s = &self.pieces[v];
+        if s.len() == 1 {
+            return s[0].1;
+        }
+        let k = s.partition_point(|x| x.0 <= p);
+        if k == 0 { Allocation::None } else { s[k - 1].1 }
+    }
+
+    /// The location of `v` at instruction `i` (pieces change only at early
+    /// points, so it is the same at both points of `i`).
+    fn at(&self, v: usize, i: usize) -> Allocation {
+        self.at_point(v, early(i) + 1)
+    }
+}
+
+/// Edits from outside the fix-up (split and edge moves) with their priority
+/// among the edits of one program point: 0 = restores of registers borrowed
+/// by a branch, 1 = edge moves at the start of a block, 2 = moves between
+/// split children, 3 = the instruction's own moves, 4 = edge moves before a
+/// branch.
+pub(crate) type PrioEdits = Vec<(ProgPoint, u8, Edit)>;
+
 /// Per-instruction constraint fix-up.
-struct Fixup<'a, F: Function> {
+pub(crate) struct Fixup<'a, F: Function> {
     func: &'a F,
     env: &'a MachineEnv,
     ranges: &'a [Ranges],
-    loc: &'a [Allocation],
+    locs: &'a Locs,
     maps: &'a [RegMap],
     num_slots: usize,
     /// Emergency slots for borrowed registers, created on demand.
@@ -749,11 +793,11 @@ struct Temps {
 }
 
 impl<'a, F: Function> Fixup<'a, F> {
-    fn new(
+    pub(crate) fn new(
         func: &'a F,
         env: &'a MachineEnv,
         ranges: &'a [Ranges],
-        loc: &'a [Allocation],
+        locs: &'a Locs,
         maps: &'a [RegMap],
         num_slots: usize,
     ) -> Self {
@@ -761,7 +805,7 @@ impl<'a, F: Function> Fixup<'a, F> {
             func,
             env,
             ranges,
-            loc,
+            locs,
             maps,
             num_slots,
             emergency: Vec::new(),
@@ -882,7 +926,7 @@ impl<'a, F: Function> Fixup<'a, F> {
         )))
     }
 
-    fn run(mut self) -> Result<Output, RegAllocError> {
+    pub(crate) fn run(mut self, extra: PrioEdits) -> Result<Output, RegAllocError> {
         let func = self.func;
         let n = func.num_insts();
         let mut out = Output {
@@ -894,7 +938,7 @@ impl<'a, F: Function> Fixup<'a, F> {
         let scratch: SmallVec<[PReg; 4]> = self.env.scratch.iter().flatten().copied().collect();
         let mut before = Vec::new();
         let mut after = Vec::new();
-        let mut edits: Vec<(ProgPoint, u8, Edit)> = Vec::new();
+        let mut edits: PrioEdits = extra;
         for i in 0..n {
             before.clear();
             after.clear();
@@ -931,7 +975,7 @@ impl<'a, F: Function> Fixup<'a, F> {
                     }
                     continue;
                 }
-                edits.extend(seq.into_iter().map(|m| (point, 1u8, edit(m))));
+                edits.extend(seq.into_iter().map(|m| (point, 3u8, edit(m))));
             }
         }
         // Stable: edits at one point keep their order.
@@ -953,7 +997,16 @@ impl<'a, F: Function> Fixup<'a, F> {
         let inst = Inst(i as u32);
         let ops = self.func.inst_operands(inst);
         let clobbers = self.func.inst_clobbers(inst);
-        let loc = self.loc;
+        // The location of each operand's vreg at this instruction.
+        let at: SmallVec<[(usize, Allocation); 8]> = ops
+            .iter()
+            .map(|o| (o.vreg.index(), self.locs.at(o.vreg.index(), i)))
+            .collect();
+        let loc = |v: usize| {
+            at.iter()
+                .find(|x| x.0 == v)
+                .map_or(Allocation::None, |x| x.1)
+        };
         let e = early(i);
         let mut t = Temps {
             excl_late: clobbers,
@@ -964,7 +1017,7 @@ impl<'a, F: Function> Fixup<'a, F> {
         // all sources before writing any destination).
         for op in ops {
             let v = op.vreg.index();
-            let lr = loc[v].as_reg();
+            let lr = loc(v).as_reg();
             match (op.kind, op.constraint) {
                 (OperandKind::Use, OperandConstraint::FixedReg(p)) => t.excl_early.add(p),
                 (OperandKind::Use, _) => {
@@ -1024,16 +1077,16 @@ impl<'a, F: Function> Fixup<'a, F> {
             let class = op.vreg.class();
             if let OperandConstraint::FixedReg(p) = u.constraint {
                 allocs[k] = Allocation::Reg(p);
-                if loc[y] != allocs[k] {
-                    after.push(Move::new(allocs[k], loc[y], class));
+                if loc(y) != allocs[k] {
+                    after.push(Move::new(allocs[k], loc(y), class));
                 }
                 continue;
             }
             handled |= 1 << n;
-            match (loc[y], loc[x]) {
+            match (loc(y), loc(x)) {
                 (Allocation::Reg(r), Allocation::Reg(rx)) if r == rx => {
-                    allocs[k] = loc[y];
-                    allocs[n] = loc[y];
+                    allocs[k] = loc(y);
+                    allocs[n] = loc(y);
                 }
                 (Allocation::Reg(r), _) => {
                     // `r` is free at the early point unless another use
@@ -1045,17 +1098,17 @@ impl<'a, F: Function> Fixup<'a, F> {
                             && o.vreg.index() != x
                             && match o.constraint {
                                 OperandConstraint::FixedReg(p) => p == r,
-                                _ => loc[o.vreg.index()] == Allocation::Reg(r),
+                                _ => loc(o.vreg.index()) == Allocation::Reg(r),
                             }
                     });
                     if free {
-                        before.push(Move::new(loc[x], loc[y], class));
-                        allocs[k] = loc[y];
-                        allocs[n] = loc[y];
+                        before.push(Move::new(loc(x), loc(y), class));
+                        allocs[k] = loc(y);
+                        allocs[n] = loc(y);
                     } else {
                         let s = self.temp(i, class, true, true, &mut t, before, after)?;
-                        before.push(Move::new(loc[x], Allocation::Reg(s), class));
-                        after.push(Move::new(Allocation::Reg(s), loc[y], class));
+                        before.push(Move::new(loc(x), Allocation::Reg(s), class));
+                        after.push(Move::new(Allocation::Reg(s), loc(y), class));
                         allocs[k] = Allocation::Reg(s);
                         allocs[n] = Allocation::Reg(s);
                     }
@@ -1069,7 +1122,7 @@ impl<'a, F: Function> Fixup<'a, F> {
                         && !ops.iter().any(|o| {
                             o.kind == OperandKind::Def
                                 && o.vreg.index() != y
-                                && (loc[o.vreg.index()] == Allocation::Reg(rx)
+                                && (loc(o.vreg.index()) == Allocation::Reg(rx)
                                     || o.constraint == OperandConstraint::FixedReg(rx))
                         }) =>
                 {
@@ -1078,12 +1131,12 @@ impl<'a, F: Function> Fixup<'a, F> {
                     t.late.add(rx);
                     allocs[k] = Allocation::Reg(rx);
                     allocs[n] = Allocation::Reg(rx);
-                    after.push(Move::new(Allocation::Reg(rx), loc[y], class));
+                    after.push(Move::new(Allocation::Reg(rx), loc(y), class));
                 }
                 _ => {
                     let s = self.temp(i, class, true, true, &mut t, before, after)?;
-                    before.push(Move::new(loc[x], Allocation::Reg(s), class));
-                    after.push(Move::new(Allocation::Reg(s), loc[y], class));
+                    before.push(Move::new(loc(x), Allocation::Reg(s), class));
+                    after.push(Move::new(Allocation::Reg(s), loc(y), class));
                     allocs[k] = Allocation::Reg(s);
                     allocs[n] = Allocation::Reg(s);
                 }
@@ -1110,26 +1163,26 @@ impl<'a, F: Function> Fixup<'a, F> {
                     let class = op.vreg.class();
                     allocs[k] = match op.constraint {
                         OperandConstraint::FixedReg(p) => {
-                            if loc[v] != Allocation::Reg(p) {
-                                before.push(Move::new(loc[v], Allocation::Reg(p), class));
+                            if loc(v) != Allocation::Reg(p) {
+                                before.push(Move::new(loc(v), Allocation::Reg(p), class));
                             }
                             Allocation::Reg(p)
                         }
-                        OperandConstraint::Reg | OperandConstraint::Reuse(_) => match loc[v] {
-                            Allocation::Reg(_) => loc[v],
+                        OperandConstraint::Reg | OperandConstraint::Reuse(_) => match loc(v) {
+                            Allocation::Reg(_) => loc(v),
                             _ => {
                                 if let Some(&(_, s)) = reloaded.iter().find(|(w, _)| *w == v) {
                                     Allocation::Reg(s)
                                 } else {
                                     let s =
                                         self.temp(i, class, true, false, &mut t, before, after)?;
-                                    before.push(Move::new(loc[v], Allocation::Reg(s), class));
+                                    before.push(Move::new(loc(v), Allocation::Reg(s), class));
                                     reloaded.push((v, s));
                                     Allocation::Reg(s)
                                 }
                             }
                         },
-                        OperandConstraint::Any => loc[v],
+                        OperandConstraint::Any => loc(v),
                     };
                 } else {
                     let v = op.vreg.index();
@@ -1137,21 +1190,21 @@ impl<'a, F: Function> Fixup<'a, F> {
                     match op.constraint {
                         OperandConstraint::FixedReg(p) => {
                             allocs[k] = Allocation::Reg(p);
-                            if loc[v] != allocs[k] {
-                                after.push(Move::new(allocs[k], loc[v], class));
+                            if loc(v) != allocs[k] {
+                                after.push(Move::new(allocs[k], loc(v), class));
                             }
                         }
-                        OperandConstraint::Reg => match loc[v] {
-                            Allocation::Reg(_) => allocs[k] = loc[v],
+                        OperandConstraint::Reg => match loc(v) {
+                            Allocation::Reg(_) => allocs[k] = loc(v),
                             _ => {
                                 let is_early = op.pos == OperandPos::Early;
                                 let s =
                                     self.temp(i, class, is_early, true, &mut t, before, after)?;
                                 allocs[k] = Allocation::Reg(s);
-                                after.push(Move::new(allocs[k], loc[v], class));
+                                after.push(Move::new(allocs[k], loc(v), class));
                             }
                         },
-                        OperandConstraint::Any => allocs[k] = loc[v],
+                        OperandConstraint::Any => allocs[k] = loc(v),
                         OperandConstraint::Reuse(_) => {}
                     }
                 }

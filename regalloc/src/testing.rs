@@ -271,6 +271,21 @@ pub struct GenConfig {
     /// Allocatable registers per class of the target [`test_env`]; fixed
     /// constraints use these and the non-allocatable register 5.
     pub regs: u8,
+    /// Calls clobber every allocatable register (not just the first two),
+    /// so nothing stays in a register across a call.
+    pub clobber_all: bool,
+}
+
+impl Default for GenConfig {
+    fn default() -> Self {
+        GenConfig {
+            blocks: 4,
+            vregs: 8,
+            max_insts: 6,
+            regs: 3,
+            clobber_all: false,
+        }
+    }
 }
 
 /// A random valid program: every vreg is defined in the entry block, the CFG
@@ -428,8 +443,13 @@ fn random_inst(
                     ops.push(Operand::fixed_use(vreg(v), p));
                 }
             }
+            let n = if cfg.clobber_all {
+                cfg.regs
+            } else {
+                cfg.regs.min(2)
+            };
             for c in RegClass::ALL {
-                for i in 0..cfg.regs.min(2) {
+                for i in 0..n {
                     clobbers.add(PReg::new(i, c));
                 }
                 clobbers.add(PReg::new(5, c));

@@ -1,0 +1,180 @@
+//! GVN: golden tests (`tests/golden/gvn/*.ir` → `*.expected`, rewritten
+//! with `STRATA_BLESS=1`) and structural checks on large inputs.
+
+use std::path::Path;
+
+use strata_ir::opt::gvn;
+use strata_ir::parser::parse_function;
+use strata_ir::verifier::verify;
+use strata_ir::{BinaryOp, BlockCall, Function, InstData, Type};
+
+/// Runs `transform` on every `*.ir` file of `tests/golden/<dir>` and compares
+/// the result with the `*.expected` file next to it.
+fn golden(dir: &str, min_cases: usize, transform: impl Fn(&str) -> String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(dir);
+    let bless = std::env::var_os("STRATA_BLESS").is_some();
+    let mut inputs: Vec<_> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ir"))
+        .collect();
+    inputs.sort();
+    assert!(
+        inputs.len() >= min_cases,
+        "too few cases in {}",
+        root.display()
+    );
+    let mut failures = Vec::new();
+    for input in &inputs {
+        let text = std::fs::read_to_string(input).expect("readable input");
+        let got = transform(&text);
+        let expected_path = input.with_extension("expected");
+        if bless {
+            std::fs::write(&expected_path, &got).expect("writable expected file");
+            continue;
+        }
+        let want = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if got != want {
+            failures.push(format!(
+                "{}:\n--- expected\n{want}--- got\n{got}",
+                input.display()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} golden mismatches (STRATA_BLESS=1 rewrites):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+fn run_gvn(text: &str) -> String {
+    let mut f = parse_function(text).expect("input parses");
+    verify(&f, true).expect("input is valid SSA");
+    gvn::run(&mut f);
+    if let Err(e) = verify(&f, true) {
+        panic!("invalid after gvn: {e}\n{f}");
+    }
+    f.to_string()
+}
+
+#[test]
+fn golden_gvn() {
+    golden("gvn", 6, run_gvn);
+}
+
+#[test]
+fn unchanged_function_reports_no_change() {
+    let mut f = parse_function(
+        "function %f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = iadd.i32 v0, v0\n    return v1\n}\n",
+    )
+    .unwrap();
+    assert!(!gvn::run(&mut f));
+}
+
+/// 10,000 blocks in a chain, each repeating the entry's expression: no stack
+/// overflow, and every repeat goes.
+#[test]
+fn deep_chain_is_numbered_without_recursion() {
+    let mut f = Function::new();
+    f.name = "chain".into();
+    f.signature.params = vec![Type::I32];
+    f.signature.results = vec![Type::I32];
+    let n = 10_000;
+    let blocks: Vec<_> = (0..n).map(|_| f.new_block()).collect();
+    let x = f.append_block_param(blocks[0], Type::I32);
+    let mut last = x;
+    for (k, &b) in blocks.iter().enumerate() {
+        f.append_block_to_layout(b);
+        let dst = f.new_value(Type::I32);
+        f.append_inst(
+            b,
+            InstData::Binary {
+                op: BinaryOp::Iadd,
+                dst,
+                lhs: x,
+                rhs: x,
+            },
+            0,
+        );
+        last = dst;
+        let term = if k + 1 < n {
+            InstData::Jump {
+                dest: BlockCall::new(blocks[k + 1]),
+            }
+        } else {
+            let args = f.make_value_list(&[last]);
+            InstData::Return { args }
+        };
+        f.append_inst(b, term, 0);
+    }
+    let _ = last;
+    verify(&f, true).unwrap();
+    assert!(gvn::run(&mut f));
+    verify(&f, true).unwrap();
+    let total: usize = f
+        .layout
+        .iter()
+        .map(|b| f.blocks[b.index()].insts.len())
+        .sum();
+    assert_eq!(total, n + 1);
+}
+
+/// Runs `pass` on 500 random functions and checks, for a few
+/// argument sets each, that the interpreter's outcome (traps included, any
+/// NaN equal to any NaN) and the final heap and vm contents are unchanged,
+/// and that the result verifies. Runs out of fuel are skipped.
+fn check_pass_preserves_semantics(pass: impl Fn(&mut Function) -> bool) {
+    use strata_ir::interp::{Outcome, run, same_outcome};
+    use strata_ir::testing::{GenConfig, Rng, env_for_tests, random_args, random_function};
+    let cfg = GenConfig::default();
+    let mut changed = 0;
+    for seed in 0..500u64 {
+        let mut rng = Rng::new(seed);
+        let f = random_function(&mut rng, &cfg);
+        let mut g = f.clone();
+        if pass(&mut g) {
+            changed += 1;
+        }
+        if let Err(e) = verify(&g, true) {
+            panic!("seed {seed}: invalid after the pass: {e}\n{f}\n{g}");
+        }
+        for _ in 0..3 {
+            let args = random_args(&mut rng, &f.signature);
+            let mut e1 = env_for_tests();
+            let o1 = run(&f, &args, &mut e1, 20_000);
+            let mut e2 = env_for_tests();
+            let o2 = run(&g, &args, &mut e2, 20_000);
+            if o1 == Outcome::OutOfFuel || o2 == Outcome::OutOfFuel {
+                continue;
+            }
+            assert!(
+                same_outcome(&o1, &o2, &f.signature.results)
+                    && e1.heap == e2.heap
+                    && e1.vm == e2.vm,
+                "seed {seed}, args {args:x?}: {o1:?} became {o2:?} (or memory differs)\n{f}\n{g}"
+            );
+        }
+    }
+    assert!(
+        changed > 50,
+        "the pass changed only {changed} random functions"
+    );
+}
+
+#[test]
+fn gvn_preserves_semantics_of_random_functions() {
+    check_pass_preserves_semantics(gvn::run);
+}
+
+#[test]
+fn gvn_then_licm_preserves_semantics_of_random_functions() {
+    check_pass_preserves_semantics(|f| {
+        let a = gvn::run(f);
+        let b = strata_ir::opt::licm::run(f);
+        a | b
+    });
+}
