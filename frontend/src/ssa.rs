@@ -1,1 +1,1759 @@
-//! (in progress)
+//! The SSA IR builder of the optimizing tier: one forward pass over a
+//! function's operators, validating each with wasmparser's `FuncValidator`
+//! (exactly like [`crate::baseline`]) and translating it to IR in SSA form.
+//!
+//! ## How values flow
+//! - Operand-stack entries are plain SSA values: an instruction's result is
+//!   pushed, `local.get` pushes the local's current value, and nothing is
+//!   ever reassigned, so no copies are needed.
+//! - Locals are turned into SSA values on the fly with the algorithm of
+//!   Braun et al. 2013, "Simple and Efficient Construction of Static Single
+//!   Assignment Form": `local.set` records the local's current value in the
+//!   current block (one sparse map keyed by block and local); `local.get`
+//!   looks it up, and when the block has no entry, asks its predecessors. A
+//!   block with one known predecessor forwards the question; one with several
+//!   gets a phi (a block parameter); one whose predecessors are not all known
+//!   yet (an unsealed loop header) gets an *incomplete* phi whose operands are
+//!   filled in when the block is sealed. At function entry, parameters are
+//!   the entry block's parameters and declared locals read as one shared zero
+//!   constant per type.
+//! - A block is *sealed* once all its predecessors are known: blocks with one
+//!   predecessor at once, a `block`/`if` end block at its `end`, a loop
+//!   header at the loop's `end`.
+//! - Trivial phis (all operands the same value or the phi itself) are removed
+//!   as soon as they are complete; a removed phi is aliased to its
+//!   replacement (a union-find with path compression), and the phis that used
+//!   it are re-examined.
+//! - Block results (and loop parameters) are phis too, created with the end
+//!   block (or loop header) and given their operands by the branches that
+//!   carry them. They are removed when trivial like the others.
+//! - Phi operands are kept per predecessor edge while translating. When the
+//!   pass ends, the surviving phis become the blocks' parameters, every
+//!   edge's `BlockCall` gets its arguments, and all operands are rewritten
+//!   through the alias map.
+//! - `br_table` targets take no arguments in the IR, so every distinct
+//!   target of a `br_table` goes through its own edge block, which jumps to
+//!   the real target with arguments. Conditional branches pass arguments in
+//!   their `BlockCall`s directly.
+//! - Code after an unconditional branch is unreachable: it is validated but
+//!   not translated, until the end of its frame.
+//!
+//! The VMContext accesses (calls, `call_indirect` checks, globals,
+//! `memory.size`/`memory.grow`) and memory accesses are exactly those of the
+//! baseline, so both tiers mean the same thing.
+//!
+//! Every step is linear in the size of the function (up to hashing): the
+//! per-block variable maps are sparse, end blocks of `block`s that nothing
+//! branches to are never created, and variable lookups, phi completion and
+//! trivial-phi removal use explicit work stacks instead of recursion. The
+//! translator's buffers are reused from one function to the next.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use strata_ir::{
+    AddrSpace, BinaryOp, Block, BlockCall, CallKind, FloatCC, Function, Inst, InstData, IntCC,
+    LoadOp, StoreOp, TrapCode, Type, UnaryOp, Value, ValueList,
+};
+use wasmparser::{
+    BlockType, FuncValidator, FuncValidatorAllocations, MemArg, Operator, OperatorsReader, ValType,
+    ValidatorResources,
+};
+
+use crate::baseline::ir_type;
+use crate::module::{ModuleEnv, WasmError};
+use crate::vmoffsets::{Builtin, VMOffsets, funcref, memory, table};
+
+/// "No phi" in [`SsaTranslator::phi_of`].
+const NO_PHI: u32 = u32::MAX;
+/// The `local` of a phi that carries block results or loop parameters.
+const FIXED: u32 = u32::MAX;
+
+/// A hasher for the `(block, local)` keys of the variable map.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 ^= i;
+    }
+    fn finish(&self) -> u64 {
+        // MurmurHash3's finalizer: every input bit affects every output bit.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^= h >> 33;
+        h
+    }
+}
+
+/// Current value of each local per block, keyed by [`var_key`].
+type DefMap = HashMap<u64, Value, BuildHasherDefault<KeyHasher>>;
+
+fn var_key(b: Block, local: u32) -> u64 {
+    (u64::from(b.0) << 32) | u64::from(local)
+}
+
+/// Which `BlockCall` of a terminator an edge is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum EdgeSlot {
+    /// `jump`'s destination.
+    Jump,
+    /// `brif`'s taken destination.
+    Then,
+    /// `brif`'s fall-through destination.
+    Else,
+    /// A `br_table` entry (no arguments).
+    Table,
+}
+
+/// A control-flow edge into a block.
+#[derive(Clone, Copy, Debug)]
+struct Edge {
+    from: Block,
+    inst: Inst,
+    slot: EdgeSlot,
+}
+
+/// Construction state of one block.
+#[derive(Clone, Debug, Default)]
+struct BlockState {
+    /// All predecessors are known.
+    sealed: bool,
+    /// Incoming edges, in the order phi operands are kept.
+    preds: Vec<Edge>,
+    /// The block's phis in creation order (fixed phis first).
+    phis: Vec<u32>,
+    /// Phis created while unsealed, to be completed when sealed.
+    incomplete: Vec<u32>,
+}
+
+/// A phi: a block parameter under construction.
+#[derive(Clone, Debug)]
+struct Phi {
+    value: Value,
+    block: Block,
+    /// The local it merges, or [`FIXED`] for block results/loop parameters.
+    local: u32,
+    /// One operand per predecessor edge of `block`, in edge order.
+    operands: Vec<Value>,
+    /// Phis that have this one as an operand (may hold stale entries).
+    users: Vec<u32>,
+    /// Set once removed as trivial: the value that replaces it.
+    replaced: Option<Value>,
+}
+
+/// A phi whose operands are being read, in [`Ctx::drive`].
+#[derive(Clone, Copy, Debug)]
+struct ReadFrame {
+    phi: u32,
+    /// The next predecessor edge to read from.
+    next: u32,
+    /// Where the chain of single-predecessor blocks that led here starts.
+    chain_mark: u32,
+}
+
+/// Where [`Ctx::drive`] starts.
+enum Start {
+    /// Read a local in a block.
+    Read(Block),
+    /// Fill in the operands of an incomplete phi.
+    Fill(u32),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FrameKind {
+    Function,
+    Block,
+    Loop,
+    If,
+    Else,
+}
+
+#[derive(Clone, Debug)]
+struct Frame {
+    kind: FrameKind,
+    /// Entered in unreachable code: no IR is built for it.
+    dead: bool,
+    /// Branch target: the loop header, or the end block (created by the
+    /// first branch to it).
+    label: Option<Block>,
+    /// For `if`: the block of the else arm, until `else` or `end` uses it.
+    else_block: Option<Block>,
+    /// Stack height below the frame's parameters.
+    height: usize,
+    /// Where the parameter types, then the result types, start in
+    /// `frame_types`.
+    types_start: u32,
+    num_params: u32,
+    num_results: u32,
+    /// For `if`: where its parameters start in `saved_params`.
+    saved_start: u32,
+}
+
+impl Frame {
+    /// The number of values a branch to this frame carries.
+    fn branch_arity(&self) -> u32 {
+        if self.kind == FrameKind::Loop {
+            self.num_params
+        } else {
+            self.num_results
+        }
+    }
+
+    /// Where the types of the values a branch carries start in `frame_types`.
+    fn branch_types_start(&self) -> usize {
+        if self.kind == FrameKind::Loop {
+            self.types_start as usize
+        } else {
+            (self.types_start + self.num_params) as usize
+        }
+    }
+}
+
+/// Translates function bodies to SSA IR. Reuse one per thread.
+#[derive(Default)]
+pub struct SsaTranslator {
+    allocs: Option<FuncValidatorAllocations>,
+    stack: Vec<Value>,
+    frames: Vec<Frame>,
+    frame_types: Vec<Type>,
+    saved_params: Vec<Value>,
+    scratch: Vec<Value>,
+    cur: Option<Block>,
+    srcloc: u32,
+    /// The source location of the entry block's constants.
+    entry_srcloc: u32,
+    /// The number of live `loop` frames.
+    loop_depth: u32,
+    /// The type of each local (parameters first).
+    local_types: Vec<Type>,
+    num_params: u32,
+    /// The shared zero constant per type (I32, I64, F32, F64), once made.
+    zeros: [Option<Value>; 4],
+    defs: DefMap,
+    blocks: Vec<BlockState>,
+    phis: Vec<Phi>,
+    /// For each value: its phi, or [`NO_PHI`] (shorter than the value count
+    /// when the last values are not phis).
+    phi_of: Vec<u32>,
+    read_stack: Vec<ReadFrame>,
+    chain: Vec<Block>,
+    worklist: Vec<u32>,
+}
+
+/// A translation in progress: the module, the function and the translator.
+struct Ctx<'a> {
+    env: &'a ModuleEnv,
+    offsets: &'a VMOffsets,
+    func: &'a mut Function,
+    t: &'a mut SsaTranslator,
+}
+
+impl SsaTranslator {
+    /// A translator with empty buffers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Validates and translates defined function `def_index` of `env` (whose
+    /// bytes are `wasm`) into `func`, which is cleared first. The result is
+    /// in SSA form.
+    pub fn translate(
+        &mut self,
+        env: &ModuleEnv,
+        offsets: &VMOffsets,
+        wasm: &[u8],
+        def_index: usize,
+        func: &mut Function,
+    ) -> Result<(), WasmError> {
+        let info = &env.bodies[def_index];
+        let body = info.function_body(wasm);
+        let mut validator = info.func_validator(self.allocs.take().unwrap_or_default());
+        let func_index = info.func_index();
+        func.clear();
+        self.stack.clear();
+        self.frames.clear();
+        self.frame_types.clear();
+        self.saved_params.clear();
+        self.cur = None;
+        self.loop_depth = 0;
+        self.local_types.clear();
+        self.num_params = 0;
+        self.zeros = [None; 4];
+        self.defs.clear();
+        self.blocks.clear();
+        self.phis.clear();
+        self.phi_of.clear();
+        self.read_stack.clear();
+        self.chain.clear();
+        self.srcloc = body.range().start as u32;
+        self.entry_srcloc = self.srcloc;
+        let result = Ctx {
+            env,
+            offsets,
+            func,
+            t: self,
+        }
+        .run(func_index, body, &mut validator);
+        self.allocs = Some(validator.into_allocations());
+        result
+    }
+}
+
+impl Ctx<'_> {
+    fn run(
+        &mut self,
+        func_index: u32,
+        body: wasmparser::FunctionBody<'_>,
+        validator: &mut FuncValidator<ValidatorResources>,
+    ) -> Result<(), WasmError> {
+        let env = self.env;
+        let ty = env.func_type(func_index);
+        self.func.name = match env.func_name(func_index) {
+            Some(n) => n.to_string(),
+            None => format!("f{func_index}"),
+        };
+        let start = body.range().start as usize;
+        for &p in ty.params.iter() {
+            let t = ir_type(p, start)?;
+            self.func.signature.params.push(t);
+            self.t.local_types.push(t);
+        }
+        for &r in ty.results.iter() {
+            self.func.signature.results.push(ir_type(r, start)?);
+        }
+        let entry = self.new_block();
+        self.func.append_block_to_layout(entry);
+        self.t.blocks[entry.index()].sealed = true;
+        self.t.cur = Some(entry);
+        self.t.num_params = self.func.signature.params.len() as u32;
+        for i in 0..self.func.signature.params.len() {
+            let t = self.func.signature.params[i];
+            self.func.append_block_param(entry, t);
+        }
+
+        // Local declarations: validate each group before allocating for it.
+        let mut reader = body.get_binary_reader();
+        let groups = reader.read_var_u32()?;
+        for _ in 0..groups {
+            let offset = reader.original_position();
+            let count = reader.read_var_u32()?;
+            let vt: ValType = reader.read()?;
+            validator.define_locals(offset, count, vt)?;
+            let t = ir_type(vt, offset as usize)?;
+            let n = self.t.local_types.len() + count as usize;
+            self.t.local_types.resize(n, t);
+        }
+
+        // The function's own frame: a branch to it returns.
+        let nres = ty.results.len() as u32;
+        let types_start = self.t.frame_types.len() as u32;
+        let results = self.func.signature.results.clone();
+        self.t.frame_types.extend_from_slice(&results);
+        self.t.frames.push(Frame {
+            kind: FrameKind::Function,
+            dead: false,
+            label: None,
+            else_block: None,
+            height: 0,
+            types_start,
+            num_params: 0,
+            num_results: nres,
+            saved_start: 0,
+        });
+
+        let mut ops = OperatorsReader::new(reader);
+        while !self.t.frames.is_empty() {
+            let (op, offset) = ops.read_with_offset()?;
+            validator.op(offset, &op)?;
+            self.t.srcloc = offset as u32;
+            self.operator(&op, offset as usize)?;
+        }
+        ops.finish()?;
+        self.finalize();
+        Ok(())
+    }
+
+    // ---- small helpers -------------------------------------------------
+
+    fn reachable(&self) -> bool {
+        self.t.cur.is_some()
+    }
+
+    fn emit(&mut self, data: InstData) -> Inst {
+        let b = self.t.cur.expect("emit in reachable code");
+        self.func.append_inst(b, data, self.t.srcloc)
+    }
+
+    fn temp(&mut self, ty: Type) -> Value {
+        self.func.new_value(ty)
+    }
+
+    fn push(&mut self, v: Value) {
+        self.t.stack.push(v);
+    }
+
+    fn pop(&mut self) -> Value {
+        // Validation guarantees the stack is deep enough in reachable code.
+        self.t.stack.pop().expect("validated operand stack")
+    }
+
+    fn peek_n(&self, n: usize) -> &[Value] {
+        &self.t.stack[self.t.stack.len() - n..]
+    }
+
+    fn truncate_stack(&mut self, height: usize) {
+        self.t.stack.truncate(height);
+    }
+
+    fn new_block(&mut self) -> Block {
+        let b = self.func.new_block();
+        self.t.blocks.push(BlockState::default());
+        debug_assert_eq!(self.t.blocks.len(), self.func.blocks.len());
+        b
+    }
+
+    fn switch_to(&mut self, b: Block) {
+        self.func.append_block_to_layout(b);
+        self.func.blocks[b.index()].loop_depth = self.t.loop_depth;
+        self.t.cur = Some(b);
+    }
+
+    // ---- SSA construction ----------------------------------------------
+
+    fn phi_index(&self, v: Value) -> Option<u32> {
+        match self.t.phi_of.get(v.index()) {
+            Some(&p) if p != NO_PHI => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The value `v` stands for now that trivial phis have been replaced.
+    fn resolve(&mut self, v: Value) -> Value {
+        let mut r = v;
+        while let Some(p) = self.phi_index(r) {
+            match self.t.phis[p as usize].replaced {
+                Some(n) => r = n,
+                None => break,
+            }
+        }
+        // Path compression.
+        let mut c = v;
+        while c != r {
+            let p = self.phi_index(c).expect("aliased values are phis") as usize;
+            let next = self.t.phis[p].replaced.expect("aliased phi");
+            self.t.phis[p].replaced = Some(r);
+            c = next;
+        }
+        r
+    }
+
+    /// A new phi of `block` for `local` (or [`FIXED`]) of type `ty`.
+    fn new_phi(&mut self, block: Block, local: u32, ty: Type) -> u32 {
+        let value = self.func.new_value(ty);
+        let p = self.t.phis.len() as u32;
+        self.t.phis.push(Phi {
+            value,
+            block,
+            local,
+            operands: Vec::new(),
+            users: Vec::new(),
+            replaced: None,
+        });
+        if self.t.phi_of.len() <= value.index() {
+            self.t.phi_of.resize(value.index() + 1, NO_PHI);
+        }
+        self.t.phi_of[value.index()] = p;
+        self.t.blocks[block.index()].phis.push(p);
+        p
+    }
+
+    /// Appends operand `v` to phi `p`.
+    fn push_operand(&mut self, p: u32, v: Value) {
+        let v = self.resolve(v);
+        self.t.phis[p as usize].operands.push(v);
+        if let Some(s) = self.phi_index(v)
+            && s != p
+        {
+            self.t.phis[s as usize].users.push(p);
+        }
+    }
+
+    /// The zero constant of type `ty`, made at the top of the entry block on
+    /// first use.
+    fn zero(&mut self, ty: Type) -> Value {
+        let slot = match ty {
+            Type::I32 => 0,
+            Type::I64 => 1,
+            Type::F32 => 2,
+            Type::F64 => 3,
+        };
+        if let Some(v) = self.t.zeros[slot] {
+            return v;
+        }
+        let v = self.func.new_value(ty);
+        let data = if ty.is_int() {
+            InstData::Iconst { dst: v, imm: 0 }
+        } else {
+            InstData::Fconst { dst: v, bits: 0 }
+        };
+        let entry = self.func.layout[0];
+        let i = self.func.append_inst(entry, data, self.t.entry_srcloc);
+        let insts = &mut self.func.blocks[entry.index()].insts;
+        insts.pop();
+        insts.insert(0, i);
+        self.t.zeros[slot] = Some(v);
+        v
+    }
+
+    /// The value of `local` on function entry.
+    fn initial_value(&mut self, local: u32) -> Value {
+        if local < self.t.num_params {
+            self.func.blocks[self.func.layout[0].index()].params[local as usize]
+        } else {
+            self.zero(self.t.local_types[local as usize])
+        }
+    }
+
+    fn write_variable(&mut self, local: u32, b: Block, v: Value) {
+        self.t.defs.insert(var_key(b, local), v);
+    }
+
+    fn read_variable(&mut self, local: u32, b: Block) -> Value {
+        self.drive(local, Start::Read(b))
+    }
+
+    /// Braun et al.'s `readVariable` / `addPhiOperands`, with explicit
+    /// stacks: `read_stack` holds the phis whose operands are being read,
+    /// `chain` the single-predecessor blocks walked through, which get the
+    /// value found written back.
+    fn drive(&mut self, local: u32, start: Start) -> Value {
+        let base = self.t.read_stack.len();
+        let mut chain_mark = self.t.chain.len();
+        let mut next_block = None;
+        match start {
+            Start::Read(b) => next_block = Some(b),
+            Start::Fill(p) => self.t.read_stack.push(ReadFrame {
+                phi: p,
+                next: 0,
+                chain_mark: chain_mark as u32,
+            }),
+        }
+        let ty = self.t.local_types[local as usize];
+        loop {
+            let mut pending = None;
+            if let Some(mut b) = next_block.take() {
+                pending = loop {
+                    if let Some(&v) = self.t.defs.get(&var_key(b, local)) {
+                        break Some(self.resolve(v));
+                    }
+                    let bs = &self.t.blocks[b.index()];
+                    if !bs.sealed {
+                        let p = self.new_phi(b, local, ty);
+                        self.t.blocks[b.index()].incomplete.push(p);
+                        let v = self.t.phis[p as usize].value;
+                        self.write_variable(local, b, v);
+                        break Some(v);
+                    }
+                    match bs.preds.len() {
+                        0 => break Some(self.initial_value(local)),
+                        1 => {
+                            let from = bs.preds[0].from;
+                            self.t.chain.push(b);
+                            b = from;
+                        }
+                        _ => {
+                            let p = self.new_phi(b, local, ty);
+                            let v = self.t.phis[p as usize].value;
+                            self.write_variable(local, b, v);
+                            self.t.read_stack.push(ReadFrame {
+                                phi: p,
+                                next: 0,
+                                chain_mark: chain_mark as u32,
+                            });
+                            break None;
+                        }
+                    }
+                };
+            }
+            loop {
+                if let Some(v) = pending.take() {
+                    for i in chain_mark..self.t.chain.len() {
+                        let cb = self.t.chain[i];
+                        self.write_variable(local, cb, v);
+                    }
+                    self.t.chain.truncate(chain_mark);
+                    if self.t.read_stack.len() == base {
+                        return v;
+                    }
+                    let top = self.t.read_stack.last_mut().expect("read frame");
+                    top.next += 1;
+                    let p = top.phi;
+                    self.push_operand(p, v);
+                }
+                let top = *self.t.read_stack.last().expect("read frame");
+                let blk = self.t.phis[top.phi as usize].block;
+                let preds = &self.t.blocks[blk.index()].preds;
+                if (top.next as usize) < preds.len() {
+                    next_block = Some(preds[top.next as usize].from);
+                    chain_mark = self.t.chain.len();
+                    break;
+                }
+                self.t.read_stack.pop();
+                chain_mark = top.chain_mark as usize;
+                pending = Some(self.try_remove_trivial(top.phi));
+            }
+        }
+    }
+
+    /// Braun et al.'s `tryRemoveTrivialPhi`, with a worklist: removes `p`
+    /// if it is complete and trivial, then re-examines the phis that used
+    /// it. Returns what `p` stands for.
+    fn try_remove_trivial(&mut self, p: u32) -> Value {
+        let mut wl = std::mem::take(&mut self.t.worklist);
+        wl.clear();
+        wl.push(p);
+        while let Some(q) = wl.pop() {
+            let qi = q as usize;
+            let ph = &self.t.phis[qi];
+            if ph.replaced.is_some() {
+                continue;
+            }
+            let bs = &self.t.blocks[ph.block.index()];
+            if !bs.sealed || ph.operands.len() != bs.preds.len() {
+                continue;
+            }
+            let this = ph.value;
+            let mut same = None;
+            let mut trivial = true;
+            for i in 0..self.t.phis[qi].operands.len() {
+                let op = self.resolve(self.t.phis[qi].operands[i]);
+                if op == this || Some(op) == same {
+                    continue;
+                }
+                if same.is_some() {
+                    trivial = false;
+                    break;
+                }
+                same = Some(op);
+            }
+            // `same` is `None` only for a phi that merges nothing but itself,
+            // which reachable code never builds: keep it.
+            let (true, Some(same)) = (trivial, same) else {
+                continue;
+            };
+            self.t.phis[qi].replaced = Some(same);
+            // Users that were removed themselves are dropped for good, so
+            // chains of removals do not pass ever-growing lists along.
+            let mut users = std::mem::take(&mut self.t.phis[qi].users);
+            users.retain(|&u| u != q && self.t.phis[u as usize].replaced.is_none());
+            if let Some(s) = self.phi_index(same) {
+                self.t.phis[s as usize].users.extend_from_slice(&users);
+            }
+            wl.extend(users);
+        }
+        self.t.worklist = wl;
+        let v = self.t.phis[p as usize].value;
+        self.resolve(v)
+    }
+
+    /// Records the edge `from` → `to` of terminator `inst`, carrying `args`
+    /// for `to`'s fixed phis.
+    fn add_edge(&mut self, to: Block, from: Block, inst: Inst, slot: EdgeSlot, args: &[Value]) {
+        debug_assert!(!self.t.blocks[to.index()].sealed);
+        self.t.blocks[to.index()]
+            .preds
+            .push(Edge { from, inst, slot });
+        for (i, &a) in args.iter().enumerate() {
+            let p = self.t.blocks[to.index()].phis[i];
+            debug_assert_eq!(self.t.phis[p as usize].local, FIXED);
+            self.push_operand(p, a);
+        }
+    }
+
+    /// All predecessors of `b` are known: completes its incomplete phis and
+    /// removes its trivial ones.
+    fn seal(&mut self, b: Block) {
+        self.t.blocks[b.index()].sealed = true;
+        let incomplete = std::mem::take(&mut self.t.blocks[b.index()].incomplete);
+        for &p in &incomplete {
+            let local = self.t.phis[p as usize].local;
+            self.drive(local, Start::Fill(p));
+        }
+        let mut i = 0;
+        while let Some(&p) = self.t.blocks[b.index()].phis.get(i) {
+            if self.t.phis[p as usize].local != FIXED {
+                break;
+            }
+            self.try_remove_trivial(p);
+            i += 1;
+        }
+    }
+
+    /// Turns the surviving phis into block parameters, fills in every
+    /// edge's arguments and rewrites all operands through the alias map.
+    fn finalize(&mut self) {
+        let mut live = Vec::new();
+        let mut args = Vec::new();
+        for b in 0..self.t.blocks.len() {
+            live.clear();
+            for i in 0..self.t.blocks[b].phis.len() {
+                let p = self.t.blocks[b].phis[i];
+                if self.t.phis[p as usize].replaced.is_none() {
+                    live.push(p);
+                }
+            }
+            if !live.is_empty() {
+                let params = &mut self.func.blocks[b].params;
+                params.clear();
+                params.extend(live.iter().map(|&p| self.t.phis[p as usize].value));
+            }
+            for k in 0..self.t.blocks[b].preds.len() {
+                let edge = self.t.blocks[b].preds[k];
+                if edge.slot == EdgeSlot::Table {
+                    debug_assert!(live.is_empty(), "br_table targets take no arguments");
+                    continue;
+                }
+                args.clear();
+                for &p in &live {
+                    let v = self.t.phis[p as usize].operands[k];
+                    args.push(self.resolve(v));
+                }
+                let list = self.func.make_value_list(&args);
+                set_block_call_args(&mut self.func.insts[edge.inst.index()], edge.slot, list);
+            }
+        }
+        if self.t.phis.iter().all(|p| p.replaced.is_none()) {
+            return;
+        }
+        // Value lists (call arguments and results, return values, branch
+        // arguments) are never shared, so rewriting the pool rewrites them.
+        for i in 0..self.func.value_pool.len() {
+            let v = self.func.value_pool[i];
+            self.func.value_pool[i] = self.resolve(v);
+        }
+        for i in 0..self.func.insts.len() {
+            let placeholder = InstData::Trap {
+                code: TrapCode::Unreachable,
+            };
+            let mut data = std::mem::replace(&mut self.func.insts[i], placeholder);
+            for_each_scalar_use(&mut data, |v| *v = self.resolve(*v));
+            self.func.insts[i] = data;
+        }
+    }
+}
+
+/// Sets the arguments of the `BlockCall` of `data` that `slot` names.
+fn set_block_call_args(data: &mut InstData, slot: EdgeSlot, list: ValueList) {
+    match (data, slot) {
+        (InstData::Jump { dest }, EdgeSlot::Jump) => dest.args = list,
+        (InstData::Brif { then_dest, .. }, EdgeSlot::Then) => then_dest.args = list,
+        (InstData::Brif { else_dest, .. }, EdgeSlot::Else) => else_dest.args = list,
+        (data, slot) => unreachable!("edge {slot:?} recorded for {data:?}"),
+    }
+}
+
+/// Calls `f` on every operand of `data` that is not in a value list.
+fn for_each_scalar_use(data: &mut InstData, mut f: impl FnMut(&mut Value)) {
+    match data {
+        InstData::Iconst { .. }
+        | InstData::Fconst { .. }
+        | InstData::Vmctx { .. }
+        | InstData::Trap { .. }
+        | InstData::Call { .. }
+        | InstData::Jump { .. }
+        | InstData::Return { .. } => {}
+        InstData::Unary { arg, .. } => f(arg),
+        InstData::Binary { lhs, rhs, .. }
+        | InstData::Icmp { lhs, rhs, .. }
+        | InstData::Fcmp { lhs, rhs, .. } => {
+            f(lhs);
+            f(rhs)
+        }
+        InstData::Select {
+            cond,
+            if_true,
+            if_false,
+            ..
+        } => {
+            f(cond);
+            f(if_true);
+            f(if_false)
+        }
+        InstData::Copy { src, .. } => f(src),
+        InstData::Load { addr, .. } => f(addr),
+        InstData::Store { addr, value, .. } => {
+            f(addr);
+            f(value)
+        }
+        InstData::Brif { cond, .. } => f(cond),
+        InstData::BrTable { index, .. } => f(index),
+        InstData::TrapIf { cond, .. } => f(cond),
+    }
+}
+
+impl Ctx<'_> {
+    // ---- frames --------------------------------------------------------
+
+    fn block_type(
+        &self,
+        bt: BlockType,
+        offset: usize,
+    ) -> Result<(Vec<Type>, Vec<Type>), WasmError> {
+        Ok(match bt {
+            BlockType::Empty => (vec![], vec![]),
+            BlockType::Type(t) => (vec![], vec![ir_type(t, offset)?]),
+            BlockType::FuncType(i) => {
+                let ft = &self.env.types[i as usize];
+                let p = ft
+                    .params
+                    .iter()
+                    .map(|&t| ir_type(t, offset))
+                    .collect::<Result<_, _>>()?;
+                let r = ft
+                    .results
+                    .iter()
+                    .map(|&t| ir_type(t, offset))
+                    .collect::<Result<_, _>>()?;
+                (p, r)
+            }
+        })
+    }
+
+    fn push_frame(
+        &mut self,
+        kind: FrameKind,
+        bt: BlockType,
+        offset: usize,
+    ) -> Result<(), WasmError> {
+        let types_start = self.t.frame_types.len() as u32;
+        if !self.reachable() {
+            self.t.frames.push(Frame {
+                kind,
+                dead: true,
+                label: None,
+                else_block: None,
+                height: self.t.stack.len(),
+                types_start,
+                num_params: 0,
+                num_results: 0,
+                saved_start: self.t.saved_params.len() as u32,
+            });
+            return Ok(());
+        }
+        let (params, results) = self.block_type(bt, offset)?;
+        self.t.frame_types.extend_from_slice(&params);
+        self.t.frame_types.extend_from_slice(&results);
+        if kind == FrameKind::Loop {
+            self.t.loop_depth += 1;
+        }
+        self.t.frames.push(Frame {
+            kind,
+            dead: false,
+            label: None,
+            else_block: None,
+            height: self.t.stack.len() - params.len(),
+            types_start,
+            num_params: params.len() as u32,
+            num_results: results.len() as u32,
+            saved_start: self.t.saved_params.len() as u32,
+        });
+        Ok(())
+    }
+
+    fn frame_index(&self, depth: u32) -> usize {
+        self.t.frames.len() - 1 - depth as usize
+    }
+
+    /// The branch target of frame `fi`, created with one fixed phi per
+    /// carried value on first use.
+    fn label(&mut self, fi: usize) -> Block {
+        if let Some(l) = self.t.frames[fi].label {
+            return l;
+        }
+        let b = self.new_block();
+        let f = &self.t.frames[fi];
+        let start = f.branch_types_start();
+        for i in start..start + f.branch_arity() as usize {
+            let ty = self.t.frame_types[i];
+            self.new_phi(b, FIXED, ty);
+        }
+        self.t.frames[fi].label = Some(b);
+        b
+    }
+
+    /// The values of `b`'s fixed phis (the block's results or loop
+    /// parameters), pushed on the stack.
+    fn push_fixed_phis(&mut self, b: Block, n: usize) {
+        for i in 0..n {
+            let p = self.t.blocks[b.index()].phis[i];
+            let v = self.t.phis[p as usize].value;
+            self.push(v);
+        }
+    }
+
+    fn emit_return(&mut self) {
+        let n = self.func.signature.results.len();
+        let mut vals = std::mem::take(&mut self.t.scratch);
+        vals.clear();
+        vals.extend_from_slice(self.peek_n(n));
+        let args = self.func.make_value_list(&vals);
+        self.t.scratch = vals;
+        self.emit(InstData::Return { args });
+    }
+
+    /// Emits the unconditional branch to frame `fi` carrying the top values,
+    /// from the current block, and ends the block.
+    fn jump_to_frame(&mut self, fi: usize) {
+        if self.t.frames[fi].kind == FrameKind::Function {
+            self.emit_return();
+        } else {
+            let label = self.label(fi);
+            let from = self.t.cur.expect("reachable");
+            let inst = self.emit(InstData::Jump {
+                dest: BlockCall::new(label),
+            });
+            let n = self.t.frames[fi].branch_arity() as usize;
+            let mut args = std::mem::take(&mut self.t.scratch);
+            args.clear();
+            args.extend_from_slice(self.peek_n(n));
+            self.add_edge(label, from, inst, EdgeSlot::Jump, &args);
+            self.t.scratch = args;
+        }
+        self.t.cur = None;
+    }
+
+    /// A new block whose only predecessor is the edge `slot` of `inst`.
+    fn single_pred_block(&mut self, b: Block, from: Block, inst: Inst, slot: EdgeSlot) {
+        self.add_edge(b, from, inst, slot, &[]);
+        self.seal(b);
+    }
+
+    // ---- control flow --------------------------------------------------
+
+    fn op_block(&mut self, bt: BlockType, offset: usize) -> Result<(), WasmError> {
+        self.push_frame(FrameKind::Block, bt, offset)
+    }
+
+    fn op_loop(&mut self, bt: BlockType, offset: usize) -> Result<(), WasmError> {
+        self.push_frame(FrameKind::Loop, bt, offset)?;
+        if !self.reachable() {
+            return Ok(());
+        }
+        let fi = self.t.frames.len() - 1;
+        // Enter the loop with its parameters as the header's arguments.
+        let header = self.label(fi);
+        self.jump_to_frame(fi);
+        let f = &self.t.frames[fi];
+        let (height, n) = (f.height, f.num_params as usize);
+        self.truncate_stack(height);
+        self.switch_to(header);
+        self.push_fixed_phis(header, n);
+        Ok(())
+    }
+
+    fn op_if(&mut self, bt: BlockType, offset: usize) -> Result<(), WasmError> {
+        let cond = if self.reachable() {
+            Some(self.pop())
+        } else {
+            None
+        };
+        self.push_frame(FrameKind::If, bt, offset)?;
+        let Some(cond) = cond else { return Ok(()) };
+        let fi = self.t.frames.len() - 1;
+        // The else arm needs the parameters too.
+        let n = self.t.frames[fi].num_params as usize;
+        let start = self.t.stack.len() - n;
+        for i in start..self.t.stack.len() {
+            let v = self.t.stack[i];
+            self.t.saved_params.push(v);
+        }
+        let from = self.t.cur.expect("reachable");
+        let then_block = self.new_block();
+        let else_block = self.new_block();
+        let inst = self.emit(InstData::Brif {
+            cond,
+            then_dest: BlockCall::new(then_block),
+            else_dest: BlockCall::new(else_block),
+        });
+        self.single_pred_block(then_block, from, inst, EdgeSlot::Then);
+        self.single_pred_block(else_block, from, inst, EdgeSlot::Else);
+        self.t.frames[fi].else_block = Some(else_block);
+        self.switch_to(then_block);
+        Ok(())
+    }
+
+    /// Starts the else arm of the `if` frame `fi`.
+    fn start_else_arm(&mut self, fi: usize) {
+        let f = &mut self.t.frames[fi];
+        let else_block = f.else_block.take().expect("if frame has an else block");
+        let (height, start, n) = (f.height, f.saved_start as usize, f.num_params as usize);
+        self.truncate_stack(height);
+        self.switch_to(else_block);
+        for i in start..start + n {
+            let v = self.t.saved_params[i];
+            self.push(v);
+        }
+    }
+
+    fn op_else(&mut self) {
+        let fi = self.t.frames.len() - 1;
+        if !self.t.frames[fi].dead {
+            if self.reachable() {
+                self.jump_to_frame(fi);
+            }
+            self.start_else_arm(fi);
+        }
+        self.t.frames[fi].kind = FrameKind::Else;
+    }
+
+    fn op_end(&mut self) {
+        let fi = self.t.frames.len() - 1;
+        let f = self.t.frames[fi].clone();
+        if !f.dead {
+            match f.kind {
+                FrameKind::Function => {
+                    if self.reachable() {
+                        self.emit_return();
+                    }
+                    self.t.cur = None;
+                }
+                FrameKind::Loop => {
+                    self.seal(f.label.expect("loop header"));
+                    self.t.loop_depth -= 1;
+                }
+                FrameKind::Block | FrameKind::If | FrameKind::Else => {
+                    if f.kind == FrameKind::If {
+                        // No else arm: the parameters flow to the results.
+                        if self.reachable() {
+                            self.jump_to_frame(fi);
+                        }
+                        self.start_else_arm(fi);
+                        self.jump_to_frame(fi);
+                    }
+                    match self.t.frames[fi].label {
+                        // Nothing branches to the end: fall through in the
+                        // current block, results in place.
+                        None => {
+                            if !self.reachable() {
+                                self.truncate_stack(f.height);
+                            }
+                        }
+                        Some(label) => {
+                            if self.reachable() {
+                                self.jump_to_frame(fi);
+                            }
+                            self.truncate_stack(f.height);
+                            self.seal(label);
+                            self.switch_to(label);
+                            self.push_fixed_phis(label, f.num_results as usize);
+                        }
+                    }
+                }
+            }
+        }
+        self.t.saved_params.truncate(f.saved_start as usize);
+        self.t.frame_types.truncate(f.types_start as usize);
+        self.t.frames.pop();
+    }
+
+    fn op_br(&mut self, depth: u32) {
+        let fi = self.frame_index(depth);
+        self.jump_to_frame(fi);
+    }
+
+    fn op_br_if(&mut self, depth: u32) {
+        let cond = self.pop();
+        let fi = self.frame_index(depth);
+        let from = self.t.cur.expect("reachable");
+        let cont = self.new_block();
+        if self.t.frames[fi].kind == FrameKind::Function {
+            let edge = self.new_block();
+            let inst = self.emit(InstData::Brif {
+                cond,
+                then_dest: BlockCall::new(edge),
+                else_dest: BlockCall::new(cont),
+            });
+            self.single_pred_block(edge, from, inst, EdgeSlot::Then);
+            self.single_pred_block(cont, from, inst, EdgeSlot::Else);
+            self.switch_to(edge);
+            self.emit_return();
+        } else {
+            let label = self.label(fi);
+            let inst = self.emit(InstData::Brif {
+                cond,
+                then_dest: BlockCall::new(label),
+                else_dest: BlockCall::new(cont),
+            });
+            let n = self.t.frames[fi].branch_arity() as usize;
+            let args = self.peek_n(n).to_vec();
+            self.add_edge(label, from, inst, EdgeSlot::Then, &args);
+            self.single_pred_block(cont, from, inst, EdgeSlot::Else);
+        }
+        self.switch_to(cont);
+    }
+
+    fn op_br_table(&mut self, targets: &wasmparser::BrTable<'_>) -> Result<(), WasmError> {
+        let index = self.pop();
+        let from = self.t.cur.expect("reachable");
+        // One edge block per distinct target depth.
+        let mut blocks = Vec::with_capacity(targets.len() as usize + 1);
+        let mut edges: Vec<(u32, Block)> = Vec::new();
+        let mut edge_of: HashMap<u32, Block> = HashMap::new();
+        let depths = targets
+            .targets()
+            .chain(std::iter::once(Ok(targets.default())));
+        for depth in depths {
+            let depth = depth?;
+            let b = match edge_of.get(&depth) {
+                Some(&b) => b,
+                None => {
+                    let b = self.new_block();
+                    edge_of.insert(depth, b);
+                    edges.push((depth, b));
+                    b
+                }
+            };
+            blocks.push(b);
+        }
+        let table = self.func.make_jump_table(blocks);
+        let inst = self.emit(InstData::BrTable { index, table });
+        for &(_, b) in &edges {
+            self.single_pred_block(b, from, inst, EdgeSlot::Table);
+        }
+        for &(depth, b) in &edges {
+            self.switch_to(b);
+            let fi = self.frame_index(depth);
+            self.jump_to_frame(fi);
+        }
+        self.t.cur = None;
+        Ok(())
+    }
+
+    // ---- calls ---------------------------------------------------------
+
+    fn pop_args(&mut self, n: usize) -> Vec<Value> {
+        let start = self.t.stack.len() - n;
+        self.t.stack.split_off(start)
+    }
+
+    fn push_results(&mut self, types: &[Type]) -> ValueList {
+        let mut results = std::mem::take(&mut self.t.scratch);
+        results.clear();
+        for &t in types {
+            results.push(self.func.new_value(t));
+        }
+        let list = self.func.make_value_list(&results);
+        for &r in &results {
+            self.push(r);
+        }
+        self.t.scratch = results;
+        list
+    }
+
+    fn sig_types(
+        &mut self,
+        type_index: u32,
+        offset: usize,
+    ) -> Result<(usize, Vec<Type>), WasmError> {
+        let ft = &self.env.types[type_index as usize];
+        let results = ft
+            .results
+            .iter()
+            .map(|&t| ir_type(t, offset))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((ft.params.len(), results))
+    }
+
+    fn vmctx(&mut self) -> Value {
+        let v = self.temp(Type::I64);
+        self.emit(InstData::Vmctx { dst: v });
+        v
+    }
+
+    fn load_vm(&mut self, op: LoadOp, addr: Value, offset: u32) -> Value {
+        let dst = self.temp(op.result_type());
+        self.emit(InstData::Load {
+            op,
+            space: AddrSpace::Vm,
+            dst,
+            addr,
+            offset,
+        });
+        dst
+    }
+
+    fn op_call(&mut self, f: u32, offset: usize) -> Result<(), WasmError> {
+        let type_index = self.env.functions[f as usize];
+        let (nparams, results) = self.sig_types(type_index, offset)?;
+        let slot = self.offsets.funcref(f);
+        if self.env.is_imported_func(f) {
+            let vmctx = self.vmctx();
+            let code = self.load_vm(LoadOp::I64, vmctx, slot + funcref::CODE);
+            let callee_vmctx = self.load_vm(LoadOp::I64, vmctx, slot + funcref::VMCTX);
+            let mut args = vec![code, callee_vmctx];
+            args.extend(self.pop_args(nparams));
+            let args = self.func.make_value_list(&args);
+            let results = self.push_results(&results);
+            self.emit(InstData::Call {
+                kind: CallKind::Indirect,
+                args,
+                results,
+            });
+        } else {
+            let args = self.pop_args(nparams);
+            let args = self.func.make_value_list(&args);
+            let results = self.push_results(&results);
+            self.emit(InstData::Call {
+                kind: CallKind::Direct {
+                    slot: slot + funcref::CODE,
+                },
+                args,
+                results,
+            });
+        }
+        Ok(())
+    }
+
+    fn trap_if(&mut self, cond: Value, code: TrapCode) {
+        self.emit(InstData::TrapIf { cond, code });
+    }
+
+    fn op_call_indirect(
+        &mut self,
+        type_index: u32,
+        table_index: u32,
+        offset: usize,
+    ) -> Result<(), WasmError> {
+        let (nparams, results) = self.sig_types(type_index, offset)?;
+        let index = self.pop();
+        let vmctx = self.vmctx();
+        let tdef = self.load_vm(LoadOp::I64, vmctx, self.offsets.table(table_index));
+        let len = self.load_vm(LoadOp::I32, tdef, table::LENGTH);
+        let oob = self.temp(Type::I32);
+        self.emit(InstData::Icmp {
+            cc: IntCC::UnsignedGreaterThanOrEqual,
+            dst: oob,
+            lhs: index,
+            rhs: len,
+        });
+        self.trap_if(oob, TrapCode::UndefinedElement);
+        let base = self.load_vm(LoadOp::I64, tdef, table::BASE);
+        let idx64 = self.temp(Type::I64);
+        self.emit(InstData::Unary {
+            op: UnaryOp::UextI32,
+            dst: idx64,
+            arg: index,
+        });
+        let three = self.temp(Type::I64);
+        self.emit(InstData::Iconst { dst: three, imm: 3 });
+        let scaled = self.temp(Type::I64);
+        self.emit(InstData::Binary {
+            op: BinaryOp::Shl,
+            dst: scaled,
+            lhs: idx64,
+            rhs: three,
+        });
+        let addr = self.temp(Type::I64);
+        self.emit(InstData::Binary {
+            op: BinaryOp::Iadd,
+            dst: addr,
+            lhs: base,
+            rhs: scaled,
+        });
+        let fref = self.load_vm(LoadOp::I64, addr, 0);
+        let is_null = self.temp(Type::I32);
+        self.emit(InstData::Unary {
+            op: UnaryOp::Eqz,
+            dst: is_null,
+            arg: fref,
+        });
+        self.trap_if(is_null, TrapCode::UninitializedElement);
+        let actual = self.load_vm(LoadOp::I32, fref, funcref::TYPE_ID);
+        let expected = self.load_vm(LoadOp::I32, vmctx, self.offsets.type_id(type_index));
+        let mismatch = self.temp(Type::I32);
+        self.emit(InstData::Icmp {
+            cc: IntCC::NotEqual,
+            dst: mismatch,
+            lhs: actual,
+            rhs: expected,
+        });
+        self.trap_if(mismatch, TrapCode::IndirectCallTypeMismatch);
+        let code = self.load_vm(LoadOp::I64, fref, funcref::CODE);
+        let callee_vmctx = self.load_vm(LoadOp::I64, fref, funcref::VMCTX);
+        let mut args = vec![code, callee_vmctx];
+        args.extend(self.pop_args(nparams));
+        let args = self.func.make_value_list(&args);
+        let results = self.push_results(&results);
+        self.emit(InstData::Call {
+            kind: CallKind::Indirect,
+            args,
+            results,
+        });
+        Ok(())
+    }
+
+    // ---- variables -----------------------------------------------------
+
+    fn op_local_get(&mut self, l: u32) {
+        let b = self.t.cur.expect("reachable");
+        let v = self.read_variable(l, b);
+        self.push(v);
+    }
+
+    fn op_local_set(&mut self, l: u32, tee: bool) {
+        let v = self.pop();
+        let b = self.t.cur.expect("reachable");
+        self.write_variable(l, b, v);
+        if tee {
+            self.push(v);
+        }
+    }
+
+    fn global_ptr(&mut self, g: u32) -> Value {
+        let vmctx = self.vmctx();
+        self.load_vm(LoadOp::I64, vmctx, self.offsets.global(g))
+    }
+
+    fn op_global_get(&mut self, g: u32, offset: usize) -> Result<(), WasmError> {
+        let ty = ir_type(self.env.globals[g as usize].ty, offset)?;
+        let ptr = self.global_ptr(g);
+        let v = self.load_vm(load_op_for(ty), ptr, 0);
+        self.push(v);
+        Ok(())
+    }
+
+    fn op_global_set(&mut self, g: u32, offset: usize) -> Result<(), WasmError> {
+        let ty = ir_type(self.env.globals[g as usize].ty, offset)?;
+        let value = self.pop();
+        let ptr = self.global_ptr(g);
+        self.emit(InstData::Store {
+            op: store_op_for(ty),
+            space: AddrSpace::Vm,
+            addr: ptr,
+            value,
+            offset: 0,
+        });
+        Ok(())
+    }
+
+    // ---- memory --------------------------------------------------------
+
+    fn check_memarg(&self, m: &MemArg, offset: usize) -> Result<u32, WasmError> {
+        if m.target != wasmparser::MemArgTarget::Memory(0) {
+            return Err(WasmError::new(
+                "multiple memories are not supported",
+                offset,
+            ));
+        }
+        u32::try_from(m.offset).map_err(|_| WasmError::new("memory offset out of range", offset))
+    }
+
+    fn op_load(&mut self, op: LoadOp, m: &MemArg, offset: usize) -> Result<(), WasmError> {
+        let off = self.check_memarg(m, offset)?;
+        let addr = self.pop();
+        let dst = self.temp(op.result_type());
+        self.emit(InstData::Load {
+            op,
+            space: AddrSpace::Heap,
+            dst,
+            addr,
+            offset: off,
+        });
+        self.push(dst);
+        Ok(())
+    }
+
+    fn op_store(&mut self, op: StoreOp, m: &MemArg, offset: usize) -> Result<(), WasmError> {
+        let off = self.check_memarg(m, offset)?;
+        let value = self.pop();
+        let addr = self.pop();
+        self.emit(InstData::Store {
+            op,
+            space: AddrSpace::Heap,
+            addr,
+            value,
+            offset: off,
+        });
+        Ok(())
+    }
+
+    fn op_memory_size(&mut self) {
+        let vmctx = self.vmctx();
+        let def = self.load_vm(LoadOp::I64, vmctx, self.offsets.memory(0));
+        let bytes = self.load_vm(LoadOp::I64, def, memory::LENGTH);
+        let sixteen = self.temp(Type::I64);
+        self.emit(InstData::Iconst {
+            dst: sixteen,
+            imm: 16,
+        });
+        let pages = self.temp(Type::I64);
+        self.emit(InstData::Binary {
+            op: BinaryOp::ShrU,
+            dst: pages,
+            lhs: bytes,
+            rhs: sixteen,
+        });
+        let dst = self.temp(Type::I32);
+        self.emit(InstData::Unary {
+            op: UnaryOp::Wrap,
+            dst,
+            arg: pages,
+        });
+        self.push(dst);
+    }
+
+    fn op_memory_grow(&mut self) {
+        let delta = self.pop();
+        let vmctx = self.vmctx();
+        let mem = self.temp(Type::I32);
+        self.emit(InstData::Iconst { dst: mem, imm: 0 });
+        let args = self.func.make_value_list(&[vmctx, mem, delta]);
+        let results = self.push_results(&[Type::I32]);
+        self.emit(InstData::Call {
+            kind: CallKind::Builtin {
+                slot: self.offsets.builtin(Builtin::MemoryGrow),
+            },
+            args,
+            results,
+        });
+    }
+
+    // ---- numeric -------------------------------------------------------
+
+    fn konst(&mut self, ty: Type, data: impl FnOnce(Value) -> InstData) {
+        let dst = self.temp(ty);
+        self.emit(data(dst));
+        self.push(dst);
+    }
+
+    fn simple(&mut self, s: Simple) {
+        let (data, dst) = match s {
+            Simple::Un(op, ty) => {
+                let arg = self.pop();
+                let dst = self.temp(ty);
+                (InstData::Unary { op, dst, arg }, dst)
+            }
+            Simple::Bin(op, ty) => {
+                let rhs = self.pop();
+                let lhs = self.pop();
+                let dst = self.temp(ty);
+                (InstData::Binary { op, dst, lhs, rhs }, dst)
+            }
+            Simple::Icmp(cc) => {
+                let rhs = self.pop();
+                let lhs = self.pop();
+                let dst = self.temp(Type::I32);
+                (InstData::Icmp { cc, dst, lhs, rhs }, dst)
+            }
+            Simple::Fcmp(cc) => {
+                let rhs = self.pop();
+                let lhs = self.pop();
+                let dst = self.temp(Type::I32);
+                (InstData::Fcmp { cc, dst, lhs, rhs }, dst)
+            }
+        };
+        self.emit(data);
+        self.push(dst);
+    }
+
+    fn op_select(&mut self) {
+        let cond = self.pop();
+        let if_false = self.pop();
+        let if_true = self.pop();
+        let dst = self.temp(self.func.value_type(if_true));
+        self.emit(InstData::Select {
+            dst,
+            cond,
+            if_true,
+            if_false,
+        });
+        self.push(dst);
+    }
+
+    /// Translates one (already validated) operator.
+    fn operator(&mut self, op: &Operator<'_>, offset: usize) -> Result<(), WasmError> {
+        use Operator as O;
+        use Type::{F32, F64, I32, I64};
+
+        // Control operators are handled in unreachable code too.
+        match op {
+            O::Block { blockty } => return self.op_block(*blockty, offset),
+            O::Loop { blockty } => return self.op_loop(*blockty, offset),
+            O::If { blockty } => return self.op_if(*blockty, offset),
+            O::Else => {
+                self.op_else();
+                return Ok(());
+            }
+            O::End => {
+                self.op_end();
+                return Ok(());
+            }
+            _ => {}
+        }
+        if !self.reachable() {
+            return Ok(());
+        }
+        if let Some(s) = simple_op(op) {
+            self.simple(s);
+            return Ok(());
+        }
+        match op {
+            O::Unreachable => {
+                self.emit(InstData::Trap {
+                    code: TrapCode::Unreachable,
+                });
+                self.t.cur = None;
+            }
+            O::Nop => {}
+            O::Br { relative_depth } => self.op_br(*relative_depth),
+            O::BrIf { relative_depth } => self.op_br_if(*relative_depth),
+            O::BrTable { targets } => self.op_br_table(targets)?,
+            O::Return => {
+                self.emit_return();
+                self.t.cur = None;
+            }
+            O::Call { function_index } => self.op_call(*function_index, offset)?,
+            O::CallIndirect {
+                type_index,
+                table_index,
+            } => self.op_call_indirect(*type_index, *table_index, offset)?,
+            O::Drop => {
+                self.pop();
+            }
+            O::Select | O::TypedSelect { .. } => self.op_select(),
+            O::LocalGet { local_index } => self.op_local_get(*local_index),
+            O::LocalSet { local_index } => self.op_local_set(*local_index, false),
+            O::LocalTee { local_index } => self.op_local_set(*local_index, true),
+            O::GlobalGet { global_index } => self.op_global_get(*global_index, offset)?,
+            O::GlobalSet { global_index } => self.op_global_set(*global_index, offset)?,
+
+            O::I32Load { memarg } => self.op_load(LoadOp::I32, memarg, offset)?,
+            O::I64Load { memarg } => self.op_load(LoadOp::I64, memarg, offset)?,
+            O::F32Load { memarg } => self.op_load(LoadOp::F32, memarg, offset)?,
+            O::F64Load { memarg } => self.op_load(LoadOp::F64, memarg, offset)?,
+            O::I32Load8S { memarg } => self.op_load(LoadOp::I32Load8S, memarg, offset)?,
+            O::I32Load8U { memarg } => self.op_load(LoadOp::I32Load8U, memarg, offset)?,
+            O::I32Load16S { memarg } => self.op_load(LoadOp::I32Load16S, memarg, offset)?,
+            O::I32Load16U { memarg } => self.op_load(LoadOp::I32Load16U, memarg, offset)?,
+            O::I64Load8S { memarg } => self.op_load(LoadOp::I64Load8S, memarg, offset)?,
+            O::I64Load8U { memarg } => self.op_load(LoadOp::I64Load8U, memarg, offset)?,
+            O::I64Load16S { memarg } => self.op_load(LoadOp::I64Load16S, memarg, offset)?,
+            O::I64Load16U { memarg } => self.op_load(LoadOp::I64Load16U, memarg, offset)?,
+            O::I64Load32S { memarg } => self.op_load(LoadOp::I64Load32S, memarg, offset)?,
+            O::I64Load32U { memarg } => self.op_load(LoadOp::I64Load32U, memarg, offset)?,
+            O::I32Store { memarg } => self.op_store(StoreOp::I32, memarg, offset)?,
+            O::I64Store { memarg } => self.op_store(StoreOp::I64, memarg, offset)?,
+            O::F32Store { memarg } => self.op_store(StoreOp::F32, memarg, offset)?,
+            O::F64Store { memarg } => self.op_store(StoreOp::F64, memarg, offset)?,
+            O::I32Store8 { memarg } => self.op_store(StoreOp::I32Store8, memarg, offset)?,
+            O::I32Store16 { memarg } => self.op_store(StoreOp::I32Store16, memarg, offset)?,
+            O::I64Store8 { memarg } => self.op_store(StoreOp::I64Store8, memarg, offset)?,
+            O::I64Store16 { memarg } => self.op_store(StoreOp::I64Store16, memarg, offset)?,
+            O::I64Store32 { memarg } => self.op_store(StoreOp::I64Store32, memarg, offset)?,
+            O::MemorySize { mem } => {
+                if *mem != 0 {
+                    return Err(WasmError::new(
+                        "multiple memories are not supported",
+                        offset,
+                    ));
+                }
+                self.op_memory_size()
+            }
+            O::MemoryGrow { mem } => {
+                if *mem != 0 {
+                    return Err(WasmError::new(
+                        "multiple memories are not supported",
+                        offset,
+                    ));
+                }
+                self.op_memory_grow()
+            }
+
+            O::I32Const { value } => {
+                let imm = *value as u32 as i64;
+                self.konst(I32, |dst| InstData::Iconst { dst, imm })
+            }
+            O::I64Const { value } => {
+                let imm = *value;
+                self.konst(I64, |dst| InstData::Iconst { dst, imm })
+            }
+            O::F32Const { value } => {
+                let bits = value.bits() as u64;
+                self.konst(F32, |dst| InstData::Fconst { dst, bits })
+            }
+            O::F64Const { value } => {
+                let bits = value.bits();
+                self.konst(F64, |dst| InstData::Fconst { dst, bits })
+            }
+
+            other => {
+                return Err(WasmError::new(
+                    format!("unsupported operator: {other:?}"),
+                    offset,
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An operator that pops its operands and pushes one result computed by one
+/// instruction.
+#[derive(Clone, Copy, Debug)]
+enum Simple {
+    Un(UnaryOp, Type),
+    Bin(BinaryOp, Type),
+    Icmp(IntCC),
+    Fcmp(FloatCC),
+}
+
+/// The numeric operators' translation (the same table as the baseline's).
+fn simple_op(op: &Operator<'_>) -> Option<Simple> {
+    use BinaryOp as B;
+    use IntCC as I;
+    use Operator as O;
+    use Type::{F32, F64, I32, I64};
+    use UnaryOp as U;
+    Some(match op {
+        O::I32Eqz => Simple::Un(U::Eqz, I32),
+        O::I64Eqz => Simple::Un(U::Eqz, I32),
+        O::I32Eq | O::I64Eq => Simple::Icmp(I::Equal),
+        O::I32Ne | O::I64Ne => Simple::Icmp(I::NotEqual),
+        O::I32LtS | O::I64LtS => Simple::Icmp(I::SignedLessThan),
+        O::I32LtU | O::I64LtU => Simple::Icmp(I::UnsignedLessThan),
+        O::I32GtS | O::I64GtS => Simple::Icmp(I::SignedGreaterThan),
+        O::I32GtU | O::I64GtU => Simple::Icmp(I::UnsignedGreaterThan),
+        O::I32LeS | O::I64LeS => Simple::Icmp(I::SignedLessThanOrEqual),
+        O::I32LeU | O::I64LeU => Simple::Icmp(I::UnsignedLessThanOrEqual),
+        O::I32GeS | O::I64GeS => Simple::Icmp(I::SignedGreaterThanOrEqual),
+        O::I32GeU | O::I64GeU => Simple::Icmp(I::UnsignedGreaterThanOrEqual),
+        O::F32Eq | O::F64Eq => Simple::Fcmp(FloatCC::Equal),
+        O::F32Ne | O::F64Ne => Simple::Fcmp(FloatCC::NotEqual),
+        O::F32Lt | O::F64Lt => Simple::Fcmp(FloatCC::LessThan),
+        O::F32Gt | O::F64Gt => Simple::Fcmp(FloatCC::GreaterThan),
+        O::F32Le | O::F64Le => Simple::Fcmp(FloatCC::LessThanOrEqual),
+        O::F32Ge | O::F64Ge => Simple::Fcmp(FloatCC::GreaterThanOrEqual),
+
+        O::I32Clz => Simple::Un(U::Clz, I32),
+        O::I32Ctz => Simple::Un(U::Ctz, I32),
+        O::I32Popcnt => Simple::Un(U::Popcnt, I32),
+        O::I64Clz => Simple::Un(U::Clz, I64),
+        O::I64Ctz => Simple::Un(U::Ctz, I64),
+        O::I64Popcnt => Simple::Un(U::Popcnt, I64),
+        O::I32Add => Simple::Bin(B::Iadd, I32),
+        O::I32Sub => Simple::Bin(B::Isub, I32),
+        O::I32Mul => Simple::Bin(B::Imul, I32),
+        O::I32DivS => Simple::Bin(B::DivS, I32),
+        O::I32DivU => Simple::Bin(B::DivU, I32),
+        O::I32RemS => Simple::Bin(B::RemS, I32),
+        O::I32RemU => Simple::Bin(B::RemU, I32),
+        O::I32And => Simple::Bin(B::And, I32),
+        O::I32Or => Simple::Bin(B::Or, I32),
+        O::I32Xor => Simple::Bin(B::Xor, I32),
+        O::I32Shl => Simple::Bin(B::Shl, I32),
+        O::I32ShrS => Simple::Bin(B::ShrS, I32),
+        O::I32ShrU => Simple::Bin(B::ShrU, I32),
+        O::I32Rotl => Simple::Bin(B::Rotl, I32),
+        O::I32Rotr => Simple::Bin(B::Rotr, I32),
+        O::I64Add => Simple::Bin(B::Iadd, I64),
+        O::I64Sub => Simple::Bin(B::Isub, I64),
+        O::I64Mul => Simple::Bin(B::Imul, I64),
+        O::I64DivS => Simple::Bin(B::DivS, I64),
+        O::I64DivU => Simple::Bin(B::DivU, I64),
+        O::I64RemS => Simple::Bin(B::RemS, I64),
+        O::I64RemU => Simple::Bin(B::RemU, I64),
+        O::I64And => Simple::Bin(B::And, I64),
+        O::I64Or => Simple::Bin(B::Or, I64),
+        O::I64Xor => Simple::Bin(B::Xor, I64),
+        O::I64Shl => Simple::Bin(B::Shl, I64),
+        O::I64ShrS => Simple::Bin(B::ShrS, I64),
+        O::I64ShrU => Simple::Bin(B::ShrU, I64),
+        O::I64Rotl => Simple::Bin(B::Rotl, I64),
+        O::I64Rotr => Simple::Bin(B::Rotr, I64),
+
+        O::F32Abs => Simple::Un(U::Fabs, F32),
+        O::F32Neg => Simple::Un(U::Fneg, F32),
+        O::F32Ceil => Simple::Un(U::Fceil, F32),
+        O::F32Floor => Simple::Un(U::Ffloor, F32),
+        O::F32Trunc => Simple::Un(U::Ftrunc, F32),
+        O::F32Nearest => Simple::Un(U::Fnearest, F32),
+        O::F32Sqrt => Simple::Un(U::Fsqrt, F32),
+        O::F32Add => Simple::Bin(B::Fadd, F32),
+        O::F32Sub => Simple::Bin(B::Fsub, F32),
+        O::F32Mul => Simple::Bin(B::Fmul, F32),
+        O::F32Div => Simple::Bin(B::Fdiv, F32),
+        O::F32Min => Simple::Bin(B::Fmin, F32),
+        O::F32Max => Simple::Bin(B::Fmax, F32),
+        O::F32Copysign => Simple::Bin(B::Fcopysign, F32),
+        O::F64Abs => Simple::Un(U::Fabs, F64),
+        O::F64Neg => Simple::Un(U::Fneg, F64),
+        O::F64Ceil => Simple::Un(U::Fceil, F64),
+        O::F64Floor => Simple::Un(U::Ffloor, F64),
+        O::F64Trunc => Simple::Un(U::Ftrunc, F64),
+        O::F64Nearest => Simple::Un(U::Fnearest, F64),
+        O::F64Sqrt => Simple::Un(U::Fsqrt, F64),
+        O::F64Add => Simple::Bin(B::Fadd, F64),
+        O::F64Sub => Simple::Bin(B::Fsub, F64),
+        O::F64Mul => Simple::Bin(B::Fmul, F64),
+        O::F64Div => Simple::Bin(B::Fdiv, F64),
+        O::F64Min => Simple::Bin(B::Fmin, F64),
+        O::F64Max => Simple::Bin(B::Fmax, F64),
+        O::F64Copysign => Simple::Bin(B::Fcopysign, F64),
+
+        O::I32WrapI64 => Simple::Un(U::Wrap, I32),
+        O::I32TruncF32S | O::I32TruncF64S => Simple::Un(U::TruncS, I32),
+        O::I32TruncF32U | O::I32TruncF64U => Simple::Un(U::TruncU, I32),
+        O::I64ExtendI32S => Simple::Un(U::SextI32, I64),
+        O::I64ExtendI32U => Simple::Un(U::UextI32, I64),
+        O::I64TruncF32S | O::I64TruncF64S => Simple::Un(U::TruncS, I64),
+        O::I64TruncF32U | O::I64TruncF64U => Simple::Un(U::TruncU, I64),
+        O::F32ConvertI32S | O::F32ConvertI64S => Simple::Un(U::ConvertS, F32),
+        O::F32ConvertI32U | O::F32ConvertI64U => Simple::Un(U::ConvertU, F32),
+        O::F32DemoteF64 => Simple::Un(U::Demote, F32),
+        O::F64ConvertI32S | O::F64ConvertI64S => Simple::Un(U::ConvertS, F64),
+        O::F64ConvertI32U | O::F64ConvertI64U => Simple::Un(U::ConvertU, F64),
+        O::F64PromoteF32 => Simple::Un(U::Promote, F64),
+        O::I32ReinterpretF32 => Simple::Un(U::Reinterpret, I32),
+        O::I64ReinterpretF64 => Simple::Un(U::Reinterpret, I64),
+        O::F32ReinterpretI32 => Simple::Un(U::Reinterpret, F32),
+        O::F64ReinterpretI64 => Simple::Un(U::Reinterpret, F64),
+
+        O::I32Extend8S => Simple::Un(U::Sext8, I32),
+        O::I32Extend16S => Simple::Un(U::Sext16, I32),
+        O::I64Extend8S => Simple::Un(U::Sext8, I64),
+        O::I64Extend16S => Simple::Un(U::Sext16, I64),
+        O::I64Extend32S => Simple::Un(U::Sext32, I64),
+        O::I32TruncSatF32S | O::I32TruncSatF64S => Simple::Un(U::TruncSatS, I32),
+        O::I32TruncSatF32U | O::I32TruncSatF64U => Simple::Un(U::TruncSatU, I32),
+        O::I64TruncSatF32S | O::I64TruncSatF64S => Simple::Un(U::TruncSatS, I64),
+        O::I64TruncSatF32U | O::I64TruncSatF64U => Simple::Un(U::TruncSatU, I64),
+        _ => return None,
+    })
+}
+
+fn load_op_for(ty: Type) -> LoadOp {
+    match ty {
+        Type::I32 => LoadOp::I32,
+        Type::I64 => LoadOp::I64,
+        Type::F32 => LoadOp::F32,
+        Type::F64 => LoadOp::F64,
+    }
+}
+
+fn store_op_for(ty: Type) -> StoreOp {
+    match ty {
+        Type::I32 => StoreOp::I32,
+        Type::I64 => StoreOp::I64,
+        Type::F32 => StoreOp::F32,
+        Type::F64 => StoreOp::F64,
+    }
+}

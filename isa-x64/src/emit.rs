@@ -22,13 +22,41 @@ use strata_ir::{FloatCC, IntCC, LoadOp, StoreOp, TrapCode};
 use strata_regalloc::{Allocation, Edit, Output, ProgPoint, RegClass};
 
 use crate::abi;
-use crate::inst::{AluOp, BitOp, CallTarget, DivKind, ExtOp, FpuOp, MInst, ShiftOp, Size, VCode};
+use crate::inst::{
+    AluOp, BitOp, CallTarget, CmpKind, DivKind, ExtOp, FpuOp, MInst, ShiftOp, Size, VCode,
+};
+use crate::magic::{self, DivPlan};
 use crate::{CompileError, CompiledFunction};
 
 /// `dynasm!` with the architecture forced to x86-64.
 macro_rules! x64 {
     ($ops:expr; $($t:tt)*) => {
         dynasm!($ops ; .arch x64 ; $($t)*)
+    };
+}
+
+/// Expands `$body` (an `x64!` invocation whose memory operand is written
+/// `[MEM]`) once per addressing form of the [`Mem`] `$m`.
+macro_rules! mem_op {
+    ($self:ident, $m:expr, |$a:ident| x64!($asm:ident; $($t:tt)*)) => {{
+        let m: Mem = $m;
+        let b = m.base;
+        let off = m.off;
+        let $a = &mut $self.asm;
+        mem_op!(@expand $a, m, b, off, [] $($t)*)
+    }};
+    (@expand $a:ident, $m:ident, $b:ident, $off:ident, [$($pre:tt)*] [MEM] $($post:tt)*) => {
+        match $m.index {
+            _ if $m.heap => x64!($a; $($pre)* [r15 + Rq($b) + $off] $($post)*),
+            None => x64!($a; $($pre)* [Rq($b) + $off] $($post)*),
+            Some((i, 0)) => x64!($a; $($pre)* [Rq($b) + Rq(i) + $off] $($post)*),
+            Some((i, 1)) => x64!($a; $($pre)* [Rq($b) + Rq(i) * 2 + $off] $($post)*),
+            Some((i, 2)) => x64!($a; $($pre)* [Rq($b) + Rq(i) * 4 + $off] $($post)*),
+            Some((i, _)) => x64!($a; $($pre)* [Rq($b) + Rq(i) * 8 + $off] $($post)*),
+        }
+    };
+    (@expand $a:ident, $m:ident, $b:ident, $off:ident, [$($pre:tt)*] $t:tt $($post:tt)*) => {
+        mem_op!(@expand $a, $m, $b, $off, [$($pre)* $t] $($post)*)
     };
 }
 
@@ -66,6 +94,57 @@ impl Cond {
             IntCC::UnsignedLessThanOrEqual => Cond::BE,
             IntCC::UnsignedGreaterThan => Cond::A,
             IntCC::UnsignedGreaterThanOrEqual => Cond::AE,
+        }
+    }
+}
+
+impl Cond {
+    /// The negated condition.
+    pub fn inv(self) -> Cond {
+        match self {
+            Cond::E => Cond::NE,
+            Cond::NE => Cond::E,
+            Cond::L => Cond::GE,
+            Cond::LE => Cond::G,
+            Cond::G => Cond::LE,
+            Cond::GE => Cond::L,
+            Cond::B => Cond::AE,
+            Cond::BE => Cond::A,
+            Cond::A => Cond::BE,
+            Cond::AE => Cond::B,
+            Cond::P => Cond::NP,
+            Cond::NP => Cond::P,
+            Cond::S => Cond::NO, // not used negated
+            Cond::NO => Cond::S,
+        }
+    }
+}
+
+/// The condition tested after a [`CmpKind`] has set the flags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Test {
+    /// One x86 condition.
+    One(Cond),
+    /// Float equal: ZF and not PF.
+    FEq,
+    /// Float not equal: not ZF or PF.
+    FNe,
+}
+
+impl Test {
+    fn of(cmp: CmpKind) -> Test {
+        match cmp {
+            CmpKind::Cmp { cc, .. } | CmpKind::CmpImm { cc, .. } => Test::One(Cond::from_intcc(cc)),
+            CmpKind::Test { zero, .. } | CmpKind::TestImm { zero, .. } => {
+                Test::One(if zero { Cond::E } else { Cond::NE })
+            }
+            CmpKind::Fcmp { cc, .. } => match cc {
+                FloatCC::Equal => Test::FEq,
+                FloatCC::NotEqual => Test::FNe,
+                // `ucomis a, b` (`b, a` for lt/le): above is ordered-greater.
+                FloatCC::GreaterThan | FloatCC::LessThan => Test::One(Cond::A),
+                FloatCC::GreaterThanOrEqual | FloatCC::LessThanOrEqual => Test::One(Cond::AE),
+            },
         }
     }
 }
@@ -158,6 +237,106 @@ impl Emitter {
             Cond::NP => x64!(a; jnp =>l),
             Cond::S => x64!(a; js =>l),
             Cond::NO => x64!(a; jno =>l),
+        }
+    }
+
+    fn cmov(&mut self, c: Cond, d: u8, s: u8) {
+        let a = &mut self.asm;
+        match c {
+            Cond::E => x64!(a; cmove Rq(d), Rq(s)),
+            Cond::NE => x64!(a; cmovne Rq(d), Rq(s)),
+            Cond::L => x64!(a; cmovl Rq(d), Rq(s)),
+            Cond::LE => x64!(a; cmovle Rq(d), Rq(s)),
+            Cond::G => x64!(a; cmovg Rq(d), Rq(s)),
+            Cond::GE => x64!(a; cmovge Rq(d), Rq(s)),
+            Cond::B => x64!(a; cmovb Rq(d), Rq(s)),
+            Cond::BE => x64!(a; cmovbe Rq(d), Rq(s)),
+            Cond::A => x64!(a; cmova Rq(d), Rq(s)),
+            Cond::AE => x64!(a; cmovae Rq(d), Rq(s)),
+            Cond::P => x64!(a; cmovp Rq(d), Rq(s)),
+            Cond::NP => x64!(a; cmovnp Rq(d), Rq(s)),
+            Cond::S => x64!(a; cmovs Rq(d), Rq(s)),
+            Cond::NO => x64!(a; cmovno Rq(d), Rq(s)),
+        }
+    }
+
+    /// Sets the flags for `cmp` from its operand registers `r`.
+    fn set_flags(&mut self, cmp: CmpKind, r: &[u8]) {
+        let a = &mut self.asm;
+        match cmp {
+            CmpKind::Cmp {
+                size: Size::S32, ..
+            } => x64!(a; cmp Rd(r[0]), Rd(r[1])),
+            CmpKind::Cmp {
+                size: Size::S64, ..
+            } => x64!(a; cmp Rq(r[0]), Rq(r[1])),
+            CmpKind::CmpImm {
+                size: Size::S32,
+                imm,
+                ..
+            } => x64!(a; cmp Rd(r[0]), imm),
+            CmpKind::CmpImm {
+                size: Size::S64,
+                imm,
+                ..
+            } => x64!(a; cmp Rq(r[0]), imm),
+            CmpKind::Test {
+                size: Size::S32, ..
+            } => x64!(a; test Rd(r[0]), Rd(r[1])),
+            CmpKind::Test {
+                size: Size::S64, ..
+            } => x64!(a; test Rq(r[0]), Rq(r[1])),
+            CmpKind::TestImm {
+                size: Size::S32,
+                imm,
+                ..
+            } => x64!(a; test Rd(r[0]), imm),
+            CmpKind::TestImm {
+                size: Size::S64,
+                imm,
+                ..
+            } => x64!(a; test Rq(r[0]), imm),
+            CmpKind::Fcmp { f64, cc } => {
+                if matches!(cc, FloatCC::LessThan | FloatCC::LessThanOrEqual) {
+                    self.ucomis(r[1], r[0], f64);
+                } else {
+                    self.ucomis(r[0], r[1], f64);
+                }
+            }
+        }
+    }
+
+    /// Jumps to `l` when `t` holds (flags already set).
+    fn jump_if(&mut self, t: Test, l: DynamicLabel) {
+        match t {
+            Test::One(c) => self.jcc(c, l),
+            Test::FEq => {
+                let skip = self.label();
+                self.jcc(Cond::P, skip);
+                self.jcc(Cond::E, l);
+                x64!(self.asm; =>skip);
+            }
+            Test::FNe => {
+                self.jcc(Cond::P, l);
+                self.jcc(Cond::NE, l);
+            }
+        }
+    }
+
+    /// Jumps to `l` when `t` does not hold (flags already set).
+    fn jump_unless(&mut self, t: Test, l: DynamicLabel) {
+        match t {
+            Test::One(c) => self.jcc(c.inv(), l),
+            Test::FEq => {
+                self.jcc(Cond::P, l);
+                self.jcc(Cond::NE, l);
+            }
+            Test::FNe => {
+                let stay = self.label();
+                self.jcc(Cond::P, stay);
+                self.jcc(Cond::E, l);
+                x64!(self.asm; =>stay);
+            }
         }
     }
 
@@ -419,6 +598,51 @@ impl Emitter {
             MInst::Copy => self.mov_rr(ops[0].vreg.class(), r[1], r[0]),
             MInst::Vmctx => x64!(self.asm; mov Rq(r[0]), r14),
             MInst::Alu { op, size } => self.alu(op, size, r),
+            MInst::AluImm { op, size, imm } => self.alu_imm(op, size, imm, r[0], r[1]),
+            MInst::ShiftImm { op, size, amt } => self.shift_imm(op, size, amt, r[1]),
+            MInst::Lea {
+                size,
+                index,
+                shift,
+                disp,
+            } => self.lea(size, index, shift, disp, r),
+            MInst::DivConst {
+                kind,
+                size,
+                divisor,
+            } => self.div_const(kind, size, divisor, r)?,
+            MInst::SetCond { cmp } => {
+                let n = cmp.num_operands();
+                let Test::One(c) = Test::of(cmp) else {
+                    return Err(err("SetCond of a float comparison"));
+                };
+                self.set_flags(cmp, r);
+                self.setcc(c, r[n]);
+                x64!(self.asm; movzx Rd(r[n]), Rb(r[n]));
+            }
+            MInst::CondSelect { cmp, float } => {
+                let n = cmp.num_operands();
+                let (t, d) = (r[n], r[n + 2]);
+                let test = Test::of(cmp);
+                self.set_flags(cmp, r);
+                match (float, test) {
+                    (false, Test::One(c)) => self.cmov(c, d, t),
+                    (false, Test::FNe) => {
+                        self.cmov(Cond::NE, d, t);
+                        self.cmov(Cond::P, d, t);
+                    }
+                    _ => {
+                        let skip = self.label();
+                        self.jump_unless(test, skip);
+                        if float {
+                            x64!(self.asm; movaps Rx(d), Rx(t));
+                        } else {
+                            x64!(self.asm; mov Rq(d), Rq(t));
+                        }
+                        x64!(self.asm; =>skip);
+                    }
+                }
+            }
             MInst::Shift { op, size } => self.shift(op, size, r[2]),
             MInst::BitCount { op, size } => self.bitcount(op, size, r[1], r[0]),
             MInst::Ext { op } => self.ext(op, r[1], r[0]),
@@ -526,17 +750,41 @@ impl Emitter {
                     x64!(self.asm; cmovnz Rq(d), Rq(t));
                 }
             }
-            MInst::Load { op, heap, offset } => {
+            MInst::Load {
+                op,
+                heap,
+                offset,
+                index,
+            } => {
                 if heap {
                     self.trap_site_here(TrapCode::MemoryOutOfBounds);
                 }
-                self.load(op, heap, r[0], offset, r[1]);
+                let m = Mem::new(heap, r, offset, index);
+                self.load(op, m, r[r.len() - 1]);
             }
-            MInst::Store { op, heap, offset } => {
+            MInst::Store {
+                op,
+                heap,
+                offset,
+                index,
+            } => {
                 if heap {
                     self.trap_site_here(TrapCode::MemoryOutOfBounds);
                 }
-                self.store(op, heap, r[0], offset, r[1]);
+                let m = Mem::new(heap, r, offset, index);
+                self.store(op, m, r[r.len() - 1]);
+            }
+            MInst::StoreImm {
+                op,
+                heap,
+                offset,
+                imm,
+            } => {
+                if heap {
+                    self.trap_site_here(TrapCode::MemoryOutOfBounds);
+                }
+                let m = Mem::new(heap, r, offset, None);
+                self.store_imm(op, m, imm);
             }
             MInst::StoreOutgoingArg { off } => {
                 let off = off as i32;
@@ -592,6 +840,22 @@ impl Emitter {
                 if next != Some(target) {
                     let l = self.block_labels[target as usize];
                     self.jmp(l);
+                }
+            }
+            MInst::CondBr { cmp, then_, else_ } => {
+                let test = Test::of(cmp);
+                self.set_flags(cmp, r);
+                let (tl, el) = (
+                    self.block_labels[then_ as usize],
+                    self.block_labels[else_ as usize],
+                );
+                if next == Some(then_) {
+                    self.jump_unless(test, el);
+                } else {
+                    self.jump_if(test, tl);
+                    if next != Some(else_) {
+                        self.jmp(el);
+                    }
                 }
             }
             MInst::Brif { then_, else_ } => {
@@ -962,14 +1226,10 @@ impl Emitter {
         x64!(self.asm; =>done);
     }
 
-    fn load(&mut self, op: LoadOp, heap: bool, a: u8, off: i32, d: u8) {
+    fn load(&mut self, op: LoadOp, m: Mem, d: u8) {
         macro_rules! ld {
             ($op:ident $rk:ident, $sz:ident) => {
-                if heap {
-                    x64!(self.asm; $op $rk(d), $sz [r15 + Rq(a) + off])
-                } else {
-                    x64!(self.asm; $op $rk(d), $sz [Rq(a) + off])
-                }
+                mem_op!(self, m, |a| x64!(a; $op $rk(d), $sz [MEM]))
             };
         }
         match op {
@@ -987,14 +1247,10 @@ impl Emitter {
         }
     }
 
-    fn store(&mut self, op: StoreOp, heap: bool, a: u8, off: i32, v: u8) {
+    fn store(&mut self, op: StoreOp, m: Mem, v: u8) {
         macro_rules! st {
             ($op:ident $sz:ident, $rk:ident) => {
-                if heap {
-                    x64!(self.asm; $op $sz [r15 + Rq(a) + off], $rk(v))
-                } else {
-                    x64!(self.asm; $op $sz [Rq(a) + off], $rk(v))
-                }
+                mem_op!(self, m, |a| x64!(a; $op $sz [MEM], $rk(v)))
             };
         }
         match op {
@@ -1004,6 +1260,295 @@ impl Emitter {
             StoreOp::F64 => st!(movsd QWORD, Rx),
             StoreOp::I32Store8 | StoreOp::I64Store8 => st!(mov BYTE, Rb),
             StoreOp::I32Store16 | StoreOp::I64Store16 => st!(mov WORD, Rw),
+        }
+    }
+
+    fn store_imm(&mut self, op: StoreOp, m: Mem, imm: i32) {
+        match op.width() {
+            8 => mem_op!(self, m, |a| x64!(a; mov QWORD [MEM], imm)),
+            4 => mem_op!(self, m, |a| x64!(a; mov DWORD [MEM], imm)),
+            2 => {
+                let imm = imm as i16;
+                mem_op!(self, m, |a| x64!(a; mov WORD [MEM], imm))
+            }
+            _ => {
+                let imm = imm as i8;
+                mem_op!(self, m, |a| x64!(a; mov BYTE [MEM], imm))
+            }
+        }
+    }
+
+    /// `d = a op imm` (`d == a` except for the three-operand `imul`).
+    fn alu_imm(&mut self, op: AluOp, size: Size, imm: i32, s: u8, d: u8) {
+        let a = &mut self.asm;
+        match (op, size) {
+            (AluOp::Add, Size::S32) => x64!(a; add Rd(d), imm),
+            (AluOp::Add, Size::S64) => x64!(a; add Rq(d), imm),
+            (AluOp::Sub, Size::S32) => x64!(a; sub Rd(d), imm),
+            (AluOp::Sub, Size::S64) => x64!(a; sub Rq(d), imm),
+            (AluOp::And, Size::S32) => x64!(a; and Rd(d), imm),
+            (AluOp::And, Size::S64) => x64!(a; and Rq(d), imm),
+            (AluOp::Or, Size::S32) => x64!(a; or Rd(d), imm),
+            (AluOp::Or, Size::S64) => x64!(a; or Rq(d), imm),
+            (AluOp::Xor, Size::S32) => x64!(a; xor Rd(d), imm),
+            (AluOp::Xor, Size::S64) => x64!(a; xor Rq(d), imm),
+            (AluOp::Imul, Size::S32) => x64!(a; imul Rd(d), Rd(s), imm),
+            (AluOp::Imul, Size::S64) => x64!(a; imul Rq(d), Rq(s), imm),
+        }
+    }
+
+    fn shift_imm(&mut self, op: ShiftOp, size: Size, amt: u8, d: u8) {
+        let n = amt as i8;
+        let a = &mut self.asm;
+        match (op, size) {
+            (ShiftOp::Shl, Size::S32) => x64!(a; shl Rd(d), n),
+            (ShiftOp::Shl, Size::S64) => x64!(a; shl Rq(d), n),
+            (ShiftOp::Sar, Size::S32) => x64!(a; sar Rd(d), n),
+            (ShiftOp::Sar, Size::S64) => x64!(a; sar Rq(d), n),
+            (ShiftOp::Shr, Size::S32) => x64!(a; shr Rd(d), n),
+            (ShiftOp::Shr, Size::S64) => x64!(a; shr Rq(d), n),
+            (ShiftOp::Rol, Size::S32) => x64!(a; rol Rd(d), n),
+            (ShiftOp::Rol, Size::S64) => x64!(a; rol Rq(d), n),
+            (ShiftOp::Ror, Size::S32) => x64!(a; ror Rd(d), n),
+            (ShiftOp::Ror, Size::S64) => x64!(a; ror Rq(d), n),
+        }
+    }
+
+    fn lea(&mut self, size: Size, index: bool, shift: u8, disp: i32, r: &[u8]) {
+        let (b, d) = (r[0], r[r.len() - 1]);
+        if !index && b == d {
+            if disp != 0 {
+                self.alu_imm(AluOp::Add, size, disp, d, d);
+            } else if size == Size::S32 {
+                x64!(self.asm; mov Rd(d), Rd(d));
+            }
+            return;
+        }
+        if !index {
+            match size {
+                Size::S32 => x64!(self.asm; lea Rd(d), [Rq(b) + disp]),
+                Size::S64 => x64!(self.asm; lea Rq(d), [Rq(b) + disp]),
+            }
+            return;
+        }
+        let i = r[1];
+        let a = &mut self.asm;
+        match (size, shift) {
+            (Size::S32, 0) => x64!(a; lea Rd(d), [Rq(b) + Rq(i) + disp]),
+            (Size::S32, 1) => x64!(a; lea Rd(d), [Rq(b) + Rq(i) * 2 + disp]),
+            (Size::S32, 2) => x64!(a; lea Rd(d), [Rq(b) + Rq(i) * 4 + disp]),
+            (Size::S32, _) => x64!(a; lea Rd(d), [Rq(b) + Rq(i) * 8 + disp]),
+            (Size::S64, 0) => x64!(a; lea Rq(d), [Rq(b) + Rq(i) + disp]),
+            (Size::S64, 1) => x64!(a; lea Rq(d), [Rq(b) + Rq(i) * 2 + disp]),
+            (Size::S64, 2) => x64!(a; lea Rq(d), [Rq(b) + Rq(i) * 4 + disp]),
+            (Size::S64, _) => x64!(a; lea Rq(d), [Rq(b) + Rq(i) * 8 + disp]),
+        }
+    }
+
+    /// `mov d, s` at `size` (32-bit moves zero-extend; nothing if equal).
+    fn mov_sized(&mut self, size: Size, d: u8, s: u8) {
+        if d != s {
+            match size {
+                Size::S32 => x64!(self.asm; mov Rd(d), Rd(s)),
+                Size::S64 => x64!(self.asm; mov Rq(d), Rq(s)),
+            }
+        }
+    }
+
+    /// Division by a constant; see [`MInst::DivConst`] and [`crate::magic`].
+    /// Registers: `[x, dst, t1, t2]`; dst is written last.
+    fn div_const(
+        &mut self,
+        kind: DivKind,
+        size: Size,
+        divisor: u64,
+        r: &[u8],
+    ) -> Result<(), CompileError> {
+        let (x, d, t1, t2) = (r[0], r[1], r[2], r[3]);
+        let s64 = size == Size::S64;
+        let bits = if s64 { 64 } else { 32 };
+        let signed = kind.is_signed();
+        let plan = magic::div_plan(signed, bits, divisor)
+            .ok_or_else(|| err("division by a constant 0 or -1"))?;
+        // Shorthands over the operand size.
+        macro_rules! op1 {
+            ($op:ident $r:expr, $n:expr) => {
+                if s64 {
+                    x64!(self.asm; $op Rq($r), $n)
+                } else {
+                    x64!(self.asm; $op Rd($r), $n)
+                }
+            };
+        }
+        macro_rules! op2 {
+            ($op:ident $a:expr, $b:expr) => {
+                if s64 {
+                    x64!(self.asm; $op Rq($a), Rq($b))
+                } else {
+                    x64!(self.asm; $op Rd($a), Rd($b))
+                }
+            };
+        }
+        // The quotient's register.
+        let q = match plan {
+            DivPlan::One => {
+                if kind.is_rem() {
+                    x64!(self.asm; xor Rd(d), Rd(d));
+                } else {
+                    self.mov_sized(size, d, x);
+                }
+                return Ok(());
+            }
+            DivPlan::Pow2 { k, neg } => {
+                if !signed {
+                    if kind.is_rem() {
+                        self.mov_sized(size, t1, x);
+                        if k <= 31 && !(s64 && k == 31) {
+                            op1!(and t1, ((1u64 << k) - 1) as u32 as i32);
+                        } else {
+                            let n = (bits - k) as i8;
+                            op1!(shl t1, n);
+                            op1!(shr t1, n);
+                        }
+                        self.mov_sized(size, d, t1);
+                        return Ok(());
+                    }
+                    self.mov_sized(size, t1, x);
+                    op1!(shr t1, k as i8);
+                } else {
+                    // Round toward zero: add 2^k - 1 to negative dividends.
+                    self.mov_sized(size, t1, x);
+                    op1!(sar t1, (bits - 1) as i8);
+                    op1!(shr t1, (bits - k) as i8);
+                    op2!(add t1, x);
+                    op1!(sar t1, k as i8);
+                    if neg {
+                        if s64 {
+                            x64!(self.asm; neg Rq(t1));
+                        } else {
+                            x64!(self.asm; neg Rd(t1));
+                        }
+                    }
+                }
+                t1
+            }
+            DivPlan::Magic if !signed => {
+                let m = magic::magic_unsigned(divisor, bits);
+                if s64 {
+                    // t1 = rax, t2 = rdx.
+                    self.mov_imm(Size::S64, t1, m.mul);
+                    x64!(self.asm; mul Rq(x));
+                    if m.add {
+                        x64!(self.asm
+                            ; mov Rq(t1), Rq(x)
+                            ; sub Rq(t1), Rq(t2)
+                            ; shr Rq(t1), 1
+                            ; add Rq(t1), Rq(t2));
+                        if m.shift > 0 {
+                            x64!(self.asm; shr Rq(t1), m.shift as i8);
+                        }
+                        t1
+                    } else {
+                        if m.shift > 0 {
+                            x64!(self.asm; shr Rq(t2), m.shift as i8);
+                        }
+                        t2
+                    }
+                } else {
+                    x64!(self.asm; mov Rd(t1), Rd(x));
+                    self.mov_imm(Size::S32, t2, m.mul);
+                    x64!(self.asm; imul Rq(t1), Rq(t2); shr Rq(t1), 32);
+                    if m.add {
+                        x64!(self.asm
+                            ; mov Rd(t2), Rd(x)
+                            ; sub Rd(t2), Rd(t1)
+                            ; shr Rd(t2), 1
+                            ; add Rd(t2), Rd(t1));
+                        if m.shift > 0 {
+                            x64!(self.asm; shr Rd(t2), m.shift as i8);
+                        }
+                        t2
+                    } else {
+                        if m.shift > 0 {
+                            x64!(self.asm; shr Rd(t1), m.shift as i8);
+                        }
+                        t1
+                    }
+                }
+            }
+            DivPlan::Magic => {
+                let dv = if s64 {
+                    divisor as i64
+                } else {
+                    divisor as u32 as i32 as i64
+                };
+                let m = magic::magic_signed(dv, bits);
+                // hi = the high half of x * mul, in `h`.
+                let h = if s64 {
+                    // t1 = rax, t2 = rdx.
+                    self.mov_imm(Size::S64, t1, m.mul as u64);
+                    x64!(self.asm; imul Rq(x));
+                    t2
+                } else {
+                    x64!(self.asm
+                        ; movsxd Rq(t1), Rd(x)
+                        ; imul Rq(t1), Rq(t1), m.mul as i32
+                        ; sar Rq(t1), 32);
+                    t1
+                };
+                if dv > 0 && m.mul < 0 {
+                    op2!(add h, x);
+                } else if dv < 0 && m.mul > 0 {
+                    op2!(sub h, x);
+                }
+                if m.shift > 0 {
+                    op1!(sar h, m.shift as i8);
+                }
+                let o = if h == t1 { t2 } else { t1 };
+                self.mov_sized(size, o, h);
+                op1!(shr o, (bits - 1) as i8);
+                op2!(add h, o);
+                h
+            }
+        };
+        if !kind.is_rem() {
+            self.mov_sized(size, d, q);
+            return Ok(());
+        }
+        // r = x - q * divisor.
+        let o = if q == t1 { t2 } else { t1 };
+        if !s64 {
+            x64!(self.asm; imul Rd(q), Rd(q), divisor as u32 as i32);
+        } else if divisor as i64 == divisor as i64 as i32 as i64 {
+            x64!(self.asm; imul Rq(q), Rq(q), divisor as i64 as i32);
+        } else {
+            self.mov_imm(Size::S64, o, divisor);
+            x64!(self.asm; imul Rq(q), Rq(o));
+        }
+        self.mov_sized(size, d, x);
+        op2!(sub d, q);
+        Ok(())
+    }
+}
+
+/// A memory operand: `[r15 + base + off]` (heap), `[base + off]` or
+/// `[base + index << shift + off]`.
+#[derive(Clone, Copy, Debug)]
+struct Mem {
+    heap: bool,
+    base: u8,
+    index: Option<(u8, u8)>,
+    off: i32,
+}
+
+impl Mem {
+    /// From an access's registers (`[base, (index,) ..]`).
+    fn new(heap: bool, r: &[u8], off: i32, index: Option<u8>) -> Mem {
+        Mem {
+            heap,
+            base: r[0],
+            index: index.map(|s| (r[1], s)),
+            off,
         }
     }
 }

@@ -50,6 +50,64 @@ pub enum ShiftOp {
     Ror,
 }
 
+/// A flags-setting comparison and the condition tested on it (used by
+/// [`MInst::SetCond`], [`MInst::CondBr`] and [`MInst::CondSelect`]). It
+/// takes the first [`CmpKind::num_operands`] operands of its instruction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpKind {
+    /// `cmp a, b` (operands a, b), then integer condition `cc`.
+    Cmp {
+        /// Width.
+        size: Size,
+        /// Condition (`a cc b`).
+        cc: IntCC,
+    },
+    /// `cmp a, imm` (operand a), then `a cc imm`.
+    CmpImm {
+        /// Width.
+        size: Size,
+        /// Condition.
+        cc: IntCC,
+        /// Sign-extended immediate (for 32-bit: the 32 bits).
+        imm: i32,
+    },
+    /// `test a, b` (operands a, b): true when `a & b == 0` if `zero`, else
+    /// when it is non-zero.
+    Test {
+        /// Width.
+        size: Size,
+        /// Condition is "the and is zero".
+        zero: bool,
+    },
+    /// `test a, imm` (operand a).
+    TestImm {
+        /// Width.
+        size: Size,
+        /// Condition is "the and is zero".
+        zero: bool,
+        /// Sign-extended immediate.
+        imm: i32,
+    },
+    /// `ucomis a, b` (float operands a, b), then Wasm condition `a cc b`
+    /// (false on NaN except `NotEqual`).
+    Fcmp {
+        /// f64 (else f32).
+        f64: bool,
+        /// Condition.
+        cc: FloatCC,
+    },
+}
+
+impl CmpKind {
+    /// How many register operands the comparison reads.
+    pub const fn num_operands(self) -> usize {
+        match self {
+            CmpKind::CmpImm { .. } | CmpKind::TestImm { .. } => 1,
+            _ => 2,
+        }
+    }
+}
+
 /// Bit counting (LZCNT / TZCNT / POPCNT).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[allow(missing_docs)]
@@ -159,6 +217,65 @@ pub enum MInst {
         op: ShiftOp,
         /// Width.
         size: Size,
+    },
+    /// ops = `[use a, def reuse 0]`: `a = a op imm` (for `Imul`: ops =
+    /// `[use a, def]`, three-operand `imul dst, a, imm`).
+    AluImm {
+        /// Operation.
+        op: AluOp,
+        /// Width.
+        size: Size,
+        /// Sign-extended immediate.
+        imm: i32,
+    },
+    /// ops = `[use a, def reuse 0]`: shift or rotate by a constant.
+    ShiftImm {
+        /// Operation.
+        op: ShiftOp,
+        /// Width.
+        size: Size,
+        /// Count (already reduced modulo the width, non-zero).
+        amt: u8,
+    },
+    /// ops = `[use base, (use index,) def]`: `lea dst, [base + (index <<
+    /// shift) + disp]` (32-bit: the low 32 bits); emitted as `add dst, disp`
+    /// when there is no index and dst is base.
+    Lea {
+        /// Width of the result.
+        size: Size,
+        /// Whether there is an index operand.
+        index: bool,
+        /// Scale of the index as a shift (0..=3).
+        shift: u8,
+        /// Displacement.
+        disp: i32,
+    },
+    /// ops = `[use x, def dst, early def t1, early def t2]`: division or
+    /// remainder by the constant `divisor` (never 0, and never -1 when
+    /// signed) without `div`: shifts for powers of two, else a high multiply
+    /// by a magic number. For 64-bit non-powers of two t1 is fixed to rax and
+    /// t2 to rdx.
+    DivConst {
+        /// Operation.
+        kind: DivKind,
+        /// Width.
+        size: Size,
+        /// The divisor's bits (for 32-bit, the low 32 bits count).
+        divisor: u64,
+    },
+    /// ops = `[cmp operands.., def]`: `dst = cond` as 0/1.
+    SetCond {
+        /// The comparison.
+        cmp: CmpKind,
+    },
+    /// ops = `[cmp operands.., use if_true, use if_false, def reuse (n + 1)]`:
+    /// `dst = cond ? if_true : if_false` (`cmov`, or a branch around a
+    /// `movaps` for floats).
+    CondSelect {
+        /// The comparison.
+        cmp: CmpKind,
+        /// Class of the selected values.
+        float: bool,
     },
     /// ops = `[use, def]`.
     BitCount {
@@ -282,7 +399,8 @@ pub enum MInst {
         /// Class of the selected values.
         float: bool,
     },
-    /// ops = `[use addr, def]`: heap: `[r15 + addr + offset]`, else `[addr + offset]`.
+    /// ops = `[use addr, (use index,) def]`: heap: `[r15 + addr + offset]`,
+    /// else `[addr + offset]` or, with an index, `[addr + index << shift + offset]`.
     Load {
         /// Width and extension.
         op: LoadOp,
@@ -290,8 +408,10 @@ pub enum MInst {
         heap: bool,
         /// Displacement.
         offset: i32,
+        /// Scale shift of an index operand (vm accesses only).
+        index: Option<u8>,
     },
-    /// ops = `[use addr, use value]`.
+    /// ops = `[use addr, (use index,) use value]`: addressing as for `Load`.
     Store {
         /// Width.
         op: StoreOp,
@@ -299,6 +419,20 @@ pub enum MInst {
         heap: bool,
         /// Displacement.
         offset: i32,
+        /// Scale shift of an index operand (vm accesses only).
+        index: Option<u8>,
+    },
+    /// ops = `[use addr]`: store the constant `imm` (sign-extended to 64 bits
+    /// for 8-byte stores), addressing as for `Load` without an index.
+    StoreImm {
+        /// Width.
+        op: StoreOp,
+        /// Heap access (a trap site).
+        heap: bool,
+        /// Displacement.
+        offset: i32,
+        /// The value's low bits.
+        imm: i32,
     },
     /// ops = `[use value]`: store an outgoing stack argument at `[rsp + off]`.
     StoreOutgoingArg {
@@ -327,6 +461,15 @@ pub enum MInst {
         /// Target block (VCode index).
         target: u32,
     },
+    /// Terminator, ops = the comparison's operands: branch on a condition.
+    CondBr {
+        /// The comparison.
+        cmp: CmpKind,
+        /// Target when the condition holds.
+        then_: u32,
+        /// Target otherwise.
+        else_: u32,
+    },
     /// Terminator, ops = `[use cond]`.
     Brif {
         /// Target when cond != 0.
@@ -353,7 +496,7 @@ impl MInst {
     pub fn is_branch(&self) -> bool {
         matches!(
             self,
-            MInst::Jump { .. } | MInst::Brif { .. } | MInst::BrTable { .. }
+            MInst::Jump { .. } | MInst::Brif { .. } | MInst::CondBr { .. } | MInst::BrTable { .. }
         )
     }
     /// Whether this ends a block without successors.
@@ -499,6 +642,9 @@ impl strata_regalloc::Function for VCode {
     }
     fn num_vregs(&self) -> usize {
         self.num_vregs
+    }
+    fn is_move(&self, i: Inst) -> bool {
+        matches!(self.insts[i.index()], MInst::Copy)
     }
     fn block_loop_depth(&self, b: Block) -> u32 {
         self.loop_depths[b.index()]

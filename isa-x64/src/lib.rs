@@ -26,6 +26,7 @@ pub mod disasm;
 pub mod emit;
 pub mod inst;
 pub mod lower;
+pub mod magic;
 pub mod regs;
 pub mod trampolines;
 

@@ -1,7 +1,13 @@
 //! Instruction selection: IR → [`VCode`].
 //!
-//! One pass over the blocks in layout order; each IR instruction becomes one
-//! or a few machine instructions through a small per-operation function.
+//! First a selection pass (see the section comment above [`Pat`]): use and
+//! definition counts per value, then per block a backward greedy match that
+//! picks a pattern per instruction: immediates, shifts by constants, `lea`
+//! for address-like adds, compare (or `test`) fused into branches, `setcc`
+//! and `cmov`, folded vm addressing modes, stores of constants, division by
+//! constants; fused definitions emit nothing. Then one pass over the blocks
+//! in layout order; each IR instruction becomes one or a few machine
+//! instructions through its pattern or a small per-operation function.
 //! IR value `vN` becomes virtual register N (class from its type); temporaries
 //! are numbered after the IR values. Requirements on the input: non-SSA form
 //! (only the entry block has parameters, branches pass no arguments), every
@@ -10,7 +16,8 @@
 
 use smallvec::SmallVec;
 use strata_ir::{
-    AddrSpace, BinaryOp, CallKind, Function, Inst, InstData, LoadOp, StoreOp, Type, UnaryOp, Value,
+    AddrSpace, BinaryOp, CallKind, Function, Inst, InstData, IntCC, LoadOp, StoreOp, Type, UnaryOp,
+    Value,
 };
 use strata_regalloc::{
     Block, InstRange, Operand, OperandConstraint, PReg, PRegSet, RegClass, VReg,
@@ -18,7 +25,10 @@ use strata_regalloc::{
 
 use crate::CompileError;
 use crate::abi::{self, ArgLoc, CallConv};
-use crate::inst::{AluOp, BitOp, CallTarget, DivKind, ExtOp, FpuOp, MInst, ShiftOp, Size, VCode};
+use crate::inst::{
+    AluOp, BitOp, CallTarget, CmpKind, DivKind, ExtOp, FpuOp, MInst, ShiftOp, Size, VCode,
+};
+use crate::magic::{self, DivPlan};
 use crate::regs;
 
 /// Reusable buffers of the lowering pass.
@@ -29,6 +39,22 @@ pub struct LowerScratch {
     locs: Vec<ArgLoc>,
     pregs: Vec<PReg>,
     ops: Vec<Operand>,
+    /// Per value: number of uses, of definitions, the instruction of the
+    /// (single) definition, and uses not absorbed as immediates.
+    use_count: Vec<u32>,
+    def_count: Vec<u32>,
+    def_inst: Vec<u32>,
+    remaining: Vec<u32>,
+    /// Per instruction: the selected pattern.
+    pats: Vec<Pat>,
+    /// Per position of the block being planned, per use slot: the position
+    /// of the reaching definition in the block, and of the next definition
+    /// after the instruction (`NONE` if there is none in the block).
+    reach: Vec<[u32; 3]>,
+    next: Vec<[u32; 3]>,
+    /// Per value, stamped by block: position of the last definition seen.
+    last_blk: Vec<u32>,
+    last_pos: Vec<u32>,
 }
 
 /// The register class of a type.
@@ -77,6 +103,10 @@ pub fn lower(func: &Function, vc: &mut VCode, s: &mut LowerScratch) -> Result<()
     }
     s.seen.clear();
     s.seen.resize(func.layout.len(), u32::MAX);
+    analyze(func, s);
+    for (bi, &b) in func.layout.iter().enumerate() {
+        plan_block(func, s, &func.blocks[b.index()].insts, bi as u32);
+    }
     let mut l = Lower {
         func,
         vc,
@@ -97,7 +127,15 @@ pub fn lower(func: &Function, vc: &mut VCode, s: &mut LowerScratch) -> Result<()
         }
         for &inst in &data.insts {
             l.srcloc = func.srclocs[inst.index()];
-            l.lower_inst(inst, bi as u32)?;
+            match l.s.pats[inst.index()] {
+                Pat::Skip => {}
+                Pat::Default => match func.insts[inst.index()] {
+                    // Every use became an immediate.
+                    InstData::Iconst { dst, .. } if l.s.remaining[dst.index()] == 0 => {}
+                    _ => l.lower_inst(inst, bi as u32)?,
+                },
+                pat => l.lower_pat(inst, pat, bi as u32)?,
+            }
         }
         let last = l.vc.insts.len() as u32;
         match l.vc.insts.last() {
@@ -146,6 +184,208 @@ impl Lower<'_> {
         let t = self.tmp(v.class());
         self.emit(MInst::Copy, &[Operand::reg_use(v), Operand::reg_def(t)]);
         t
+    }
+
+    /// The branch targets of a `brif` (recorded as successors).
+    fn brif_targets(&mut self, inst: Inst, cur: u32) -> Result<(u32, u32), CompileError> {
+        let InstData::Brif {
+            then_dest,
+            else_dest,
+            ..
+        } = self.func.insts[inst.index()]
+        else {
+            return Err(err("CondBr pattern on a non-branch"));
+        };
+        if !then_dest.args.is_empty() || !else_dest.args.is_empty() {
+            return Err(err(
+                "branch arguments are not supported (non-SSA form needed)",
+            ));
+        }
+        let then_ = self.block(then_dest.block)?;
+        let else_ = self.block(else_dest.block)?;
+        self.succ(cur, then_);
+        self.succ(cur, else_);
+        Ok((then_, else_))
+    }
+
+    /// Appends the operands of comparison `c` to `ops`.
+    fn cmp_ops(&self, c: Cmp, ops: &mut SmallVec<[Operand; 6]>) {
+        ops.push(Operand::reg_use(self.v(c.a)));
+        if let Some(b) = c.b {
+            ops.push(Operand::reg_use(self.v(b)));
+        }
+    }
+
+    /// Appends the address operands of `am` to `ops`.
+    fn am_ops(&self, am: Am, ops: &mut SmallVec<[Operand; 6]>) {
+        ops.push(Operand::reg_use(self.v(am.base)));
+        if let Some((i, _)) = am.index {
+            ops.push(Operand::reg_use(self.v(i)));
+        }
+    }
+
+    /// Lowers `inst` with the pattern selected for it.
+    fn lower_pat(&mut self, inst: Inst, pat: Pat, cur: u32) -> Result<(), CompileError> {
+        let data = &self.func.insts[inst.index()];
+        let dst = data.single_dst();
+        let d = dst.map(|v| self.v(v));
+        let size = dst.map_or(Size::S64, |v| size_of(self.ty(v)));
+        let mut ops: SmallVec<[Operand; 6]> = SmallVec::new();
+        let need = |d: Option<VReg>| d.ok_or_else(|| err("pattern without a result"));
+        match pat {
+            Pat::Default | Pat::Skip => unreachable!("handled by the caller"),
+            Pat::AluImm { op, a, imm } => {
+                ops.push(Operand::reg_use(self.v(a)));
+                ops.push(if op == AluOp::Imul {
+                    Operand::reg_def(need(d)?)
+                } else {
+                    Operand::reuse_def(need(d)?, 0)
+                });
+                self.emit(MInst::AluImm { op, size, imm }, &ops);
+            }
+            Pat::ShiftImm { op, a, amt } => {
+                ops.push(Operand::reg_use(self.v(a)));
+                ops.push(Operand::reuse_def(need(d)?, 0));
+                self.emit(MInst::ShiftImm { op, size, amt }, &ops);
+            }
+            Pat::Move { src } => {
+                let d = need(d)?;
+                let s = self.v(src);
+                if s != d {
+                    self.emit(MInst::Copy, &[Operand::reg_use(s), Operand::reg_def(d)]);
+                }
+            }
+            Pat::Lea { am } => {
+                self.am_ops(am, &mut ops);
+                ops.push(Operand::reg_def(need(d)?));
+                let m = MInst::Lea {
+                    size,
+                    index: am.index.is_some(),
+                    shift: am.index.map_or(0, |i| i.1),
+                    disp: am.disp,
+                };
+                self.emit(m, &ops);
+            }
+            Pat::DivConst { divisor } => {
+                let InstData::Binary { op, lhs, .. } = *data else {
+                    return Err(err("DivConst pattern on a non-binary"));
+                };
+                let kind = match op {
+                    BinaryOp::DivS => DivKind::DivS,
+                    BinaryOp::DivU => DivKind::DivU,
+                    BinaryOp::RemS => DivKind::RemS,
+                    _ => DivKind::RemU,
+                };
+                let bits = if size == Size::S64 { 64 } else { 32 };
+                let plan = magic::div_plan(kind.is_signed(), bits, divisor);
+                let (c1, c2) = if size == Size::S64 && plan == Some(DivPlan::Magic) {
+                    (
+                        OperandConstraint::FixedReg(regs::RAX),
+                        OperandConstraint::FixedReg(regs::RDX),
+                    )
+                } else {
+                    (OperandConstraint::Reg, OperandConstraint::Reg)
+                };
+                let t1 = self.tmp(RegClass::Int);
+                let t2 = self.tmp(RegClass::Int);
+                ops.push(Operand::reg_use(self.v(lhs)));
+                ops.push(Operand::reg_def(need(d)?));
+                ops.push(Operand::new_early_def(t1, c1));
+                ops.push(Operand::new_early_def(t2, c2));
+                self.emit(
+                    MInst::DivConst {
+                        kind,
+                        size,
+                        divisor,
+                    },
+                    &ops,
+                );
+            }
+            Pat::SetCond { c } => {
+                self.cmp_ops(c, &mut ops);
+                ops.push(Operand::reg_def(need(d)?));
+                self.emit(MInst::SetCond { cmp: c.kind }, &ops);
+            }
+            Pat::CondBr { c } => {
+                let (then_, else_) = self.brif_targets(inst, cur)?;
+                self.cmp_ops(c, &mut ops);
+                self.emit(
+                    MInst::CondBr {
+                        cmp: c.kind,
+                        then_,
+                        else_,
+                    },
+                    &ops,
+                );
+            }
+            Pat::CondSelect { c } => {
+                let InstData::Select {
+                    if_true, if_false, ..
+                } = *data
+                else {
+                    return Err(err("CondSelect pattern on a non-select"));
+                };
+                let float = self.ty(if_true).is_float();
+                self.cmp_ops(c, &mut ops);
+                let n = ops.len();
+                ops.push(Operand::reg_use(self.v(if_true)));
+                ops.push(Operand::reg_use(self.v(if_false)));
+                ops.push(Operand::reuse_def(need(d)?, n + 1));
+                self.emit(MInst::CondSelect { cmp: c.kind, float }, &ops);
+            }
+            Pat::VmAccess { am } => {
+                self.am_ops(am, &mut ops);
+                let index = am.index.map(|i| i.1);
+                let offset = am.disp;
+                match *data {
+                    InstData::Load { op, dst, .. } => {
+                        ops.push(Operand::reg_def(self.v(dst)));
+                        let m = MInst::Load {
+                            op,
+                            heap: false,
+                            offset,
+                            index,
+                        };
+                        self.emit(m, &ops);
+                    }
+                    InstData::Store { op, value, .. } => {
+                        ops.push(Operand::reg_use(self.v(value)));
+                        let m = MInst::Store {
+                            op,
+                            heap: false,
+                            offset,
+                            index,
+                        };
+                        self.emit(m, &ops);
+                    }
+                    _ => return Err(err("VmAccess pattern on a non-access")),
+                }
+            }
+            Pat::StoreImm { imm } => {
+                let InstData::Store {
+                    op,
+                    space,
+                    addr,
+                    offset,
+                    ..
+                } = *data
+                else {
+                    return Err(err("StoreImm pattern on a non-store"));
+                };
+                let (a, offset) = self.address(addr, offset);
+                let heap = space == AddrSpace::Heap;
+                self.emit(
+                    MInst::StoreImm {
+                        op,
+                        heap,
+                        offset,
+                        imm,
+                    },
+                    &[Operand::reg_use(a)],
+                );
+            }
+        }
+        Ok(())
     }
 
     fn lower_args(&mut self, params: &[Value]) -> Result<(), CompileError> {
@@ -599,14 +839,32 @@ impl Lower<'_> {
         let (a, offset) = self.address(addr, off);
         let heap = space == AddrSpace::Heap;
         let ops = [Operand::reg_use(a), Operand::reg_def(self.v(dst))];
-        self.emit(MInst::Load { op, heap, offset }, &ops);
+        let index = None;
+        self.emit(
+            MInst::Load {
+                op,
+                heap,
+                offset,
+                index,
+            },
+            &ops,
+        );
     }
 
     fn lower_store(&mut self, op: StoreOp, space: AddrSpace, addr: Value, value: Value, off: u32) {
         let (a, offset) = self.address(addr, off);
         let heap = space == AddrSpace::Heap;
         let ops = [Operand::reg_use(a), Operand::reg_use(self.v(value))];
-        self.emit(MInst::Store { op, heap, offset }, &ops);
+        let index = None;
+        self.emit(
+            MInst::Store {
+                op,
+                heap,
+                offset,
+                index,
+            },
+            &ops,
+        );
     }
 
     fn lower_call(
@@ -669,5 +927,886 @@ impl Lower<'_> {
             .push(MInst::Call { target }, &ops, clobbers, self.srcloc);
         self.s.ops = ops;
         Ok(())
+    }
+}
+
+// ---- instruction selection: analysis and pattern matching -------------------
+//
+// Before emitting anything, `plan` walks each block backwards and picks a
+// pattern (`Pat`) per instruction, greedily from the roots (maximal munch):
+// an instruction may absorb the instruction that defines one of its operands
+// ("fusion"), which then emits nothing (`Pat::Skip`). Fusion is legal when:
+//   - the definition is in the same block, before the user, and is the one
+//     that reaches the user (no redefinition in between);
+//   - its result has exactly one use in the whole function (that user);
+//   - it is pure (no trap, no memory access);
+//   - none of its operands is redefined between it and the user, where the
+//     user now reads them (the IR is not in SSA form).
+// Constants become immediates whatever their use count: a use is absorbed
+// when the value's definition reaching it is an `iconst` (in the block, or
+// the value's only definition in the function). An `iconst` all of whose
+// uses were absorbed emits nothing.
+
+/// No position (no definition in the block).
+const NONE: u32 = u32::MAX;
+
+/// A comparison with its operand values.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Cmp {
+    kind: CmpKind,
+    a: Value,
+    b: Option<Value>,
+}
+
+/// An address `base + index << shift + disp`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Am {
+    base: Value,
+    index: Option<(Value, u8)>,
+    disp: i32,
+}
+
+/// The pattern selected for one IR instruction (operands the pattern reads
+/// in registers are named; the instruction's own `dst` is implied).
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub(crate) enum Pat {
+    /// The generic lowering.
+    #[default]
+    Default,
+    /// Absorbed by a later instruction (or a dead constant): emit nothing.
+    Skip,
+    /// `dst = a op imm`.
+    AluImm { op: AluOp, a: Value, imm: i32 },
+    /// `dst = a shift amt`.
+    ShiftImm { op: ShiftOp, a: Value, amt: u8 },
+    /// `dst = src`.
+    Move { src: Value },
+    /// `dst = lea am`.
+    Lea { am: Am },
+    /// Division or remainder of the lhs by a constant.
+    DivConst { divisor: u64 },
+    /// `dst = cond`.
+    SetCond { c: Cmp },
+    /// Branch on a fused comparison.
+    CondBr { c: Cmp },
+    /// `select` on a fused comparison.
+    CondSelect { c: Cmp },
+    /// A vm load or store through a folded address.
+    VmAccess { am: Am },
+    /// A store of a constant.
+    StoreImm { imm: i32 },
+}
+
+/// A pattern with the positions it fuses and the constant uses it absorbs.
+struct Plan {
+    pat: Pat,
+    fused: SmallVec<[u32; 4]>,
+    consts: SmallVec<[Value; 4]>,
+}
+
+impl Plan {
+    fn new(pat: Pat) -> Plan {
+        Plan {
+            pat,
+            fused: SmallVec::new(),
+            consts: SmallVec::new(),
+        }
+    }
+    fn fuse(mut self, i: u32) -> Plan {
+        self.fused.push(i);
+        self
+    }
+    fn absorb(mut self, v: Value) -> Plan {
+        self.consts.push(v);
+        self
+    }
+    fn merge(mut self, other: &Plan) -> Plan {
+        self.fused.extend_from_slice(&other.fused);
+        self.consts.extend_from_slice(&other.consts);
+        self
+    }
+}
+
+/// The operands an instruction reads in slot order (the first three;
+/// instructions with more are never fused).
+fn uses3(d: &InstData) -> [Option<Value>; 3] {
+    match *d {
+        InstData::Unary { arg, .. } => [Some(arg), None, None],
+        InstData::Binary { lhs, rhs, .. }
+        | InstData::Icmp { lhs, rhs, .. }
+        | InstData::Fcmp { lhs, rhs, .. } => [Some(lhs), Some(rhs), None],
+        InstData::Select {
+            cond,
+            if_true,
+            if_false,
+            ..
+        } => [Some(cond), Some(if_true), Some(if_false)],
+        InstData::Copy { src, .. } => [Some(src), None, None],
+        InstData::Load { addr, .. } => [Some(addr), None, None],
+        InstData::Store { addr, value, .. } => [Some(addr), Some(value), None],
+        InstData::Brif { cond, .. } | InstData::TrapIf { cond, .. } => [Some(cond), None, None],
+        InstData::BrTable { index, .. } => [Some(index), None, None],
+        _ => [None; 3],
+    }
+}
+
+/// Whether a binary operation may be fused into its user.
+fn pure_binop(op: BinaryOp) -> bool {
+    matches!(
+        op,
+        BinaryOp::Iadd
+            | BinaryOp::Isub
+            | BinaryOp::Imul
+            | BinaryOp::And
+            | BinaryOp::Or
+            | BinaryOp::Xor
+            | BinaryOp::Shl
+            | BinaryOp::ShrS
+            | BinaryOp::ShrU
+            | BinaryOp::Rotl
+            | BinaryOp::Rotr
+    )
+}
+
+/// `c` as an instruction immediate at `size`: any 32-bit value for 32-bit
+/// operations (only the low bits count), else a sign-extended 32-bit value.
+pub fn imm_at(size: Size, c: i64) -> Option<i32> {
+    match size {
+        Size::S32 => Some(c as i32),
+        Size::S64 => i32::try_from(c).ok(),
+    }
+}
+
+/// Counts uses and definitions of every value (linear in the function).
+fn analyze(func: &Function, s: &mut LowerScratch) {
+    let n = func.num_values();
+    s.use_count.clear();
+    s.use_count.resize(n, 0);
+    s.def_count.clear();
+    s.def_count.resize(n, 0);
+    s.def_inst.clear();
+    s.def_inst.resize(n, NONE);
+    s.last_blk.clear();
+    s.last_blk.resize(2 * n, NONE);
+    s.last_pos.clear();
+    s.last_pos.resize(2 * n, NONE);
+    s.pats.clear();
+    s.pats.resize(func.insts.len(), Pat::Default);
+    if let Some(&entry) = func.layout.first() {
+        for &p in &func.blocks[entry.index()].params {
+            s.def_count[p.index()] += 1;
+            s.def_inst[p.index()] = NONE;
+        }
+    }
+    for &b in &func.layout {
+        for &inst in &func.blocks[b.index()].insts {
+            func.for_each_use(inst, |v| s.use_count[v.index()] += 1);
+            func.for_each_def(inst, |v| {
+                s.def_count[v.index()] += 1;
+                s.def_inst[v.index()] = inst.index() as u32;
+            });
+        }
+    }
+    s.remaining.clear();
+    s.remaining.extend_from_slice(&s.use_count);
+}
+
+/// Selects patterns for the block `insts` (number `stamp` in the layout).
+fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], stamp: u32) {
+    let n = insts.len();
+    let nv = func.num_values();
+    // Reaching definitions (forward) and next definitions (backward).
+    s.reach.clear();
+    for (p, &inst) in insts.iter().enumerate() {
+        let mut r = [NONE; 3];
+        for (k, u) in uses3(&func.insts[inst.index()]).into_iter().enumerate() {
+            if let Some(v) = u
+                && s.last_blk[v.index()] == stamp
+            {
+                r[k] = s.last_pos[v.index()];
+            }
+        }
+        s.reach.push(r);
+        func.for_each_def(inst, |d| {
+            s.last_blk[d.index()] = stamp;
+            s.last_pos[d.index()] = p as u32;
+        });
+    }
+    s.next.clear();
+    s.next.resize(n, [NONE; 3]);
+    for p in (0..n).rev() {
+        let inst = insts[p];
+        for (k, u) in uses3(&func.insts[inst.index()]).into_iter().enumerate() {
+            if let Some(v) = u
+                && s.last_blk[nv + v.index()] == stamp
+            {
+                s.next[p][k] = s.last_pos[nv + v.index()];
+            }
+        }
+        func.for_each_def(inst, |d| {
+            s.last_blk[nv + d.index()] = stamp;
+            s.last_pos[nv + d.index()] = p as u32;
+        });
+    }
+    // Greedy selection from the last instruction back.
+    for p in (0..n).rev() {
+        if s.pats[insts[p].index()] == Pat::Skip {
+            continue;
+        }
+        let plan = Sel {
+            func,
+            insts,
+            reach: &s.reach,
+            next: &s.next,
+            use_count: &s.use_count,
+            def_count: &s.def_count,
+            def_inst: &s.def_inst,
+        }
+        .select(p as u32);
+        if let Some(plan) = plan {
+            s.pats[insts[p].index()] = plan.pat;
+            for &i in &plan.fused {
+                s.pats[insts[i as usize].index()] = Pat::Skip;
+            }
+            for &v in &plan.consts {
+                s.remaining[v.index()] -= 1;
+            }
+        }
+    }
+}
+
+/// The pattern matchers of one block (read-only).
+struct Sel<'a> {
+    func: &'a Function,
+    insts: &'a [Inst],
+    reach: &'a [[u32; 3]],
+    next: &'a [[u32; 3]],
+    use_count: &'a [u32],
+    def_count: &'a [u32],
+    def_inst: &'a [u32],
+}
+
+impl Sel<'_> {
+    fn data(&self, p: u32) -> &InstData {
+        &self.func.insts[self.insts[p as usize].index()]
+    }
+    /// Operand `k` of the instruction at `p`.
+    fn arg(&self, p: u32, k: usize) -> Value {
+        uses3(self.data(p))[k].expect("operand slot")
+    }
+    fn size(&self, v: Value) -> Size {
+        size_of(self.func.value_type(v))
+    }
+
+    /// The position of the definition of operand `k` of `p` if it can be
+    /// fused into an instruction that reads its operands at position `j`.
+    fn fusable(&self, p: u32, k: usize, j: u32) -> Option<u32> {
+        let i = self.reach[p as usize][k];
+        if i == NONE {
+            return None;
+        }
+        let d = self.data(i);
+        let dst = d.single_dst()?;
+        if self.use_count[dst.index()] != 1 {
+            return None;
+        }
+        let pure = match *d {
+            InstData::Binary { op, .. } => pure_binop(op),
+            InstData::Icmp { .. } | InstData::Fcmp { .. } => true,
+            InstData::Unary { op, .. } => op == UnaryOp::Eqz,
+            _ => false,
+        };
+        if !pure {
+            return None;
+        }
+        for (k2, u) in uses3(d).into_iter().enumerate() {
+            if u.is_some() && self.next[i as usize][k2] < j {
+                return None;
+            }
+        }
+        Some(i)
+    }
+
+    /// The constant value of operand `k` of `p`, if its reaching definition
+    /// is an `iconst`.
+    fn const_of(&self, p: u32, k: usize) -> Option<i64> {
+        let v = uses3(self.data(p))[k]?;
+        let i = self.reach[p as usize][k];
+        let def = if i != NONE {
+            self.insts[i as usize].index()
+        } else if self.def_count[v.index()] == 1 && self.def_inst[v.index()] != NONE {
+            self.def_inst[v.index()] as usize
+        } else {
+            return None;
+        };
+        match self.func.insts[def] {
+            InstData::Iconst { dst, imm } if dst == v => Some(imm),
+            _ => None,
+        }
+    }
+
+    /// Operand `k` of `p` as an immediate at `size`.
+    fn imm_of(&self, p: u32, k: usize, size: Size) -> Option<i32> {
+        imm_at(size, self.const_of(p, k)?)
+    }
+
+    /// The fused binary operation `op` defining operand `k` of `p`.
+    fn fused_binop(&self, p: u32, k: usize, j: u32, op: BinaryOp) -> Option<u32> {
+        let i = self.fusable(p, k, j)?;
+        matches!(*self.data(i), InstData::Binary { op: o, .. } if o == op).then_some(i)
+    }
+
+    fn select(&self, p: u32) -> Option<Plan> {
+        match *self.data(p) {
+            InstData::Binary { op, dst, .. } if self.func.value_type(dst).is_int() => {
+                self.select_binary(p, op, self.size(dst))
+            }
+            InstData::Icmp { cc, .. } => {
+                let c = self.icmp_cmp(p, cc, p);
+                Some(Plan::new(Pat::SetCond { c: c.0 }).merge(&c.1))
+            }
+            InstData::Unary {
+                op: UnaryOp::Eqz, ..
+            } => {
+                let c = self.eqz_cmp(p, p);
+                Some(Plan::new(Pat::SetCond { c: c.0 }).merge(&c.1))
+            }
+            InstData::Brif {
+                then_dest,
+                else_dest,
+                ..
+            } if then_dest.block != else_dest.block => {
+                let (c, plan) = self.cond_cmp(p, 0, p)?;
+                Some(Plan::new(Pat::CondBr { c }).merge(&plan))
+            }
+            InstData::Select { .. } => {
+                let (c, plan) = self.cond_cmp(p, 0, p)?;
+                Some(Plan::new(Pat::CondSelect { c }).merge(&plan))
+            }
+            InstData::Load {
+                space: AddrSpace::Vm,
+                offset,
+                ..
+            } => {
+                let (am, plan) = self.vm_amode(p, offset)?;
+                Some(Plan::new(Pat::VmAccess { am }).merge(&plan))
+            }
+            InstData::Store {
+                op, space, offset, ..
+            } => {
+                if let Some(c) = self.const_of(p, 1) {
+                    let imm = match op {
+                        StoreOp::I64 => i32::try_from(c).ok(),
+                        StoreOp::F32 | StoreOp::F64 => None,
+                        _ => Some(c as i32),
+                    };
+                    if let Some(imm) = imm {
+                        return Some(Plan::new(Pat::StoreImm { imm }).absorb(self.arg(p, 1)));
+                    }
+                }
+                if space == AddrSpace::Vm {
+                    let (am, plan) = self.vm_amode(p, offset)?;
+                    return Some(Plan::new(Pat::VmAccess { am }).merge(&plan));
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn select_binary(&self, p: u32, op: BinaryOp, size: Size) -> Option<Plan> {
+        let (lhs, rhs) = (self.arg(p, 0), self.arg(p, 1));
+        let bits: u32 = if size == Size::S64 { 64 } else { 32 };
+        let norm = |c: i64| -> u64 {
+            if size == Size::S64 {
+                c as u64
+            } else {
+                c as u32 as u64
+            }
+        };
+        match op {
+            BinaryOp::Iadd => {
+                let (am, plan) = self.add_amode(p, p, size)?;
+                let plain = am.disp == 0 && matches!(am.index, Some((_, 0)));
+                (!plain).then(|| Plan::new(Pat::Lea { am }).merge(&plan))
+            }
+            BinaryOp::Isub => {
+                let c = self.const_of(p, 1)?;
+                let disp = imm_at(size, c.checked_neg()?)?;
+                let am = Am {
+                    base: lhs,
+                    index: None,
+                    disp,
+                };
+                Some(Plan::new(Pat::Lea { am }).absorb(rhs))
+            }
+            BinaryOp::And | BinaryOp::Or | BinaryOp::Xor => {
+                let aop = match op {
+                    BinaryOp::And => AluOp::And,
+                    BinaryOp::Or => AluOp::Or,
+                    _ => AluOp::Xor,
+                };
+                if let Some(imm) = self.imm_of(p, 1, size) {
+                    Some(
+                        Plan::new(Pat::AluImm {
+                            op: aop,
+                            a: lhs,
+                            imm,
+                        })
+                        .absorb(rhs),
+                    )
+                } else {
+                    let imm = self.imm_of(p, 0, size)?;
+                    Some(
+                        Plan::new(Pat::AluImm {
+                            op: aop,
+                            a: rhs,
+                            imm,
+                        })
+                        .absorb(lhs),
+                    )
+                }
+            }
+            BinaryOp::Imul => {
+                let (a, c, cv) = match (self.const_of(p, 1), self.const_of(p, 0)) {
+                    (Some(c), _) => (lhs, c, rhs),
+                    (None, Some(c)) => (rhs, c, lhs),
+                    _ => return None,
+                };
+                let u = norm(c);
+                let pat = if u == 1 {
+                    Pat::Move { src: a }
+                } else if u.is_power_of_two() {
+                    Pat::ShiftImm {
+                        op: ShiftOp::Shl,
+                        a,
+                        amt: u.trailing_zeros() as u8,
+                    }
+                } else if matches!(u, 3 | 5 | 9) {
+                    let am = Am {
+                        base: a,
+                        index: Some((a, (u - 1).trailing_zeros() as u8)),
+                        disp: 0,
+                    };
+                    Pat::Lea { am }
+                } else {
+                    Pat::AluImm {
+                        op: AluOp::Imul,
+                        a,
+                        imm: imm_at(size, c)?,
+                    }
+                };
+                Some(Plan::new(pat).absorb(cv))
+            }
+            BinaryOp::Shl | BinaryOp::ShrS | BinaryOp::ShrU | BinaryOp::Rotl | BinaryOp::Rotr => {
+                let amt = (self.const_of(p, 1)? as u64 & (bits as u64 - 1)) as u8;
+                let sop = match op {
+                    BinaryOp::Shl => ShiftOp::Shl,
+                    BinaryOp::ShrS => ShiftOp::Sar,
+                    BinaryOp::ShrU => ShiftOp::Shr,
+                    BinaryOp::Rotl => ShiftOp::Rol,
+                    _ => ShiftOp::Ror,
+                };
+                let pat = if amt == 0 {
+                    Pat::Move { src: lhs }
+                } else {
+                    Pat::ShiftImm {
+                        op: sop,
+                        a: lhs,
+                        amt,
+                    }
+                };
+                Some(Plan::new(pat).absorb(rhs))
+            }
+            BinaryOp::DivS | BinaryOp::DivU | BinaryOp::RemS | BinaryOp::RemU => {
+                let divisor = norm(self.const_of(p, 1)?);
+                let signed = matches!(op, BinaryOp::DivS | BinaryOp::RemS);
+                magic::div_plan(signed, bits, divisor)?;
+                Some(Plan::new(Pat::DivConst { divisor }).absorb(rhs))
+            }
+            _ => None,
+        }
+    }
+
+    /// The address computed by the `iadd` at `p` (operands read at `j`):
+    /// `x + c`, `x + y + c`, `x + (y << k)`, `x + (y + c)`.
+    fn add_amode(&self, p: u32, j: u32, size: Size) -> Option<(Am, Plan)> {
+        let none = Plan::new(Pat::Default);
+        // A constant operand: displacement, and maybe an inner add.
+        for (k, other) in [(1usize, 0usize), (0, 1)] {
+            if let Some(c) = self.const_of(p, k)
+                && let Some(disp) = imm_at(size, c)
+            {
+                let x = self.arg(p, other);
+                let plan = none.absorb(self.arg(p, k));
+                if let Some(i) = self.fused_binop(p, other, j, BinaryOp::Iadd)
+                    && self.const_of(i, 0).is_none()
+                    && self.const_of(i, 1).is_none()
+                {
+                    let (mut am, inner) = self.reg_pair(i, j);
+                    am.disp = disp;
+                    return Some((am, plan.fuse(i).merge(&inner)));
+                }
+                let am = Am {
+                    base: x,
+                    index: None,
+                    disp,
+                };
+                return Some((am, plan));
+            }
+        }
+        // Two registers, maybe with a scaled index or an inner constant.
+        for (k, other) in [(1usize, 0usize), (0, 1)] {
+            if let Some(i) = self.fused_binop(p, k, j, BinaryOp::Iadd) {
+                for (ck, xk) in [(1usize, 0usize), (0, 1)] {
+                    if let Some(c) = self.const_of(i, ck)
+                        && let Some(disp) = imm_at(size, c)
+                    {
+                        let am = Am {
+                            base: self.arg(p, other),
+                            index: Some((self.arg(i, xk), 0)),
+                            disp,
+                        };
+                        return Some((am, none.fuse(i).absorb(self.arg(i, ck))));
+                    }
+                }
+            }
+        }
+        Some(self.reg_pair(p, j))
+    }
+
+    /// `x + y` or `x + (y << k)` (k ≤ 3) for the `iadd` at `p`.
+    fn reg_pair(&self, p: u32, j: u32) -> (Am, Plan) {
+        let (l, r) = (self.arg(p, 0), self.arg(p, 1));
+        let bits = if self.size(l) == Size::S64 { 63 } else { 31 };
+        for (k, other) in [(1usize, 0usize), (0, 1)] {
+            if let Some(i) = self.fused_binop(p, k, j, BinaryOp::Shl)
+                && let Some(c) = self.const_of(i, 1)
+                && (c as u64 & bits) <= 3
+            {
+                let am = Am {
+                    base: self.arg(p, other),
+                    index: Some((self.arg(i, 0), (c as u64 & bits) as u8)),
+                    disp: 0,
+                };
+                let plan = Plan::new(Pat::Default).fuse(i).absorb(self.arg(i, 1));
+                return (am, plan);
+            }
+        }
+        let am = Am {
+            base: l,
+            index: Some((r, 0)),
+            disp: 0,
+        };
+        (am, Plan::new(Pat::Default))
+    }
+
+    /// The folded address of the vm access at `p` (address is operand 0).
+    fn vm_amode(&self, p: u32, offset: u32) -> Option<(Am, Plan)> {
+        let i = self.fused_binop(p, 0, p, BinaryOp::Iadd)?;
+        let (mut am, plan) = self.add_amode(i, p, Size::S64)?;
+        am.disp = i32::try_from(am.disp as i64 + offset as i64).ok()?;
+        Some((am, plan.fuse(i)))
+    }
+
+    /// The value operand `k` of `p` used as a condition (non-zero = true),
+    /// as a fused comparison read at `j`.
+    fn cond_cmp(&self, p: u32, k: usize, j: u32) -> Option<(Cmp, Plan)> {
+        let i = self.fusable(p, k, j)?;
+        let (c, plan) = match *self.data(i) {
+            InstData::Icmp { cc, .. } => self.icmp_cmp(i, cc, j),
+            InstData::Fcmp { cc, lhs, rhs, .. } => {
+                let f64 = self.func.value_type(lhs) == Type::F64;
+                let c = Cmp {
+                    kind: CmpKind::Fcmp { f64, cc },
+                    a: lhs,
+                    b: Some(rhs),
+                };
+                (c, Plan::new(Pat::Default))
+            }
+            InstData::Unary {
+                op: UnaryOp::Eqz, ..
+            } => self.eqz_cmp(i, j),
+            InstData::Binary {
+                op: BinaryOp::And, ..
+            } => self.and_test(i, false),
+            _ => return None,
+        };
+        Some((c, plan.fuse(i)))
+    }
+
+    /// The comparison of the `eqz` at `i` (operand read at `j`).
+    fn eqz_cmp(&self, i: u32, j: u32) -> (Cmp, Plan) {
+        if let Some(i2) = self.fusable(i, 0, j) {
+            match *self.data(i2) {
+                InstData::Icmp { cc, .. } => {
+                    let (c, plan) = self.icmp_cmp(i2, cc.inverse(), j);
+                    return (c, plan.fuse(i2));
+                }
+                InstData::Binary {
+                    op: BinaryOp::And, ..
+                } => {
+                    let (c, plan) = self.and_test(i2, true);
+                    return (c, plan.fuse(i2));
+                }
+                _ => {}
+            }
+        }
+        let a = self.arg(i, 0);
+        let c = Cmp {
+            kind: CmpKind::Test {
+                size: self.size(a),
+                zero: true,
+            },
+            a,
+            b: Some(a),
+        };
+        (c, Plan::new(Pat::Default))
+    }
+
+    /// The comparison of the `icmp` at `i` with condition `cc` (operands
+    /// read at `j`): `test` against zero, an immediate, or `cmp`.
+    fn icmp_cmp(&self, i: u32, cc: IntCC, j: u32) -> (Cmp, Plan) {
+        let (l, r) = (self.arg(i, 0), self.arg(i, 1));
+        let size = self.size(l);
+        let none = Plan::new(Pat::Default);
+        if matches!(cc, IntCC::Equal | IntCC::NotEqual) && self.imm_of(i, 1, size) == Some(0) {
+            let zero = cc == IntCC::Equal;
+            if let Some(i2) = self.fused_binop(i, 0, j, BinaryOp::And) {
+                let (c, plan) = self.and_test(i2, zero);
+                return (c, plan.fuse(i2).absorb(r));
+            }
+            let c = Cmp {
+                kind: CmpKind::Test { size, zero },
+                a: l,
+                b: Some(l),
+            };
+            return (c, none.absorb(r));
+        }
+        if let Some(imm) = self.imm_of(i, 1, size) {
+            let c = Cmp {
+                kind: CmpKind::CmpImm { size, cc, imm },
+                a: l,
+                b: None,
+            };
+            return (c, none.absorb(r));
+        }
+        if let Some(imm) = self.imm_of(i, 0, size) {
+            let c = Cmp {
+                kind: CmpKind::CmpImm {
+                    size,
+                    cc: cc.swap_args(),
+                    imm,
+                },
+                a: r,
+                b: None,
+            };
+            return (c, none.absorb(l));
+        }
+        let c = Cmp {
+            kind: CmpKind::Cmp { size, cc },
+            a: l,
+            b: Some(r),
+        };
+        (c, none)
+    }
+
+    /// `test` of the `and` at `i`: true when the result is zero if `zero`.
+    fn and_test(&self, i: u32, zero: bool) -> (Cmp, Plan) {
+        let (l, r) = (self.arg(i, 0), self.arg(i, 1));
+        let size = self.size(l);
+        for (ck, xk) in [(1usize, 0usize), (0, 1)] {
+            if let Some(imm) = self.imm_of(i, ck, size) {
+                let c = Cmp {
+                    kind: CmpKind::TestImm { size, zero, imm },
+                    a: self.arg(i, xk),
+                    b: None,
+                };
+                return (c, Plan::new(Pat::Default).absorb(self.arg(i, ck)));
+            }
+        }
+        let c = Cmp {
+            kind: CmpKind::Test { size, zero },
+            a: l,
+            b: Some(r),
+        };
+        (c, Plan::new(Pat::Default))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pattern selected for each instruction of the parsed function.
+    fn pats(text: &str) -> Vec<Pat> {
+        let f = strata_ir::parser::parse_function(text).expect("parse");
+        let mut s = LowerScratch::default();
+        analyze(&f, &mut s);
+        for (bi, &b) in f.layout.iter().enumerate() {
+            plan_block(&f, &mut s, &f.blocks[b.index()].insts, bi as u32);
+        }
+        s.pats
+    }
+
+    #[test]
+    fn icmp_fuses_into_brif() {
+        let p = pats(
+            "function %f(i32, i32) -> i32 {
+block0(v0: i32, v1: i32):
+    v2 = icmp.slt v0, v1
+    brif v2, block1, block1
+block1:
+    return v0
+}",
+        );
+        // A branch with both targets equal is a jump: nothing to fuse.
+        assert_eq!(
+            p[0],
+            Pat::SetCond {
+                c: Cmp {
+                    kind: CmpKind::Cmp {
+                        size: Size::S32,
+                        cc: IntCC::SignedLessThan
+                    },
+                    a: Value::new(0),
+                    b: Some(Value::new(1))
+                }
+            }
+        );
+        let p = pats(
+            "function %f(i32, i32) -> i32 {
+block0(v0: i32, v1: i32):
+    v2 = icmp.slt v0, v1
+    brif v2, block1, block2
+block1:
+    return v0
+block2:
+    return v1
+}",
+        );
+        assert_eq!(p[0], Pat::Skip);
+        assert!(matches!(p[1], Pat::CondBr { .. }), "{:?}", p[1]);
+    }
+
+    #[test]
+    fn redefinition_or_second_use_blocks_fusion() {
+        // v0 is reassigned between the compare and the branch.
+        let p = pats(
+            "function %f(i32, i32) -> i32 {
+block0(v0: i32, v1: i32):
+    v2 = icmp.slt v0, v1
+    v0 = copy.i32 v1
+    brif v2, block1, block2
+block1:
+    return v0
+block2:
+    return v1
+}",
+        );
+        assert!(matches!(p[0], Pat::SetCond { .. }), "{:?}", p[0]);
+        assert_eq!(p[2], Pat::Default);
+        // The compare's result has a second use.
+        let p = pats(
+            "function %f(i32, i32) -> i32 {
+block0(v0: i32, v1: i32):
+    v2 = icmp.slt v0, v1
+    brif v2, block1, block2
+block1:
+    return v2
+block2:
+    return v1
+}",
+        );
+        assert!(matches!(p[0], Pat::SetCond { .. }));
+        assert_eq!(p[1], Pat::Default);
+        // The definition is in another block.
+        let p = pats(
+            "function %f(i64, i64) -> i64 {
+block0(v0: i64, v1: i64):
+    v2 = iadd.i64 v0, v1
+    jump block1
+block1:
+    v3 = load.i64 vm v2+8
+    return v3
+}",
+        );
+        assert_eq!(p[0], Pat::Default);
+        assert_eq!(p[2], Pat::Default);
+    }
+
+    #[test]
+    fn constants_become_immediates() {
+        // The constant has two uses, both absorbed: the iconst is dropped
+        // (remaining 0), even though one use is in another block.
+        let f = strata_ir::parser::parse_function(
+            "function %f(i32) -> i32 {
+block0(v0: i32):
+    v1 = iconst.i32 5
+    v2 = bxor.i32 v0, v1
+    jump block1
+block1:
+    v3 = ishl.i32 v2, v1
+    return v3
+}",
+        )
+        .unwrap();
+        let mut s = LowerScratch::default();
+        analyze(&f, &mut s);
+        for (bi, &b) in f.layout.iter().enumerate() {
+            plan_block(&f, &mut s, &f.blocks[b.index()].insts, bi as u32);
+        }
+        let v = |n| Value::new(n);
+        assert_eq!(
+            s.pats[1],
+            Pat::AluImm {
+                op: AluOp::Xor,
+                a: v(0),
+                imm: 5
+            }
+        );
+        assert_eq!(
+            s.pats[3],
+            Pat::ShiftImm {
+                op: ShiftOp::Shl,
+                a: v(2),
+                amt: 5
+            }
+        );
+        assert_eq!(s.remaining[1], 0);
+    }
+
+    #[test]
+    fn vm_address_folds_but_heap_does_not() {
+        let p = pats(
+            "function %f(i64, i64, i32) -> i64 {
+block0(v0: i64, v1: i64, v2: i32):
+    v3 = iconst.i64 3
+    v4 = ishl.i64 v1, v3
+    v5 = iadd.i64 v0, v4
+    v6 = load.i64 vm v5+16
+    v7 = iconst.i32 8
+    v8 = iadd.i32 v2, v7
+    v9 = load.i64 heap v8+0
+    v10 = iadd.i64 v6, v9
+    return v10
+}",
+        );
+        let v = |n| Value::new(n);
+        assert_eq!(p[1], Pat::Skip);
+        assert_eq!(p[2], Pat::Skip);
+        assert_eq!(
+            p[3],
+            Pat::VmAccess {
+                am: Am {
+                    base: v(0),
+                    index: Some((v(1), 3)),
+                    disp: 16
+                }
+            }
+        );
+        // i32 add of a constant: a lea of its own, never folded into the heap offset.
+        assert!(matches!(p[5], Pat::Lea { .. }));
+        assert_eq!(p[6], Pat::Default);
     }
 }

@@ -1,9 +1,81 @@
-//! Golden-ish disassembly checks of a few lowered instructions, and the
-//! printed VCode.
+//! Golden tests of lowering: each `tests/golden/NAME.ir` (IR text) is
+//! compiled and its disassembly (addresses relative to the function start,
+//! then the trap sites) compared with `tests/golden/NAME.asm`. Run with
+//! `STRATA_BLESS=1` to rewrite the `.asm` files after an intended change,
+//! and review the diff. Also: disassembly checks of a few lowered
+//! instructions, and the printed VCode.
 mod common;
 use common::*;
+use std::path::{Path, PathBuf};
 use strata_ir::{AddrSpace, BinaryOp, IntCC, LoadOp, Type};
-use strata_isa_x64::{Compiler, disassemble};
+use strata_isa_x64::{CompileOptions, Compiler, disassemble};
+
+/// The expected text of one golden case.
+fn golden_output(ir_path: &Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(ir_path).map_err(|e| e.to_string())?;
+    let f = strata_ir::parser::parse_function(&text).map_err(|e| format!("parse: {e}"))?;
+    let mut c = Compiler::new(CompileOptions {
+        regalloc_mode: strata_regalloc::Mode::Fast,
+        validate_regalloc: true,
+    });
+    let cf = c.compile(&f).map_err(|e| format!("compile: {e}"))?;
+    let mut out = format!("; %{} ({} bytes)\n", f.name, cf.code.len());
+    out.push_str(&disassemble(&cf.code, 0));
+    for (off, code) in &cf.trap_sites {
+        out.push_str(&format!("; trap at {off:x}: {code:?}\n"));
+    }
+    Ok(out)
+}
+
+#[test]
+fn golden_files() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let bless = std::env::var("STRATA_BLESS").is_ok_and(|v| v == "1");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/golden")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ir"))
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 15, "expected at least 15 golden cases");
+    let mut failures = Vec::new();
+    for ir in &cases {
+        let name = ir.file_stem().unwrap().to_string_lossy().into_owned();
+        let got = match golden_output(ir) {
+            Ok(t) => t,
+            Err(e) => {
+                failures.push(format!("{name}: {e}"));
+                continue;
+            }
+        };
+        let asm = ir.with_extension("asm");
+        if bless {
+            std::fs::write(&asm, &got).expect("write .asm");
+            continue;
+        }
+        match std::fs::read_to_string(&asm) {
+            Ok(exp) if exp == got => {}
+            Ok(exp) => {
+                let diff: Vec<String> = exp
+                    .lines()
+                    .zip(got.lines())
+                    .filter(|(a, b)| a != b)
+                    .take(8)
+                    .map(|(a, b)| format!("  expected: {a}\n       got: {b}"))
+                    .collect();
+                failures.push(format!(
+                    "{name}: output differs (run with STRATA_BLESS=1 to update)\n{}\nfull output:\n{got}",
+                    diff.join("\n")
+                ));
+            }
+            Err(_) => failures.push(format!(
+                "{name}: missing {} (run with STRATA_BLESS=1)",
+                asm.display()
+            )),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
 
 fn disasm_binary(ty: Type, op: BinaryOp) -> String {
     let (mut b, p) = B::new(&[ty, ty], &[ty]);

@@ -96,12 +96,6 @@ impl Engine {
     /// An engine with `config`. Fails when this machine lacks a CPU feature
     /// the code generator requires.
     pub fn new(config: &Config) -> Result<Engine> {
-        if config.tier == Tier::Optimizing {
-            return Err(Error::new(
-                ErrorKind::Unsupported,
-                "the optimizing tier is not implemented yet; use the baseline tier",
-            ));
-        }
         strata_isa_x64::host_supports().map_err(|e| Error::new(ErrorKind::Unsupported, e))?;
         crate::traphandlers::init_traps();
         Ok(Engine {

@@ -5,12 +5,17 @@ use std::path::Path;
 use std::sync::Arc;
 
 use strata_frontend::baseline::BaselineTranslator;
+use strata_frontend::ssa::SsaTranslator;
+use strata_frontend::vmoffsets::funcref;
+use strata_ir::CallKind;
+use strata_ir::opt::OptOptions;
+use strata_ir::opt::inline::{InlineBudget, inline_calls};
 use strata_frontend::module::{ExportKind, ImportKind, ModuleEnv, translate_module};
 use strata_frontend::vmoffsets::VMOffsets;
 use strata_isa_x64::{CompileOptions, Compiler};
 
 use crate::code_memory::CodeMemory;
-use crate::engine::Engine;
+use crate::engine::{Engine, Tier};
 use crate::error::{Error, ErrorKind, Result};
 use crate::traphandlers::{CodeInfo, CodeRegistration, FuncRange, register_code};
 use crate::values::{ExternType, FuncType, GlobalType, MemoryType, Mutability, TableType, ValType};
@@ -80,41 +85,29 @@ struct Compiled {
     info: CodeInfo,
 }
 
-fn compile_all(
-    engine: &Engine,
-    env: &ModuleEnv,
-    offsets: &VMOffsets,
-    wasm: &[u8],
-    mut listing: Option<(&mut String, Emit)>,
-) -> Result<Compiled> {
-    let mut translator = BaselineTranslator::new();
-    let mut compiler = Compiler::new(CompileOptions {
-        regalloc_mode: strata_regalloc::Mode::Fast,
-        validate_regalloc: engine.config().validate_regalloc,
-    });
-    let mut func = strata_ir::Function::new();
-    let mut out = Compiled {
-        code: Vec::new(),
-        func_offsets: Vec::with_capacity(env.bodies.len()),
-        info: CodeInfo::default(),
-    };
-    for def in 0..env.bodies.len() {
-        translator.translate(env, offsets, wasm, def, &mut func)?;
-        if let Some((text, Emit::Ir)) = &mut listing {
-            text.push_str(&func.to_string());
-            text.push('\n');
-        }
-        let compiled = compiler.compile(&func).map_err(|e| {
+/// Lowers, allocates and emits IR functions (defined functions in order) and
+/// lays their code out one after another.
+struct Backend<'a> {
+    compiler: Compiler,
+    out: Compiled,
+    num_imported_funcs: u32,
+    listing: Option<(&'a mut String, Emit)>,
+}
+
+impl Backend<'_> {
+    fn emit(&mut self, def: usize, func: &strata_ir::Function) -> Result<()> {
+        let compiled = self.compiler.compile(func).map_err(|e| {
             Error::new(
                 ErrorKind::Unsupported,
                 format!("compiling function {}: {e}", func.name),
             )
         })?;
+        let out = &mut self.out;
         while !out.code.len().is_multiple_of(16) {
             out.code.push(0xcc);
         }
         let start = out.code.len() as u32;
-        if let Some((text, Emit::Asm)) = &mut listing {
+        if let Some((text, Emit::Asm)) = &mut self.listing {
             text.push_str(&format!("function %{}:\n", func.name));
             text.push_str(&strata_isa_x64::disassemble(&compiled.code, 0));
             text.push('\n');
@@ -125,7 +118,7 @@ fn compile_all(
         out.info.funcs.push(FuncRange {
             start,
             end,
-            func_index: env.num_imported_funcs + def as u32,
+            func_index: self.num_imported_funcs + def as u32,
         });
         out.info
             .trap_sites
@@ -133,8 +126,84 @@ fn compile_all(
         out.info
             .addr_map
             .extend(compiled.addr_map.iter().map(|&(o, w)| (start + o, w)));
+        Ok(())
     }
-    Ok(out)
+
+    fn list_ir(&mut self, func: &strata_ir::Function) {
+        if let Some((text, Emit::Ir)) = &mut self.listing {
+            text.push_str(&func.to_string());
+            text.push('\n');
+        }
+    }
+}
+
+fn compile_all(
+    engine: &Engine,
+    env: &ModuleEnv,
+    offsets: &VMOffsets,
+    wasm: &[u8],
+    listing: Option<(&mut String, Emit)>,
+) -> Result<Compiled> {
+    let tier = engine.config().tier;
+    let mut backend = Backend {
+        compiler: Compiler::new(CompileOptions {
+            regalloc_mode: match tier {
+                Tier::Baseline => strata_regalloc::Mode::Fast,
+                Tier::Optimizing => strata_regalloc::Mode::Optimizing,
+            },
+            validate_regalloc: engine.config().validate_regalloc,
+        }),
+        out: Compiled {
+            code: Vec::new(),
+            func_offsets: Vec::with_capacity(env.bodies.len()),
+            info: CodeInfo::default(),
+        },
+        num_imported_funcs: env.num_imported_funcs,
+        listing,
+    };
+    match tier {
+        Tier::Baseline => {
+            // One function at a time, reusing every buffer.
+            let mut translator = BaselineTranslator::new();
+            let mut func = strata_ir::Function::new();
+            for def in 0..env.bodies.len() {
+                translator.translate(env, offsets, wasm, def, &mut func)?;
+                backend.list_ir(&func);
+                backend.emit(def, &func)?;
+            }
+        }
+        Tier::Optimizing => {
+            let opts = OptOptions::default();
+            // SSA for every function first: inlining needs the callees.
+            let mut translator = SsaTranslator::new();
+            let mut funcs = Vec::with_capacity(env.bodies.len());
+            for def in 0..env.bodies.len() {
+                let mut func = strata_ir::Function::new();
+                translator.translate(env, offsets, wasm, def, &mut func)?;
+                strata_ir::opt::optimize(&mut func, &opts);
+                funcs.push(func);
+            }
+            let callees = funcs.clone();
+            let lookup = |kind: CallKind| -> Option<&strata_ir::Function> {
+                let CallKind::Direct { slot } = kind else {
+                    return None;
+                };
+                let f = (slot.checked_sub(offsets.funcrefs + funcref::CODE)?) / funcref::SIZE;
+                let def = f.checked_sub(env.num_imported_funcs)?;
+                callees.get(def as usize)
+            };
+            let budget = InlineBudget::default();
+            for (def, func) in funcs.iter_mut().enumerate() {
+                if inline_calls(func, &lookup, &budget) {
+                    strata_ir::opt::optimize(func, &opts);
+                }
+                backend.list_ir(func);
+                strata_ir::ssa::destruct(func);
+                backend.emit(def, func)?;
+            }
+        }
+    }
+    Ok(backend.out)
 }
 
 /// Compiles `bytes` and returns the IR or the disassembly of every function.

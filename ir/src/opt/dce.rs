@@ -1,6 +1,603 @@
-//! (in progress)
-use crate::Function;
+//! Dead code elimination and CFG cleanup.
+//!
+//! In order:
+//! 1. **Unreachable blocks**: blocks not reachable from the entry leave the
+//!    layout (their data stays in the arena, unreferenced).
+//! 2. **Copy aliases**: every `copy` of the layout makes its result an alias
+//!    of its source (a union-find with path compression).
+//! 3. **To a fixpoint** (each round linear, each round removes something):
+//!    - *branch folding*: `brif` on a constant → `jump` to the taken target
+//!      with its arguments; `brif` whose targets are the same block with the
+//!      same arguments → `jump`; `br_table` on a constant index, or whose
+//!      entries are all one block → `jump`;
+//!    - unreachable blocks again;
+//!    - *redundant block parameters*: a non-entry parameter whose incoming
+//!      arguments over all predecessor edges are one value `v` or the
+//!      parameter itself becomes an alias of `v`; it and its arguments are
+//!      deleted. A worklist revisits exactly the parameters that received a
+//!      removed parameter as an argument (Braun et al. 2013, "trivial phis").
+//! 4. **Copy propagation**: every operand (branch and call arguments
+//!    included) is replaced by its alias root; `copy` instructions go.
+//! 5. **Dead code**: a mark phase from the instructions with effects
+//!    (stores, calls, `trap`/`trapif`, `return`, branch conditions and
+//!    indices, heap loads, which may trap, and divisions, remainders and
+//!    trapping truncations, unless their constant divisor cannot trap)
+//!    through operands and from live block parameters to the matching
+//!    arguments of their predecessors; then a sweep deletes unmarked pure
+//!    instructions and unmarked non-entry block parameters with their
+//!    arguments. Parameters that only feed each other around a loop die too.
+//!    If parameters died, branches are folded again (a `brif` whose
+//!    arguments differed only in dead parameters is now a `jump`), and the
+//!    sweep repeats, so that one run reaches a fixpoint.
+//!
+//! **Requires**: SSA form with definitions dominating uses (that is what
+//! makes removing a trivial parameter and dropping copies valid). No
+//! analysis. The entry block's parameters are the function's and are never
+//! removed.
+//!
+//! **Preserves**: SSA form; every trap, store and call, in order; the
+//! layout order of the remaining blocks. **Invalidates**: the CFG (edges,
+//! blocks and block parameters go away), so any dominator tree or loop
+//! analysis.
+//!
+//! Linear in the size of the function per round of step 3 (the redundant
+//! parameter worklist merges use lists small-into-large: `n log n`).
+
+use crate::{BinaryOp, Block, BlockCall, Function, Inst, InstData, Type, Value, ValueList};
+
 /// Runs the pass; returns whether it changed anything.
-pub fn run(_func: &mut Function) -> bool {
-    false
+pub fn run(func: &mut Function) -> bool {
+    if func.layout.is_empty() {
+        return false;
+    }
+    let mut changed = remove_unreachable_blocks(func);
+    let mut alias = Alias::new(func.num_values());
+    for &b in &func.layout {
+        for &i in &func.blocks[b.index()].insts {
+            if let InstData::Copy { dst, src } = func.insts[i.index()]
+                && dst != src
+            {
+                alias.parent[dst.index()] = src;
+            }
+        }
+    }
+    let konst = constants(func);
+    loop {
+        let mut again = fold_branches(func, &mut alias, &konst);
+        again |= remove_unreachable_blocks(func);
+        again |= remove_redundant_params(func, &mut alias);
+        if !again {
+            break;
+        }
+        changed = true;
+    }
+    changed |= propagate_copies(func, &mut alias);
+    // Removing dead parameters can make the two targets of a `brif` equal,
+    // and the `jump` that replaces it can leave its condition dead.
+    loop {
+        let (removed, params_removed) = remove_dead_code(func, &konst);
+        changed |= removed;
+        if !params_removed || !fold_branches(func, &mut alias, &konst) {
+            break;
+        }
+    }
+    changed
+}
+
+/// Removes the blocks not reachable from the entry block from the layout;
+/// returns whether there were any. Branches out of removed blocks simply
+/// disappear with them; the reachable blocks' parameters are untouched.
+pub fn remove_unreachable_blocks(func: &mut Function) -> bool {
+    let Some(entry) = func.entry_block() else {
+        return false;
+    };
+    let mut seen = vec![false; func.blocks.len()];
+    seen[entry.index()] = true;
+    let mut stack = vec![entry];
+    let mut succ = Vec::new();
+    while let Some(b) = stack.pop() {
+        func.successors(b, &mut succ);
+        for &s in &succ {
+            if let Some(flag) = seen.get_mut(s.index())
+                && !*flag
+            {
+                *flag = true;
+                stack.push(s);
+            }
+        }
+    }
+    let before = func.layout.len();
+    func.layout.retain(|b| seen[b.index()]);
+    func.layout.len() != before
+}
+
+/// Value aliases: a union-find forest whose roots are the surviving values.
+struct Alias {
+    parent: Vec<Value>,
+}
+
+impl Alias {
+    fn new(n: usize) -> Self {
+        Alias {
+            parent: (0..n).map(Value::new).collect(),
+        }
+    }
+
+    /// The root of `v`, compressing the path. The walk is bounded, so a copy
+    /// cycle (which valid SSA cannot contain) cannot hang the pass.
+    fn find(&mut self, v: Value) -> Value {
+        let mut root = v;
+        for _ in 0..self.parent.len() {
+            let p = self.parent[root.index()];
+            if p == root {
+                break;
+            }
+            root = p;
+        }
+        if self.parent[root.index()] != root {
+            return root; // a cycle: leave it alone
+        }
+        let mut x = v;
+        while x != root {
+            let next = self.parent[x.index()];
+            self.parent[x.index()] = root;
+            x = next;
+        }
+        root
+    }
+}
+
+/// `x` reduced to the width of `ty`.
+fn mask(ty: Type, x: u64) -> u64 {
+    if ty.bytes() == 4 { x & 0xffff_ffff } else { x }
+}
+
+/// The constant (zero-extended bits) of each value defined by an `iconst`
+/// of the layout.
+fn constants(func: &Function) -> Vec<Option<u64>> {
+    let mut konst = vec![None; func.num_values()];
+    for &b in &func.layout {
+        for &i in &func.blocks[b.index()].insts {
+            if let InstData::Iconst { dst, imm } = func.insts[i.index()] {
+                konst[dst.index()] = Some(mask(func.value_type(dst), imm as u64));
+            }
+        }
+    }
+    konst
+}
+
+/// Rewrites constant and degenerate branches into jumps.
+fn fold_branches(func: &mut Function, alias: &mut Alias, konst: &[Option<u64>]) -> bool {
+    let mut changed = false;
+    for bi in 0..func.layout.len() {
+        let b = func.layout[bi];
+        let Some(t) = func.terminator(b) else {
+            continue;
+        };
+        let dest = match func.insts[t.index()] {
+            InstData::Brif {
+                cond,
+                then_dest,
+                else_dest,
+            } => {
+                if let Some(c) = konst[alias.find(cond).index()] {
+                    if c & 0xffff_ffff != 0 {
+                        then_dest
+                    } else {
+                        else_dest
+                    }
+                } else if then_dest.block == else_dest.block
+                    && same_args(func, alias, then_dest.args, else_dest.args)
+                {
+                    then_dest
+                } else {
+                    continue;
+                }
+            }
+            InstData::BrTable { index, table } => {
+                let targets = &func.jump_tables[table.index()];
+                let Some(&default) = targets.last() else {
+                    continue;
+                };
+                if let Some(c) = konst[alias.find(index).index()] {
+                    let i = usize::try_from(c & 0xffff_ffff).unwrap_or(usize::MAX);
+                    BlockCall::new(targets.get(i).copied().unwrap_or(default))
+                } else if targets.iter().all(|&x| x == default) {
+                    BlockCall::new(default)
+                } else {
+                    continue;
+                }
+            }
+            _ => continue,
+        };
+        func.insts[t.index()] = InstData::Jump { dest };
+        changed = true;
+    }
+    changed
+}
+
+/// Whether two argument lists are the same values up to aliases.
+fn same_args(func: &Function, alias: &mut Alias, a: ValueList, b: ValueList) -> bool {
+    a.len() == b.len()
+        && func
+            .values(a)
+            .iter()
+            .zip(func.values(b))
+            .all(|(&x, &y)| alias.find(x) == alias.find(y))
+}
+
+/// One CFG edge: a branch and which of its targets (0: `jump`/`then`,
+/// 1: `else`). `br_table` edges carry no arguments and are not listed.
+type Edge = (Inst, u8);
+
+/// The block call of an edge.
+fn edge_call(func: &Function, (inst, slot): Edge) -> BlockCall {
+    match func.insts[inst.index()] {
+        InstData::Jump { dest } => dest,
+        InstData::Brif {
+            then_dest,
+            else_dest,
+            ..
+        } => {
+            if slot == 0 {
+                then_dest
+            } else {
+                else_dest
+            }
+        }
+        _ => unreachable!("edges are only recorded for jump and brif"),
+    }
+}
+
+/// The argument-carrying edges into each block, from blocks of the layout.
+fn incoming_edges(func: &Function) -> Vec<Vec<Edge>> {
+    let mut incoming = vec![Vec::new(); func.blocks.len()];
+    for &b in &func.layout {
+        let Some(t) = func.terminator(b) else {
+            continue;
+        };
+        match func.insts[t.index()] {
+            InstData::Jump { dest } => incoming[dest.block.index()].push((t, 0)),
+            InstData::Brif {
+                then_dest,
+                else_dest,
+                ..
+            } => {
+                incoming[then_dest.block.index()].push((t, 0));
+                incoming[else_dest.block.index()].push((t, 1));
+            }
+            _ => {}
+        }
+    }
+    incoming
+}
+
+/// Replaces each trivial block parameter by the one value it receives.
+fn remove_redundant_params(func: &mut Function, alias: &mut Alias) -> bool {
+    let entry = func.layout[0];
+    let incoming = incoming_edges(func);
+    // For each root value: the (block, parameter index) pairs it is an
+    // argument of.
+    let mut arg_uses: Vec<Vec<(Block, u32)>> = vec![Vec::new(); func.num_values()];
+    let mut work = Vec::new();
+    for &b in &func.layout {
+        let n = func.blocks[b.index()].params.len();
+        if b == entry || n == 0 {
+            continue;
+        }
+        work.extend((0..n as u32).rev().map(|i| (b, i)));
+        for &e in &incoming[b.index()] {
+            let bc = edge_call(func, e);
+            for (i, &a) in func.values(bc.args).iter().enumerate() {
+                let r = alias.find(a);
+                arg_uses[r.index()].push((b, i as u32));
+            }
+        }
+    }
+    let mut removed: Vec<Vec<bool>> = vec![Vec::new(); func.blocks.len()];
+    let mut any = false;
+    while let Some((b, i)) = work.pop() {
+        let params = &func.blocks[b.index()].params;
+        let gone = &mut removed[b.index()];
+        if gone.get(i as usize).copied().unwrap_or(false) {
+            continue;
+        }
+        let p = params[i as usize];
+        let mut same = None;
+        let mut trivial = true;
+        for &e in &incoming[b.index()] {
+            let bc = edge_call(func, e);
+            let Some(&a) = func.values(bc.args).get(i as usize) else {
+                trivial = false; // malformed edge: leave the block alone
+                break;
+            };
+            let a = alias.find(a);
+            if a == p {
+                continue;
+            }
+            match same {
+                None => same = Some(a),
+                Some(s) if s == a => {}
+                Some(_) => {
+                    trivial = false;
+                    break;
+                }
+            }
+        }
+        let (true, Some(v)) = (trivial, same) else {
+            continue;
+        };
+        if gone.is_empty() {
+            *gone = vec![false; params.len()];
+        }
+        gone[i as usize] = true;
+        any = true;
+        alias.parent[p.index()] = v;
+        // The places that received `p` now receive `v`: recheck them.
+        let mut moved = std::mem::take(&mut arg_uses[p.index()]);
+        work.extend_from_slice(&moved);
+        let mut into = std::mem::take(&mut arg_uses[v.index()]);
+        if into.len() < moved.len() {
+            std::mem::swap(&mut into, &mut moved);
+        }
+        into.extend(moved);
+        arg_uses[v.index()] = into;
+    }
+    if any {
+        remove_params(func, &removed);
+    }
+    any
+}
+
+/// Deletes the parameters marked in `removed` (indexed by block; an empty
+/// mask removes nothing) and the matching arguments of every edge of the
+/// layout.
+fn remove_params(func: &mut Function, removed: &[Vec<bool>]) {
+    fn rebuild(func: &mut Function, bc: &mut BlockCall, removed: &[Vec<bool>]) -> bool {
+        let mask = &removed[bc.block.index()];
+        if !mask.contains(&true) {
+            return false;
+        }
+        let kept: Vec<Value> = func
+            .values(bc.args)
+            .iter()
+            .zip(mask)
+            .filter(|&(_, &gone)| !gone)
+            .map(|(&v, _)| v)
+            .collect();
+        bc.args = func.make_value_list(&kept);
+        true
+    }
+    for bi in 0..func.layout.len() {
+        let b = func.layout[bi];
+        let Some(t) = func.terminator(b) else {
+            continue;
+        };
+        let new = match func.insts[t.index()] {
+            InstData::Jump { mut dest } => {
+                rebuild(func, &mut dest, removed).then_some(InstData::Jump { dest })
+            }
+            InstData::Brif {
+                cond,
+                mut then_dest,
+                mut else_dest,
+            } => {
+                let a = rebuild(func, &mut then_dest, removed);
+                let b = rebuild(func, &mut else_dest, removed);
+                (a || b).then_some(InstData::Brif {
+                    cond,
+                    then_dest,
+                    else_dest,
+                })
+            }
+            _ => None,
+        };
+        if let Some(new) = new {
+            func.insts[t.index()] = new;
+        }
+    }
+    for (b, mask) in removed.iter().enumerate() {
+        if mask.contains(&true) {
+            let mut i = 0;
+            func.blocks[b].params.retain(|_| {
+                i += 1;
+                !mask[i - 1]
+            });
+        }
+    }
+}
+
+/// Replaces every operand of `inst` by `f(operand)`; returns whether one
+/// changed.
+fn rewrite_uses(func: &mut Function, inst: Inst, f: &mut impl FnMut(Value) -> Value) -> bool {
+    let mut changed = false;
+    let mut upd = |v: &mut Value| {
+        let n = f(*v);
+        if n != *v {
+            *v = n;
+            changed = true;
+        }
+    };
+    let mut lists = [None, None];
+    match &mut func.insts[inst.index()] {
+        InstData::Iconst { .. }
+        | InstData::Fconst { .. }
+        | InstData::Vmctx { .. }
+        | InstData::Trap { .. } => {}
+        InstData::Unary { arg, .. } => upd(arg),
+        InstData::Binary { lhs, rhs, .. }
+        | InstData::Icmp { lhs, rhs, .. }
+        | InstData::Fcmp { lhs, rhs, .. } => {
+            upd(lhs);
+            upd(rhs);
+        }
+        InstData::Select {
+            cond,
+            if_true,
+            if_false,
+            ..
+        } => {
+            upd(cond);
+            upd(if_true);
+            upd(if_false);
+        }
+        InstData::Copy { src, .. } => upd(src),
+        InstData::Load { addr, .. } => upd(addr),
+        InstData::Store { addr, value, .. } => {
+            upd(addr);
+            upd(value);
+        }
+        InstData::Call { args, .. } => lists[0] = Some(*args),
+        InstData::Jump { dest } => lists[0] = Some(dest.args),
+        InstData::Brif {
+            cond,
+            then_dest,
+            else_dest,
+        } => {
+            upd(cond);
+            lists = [Some(then_dest.args), Some(else_dest.args)];
+        }
+        InstData::BrTable { index, .. } => upd(index),
+        InstData::Return { args } => lists[0] = Some(*args),
+        InstData::TrapIf { cond, .. } => upd(cond),
+    }
+    // Rewriting in place is safe even if lists are shared: `f` maps a value
+    // to its alias root, so applying it twice changes nothing.
+    for l in lists.into_iter().flatten() {
+        let range = l.start as usize..(l.start + l.len) as usize;
+        for v in &mut func.value_pool[range] {
+            upd(v);
+        }
+    }
+    changed
+}
+
+/// Replaces every use by its alias root and deletes the copies.
+fn propagate_copies(func: &mut Function, alias: &mut Alias) -> bool {
+    let mut changed = false;
+    for bi in 0..func.layout.len() {
+        let b = func.layout[bi];
+        let mut insts = std::mem::take(&mut func.blocks[b.index()].insts);
+        let before = insts.len();
+        insts.retain(|&i| match func.insts[i.index()] {
+            InstData::Copy { dst, .. } => alias.find(dst) == dst,
+            _ => true,
+        });
+        changed |= insts.len() != before;
+        for &i in &insts {
+            changed |= rewrite_uses(func, i, &mut |v| alias.find(v));
+        }
+        func.blocks[b.index()].insts = insts;
+    }
+    changed
+}
+
+/// Whether `data` can be deleted when its result is unused: it has no
+/// effect and cannot trap.
+fn removable(func: &Function, data: &InstData, konst: &[Option<u64>]) -> bool {
+    match *data {
+        InstData::Iconst { .. }
+        | InstData::Fconst { .. }
+        | InstData::Icmp { .. }
+        | InstData::Fcmp { .. }
+        | InstData::Select { .. }
+        | InstData::Copy { .. }
+        | InstData::Vmctx { .. } => true,
+        InstData::Unary { op, .. } => !op.can_trap(),
+        InstData::Binary { op, dst, rhs, .. } => {
+            if !op.can_trap() {
+                return true;
+            }
+            // A constant divisor rules the trap out, except `INT_MIN / -1`.
+            let ones = mask(func.value_type(dst), u64::MAX);
+            match konst[rhs.index()] {
+                Some(0) | None => false,
+                Some(c) => op != BinaryOp::DivS || c != ones,
+            }
+        }
+        InstData::Load { space, .. } => space == crate::AddrSpace::Vm,
+        _ => false,
+    }
+}
+
+/// Where a value is defined.
+#[derive(Clone, Copy)]
+enum Def {
+    None,
+    Inst(Inst),
+    Param(Block, u32),
+}
+
+/// Mark and sweep over values; see the module docs. Returns whether
+/// anything was removed, and whether block parameters were.
+fn remove_dead_code(func: &mut Function, konst: &[Option<u64>]) -> (bool, bool) {
+    let entry = func.layout[0];
+    let incoming = incoming_edges(func);
+    let mut def = vec![Def::None; func.num_values()];
+    let mut live = vec![false; func.num_values()];
+    let mut work = Vec::new();
+    fn mark(v: Value, live: &mut [bool], work: &mut Vec<Value>) {
+        if !live[v.index()] {
+            live[v.index()] = true;
+            work.push(v);
+        }
+    }
+    for &b in &func.layout {
+        let data = &func.blocks[b.index()];
+        for (i, &p) in data.params.iter().enumerate() {
+            def[p.index()] = Def::Param(b, i as u32);
+            if b == entry {
+                mark(p, &mut live, &mut work);
+            }
+        }
+        for &i in &data.insts {
+            func.for_each_def(i, |v| def[v.index()] = Def::Inst(i));
+            match &func.insts[i.index()] {
+                // Branch arguments live only through live parameters.
+                InstData::Jump { .. } => {}
+                InstData::Brif { cond, .. } => mark(*cond, &mut live, &mut work),
+                d if !removable(func, d, konst) => {
+                    func.for_each_use(i, |v| mark(v, &mut live, &mut work))
+                }
+                _ => {}
+            }
+        }
+    }
+    while let Some(v) = work.pop() {
+        match def[v.index()] {
+            Def::None => {}
+            Def::Inst(i) => func.for_each_use(i, |u| mark(u, &mut live, &mut work)),
+            Def::Param(b, idx) => {
+                for &e in &incoming[b.index()] {
+                    let bc = edge_call(func, e);
+                    if let Some(&a) = func.values(bc.args).get(idx as usize) {
+                        mark(a, &mut live, &mut work);
+                    }
+                }
+            }
+        }
+    }
+    let mut changed = false;
+    let mut params_removed = false;
+    let mut removed: Vec<Vec<bool>> = vec![Vec::new(); func.blocks.len()];
+    for bi in 0..func.layout.len() {
+        let b = func.layout[bi];
+        let mut insts = std::mem::take(&mut func.blocks[b.index()].insts);
+        let before = insts.len();
+        insts.retain(|&i| {
+            let d = &func.insts[i.index()];
+            !removable(func, d, konst) || d.single_dst().is_some_and(|v| live[v.index()])
+        });
+        changed |= insts.len() != before;
+        func.blocks[b.index()].insts = insts;
+        let params = &func.blocks[b.index()].params;
+        if b != entry && params.iter().any(|p| !live[p.index()]) {
+            removed[b.index()] = params.iter().map(|p| !live[p.index()]).collect();
+            params_removed = true;
+        }
+    }
+    if params_removed {
+        remove_params(func, &removed);
+    }
+    (changed || params_removed, params_removed)
 }

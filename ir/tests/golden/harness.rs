@@ -1,0 +1,175 @@
+//! Shared by `opt_fold.rs` and `opt_dce.rs` (included with `#[path]`): the
+//! golden-file driver and the interpreter-based equivalence check.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use strata_ir::interp::{self, Env, Outcome, same_outcome};
+use strata_ir::parser::parse_function;
+use strata_ir::testing::{GenConfig, Rng, env_for_tests, random_args, random_function, test_call};
+use strata_ir::verifier::verify;
+use strata_ir::{CallKind, Function};
+
+/// The `.ir` files of `tests/golden/<pass>/`, sorted.
+pub fn cases(pass: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(pass);
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ir"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Runs `pass` on every case of `tests/golden/<name>/` and compares its
+/// printed output with `NAME.expected` (with `STRATA_BLESS` set: writes
+/// it). The verifier in SSA mode must accept the input and the output.
+pub fn golden(name: &str, pass: fn(&mut Function) -> bool) {
+    let bless = std::env::var_os("STRATA_BLESS").is_some();
+    let files = cases(name);
+    assert!(files.len() >= 10, "only {} {name} cases", files.len());
+    let mut failures = Vec::new();
+    for path in files {
+        let shown = path.display();
+        let input = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{shown}: {e}"));
+        let mut f = parse_function(&input).unwrap_or_else(|e| panic!("{shown}: {e}"));
+        verify(&f, true).unwrap_or_else(|e| panic!("{shown}: invalid input: {e}"));
+        pass(&mut f);
+        if let Err(e) = verify(&f, true) {
+            failures.push(format!("{shown}: invalid output: {e}\n{f}"));
+            continue;
+        }
+        let got = f.to_string();
+        let expected = path.with_extension("expected");
+        if bless {
+            fs::write(&expected, &got).unwrap_or_else(|e| panic!("{}: {e}", expected.display()));
+            continue;
+        }
+        match fs::read_to_string(&expected) {
+            Ok(want) if want == got => {}
+            Ok(want) => failures.push(format!(
+                "{shown}: output differs from {}\n--- expected\n{want}--- got\n{got}",
+                expected.display()
+            )),
+            Err(_) => failures.push(format!(
+                "{shown}: no {} (run with STRATA_BLESS=1)",
+                expected.display()
+            )),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Fuel per run: generated loops are short, so running out is rare.
+const FUEL: u64 = 100_000;
+
+/// Everything a run can observe: the outcome, the final memories, and the
+/// calls made (callee and arguments, in order).
+struct Observed {
+    outcome: Outcome,
+    heap: Vec<u8>,
+    vm: Vec<u8>,
+    calls: Vec<(CallKind, Vec<u64>)>,
+}
+
+fn observe(f: &Function, args: &[u64]) -> Observed {
+    let base = env_for_tests();
+    let mut calls = Vec::new();
+    let mut call = |k: CallKind, a: &[u64]| {
+        calls.push((k, a.to_vec()));
+        test_call(k, a)
+    };
+    let mut env = Env {
+        heap: base.heap,
+        vm: base.vm,
+        call: &mut call,
+    };
+    let outcome = interp::run(f, args, &mut env, FUEL);
+    let (heap, vm) = (env.heap, env.vm);
+    Observed {
+        outcome,
+        heap,
+        vm,
+        calls,
+    }
+}
+
+/// Statistics of [`check_equivalence`].
+pub struct Stats {
+    /// Functions the pass changed.
+    pub changed: usize,
+    /// Runs compared (neither side out of fuel).
+    pub compared: usize,
+}
+
+/// For `functions` random SSA functions (seeds from `seed`) and a few
+/// argument sets each: `pass` leaves a function the verifier accepts, and
+/// the interpreter observes the same outcome (traps included; any NaN
+/// equals any NaN in returned floats), the same memories and the same
+/// calls before and after. A run out of fuel on either side is skipped.
+pub fn check_equivalence(seed: u64, functions: u64, pass: &dyn Fn(&mut Function) -> bool) -> Stats {
+    let mut stats = Stats {
+        changed: 0,
+        compared: 0,
+    };
+    for s in seed..seed + functions {
+        let mut rng = Rng::new(s);
+        let cfg = GenConfig {
+            allow_traps: s % 3 != 0,
+            ..GenConfig::default()
+        };
+        let f = random_function(&mut rng, &cfg);
+        verify(&f, true).unwrap_or_else(|e| panic!("seed {s}: generator: {e}\n{f}"));
+        let mut g = f.clone();
+        let changed = pass(&mut g);
+        if let Err(e) = verify(&g, true) {
+            panic!("seed {s}: invalid after the pass: {e}\n--- before\n{f}--- after\n{g}");
+        }
+        if changed {
+            stats.changed += 1;
+        } else {
+            assert_eq!(
+                f.to_string(),
+                g.to_string(),
+                "seed {s}: changed but said not"
+            );
+        }
+        for _ in 0..4 {
+            let args = random_args(&mut rng, &f.signature);
+            let a = observe(&f, &args);
+            if matches!(a.outcome, Outcome::OutOfFuel | Outcome::Error(_)) {
+                continue;
+            }
+            let b = observe(&g, &args);
+            if b.outcome == Outcome::OutOfFuel {
+                continue;
+            }
+            stats.compared += 1;
+            let same = same_outcome(&a.outcome, &b.outcome, &f.signature.results)
+                && a.heap == b.heap
+                && a.vm == b.vm
+                && a.calls == b.calls;
+            assert!(
+                same,
+                "seed {s}, args {args:x?}: {:?} (calls {:?}) became {:?} (calls {:?}){}\n--- before\n{f}--- after\n{g}",
+                a.outcome,
+                a.calls,
+                b.outcome,
+                b.calls,
+                if a.heap != b.heap || a.vm != b.vm {
+                    ", memory differs"
+                } else {
+                    ""
+                },
+            );
+        }
+    }
+    eprintln!(
+        "equivalence: {} changed, {} compared",
+        stats.changed, stats.compared
+    );
+    stats
+}

@@ -1,0 +1,1072 @@
+//! Execution tests of the instruction-selection patterns (immediates,
+//! compare-and-branch fusion, `test`, `cmov`, `lea`, vm addressing modes,
+//! stores of constants, division by constants, copies), each against Rust
+//! semantics with edge values, and with non-SSA redefinitions that must
+//! block fusion.
+mod common;
+use common::*;
+use strata_ir::{AddrSpace, BinaryOp, FloatCC, InstData, IntCC, LoadOp, StoreOp, Type, UnaryOp};
+
+const I32S: [u32; 16] = [
+    0,
+    1,
+    2,
+    3,
+    5,
+    7,
+    0xffff_fffb,
+    0xffff_ffff,
+    0x7fff_ffff,
+    0x8000_0000,
+    0x8000_0001,
+    31,
+    32,
+    33,
+    0x1234_5678,
+    0xdead_beef,
+];
+const I64S: [u64; 18] = [
+    0,
+    1,
+    2,
+    3,
+    5,
+    7,
+    -5i64 as u64,
+    u64::MAX,
+    i64::MAX as u64,
+    i64::MIN as u64,
+    i64::MIN as u64 + 1,
+    63,
+    64,
+    65,
+    0x1234_5678_9abc_def0,
+    1 << 31,
+    1 << 32,
+    0xffff_ffff,
+];
+
+fn vals(w64: bool) -> Vec<u64> {
+    if w64 {
+        I64S.to_vec()
+    } else {
+        I32S.iter().map(|&x| x as u64).collect()
+    }
+}
+
+fn ty_of(w64: bool) -> Type {
+    if w64 { Type::I64 } else { Type::I32 }
+}
+
+/// Reference semantics; `None` when Wasm traps.
+fn int_binop(op: BinaryOp, a: u64, b: u64, w64: bool) -> Option<u64> {
+    if w64 {
+        let (sa, sb) = (a as i64, b as i64);
+        Some(match op {
+            BinaryOp::Iadd => a.wrapping_add(b),
+            BinaryOp::Isub => a.wrapping_sub(b),
+            BinaryOp::Imul => a.wrapping_mul(b),
+            BinaryOp::DivS => sa.checked_div(sb)? as u64,
+            BinaryOp::DivU => a.checked_div(b)?,
+            BinaryOp::RemS => {
+                if sb == 0 {
+                    return None;
+                }
+                sa.wrapping_rem(sb) as u64
+            }
+            BinaryOp::RemU => a.checked_rem(b)?,
+            BinaryOp::And => a & b,
+            BinaryOp::Or => a | b,
+            BinaryOp::Xor => a ^ b,
+            BinaryOp::Shl => a.wrapping_shl(b as u32),
+            BinaryOp::ShrS => sa.wrapping_shr(b as u32) as u64,
+            BinaryOp::ShrU => a.wrapping_shr(b as u32),
+            BinaryOp::Rotl => a.rotate_left((b % 64) as u32),
+            BinaryOp::Rotr => a.rotate_right((b % 64) as u32),
+            _ => unreachable!(),
+        })
+    } else {
+        let (a, b) = (a as u32, b as u32);
+        let (sa, sb) = (a as i32, b as i32);
+        Some(match op {
+            BinaryOp::Iadd => a.wrapping_add(b),
+            BinaryOp::Isub => a.wrapping_sub(b),
+            BinaryOp::Imul => a.wrapping_mul(b),
+            BinaryOp::DivS => sa.checked_div(sb)? as u32,
+            BinaryOp::DivU => a.checked_div(b)?,
+            BinaryOp::RemS => {
+                if sb == 0 {
+                    return None;
+                }
+                sa.wrapping_rem(sb) as u32
+            }
+            BinaryOp::RemU => a.checked_rem(b)?,
+            BinaryOp::And => a & b,
+            BinaryOp::Or => a | b,
+            BinaryOp::Xor => a ^ b,
+            BinaryOp::Shl => a.wrapping_shl(b),
+            BinaryOp::ShrS => sa.wrapping_shr(b) as u32,
+            BinaryOp::ShrU => a.wrapping_shr(b),
+            BinaryOp::Rotl => a.rotate_left(b % 32),
+            BinaryOp::Rotr => a.rotate_right(b % 32),
+            _ => unreachable!(),
+        } as u64)
+    }
+}
+
+fn icmp_ref(cc: IntCC, a: u64, b: u64, w64: bool) -> bool {
+    let (a, b) = if w64 {
+        (a, b)
+    } else {
+        (a as u32 as u64, b as u32 as u64)
+    };
+    let (sa, sb) = if w64 {
+        (a as i64, b as i64)
+    } else {
+        (a as u32 as i32 as i64, b as u32 as i32 as i64)
+    };
+    match cc {
+        IntCC::Equal => a == b,
+        IntCC::NotEqual => a != b,
+        IntCC::SignedLessThan => sa < sb,
+        IntCC::SignedLessThanOrEqual => sa <= sb,
+        IntCC::SignedGreaterThan => sa > sb,
+        IntCC::SignedGreaterThanOrEqual => sa >= sb,
+        IntCC::UnsignedLessThan => a < b,
+        IntCC::UnsignedLessThanOrEqual => a <= b,
+        IntCC::UnsignedGreaterThan => a > b,
+        IntCC::UnsignedGreaterThanOrEqual => a >= b,
+    }
+}
+
+fn mask(v: u64, w64: bool) -> u64 {
+    if w64 { v } else { v & 0xffff_ffff }
+}
+
+/// Disassembly of a compiled function.
+fn disasm(f: &strata_ir::Function) -> String {
+    strata_isa_x64::disassemble(&compile(f).code, 0)
+}
+
+const IMM_OPS: [BinaryOp; 15] = [
+    BinaryOp::Iadd,
+    BinaryOp::Isub,
+    BinaryOp::Imul,
+    BinaryOp::And,
+    BinaryOp::Or,
+    BinaryOp::Xor,
+    BinaryOp::Shl,
+    BinaryOp::ShrS,
+    BinaryOp::ShrU,
+    BinaryOp::Rotl,
+    BinaryOp::Rotr,
+    BinaryOp::DivS,
+    BinaryOp::DivU,
+    BinaryOp::RemS,
+    BinaryOp::RemU,
+];
+
+/// `x op C` and `C op x` for constants that fit an immediate or not.
+#[test]
+fn binary_with_constant_operand() {
+    for w64 in [false, true] {
+        let ty = ty_of(w64);
+        let mut consts = vals(w64);
+        consts.extend([
+            9,
+            4,
+            8,
+            16,
+            1 << 40,
+            0x7fff_ffff_ffff,
+            0xffff_ffff_8000_0000,
+        ]);
+        for op in IMM_OPS {
+            for &c in &consts {
+                let c = mask(c, w64);
+                let r = unary_fn(ty, ty, |b, x| {
+                    let k = b.iconst(ty, c as i64);
+                    b.bin(op, ty, x, k)
+                });
+                let l = unary_fn(ty, ty, |b, x| {
+                    let k = b.iconst(ty, c as i64);
+                    b.bin(op, ty, k, x)
+                });
+                for &x in &vals(w64) {
+                    if let Some(e) = int_binop(op, x, c, w64) {
+                        assert_eq!(r.run(&[x]), vec![e], "{op:?} {ty} {x:#x} op {c:#x}");
+                    }
+                    if let Some(e) = int_binop(op, c, x, w64) {
+                        assert_eq!(l.run(&[x]), vec![e], "{op:?} {ty} {c:#x} op {x:#x}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn immediates_are_used() {
+    let (mut b, p) = B::new(&[Type::I32], &[Type::I32]);
+    let k = b.iconst(Type::I32, 0x1234);
+    let v = b.bin(BinaryOp::Xor, Type::I32, p[0], k);
+    let s = b.iconst(Type::I32, 35);
+    let v = b.bin(BinaryOp::Shl, Type::I32, v, s);
+    b.ret(&[v]);
+    let d = disasm(&b.f);
+    assert!(d.contains(",0x1234"), "{d}");
+    assert!(d.contains("shl eax,3") || d.contains(",3\n"), "{d}");
+    assert!(!d.contains(",cl"), "{d}");
+    // A 64-bit constant that does not fit stays in a register.
+    let (mut b, p) = B::new(&[Type::I64], &[Type::I64]);
+    let k = b.iconst(Type::I64, 1 << 40);
+    let v = b.bin(BinaryOp::And, Type::I64, p[0], k);
+    b.ret(&[v]);
+    let d = disasm(&b.f);
+    assert!(d.contains("0x10000000000"), "{d}");
+}
+
+fn divisors(w64: bool) -> Vec<u64> {
+    let mut v: Vec<u64> = (1..=300).collect();
+    let bits = if w64 { 64 } else { 32 };
+    for k in 1..bits {
+        let p = 1u64 << k;
+        v.extend([p, p - 1, p + 1, p.wrapping_neg()]);
+    }
+    v.extend([641, 6_700_417, 1_000_000_007, 0x5555_5555, 0xaaaa_aaab]);
+    v.extend((1..=300u64).map(|d| d.wrapping_neg()));
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64 ^ bits;
+    for _ in 0..150 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        v.push(seed >> (seed % bits));
+    }
+    v.into_iter()
+        .map(|d| mask(d, w64))
+        .filter(|&d| d != 0)
+        .collect()
+}
+
+fn dividends(w64: bool, d: u64, seed: &mut u64) -> Vec<u64> {
+    let mut v = vals(w64);
+    let max = mask(u64::MAX, w64);
+    for k in [1u64, 2, 3, 1000] {
+        let m = d.wrapping_mul(k);
+        v.extend([m, m.wrapping_sub(1), m.wrapping_add(1)]);
+        v.extend([m.wrapping_neg(), m.wrapping_neg().wrapping_add(1)]);
+    }
+    v.extend([max / d * d, (max / d * d).wrapping_sub(1)]);
+    for _ in 0..24 {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        v.push(*seed);
+    }
+    v.into_iter().map(|x| mask(x, w64)).collect()
+}
+
+/// Division and remainder by constants (magic numbers, shifts) against
+/// Rust for many divisors and dividends. Division by -1 keeps the generic
+/// path (its overflow trap is checked in `div_by_constant_traps`).
+#[test]
+fn div_by_constant() {
+    let mut seed = 0x1234_5678_9abc_def1u64;
+    for w64 in [false, true] {
+        let ty = ty_of(w64);
+        for d in divisors(w64) {
+            for op in [
+                BinaryOp::DivU,
+                BinaryOp::DivS,
+                BinaryOp::RemU,
+                BinaryOp::RemS,
+            ] {
+                let r = unary_fn(ty, ty, |b, x| {
+                    let k = b.iconst(ty, d as i64);
+                    b.bin(op, ty, x, k)
+                });
+                for x in dividends(w64, d, &mut seed) {
+                    if let Some(e) = int_binop(op, x, d, w64) {
+                        assert_eq!(r.run(&[x]), vec![e], "{op:?} {ty} {x:#x} / {d:#x}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn div_by_constant_traps() {
+    let sites = |op: BinaryOp, ty: Type, d: i64| -> Vec<strata_ir::TrapCode> {
+        let (mut b, p) = B::new(&[ty], &[ty]);
+        let k = b.iconst(ty, d);
+        let v = b.bin(op, ty, p[0], k);
+        b.ret(&[v]);
+        let mut s: Vec<_> = compile(&b.f).trap_sites.iter().map(|t| t.1).collect();
+        s.retain(|&c| c != strata_ir::TrapCode::StackOverflow);
+        s
+    };
+    use strata_ir::TrapCode::{IntegerDivideByZero as Dz, IntegerOverflow as Ovf};
+    for ty in [Type::I32, Type::I64] {
+        // A non-zero constant divisor cannot trap, and there is no `div`.
+        for op in [
+            BinaryOp::DivU,
+            BinaryOp::DivS,
+            BinaryOp::RemU,
+            BinaryOp::RemS,
+        ] {
+            assert_eq!(sites(op, ty, 7), vec![], "{op:?} {ty}");
+            let mut s = sites(op, ty, 0);
+            s.sort_by_key(|c| *c as u8);
+            let exp = if op == BinaryOp::DivS {
+                vec![Dz, Ovf]
+            } else {
+                vec![Dz]
+            };
+            assert_eq!(s, exp, "{op:?} {ty} by 0 keeps the generic path");
+        }
+        // Signed division by -1 still traps on INT_MIN.
+        let mut s = sites(BinaryOp::DivS, ty, -1);
+        s.sort_by_key(|c| *c as u8);
+        assert_eq!(s, vec![Dz, Ovf], "{ty}");
+        let (mut b, p) = B::new(&[ty], &[ty]);
+        let k = b.iconst(ty, 7);
+        let v = b.bin(BinaryOp::DivU, ty, p[0], k);
+        b.ret(&[v]);
+        let d = disasm(&b.f);
+        assert!(!d.contains("div "), "{d}");
+    }
+    // rem_s by -1 is 0, INT_MIN included.
+    for w64 in [false, true] {
+        let ty = ty_of(w64);
+        let r = unary_fn(ty, ty, |b, x| {
+            let k = b.iconst(ty, -1);
+            b.bin(BinaryOp::RemS, ty, x, k)
+        });
+        for x in vals(w64) {
+            assert_eq!(r.run(&[x]), vec![0]);
+        }
+    }
+}
+
+/// How the condition of a branch or select is computed.
+#[derive(Clone, Copy, Debug)]
+enum CondShape {
+    /// `icmp cc a, b`
+    Regs,
+    /// `icmp cc a, C`
+    ImmRight(u64),
+    /// `icmp cc C, a`
+    ImmLeft(u64),
+}
+
+/// Builds the condition `cc` of `a` and `b` (or a constant) as an i32 value.
+fn build_cond(
+    b: &mut B,
+    cc: IntCC,
+    ty: Type,
+    x: strata_ir::Value,
+    y: strata_ir::Value,
+    shape: CondShape,
+) -> strata_ir::Value {
+    match shape {
+        CondShape::Regs => b.icmp(cc, x, y),
+        CondShape::ImmRight(c) => {
+            let k = b.iconst(ty, c as i64);
+            b.icmp(cc, x, k)
+        }
+        CondShape::ImmLeft(c) => {
+            let k = b.iconst(ty, c as i64);
+            b.icmp(cc, k, x)
+        }
+    }
+}
+
+/// `brif (icmp cc a b)` fused into `cmp; jcc`, with register and immediate
+/// operands, compared with Rust for every condition.
+#[test]
+fn compare_and_branch() {
+    for w64 in [false, true] {
+        let ty = ty_of(w64);
+        for cc in IntCC::ALL {
+            for shape in [
+                CondShape::Regs,
+                CondShape::ImmRight(5),
+                CondShape::ImmRight(mask(-1i64 as u64, w64)),
+                CondShape::ImmLeft(0x8000_0000),
+                CondShape::ImmRight(0),
+            ] {
+                let (mut b, p) = B::new(&[ty, ty], &[Type::I32]);
+                let c = build_cond(&mut b, cc, ty, p[0], p[1], shape);
+                let (t, e) = (b.block(), b.block());
+                b.brif(c, t, e);
+                b.switch_to(t);
+                let one = b.iconst(Type::I32, 1);
+                b.ret(&[one]);
+                b.switch_to(e);
+                let zero = b.iconst(Type::I32, 0);
+                b.ret(&[zero]);
+                let r = Runnable::new(&b.f);
+                let d = strata_isa_x64::disassemble(&r.compiled.code, 0);
+                assert!(!d.contains("set"), "fused: {d}");
+                for &x in &vals(w64) {
+                    for &y in &vals(w64) {
+                        let (l, rr) = match shape {
+                            CondShape::Regs => (x, y),
+                            CondShape::ImmRight(c) => (x, c),
+                            CondShape::ImmLeft(c) => (c, x),
+                        };
+                        let e = icmp_ref(cc, l, rr, w64) as u64;
+                        assert_eq!(
+                            r.run(&[x, y]),
+                            vec![e],
+                            "{cc:?} {ty} {shape:?} {x:#x} {y:#x}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Conditions as values (`setcc`), with immediates, `test` and `eqz` of a
+/// comparison (inverted condition).
+#[test]
+fn compare_to_value() {
+    for w64 in [false, true] {
+        let ty = ty_of(w64);
+        for cc in IntCC::ALL {
+            for shape in [
+                CondShape::Regs,
+                CondShape::ImmRight(7),
+                CondShape::ImmLeft(0),
+                CondShape::ImmRight(0),
+            ] {
+                for negate in [false, true] {
+                    let (mut b, p) = B::new(&[ty, ty], &[Type::I32]);
+                    let mut c = build_cond(&mut b, cc, ty, p[0], p[1], shape);
+                    if negate {
+                        c = b.un(UnaryOp::Eqz, Type::I32, c);
+                    }
+                    b.ret(&[c]);
+                    let r = Runnable::new(&b.f);
+                    for &x in &vals(w64) {
+                        for &y in &vals(w64)[..8] {
+                            let (l, rr) = match shape {
+                                CondShape::Regs => (x, y),
+                                CondShape::ImmRight(c) => (x, c),
+                                CondShape::ImmLeft(c) => (c, x),
+                            };
+                            let e = (icmp_ref(cc, l, rr, w64) != negate) as u64;
+                            assert_eq!(
+                                r.run(&[x, y]),
+                                vec![e],
+                                "{cc:?} {ty} {shape:?} !{negate} {x:#x} {y:#x}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `test` patterns: `brif (and a b)`, `icmp eq/ne (and a b), 0`, `eqz`,
+/// `eqz (and a C)`, in branches and as values.
+#[test]
+fn test_patterns() {
+    for w64 in [false, true] {
+        let ty = ty_of(w64);
+        #[derive(Clone, Copy, Debug)]
+        enum Shape {
+            BrAnd,
+            AndEqZero,
+            AndNeZero,
+            Eqz,
+            EqzAndImm(u64),
+            AndImmNeZero(u64),
+        }
+        for shape in [
+            Shape::BrAnd,
+            Shape::AndEqZero,
+            Shape::AndNeZero,
+            Shape::Eqz,
+            Shape::EqzAndImm(0x80),
+            Shape::EqzAndImm(mask(0xffff_ffff_8000_0000, w64)),
+            Shape::AndImmNeZero(1),
+        ] {
+            if matches!(shape, Shape::BrAnd) && w64 {
+                continue; // brif takes an i32
+            }
+            for branch in [true, false] {
+                let (mut b, p) = B::new(&[ty, ty], &[Type::I32]);
+                let zero = b.iconst(ty, 0);
+                let c = match shape {
+                    Shape::BrAnd => b.bin(BinaryOp::And, ty, p[0], p[1]),
+                    Shape::AndEqZero | Shape::AndNeZero => {
+                        let a = b.bin(BinaryOp::And, ty, p[0], p[1]);
+                        let cc = if matches!(shape, Shape::AndEqZero) {
+                            IntCC::Equal
+                        } else {
+                            IntCC::NotEqual
+                        };
+                        b.icmp(cc, a, zero)
+                    }
+                    Shape::Eqz => b.un(UnaryOp::Eqz, Type::I32, p[0]),
+                    Shape::EqzAndImm(k) => {
+                        let k = b.iconst(ty, k as i64);
+                        let a = b.bin(BinaryOp::And, ty, k, p[0]);
+                        b.un(UnaryOp::Eqz, Type::I32, a)
+                    }
+                    Shape::AndImmNeZero(k) => {
+                        let k = b.iconst(ty, k as i64);
+                        let a = b.bin(BinaryOp::And, ty, p[0], k);
+                        b.icmp(IntCC::NotEqual, a, zero)
+                    }
+                };
+                if branch {
+                    let (t, e) = (b.block(), b.block());
+                    b.brif(c, t, e);
+                    b.switch_to(t);
+                    let one = b.iconst(Type::I32, 1);
+                    b.ret(&[one]);
+                    b.switch_to(e);
+                    let z = b.iconst(Type::I32, 0);
+                    b.ret(&[z]);
+                } else {
+                    let c = if matches!(shape, Shape::BrAnd) {
+                        let z32 = b.iconst(Type::I32, 0);
+                        b.icmp(IntCC::NotEqual, c, z32)
+                    } else {
+                        c
+                    };
+                    b.ret(&[c]);
+                }
+                let r = Runnable::new(&b.f);
+                let d = strata_isa_x64::disassemble(&r.compiled.code, 0);
+                assert!(d.contains("test "), "{shape:?}: {d}");
+                for &x in &vals(w64) {
+                    for &y in &vals(w64) {
+                        let e = match shape {
+                            Shape::BrAnd | Shape::AndNeZero => x & y != 0,
+                            Shape::AndEqZero => x & y == 0,
+                            Shape::Eqz => x == 0,
+                            Shape::EqzAndImm(k) => x & k == 0,
+                            Shape::AndImmNeZero(k) => x & k != 0,
+                        };
+                        assert_eq!(
+                            r.run(&[x, y]),
+                            vec![e as u64],
+                            "{shape:?} {ty} {x:#x} {y:#x} branch {branch}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn special_f64s() -> Vec<f64> {
+    vec![
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        1.5,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        -f64::NAN,
+        f64::MIN_POSITIVE,
+        1e300,
+    ]
+}
+
+fn fcmp_ref(cc: FloatCC, a: f64, b: f64) -> bool {
+    match cc {
+        FloatCC::Equal => a == b,
+        FloatCC::NotEqual => a != b,
+        FloatCC::LessThan => a < b,
+        FloatCC::LessThanOrEqual => a <= b,
+        FloatCC::GreaterThan => a > b,
+        FloatCC::GreaterThanOrEqual => a >= b,
+    }
+}
+
+/// `brif (fcmp cc a b)` and `select (fcmp ..)` with NaN semantics.
+#[test]
+fn float_compare_and_branch_and_select() {
+    for f64 in [false, true] {
+        let ty = if f64 { Type::F64 } else { Type::F32 };
+        let bits = |x: f64| {
+            if f64 {
+                x.to_bits()
+            } else {
+                (x as f32).to_bits() as u64
+            }
+        };
+        for cc in FloatCC::ALL {
+            // Branch.
+            let (mut b, p) = B::new(&[ty, ty], &[Type::I32]);
+            let c = b.fcmp(cc, p[0], p[1]);
+            let (t, e) = (b.block(), b.block());
+            b.brif(c, t, e);
+            b.switch_to(t);
+            let one = b.iconst(Type::I32, 1);
+            b.ret(&[one]);
+            b.switch_to(e);
+            let z = b.iconst(Type::I32, 0);
+            b.ret(&[z]);
+            let br = Runnable::new(&b.f);
+            // Same, with the branch targets in the other layout order.
+            let (mut b, p) = B::new(&[ty, ty], &[Type::I32]);
+            let c = b.fcmp(cc, p[0], p[1]);
+            let (e, t) = (b.block(), b.block());
+            b.brif(c, t, e);
+            b.switch_to(t);
+            let one = b.iconst(Type::I32, 1);
+            b.ret(&[one]);
+            b.switch_to(e);
+            let z = b.iconst(Type::I32, 0);
+            b.ret(&[z]);
+            let br2 = Runnable::new(&b.f);
+            // Int select and float select on the comparison.
+            let (mut b, p) = B::new(&[ty, ty, Type::I64, Type::I64], &[Type::I64]);
+            let c = b.fcmp(cc, p[0], p[1]);
+            let v = b.select(Type::I64, c, p[2], p[3]);
+            b.ret(&[v]);
+            let si = Runnable::new(&b.f);
+            let (mut b, p) = B::new(&[ty, ty, ty, ty], &[ty]);
+            let c = b.fcmp(cc, p[0], p[1]);
+            let v = b.select(ty, c, p[2], p[3]);
+            b.ret(&[v]);
+            let sf = Runnable::new(&b.f);
+            for x in special_f64s() {
+                for y in special_f64s() {
+                    let (xf, yf) = if f64 {
+                        (x, y)
+                    } else {
+                        (x as f32 as f64, y as f32 as f64)
+                    };
+                    let e = fcmp_ref(cc, xf, yf);
+                    let args = [bits(x), bits(y)];
+                    assert_eq!(br.run(&args), vec![e as u64], "{cc:?} {ty} {x} {y}");
+                    assert_eq!(
+                        br2.run(&args),
+                        vec![e as u64],
+                        "{cc:?} {ty} {x} {y} (layout 2)"
+                    );
+                    let (tv, fv) = (0x1111_2222_3333_4444u64, 0x5555_6666_7777_8888u64);
+                    let exp = if e { tv } else { fv };
+                    assert_eq!(
+                        si.run(&[args[0], args[1], tv, fv]),
+                        vec![exp],
+                        "select.i64 {cc:?} {x} {y}"
+                    );
+                    let (tb, fb) = (bits(2.5), bits(-7.0));
+                    let exp = if e { tb } else { fb };
+                    assert_eq!(
+                        sf.run(&[args[0], args[1], tb, fb]),
+                        vec![exp],
+                        "select.{ty} {cc:?} {x} {y}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// `select (icmp ..)` becomes `cmp; cmov` (ints) with every condition.
+#[test]
+fn select_on_compare() {
+    for w64 in [false, true] {
+        let ty = ty_of(w64);
+        for cc in IntCC::ALL {
+            for shape in [CondShape::Regs, CondShape::ImmRight(3)] {
+                // min/max shape: select (a cc b), a, b.
+                let (mut b, p) = B::new(&[ty, ty], &[ty]);
+                let c = build_cond(&mut b, cc, ty, p[0], p[1], shape);
+                let v = b.select(ty, c, p[0], p[1]);
+                b.ret(&[v]);
+                let r = Runnable::new(&b.f);
+                let d = strata_isa_x64::disassemble(&r.compiled.code, 0);
+                assert!(d.contains("cmov"), "{d}");
+                assert!(!d.contains("set"), "{d}");
+                // Float values selected by an int comparison.
+                let (mut b, p) = B::new(&[ty, ty, Type::F64, Type::F64], &[Type::F64]);
+                let c = build_cond(&mut b, cc, ty, p[0], p[1], shape);
+                let v = b.select(Type::F64, c, p[2], p[3]);
+                b.ret(&[v]);
+                let rf = Runnable::new(&b.f);
+                for &x in &vals(w64) {
+                    for &y in &vals(w64) {
+                        let (l, rr) = match shape {
+                            CondShape::Regs => (x, y),
+                            CondShape::ImmRight(c) => (x, c),
+                            CondShape::ImmLeft(c) => (c, x),
+                        };
+                        let e = icmp_ref(cc, l, rr, w64);
+                        assert_eq!(
+                            r.run(&[x, y]),
+                            vec![if e { x } else { y }],
+                            "{cc:?} {ty} {x:#x} {y:#x}"
+                        );
+                        let (t, f) = (1.5f64.to_bits(), (-3.0f64).to_bits());
+                        assert_eq!(rf.run(&[x, y, t, f]), vec![if e { t } else { f }]);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `lea` for `a + C`, `a + b + C`, `a + (b << k)`, `a + (b + C)`, `a * 3/5/9`
+/// and `a - C`, at both widths.
+#[test]
+fn lea_patterns() {
+    for w64 in [false, true] {
+        let ty = ty_of(w64);
+        for shape in 0..7 {
+            for &c in &[1u64, 0x7fff_ffff, mask(-8i64 as u64, w64), 0x8000_0000] {
+                let (mut b, p) = B::new(&[ty, ty], &[ty, ty]);
+                let (x, y) = (p[0], p[1]);
+                let v = match shape {
+                    0 => {
+                        let k = b.iconst(ty, c as i64);
+                        b.bin(BinaryOp::Iadd, ty, x, k)
+                    }
+                    1 => {
+                        let k = b.iconst(ty, c as i64);
+                        let s = b.bin(BinaryOp::Iadd, ty, x, y);
+                        b.bin(BinaryOp::Iadd, ty, k, s)
+                    }
+                    2 => {
+                        let k = b.iconst(ty, (c % 4) as i64);
+                        let s = b.bin(BinaryOp::Shl, ty, y, k);
+                        b.bin(BinaryOp::Iadd, ty, s, x)
+                    }
+                    3 => {
+                        let k = b.iconst(ty, c as i64);
+                        let s = b.bin(BinaryOp::Iadd, ty, y, k);
+                        b.bin(BinaryOp::Iadd, ty, x, s)
+                    }
+                    4 => {
+                        let k = b.iconst(ty, [3, 5, 9, 3][(c % 4) as usize]);
+                        b.bin(BinaryOp::Imul, ty, x, k)
+                    }
+                    5 => {
+                        let k = b.iconst(ty, c as i64);
+                        b.bin(BinaryOp::Isub, ty, x, k)
+                    }
+                    _ => {
+                        let k = b.iconst(ty, 8);
+                        b.bin(BinaryOp::Imul, ty, y, k)
+                    }
+                };
+                // Return x too, so that the result needs its own register.
+                b.ret(&[v, x]);
+                let r = Runnable::new(&b.f);
+                for &a in &vals(w64) {
+                    for &bb in &vals(w64)[..10] {
+                        let add = |u: u64, v: u64| mask(u.wrapping_add(v), w64);
+                        let e = match shape {
+                            0 => add(a, c),
+                            1 => add(add(a, bb), c),
+                            2 => add(a, bb << (c % 4)),
+                            3 => add(a, add(bb, c)),
+                            4 => mask(a.wrapping_mul([3, 5, 9, 3][(c % 4) as usize]), w64),
+                            5 => mask(a.wrapping_sub(c), w64),
+                            _ => mask(bb.wrapping_mul(8), w64),
+                        };
+                        assert_eq!(
+                            r.run(&[a, bb]),
+                            vec![e, a],
+                            "shape {shape} {ty} c={c:#x} {a:#x} {bb:#x}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Vm loads and stores through folded addresses: `[p + i*s + off]` and
+/// `[p + C + off]`.
+#[test]
+fn vm_addressing_modes() {
+    let mut vm = Vm::new(1024);
+    for (k, byte) in vm.heap.iter_mut().enumerate() {
+        *byte = (k * 7 + 3) as u8;
+    }
+    let base = vm.heap.as_ptr() as u64;
+    let word = |heap: &[u8], at: usize| u64::from_le_bytes(heap[at..at + 8].try_into().unwrap());
+    for shift in 0..4u64 {
+        for off in [0u32, 8, 200] {
+            // load.i64 vm (iadd p (ishl i shift))+off
+            let (mut b, p) = B::new(&[Type::I64, Type::I64], &[Type::I64]);
+            let k = b.iconst(Type::I64, shift as i64);
+            let s = b.bin(BinaryOp::Shl, Type::I64, p[1], k);
+            let a = b.bin(BinaryOp::Iadd, Type::I64, p[0], s);
+            let v = b.load(LoadOp::I64, AddrSpace::Vm, a, off);
+            b.ret(&[v]);
+            let r = Runnable::new(&b.f);
+            let d = strata_isa_x64::disassemble(&r.compiled.code, 0);
+            // One instruction: no separate shift, add or lea.
+            let leas = d.matches("lea ").count(); // one in the prologue
+            assert!(
+                !d.contains("shl ") && !d.contains("add ") && leas == 1,
+                "{d}"
+            );
+            for i in [0u64, 1, 5, 30] {
+                let at = (i << shift) as usize + off as usize;
+                assert_eq!(
+                    r.run_vm(&mut vm, &[base, i]),
+                    vec![word(&vm.heap, at)],
+                    "shift {shift} off {off} i {i}"
+                );
+            }
+            // store.i32 vm (iadd (ishl i shift) p)+off, v
+            let (mut b, p) = B::new(&[Type::I64, Type::I64, Type::I32], &[]);
+            let k = b.iconst(Type::I64, shift as i64);
+            let s = b.bin(BinaryOp::Shl, Type::I64, p[1], k);
+            let a = b.bin(BinaryOp::Iadd, Type::I64, s, p[0]);
+            b.store(StoreOp::I32, AddrSpace::Vm, a, p[2], off);
+            b.ret(&[]);
+            let r = Runnable::new(&b.f);
+            r.run_vm(&mut vm, &[base, 3, 0xdead_beef]);
+            let at = (3 << shift) as usize + off as usize;
+            assert_eq!(&vm.heap[at..at + 4], &0xdead_beefu32.to_le_bytes());
+        }
+    }
+    // [p + C + off], and a negative constant.
+    for c in [16i64, -16, 0x100] {
+        let (mut b, p) = B::new(&[Type::I64], &[Type::I32]);
+        let k = b.iconst(Type::I64, c);
+        let a = b.bin(BinaryOp::Iadd, Type::I64, p[0], k);
+        let v = b.load(LoadOp::I32Load8U, AddrSpace::Vm, a, 4);
+        b.ret(&[v]);
+        let r = Runnable::new(&b.f);
+        let at = (512 + c + 4) as usize;
+        assert_eq!(
+            r.run_vm(&mut vm, &[base + 512]),
+            vec![vm.heap[at] as u64],
+            "c {c}"
+        );
+    }
+}
+
+/// Heap addresses are never folded: `i32.add x, C` wraps at 32 bits.
+#[test]
+fn heap_address_add_is_not_folded() {
+    let (mut b, p) = B::new(&[Type::I32], &[Type::I32]);
+    let k = b.iconst(Type::I32, -4);
+    let a = b.bin(BinaryOp::Iadd, Type::I32, p[0], k);
+    let v = b.load(LoadOp::I32Load8U, AddrSpace::Heap, a, 0);
+    b.ret(&[v]);
+    let r = Runnable::new(&b.f);
+    let mut vm = Vm::new(64);
+    vm.heap[6] = 0x5a;
+    // 10 - 4 = 6 (and 3 - 4 wraps to 0xffff_ffff, which would fault).
+    assert_eq!(r.run_vm(&mut vm, &[10]), vec![0x5a]);
+    let d = strata_isa_x64::disassemble(&r.compiled.code, 0);
+    assert!(!d.contains("[r15+rdi-"), "{d}");
+}
+
+/// Stores of constants use `mov [mem], imm` for every width.
+#[test]
+fn store_constants() {
+    for op in StoreOp::ALL {
+        let ty = op.value_type();
+        if ty.is_float() {
+            continue;
+        }
+        for c in [
+            0x8877_6655_4433_2211u64 as i64,
+            -2,
+            0x7fff_ffff,
+            0x1_0000_0000,
+        ] {
+            for space in [AddrSpace::Heap, AddrSpace::Vm] {
+                let aty = if space == AddrSpace::Heap {
+                    Type::I32
+                } else {
+                    Type::I64
+                };
+                let (mut b, p) = B::new(&[aty], &[]);
+                let k = b.iconst(ty, c);
+                b.store(op, space, p[0], k, 3);
+                b.ret(&[]);
+                let r = Runnable::new(&b.f);
+                let mut vm = Vm::new(64);
+                vm.heap.fill(0xee);
+                let addr = if space == AddrSpace::Heap {
+                    5
+                } else {
+                    vm.heap.as_ptr() as u64 + 5
+                };
+                r.run_vm(&mut vm, &[addr]);
+                let w = op.width() as usize;
+                let val = if ty == Type::I32 {
+                    c as u32 as u64
+                } else {
+                    c as u64
+                };
+                assert_eq!(
+                    &vm.heap[8..8 + w],
+                    &val.to_le_bytes()[..w],
+                    "{op:?} {c:#x} {space:?}"
+                );
+                assert_eq!(vm.heap[8 + w], 0xee);
+                assert_eq!(vm.heap[7], 0xee);
+            }
+        }
+    }
+}
+
+/// In non-SSA form an operand may be reassigned between a definition and
+/// its single use: the definition must then not be fused.
+#[test]
+fn redefinition_blocks_fusion() {
+    for w64 in [false, true] {
+        let ty = ty_of(w64);
+        // c = icmp slt a, b; a = b; brif c
+        let (mut b, p) = B::new(&[ty, ty], &[Type::I32]);
+        let c = b.icmp(IntCC::SignedLessThan, p[0], p[1]);
+        b.copy(p[0], p[1]);
+        let (t, e) = (b.block(), b.block());
+        b.brif(c, t, e);
+        b.switch_to(t);
+        let one = b.iconst(Type::I32, 1);
+        b.ret(&[one]);
+        b.switch_to(e);
+        let z = b.iconst(Type::I32, 0);
+        b.ret(&[z]);
+        let r = Runnable::new(&b.f);
+        assert_eq!(r.run(&[1, 2]), vec![1]);
+        assert_eq!(r.run(&[2, 1]), vec![0]);
+        // s = a + b; a = 100; r = s + 8 (lea chain must use the old a).
+        let (mut b, p) = B::new(&[ty, ty], &[ty]);
+        let s = b.bin(BinaryOp::Iadd, ty, p[0], p[1]);
+        let k = b.iconst(ty, 100);
+        b.copy(p[0], k);
+        let eight = b.iconst(ty, 8);
+        let v = b.bin(BinaryOp::Iadd, ty, s, eight);
+        let v = b.bin(BinaryOp::Iadd, ty, v, p[0]);
+        b.ret(&[v]);
+        let r = Runnable::new(&b.f);
+        assert_eq!(r.run(&[1, 2]), vec![1 + 2 + 8 + 100]);
+        // A constant reassigned: k = 3; x = x + k; k = 5; x = x * k.
+        let (mut b, p) = B::new(&[ty], &[ty]);
+        let k = b.iconst(ty, 3);
+        let x1 = b.bin(BinaryOp::Iadd, ty, p[0], k);
+        b.ins(InstData::Iconst { dst: k, imm: 5 });
+        let x2 = b.bin(BinaryOp::Imul, ty, x1, k);
+        b.ret(&[x2]);
+        let r = Runnable::new(&b.f);
+        assert_eq!(r.run(&[4]), vec![35]);
+        // The compared value is the def's own operand: c = icmp eq c0, 0
+        // style with the dst reusing an operand name.
+        let (mut b, p) = B::new(&[Type::I32, Type::I32], &[Type::I32]);
+        let x = p[0];
+        b.ins(InstData::Icmp {
+            cc: IntCC::UnsignedLessThan,
+            dst: x,
+            lhs: x,
+            rhs: p[1],
+        });
+        let (t, e) = (b.block(), b.block());
+        b.brif(x, t, e);
+        b.switch_to(t);
+        let one = b.iconst(Type::I32, 1);
+        b.ret(&[one]);
+        b.switch_to(e);
+        let z = b.iconst(Type::I32, 0);
+        b.ret(&[z]);
+        let r = Runnable::new(&b.f);
+        assert_eq!(r.run(&[1, 2]), vec![1]);
+        assert_eq!(r.run(&[3, 2]), vec![0]);
+        // Vm address whose pointer is reassigned before the load.
+        let mut vm = Vm::new(64);
+        vm.heap[8] = 0x11;
+        vm.heap[24] = 0x22;
+        let base = vm.heap.as_ptr() as u64;
+        let (mut b, p) = B::new(&[Type::I64], &[Type::I32]);
+        let k = b.iconst(Type::I64, 8);
+        let a = b.bin(BinaryOp::Iadd, Type::I64, p[0], k);
+        let k16 = b.iconst(Type::I64, 16);
+        let p2 = b.bin(BinaryOp::Iadd, Type::I64, p[0], k16);
+        b.copy(p[0], p2);
+        let v = b.load(LoadOp::I32Load8U, AddrSpace::Vm, a, 0);
+        let w = b.load(LoadOp::I32Load8U, AddrSpace::Vm, p[0], 8);
+        let s = b.bin(BinaryOp::Iadd, Type::I32, v, w);
+        b.ret(&[s]);
+        let r = Runnable::new(&b.f);
+        assert_eq!(r.run_vm(&mut vm, &[base]), vec![0x33]);
+    }
+}
+
+/// A counted loop in the optimizing tier's shape (copies from parallel
+/// moves, compare-and-branch at the head, constants hoisted out of the loop
+/// with several uses).
+#[test]
+fn loop_with_copies() {
+    let (mut b, p) = B::new(&[Type::I32], &[Type::I32]);
+    let n = p[0];
+    let one = b.iconst(Type::I32, 1);
+    let three = b.iconst(Type::I32, 3);
+    let i = b.val(Type::I32);
+    let acc = b.val(Type::I32);
+    let z = b.iconst(Type::I32, 0);
+    b.copy(i, z);
+    b.copy(acc, one);
+    let head = b.block();
+    let body = b.block();
+    let exit = b.block();
+    b.f.blocks[head.index()].loop_depth = 1;
+    b.f.blocks[body.index()].loop_depth = 1;
+    b.jump(head);
+    b.switch_to(head);
+    let c = b.icmp(IntCC::SignedLessThan, i, n);
+    b.brif(c, body, exit);
+    b.switch_to(body);
+    let t = b.bin(BinaryOp::Imul, Type::I32, acc, three);
+    let t2 = b.bin(BinaryOp::Iadd, Type::I32, t, i);
+    let m = b.iconst(Type::I32, 1000);
+    let t3 = b.bin(BinaryOp::RemU, Type::I32, t2, m);
+    let i2 = b.bin(BinaryOp::Iadd, Type::I32, i, one);
+    b.copy(acc, t3);
+    b.copy(i, i2);
+    b.jump(head);
+    b.switch_to(exit);
+    b.ret(&[acc]);
+    for mode in [
+        strata_regalloc::Mode::Fast,
+        strata_regalloc::Mode::Optimizing,
+    ] {
+        MODE.with(|m| m.set(mode));
+        let r = Runnable::new(&b.f);
+        for n in [0u32, 1, 5, 100] {
+            let mut acc = 1u32;
+            for i in 0..n {
+                acc = (acc * 3 + i) % 1000;
+            }
+            assert_eq!(r.run(&[n as u64]), vec![acc as u64], "n {n} {mode:?}");
+        }
+    }
+    MODE.with(|m| m.set(strata_regalloc::Mode::Fast));
+}
+
+/// The patterns again with the optimizing allocator.
+#[test]
+fn optimizing_mode() {
+    MODE.with(|m| m.set(strata_regalloc::Mode::Optimizing));
+    binary_with_constant_operand();
+    compare_and_branch();
+    test_patterns();
+    float_compare_and_branch_and_select();
+    select_on_compare();
+    lea_patterns();
+    vm_addressing_modes();
+    store_constants();
+    redefinition_blocks_fusion();
+}
