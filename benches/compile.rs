@@ -44,6 +44,7 @@ fn setup(tier: Tier, functions: usize) -> (Engine, Vec<u8>) {
 
 #[library_benchmark]
 #[bench::baseline_100(setup(Tier::Baseline, 100))]
+#[bench::optimizing_100(setup(Tier::Optimizing, 100))]
 fn compile((engine, wasm): (Engine, Vec<u8>)) -> Module {
     black_box(Module::new(&engine, &wasm).expect("compiles"))
 }

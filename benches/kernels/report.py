@@ -31,12 +31,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 # kernel -> argument (sized for a few hundred milliseconds natively)
 KERNELS = {
-    "matmul": 60,
-    "sieve": 12,
-    "crc32": 80,
-    "nbody": 1_500_000,
-    "fib": 37,
-    "sort": 8,
+    "matmul": 300,
+    "sieve": 60,
+    "crc32": 300,
+    "nbody": 6_000_000,
+    "fib": 39,
+    "sort": 40,
 }
 
 

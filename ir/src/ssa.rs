@@ -149,6 +149,89 @@ pub fn destruct(func: &mut Function) {
     }
 }
 
+/// Splits every critical edge (from a block with several outgoing edges to
+/// a block with several incoming edges) with a new block that only jumps to
+/// the target, so that a register allocator may place moves on any edge.
+/// Requires non-SSA form (branches carry no arguments), as `destruct`
+/// leaves it. Linear in the size of the function. Returns whether it split.
+pub fn split_critical_edges(func: &mut Function) -> bool {
+    let Some(entry) = func.entry_block() else {
+        return false;
+    };
+    let mut incoming = vec![0u32; func.blocks.len()];
+    incoming[entry.index()] += 1;
+    let mut succs = Vec::new();
+    for &b in &func.layout {
+        func.successors(b, &mut succs);
+        for s in &succs {
+            incoming[s.index()] += 1;
+        }
+    }
+    let old_layout = std::mem::take(&mut func.layout);
+    let mut layout = Vec::with_capacity(old_layout.len());
+    let mut changed = false;
+    // Edge blocks made for the current predecessor, by target.
+    let mut made: Vec<(Block, Block)> = Vec::new();
+    for &p in &old_layout {
+        layout.push(p);
+        let Some(term) = func.terminator(p) else {
+            continue;
+        };
+        let srcloc = func.srclocs[term.index()];
+        let depth = func.blocks[p.index()].loop_depth;
+        made.clear();
+        let mut edge_to = |func: &mut Function, s: Block, layout: &mut Vec<Block>| -> Block {
+            if let Some(&(_, e)) = made.iter().find(|(t, _)| *t == s) {
+                return e;
+            }
+            let e = func.new_block();
+            func.blocks[e.index()].loop_depth = depth.max(func.blocks[s.index()].loop_depth);
+            func.append_inst(e, InstData::Jump { dest: BlockCall::new(s) }, srcloc);
+            layout.push(e);
+            made.push((s, e));
+            e
+        };
+        match func.insts[term.index()].clone() {
+            InstData::Brif {
+                cond,
+                then_dest,
+                else_dest,
+            } => {
+                let mut dests = [then_dest, else_dest];
+                for d in &mut dests {
+                    if incoming[d.block.index()] > 1 {
+                        debug_assert!(d.args.is_empty(), "split_critical_edges needs non-SSA form");
+                        *d = BlockCall::new(edge_to(func, d.block, &mut layout));
+                        changed = true;
+                    }
+                }
+                func.insts[term.index()] = InstData::Brif {
+                    cond,
+                    then_dest: dests[0],
+                    else_dest: dests[1],
+                };
+            }
+            InstData::BrTable { table, .. } => {
+                let targets = func.jump_tables[table.index()].clone();
+                if targets.len() < 2 {
+                    continue;
+                }
+                let mut new_targets = targets.clone();
+                for t in new_targets.iter_mut() {
+                    if incoming[t.index()] > 1 {
+                        *t = edge_to(func, *t, &mut layout);
+                        changed = true;
+                    }
+                }
+                func.jump_tables[table.index()] = new_targets;
+            }
+            _ => {}
+        }
+    }
+    func.layout = layout;
+    changed
+}
+
 /// Sequences parallel copies; its tables are indexed by value and kept
 /// clean between groups, so each group costs time linear in its size.
 #[derive(Default)]

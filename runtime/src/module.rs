@@ -199,6 +199,7 @@ fn compile_all(
                 }
                 backend.list_ir(func);
                 strata_ir::ssa::destruct(func);
+                strata_ir::ssa::split_critical_edges(func);
                 backend.emit(def, func)?;
             }
         }
