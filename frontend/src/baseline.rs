@@ -111,6 +111,8 @@ pub struct BaselineTranslator {
     /// The lowest stack position that may hold a local's value
     /// (`usize::MAX`: none).
     min_local_ref: usize,
+    /// The number of live (not dead) loop frames open.
+    loop_depth: u32,
 }
 
 /// A translation in progress: the module, the function and the translator.
@@ -148,6 +150,7 @@ impl BaselineTranslator {
         self.saved_params.clear();
         self.cur = None;
         self.min_local_ref = usize::MAX;
+        self.loop_depth = 0;
         self.srcloc = body.range().start as u32;
         let result = Ctx {
             env,
@@ -291,11 +294,7 @@ impl Ctx<'_> {
     }
 
     fn loop_depth(&self) -> u32 {
-        self.t
-            .frames
-            .iter()
-            .filter(|f| f.kind == FrameKind::Loop && !f.dead)
-            .count() as u32
+        self.t.loop_depth
     }
 
     /// Before local `l` is assigned: stack entries still referring to it get
@@ -526,6 +525,7 @@ impl Ctx<'_> {
         let header = self.func.new_block();
         let fi = self.t.frames.len() - 1;
         self.t.frames[fi].label = header;
+        self.t.loop_depth += 1;
         // Enter the loop with its parameters in the label variables.
         self.copy_to_vars(fi);
         self.emit(InstData::Jump {
@@ -629,7 +629,7 @@ impl Ctx<'_> {
                 }
                 self.t.cur = None;
             }
-            FrameKind::Loop => {}
+            FrameKind::Loop => self.t.loop_depth -= 1,
             FrameKind::Block | FrameKind::If | FrameKind::Else => {
                 self.fall_through_to_end(fi);
                 if f.kind == FrameKind::If {
@@ -868,9 +868,10 @@ impl Ctx<'_> {
         self.materialize_local(local);
         if v != local {
             // Write the result of the instruction that just produced a
-            // single-use temporary straight into the local.
-            let retargeted =
-                !self.is_local(v) && !self.is_frame_var(v) && self.retarget_last_def(v, local);
+            // single-use temporary straight into the local. (Label variables
+            // and call results are written by copies and calls, which are
+            // never retargeted.)
+            let retargeted = !self.is_local(v) && self.retarget_last_def(v, local);
             if !retargeted {
                 self.emit(InstData::Copy { dst: local, src: v });
             }
@@ -878,15 +879,6 @@ impl Ctx<'_> {
         if tee {
             self.push(local);
         }
-    }
-
-    fn is_frame_var(&self, v: Value) -> bool {
-        let i = v.index() as u32;
-        self.t
-            .frames
-            .iter()
-            .any(|f| (f.vars_start..f.vars_start + f.vars_len).contains(&i))
-            || self.t.saved_params.contains(&v)
     }
 
     fn retarget_last_def(&mut self, v: Value, local: Value) -> bool {

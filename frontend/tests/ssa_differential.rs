@@ -396,8 +396,8 @@ fn nested_constructs_agree() {
     assert_eq!(outs["f0"][1], Outcome::Returned(vec![3 * (n as u64 + 2)]));
 }
 
-/// 10,000 nested blocks, loops and ifs translate (SSA only: neither deep
-/// recursion nor quadratic work) and verify.
+/// 10,000 nested blocks, loops and ifs translate in both builders (neither
+/// deep recursion nor quadratic work) and verify.
 #[test]
 fn ten_thousand_nested_constructs_translate() {
     let bytes = wat::parse_str(nested_constructs(10_000)).unwrap();
@@ -408,6 +408,11 @@ fn ten_thousand_nested_constructs_translate() {
         .translate(&env, &o, &bytes, 0, &mut f)
         .unwrap();
     verify(&f, true).unwrap();
+    let mut g = Function::new();
+    BaselineTranslator::new()
+        .translate(&env, &o, &bytes, 0, &mut g)
+        .unwrap();
+    verify(&g, false).unwrap();
     // The loop headers get no parameters: $x is unchanged around each loop.
     assert!(
         f.layout[1..]
