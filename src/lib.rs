@@ -8,3 +8,5 @@ pub use strata_runtime::{
 };
 
 pub mod wast;
+
+pub mod fuzzing;

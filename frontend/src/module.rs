@@ -578,6 +578,13 @@ pub fn wasm2_features() -> WasmFeatures {
     WasmFeatures::WASM2
 }
 
+/// WebAssembly 2.0 without SIMD: 1.0 plus sign extension, non-trapping
+/// float-to-int, multi-value, bulk memory and reference types. This is what
+/// the engine compiles by default.
+pub fn wasm2_nosimd_features() -> WasmFeatures {
+    WasmFeatures::WASM2.difference(WasmFeatures::SIMD)
+}
+
 // ---------------------------------------------------------------------------
 // Translation
 // ---------------------------------------------------------------------------

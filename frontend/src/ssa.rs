@@ -1596,6 +1596,9 @@ impl Ctx<'_> {
             }
 
             other => {
+                if crate::bulk::translate(self, other, offset)? {
+                    return Ok(());
+                }
                 return Err(WasmError::new(
                     format!("unsupported operator: {other:?}"),
                     offset,
@@ -1603,6 +1606,24 @@ impl Ctx<'_> {
             }
         }
         Ok(())
+    }
+}
+
+impl crate::bulk::IrSink for Ctx<'_> {
+    fn ir_offsets(&self) -> &VMOffsets {
+        self.offsets
+    }
+    fn ir_func(&mut self) -> &mut Function {
+        self.func
+    }
+    fn ir_emit(&mut self, data: InstData) {
+        self.emit(data);
+    }
+    fn ir_pop(&mut self) -> Value {
+        self.pop()
+    }
+    fn ir_push(&mut self, v: Value) {
+        self.push(v);
     }
 }
 

@@ -11,24 +11,61 @@
 //!     type_ids      one u32 canonical signature id per type index
 //! ```
 //! The runtime allocates `size` bytes per instance and fills them in; the
-//! frontend reads them with explicit `vm` loads. Table entries point to
-//! VMFuncRefs (null means uninitialized).
+//! frontend reads them with explicit `vm` loads. Table entries are raw 8-byte
+//! reference values: in a `funcref` table a pointer to a VMFuncRef, in an
+//! `externref` table an opaque store handle; 0 is null in both.
 
 use crate::module::ModuleEnv;
 use strata_ir::vmctx::HEADER_SIZE;
 
 /// Runtime functions that compiled code calls (the `CallKind::Builtin` slots).
+///
+/// All take the caller's VMContext first (`i64`); the other arguments are
+/// `i32` unless said otherwise. The builtins that can fail return 0 on success
+/// and non-zero when an access is out of bounds, having written nothing; the
+/// compiled code then traps (`trapif`) with the memory or table trap code, so
+/// no Rust frame is ever unwound by a trap.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u32)]
 pub enum Builtin {
-    /// `memory.grow`: `(vmctx: i64, memory: i32, delta: i32) -> i32`
-    /// (old size in pages, or -1).
+    /// `memory.grow`: `(vmctx, memory, delta) -> i32` (old size in pages, or -1).
     MemoryGrow = 0,
+    /// `memory.copy`: `(vmctx, dst, src, len) -> i32` (0, or out of bounds).
+    MemoryCopy = 1,
+    /// `memory.fill`: `(vmctx, dst, value, len) -> i32`.
+    MemoryFill = 2,
+    /// `memory.init`: `(vmctx, segment, dst, src, len) -> i32`.
+    MemoryInit = 3,
+    /// `data.drop`: `(vmctx, segment)`.
+    DataDrop = 4,
+    /// `table.copy`: `(vmctx, dst_table, src_table, dst, src, len) -> i32`.
+    TableCopy = 5,
+    /// `table.init`: `(vmctx, table, segment, dst, src, len) -> i32`.
+    TableInit = 6,
+    /// `elem.drop`: `(vmctx, segment)`.
+    ElemDrop = 7,
+    /// `table.grow`: `(vmctx, table, init: i64, delta) -> i32` (old size, or -1).
+    TableGrow = 8,
+    /// `table.fill`: `(vmctx, table, dst, value: i64, len) -> i32`.
+    TableFill = 9,
 }
 
 impl Builtin {
     /// The number of builtins.
-    pub const COUNT: u32 = 1;
+    pub const COUNT: u32 = 10;
+    /// Every builtin, in slot order.
+    pub const ALL: [Builtin; Builtin::COUNT as usize] = [
+        Builtin::MemoryGrow,
+        Builtin::MemoryCopy,
+        Builtin::MemoryFill,
+        Builtin::MemoryInit,
+        Builtin::DataDrop,
+        Builtin::TableCopy,
+        Builtin::TableInit,
+        Builtin::ElemDrop,
+        Builtin::TableGrow,
+        Builtin::TableFill,
+    ];
 }
 
 /// Layout of a `VMFuncRef`: what a table entry or an imported function is.
@@ -45,7 +82,8 @@ pub mod funcref {
 
 /// Layout of a `VMTableDefinition`.
 pub mod table {
-    /// Offset of the pointer to the first element (`*const VMFuncRef` each).
+    /// Offset of the pointer to the first element (8 bytes each: a
+    /// `*const VMFuncRef` or an extern handle; 0 is null).
     pub const BASE: u32 = 0;
     /// Offset of the current number of elements (`u32`, stored in 8 bytes).
     pub const LENGTH: u32 = 8;

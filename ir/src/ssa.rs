@@ -186,7 +186,13 @@ pub fn split_critical_edges(func: &mut Function) -> bool {
             }
             let e = func.new_block();
             func.blocks[e.index()].loop_depth = depth.max(func.blocks[s.index()].loop_depth);
-            func.append_inst(e, InstData::Jump { dest: BlockCall::new(s) }, srcloc);
+            func.append_inst(
+                e,
+                InstData::Jump {
+                    dest: BlockCall::new(s),
+                },
+                srcloc,
+            );
             layout.push(e);
             made.push((s, e));
             e

@@ -6,15 +6,38 @@
 //! Integer arguments go in rdi, rsi, rdx, rcx, r8, r9 and float arguments in
 //! xmm0–xmm7, in argument order per class; the rest go on the stack in 8-byte
 //! slots at `[rsp + 8k]` at the call (`[rbp + 16 + 8k]` in the callee), in
-//! argument order. Integer results come back in rax then rdx, float results in
-//! xmm0 then xmm1. A call clobbers every allocatable register. rsp is 16-byte
-//! aligned at every call.
+//! argument order. A call clobbers every allocatable register. rsp is 16-byte
+//! aligned at every call. In a stack slot an `i32` is zero-extended to 64
+//! bits and an `f32` is in the low 4 bytes (the high 4 are unspecified).
+//!
+//! ### Results (multi-value)
+//! A function may return any number of results. The first two integer
+//! results (in result order) come back in rax then rdx, the first two float
+//! results in xmm0 then xmm1. Every further result goes to the *return
+//! area*: 8-byte slots, one per such result in result order, which the
+//! CALLER reserves in its outgoing-argument area right above the stack
+//! arguments. With `S` bytes of stack arguments, the k-th extra result is at
+//! `[rsp + S + 8k]` at the call, which the callee sees as
+//! `[rbp + 16 + S + 8k]` (just above its incoming stack arguments) and writes
+//! before its epilogue; the caller loads it from `[rsp + S + 8k]` right
+//! after the call. No hidden pointer is passed: both sides derive the
+//! location from the signature. The outgoing area of a frame is
+//! `align16(S + return area)`, so rsp stays 16-byte aligned.
+//! ```text
+//!   caller's frame at the call            callee's view
+//!   [rsp + S + 8k]   extra result k       [rbp + 16 + S + 8k]
+//!   [rsp + 8j]       stack argument j     [rbp + 16 + 8j]
+//!                    return address       [rbp + 8]
+//! ```
+//! Example: `(i32, f64, i64, i32, f32, f64, f64)` with no stack arguments:
+//! eax, xmm0, rdx, `[rsp]`, xmm1, `[rsp + 8]`, `[rsp + 16]`.
 //!
 //! Builtins use the SysV C convention, which has the same argument registers
-//! but one result per class (rax / xmm0).
+//! but at most one result per class (rax / xmm0) and no return area.
 //!
 //! ## Frame layout of a Wasm function
 //! ```text
+//!   [rbp + 16 + S + 8k] return-area slot k (S = incoming stack-arg bytes)
 //!   [rbp + 16 + 8k]     incoming stack argument k
 //!   [rbp + 8]           return address
 //!   [rbp]               caller's rbp            <- rbp
@@ -22,11 +45,14 @@
 //!   [rbp - 16]          padding
 //!   [rbp - 32 - 16k]    spill slot k (16 bytes, 16-byte aligned)
 //!   ...
+//!   [rsp + S + 8k]      return-area slot k of a call (S = its stack-arg bytes)
 //!   [rsp + 8k]          outgoing stack argument k   <- rsp (16-byte aligned)
 //! ```
 //! The prologue is `push rbp; mov rbp, rsp; push r14`, the stack check, then
-//! `sub rsp, N` with `N = 8 + 16 * spill_slots + align16(outgoing)`, so the
-//! frame size `rbp - rsp` is `N + 8`.
+//! `sub rsp, N` with `N = 8 + 16 * spill_slots + align16(outgoing)`, where
+//! `outgoing` is the largest `S + return area` over the function's calls, so
+//! the frame size `rbp - rsp` is `N + 8`. The loads of a call's extra
+//! results directly follow the call, before anything can reuse the area.
 
 use strata_ir::{Signature, Type};
 use strata_regalloc::PReg;
@@ -39,7 +65,9 @@ use crate::regs::{FLOAT_ARG_REGS, FLOAT_RET_REGS, INT_ARG_REGS, INT_RET_REGS, RA
 pub enum ArgLoc {
     /// In a register.
     Reg(PReg),
-    /// In the 8-byte stack slot at this byte offset from rsp at the call.
+    /// In an 8-byte stack slot: for an argument, this byte offset from rsp
+    /// at the call; for a result, this byte offset in the return area (see
+    /// [`outgoing_result_offset`] and [`incoming_result_offset`]).
     Stack(u32),
 }
 
@@ -72,17 +100,19 @@ pub fn assign_args(tys: impl IntoIterator<Item = Type>, out: &mut Vec<ArgLoc>) -
     stack
 }
 
-/// Assigns result registers for `tys` under `conv`, appending to `out`.
+/// Assigns result locations for `tys` under `conv`, appending to `out`:
+/// registers first per class, then return-area slots in result order (Wasm
+/// convention only). Returns the size in bytes of the return area.
 pub fn assign_results(
     conv: CallConv,
     tys: impl IntoIterator<Item = Type>,
-    out: &mut Vec<PReg>,
-) -> Result<(), CompileError> {
+    out: &mut Vec<ArgLoc>,
+) -> Result<u32, CompileError> {
     let (ints, floats): (&[PReg], &[PReg]) = match conv {
         CallConv::Wasm => (&INT_RET_REGS, &FLOAT_RET_REGS),
         CallConv::SysV => (&[RAX], &[xmm(0)]),
     };
-    let (mut ni, mut nf) = (0, 0);
+    let (mut ni, mut nf, mut area) = (0, 0, 0u32);
     for ty in tys {
         let r = if ty.is_int() {
             ni += 1;
@@ -91,22 +121,39 @@ pub fn assign_results(
             nf += 1;
             floats.get(nf - 1)
         };
-        match r {
-            Some(&r) => out.push(r),
-            None => {
+        match (r, conv) {
+            (Some(&r), _) => out.push(ArgLoc::Reg(r)),
+            (None, CallConv::Wasm) => {
+                out.push(ArgLoc::Stack(area));
+                area += 8;
+            }
+            (None, CallConv::SysV) => {
                 return Err(CompileError(
-                    "unsupported: more than 2 results of a class".into(),
+                    "unsupported: a builtin with more than 1 result of a class".into(),
                 ));
             }
         }
     }
-    Ok(())
+    Ok(area)
 }
 
-/// Checks that a signature is supported by the Wasm convention.
+/// Checks that a signature is supported by the Wasm convention (any
+/// signature is: extra results go to the return area).
 pub fn check_signature(sig: &Signature) -> Result<(), CompileError> {
     let mut v = Vec::new();
-    assign_results(CallConv::Wasm, sig.results.iter().copied(), &mut v)
+    assign_results(CallConv::Wasm, sig.results.iter().copied(), &mut v).map(|_| ())
+}
+
+/// Byte offset from rsp at a call (and right after it) of the return-area
+/// slot at `off`, for a callee with `stack_args` bytes of stack arguments.
+pub const fn outgoing_result_offset(stack_args: u32, off: u32) -> u32 {
+    stack_args + off
+}
+
+/// Byte offset from rbp, in the callee, of its return-area slot at `off`
+/// when it has `stack_args` bytes of stack arguments.
+pub const fn incoming_result_offset(stack_args: u32, off: u32) -> i32 {
+    16 + stack_args as i32 + off as i32
 }
 
 /// Byte offset from rbp of incoming stack argument at call offset `off`.
@@ -165,8 +212,17 @@ mod tests {
     #[test]
     fn results_and_frame() {
         let mut v = Vec::new();
-        assign_results(CallConv::Wasm, [Type::I32, Type::F64, Type::I64], &mut v).unwrap();
-        assert_eq!(v, vec![RAX, xmm(0), crate::regs::RDX]);
+        let area =
+            assign_results(CallConv::Wasm, [Type::I32, Type::F64, Type::I64], &mut v).unwrap();
+        assert_eq!(
+            v,
+            vec![
+                ArgLoc::Reg(RAX),
+                ArgLoc::Reg(xmm(0)),
+                ArgLoc::Reg(crate::regs::RDX)
+            ]
+        );
+        assert_eq!(area, 0);
         let mut v = Vec::new();
         assert!(assign_results(CallConv::SysV, [Type::I32, Type::I32], &mut v).is_err());
         // rbp - 8 (r14) - frame_sub must keep rsp 16-byte aligned.
@@ -174,5 +230,33 @@ mod tests {
             assert_eq!((8 + frame_sub(s, o)) % 16, 0);
         }
         assert_eq!(spill_slot_offset(0) % 16, 0);
+    }
+
+    #[test]
+    fn extra_results_go_to_the_return_area_in_order() {
+        use Type::*;
+        let mut v = Vec::new();
+        let tys = [I32, F64, I64, I32, F32, F64, F64];
+        let area = assign_results(CallConv::Wasm, tys, &mut v).unwrap();
+        assert_eq!(
+            v,
+            vec![
+                ArgLoc::Reg(RAX),
+                ArgLoc::Reg(xmm(0)),
+                ArgLoc::Reg(crate::regs::RDX),
+                ArgLoc::Stack(0),
+                ArgLoc::Reg(xmm(1)),
+                ArgLoc::Stack(8),
+                ArgLoc::Stack(16),
+            ]
+        );
+        assert_eq!(area, 24);
+        // With 16 bytes of stack arguments the slots sit right above them.
+        assert_eq!(outgoing_result_offset(16, 8), 24);
+        assert_eq!(incoming_result_offset(16, 8), 40);
+        assert_eq!(
+            incoming_result_offset(16, 8),
+            incoming_arg_offset(outgoing_result_offset(16, 8))
+        );
     }
 }

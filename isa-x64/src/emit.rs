@@ -47,6 +47,7 @@ macro_rules! mem_op {
     }};
     (@expand $a:ident, $m:ident, $b:ident, $off:ident, [$($pre:tt)*] [MEM] $($post:tt)*) => {
         match $m.index {
+            _ if $m.heap && $off == 0 => x64!($a; $($pre)* [r15 + Rq($b)] $($post)*),
             _ if $m.heap => x64!($a; $($pre)* [r15 + Rq($b) + $off] $($post)*),
             None => x64!($a; $($pre)* [Rq($b) + $off] $($post)*),
             Some((i, 0)) => x64!($a; $($pre)* [Rq($b) + Rq(i) + $off] $($post)*),
@@ -153,6 +154,9 @@ impl Test {
 pub struct Emitter {
     asm: VecAssembler<X64Relocation>,
     block_labels: Vec<DynamicLabel>,
+    /// Per block: the block whose code runs when it is entered (itself, or
+    /// for a block that is only a jump without edits, its final target).
+    resolved: Vec<u32>,
     /// (label, code, srcloc) of each out-of-line trap stub.
     stubs: Vec<(DynamicLabel, TrapCode, u32)>,
     cur_stubs: SmallVec<[(TrapCode, DynamicLabel); 4]>,
@@ -169,6 +173,7 @@ impl Default for Emitter {
         Emitter {
             asm: VecAssembler::new(0),
             block_labels: Vec::new(),
+            resolved: Vec::new(),
             stubs: Vec::new(),
             cur_stubs: SmallVec::new(),
             cur_srcloc: 0,
@@ -487,6 +492,7 @@ impl Emitter {
             let l = self.label();
             self.block_labels.push(l);
         }
+        self.thread_jumps(vc, out);
         for _ in 0..vc.jump_tables.len() {
             let l = self.label();
             self.jt_labels.push(l);
@@ -502,9 +508,15 @@ impl Emitter {
         let edits = &out.edits;
         let mut regs: SmallVec<[u8; 16]> = SmallVec::new();
         for b in 0..vc.num_blocks() {
+            if self.resolved[b] != b as u32 {
+                // Only a jump: its label is its target's, it emits nothing.
+                continue;
+            }
             let l = self.block_labels[b];
             self.asm.dynamic_label(l);
-            let next = (b + 1 < vc.num_blocks()).then_some(b as u32 + 1);
+            let next = (b + 1..vc.num_blocks())
+                .find(|&n| self.resolved[n] == n as u32)
+                .map(|n| n as u32);
             for i in vc.block_insns(strata_regalloc::Block(b as u32)).iter() {
                 while edit_idx < edits.len() && edits[edit_idx].0 <= ProgPoint::before(i) {
                     self.edit(&edits[edit_idx].1)?;
@@ -577,6 +589,106 @@ impl Emitter {
             addr_map: self.addr_map.clone(),
             frame_size: self.frame_sub + 8,
         })
+    }
+
+    /// Jump threading: a block that is a lone `Jump` with no allocator edits
+    /// (an empty critical-edge block, typically), apart from copies whose
+    /// source and destination share a register, is bypassed. Fills
+    /// `resolved` (each block's final target; itself unless bypassed) and
+    /// points a bypassed block's label at its target's label, so branches,
+    /// jump tables and fall-through decisions all see the final target.
+    /// A cycle of such blocks (an empty infinite loop) keeps one member.
+    fn thread_jumps(&mut self, vc: &VCode, out: &Output) {
+        use strata_regalloc::Function as _;
+        let n = vc.num_blocks();
+        self.resolved.clear();
+        self.resolved.extend(0..n as u32);
+        // Per block: the target if it is a lone jump without edits.
+        let mut jump_to: Vec<Option<u32>> = vec![None; n];
+        let mut edit_idx = 0;
+        let edits = &out.edits;
+        for (b, slot) in jump_to.iter_mut().enumerate() {
+            let r = vc.block_insns(strata_regalloc::Block(b as u32));
+            while edit_idx < edits.len() && edits[edit_idx].0 < ProgPoint::before(r.first) {
+                edit_idx += 1;
+            }
+            let has_edits = edit_idx < edits.len() && edits[edit_idx].0 < ProgPoint::before(r.last);
+            if b == 0 || has_edits || r.last.index() <= r.first.index() {
+                continue;
+            }
+            // Copies whose source and destination got the same register
+            // emit nothing.
+            let last = r.last.index() - 1;
+            let silent = (r.first.index()..last).all(|i| {
+                let a = out.inst_allocs(strata_regalloc::Inst(i as u32));
+                matches!(vc.insts[i], MInst::Copy)
+                    && a.len() == 2
+                    && a[0] == a[1]
+                    && matches!(a[0], Allocation::Reg(_))
+            });
+            if let (true, MInst::Jump { target }) = (silent, &vc.insts[last]) {
+                *slot = Some(*target);
+            }
+        }
+        // Resolve every chain of lone jumps once: a walk stops at a block
+        // already resolved and hands its result to every block on the path,
+        // so the whole pass is linear even for long chains (10,000 nested
+        // `end`s make one).
+        const NEW: u8 = 0;
+        const ON_PATH: u8 = 1;
+        const DONE: u8 = 2;
+        let mut state = vec![NEW; n];
+        let mut path: SmallVec<[u32; 8]> = SmallVec::new();
+        for b in 0..n {
+            if state[b] == DONE {
+                continue;
+            }
+            let mut cur = b as u32;
+            path.clear();
+            let target = loop {
+                match state[cur as usize] {
+                    DONE => break self.resolved[cur as usize],
+                    ON_PATH => {
+                        // A cycle of lone jumps: `cur` keeps its jump.
+                        jump_to[cur as usize] = None;
+                        break cur;
+                    }
+                    _ => {}
+                }
+                match jump_to[cur as usize] {
+                    Some(t) => {
+                        state[cur as usize] = ON_PATH;
+                        path.push(cur);
+                        cur = t;
+                    }
+                    None => {
+                        state[cur as usize] = DONE;
+                        self.resolved[cur as usize] = cur;
+                        break cur;
+                    }
+                }
+            };
+            for &p in &path {
+                state[p as usize] = DONE;
+                self.resolved[p as usize] = target;
+            }
+            if jump_to[target as usize].is_none() {
+                state[target as usize] = DONE;
+                self.resolved[target as usize] = target;
+            }
+        }
+        // A block that kept its jump (cycle member) resolves to itself even
+        // if an earlier walk went through it.
+        for b in 0..n {
+            let t = self.resolved[b] as usize;
+            if jump_to[t].is_some() {
+                self.resolved[b] = b as u32;
+            }
+        }
+        for b in 0..n {
+            let t = self.resolved[b] as usize;
+            self.block_labels[b] = self.block_labels[t];
+        }
     }
 
     fn inst(
@@ -793,6 +905,17 @@ impl Emitter {
                     RegClass::Float => x64!(self.asm; movsd QWORD [rsp + off], Rx(r[0])),
                 }
             }
+            MInst::LoadStackResult { off } => {
+                let off = off as i32;
+                match ops[0].vreg.class() {
+                    RegClass::Int => x64!(self.asm; mov Rq(r[0]), QWORD [rsp + off]),
+                    RegClass::Float => x64!(self.asm; movsd Rx(r[0]), QWORD [rsp + off]),
+                }
+            }
+            MInst::StoreStackResult { off } => match ops[0].vreg.class() {
+                RegClass::Int => x64!(self.asm; mov QWORD [rbp + off], Rq(r[0])),
+                RegClass::Float => x64!(self.asm; movsd QWORD [rbp + off], Rx(r[0])),
+            },
             MInst::Call { target } => {
                 let hb = HEAP_BASE as i32;
                 match target {
@@ -837,12 +960,20 @@ impl Emitter {
                     ; add Rq(addr), Rq(t));
             }
             MInst::Jump { target } => {
+                let target = self.resolved[target as usize];
                 if next != Some(target) {
                     let l = self.block_labels[target as usize];
                     self.jmp(l);
                 }
             }
             MInst::CondBr { cmp, then_, else_ } => {
+                let (then_, else_) = (self.resolved[then_ as usize], self.resolved[else_ as usize]);
+                if then_ == else_ {
+                    if next != Some(then_) {
+                        self.jmp(self.block_labels[then_ as usize]);
+                    }
+                    return Ok(());
+                }
                 let test = Test::of(cmp);
                 self.set_flags(cmp, r);
                 let (tl, el) = (
@@ -859,6 +990,13 @@ impl Emitter {
                 }
             }
             MInst::Brif { then_, else_ } => {
+                let (then_, else_) = (self.resolved[then_ as usize], self.resolved[else_ as usize]);
+                if then_ == else_ {
+                    if next != Some(then_) {
+                        self.jmp(self.block_labels[then_ as usize]);
+                    }
+                    return Ok(());
+                }
                 x64!(self.asm; test Rd(r[0]), Rd(r[0]));
                 let (tl, el) = (
                     self.block_labels[then_ as usize],
@@ -1332,7 +1470,29 @@ impl Emitter {
             return;
         }
         let i = r[1];
+        if shift == 0 && disp == 0 && (d == b || d == i) {
+            // A plain two-register sum into one of its operands.
+            let other = if d == b { i } else { b };
+            match size {
+                Size::S32 => x64!(self.asm; add Rd(d), Rd(other)),
+                Size::S64 => x64!(self.asm; add Rq(d), Rq(other)),
+            }
+            return;
+        }
         let a = &mut self.asm;
+        if disp == 0 {
+            match (size, shift) {
+                (Size::S32, 0) => x64!(a; lea Rd(d), [Rq(b) + Rq(i)]),
+                (Size::S64, 0) => x64!(a; lea Rq(d), [Rq(b) + Rq(i)]),
+                (Size::S32, 1) => x64!(a; lea Rd(d), [Rq(b) + Rq(i) * 2]),
+                (Size::S64, 1) => x64!(a; lea Rq(d), [Rq(b) + Rq(i) * 2]),
+                (Size::S32, 2) => x64!(a; lea Rd(d), [Rq(b) + Rq(i) * 4]),
+                (Size::S64, 2) => x64!(a; lea Rq(d), [Rq(b) + Rq(i) * 4]),
+                (Size::S32, _) => x64!(a; lea Rd(d), [Rq(b) + Rq(i) * 8]),
+                (Size::S64, _) => x64!(a; lea Rq(d), [Rq(b) + Rq(i) * 8]),
+            }
+            return;
+        }
         match (size, shift) {
             (Size::S32, 0) => x64!(a; lea Rd(d), [Rq(b) + Rq(i) + disp]),
             (Size::S32, 1) => x64!(a; lea Rd(d), [Rq(b) + Rq(i) * 2 + disp]),
@@ -1566,16 +1726,18 @@ fn finish(asm: VecAssembler<X64Relocation>) -> Result<Vec<u8>, CompileError> {
 
 /// Emits the array-call trampoline (see [`crate::array_trampoline`]).
 /// `args[i]` is argument i (read from value slot i); `results[j]` is result j
-/// (written to slot j); `stack` is the outgoing stack-argument size.
+/// (written to slot j); `stack` is the outgoing stack-argument size and
+/// `ret_area` the size of the return area above it.
 pub(crate) fn array_trampoline_code(
     args: &[TrampolineArg],
-    results: &[(strata_ir::Type, strata_regalloc::PReg)],
+    results: &[TrampolineArg],
     stack: u32,
+    ret_area: u32,
 ) -> Result<Vec<u8>, CompileError> {
     use strata_ir::Type;
     let mut a = tramp_asm();
     let hb = HEAP_BASE as i32;
-    let sub = abi::align16(stack) as i32;
+    let sub = abi::align16(stack + ret_area) as i32;
     x64!(a
         ; push rbp
         ; mov rbp, rsp
@@ -1615,14 +1777,27 @@ pub(crate) fn array_trampoline_code(
         }
     }
     x64!(a; call r12; mov rbx, QWORD [rbp - 48]);
-    for (j, &(ty, r)) in results.iter().enumerate() {
+    for (j, &(ty, loc)) in results.iter().enumerate() {
         let slot = 16 * j as i32;
-        let r = r.hw_enc();
-        match ty {
-            Type::I32 => x64!(a; mov DWORD [rbx + slot], Rd(r)),
-            Type::I64 => x64!(a; mov QWORD [rbx + slot], Rq(r)),
-            Type::F32 => x64!(a; movss DWORD [rbx + slot], Rx(r)),
-            Type::F64 => x64!(a; movsd QWORD [rbx + slot], Rx(r)),
+        match loc {
+            abi::ArgLoc::Stack(off) => {
+                // Copied by bits through r11 (not a result register).
+                let off = abi::outgoing_result_offset(stack, off) as i32;
+                if ty == Type::I32 || ty == Type::F32 {
+                    x64!(a; mov r11d, DWORD [rsp + off]; mov DWORD [rbx + slot], r11d);
+                } else {
+                    x64!(a; mov r11, QWORD [rsp + off]; mov QWORD [rbx + slot], r11);
+                }
+            }
+            abi::ArgLoc::Reg(r) => {
+                let r = r.hw_enc();
+                match ty {
+                    Type::I32 => x64!(a; mov DWORD [rbx + slot], Rd(r)),
+                    Type::I64 => x64!(a; mov QWORD [rbx + slot], Rq(r)),
+                    Type::F32 => x64!(a; movss DWORD [rbx + slot], Rx(r)),
+                    Type::F64 => x64!(a; movsd QWORD [rbx + slot], Rx(r)),
+                }
+            }
         }
     }
     x64!(a
@@ -1639,9 +1814,12 @@ pub(crate) fn array_trampoline_code(
 }
 
 /// Emits the Wasm → host trampoline (see [`crate::host_trampoline`]).
+/// `stack` is the size of the incoming stack arguments (the return area, if
+/// any, is right above them).
 pub(crate) fn host_trampoline_code(
     args: &[TrampolineArg],
-    results: &[(strata_ir::Type, strata_regalloc::PReg)],
+    results: &[TrampolineArg],
+    stack: u32,
     host_fn: usize,
     raise_fn: usize,
 ) -> Result<Vec<u8>, CompileError> {
@@ -1676,14 +1854,29 @@ pub(crate) fn host_trampoline_code(
         ; test eax, eax
         ; jnz =>raise
     );
-    for (j, &(ty, r)) in results.iter().enumerate() {
+    for (j, &(ty, loc)) in results.iter().enumerate() {
         let slot = 16 * j as i32;
-        let r = r.hw_enc();
-        match ty {
-            Type::I32 => x64!(a; mov Rd(r), DWORD [rsp + slot]),
-            Type::I64 => x64!(a; mov Rq(r), QWORD [rsp + slot]),
-            Type::F32 => x64!(a; movss Rx(r), DWORD [rsp + slot]),
-            Type::F64 => x64!(a; movsd Rx(r), QWORD [rsp + slot]),
+        match loc {
+            abi::ArgLoc::Stack(off) => {
+                // Into the caller's return area through r11 (not a result
+                // register); an i32 or f32 is zero-extended.
+                let off = abi::incoming_result_offset(stack, off);
+                if ty == Type::I32 || ty == Type::F32 {
+                    x64!(a; mov r11d, DWORD [rsp + slot]);
+                } else {
+                    x64!(a; mov r11, QWORD [rsp + slot]);
+                }
+                x64!(a; mov QWORD [rbp + off], r11);
+            }
+            abi::ArgLoc::Reg(r) => {
+                let r = r.hw_enc();
+                match ty {
+                    Type::I32 => x64!(a; mov Rd(r), DWORD [rsp + slot]),
+                    Type::I64 => x64!(a; mov Rq(r), QWORD [rsp + slot]),
+                    Type::F32 => x64!(a; movss Rx(r), DWORD [rsp + slot]),
+                    Type::F64 => x64!(a; movsd Rx(r), QWORD [rsp + slot]),
+                }
+            }
         }
     }
     x64!(a

@@ -439,8 +439,22 @@ pub enum MInst {
         /// Offset from rsp.
         off: u32,
     },
+    /// ops = `[def]`: load a result of the preceding call from its
+    /// return-area slot at `[rsp + off]` (see [`crate::abi`]).
+    LoadStackResult {
+        /// Offset from rsp.
+        off: u32,
+    },
+    /// ops = `[use value]`: store a result of this function into its
+    /// return-area slot at `[rbp + off]`, before a [`MInst::Ret`].
+    StoreStackResult {
+        /// Offset from rbp.
+        off: i32,
+    },
     /// ops = (Indirect: `[use code, use vmctx]` then) fixed uses of the
-    /// register arguments, then fixed defs of the results. Clobbers per ABI.
+    /// register arguments, then fixed defs of the register results (results
+    /// in the return area are read by [`MInst::LoadStackResult`]s that
+    /// follow). Clobbers per ABI.
     Call {
         /// Callee.
         target: CallTarget,
@@ -482,7 +496,9 @@ pub enum MInst {
         /// Index into [`VCode::jump_tables`].
         jt: u32,
     },
-    /// Terminator, ops = fixed uses of the results: epilogue and `ret`.
+    /// Terminator, ops = fixed uses of the register results (results in the
+    /// return area were stored by [`MInst::StoreStackResult`]s before it):
+    /// epilogue and `ret`.
     Ret,
     /// Terminator: `ud2`.
     Trap {
@@ -536,7 +552,8 @@ pub struct VCode {
     pub jt_targets: Vec<u32>,
     /// Number of virtual registers.
     pub num_vregs: usize,
-    /// Size of the outgoing stack-argument area in bytes.
+    /// Size of the outgoing stack-argument area in bytes (stack arguments
+    /// plus return area of the largest call).
     pub outgoing_args: u32,
 }
 

@@ -19,9 +19,7 @@ use strata_ir::{
     AddrSpace, BinaryOp, CallKind, Function, Inst, InstData, IntCC, LoadOp, StoreOp, Type, UnaryOp,
     Value,
 };
-use strata_regalloc::{
-    Block, InstRange, Operand, OperandConstraint, PReg, PRegSet, RegClass, VReg,
-};
+use strata_regalloc::{Block, InstRange, Operand, OperandConstraint, PRegSet, RegClass, VReg};
 
 use crate::CompileError;
 use crate::abi::{self, ArgLoc, CallConv};
@@ -37,7 +35,7 @@ pub struct LowerScratch {
     block_index: Vec<u32>,
     seen: Vec<u32>,
     locs: Vec<ArgLoc>,
-    pregs: Vec<PReg>,
+    rlocs: Vec<ArgLoc>,
     ops: Vec<Operand>,
     /// Per value: number of uses, of definitions, the instruction of the
     /// (single) definition, and uses not absorbed as immediates.
@@ -47,6 +45,11 @@ pub struct LowerScratch {
     remaining: Vec<u32>,
     /// Per instruction: the selected pattern.
     pats: Vec<Pat>,
+    /// Per instruction: bit `k` is set if use slot `k` (of [`uses3`]) is
+    /// the last use of its value, which is then dead after the instruction
+    /// (the value's single definition is earlier in the block and this is
+    /// its single use).
+    dies: Vec<u8>,
     /// Per position of the block being planned, per use slot: the position
     /// of the reaching definition in the block, and of the next definition
     /// after the instruction (`NONE` if there is none in the block).
@@ -433,7 +436,10 @@ impl Lower<'_> {
                 );
             }
             InstData::Unary { op, dst, arg } => self.lower_unary(op, dst, arg)?,
-            InstData::Binary { op, dst, lhs, rhs } => self.lower_binary(op, dst, lhs, rhs)?,
+            InstData::Binary { op, dst, lhs, rhs } => {
+                let dies = self.s.dies[inst.index()];
+                self.lower_binary(op, dst, lhs, rhs, dies)?
+            }
             InstData::Icmp { cc, dst, lhs, rhs } => {
                 let size = size_of(self.ty(lhs));
                 let ops = [
@@ -561,16 +567,33 @@ impl Lower<'_> {
             }
             InstData::Return { args } => {
                 let args = self.func.values(args);
-                self.s.pregs.clear();
+                self.s.rlocs.clear();
                 let tys: SmallVec<[Type; 4]> = args.iter().map(|&a| self.ty(a)).collect();
-                abi::assign_results(CallConv::Wasm, tys, &mut self.s.pregs)?;
+                let ret_area = abi::assign_results(CallConv::Wasm, tys, &mut self.s.rlocs)?;
+                // The return area is above the incoming stack arguments.
+                let mut stack_args = 0;
+                if ret_area > 0 {
+                    self.s.locs.clear();
+                    let params = self.func.signature.params.iter().copied();
+                    stack_args = abi::assign_args(params, &mut self.s.locs);
+                }
                 let mut ops: SmallVec<[Operand; 4]> = SmallVec::new();
                 for (k, &a) in args.iter().enumerate() {
-                    let mut v = self.v(a);
-                    if ops.iter().any(|o| o.vreg == v) {
-                        v = self.copy_to_tmp(v);
+                    let v = self.v(a);
+                    match self.s.rlocs[k] {
+                        ArgLoc::Stack(off) => {
+                            let off = abi::incoming_result_offset(stack_args, off);
+                            self.emit(MInst::StoreStackResult { off }, &[Operand::reg_use(v)]);
+                        }
+                        ArgLoc::Reg(r) => {
+                            let v = if ops.iter().any(|o| o.vreg == v) {
+                                self.copy_to_tmp(v)
+                            } else {
+                                v
+                            };
+                            ops.push(Operand::fixed_use(v, r));
+                        }
                     }
-                    ops.push(Operand::fixed_use(v, self.s.pregs[k]));
                 }
                 self.emit(MInst::Ret, &ops);
             }
@@ -694,11 +717,46 @@ impl Lower<'_> {
         dst: Value,
         lhs: Value,
         rhs: Value,
+        dies: u8,
     ) -> Result<(), CompileError> {
         let ty = self.ty(dst);
         let size = size_of(ty);
         let f64 = ty == Type::F64;
-        let (d, a, mut b) = (self.v(dst), self.v(lhs), self.v(rhs));
+        let (d, mut a, mut b) = (self.v(dst), self.v(lhs), self.v(rhs));
+        // Two-address forms overwrite their first operand: for commutative
+        // operations make it the one that dies here, so that the allocator
+        // needs no copy. (`fadd`/`fmul` commute up to the choice of NaN
+        // payload, which Wasm leaves nondeterministic.)
+        let (a_dies, b_dies) = (dies & 1 != 0, dies & 2 != 0);
+        let commutative = matches!(
+            op,
+            BinaryOp::Iadd
+                | BinaryOp::Imul
+                | BinaryOp::And
+                | BinaryOp::Or
+                | BinaryOp::Xor
+                | BinaryOp::Fadd
+                | BinaryOp::Fmul
+        );
+        if commutative && b_dies && !a_dies {
+            std::mem::swap(&mut a, &mut b);
+        }
+        if op == BinaryOp::Iadd && !a_dies && !b_dies {
+            // Neither operand is known to die: a three-address `lea`.
+            let ops = [
+                Operand::reg_use(a),
+                Operand::reg_use(b),
+                Operand::reg_def(d),
+            ];
+            let m = MInst::Lea {
+                size,
+                index: true,
+                shift: 0,
+                disp: 0,
+            };
+            self.emit(m, &ops);
+            return Ok(());
+        }
         let two_addr = [
             Operand::reg_use(a),
             Operand::reg_use(b),
@@ -886,10 +944,10 @@ impl Lower<'_> {
         self.s.locs.clear();
         let tys: SmallVec<[Type; 16]> = wasm_args.iter().map(|&a| self.ty(a)).collect();
         let stack = abi::assign_args(tys, &mut self.s.locs);
-        self.vc.outgoing_args = self.vc.outgoing_args.max(stack);
-        self.s.pregs.clear();
+        self.s.rlocs.clear();
         let rtys: SmallVec<[Type; 4]> = results.iter().map(|&a| self.ty(a)).collect();
-        abi::assign_results(conv, rtys, &mut self.s.pregs)?;
+        let ret_area = abi::assign_results(conv, rtys, &mut self.s.rlocs)?;
+        self.vc.outgoing_args = self.vc.outgoing_args.max(stack + ret_area);
 
         let mut ops = std::mem::take(&mut self.s.ops);
         ops.clear();
@@ -917,7 +975,9 @@ impl Lower<'_> {
             }
         }
         for (k, &r) in results.iter().enumerate() {
-            ops.push(Operand::fixed_def(self.v(r), self.s.pregs[k]));
+            if let ArgLoc::Reg(p) = self.s.rlocs[k] {
+                ops.push(Operand::fixed_def(self.v(r), p));
+            }
         }
         let clobbers = match conv {
             CallConv::Wasm => regs::wasm_call_clobbers(),
@@ -926,6 +986,17 @@ impl Lower<'_> {
         self.vc
             .push(MInst::Call { target }, &ops, clobbers, self.srcloc);
         self.s.ops = ops;
+        // Results in the return area: loads right after the call, before any
+        // other call can reuse the outgoing area.
+        for (k, &r) in results.iter().enumerate() {
+            if let ArgLoc::Stack(off) = self.s.rlocs[k] {
+                let off = abi::outgoing_result_offset(stack, off);
+                self.emit(
+                    MInst::LoadStackResult { off },
+                    &[Operand::reg_def(self.v(r))],
+                );
+            }
+        }
         Ok(())
     }
 }
@@ -1092,6 +1163,8 @@ fn analyze(func: &Function, s: &mut LowerScratch) {
     s.last_pos.resize(2 * n, NONE);
     s.pats.clear();
     s.pats.resize(func.insts.len(), Pat::Default);
+    s.dies.clear();
+    s.dies.resize(func.insts.len(), 0);
     if let Some(&entry) = func.layout.first() {
         for &p in &func.blocks[entry.index()].params {
             s.def_count[p.index()] += 1;
@@ -1126,6 +1199,17 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], stamp: u32)
                 r[k] = s.last_pos[v.index()];
             }
         }
+        let mut dies = 0u8;
+        for (k, u) in uses3(&func.insts[inst.index()]).into_iter().enumerate() {
+            if let Some(v) = u
+                && r[k] != NONE
+                && s.use_count[v.index()] == 1
+                && s.def_count[v.index()] == 1
+            {
+                dies |= 1 << k;
+            }
+        }
+        s.dies[inst.index()] = dies;
         s.reach.push(r);
         func.for_each_def(inst, |d| {
             s.last_blk[d.index()] = stamp;

@@ -10,6 +10,11 @@
 //!   `host_fn(ctx, values) -> u32`, and either raises (non-zero) or loads the
 //!   results from the slots.
 //!
+//! Both handle any number of results: slot j always holds result j; the
+//! trampolines move results beyond the result registers between the slots
+//! and the return area (see [`crate::abi`]). The slot array must have
+//! `max(params, results, 1)` slots (the host trampoline allocates its own).
+//!
 //! The machine code itself is emitted by [`crate::emit`].
 
 use strata_ir::Signature;
@@ -18,22 +23,29 @@ use crate::CompileError;
 use crate::abi::{self, CallConv};
 use crate::emit;
 
-/// A trampoline's plan: argument locations, result registers, and the size
-/// of the stack-argument area.
-type Plan = (
-    Vec<emit::TrampolineArg>,
-    Vec<(strata_ir::Type, strata_regalloc::PReg)>,
-    u32,
-);
+/// A trampoline's plan: argument and result locations (results in the
+/// return area as offsets in it), the size of the stack-argument area, and
+/// the size of the return area.
+struct Plan {
+    args: Vec<emit::TrampolineArg>,
+    results: Vec<emit::TrampolineArg>,
+    stack: u32,
+    ret_area: u32,
+}
 
 fn plan(sig: &Signature) -> Result<Plan, CompileError> {
     let mut locs = Vec::new();
     let stack = abi::assign_args(sig.params.iter().copied(), &mut locs);
     let args = sig.params.iter().copied().zip(locs).collect();
-    let mut regs = Vec::new();
-    abi::assign_results(CallConv::Wasm, sig.results.iter().copied(), &mut regs)?;
-    let results = sig.results.iter().copied().zip(regs).collect();
-    Ok((args, results, stack))
+    let mut rlocs = Vec::new();
+    let ret_area = abi::assign_results(CallConv::Wasm, sig.results.iter().copied(), &mut rlocs)?;
+    let results = sig.results.iter().copied().zip(rlocs).collect();
+    Ok(Plan {
+        args,
+        results,
+        stack,
+        ret_area,
+    })
 }
 
 /// The array-call trampoline for `sig`: machine code for
@@ -41,10 +53,11 @@ fn plan(sig: &Signature) -> Result<Plan, CompileError> {
 ///
 /// It loads the arguments from the 16-byte slots of `values`, calls `code`
 /// with the Wasm convention (r14 = `vmctx`, r15 = `[vmctx + HEAP_BASE]`) and
-/// stores the results into slots `0..`.
+/// stores the results (all of them, including those returned in the return
+/// area) into slots `0..`.
 pub fn array_trampoline(sig: &Signature) -> Result<Vec<u8>, CompileError> {
-    let (args, results, stack) = plan(sig)?;
-    emit::array_trampoline_code(&args, &results, stack)
+    let p = plan(sig)?;
+    emit::array_trampoline_code(&p.args, &p.results, p.stack, p.ret_area)
 }
 
 /// The Wasm → host trampoline for `sig`, calling
@@ -56,6 +69,6 @@ pub fn host_trampoline(
     host_fn: usize,
     raise_fn: usize,
 ) -> Result<Vec<u8>, CompileError> {
-    let (args, results, _) = plan(sig)?;
-    emit::host_trampoline_code(&args, &results, host_fn, raise_fn)
+    let p = plan(sig)?;
+    emit::host_trampoline_code(&p.args, &p.results, p.stack, host_fn, raise_fn)
 }

@@ -37,7 +37,7 @@ impl Default for Config {
             tier: Tier::Baseline,
             max_wasm_stack: 512 * 1024,
             memory_limit_pages: 65536,
-            features: strata_frontend::module::wasm1_features(),
+            features: strata_frontend::module::wasm2_nosimd_features(),
             validate_regalloc: cfg!(debug_assertions),
         }
     }

@@ -7,6 +7,15 @@
 //! Wasm → host calls go through a per-signature host trampoline that calls
 //! [`host_dispatch`] with the function's [`HostFuncCtx`]; a host error is
 //! stored as the pending trap and raised after the host frame has returned.
+//!
+//! Values cross in their raw slot form, converted only by the store-aware
+//! functions of `crate::refs` (dynamic calls, host dispatch) or the hidden
+//! [`WasmTy`] raw methods (typed calls), so `funcref`s become `VMFuncRef`
+//! pointers of the right store and `externref`s become handles into the
+//! store's arena. Any number of results is supported on this side (typed
+//! calls up to 16); the slot array holds `max(params, results)` slots.
+//! Typed calls allocate nothing, except that an externref's first entry into
+//! Wasm adds it to the store's arena.
 
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
@@ -14,9 +23,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use crate::error::{Error, ErrorKind, FrameInfo, Result, Trap};
+use crate::refs;
 use crate::store::{FuncData, FuncKind, HostFuncCtx, Store, StoreOpaque};
 use crate::traphandlers::{self, ArrayTrampoline, TrapReason, TrapRecord};
-use crate::values::{FuncType, Val, ValType};
+use crate::values::{ExternRef, FuncType, Val, ValType};
 use crate::vm::VMFuncRef;
 
 /// A function (Wasm or host) in a store.
@@ -55,88 +65,148 @@ impl<T> DerefMut for Caller<'_, T> {
     }
 }
 
-/// A Wasm value type that Rust code can pass and receive directly.
-pub trait WasmTy: Copy + Send + Sync + 'static {
+/// A Wasm value type that Rust code can pass and receive directly: `i32`,
+/// `u32`, `i64`, `u64`, `f32`, `f64`, `Option<Func>` (a `funcref`, `None`
+/// for null) and `Option<ExternRef>` (an `externref`).
+///
+/// The raw conversions take the store because references are store-relative
+/// (see the `refs` module); they are hidden and the trait is sealed in
+/// practice (its hidden methods name a type outside code cannot reach).
+pub trait WasmTy: Clone + Send + Sync + 'static {
     /// The Wasm type.
     fn valtype() -> ValType;
-    /// To the raw 16-byte slot form.
-    fn to_raw(self) -> u128;
-    /// From the raw slot form.
-    fn from_raw(raw: u128) -> Self;
-    /// From a dynamic value of the right type.
-    fn from_val(v: &Val) -> Self {
-        Self::from_raw(v.to_raw())
-    }
     /// To a dynamic value.
+    fn to_val(self) -> Val;
+    /// From a dynamic value, if it has the right type.
+    fn from_val(v: &Val) -> Option<Self>;
+    /// To the raw 16-byte slot form; fails for a function of another store.
+    #[doc(hidden)]
+    fn into_raw(self, store: &mut StoreOpaque) -> Result<u128>;
+    /// From the raw slot form.
+    #[doc(hidden)]
+    fn from_raw(store: &StoreOpaque, raw: u128) -> Self;
+}
+
+macro_rules! number_ty {
+    ($t:ty, $vt:ident, |$x:ident| $to_val:expr, |$v:ident| $from_val:expr, |$s:ident| $into_raw:expr, |$r:ident| $from_raw:expr) => {
+        impl WasmTy for $t {
+            fn valtype() -> ValType {
+                ValType::$vt
+            }
+            fn to_val(self) -> Val {
+                let $x = self;
+                $to_val
+            }
+            fn from_val(v: &Val) -> Option<Self> {
+                match *v {
+                    Val::$vt($v) => Some($from_val),
+                    _ => None,
+                }
+            }
+            #[inline]
+            fn into_raw(self, _store: &mut StoreOpaque) -> Result<u128> {
+                let $s = self;
+                Ok($into_raw)
+            }
+            #[inline]
+            fn from_raw(_store: &StoreOpaque, $r: u128) -> Self {
+                $from_raw
+            }
+        }
+    };
+}
+
+number_ty!(
+    i32,
+    I32,
+    |x| Val::I32(x),
+    |v| v,
+    |x| x as u32 as u128,
+    |r| r as u32 as i32
+);
+number_ty!(
+    u32,
+    I32,
+    |x| Val::I32(x as i32),
+    |v| v as u32,
+    |x| x as u128,
+    |r| r as u32
+);
+number_ty!(
+    i64,
+    I64,
+    |x| Val::I64(x),
+    |v| v,
+    |x| x as u64 as u128,
+    |r| r as u64 as i64
+);
+number_ty!(
+    u64,
+    I64,
+    |x| Val::I64(x as i64),
+    |v| v as u64,
+    |x| x as u128,
+    |r| r as u64
+);
+number_ty!(
+    f32,
+    F32,
+    |x| Val::F32(x.to_bits()),
+    |v| f32::from_bits(v),
+    |x| x.to_bits() as u128,
+    |r| f32::from_bits(r as u32)
+);
+number_ty!(
+    f64,
+    F64,
+    |x| Val::F64(x.to_bits()),
+    |v| f64::from_bits(v),
+    |x| x.to_bits() as u128,
+    |r| f64::from_bits(r as u64)
+);
+
+impl WasmTy for Option<Func> {
+    fn valtype() -> ValType {
+        ValType::FuncRef
+    }
     fn to_val(self) -> Val {
-        Val::from_raw(self.to_raw(), Self::valtype())
+        Val::FuncRef(self)
+    }
+    fn from_val(v: &Val) -> Option<Self> {
+        match v {
+            Val::FuncRef(f) => Some(*f),
+            _ => None,
+        }
+    }
+    fn into_raw(self, store: &mut StoreOpaque) -> Result<u128> {
+        match self {
+            None => Ok(0),
+            Some(f) => Ok(refs::func_to_raw(store, &f)? as u128),
+        }
+    }
+    fn from_raw(store: &StoreOpaque, raw: u128) -> Self {
+        refs::raw_to_func(store, raw as u64)
     }
 }
 
-impl WasmTy for i32 {
+impl WasmTy for Option<ExternRef> {
     fn valtype() -> ValType {
-        ValType::I32
+        ValType::ExternRef
     }
-    fn to_raw(self) -> u128 {
-        self as u32 as u128
+    fn to_val(self) -> Val {
+        Val::ExternRef(self)
     }
-    fn from_raw(raw: u128) -> Self {
-        raw as u32 as i32
+    fn from_val(v: &Val) -> Option<Self> {
+        match v {
+            Val::ExternRef(r) => Some(r.clone()),
+            _ => None,
+        }
     }
-}
-impl WasmTy for u32 {
-    fn valtype() -> ValType {
-        ValType::I32
+    fn into_raw(self, store: &mut StoreOpaque) -> Result<u128> {
+        Ok(refs::externref_to_raw(store, self.as_ref()) as u128)
     }
-    fn to_raw(self) -> u128 {
-        self as u128
-    }
-    fn from_raw(raw: u128) -> Self {
-        raw as u32
-    }
-}
-impl WasmTy for i64 {
-    fn valtype() -> ValType {
-        ValType::I64
-    }
-    fn to_raw(self) -> u128 {
-        self as u64 as u128
-    }
-    fn from_raw(raw: u128) -> Self {
-        raw as u64 as i64
-    }
-}
-impl WasmTy for u64 {
-    fn valtype() -> ValType {
-        ValType::I64
-    }
-    fn to_raw(self) -> u128 {
-        self as u128
-    }
-    fn from_raw(raw: u128) -> Self {
-        raw as u64
-    }
-}
-impl WasmTy for f32 {
-    fn valtype() -> ValType {
-        ValType::F32
-    }
-    fn to_raw(self) -> u128 {
-        self.to_bits() as u128
-    }
-    fn from_raw(raw: u128) -> Self {
-        f32::from_bits(raw as u32)
-    }
-}
-impl WasmTy for f64 {
-    fn valtype() -> ValType {
-        ValType::F64
-    }
-    fn to_raw(self) -> u128 {
-        self.to_bits() as u128
-    }
-    fn from_raw(raw: u128) -> Self {
-        f64::from_bits(raw as u64)
+    fn from_raw(store: &StoreOpaque, raw: u128) -> Self {
+        refs::raw_to_externref(store, raw as u64)
     }
 }
 
@@ -148,7 +218,8 @@ pub trait WasmParams: Send + Sync {
     /// The parameter types.
     fn valtypes() -> Vec<ValType>;
     /// Writes the values to raw slots.
-    fn store_raw(self, slots: &mut [u128]);
+    #[doc(hidden)]
+    fn store_raw(self, store: &mut StoreOpaque, slots: &mut [u128]) -> Result<()>;
 }
 
 /// Results of a typed function: a [`WasmTy`], `()` or a tuple of them.
@@ -156,7 +227,8 @@ pub trait WasmResults: Sized + Send + Sync {
     /// The result types.
     fn valtypes() -> Vec<ValType>;
     /// Reads the values from raw slots.
-    fn load_raw(slots: &[u128]) -> Self;
+    #[doc(hidden)]
+    fn load_raw(store: &StoreOpaque, slots: &[u128]) -> Self;
 }
 
 /// What a host closure returns: results, optionally in a `Result`.
@@ -171,8 +243,9 @@ impl<T: WasmTy> WasmParams for T {
     fn valtypes() -> Vec<ValType> {
         vec![T::valtype()]
     }
-    fn store_raw(self, slots: &mut [u128]) {
-        slots[0] = self.to_raw();
+    fn store_raw(self, store: &mut StoreOpaque, slots: &mut [u128]) -> Result<()> {
+        slots[0] = self.into_raw(store)?;
+        Ok(())
     }
 }
 
@@ -180,8 +253,8 @@ impl<T: WasmTy> WasmResults for T {
     fn valtypes() -> Vec<ValType> {
         vec![T::valtype()]
     }
-    fn load_raw(slots: &[u128]) -> Self {
-        T::from_raw(slots[0])
+    fn load_raw(store: &StoreOpaque, slots: &[u128]) -> Self {
+        T::from_raw(store, slots[0])
     }
 }
 
@@ -211,8 +284,9 @@ macro_rules! tuples {
                 vec![$($t::valtype()),*]
             }
             #[allow(unused_variables)]
-            fn store_raw(self, slots: &mut [u128]) {
-                $(slots[$i] = self.$i.to_raw();)*
+            fn store_raw(self, store: &mut StoreOpaque, slots: &mut [u128]) -> Result<()> {
+                $(slots[$i] = self.$i.into_raw(store)?;)*
+                Ok(())
             }
         }
         impl<$($t: WasmTy),*> WasmResults for ($($t,)*) {
@@ -220,8 +294,8 @@ macro_rules! tuples {
                 vec![$($t::valtype()),*]
             }
             #[allow(unused_variables, clippy::unused_unit)]
-            fn load_raw(slots: &[u128]) -> Self {
-                ($($t::from_raw(slots[$i]),)*)
+            fn load_raw(store: &StoreOpaque, slots: &[u128]) -> Self {
+                ($($t::from_raw(store, slots[$i]),)*)
             }
         }
         impl<$($t: WasmTy),*> WasmRet for ($($t,)*) {
@@ -258,6 +332,17 @@ pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
     fn into_func(self) -> (FuncType, DynHostFn<T>);
 }
 
+/// Argument `i` of a host call as a `A` (the dispatcher checked the types,
+/// so a mismatch is an internal error, reported rather than panicking).
+fn arg<A: WasmTy>(params: &[Val], i: usize) -> Result<A> {
+    params.get(i).and_then(A::from_val).ok_or_else(|| {
+        Error::new(
+            ErrorKind::Host,
+            format!("host function argument {i} is not a {}", A::valtype()),
+        )
+    })
+}
+
 macro_rules! into_func {
     ($($a:ident)*) => {
         impl<T, F, $($a: WasmTy,)* R: WasmRet> IntoFunc<T, ($($a,)*), R> for F
@@ -269,7 +354,7 @@ macro_rules! into_func {
                 let ty = FuncType::new([$($a::valtype()),*], R::valtypes());
                 (ty, Arc::new(move |_caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
                     let mut i = 0;
-                    $(let $a = $a::from_val(&params[i]); i += 1;)*
+                    $(let $a = arg::<$a>(params, i)?; i += 1;)*
                     (self)($($a),*).into_results(results)
                 }))
             }
@@ -283,7 +368,7 @@ macro_rules! into_func {
                 let ty = FuncType::new([$($a::valtype()),*], R::valtypes());
                 (ty, Arc::new(move |caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
                     let mut i = 0;
-                    $(let $a = $a::from_val(&params[i]); i += 1;)*
+                    $(let $a = arg::<$a>(params, i)?; i += 1;)*
                     (self)(caller, $($a),*).into_results(results)
                 }))
             }
@@ -301,6 +386,26 @@ into_func!(A1 A2 A3 A4 A5 A6);
 into_func!(A1 A2 A3 A4 A5 A6 A7);
 into_func!(A1 A2 A3 A4 A5 A6 A7 A8);
 
+/// Type-checks a host function's `results` against `ty` and writes their raw
+/// forms to `slots`.
+fn results_to_raw(
+    store: &mut StoreOpaque,
+    ty: &FuncType,
+    results: &[Val],
+    slots: &mut [u128],
+) -> Result<()> {
+    for ((slot, r), &t) in slots.iter_mut().zip(results).zip(ty.results()) {
+        if r.ty() != t {
+            return Err(Error::new(
+                ErrorKind::Host,
+                format!("host function returned a {} where {t} was expected", r.ty()),
+            ));
+        }
+        *slot = refs::val_to_raw(store, r)?;
+    }
+    Ok(())
+}
+
 /// Called by host trampolines: runs the host function of `ctx` with the
 /// arguments in `values` and writes its results there. Returns 0 on success;
 /// on failure stores the error as the pending trap and returns 1 (the
@@ -316,35 +421,36 @@ pub(crate) unsafe extern "sysv64" fn host_dispatch(
     // SAFETY: the trampoline passes the context it was given in r14, which is
     // the `vmctx` field of this host function's funcref, a live box.
     let ctx = unsafe { &*ctx };
-    let ty = &ctx.ty;
+    let ty = ctx.ty.clone();
+    let store = ctx.store;
     let n = ty.params().len().max(ty.results().len());
     // SAFETY: the trampoline reserved `max(params, results)` slots.
     let slots = unsafe { std::slice::from_raw_parts_mut(values, n) };
-    let params: Vec<Val> = ty
-        .params()
-        .iter()
-        .zip(slots.iter())
-        .map(|(&t, &raw)| Val::from_raw(raw, t))
-        .collect();
+    let params: Vec<Val> = {
+        // SAFETY: the store outlives every call into its functions; no
+        // mutable borrow of it is live while Wasm code runs.
+        let s = unsafe { &*store };
+        ty.params()
+            .iter()
+            .zip(slots.iter())
+            .map(|(&t, &raw)| refs::raw_to_val(s, raw, t))
+            .collect()
+    };
     let mut results: Vec<Val> = ty.results().iter().map(|&t| Val::default_for(t)).collect();
-    // SAFETY: the store outlives every call into its functions.
-    let store_ptr = unsafe { (*ctx.store).current_store };
+    // SAFETY: as above.
+    let store_ptr = unsafe { (*store).current_store };
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         (ctx.func)(store_ptr, &params, &mut results)
     }));
     let error = match outcome {
         Ok(Ok(())) => {
-            for ((slot, r), &t) in slots.iter_mut().zip(&results).zip(ty.results()) {
-                if r.ty() != t {
-                    traphandlers::set_pending_host_error(Box::new(Error::new(
-                        ErrorKind::Host,
-                        format!("host function returned a {} where {t} was expected", r.ty()),
-                    )));
-                    return 1;
-                }
-                *slot = r.to_raw();
+            // SAFETY: the host closure's borrow of the store has ended; no
+            // other reference to it is live during this conversion.
+            let s = unsafe { &mut *store };
+            match results_to_raw(s, &ty, &results, slots) {
+                Ok(()) => return 0,
+                Err(e) => e,
             }
-            return 0;
         }
         Ok(Err(e)) => e,
         Err(panic) => {
@@ -438,11 +544,19 @@ impl Func {
                 params.len()
             )));
         }
+        let id = store.opaque().id;
         for (i, (p, &t)) in params.iter().zip(ty.params()).enumerate() {
             if p.ty() != t {
                 return Err(Error::other(format!(
                     "argument {i} has type {}, expected {t}",
                     p.ty()
+                )));
+            }
+            if let Val::FuncRef(Some(f)) = p
+                && f.store_id != id
+            {
+                return Err(Error::other(format!(
+                    "argument {i} is a function of another store"
                 )));
             }
         }
@@ -459,11 +573,12 @@ impl Func {
         let n = params.len().max(results.len());
         let mut slots = vec![0u128; n.max(1)];
         for (s, p) in slots.iter_mut().zip(params) {
-            *s = p.to_raw();
+            *s = refs::val_to_raw(store.opaque_mut(), p)?;
         }
         self.call_raw(store, &mut slots)?;
+        let s = store.opaque();
         for ((r, &raw), &t) in results.iter_mut().zip(&slots).zip(ty.results()) {
-            *r = Val::from_raw(raw, t);
+            *r = refs::raw_to_val(s, raw, t);
         }
         Ok(())
     }
@@ -494,18 +609,16 @@ impl Func {
         let data = self.data(store.opaque());
         if let FuncKind::Host(_) = data.kind {
             let ty = data.ty.clone();
+            let s = store.opaque();
             let params: Vec<Val> = ty
                 .params()
                 .iter()
                 .zip(slots.iter())
-                .map(|(&t, &r)| Val::from_raw(r, t))
+                .map(|(&t, &r)| refs::raw_to_val(s, r, t))
                 .collect();
             let mut results: Vec<Val> = ty.results().iter().map(|&t| Val::default_for(t)).collect();
             self.call_host(store, &params, &mut results)?;
-            for (s, r) in slots.iter_mut().zip(&results) {
-                *s = r.to_raw();
-            }
-            return Ok(());
+            return results_to_raw(store.opaque_mut(), &ty, &results, slots);
         }
         let tramp = match &data.array_trampoline {
             Some(t) => t.as_ptr(),
@@ -523,10 +636,11 @@ impl Func {
         call_wasm(store, tramp, code, vmctx, slots.as_mut_ptr())
     }
 
-    /// A typed view of this function, checked against its type.
-    pub fn typed<T, P: WasmParams, R: WasmResults>(
+    /// A typed view of this function, checked against its type
+    /// (`func.typed::<Params, Results>(&store)`).
+    pub fn typed<P: WasmParams, R: WasmResults>(
         &self,
-        store: &Store<T>,
+        store: &Store<impl Sized>,
     ) -> Result<TypedFunc<P, R>> {
         let ty = self.ty(store);
         if ty.params() != P::valtypes().as_slice() || ty.results() != R::valtypes().as_slice() {
@@ -620,9 +734,9 @@ impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
     /// Calls the function.
     pub fn call<T>(&self, store: &mut Store<T>, params: P) -> Result<R> {
         let mut slots = [0u128; MAX_TYPED];
-        params.store_raw(&mut slots);
+        params.store_raw(store.opaque_mut(), &mut slots)?;
         self.func.call_raw(store, &mut slots)?;
-        Ok(R::load_raw(&slots))
+        Ok(R::load_raw(store.opaque(), &slots))
     }
     /// The untyped function.
     pub fn func(&self) -> Func {

@@ -8,6 +8,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::func::Func;
 use crate::memory::LinearMemory;
 use crate::module::Module;
+use crate::refs;
 use crate::store::{FuncData, FuncKind, Store, StoreOpaque};
 use crate::values::{ExternType, GlobalType, MemoryType, Mutability, TableType, Val, ValType};
 use crate::vm::{GlobalData, InstanceRecord, TableData, VMFuncRef};
@@ -127,6 +128,12 @@ pub(crate) struct InstanceData {
     pub(crate) memories: Vec<u32>,
     pub(crate) tables: Vec<u32>,
     pub(crate) globals: Vec<u32>,
+    /// Per data segment: whether it was dropped (`data.drop`, or active and
+    /// applied at instantiation); a dropped segment reads as empty.
+    pub(crate) data_dropped: Vec<bool>,
+    /// Per element segment: its items as raw references, evaluated at
+    /// instantiation; empty once dropped (`elem.drop`, active or declarative).
+    pub(crate) elem_items: Vec<Box<[u64]>>,
 }
 
 impl InstanceData {
@@ -140,23 +147,6 @@ fn write_slot(vmctx: *mut u8, offset: u32, value: u64) {
     // SAFETY: callers pass offsets from the module's VMOffsets, which lie
     // inside the `size` bytes allocated for the VMContext; slots are 8-aligned.
     unsafe { (vmctx.add(offset as usize) as *mut u64).write(value) }
-}
-
-/// `memory.grow` for compiled code.
-///
-/// # Safety
-/// Called only by compiled code with its own VMContext.
-unsafe extern "sysv64" fn builtin_memory_grow(vmctx: *mut u8, memory: u32, delta: u32) -> u32 {
-    // SAFETY: the instance slot holds the instance's record, which lives as
-    // long as the instance; the store outlives the call.
-    unsafe {
-        let offsets_instance = strata_ir::vmctx::HEADER_SIZE as usize;
-        let record = *(vmctx.add(offsets_instance) as *const *const InstanceRecord);
-        let store = &mut *(*record).store;
-        let inst = &store.instances[(*record).instance as usize];
-        let mem = inst.memories[memory as usize] as usize;
-        store.memories[mem].grow(delta).unwrap_or(u32::MAX)
-    }
 }
 
 fn eval_const(store: &StoreOpaque, inst: &InstanceData, expr: &ConstExpr) -> Result<u128> {
@@ -246,6 +236,8 @@ impl Instance {
             memories: Vec::new(),
             tables: Vec::new(),
             globals: Vec::new(),
+            data_dropped: vec![false; env.data.len()],
+            elem_items: Vec::new(),
         };
         // Imports: check and record.
         for (imp, ext) in expected.iter().zip(imports) {
@@ -359,11 +351,13 @@ impl Instance {
             offsets.instance,
             &*data.record as *const InstanceRecord as u64,
         );
-        write_slot(
-            vmctx,
-            offsets.builtin(Builtin::MemoryGrow),
-            builtin_memory_grow as *const () as usize as u64,
-        );
+        for b in Builtin::ALL {
+            write_slot(
+                vmctx,
+                offsets.builtin(b),
+                crate::builtins::address(b) as u64,
+            );
+        }
         for (i, &m) in data.memories.iter().enumerate() {
             write_slot(
                 vmctx,
@@ -537,36 +531,50 @@ fn trap_error(code: strata_ir::TrapCode) -> Error {
     ))
 }
 
-/// Applies the active element and data segments of instance `inst`.
+/// Evaluates the element segments of instance `inst`, then applies its
+/// active element and data segments in order and drops them; declarative
+/// element segments are dropped from the start. The first active segment out
+/// of bounds traps (writing nothing); what earlier ones wrote stays written.
 fn init_segments(s: &mut StoreOpaque, inst: usize) -> Result<()> {
     let module = s.instances[inst].module.clone();
     let env = &module.inner.env;
+    let mut elem_items = Vec::with_capacity(env.elements.len());
     for seg in &env.elements {
+        let items: Box<[u64]> = match &seg.kind {
+            ElemKind::Declared => Box::default(),
+            _ => match &seg.items {
+                ElemItems::Funcs(fs) => fs
+                    .iter()
+                    .map(|&f| {
+                        s.funcs[s.instances[inst].funcs[f as usize] as usize].funcref_ptr as u64
+                    })
+                    .collect(),
+                ElemItems::Exprs(_, es) => es
+                    .iter()
+                    .map(|e| Ok(eval_const(s, &s.instances[inst], e)? as u64))
+                    .collect::<Result<_>>()?,
+            },
+        };
+        elem_items.push(items);
+    }
+    s.instances[inst].elem_items = elem_items;
+    for (k, seg) in env.elements.iter().enumerate() {
         let ElemKind::Active { table, offset } = &seg.kind else {
             continue;
         };
         let off = eval_const(s, &s.instances[inst], offset)? as u32 as usize;
         let t = s.instances[inst].tables[*table as usize] as usize;
-        let n = seg.items.len();
+        let items = std::mem::take(&mut s.instances[inst].elem_items[k]);
+        let elements = &mut s.tables[t].elements;
         if off
-            .checked_add(n)
-            .is_none_or(|end| end > s.tables[t].elements.len())
+            .checked_add(items.len())
+            .is_none_or(|end| end > elements.len())
         {
             return Err(trap_error(strata_ir::TrapCode::TableOutOfBounds));
         }
-        for k in 0..n {
-            let v = match &seg.items {
-                ElemItems::Funcs(fs) => {
-                    s.funcs[s.instances[inst].funcs[fs[k] as usize] as usize].funcref_ptr
-                }
-                ElemItems::Exprs(_, es) => {
-                    eval_const(s, &s.instances[inst], &es[k])? as usize as *const VMFuncRef
-                }
-            };
-            s.tables[t].elements[off + k] = v;
-        }
+        elements[off..off + items.len()].copy_from_slice(&items);
     }
-    for seg in &env.data {
+    for (k, seg) in env.data.iter().enumerate() {
         let DataKind::Active { memory, offset } = &seg.kind else {
             continue;
         };
@@ -581,6 +589,7 @@ fn init_segments(s: &mut StoreOpaque, inst: usize) -> Result<()> {
             return Err(trap_error(strata_ir::TrapCode::MemoryOutOfBounds));
         }
         mem.data_mut()[off..off + bytes.len()].copy_from_slice(bytes);
+        s.instances[inst].data_dropped[k] = true;
     }
     Ok(())
 }
@@ -663,7 +672,8 @@ impl Memory {
 }
 
 impl Global {
-    /// A new global owned by the store.
+    /// A new global owned by the store. A reference value is kept alive by
+    /// the store (see `Store`).
     pub fn new<T>(store: &mut Store<T>, ty: GlobalType, value: Val) -> Result<Global> {
         if value.ty() != ty.content {
             return Err(Error::other(format!(
@@ -672,7 +682,7 @@ impl Global {
                 value.ty()
             )));
         }
-        let raw = global_raw(store.opaque(), &value)?;
+        let raw = refs::val_to_raw(store.opaque_mut(), &value)?;
         let s = store.opaque_mut();
         s.globals.push(Box::new(GlobalData { value: raw, ty }));
         Ok(Global {
@@ -691,12 +701,7 @@ impl Global {
         let s = store.opaque();
         s.check(self.store_id);
         let g = &s.globals[self.index as usize];
-        match g.ty.content {
-            ValType::FuncRef => {
-                Val::FuncRef(funcref_to_func(s, g.value as usize as *const VMFuncRef))
-            }
-            t => Val::from_raw(g.value, t),
-        }
+        refs::raw_to_val(s, g.value, g.ty.content)
     }
     /// Sets its value (mutable globals only).
     pub fn set<T>(&self, store: &mut Store<T>, value: Val) -> Result<()> {
@@ -711,56 +716,32 @@ impl Global {
                 value.ty()
             )));
         }
-        let raw = global_raw(store.opaque(), &value)?;
+        let raw = refs::val_to_raw(store.opaque_mut(), &value)?;
         store.opaque_mut().globals[self.index as usize].value = raw;
         Ok(())
     }
 }
 
-fn global_raw(s: &StoreOpaque, value: &Val) -> Result<u128> {
-    Ok(match value {
-        Val::FuncRef(Some(f)) => {
-            s.check(f.store_id);
-            s.funcs[f.index as usize].funcref_ptr as usize as u128
-        }
-        Val::ExternRef(Some(_)) => {
-            return Err(Error::new(
-                ErrorKind::Unsupported,
-                "externref values are not supported yet",
-            ));
-        }
-        v => v.to_raw(),
-    })
-}
-
-fn funcref_to_func(s: &StoreOpaque, p: *const VMFuncRef) -> Option<Func> {
-    if p.is_null() {
-        return None;
-    }
-    // SAFETY: non-null funcrefs in tables and globals point to live funcrefs
-    // of this store.
-    let index = unsafe { (*p).store_index };
-    Some(Func {
-        store_id: s.id,
-        index,
-    })
-}
-
 impl Table {
-    /// A new table owned by the store, every element `init`.
+    /// A new `funcref` or `externref` table owned by the store, every element
+    /// `init` (which must have the element type).
     pub fn new<T>(store: &mut Store<T>, ty: TableType, init: Val) -> Result<Table> {
-        if ty.element != ValType::FuncRef {
-            return Err(Error::new(
-                ErrorKind::Unsupported,
-                "only funcref tables are supported",
-            ));
+        if !matches!(ty.element, ValType::FuncRef | ValType::ExternRef) {
+            return Err(Error::other(format!(
+                "a table's elements must be references, not {}",
+                ty.element
+            )));
         }
-        let p = match &init {
-            Val::FuncRef(f) => f.map_or(std::ptr::null(), |f| f.data(store.opaque()).funcref_ptr),
-            _ => return Err(Error::other("table initializer must be a funcref")),
-        };
+        if ty.minimum > crate::vm::MAX_TABLE_ELEMENTS || ty.maximum.is_some_and(|m| m < ty.minimum)
+        {
+            return Err(Error::other(format!(
+                "invalid table size: minimum {}, maximum {:?}",
+                ty.minimum, ty.maximum
+            )));
+        }
+        let raw = refs::ref_to_raw(store.opaque_mut(), ty.element, &init)?;
         let mut t = TableData::new(ty);
-        t.elements.fill(p);
+        t.elements.fill(raw);
         let s = store.opaque_mut();
         s.tables.push(t);
         Ok(Table {
@@ -788,43 +769,29 @@ impl Table {
     /// Element `index`, or `None` past the end.
     pub fn get<T>(&self, store: &Store<T>, index: u64) -> Option<Val> {
         let s = store.opaque();
-        let p = *self.table(s).elements.get(usize::try_from(index).ok()?)?;
-        Some(Val::FuncRef(funcref_to_func(s, p)))
+        let t = self.table(s);
+        let raw = *t.elements.get(usize::try_from(index).ok()?)?;
+        Some(refs::raw_to_val(s, raw as u128, t.ty.element))
     }
-    /// Sets element `index`.
+    /// Sets element `index` to `value` (of the element type).
     pub fn set<T>(&self, store: &mut Store<T>, index: u64, value: Val) -> Result<()> {
-        let p = match &value {
-            Val::FuncRef(f) => f.map_or(std::ptr::null(), |f| f.data(store.opaque()).funcref_ptr),
-            _ => return Err(Error::other("table elements must be funcrefs")),
-        };
-        let s = store.opaque_mut();
-        s.check(self.store_id);
-        let t = &mut s.tables[self.index as usize];
+        let element = self.table(store.opaque()).ty.element;
+        let raw = refs::ref_to_raw(store.opaque_mut(), element, &value)?;
+        let t = &mut store.opaque_mut().tables[self.index as usize];
         let slot = usize::try_from(index)
             .ok()
             .and_then(|i| t.elements.get_mut(i))
             .ok_or_else(|| Error::other("out of bounds table access"))?;
-        *slot = p;
+        *slot = raw;
         Ok(())
     }
-    /// Grows by `delta` elements set to `init`, returning the old size.
+    /// Grows by `delta` elements set to `init` (of the element type),
+    /// returning the old size.
     pub fn grow<T>(&self, store: &mut Store<T>, delta: u64, init: Val) -> Result<u64> {
-        let p = match &init {
-            Val::FuncRef(f) => f.map_or(std::ptr::null(), |f| f.data(store.opaque()).funcref_ptr),
-            _ => return Err(Error::other("table elements must be funcrefs")),
-        };
-        let s = store.opaque_mut();
-        s.check(self.store_id);
-        let t = &mut s.tables[self.index as usize];
-        let old = t.elements.len() as u64;
-        let new = old
-            .checked_add(delta)
-            .ok_or_else(|| Error::other("failed to grow table"))?;
-        if t.ty.maximum.is_some_and(|m| new > m) || new > u32::MAX as u64 || new > 10_000_000 {
-            return Err(Error::other("failed to grow table"));
-        }
-        t.elements.resize(new as usize, p);
-        t.sync();
-        Ok(old)
+        let element = self.table(store.opaque()).ty.element;
+        let raw = refs::ref_to_raw(store.opaque_mut(), element, &init)?;
+        store.opaque_mut().tables[self.index as usize]
+            .grow(delta, raw)
+            .ok_or_else(|| Error::other("failed to grow table"))
     }
 }

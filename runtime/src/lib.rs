@@ -7,6 +7,7 @@
 //! lives); a [`Store`] owns everything instantiated in it, and handles
 //! ([`Func`], [`Memory`], ...) are indices into their store.
 
+mod builtins;
 pub mod code_memory;
 mod engine;
 mod error;
@@ -15,6 +16,7 @@ mod instance;
 mod linker;
 pub mod memory;
 mod module;
+mod refs;
 mod store;
 pub mod traphandlers;
 mod values;

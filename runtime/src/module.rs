@@ -5,13 +5,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use strata_frontend::baseline::BaselineTranslator;
+use strata_frontend::module::{ExportKind, ImportKind, ModuleEnv, translate_module};
 use strata_frontend::ssa::SsaTranslator;
+use strata_frontend::vmoffsets::VMOffsets;
 use strata_frontend::vmoffsets::funcref;
 use strata_ir::CallKind;
 use strata_ir::opt::OptOptions;
 use strata_ir::opt::inline::{InlineBudget, inline_calls};
-use strata_frontend::module::{ExportKind, ImportKind, ModuleEnv, translate_module};
-use strata_frontend::vmoffsets::VMOffsets;
 use strata_isa_x64::{CompileOptions, Compiler};
 
 use crate::code_memory::CodeMemory;

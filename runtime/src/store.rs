@@ -1,6 +1,9 @@
 //! Stores: the owners of instances, functions, memories, tables and globals.
 //! Handles (`Func`, `Memory`, ...) are indices into a store, tagged with the
 //! store's id so that using one with another store is caught.
+//!
+//! A store also keeps alive every `ExternRef` that has entered Wasm (its
+//! externref arena, see `crate::refs`) until the store itself is dropped.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -9,6 +12,7 @@ use crate::code_memory::CodeMemory;
 use crate::engine::Engine;
 use crate::instance::InstanceData;
 use crate::memory::LinearMemory;
+use crate::refs::ExternRefArena;
 use crate::values::FuncType;
 use crate::vm::{GlobalData, TableData, VMFuncRef};
 
@@ -45,7 +49,11 @@ pub(crate) struct FuncData {
 }
 
 /// The part of a store that does not depend on its data type.
-pub(crate) struct StoreOpaque {
+///
+/// Public only so that the sealed [`crate::WasmTy`] methods can name it; it
+/// lives in a private module and outside code can neither name nor build it.
+#[doc(hidden)]
+pub struct StoreOpaque {
     pub(crate) engine: Engine,
     pub(crate) id: u64,
     pub(crate) stack_limit: Box<usize>,
@@ -61,6 +69,8 @@ pub(crate) struct StoreOpaque {
     pub(crate) globals: Vec<Box<GlobalData>>,
     /// The `*mut Store<T>` of the call in progress, for host functions.
     pub(crate) current_store: *mut u8,
+    /// Every externref that has entered Wasm, alive until the store drops.
+    pub(crate) externrefs: ExternRefArena,
 }
 
 // SAFETY: the raw pointers in a store point into memory the store itself owns
@@ -93,6 +103,7 @@ impl<T> Store<T> {
                     tables: Vec::new(),
                     globals: Vec::new(),
                     current_store: std::ptr::null_mut(),
+                    externrefs: ExternRefArena::default(),
                 },
                 data,
             }),

@@ -37,13 +37,21 @@ impl ValType {
         }
     }
 
+    /// Whether this is a reference type.
+    pub fn is_ref(self) -> bool {
+        matches!(self, ValType::FuncRef | ValType::ExternRef)
+    }
+
     pub(crate) fn to_ir(self) -> Option<strata_ir::Type> {
         Some(match self {
             ValType::I32 => strata_ir::Type::I32,
             ValType::I64 => strata_ir::Type::I64,
             ValType::F32 => strata_ir::Type::F32,
             ValType::F64 => strata_ir::Type::F64,
-            _ => return None,
+            // References are pointer-sized: a `*const VMFuncRef` or an
+            // externref handle (see `crate::refs`).
+            ValType::FuncRef | ValType::ExternRef => strata_ir::Type::I64,
+            ValType::V128 => return None,
         })
     }
 }
@@ -235,8 +243,35 @@ impl fmt::Display for ExternType {
 }
 
 /// An opaque host value held by Wasm code as an `externref`.
+///
+/// Cloning shares the value. Once an `ExternRef` has been given to Wasm (as
+/// an argument or result, or stored in a global or a table), its store keeps
+/// it alive until the store is dropped; see the `refs` module.
 #[derive(Clone)]
 pub struct ExternRef(pub Arc<dyn std::any::Any + Send + Sync>);
+
+impl ExternRef {
+    /// A reference to `value`.
+    pub fn new<T: std::any::Any + Send + Sync>(value: T) -> ExternRef {
+        ExternRef(Arc::new(value))
+    }
+    /// The host value.
+    pub fn data(&self) -> &(dyn std::any::Any + Send + Sync) {
+        &*self.0
+    }
+    /// The host value, if it is a `T`.
+    pub fn downcast_ref<T: std::any::Any>(&self) -> Option<&T> {
+        self.0.downcast_ref::<T>()
+    }
+    /// Whether both refer to the same host value.
+    pub fn ptr_eq(&self, other: &ExternRef) -> bool {
+        self.addr() == other.addr()
+    }
+    /// The address of the shared value: its identity.
+    pub(crate) fn addr(&self) -> usize {
+        Arc::as_ptr(&self.0) as *const () as usize
+    }
+}
 
 impl fmt::Debug for ExternRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -316,29 +351,19 @@ impl Val {
             _ => None,
         }
     }
-
-    /// The raw 16-byte slot form used by trampolines (numbers only).
-    pub(crate) fn to_raw(&self) -> u128 {
+    /// The function reference, if it is a `funcref` (`Some(None)` for null).
+    pub fn funcref(&self) -> Option<Option<Func>> {
         match self {
-            Val::I32(v) => *v as u32 as u128,
-            Val::I64(v) => *v as u64 as u128,
-            Val::F32(v) => *v as u128,
-            Val::F64(v) => *v as u128,
-            Val::V128(v) => *v,
-            Val::FuncRef(_) | Val::ExternRef(_) => 0,
+            Val::FuncRef(f) => Some(*f),
+            _ => None,
         }
     }
-
-    /// Reads a value of type `ty` from a raw slot (numbers only).
-    pub(crate) fn from_raw(raw: u128, ty: ValType) -> Val {
-        match ty {
-            ValType::I32 => Val::I32(raw as u32 as i32),
-            ValType::I64 => Val::I64(raw as u64 as i64),
-            ValType::F32 => Val::F32(raw as u32),
-            ValType::F64 => Val::F64(raw as u64),
-            ValType::V128 => Val::V128(raw),
-            ValType::FuncRef => Val::FuncRef(None),
-            ValType::ExternRef => Val::ExternRef(None),
+    /// The external reference, if it is an `externref` (`Some(None)` for
+    /// null).
+    pub fn externref(&self) -> Option<Option<&ExternRef>> {
+        match self {
+            Val::ExternRef(r) => Some(r.as_ref()),
+            _ => None,
         }
     }
 }
@@ -361,5 +386,25 @@ impl From<f32> for Val {
 impl From<f64> for Val {
     fn from(v: f64) -> Val {
         Val::F64(v.to_bits())
+    }
+}
+impl From<Func> for Val {
+    fn from(f: Func) -> Val {
+        Val::FuncRef(Some(f))
+    }
+}
+impl From<Option<Func>> for Val {
+    fn from(f: Option<Func>) -> Val {
+        Val::FuncRef(f)
+    }
+}
+impl From<ExternRef> for Val {
+    fn from(r: ExternRef) -> Val {
+        Val::ExternRef(Some(r))
+    }
+}
+impl From<Option<ExternRef>> for Val {
+    fn from(r: Option<ExternRef>) -> Val {
+        Val::ExternRef(r)
     }
 }

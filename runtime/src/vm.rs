@@ -23,15 +23,20 @@ pub struct VMFuncRef {
 #[repr(C)]
 #[derive(Debug)]
 pub struct VMTableDefinition {
-    /// The first element.
-    pub base: *mut *const VMFuncRef,
+    /// The first element (a raw reference: a `*const VMFuncRef` in a
+    /// `funcref` table, an extern handle in an `externref` table; 0 is null).
+    pub base: *mut u64,
     /// The number of elements.
     pub length: u64,
 }
 
+/// The most elements a table may have (a host-side allocation cap).
+pub(crate) const MAX_TABLE_ELEMENTS: u64 = 10_000_000;
+
 /// A table owned by a store.
 pub(crate) struct TableData {
-    pub(crate) elements: Vec<*const VMFuncRef>,
+    /// Raw references (see [`VMTableDefinition::base`]).
+    pub(crate) elements: Vec<u64>,
     pub(crate) def: Box<VMTableDefinition>,
     pub(crate) ty: TableType,
 }
@@ -39,7 +44,7 @@ pub(crate) struct TableData {
 impl TableData {
     pub(crate) fn new(ty: TableType) -> Self {
         let mut t = TableData {
-            elements: vec![std::ptr::null(); ty.minimum as usize],
+            elements: vec![0; ty.minimum as usize],
             def: Box::new(VMTableDefinition {
                 base: std::ptr::null_mut(),
                 length: 0,
@@ -54,6 +59,23 @@ impl TableData {
     pub(crate) fn sync(&mut self) {
         self.def.base = self.elements.as_mut_ptr();
         self.def.length = self.elements.len() as u64;
+    }
+
+    /// Grows by `delta` elements set to `init`; returns the old size, or
+    /// `None` past the table's maximum or the host's cap (nothing changes
+    /// then).
+    pub(crate) fn grow(&mut self, delta: u64, init: u64) -> Option<u64> {
+        let old = self.elements.len() as u64;
+        let new = old.checked_add(delta)?;
+        if self.ty.maximum.is_some_and(|m| new > m)
+            || new > u64::from(u32::MAX)
+            || new > MAX_TABLE_ELEMENTS
+        {
+            return None;
+        }
+        self.elements.resize(new as usize, init);
+        self.sync();
+        Some(old)
     }
 }
 

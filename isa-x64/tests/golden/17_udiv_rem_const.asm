@@ -1,11 +1,11 @@
-; %consts (126 bytes)
+; %consts (123 bytes)
   0: push rbp
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
   d: lea r10,[rsp-8]
   15: cmp r10,[r11]
-  18: jb 0x7C
+  18: jb 0x79
   1e: sub rsp,8
   25: mov rax,0xCCCCCCCCCCCCCCCD
   2f: mul rdi
@@ -26,8 +26,8 @@
   68: mov rax,rcx
   6b: shl rax,3
   6f: lea edx,[rsi+rsi*8]
-  77: mov rsp,rbp
-  7a: pop rbp
-  7b: ret
-  7c: ud2
-; trap at 7c: StackOverflow
+  74: mov rsp,rbp
+  77: pop rbp
+  78: ret
+  79: ud2
+; trap at 79: StackOverflow

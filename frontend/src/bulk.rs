@@ -1,0 +1,309 @@
+//! Translations shared by both IR builders: the reference-types and
+//! bulk-memory operators.
+//!
+//! Representation (fixed; the runtime relies on it):
+//! - `funcref` and `externref` values are `i64`: a funcref is a
+//!   `*const VMFuncRef` (0 is null), an externref an opaque non-zero store
+//!   handle (0 is null) that compiled code never dereferences.
+//! - `ref.null` is `iconst.i64 0`, `ref.is_null` is `eqz`, `ref.func f` is the
+//!   address of function `f`'s VMFuncRef inside the VMContext.
+//! - `table.get`, `table.set` and `table.size` are inline: the table's
+//!   `VMTableDefinition` is loaded from the VMContext, the index checked
+//!   against its length (`trapif ... table_oob`), the 8-byte element loaded or
+//!   stored at `base + index * 8`.
+//! - Everything else calls a runtime [`Builtin`]. Builtins that can fail
+//!   return non-zero when out of bounds (having written nothing), and the code
+//!   after the call traps with `heap_oob` or `table_oob`, so the trap has the
+//!   operator's source location and no Rust frame is unwound.
+//!
+//! The builders plug in through [`IrSink`]: how to emit an instruction and how
+//! to use their operand stack. Neither builder keeps anything cached across
+//! these operators: builtin calls are calls, which every pass treats as
+//! clobbering memory.
+
+use strata_ir::{
+    AddrSpace, BinaryOp, CallKind, Function, InstData, IntCC, LoadOp, StoreOp, TrapCode, Type,
+    UnaryOp, Value,
+};
+use wasmparser::Operator;
+
+use crate::module::WasmError;
+use crate::vmoffsets::{Builtin, VMOffsets, table};
+
+/// What the shared translations need of an IR builder.
+pub(crate) trait IrSink {
+    /// The VMContext layout of the module.
+    fn ir_offsets(&self) -> &VMOffsets;
+    /// The function being built.
+    fn ir_func(&mut self) -> &mut Function;
+    /// Appends an instruction to the current block (reachable code only).
+    fn ir_emit(&mut self, data: InstData);
+    /// Pops the top of the operand stack.
+    fn ir_pop(&mut self) -> Value;
+    /// Pushes a value onto the operand stack.
+    fn ir_push(&mut self, v: Value);
+}
+
+/// Translates `op` if it is a reference-types or bulk-memory operator (in
+/// reachable code); returns whether it was one.
+pub(crate) fn translate(
+    b: &mut impl IrSink,
+    op: &Operator<'_>,
+    offset: usize,
+) -> Result<bool, WasmError> {
+    use Operator as O;
+    match *op {
+        O::RefNull { .. } => {
+            let v = iconst(b, Type::I64, 0);
+            b.ir_push(v);
+        }
+        O::RefIsNull => {
+            let arg = b.ir_pop();
+            let dst = temp(b, Type::I32);
+            b.ir_emit(InstData::Unary {
+                op: UnaryOp::Eqz,
+                dst,
+                arg,
+            });
+            b.ir_push(dst);
+        }
+        O::RefFunc { function_index } => {
+            let off = b.ir_offsets().funcref(function_index);
+            let vmctx = vmctx(b);
+            let v = iadd_imm(b, vmctx, off as i64);
+            b.ir_push(v);
+        }
+        O::TableGet { table } => {
+            let index = b.ir_pop();
+            let addr = table_element_addr(b, table, index);
+            let v = temp(b, Type::I64);
+            b.ir_emit(InstData::Load {
+                op: LoadOp::I64,
+                space: AddrSpace::Vm,
+                dst: v,
+                addr,
+                offset: 0,
+            });
+            b.ir_push(v);
+        }
+        O::TableSet { table } => {
+            let value = b.ir_pop();
+            let index = b.ir_pop();
+            let addr = table_element_addr(b, table, index);
+            b.ir_emit(InstData::Store {
+                op: StoreOp::I64,
+                space: AddrSpace::Vm,
+                addr,
+                value,
+                offset: 0,
+            });
+        }
+        O::TableSize { table } => {
+            let tdef = table_def(b, table);
+            let len = load_vm(b, LoadOp::I32, tdef, table::LENGTH);
+            b.ir_push(len);
+        }
+        O::TableGrow { table } => {
+            let delta = b.ir_pop();
+            let init = b.ir_pop();
+            let t = iconst(b, Type::I32, table as i64);
+            let r = call_builtin(b, Builtin::TableGrow, &[t, init, delta], true);
+            b.ir_push(r.expect("table.grow has a result"));
+        }
+        O::TableFill { table } => {
+            let len = b.ir_pop();
+            let value = b.ir_pop();
+            let dst = b.ir_pop();
+            let t = iconst(b, Type::I32, table as i64);
+            checked_builtin(b, Builtin::TableFill, &[t, dst, value, len]);
+        }
+        O::TableCopy {
+            dst_table,
+            src_table,
+        } => {
+            let len = b.ir_pop();
+            let src = b.ir_pop();
+            let dst = b.ir_pop();
+            let d = iconst(b, Type::I32, dst_table as i64);
+            let s = iconst(b, Type::I32, src_table as i64);
+            checked_builtin(b, Builtin::TableCopy, &[d, s, dst, src, len]);
+        }
+        O::TableInit { elem_index, table } => {
+            let len = b.ir_pop();
+            let src = b.ir_pop();
+            let dst = b.ir_pop();
+            let t = iconst(b, Type::I32, table as i64);
+            let seg = iconst(b, Type::I32, elem_index as i64);
+            checked_builtin(b, Builtin::TableInit, &[t, seg, dst, src, len]);
+        }
+        O::ElemDrop { elem_index } => {
+            let seg = iconst(b, Type::I32, elem_index as i64);
+            call_builtin(b, Builtin::ElemDrop, &[seg], false);
+        }
+        O::MemoryCopy { dst_mem, src_mem } => {
+            check_memory(dst_mem, offset)?;
+            check_memory(src_mem, offset)?;
+            let len = b.ir_pop();
+            let src = b.ir_pop();
+            let dst = b.ir_pop();
+            checked_builtin(b, Builtin::MemoryCopy, &[dst, src, len]);
+        }
+        O::MemoryFill { mem } => {
+            check_memory(mem, offset)?;
+            let len = b.ir_pop();
+            let value = b.ir_pop();
+            let dst = b.ir_pop();
+            checked_builtin(b, Builtin::MemoryFill, &[dst, value, len]);
+        }
+        O::MemoryInit { data_index, mem } => {
+            check_memory(mem, offset)?;
+            let len = b.ir_pop();
+            let src = b.ir_pop();
+            let dst = b.ir_pop();
+            let seg = iconst(b, Type::I32, data_index as i64);
+            checked_builtin(b, Builtin::MemoryInit, &[seg, dst, src, len]);
+        }
+        O::DataDrop { data_index } => {
+            let seg = iconst(b, Type::I32, data_index as i64);
+            call_builtin(b, Builtin::DataDrop, &[seg], false);
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+fn check_memory(mem: u32, offset: usize) -> Result<(), WasmError> {
+    if mem != 0 {
+        return Err(WasmError::new(
+            "multiple memories are not supported",
+            offset,
+        ));
+    }
+    Ok(())
+}
+
+fn temp(b: &mut impl IrSink, ty: Type) -> Value {
+    b.ir_func().new_value(ty)
+}
+
+fn iconst(b: &mut impl IrSink, ty: Type, imm: i64) -> Value {
+    let dst = temp(b, ty);
+    b.ir_emit(InstData::Iconst { dst, imm });
+    dst
+}
+
+fn vmctx(b: &mut impl IrSink) -> Value {
+    let dst = temp(b, Type::I64);
+    b.ir_emit(InstData::Vmctx { dst });
+    dst
+}
+
+fn iadd_imm(b: &mut impl IrSink, lhs: Value, imm: i64) -> Value {
+    let rhs = iconst(b, Type::I64, imm);
+    let dst = temp(b, Type::I64);
+    b.ir_emit(InstData::Binary {
+        op: BinaryOp::Iadd,
+        dst,
+        lhs,
+        rhs,
+    });
+    dst
+}
+
+fn load_vm(b: &mut impl IrSink, op: LoadOp, addr: Value, offset: u32) -> Value {
+    let dst = temp(b, op.result_type());
+    b.ir_emit(InstData::Load {
+        op,
+        space: AddrSpace::Vm,
+        dst,
+        addr,
+        offset,
+    });
+    dst
+}
+
+/// Loads table `t`'s `VMTableDefinition` pointer.
+fn table_def(b: &mut impl IrSink, t: u32) -> Value {
+    let vmctx = vmctx(b);
+    let off = b.ir_offsets().table(t);
+    load_vm(b, LoadOp::I64, vmctx, off)
+}
+
+/// The address of element `index` of table `t`, after trapping with
+/// `table_oob` when `index` is not below the table's length.
+fn table_element_addr(b: &mut impl IrSink, t: u32, index: Value) -> Value {
+    let tdef = table_def(b, t);
+    let len = load_vm(b, LoadOp::I32, tdef, table::LENGTH);
+    let oob = temp(b, Type::I32);
+    b.ir_emit(InstData::Icmp {
+        cc: IntCC::UnsignedGreaterThanOrEqual,
+        dst: oob,
+        lhs: index,
+        rhs: len,
+    });
+    b.ir_emit(InstData::TrapIf {
+        cond: oob,
+        code: TrapCode::TableOutOfBounds,
+    });
+    let base = load_vm(b, LoadOp::I64, tdef, table::BASE);
+    let idx64 = temp(b, Type::I64);
+    b.ir_emit(InstData::Unary {
+        op: UnaryOp::UextI32,
+        dst: idx64,
+        arg: index,
+    });
+    let three = iconst(b, Type::I64, 3);
+    let scaled = temp(b, Type::I64);
+    b.ir_emit(InstData::Binary {
+        op: BinaryOp::Shl,
+        dst: scaled,
+        lhs: idx64,
+        rhs: three,
+    });
+    let addr = temp(b, Type::I64);
+    b.ir_emit(InstData::Binary {
+        op: BinaryOp::Iadd,
+        dst: addr,
+        lhs: base,
+        rhs: scaled,
+    });
+    addr
+}
+
+/// Calls `builtin` with the VMContext followed by `args`; returns its `i32`
+/// result when `has_result`.
+fn call_builtin(
+    b: &mut impl IrSink,
+    builtin: Builtin,
+    args: &[Value],
+    has_result: bool,
+) -> Option<Value> {
+    let vmctx = vmctx(b);
+    let mut all = Vec::with_capacity(args.len() + 1);
+    all.push(vmctx);
+    all.extend_from_slice(args);
+    let result = has_result.then(|| temp(b, Type::I32));
+    let func = b.ir_func();
+    let args = func.make_value_list(&all);
+    let results = func.make_value_list(result.as_slice());
+    let slot = b.ir_offsets().builtin(builtin);
+    b.ir_emit(InstData::Call {
+        kind: CallKind::Builtin { slot },
+        args,
+        results,
+    });
+    result
+}
+
+/// Calls a builtin that returns non-zero when out of bounds, and traps then
+/// with the memory or table trap code.
+fn checked_builtin(b: &mut impl IrSink, builtin: Builtin, args: &[Value]) {
+    let code = match builtin {
+        Builtin::MemoryCopy | Builtin::MemoryFill | Builtin::MemoryInit => {
+            TrapCode::MemoryOutOfBounds
+        }
+        _ => TrapCode::TableOutOfBounds,
+    };
+    let r = call_builtin(b, builtin, args, true).expect("checked builtins have a result");
+    b.ir_emit(InstData::TrapIf { cond: r, code });
+}

@@ -1,0 +1,211 @@
+//! Compile-time bounds: pathological but valid functions (50,000 locals,
+//! the most wasmparser accepts,
+//! 10,000 nested blocks, a 100,000-entry `br_table`) must compile, in every
+//! tier `Engine::new` accepts, within a generous time. This is a hang and
+//! blow-up detector, not a benchmark: each case runs in its own thread and
+//! fails past [`LIMIT`] (debug build, shared 2-core machine). Each compiled
+//! function is also called once and its result checked.
+
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use strata::{Config, Engine, Instance, Module, Store, Tier, Val};
+use wasm_encoder::{
+    BlockType, CodeSection, ExportKind, ExportSection, Function, FunctionSection, TypeSection,
+    ValType,
+};
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+/// A module with one exported function `f: (i32) -> i32` with `locals`
+/// and `body`.
+fn module(locals: Vec<(u32, ValType)>, body: impl FnOnce(&mut Function)) -> Vec<u8> {
+    let mut types = TypeSection::new();
+    types.ty().function([ValType::I32], [ValType::I32]);
+    let mut funcs = FunctionSection::new();
+    funcs.function(0);
+    let mut exports = ExportSection::new();
+    exports.export("f", ExportKind::Func, 0);
+    let mut f = Function::new(locals);
+    body(&mut f);
+    f.instructions().end();
+    let mut code = CodeSection::new();
+    code.function(&f);
+    let mut m = wasm_encoder::Module::new();
+    m.section(&types)
+        .section(&funcs)
+        .section(&exports)
+        .section(&code);
+    m.finish()
+}
+
+/// 50,000 locals counting the parameter (wasmparser's limit), all
+/// zero-initialised: returns `2 * param + 1` through the first and the last
+/// local, adding a zero local on the way.
+fn many_locals() -> Vec<u8> {
+    module(vec![(25_000, ValType::I64), (24_999, ValType::I32)], |f| {
+        let last = 49_999; // index of the last local (param is 0)
+        f.instructions()
+            .local_get(0)
+            .i64_extend_i32_u()
+            .local_set(1)
+            .local_get(0)
+            .local_set(last)
+            .local_get(last)
+            .local_get(last - 1) // zero
+            .i32_add()
+            .local_get(1)
+            .i32_wrap_i64()
+            .i32_add()
+            .i32_const(1)
+            .i32_add();
+    })
+}
+
+/// 49,999 i32 locals that are all live at once: local `i` = param + i, then
+/// the sum of all of them (stresses liveness and allocation, not just
+/// zeroing).
+fn many_live_locals() -> Vec<u8> {
+    module(vec![(LIVE_LOCALS, ValType::I32)], |f| {
+        let mut ins = f.instructions();
+        for i in 1..=LIVE_LOCALS {
+            ins.local_get(0).i32_const(i as i32).i32_add().local_set(i);
+        }
+        ins.local_get(1);
+        for i in 2..=LIVE_LOCALS {
+            ins.local_get(i).i32_add();
+        }
+    })
+}
+
+const LIVE_LOCALS: u32 = 49_999;
+
+/// What [`many_live_locals`] returns for `x`.
+fn live_locals_sum(x: i32) -> i32 {
+    let n = LIVE_LOCALS as i64;
+    (n * i64::from(x) + n * (n + 1) / 2) as i32
+}
+
+/// 10,000 nested blocks; the innermost branches out of all but the
+/// outermost when the param is non-zero. Returns 1 for a non-zero param
+/// and 2 for zero.
+fn nested_blocks() -> Vec<u8> {
+    const DEPTH: u32 = 10_000;
+    module(vec![], |f| {
+        let mut ins = f.instructions();
+        ins.block(BlockType::Result(ValType::I32));
+        for _ in 1..DEPTH {
+            ins.block(BlockType::Empty);
+        }
+        // Depth DEPTH-1 targets the outermost (value-carrying) block.
+        ins.i32_const(1).local_get(0).br_if(DEPTH - 1).drop();
+        for _ in 1..DEPTH {
+            ins.end();
+        }
+        ins.i32_const(2).end();
+    })
+}
+
+/// A 100,000-entry `br_table` over 4 blocks; block `k` returns `k`.
+fn big_br_table() -> Vec<u8> {
+    const ENTRIES: u32 = 100_000;
+    module(vec![], |f| {
+        let mut ins = f.instructions();
+        ins.block(BlockType::Empty); // 3
+        ins.block(BlockType::Empty); // 2
+        ins.block(BlockType::Empty); // 1
+        ins.block(BlockType::Empty); // 0
+        ins.local_get(0).br_table((0..ENTRIES).map(|i| i % 4), 0);
+        ins.end().i32_const(0).return_();
+        ins.end().i32_const(1).return_();
+        ins.end().i32_const(2).return_();
+        ins.end().i32_const(3);
+    })
+}
+
+/// Compiles `wasm` with `tier` and calls `f(arg)` in a thread; fails past
+/// [`LIMIT`].
+fn check(name: &str, wasm: Vec<u8>, tier: Tier, cases: &[(i32, i32)]) {
+    let mut config = Config::new();
+    config.tier(tier);
+    let Ok(engine) = Engine::new(&config) else {
+        assert_eq!(tier, Tier::Optimizing, "the baseline tier must exist");
+        eprintln!("{name}: {tier:?} tier unavailable, skipped");
+        return;
+    };
+    let args: Vec<i32> = cases.iter().map(|(arg, _)| *arg).collect();
+    let (tx, rx) = mpsc::channel();
+    let label = format!("{name} ({tier:?})");
+    std::thread::Builder::new()
+        .name(label.clone())
+        .spawn(move || {
+            let start = Instant::now();
+            let module = Module::new(&engine, &wasm);
+            let compiled = start.elapsed();
+            let result = module.map_err(|e| e.to_string()).and_then(|module| {
+                let mut store = Store::new(&engine, ());
+                let instance =
+                    Instance::new(&mut store, &module, &[]).map_err(|e| e.to_string())?;
+                let f = instance.get_func(&mut store, "f").ok_or("no export f")?;
+                let mut got = Vec::new();
+                for arg in &args {
+                    let mut out = [Val::I32(0)];
+                    f.call(&mut store, &[Val::I32(*arg)], &mut out)
+                        .map_err(|e| e.to_string())?;
+                    got.push(out[0].i32().unwrap());
+                }
+                Ok(got)
+            });
+            let _ = tx.send((compiled, result));
+        })
+        .unwrap();
+    let (compiled, result) = rx
+        .recv_timeout(LIMIT)
+        .unwrap_or_else(|_| panic!("{label}: compiling took more than {LIMIT:?}"));
+    eprintln!("{label}: compiled in {compiled:?}");
+    let got = result.unwrap_or_else(|e| panic!("{label}: {e}"));
+    let want: Vec<i32> = cases.iter().map(|(_, w)| *w).collect();
+    assert_eq!(got, want, "{label}: results for args {cases:?}");
+}
+
+#[test]
+fn fifty_thousand_locals() {
+    for tier in [Tier::Baseline, Tier::Optimizing] {
+        check(
+            "50,000 locals",
+            many_locals(),
+            tier,
+            &[(0, 1), (7, 15), (-1, -1)],
+        );
+        check(
+            "50,000 live locals",
+            many_live_locals(),
+            tier,
+            &[(0, live_locals_sum(0)), (-3, live_locals_sum(-3))],
+        );
+    }
+}
+
+#[test]
+fn ten_thousand_nested_blocks() {
+    for tier in [Tier::Baseline, Tier::Optimizing] {
+        check(
+            "10,000 nested blocks",
+            nested_blocks(),
+            tier,
+            &[(0, 2), (5, 1)],
+        );
+    }
+}
+
+#[test]
+fn hundred_thousand_entry_br_table() {
+    for tier in [Tier::Baseline, Tier::Optimizing] {
+        check(
+            "100,000-entry br_table",
+            big_br_table(),
+            tier,
+            &[(0, 0), (1, 1), (6, 2), (99_999, 3), (100_000, 0), (-1, 0)],
+        );
+    }
+}
