@@ -237,3 +237,50 @@ fn malformed_and_truncated_modules_are_errors() {
     assert_eq!(e.kind(), ErrorKind::Invalid);
     assert!(e.to_string().contains("type mismatch"), "{e}");
 }
+
+#[test]
+fn host_functions_see_the_calling_instance() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "host" "sum_bytes" (func $sum (param i32 i32) (result i32)))
+             (memory (export "memory") 1)
+             (data (i32.const 16) "\01\02\03\04\05")
+             (func (export "run") (result i32) i32.const 16 i32.const 5 call $sum))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap(
+            "host",
+            "sum_bytes",
+            |mut caller: strata::Caller<'_, ()>, ptr: i32, len: i32| {
+                let mem = caller
+                    .get_export("memory")
+                    .and_then(Extern::into_memory)
+                    .ok_or_else(|| strata::Error::msg("no memory"))?;
+                let data = mem.data(&caller);
+                let bytes = data
+                    .get(ptr as usize..(ptr + len) as usize)
+                    .ok_or_else(|| strata::Error::msg("out of bounds"))?;
+                Ok(bytes.iter().map(|&b| b as i32).sum::<i32>())
+            },
+        )
+        .unwrap();
+    let i = linker.instantiate(&mut store, &module).unwrap();
+    let run = i.get_typed_func::<(), i32>(&mut store, "run").unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 15);
+    // Called directly from the host, there is no calling instance.
+    let f = linker
+        .get(&mut store, "host", "sum_bytes")
+        .unwrap()
+        .into_func()
+        .unwrap();
+    let mut r = [Val::I32(0)];
+    let e = f
+        .call(&mut store, &[Val::I32(16), Val::I32(5)], &mut r)
+        .unwrap_err();
+    assert!(e.to_string().contains("no memory"), "{e}");
+}

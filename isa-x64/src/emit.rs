@@ -1846,9 +1846,15 @@ pub(crate) fn host_trampoline_code(
             }
         }
     }
+    // The third argument is the calling Wasm function's VMContext, which
+    // every Wasm frame saves at [rbp + SAVED_VMCTX_OFFSET]; [rbp] here is
+    // that caller's frame pointer.
+    let saved_vmctx = abi::SAVED_VMCTX_OFFSET;
     x64!(a
         ; mov rdi, r14
         ; mov rsi, rsp
+        ; mov rdx, QWORD [rbp]
+        ; mov rdx, QWORD [rdx + saved_vmctx]
         ; mov rax, QWORD host_fn as i64
         ; call rax
         ; test eax, eax

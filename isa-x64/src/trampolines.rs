@@ -61,8 +61,9 @@ pub fn array_trampoline(sig: &Signature) -> Result<Vec<u8>, CompileError> {
 }
 
 /// The Wasm → host trampoline for `sig`, calling
-/// `host_fn: extern "sysv64" fn(ctx: *mut u8, values: *mut u8) -> u32` with
-/// ctx = r14; when it returns non-zero, calls `raise_fn` (SysV, no arguments,
+/// `host_fn: extern "sysv64" fn(ctx: *mut u8, values: *mut u8, caller_vmctx: *mut u8) -> u32`
+/// with ctx = r14 and `caller_vmctx` the calling Wasm function's VMContext
+/// (read from the caller's frame, which must be a Wasm frame); when it returns non-zero, calls `raise_fn` (SysV, no arguments,
 /// never returns).
 pub fn host_trampoline(
     sig: &Signature,

@@ -36,12 +36,21 @@ pub struct Func {
     pub(crate) index: u32,
 }
 
-/// The store seen from inside a host function call.
+/// The store seen from inside a host function call, and the instance whose
+/// code made the call.
 pub struct Caller<'a, T> {
     store: &'a mut Store<T>,
+    instance: Option<crate::Instance>,
 }
 
 impl<T> Caller<'_, T> {
+    /// The export `name` of the calling instance (e.g. its `"memory"`);
+    /// `None` when the function was called from the host rather than from
+    /// Wasm, or the instance has no such export.
+    pub fn get_export(&mut self, name: &str) -> Option<crate::Extern> {
+        let instance = self.instance?;
+        instance.get_export(self.store, name)
+    }
     /// The store's user data.
     pub fn data(&self) -> &T {
         self.store.data()
@@ -417,10 +426,27 @@ fn results_to_raw(
 pub(crate) unsafe extern "sysv64" fn host_dispatch(
     ctx: *mut HostFuncCtx,
     values: *mut u128,
+    caller_vmctx: *mut u8,
 ) -> u32 {
     // SAFETY: the trampoline passes the context it was given in r14, which is
     // the `vmctx` field of this host function's funcref, a live box.
     let ctx = unsafe { &*ctx };
+    // SAFETY: the caller is a Wasm function of this store; its VMContext's
+    // instance slot holds its live instance record.
+    let caller = unsafe {
+        let record = *(caller_vmctx.add(strata_ir::vmctx::HEADER_SIZE as usize)
+            as *const *const crate::vm::InstanceRecord);
+        (!record.is_null() && (*record).store == ctx.store).then(|| (*record).instance)
+    };
+    // SAFETY: the store outlives every call into its functions.
+    let prev_caller = unsafe { std::mem::replace(&mut (*ctx.store).current_caller, caller) };
+    let r = host_dispatch_inner(ctx, values);
+    // SAFETY: as above.
+    unsafe { (*ctx.store).current_caller = prev_caller };
+    r
+}
+
+fn host_dispatch_inner(ctx: &HostFuncCtx, values: *mut u128) -> u32 {
     let ty = ctx.ty.clone();
     let store = ctx.store;
     let n = ty.params().len().max(ty.results().len());
@@ -495,7 +521,11 @@ impl Func {
             // SAFETY: `store_ptr` is the `&mut Store<T>` of the host call in
             // progress (recorded by `call_raw`), of this function's store.
             let store = unsafe { &mut *(store_ptr as *mut Store<T>) };
-            f(Caller { store }, params, results)
+            let instance = store.opaque().current_caller.map(|index| crate::Instance {
+                store_id: store.opaque().id,
+                index,
+            });
+            f(Caller { store, instance }, params, results)
         });
         let mut ctx = Box::new(HostFuncCtx {
             store: opaque,
@@ -590,6 +620,7 @@ impl Func {
         results: &mut [Val],
     ) -> Result<()> {
         let prev = store.opaque().current_store;
+        let prev_caller = store.opaque_mut().current_caller.take();
         store.opaque_mut().current_store = store as *mut Store<T> as *mut u8;
         let FuncKind::Host(ctx) = &self.data(store.opaque()).kind else {
             unreachable!("checked by the caller")
@@ -600,6 +631,7 @@ impl Func {
         // closure only reaches through `store_ptr`.
         let r = unsafe { (*f)(store_ptr, params, results) };
         store.opaque_mut().current_store = prev;
+        store.opaque_mut().current_caller = prev_caller;
         r
     }
 

@@ -69,6 +69,8 @@ pub struct StoreOpaque {
     pub(crate) globals: Vec<Box<GlobalData>>,
     /// The `*mut Store<T>` of the call in progress, for host functions.
     pub(crate) current_store: *mut u8,
+    /// The instance whose Wasm code called the host function in progress.
+    pub(crate) current_caller: Option<u32>,
     /// Every externref that has entered Wasm, alive until the store drops.
     pub(crate) externrefs: ExternRefArena,
 }
@@ -103,6 +105,7 @@ impl<T> Store<T> {
                     tables: Vec::new(),
                     globals: Vec::new(),
                     current_store: std::ptr::null_mut(),
+                    current_caller: None,
                     externrefs: ExternRefArena::default(),
                 },
                 data,
