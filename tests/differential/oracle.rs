@@ -1,4 +1,4 @@
-//! The differential oracle: generate a Wasm 1.0 module with `wasm-smith`, run
+//! The differential oracle: generate a Wasm 2.0 (no SIMD) module with `wasm-smith`, run
 //! it in wasmi (the reference) and in strata (baseline tier, and the
 //! optimizing tier when [`strata::Engine::new`] accepts it), call every
 //! exported function with the same arguments, and compare results, traps,
@@ -10,7 +10,7 @@
 //! is not part of `strata::fuzzing`.
 //!
 //! Invariants:
-//! - generated modules use only Wasm 1.0 (no imports, one memory with a
+//! - generated modules use Wasm 2.0 without SIMD (no imports, one memory with a
 //!   declared maximum of at most [`MAX_MEMORY_PAGES`], at most one table) and
 //!   terminate: wasm-smith's `ensure_termination` decrements a fuel global at
 //!   every function entry and loop header and traps (`unreachable`) when it
@@ -40,18 +40,19 @@ pub const FUEL_EXPORT: &str = "__strata_fuel";
 /// Argument sets each exported function is called with.
 pub const CALLS_PER_FUNC: usize = 3;
 
-/// The wasm-smith configuration: exactly what strata supports (Wasm 1.0).
+/// The wasm-smith configuration: exactly what strata supports (Wasm 2.0
+/// without SIMD).
 /// With `disallow_traps`, wasm-smith guards loads, stores, divisions and
 /// conversions so that most calls run to completion (only the fuel check
 /// and stack exhaustion trap); without it, trapping paths get exercised.
 pub fn smith_config(disallow_traps: bool) -> wasm_smith::Config {
     wasm_smith::Config {
-        // Wasm 1.0 only.
-        multi_value_enabled: false,
-        sign_extension_ops_enabled: false,
-        saturating_float_to_int_enabled: false,
-        bulk_memory_enabled: false,
-        reference_types_enabled: false,
+        // Wasm 2.0 without SIMD: what strata supports.
+        multi_value_enabled: true,
+        sign_extension_ops_enabled: true,
+        saturating_float_to_int_enabled: true,
+        bulk_memory_enabled: true,
+        reference_types_enabled: true,
         simd_enabled: false,
         relaxed_simd_enabled: false,
         threads_enabled: false,
@@ -66,7 +67,7 @@ pub fn smith_config(disallow_traps: bool) -> wasm_smith::Config {
         custom_descriptors_enabled: false,
         compact_imports_enabled: false,
         max_memories: 1,
-        max_tables: 1,
+        max_tables: 3,
         // Shape.
         max_imports: 0,
         min_types: 1,
@@ -241,6 +242,9 @@ pub enum Value {
     I64(i64),
     F32(u32),
     F64(u64),
+    /// A funcref or externref result, compared by whether it is null (the
+    /// two engines' reference identities are not comparable).
+    Ref(bool),
 }
 
 impl Value {
@@ -248,6 +252,7 @@ impl Value {
         match (self, other) {
             (Value::I32(a), Value::I32(b)) => a == b,
             (Value::I64(a), Value::I64(b)) => a == b,
+            (Value::Ref(a), Value::Ref(b)) => a == b,
             (Value::F32(a), Value::F32(b)) => {
                 a == b || (f32::from_bits(*a).is_nan() && f32::from_bits(*b).is_nan())
             }
@@ -262,6 +267,7 @@ impl Value {
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Value::Ref(null) => write!(f, "ref:{}", if *null { "null" } else { "non-null" }),
             Value::I32(v) => write!(f, "i32:{v}"),
             Value::I64(v) => write!(f, "i64:{v}"),
             Value::F32(b) => write!(f, "f32:{}({b:#010x})", f32::from_bits(*b)),
@@ -329,7 +335,7 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// The value types strata and wasmi share for Wasm 1.0.
+/// The parameter types the oracle generates arguments for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ty {
     I32,
@@ -401,8 +407,11 @@ pub trait Subject {
 // wasmi
 // ---------------------------------------------------------------------------
 
+/// strata's limit on a table's number of elements (`runtime/src/vm.rs`).
+const STRATA_MAX_TABLE_ELEMENTS: usize = 10_000_000;
+
 pub struct Wasmi {
-    store: wasmi::Store<()>,
+    store: wasmi::Store<wasmi::StoreLimits>,
     instance: wasmi::Instance,
 }
 
@@ -428,6 +437,7 @@ fn to_wasmi(v: &Value) -> wasmi::Val {
         Value::I64(x) => wasmi::Val::I64(x),
         Value::F32(b) => wasmi::Val::F32(wasmi::F32::from_bits(b)),
         Value::F64(b) => wasmi::Val::F64(wasmi::F64::from_bits(b)),
+        Value::Ref(_) => unreachable!("reference arguments are never generated"),
     }
 }
 
@@ -437,6 +447,8 @@ fn from_wasmi(v: &wasmi::Val) -> Option<Value> {
         wasmi::Val::I64(x) => Value::I64(*x),
         wasmi::Val::F32(x) => Value::F32(x.to_bits()),
         wasmi::Val::F64(x) => Value::F64(x.to_bits()),
+        wasmi::Val::FuncRef(r) => Value::Ref(r.is_null()),
+        wasmi::Val::ExternRef(r) => Value::Ref(r.is_null()),
         _ => return None,
     })
 }
@@ -451,7 +463,14 @@ impl Wasmi {
         config.set_max_recursion_depth(20 * FUEL as usize);
         let engine = wasmi::Engine::new(&config);
         let module = wasmi::Module::new(&engine, wasm).map_err(|e| e.to_string())?;
-        let mut store = wasmi::Store::new(&engine, ());
+        // The same implementation limit on table growth as strata's
+        // (`table.grow` past it returns -1 in both), so that a generated
+        // `table.grow` by a billion elements is not a false divergence.
+        let limits = wasmi::StoreLimitsBuilder::new()
+            .table_elements(STRATA_MAX_TABLE_ELEMENTS)
+            .build();
+        let mut store = wasmi::Store::new(&engine, limits);
+        store.limiter(|limits| limits);
         Ok(match wasmi::Instance::new(&mut store, &module, &[]) {
             Ok(instance) => Ok(Wasmi { store, instance }),
             Err(e) => Err(match e.as_trap_code() {
@@ -543,6 +562,7 @@ fn to_strata(v: &Value) -> strata::Val {
         Value::I64(x) => strata::Val::I64(x),
         Value::F32(b) => strata::Val::F32(b),
         Value::F64(b) => strata::Val::F64(b),
+        Value::Ref(_) => unreachable!("reference arguments are never generated"),
     }
 }
 
@@ -552,6 +572,8 @@ fn from_strata(v: &strata::Val) -> Option<Value> {
         strata::Val::I64(x) => Value::I64(*x),
         strata::Val::F32(b) => Value::F32(*b),
         strata::Val::F64(b) => Value::F64(*b),
+        strata::Val::FuncRef(f) => Value::Ref(f.is_none()),
+        strata::Val::ExternRef(r) => Value::Ref(r.is_none()),
         _ => return None,
     })
 }
