@@ -7,6 +7,8 @@ pub use strata_runtime::{
     TrapCode, TypedFunc, Val, ValType, WasmParams, WasmResults, WasmRet, WasmTy, compile_listing,
 };
 
+pub use strata_runtime::wasi;
+
 pub mod wast;
 
 pub mod fuzzing;

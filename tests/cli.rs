@@ -232,3 +232,204 @@ fn compile_ir_and_asm() {
         );
     }
 }
+
+// ---------------------------------------------------------------- WASI
+
+/// A command that writes its arguments (`what` = "args") or its environment
+/// (`what` = "environ"), one per line, to stdout.
+fn wasi_print_strings(what: &str) -> String {
+    format!(
+        r#"(module
+  (import "wasi_snapshot_preview1" "{what}_sizes_get" (func $sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "{what}_get" (func $get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") (local $i i32) (local $n i32)
+    (drop (call $sizes (i32.const 0) (i32.const 4)))
+    (drop (call $get (i32.const 1024) (i32.const 4096)))
+    (local.set $n (i32.load (i32.const 4)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (if (i32.eqz (i32.load8_u offset=4096 (local.get $i)))
+        (then (i32.store8 offset=4096 (local.get $i) (i32.const 10))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    (i32.store (i32.const 16) (i32.const 4096))
+    (i32.store (i32.const 20) (local.get $n))
+    (drop (call $write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24)))))"#
+    )
+}
+
+/// A command that opens `path` in the first preopened directory (fd 3),
+/// copies it to stdout, and exits with the errno when the open fails.
+fn wasi_cat(path: &str) -> String {
+    format!(
+        r#"(module
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 256) "{path}")
+  (func (export "_start") (local $errno i32)
+    (local.set $errno (call $open (i32.const 3) (i32.const 0) (i32.const 256) (i32.const {len})
+      (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 0)))
+    (if (local.get $errno) (then (call $exit (local.get $errno))))
+    (i32.store (i32.const 16) (i32.const 4096))
+    (i32.store (i32.const 20) (i32.const 4096))
+    (drop (call $read (i32.load (i32.const 0)) (i32.const 16) (i32.const 1) (i32.const 8)))
+    (i32.store (i32.const 20) (i32.load (i32.const 8)))
+    (drop (call $write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24)))))"#,
+        len = path.len()
+    )
+}
+
+#[test]
+fn wasi_args_after_the_module() {
+    let path = scratch("print-args.wat", wasi_print_strings("args").as_bytes());
+    let out = strata(&[
+        "run",
+        path.to_str().unwrap(),
+        "one",
+        "two words",
+        "--dir",
+        "-x",
+    ]);
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    // argv[0] is the module's file name; flags after the module are the program's.
+    assert_eq!(stdout(&out), "print-args.wat\none\ntwo words\n--dir\n-x\n");
+}
+
+#[test]
+fn wasi_env() {
+    let path = scratch("print-env.wat", wasi_print_strings("environ").as_bytes());
+    let file = path.to_str().unwrap();
+    let out = strata(&["run", "--env", "A=1", "--env", "B=x=y", "--env", "C=", file]);
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    assert_eq!(stdout(&out), "A=1\nB=x=y\nC=\n");
+    // Nothing of the host's environment leaks in.
+    let out = strata(&["run", file]);
+    assert_eq!(stdout(&out), "");
+    assert_one_error(&strata(&["run", "--env", "NOEQUALS", file]), "NOEQUALS");
+    assert_one_error(&strata(&["run", "--env", "=v", file]), "KEY=VALUE");
+}
+
+#[test]
+fn wasi_dir() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-wasi-dir");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("granted")).unwrap();
+    std::fs::write(dir.join("granted/f.txt"), "granted contents\n").unwrap();
+    std::fs::write(dir.join("secret.txt"), "secret\n").unwrap();
+    let granted = dir.join("granted");
+    let granted = granted.to_str().unwrap();
+    let guest = format!("{granted}::/data");
+    for tier in ["baseline", "optimizing"] {
+        let path = scratch("cat-f.wat", wasi_cat("f.txt").as_bytes());
+        let file = path.to_str().unwrap();
+        let out = strata(&["run", "--tier", tier, "--dir", granted, file]);
+        assert!(out.status.success(), "{tier}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "granted contents\n");
+        let out = strata(&["run", "--tier", tier, "--dir", &guest, file]);
+        assert_eq!(stdout(&out), "granted contents\n", "{tier}: HOST::GUEST");
+        // Without --dir there is no fd 3: EBADF (8).
+        let out = strata(&["run", "--tier", tier, file]);
+        assert_eq!(out.status.code(), Some(8), "{tier}: {}", stderr(&out));
+        // Escapes fail with EPERM (63) or ENOTCAPABLE (76).
+        let path = scratch("cat-up.wat", wasi_cat("../secret.txt").as_bytes());
+        let out = strata(&[
+            "run",
+            "--tier",
+            tier,
+            "--dir",
+            granted,
+            path.to_str().unwrap(),
+        ]);
+        assert!(
+            matches!(out.status.code(), Some(63 | 76)),
+            "{tier}: {:?} {}",
+            out.status,
+            stdout(&out)
+        );
+        assert_eq!(stdout(&out), "");
+    }
+    let path = scratch("cat-f.wat", wasi_cat("f.txt").as_bytes());
+    let missing = dir.join("missing");
+    assert_one_error(
+        &strata(&[
+            "run",
+            "--dir",
+            missing.to_str().unwrap(),
+            path.to_str().unwrap(),
+        ]),
+        "missing",
+    );
+}
+
+#[test]
+fn wasi_exit_code() {
+    let path = scratch(
+        "exit.wat",
+        br#"(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (func (export "_start") (call $exit (i32.const 42)) unreachable))"#,
+    );
+    for tier in ["baseline", "optimizing"] {
+        let out = strata(&["run", "--tier", tier, path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(42), "{tier}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "", "{tier}");
+    }
+    let path = scratch(
+        "exit0.wat",
+        br#"(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (func (export "_start") (call $exit (i32.const 0)) unreachable))"#,
+    );
+    let out = strata(&["run", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // `_start` returning is exit code 0.
+    let path = scratch("return.wat", b"(module (func (export \"_start\")))");
+    let out = strata(&["run", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn wasi_reactor_invoke() {
+    let path = scratch(
+        "reactor.wat",
+        br#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+  (global $base (mut i32) (i32.const 0))
+  (func (export "_initialize") (global.set $base (i32.const 100)))
+  (func (export "add") (param i32) (result i32) (i32.add (global.get $base) (local.get 0))))"#,
+    );
+    let file = path.to_str().unwrap();
+    let out = strata(&["run", "--invoke", "add", file, "5"]);
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    assert_eq!(stdout(&out), "105\n");
+    let out = strata(&["run", file, "--invoke", "add", "7"]);
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    assert_eq!(stdout(&out), "107\n");
+    // Without --invoke a reactor only initializes.
+    let out = strata(&["run", file]);
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+}
+
+#[test]
+fn wasi_unknown_function_and_other_modules() {
+    let path = scratch(
+        "bad-wasi.wat",
+        b"(module (import \"wasi_snapshot_preview1\" \"no_such_fn\" (func)))",
+    );
+    assert_one_error(&strata(&["run", path.to_str().unwrap()]), "no_such_fn");
+    let path = scratch(
+        "mixed.wat",
+        b"(module (import \"wasi_snapshot_preview1\" \"proc_exit\" (func (param i32))) (import \"env\" \"g\" (func)))",
+    );
+    assert_one_error(
+        &strata(&["run", path.to_str().unwrap()]),
+        "unknown import: env::g",
+    );
+}

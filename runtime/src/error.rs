@@ -21,6 +21,9 @@ pub enum ErrorKind {
     Io,
     /// Host misuse of the API or an internal failure.
     Other,
+    /// The guest asked to exit (WASI `proc_exit`): not a failure in itself;
+    /// [`Error::exit_code`] gives the code.
+    Exit,
 }
 
 /// One frame of a Wasm backtrace.
@@ -89,6 +92,7 @@ pub struct Error {
     kind: ErrorKind,
     message: String,
     trap: Option<Box<Trap>>,
+    exit_code: Option<i32>,
 }
 
 impl Error {
@@ -98,7 +102,23 @@ impl Error {
             kind,
             message: message.into(),
             trap: None,
+            exit_code: None,
         }
+    }
+    /// The error a host function returns to end the run with exit `code`
+    /// (WASI `proc_exit`): it unwinds through the Wasm frames like a trap,
+    /// so no more Wasm code runs.
+    pub fn exit(code: i32) -> Self {
+        Error {
+            kind: ErrorKind::Exit,
+            message: format!("exited with code {code}"),
+            trap: None,
+            exit_code: Some(code),
+        }
+    }
+    /// The exit code, if this error is a requested exit (see [`Error::exit`]).
+    pub fn exit_code(&self) -> Option<i32> {
+        self.exit_code
     }
     /// A host-function error with `message` (becomes a trap of the caller).
     pub fn msg(message: impl Into<String>) -> Self {
@@ -109,6 +129,7 @@ impl Error {
             kind: ErrorKind::Trap,
             message: trap.message.clone(),
             trap: Some(Box::new(trap)),
+            exit_code: None,
         }
     }
     pub(crate) fn link(message: impl Into<String>) -> Self {

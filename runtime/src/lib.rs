@@ -21,6 +21,7 @@ mod store;
 pub mod traphandlers;
 mod values;
 mod vm;
+pub mod wasi;
 
 pub use engine::{Config, Engine, Tier};
 pub use error::{Error, ErrorKind, FrameInfo, Result, Trap, TrapCode};

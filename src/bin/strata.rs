@@ -1,6 +1,9 @@
 //! The `strata` command-line tool.
 //!
-//! - `strata run [--tier T] FILE [--invoke NAME [ARGS...]]` runs a module.
+//! - `strata run [--tier T] [--dir HOST[::GUEST]]... [--env KEY=VALUE]...
+//!   [--invoke NAME] FILE [ARGS...]` runs a module with WASI preview 1
+//!   linked: a command's `_start`, or a reactor's `_initialize` then the
+//!   export NAME. `strata run FILE --invoke NAME [ARGS...]` also works.
 //! - `strata wast [--tier T] FILE...` runs spec scripts.
 //! - `strata compile [--tier T] --emit ir|asm FILE` prints the IR or the
 //!   disassembly of every function.
@@ -13,8 +16,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use strata::wasi::{WasiCtx, WasiCtxBuilder};
 use strata::wast::{FileReport, WastRunner};
-use strata::{Config, Emit, Engine, Error, ErrorKind, Instance, Module, Store, Tier, Val, ValType};
+use strata::{Config, Emit, Engine, Error, ErrorKind, Linker, Module, Store, Tier, Val, ValType};
 
 #[derive(Parser)]
 #[command(name = "strata", version, about = "A WebAssembly engine")]
@@ -25,15 +29,33 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Instantiate a module and run its start function, `_start`, or an export.
+    /// Instantiate a module with WASI linked and run it: a command's `_start`
+    /// (exiting with the program's exit code), or an export.
     Run {
         #[command(flatten)]
         tier: TierOpt,
-        /// The module (.wasm or .wat).
-        file: PathBuf,
-        /// Call this export with the following arguments and print its results.
-        #[arg(long, value_name = "NAME [ARGS]...", num_args = 1.., allow_hyphen_values = true)]
-        invoke: Option<Vec<String>>,
+        /// Grant the program the host directory HOST, under the name GUEST
+        /// (default: HOST). Repeatable.
+        #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+        dirs: Vec<String>,
+        /// Set an environment variable of the program. Repeatable.
+        #[arg(long = "env", value_name = "KEY=VALUE")]
+        envs: Vec<String>,
+        /// Call this export (after a reactor's `_initialize`) with ARGS parsed
+        /// by its parameter types, and print its results. `FILE --invoke NAME
+        /// ARGS...` works too.
+        #[arg(long, value_name = "NAME")]
+        invoke: Option<String>,
+        /// The module (.wasm or .wat), then the program's arguments (or the
+        /// export's, with --invoke).
+        #[arg(
+            value_name = "FILE [ARGS]",
+            required = true,
+            num_args = 1..,
+            trailing_var_arg = true,
+            allow_hyphen_values = true
+        )]
+        file_and_args: Vec<String>,
     },
     /// Run spec-test scripts (.wast).
     Wast {
@@ -116,7 +138,13 @@ fn main() -> ExitCode {
         std::panic::set_hook(Box::new(|_| {}));
     }
     let result = std::panic::catch_unwind(|| match cli.command {
-        Command::Run { tier, file, invoke } => run(tier.tier, &file, invoke.as_deref()),
+        Command::Run {
+            tier,
+            dirs,
+            envs,
+            invoke,
+            file_and_args,
+        } => run(tier.tier, &dirs, &envs, invoke, &file_and_args),
         Command::Wast {
             tier,
             verbose,
@@ -188,30 +216,88 @@ fn compile_module(engine: &Engine, path: &Path) -> Result<Module, Failure> {
         .map_err(|e| Failure::input(format!("{}: {}", path.display(), e.message())))
 }
 
-fn run(tier: TierArg, path: &Path, invoke: Option<&[String]>) -> Result<ExitCode, Failure> {
+/// The module name of WASI preview 1 imports.
+const WASI_MODULE: &str = "wasi_snapshot_preview1";
+
+fn run(
+    tier: TierArg,
+    dirs: &[String],
+    envs: &[String],
+    invoke: Option<String>,
+    file_and_args: &[String],
+) -> Result<ExitCode, Failure> {
+    let (file, rest) = file_and_args
+        .split_first()
+        .ok_or_else(|| Failure::input("no module given"))?;
+    // `FILE --invoke NAME ARGS...`: the older form, kept working.
+    let (invoke, args) = match (invoke, rest) {
+        (None, [flag, rest @ ..]) if flag == "--invoke" => match rest {
+            [name, args @ ..] => (Some(name.clone()), args),
+            [] => return Err(Failure::input("--invoke needs an export name")),
+        },
+        (invoke, args) => (invoke, args),
+    };
+    let path = Path::new(file);
+
     let engine = Engine::new(&config(tier))?;
     let module = compile_module(&engine, path)?;
-    if let Some(import) = module.imports().next() {
+    if let Some(import) = module.imports().find(|i| i.module() != WASI_MODULE) {
         return Err(Failure::input(format!(
             "unknown import: {}::{}",
             import.module(),
             import.name()
         )));
     }
-    let mut store = Store::new(&engine, ());
-    let instance = Instance::new(&mut store, &module, &[])?;
-    let (name, args) = match invoke {
-        Some([name, args @ ..]) => (name.as_str(), args),
-        Some([]) => return Err(Failure::input("--invoke needs an export name")),
-        None => {
-            if instance.get_func(&mut store, "_start").is_none() {
-                return Ok(ExitCode::SUCCESS);
-            }
-            ("_start", &[][..])
-        }
+
+    let program = path
+        .file_name()
+        .map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());
+    let mut wasi = WasiCtxBuilder::new()
+        .arg(&program)
+        .args(args)
+        .inherit_stdio();
+    for env in envs {
+        let (key, value) = env
+            .split_once('=')
+            .filter(|(k, _)| !k.is_empty())
+            .ok_or_else(|| Failure::input(format!("--env {env:?}: expected KEY=VALUE")))?;
+        wasi = wasi.env(key, value);
+    }
+    for dir in dirs {
+        let (host, guest) = dir.split_once("::").unwrap_or((dir, dir));
+        wasi = wasi
+            .preopened_dir(host, guest)
+            .map_err(|e| Failure::input(format!("--dir {dir}: {}", e.message())))?;
+    }
+
+    let mut linker = Linker::new(&engine);
+    strata::wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx)?;
+    let mut store = Store::new(&engine, wasi.build());
+    let instance = match linker.instantiate(&mut store, &module) {
+        Ok(instance) => instance,
+        Err(e) => return exited(e),
     };
+
+    let Some(name) = invoke else {
+        // A command runs `_start`; a reactor only initializes itself.
+        let entry = ["_start", "_initialize"]
+            .into_iter()
+            .find(|n| instance.get_func(&mut store, n).is_some());
+        if let Some(entry) = entry {
+            let func = instance.get_func(&mut store, entry).expect("found above");
+            if let Err(e) = func.call(&mut store, &[], &mut []) {
+                return exited(e);
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    if let Some(init) = instance.get_func(&mut store, "_initialize")
+        && let Err(e) = init.call(&mut store, &[], &mut [])
+    {
+        return exited(e);
+    }
     let func = instance
-        .get_func(&mut store, name)
+        .get_func(&mut store, &name)
         .ok_or_else(|| Failure::input(format!("no exported function named `{name}`")))?;
     let ty = func.ty(&store);
     if ty.params().len() != args.len() {
@@ -236,11 +322,23 @@ fn run(tier: TierArg, path: &Path, invoke: Option<&[String]>) -> Result<ExitCode
         })
         .collect::<Result<Vec<Val>, Failure>>()?;
     let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
-    func.call(&mut store, &params, &mut results)?;
+    if let Err(e) = func.call(&mut store, &params, &mut results) {
+        return exited(e);
+    }
     for r in &results {
         println!("{}", format_val(r));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The end of a run that returned `e`: the program's own exit status when it
+/// called `proc_exit`, a failure otherwise.
+fn exited(e: Error) -> Result<ExitCode, Failure> {
+    match e.exit_code() {
+        // Only the low 8 bits reach the parent, as with a native exit().
+        Some(code) => Ok(ExitCode::from(code as u8)),
+        None => Err(e.into()),
+    }
 }
 
 /// Parses an integer as decimal (negative allowed) or `0x` hex (the bit pattern).
