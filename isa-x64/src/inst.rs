@@ -317,6 +317,16 @@ pub enum MInst {
         /// f64 (else f32).
         f64: bool,
     },
+    /// ops = `[use a, use addr, def reuse 0]`: `dst = a op [r15 + addr + offset]`,
+    /// the second operand a heap load folded into the operation (a trap site).
+    FpuMem {
+        /// Operation.
+        op: FpuOp,
+        /// f64 (else f32).
+        f64: bool,
+        /// Displacement.
+        offset: i32,
+    },
     /// ops = `[use a, use b, def reuse 0]`: Wasm min / max.
     FMinMax {
         /// max (else min).

@@ -364,6 +364,36 @@ impl Lower<'_> {
                     _ => return Err(err("VmAccess pattern on a non-access")),
                 }
             }
+            Pat::FpuMem { load, swap } => {
+                let InstData::Binary {
+                    op, lhs, rhs, dst, ..
+                } = *data
+                else {
+                    return Err(err("FpuMem pattern on a non-binary"));
+                };
+                let InstData::Load { addr, offset, .. } = self.func.insts[load as usize] else {
+                    return Err(err("FpuMem pattern without a load"));
+                };
+                let a = if swap { rhs } else { lhs };
+                let f64 = self.ty(dst) == Type::F64;
+                let op = match op {
+                    BinaryOp::Fadd => FpuOp::Add,
+                    BinaryOp::Fsub => FpuOp::Sub,
+                    BinaryOp::Fmul => FpuOp::Mul,
+                    BinaryOp::Fdiv => FpuOp::Div,
+                    _ => return Err(err("FpuMem pattern on a non-float operation")),
+                };
+                // The folded instruction faults where the load would have.
+                let srcloc = std::mem::replace(&mut self.srcloc, self.func.srclocs[load as usize]);
+                let (am, offset) = self.address(addr, offset);
+                let ops = [
+                    Operand::reg_use(self.v(a)),
+                    Operand::reg_use(am),
+                    Operand::reuse_def(need(d)?, 0),
+                ];
+                self.emit(MInst::FpuMem { op, f64, offset }, &ops);
+                self.srcloc = srcloc;
+            }
             Pat::StoreImm { imm } => {
                 let InstData::Store {
                     op,
@@ -1066,6 +1096,10 @@ pub(crate) enum Pat {
     VmAccess { am: Am },
     /// A store of a constant.
     StoreImm { imm: i32 },
+    /// A float operation whose second operand is a heap load (the IR
+    /// instruction `load`) folded into it; `swap`: the load is the
+    /// (commutative) operation's first operand.
+    FpuMem { load: u32, swap: bool },
 }
 
 /// A pattern with the positions it fuses and the constant uses it absorbs.
@@ -1340,8 +1374,69 @@ impl Sel<'_> {
         matches!(*self.data(i), InstData::Binary { op: o, .. } if o == op).then_some(i)
     }
 
+    /// A heap load of the float type `ty` defining operand `k` of `p` that can
+    /// move down to `p`: its value is used only there, its address is not
+    /// redefined in between, and everything in between is pure and cannot
+    /// trap (so no store, call or other trap can be reordered with it).
+    fn foldable_load(&self, p: u32, k: usize, ty: Type) -> Option<u32> {
+        let i = self.reach[p as usize][k];
+        if i == NONE {
+            return None;
+        }
+        let InstData::Load {
+            op,
+            space: AddrSpace::Heap,
+            dst,
+            ..
+        } = *self.data(i)
+        else {
+            return None;
+        };
+        let want = if ty == Type::F64 {
+            LoadOp::F64
+        } else {
+            LoadOp::F32
+        };
+        if op != want || self.use_count[dst.index()] != 1 || self.def_count[dst.index()] != 1 {
+            return None;
+        }
+        if self.next[i as usize][0] < p {
+            return None;
+        }
+        let harmless = |q: u32| match *self.data(q) {
+            InstData::Iconst { .. } | InstData::Fconst { .. } | InstData::Copy { .. } => true,
+            InstData::Icmp { .. } | InstData::Fcmp { .. } => true,
+            InstData::Binary { op, dst, .. } => {
+                pure_binop(op) || self.func.value_type(dst).is_float()
+            }
+            _ => false,
+        };
+        ((i + 1)..p).all(harmless).then_some(i)
+    }
+
+    /// `fadd`/`fsub`/`fmul`/`fdiv` with a heap load folded into it.
+    fn select_fpu_mem(&self, p: u32, op: BinaryOp, ty: Type) -> Option<Plan> {
+        if !matches!(
+            op,
+            BinaryOp::Fadd | BinaryOp::Fsub | BinaryOp::Fmul | BinaryOp::Fdiv
+        ) {
+            return None;
+        }
+        let commutative = matches!(op, BinaryOp::Fadd | BinaryOp::Fmul);
+        let (i, swap) = match self.foldable_load(p, 1, ty) {
+            Some(i) => (i, false),
+            None if commutative => (self.foldable_load(p, 0, ty)?, true),
+            None => return None,
+        };
+        let load = self.insts[i as usize].index() as u32;
+        Some(Plan::new(Pat::FpuMem { load, swap }).fuse(i))
+    }
+
     fn select(&self, p: u32) -> Option<Plan> {
         match *self.data(p) {
+            InstData::Binary { op, dst, .. } if self.func.value_type(dst).is_float() => {
+                self.select_fpu_mem(p, op, self.func.value_type(dst))
+            }
             InstData::Binary { op, dst, .. } if self.func.value_type(dst).is_int() => {
                 self.select_binary(p, op, self.size(dst))
             }

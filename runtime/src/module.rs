@@ -103,7 +103,8 @@ impl Backend<'_> {
             )
         })?;
         let out = &mut self.out;
-        while !out.code.len().is_multiple_of(16) {
+        // 64: loop headers are 64-byte aligned within functions (isa-x64 emit).
+        while !out.code.len().is_multiple_of(64) {
             out.code.push(0xcc);
         }
         let start = out.code.len() as u32;
