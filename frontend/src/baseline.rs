@@ -24,15 +24,16 @@ use std::collections::HashMap;
 
 use strata_ir::{
     AddrSpace, BinaryOp, Block, BlockCall, CallKind, FloatCC, Function, InstData, IntCC, LoadOp,
-    StoreOp, TrapCode, Type, UnaryOp, Value,
+    TrapCode, Type, UnaryOp, Value,
 };
 use wasmparser::{
-    BlockType, FuncValidator, FuncValidatorAllocations, MemArg, Operator, OperatorsReader, ValType,
+    BlockType, FuncValidator, FuncValidatorAllocations, Operator, OperatorsReader, ValType,
     ValidatorResources,
 };
 
 use crate::module::{ModuleEnv, WasmError};
-use crate::vmoffsets::{Builtin, VMOffsets, funcref, memory, table};
+use crate::ops::{Simple, simple_op};
+use crate::vmoffsets::{VMOffsets, funcref, table};
 
 /// Converts a Wasm value type to an IR type. References (`funcref`,
 /// `externref`) are `i64` pointers or handles, 0 being null.
@@ -907,114 +908,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn global_ptr(&mut self, g: u32) -> Value {
-        let vmctx = self.vmctx();
-        self.load_vm(LoadOp::I64, vmctx, self.offsets.global(g))
-    }
-
-    fn op_global_get(&mut self, g: u32, offset: usize) -> Result<(), WasmError> {
-        let ty = ir_type(self.env.globals[g as usize].ty, offset)?;
-        let ptr = self.global_ptr(g);
-        let v = self.load_vm(load_op_for(ty), ptr, 0);
-        self.push(v);
-        Ok(())
-    }
-
-    fn op_global_set(&mut self, g: u32, offset: usize) -> Result<(), WasmError> {
-        let ty = ir_type(self.env.globals[g as usize].ty, offset)?;
-        let value = self.pop();
-        let ptr = self.global_ptr(g);
-        self.emit(InstData::Store {
-            op: store_op_for(ty),
-            space: AddrSpace::Vm,
-            addr: ptr,
-            value,
-            offset: 0,
-        });
-        Ok(())
-    }
-
     // ---- memory --------------------------------------------------------
-
-    fn check_memarg(&self, m: &MemArg, offset: usize) -> Result<u32, WasmError> {
-        if m.target != wasmparser::MemArgTarget::Memory(0) {
-            return Err(WasmError::new(
-                "multiple memories are not supported",
-                offset,
-            ));
-        }
-        u32::try_from(m.offset).map_err(|_| WasmError::new("memory offset out of range", offset))
-    }
-
-    fn op_load(&mut self, op: LoadOp, m: &MemArg, offset: usize) -> Result<(), WasmError> {
-        let off = self.check_memarg(m, offset)?;
-        let addr = self.pop();
-        let dst = self.temp(op.result_type());
-        self.emit(InstData::Load {
-            op,
-            space: AddrSpace::Heap,
-            dst,
-            addr,
-            offset: off,
-        });
-        self.push(dst);
-        Ok(())
-    }
-
-    fn op_store(&mut self, op: StoreOp, m: &MemArg, offset: usize) -> Result<(), WasmError> {
-        let off = self.check_memarg(m, offset)?;
-        let value = self.pop();
-        let addr = self.pop();
-        self.emit(InstData::Store {
-            op,
-            space: AddrSpace::Heap,
-            addr,
-            value,
-            offset: off,
-        });
-        Ok(())
-    }
-
-    fn op_memory_size(&mut self) {
-        let vmctx = self.vmctx();
-        let def = self.load_vm(LoadOp::I64, vmctx, self.offsets.memory(0));
-        let bytes = self.load_vm(LoadOp::I64, def, memory::LENGTH);
-        let sixteen = self.temp(Type::I64);
-        self.emit(InstData::Iconst {
-            dst: sixteen,
-            imm: 16,
-        });
-        let pages = self.temp(Type::I64);
-        self.emit(InstData::Binary {
-            op: BinaryOp::ShrU,
-            dst: pages,
-            lhs: bytes,
-            rhs: sixteen,
-        });
-        let dst = self.temp(Type::I32);
-        self.emit(InstData::Unary {
-            op: UnaryOp::Wrap,
-            dst,
-            arg: pages,
-        });
-        self.push(dst);
-    }
-
-    fn op_memory_grow(&mut self) {
-        let delta = self.pop();
-        let vmctx = self.vmctx();
-        let mem = self.temp(Type::I32);
-        self.emit(InstData::Iconst { dst: mem, imm: 0 });
-        let args = self.func.make_value_list(&[vmctx, mem, delta]);
-        let results = self.push_results(&[Type::I32]);
-        self.emit(InstData::Call {
-            kind: CallKind::Builtin {
-                slot: self.offsets.builtin(Builtin::MemoryGrow),
-            },
-            args,
-            results,
-        });
-    }
 
     // ---- numeric -------------------------------------------------------
 
@@ -1071,11 +965,8 @@ impl Ctx<'_> {
 
     /// Translates one (already validated) operator.
     fn operator(&mut self, op: &Operator<'_>, offset: usize) -> Result<(), WasmError> {
-        use BinaryOp as B;
-        use IntCC as I;
         use Operator as O;
         use Type::{F32, F64, I32, I64};
-        use UnaryOp as U;
 
         // Control operators are handled in unreachable code too.
         match op {
@@ -1093,6 +984,15 @@ impl Ctx<'_> {
             _ => {}
         }
         if !self.reachable() {
+            return Ok(());
+        }
+        if let Some(s) = simple_op(op) {
+            match s {
+                Simple::Un(op, ty) => self.unary(op, ty),
+                Simple::Bin(op, ty) => self.binary(op, ty),
+                Simple::Icmp(cc) => self.icmp(cc),
+                Simple::Fcmp(cc) => self.fcmp(cc),
+            }
             return Ok(());
         }
         match op {
@@ -1122,50 +1022,6 @@ impl Ctx<'_> {
             O::LocalGet { local_index } => self.push(Value(*local_index)),
             O::LocalSet { local_index } => self.op_local_set(*local_index, false),
             O::LocalTee { local_index } => self.op_local_set(*local_index, true),
-            O::GlobalGet { global_index } => self.op_global_get(*global_index, offset)?,
-            O::GlobalSet { global_index } => self.op_global_set(*global_index, offset)?,
-
-            O::I32Load { memarg } => self.op_load(LoadOp::I32, memarg, offset)?,
-            O::I64Load { memarg } => self.op_load(LoadOp::I64, memarg, offset)?,
-            O::F32Load { memarg } => self.op_load(LoadOp::F32, memarg, offset)?,
-            O::F64Load { memarg } => self.op_load(LoadOp::F64, memarg, offset)?,
-            O::I32Load8S { memarg } => self.op_load(LoadOp::I32Load8S, memarg, offset)?,
-            O::I32Load8U { memarg } => self.op_load(LoadOp::I32Load8U, memarg, offset)?,
-            O::I32Load16S { memarg } => self.op_load(LoadOp::I32Load16S, memarg, offset)?,
-            O::I32Load16U { memarg } => self.op_load(LoadOp::I32Load16U, memarg, offset)?,
-            O::I64Load8S { memarg } => self.op_load(LoadOp::I64Load8S, memarg, offset)?,
-            O::I64Load8U { memarg } => self.op_load(LoadOp::I64Load8U, memarg, offset)?,
-            O::I64Load16S { memarg } => self.op_load(LoadOp::I64Load16S, memarg, offset)?,
-            O::I64Load16U { memarg } => self.op_load(LoadOp::I64Load16U, memarg, offset)?,
-            O::I64Load32S { memarg } => self.op_load(LoadOp::I64Load32S, memarg, offset)?,
-            O::I64Load32U { memarg } => self.op_load(LoadOp::I64Load32U, memarg, offset)?,
-            O::I32Store { memarg } => self.op_store(StoreOp::I32, memarg, offset)?,
-            O::I64Store { memarg } => self.op_store(StoreOp::I64, memarg, offset)?,
-            O::F32Store { memarg } => self.op_store(StoreOp::F32, memarg, offset)?,
-            O::F64Store { memarg } => self.op_store(StoreOp::F64, memarg, offset)?,
-            O::I32Store8 { memarg } => self.op_store(StoreOp::I32Store8, memarg, offset)?,
-            O::I32Store16 { memarg } => self.op_store(StoreOp::I32Store16, memarg, offset)?,
-            O::I64Store8 { memarg } => self.op_store(StoreOp::I64Store8, memarg, offset)?,
-            O::I64Store16 { memarg } => self.op_store(StoreOp::I64Store16, memarg, offset)?,
-            O::I64Store32 { memarg } => self.op_store(StoreOp::I64Store32, memarg, offset)?,
-            O::MemorySize { mem } => {
-                if *mem != 0 {
-                    return Err(WasmError::new(
-                        "multiple memories are not supported",
-                        offset,
-                    ));
-                }
-                self.op_memory_size()
-            }
-            O::MemoryGrow { mem } => {
-                if *mem != 0 {
-                    return Err(WasmError::new(
-                        "multiple memories are not supported",
-                        offset,
-                    ));
-                }
-                self.op_memory_grow()
-            }
 
             O::I32Const { value } => {
                 let imm = *value as u32 as i64;
@@ -1183,119 +1039,6 @@ impl Ctx<'_> {
                 let bits = value.bits();
                 self.konst(F64, |dst| InstData::Fconst { dst, bits })
             }
-
-            O::I32Eqz => self.unary(U::Eqz, I32),
-            O::I64Eqz => self.unary(U::Eqz, I32),
-            O::I32Eq | O::I64Eq => self.icmp(I::Equal),
-            O::I32Ne | O::I64Ne => self.icmp(I::NotEqual),
-            O::I32LtS | O::I64LtS => self.icmp(I::SignedLessThan),
-            O::I32LtU | O::I64LtU => self.icmp(I::UnsignedLessThan),
-            O::I32GtS | O::I64GtS => self.icmp(I::SignedGreaterThan),
-            O::I32GtU | O::I64GtU => self.icmp(I::UnsignedGreaterThan),
-            O::I32LeS | O::I64LeS => self.icmp(I::SignedLessThanOrEqual),
-            O::I32LeU | O::I64LeU => self.icmp(I::UnsignedLessThanOrEqual),
-            O::I32GeS | O::I64GeS => self.icmp(I::SignedGreaterThanOrEqual),
-            O::I32GeU | O::I64GeU => self.icmp(I::UnsignedGreaterThanOrEqual),
-            O::F32Eq | O::F64Eq => self.fcmp(FloatCC::Equal),
-            O::F32Ne | O::F64Ne => self.fcmp(FloatCC::NotEqual),
-            O::F32Lt | O::F64Lt => self.fcmp(FloatCC::LessThan),
-            O::F32Gt | O::F64Gt => self.fcmp(FloatCC::GreaterThan),
-            O::F32Le | O::F64Le => self.fcmp(FloatCC::LessThanOrEqual),
-            O::F32Ge | O::F64Ge => self.fcmp(FloatCC::GreaterThanOrEqual),
-
-            O::I32Clz => self.unary(U::Clz, I32),
-            O::I32Ctz => self.unary(U::Ctz, I32),
-            O::I32Popcnt => self.unary(U::Popcnt, I32),
-            O::I64Clz => self.unary(U::Clz, I64),
-            O::I64Ctz => self.unary(U::Ctz, I64),
-            O::I64Popcnt => self.unary(U::Popcnt, I64),
-            O::I32Add => self.binary(B::Iadd, I32),
-            O::I32Sub => self.binary(B::Isub, I32),
-            O::I32Mul => self.binary(B::Imul, I32),
-            O::I32DivS => self.binary(B::DivS, I32),
-            O::I32DivU => self.binary(B::DivU, I32),
-            O::I32RemS => self.binary(B::RemS, I32),
-            O::I32RemU => self.binary(B::RemU, I32),
-            O::I32And => self.binary(B::And, I32),
-            O::I32Or => self.binary(B::Or, I32),
-            O::I32Xor => self.binary(B::Xor, I32),
-            O::I32Shl => self.binary(B::Shl, I32),
-            O::I32ShrS => self.binary(B::ShrS, I32),
-            O::I32ShrU => self.binary(B::ShrU, I32),
-            O::I32Rotl => self.binary(B::Rotl, I32),
-            O::I32Rotr => self.binary(B::Rotr, I32),
-            O::I64Add => self.binary(B::Iadd, I64),
-            O::I64Sub => self.binary(B::Isub, I64),
-            O::I64Mul => self.binary(B::Imul, I64),
-            O::I64DivS => self.binary(B::DivS, I64),
-            O::I64DivU => self.binary(B::DivU, I64),
-            O::I64RemS => self.binary(B::RemS, I64),
-            O::I64RemU => self.binary(B::RemU, I64),
-            O::I64And => self.binary(B::And, I64),
-            O::I64Or => self.binary(B::Or, I64),
-            O::I64Xor => self.binary(B::Xor, I64),
-            O::I64Shl => self.binary(B::Shl, I64),
-            O::I64ShrS => self.binary(B::ShrS, I64),
-            O::I64ShrU => self.binary(B::ShrU, I64),
-            O::I64Rotl => self.binary(B::Rotl, I64),
-            O::I64Rotr => self.binary(B::Rotr, I64),
-
-            O::F32Abs => self.unary(U::Fabs, F32),
-            O::F32Neg => self.unary(U::Fneg, F32),
-            O::F32Ceil => self.unary(U::Fceil, F32),
-            O::F32Floor => self.unary(U::Ffloor, F32),
-            O::F32Trunc => self.unary(U::Ftrunc, F32),
-            O::F32Nearest => self.unary(U::Fnearest, F32),
-            O::F32Sqrt => self.unary(U::Fsqrt, F32),
-            O::F32Add => self.binary(B::Fadd, F32),
-            O::F32Sub => self.binary(B::Fsub, F32),
-            O::F32Mul => self.binary(B::Fmul, F32),
-            O::F32Div => self.binary(B::Fdiv, F32),
-            O::F32Min => self.binary(B::Fmin, F32),
-            O::F32Max => self.binary(B::Fmax, F32),
-            O::F32Copysign => self.binary(B::Fcopysign, F32),
-            O::F64Abs => self.unary(U::Fabs, F64),
-            O::F64Neg => self.unary(U::Fneg, F64),
-            O::F64Ceil => self.unary(U::Fceil, F64),
-            O::F64Floor => self.unary(U::Ffloor, F64),
-            O::F64Trunc => self.unary(U::Ftrunc, F64),
-            O::F64Nearest => self.unary(U::Fnearest, F64),
-            O::F64Sqrt => self.unary(U::Fsqrt, F64),
-            O::F64Add => self.binary(B::Fadd, F64),
-            O::F64Sub => self.binary(B::Fsub, F64),
-            O::F64Mul => self.binary(B::Fmul, F64),
-            O::F64Div => self.binary(B::Fdiv, F64),
-            O::F64Min => self.binary(B::Fmin, F64),
-            O::F64Max => self.binary(B::Fmax, F64),
-            O::F64Copysign => self.binary(B::Fcopysign, F64),
-
-            O::I32WrapI64 => self.unary(U::Wrap, I32),
-            O::I32TruncF32S | O::I32TruncF64S => self.unary(U::TruncS, I32),
-            O::I32TruncF32U | O::I32TruncF64U => self.unary(U::TruncU, I32),
-            O::I64ExtendI32S => self.unary(U::SextI32, I64),
-            O::I64ExtendI32U => self.unary(U::UextI32, I64),
-            O::I64TruncF32S | O::I64TruncF64S => self.unary(U::TruncS, I64),
-            O::I64TruncF32U | O::I64TruncF64U => self.unary(U::TruncU, I64),
-            O::F32ConvertI32S | O::F32ConvertI64S => self.unary(U::ConvertS, F32),
-            O::F32ConvertI32U | O::F32ConvertI64U => self.unary(U::ConvertU, F32),
-            O::F32DemoteF64 => self.unary(U::Demote, F32),
-            O::F64ConvertI32S | O::F64ConvertI64S => self.unary(U::ConvertS, F64),
-            O::F64ConvertI32U | O::F64ConvertI64U => self.unary(U::ConvertU, F64),
-            O::F64PromoteF32 => self.unary(U::Promote, F64),
-            O::I32ReinterpretF32 => self.unary(U::Reinterpret, I32),
-            O::I64ReinterpretF64 => self.unary(U::Reinterpret, I64),
-            O::F32ReinterpretI32 => self.unary(U::Reinterpret, F32),
-            O::F64ReinterpretI64 => self.unary(U::Reinterpret, F64),
-
-            O::I32Extend8S => self.unary(U::Sext8, I32),
-            O::I32Extend16S => self.unary(U::Sext16, I32),
-            O::I64Extend8S => self.unary(U::Sext8, I64),
-            O::I64Extend16S => self.unary(U::Sext16, I64),
-            O::I64Extend32S => self.unary(U::Sext32, I64),
-            O::I32TruncSatF32S | O::I32TruncSatF64S => self.unary(U::TruncSatS, I32),
-            O::I32TruncSatF32U | O::I32TruncSatF64U => self.unary(U::TruncSatU, I32),
-            O::I64TruncSatF32S | O::I64TruncSatF64S => self.unary(U::TruncSatS, I64),
-            O::I64TruncSatF32U | O::I64TruncSatF64U => self.unary(U::TruncSatU, I64),
 
             other => {
                 if crate::bulk::translate(self, other, offset)? {
@@ -1315,6 +1058,9 @@ impl crate::bulk::IrSink for Ctx<'_> {
     fn ir_offsets(&self) -> &VMOffsets {
         self.offsets
     }
+    fn ir_env(&self) -> &ModuleEnv {
+        self.env
+    }
     fn ir_func(&mut self) -> &mut Function {
         self.func
     }
@@ -1326,23 +1072,5 @@ impl crate::bulk::IrSink for Ctx<'_> {
     }
     fn ir_push(&mut self, v: Value) {
         self.push(v);
-    }
-}
-
-fn load_op_for(ty: Type) -> LoadOp {
-    match ty {
-        Type::I32 => LoadOp::I32,
-        Type::I64 => LoadOp::I64,
-        Type::F32 => LoadOp::F32,
-        Type::F64 => LoadOp::F64,
-    }
-}
-
-fn store_op_for(ty: Type) -> StoreOp {
-    match ty {
-        Type::I32 => StoreOp::I32,
-        Type::I64 => StoreOp::I64,
-        Type::F32 => StoreOp::F32,
-        Type::F64 => StoreOp::F64,
     }
 }

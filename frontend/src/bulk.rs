@@ -1,5 +1,6 @@
-//! Translations shared by both IR builders: the reference-types and
-//! bulk-memory operators.
+//! Translations shared by both IR builders: globals, linear-memory accesses,
+//! `memory.size`/`memory.grow`, and the reference-types and bulk-memory
+//! operators.
 //!
 //! Representation (fixed; the runtime relies on it):
 //! - `funcref` and `externref` values are `i64`: a funcref is a
@@ -27,13 +28,16 @@ use strata_ir::{
 };
 use wasmparser::Operator;
 
-use crate::module::WasmError;
-use crate::vmoffsets::{Builtin, VMOffsets, table};
+use crate::module::{ModuleEnv, WasmError};
+use crate::ops::{MemAccess, load_op_for, memory_op, store_op_for};
+use crate::vmoffsets::{Builtin, VMOffsets, memory, table};
 
 /// What the shared translations need of an IR builder.
 pub(crate) trait IrSink {
     /// The VMContext layout of the module.
     fn ir_offsets(&self) -> &VMOffsets;
+    /// The module.
+    fn ir_env(&self) -> &ModuleEnv;
     /// The function being built.
     fn ir_func(&mut self) -> &mut Function;
     /// Appends an instruction to the current block (reachable code only).
@@ -44,15 +48,94 @@ pub(crate) trait IrSink {
     fn ir_push(&mut self, v: Value);
 }
 
-/// Translates `op` if it is a reference-types or bulk-memory operator (in
-/// reachable code); returns whether it was one.
+/// Translates `op` if it is one of the shared operators (in reachable code);
+/// returns whether it was one.
 pub(crate) fn translate(
     b: &mut impl IrSink,
     op: &Operator<'_>,
     offset: usize,
 ) -> Result<bool, WasmError> {
     use Operator as O;
+    match memory_op(op) {
+        Some(MemAccess::Load(op, m)) => {
+            let off = memarg_offset(m, offset)?;
+            let addr = b.ir_pop();
+            let dst = temp(b, op.result_type());
+            b.ir_emit(InstData::Load {
+                op,
+                space: AddrSpace::Heap,
+                dst,
+                addr,
+                offset: off,
+            });
+            b.ir_push(dst);
+            return Ok(true);
+        }
+        Some(MemAccess::Store(op, m)) => {
+            let off = memarg_offset(m, offset)?;
+            let value = b.ir_pop();
+            let addr = b.ir_pop();
+            b.ir_emit(InstData::Store {
+                op,
+                space: AddrSpace::Heap,
+                addr,
+                value,
+                offset: off,
+            });
+            return Ok(true);
+        }
+        None => {}
+    }
     match *op {
+        O::GlobalGet { global_index } => {
+            let ty = global_type(b, global_index, offset)?;
+            let ptr = global_ptr(b, global_index);
+            let v = load_vm(b, load_op_for(ty), ptr, 0);
+            b.ir_push(v);
+        }
+        O::GlobalSet { global_index } => {
+            let ty = global_type(b, global_index, offset)?;
+            let value = b.ir_pop();
+            let ptr = global_ptr(b, global_index);
+            b.ir_emit(InstData::Store {
+                op: store_op_for(ty),
+                space: AddrSpace::Vm,
+                addr: ptr,
+                value,
+                offset: 0,
+            });
+        }
+        O::MemorySize { mem } => {
+            check_memory(mem, offset)?;
+            // The accessible length in bytes, in pages.
+            let vmctx = vmctx(b);
+            let def_off = b.ir_offsets().memory(0);
+            let def = load_vm(b, LoadOp::I64, vmctx, def_off);
+            let bytes = load_vm(b, LoadOp::I64, def, memory::LENGTH);
+            let sixteen = iconst(b, Type::I64, 16);
+            let pages = temp(b, Type::I64);
+            b.ir_emit(InstData::Binary {
+                op: BinaryOp::ShrU,
+                dst: pages,
+                lhs: bytes,
+                rhs: sixteen,
+            });
+            let dst = temp(b, Type::I32);
+            b.ir_emit(InstData::Unary {
+                op: UnaryOp::Wrap,
+                dst,
+                arg: pages,
+            });
+            b.ir_push(dst);
+        }
+        O::MemoryGrow { mem } => {
+            check_memory(mem, offset)?;
+            let delta = b.ir_pop();
+            let index = iconst(b, Type::I32, 0);
+            let r = call_builtin(b, Builtin::MemoryGrow, &[index, delta], true)
+                .expect("memory.grow has a result");
+            b.ir_push(r);
+        }
         O::RefNull { .. } => {
             let v = iconst(b, Type::I64, 0);
             b.ir_push(v);
@@ -170,6 +253,28 @@ pub(crate) fn translate(
         _ => return Ok(false),
     }
     Ok(true)
+}
+
+/// The constant offset of a memory immediate (memory 0 only).
+fn memarg_offset(m: &wasmparser::MemArg, offset: usize) -> Result<u32, WasmError> {
+    if m.target != wasmparser::MemArgTarget::Memory(0) {
+        return Err(WasmError::new(
+            "multiple memories are not supported",
+            offset,
+        ));
+    }
+    u32::try_from(m.offset).map_err(|_| WasmError::new("memory offset out of range", offset))
+}
+
+fn global_type(b: &impl IrSink, g: u32, offset: usize) -> Result<Type, WasmError> {
+    crate::baseline::ir_type(b.ir_env().globals[g as usize].ty, offset)
+}
+
+/// The address of global `g`'s storage.
+fn global_ptr(b: &mut impl IrSink, g: u32) -> Value {
+    let vmctx = vmctx(b);
+    let off = b.ir_offsets().global(g);
+    load_vm(b, LoadOp::I64, vmctx, off)
 }
 
 fn check_memory(mem: u32, offset: usize) -> Result<(), WasmError> {

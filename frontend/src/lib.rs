@@ -7,5 +7,6 @@
 pub mod baseline;
 mod bulk;
 pub mod module;
+mod ops;
 pub mod ssa;
 pub mod vmoffsets;

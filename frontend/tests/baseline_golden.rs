@@ -272,9 +272,9 @@ fn memory_grow_and_size() {
         "\
 function %grow(i32) -> i32 {
 block0(v0: i32):
-    v1 = vmctx
-    v2 = iconst.i32 0
-    v3: i32 = call builtin($(memory_grow)) (v1, v2, v0)
+    v1 = iconst.i32 0
+    v2 = vmctx
+    v3: i32 = call builtin($(memory_grow)) (v2, v1, v0)
     return v3
 }
 ",
