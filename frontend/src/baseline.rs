@@ -23,8 +23,7 @@
 use std::collections::HashMap;
 
 use strata_ir::{
-    AddrSpace, BinaryOp, Block, BlockCall, CallKind, FloatCC, Function, InstData, IntCC, LoadOp,
-    TrapCode, Type, UnaryOp, Value,
+    BinaryOp, Block, BlockCall, FloatCC, Function, InstData, IntCC, TrapCode, Type, UnaryOp, Value,
 };
 use wasmparser::{
     BlockType, FuncValidator, FuncValidatorAllocations, Operator, OperatorsReader, ValType,
@@ -33,7 +32,7 @@ use wasmparser::{
 
 use crate::module::{ModuleEnv, WasmError};
 use crate::ops::{Simple, simple_op};
-use crate::vmoffsets::{VMOffsets, funcref, table};
+use crate::vmoffsets::VMOffsets;
 
 /// Converts a Wasm value type to an IR type. References (`funcref`,
 /// `externref`) are `i64` pointers or handles, 0 being null.
@@ -700,169 +699,6 @@ impl Ctx<'_> {
 
     // ---- calls ---------------------------------------------------------
 
-    fn pop_args(&mut self, n: usize) -> Vec<Value> {
-        let start = self.t.stack.len() - n;
-        let args: Vec<Value> = self.t.stack[start..].to_vec();
-        self.truncate_stack(start);
-        args
-    }
-
-    fn push_results(&mut self, types: &[Type]) -> strata_ir::ValueList {
-        let mut results = std::mem::take(&mut self.t.scratch);
-        results.clear();
-        for &t in types {
-            results.push(self.func.new_value(t));
-        }
-        let list = self.func.make_value_list(&results);
-        for &r in &results {
-            self.push(r);
-        }
-        self.t.scratch = results;
-        list
-    }
-
-    fn sig_types(
-        &mut self,
-        type_index: u32,
-        offset: usize,
-    ) -> Result<(usize, Vec<Type>), WasmError> {
-        let ft = &self.env.types[type_index as usize];
-        let results = ft
-            .results
-            .iter()
-            .map(|&t| ir_type(t, offset))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok((ft.params.len(), results))
-    }
-
-    fn vmctx(&mut self) -> Value {
-        let v = self.temp(Type::I64);
-        self.emit(InstData::Vmctx { dst: v });
-        v
-    }
-
-    fn load_vm(&mut self, op: LoadOp, addr: Value, offset: u32) -> Value {
-        let dst = self.temp(op.result_type());
-        self.emit(InstData::Load {
-            op,
-            space: AddrSpace::Vm,
-            dst,
-            addr,
-            offset,
-        });
-        dst
-    }
-
-    fn op_call(&mut self, f: u32, offset: usize) -> Result<(), WasmError> {
-        let type_index = self.env.functions[f as usize];
-        let (nparams, results) = self.sig_types(type_index, offset)?;
-        let slot = self.offsets.funcref(f);
-        if self.env.is_imported_func(f) {
-            let vmctx = self.vmctx();
-            let code = self.load_vm(LoadOp::I64, vmctx, slot + funcref::CODE);
-            let callee_vmctx = self.load_vm(LoadOp::I64, vmctx, slot + funcref::VMCTX);
-            let mut args = vec![code, callee_vmctx];
-            args.extend(self.pop_args(nparams));
-            let args = self.func.make_value_list(&args);
-            let results = self.push_results(&results);
-            self.emit(InstData::Call {
-                kind: CallKind::Indirect,
-                args,
-                results,
-            });
-        } else {
-            let args = self.pop_args(nparams);
-            let args = self.func.make_value_list(&args);
-            let results = self.push_results(&results);
-            self.emit(InstData::Call {
-                kind: CallKind::Direct {
-                    slot: slot + funcref::CODE,
-                },
-                args,
-                results,
-            });
-        }
-        Ok(())
-    }
-
-    fn trap_if(&mut self, cond: Value, code: TrapCode) {
-        self.emit(InstData::TrapIf { cond, code });
-    }
-
-    fn op_call_indirect(
-        &mut self,
-        type_index: u32,
-        table_index: u32,
-        offset: usize,
-    ) -> Result<(), WasmError> {
-        let (nparams, results) = self.sig_types(type_index, offset)?;
-        let index = self.pop();
-        let vmctx = self.vmctx();
-        let tdef = self.load_vm(LoadOp::I64, vmctx, self.offsets.table(table_index));
-        let len = self.load_vm(LoadOp::I32, tdef, table::LENGTH);
-        let oob = self.temp(Type::I32);
-        self.emit(InstData::Icmp {
-            cc: IntCC::UnsignedGreaterThanOrEqual,
-            dst: oob,
-            lhs: index,
-            rhs: len,
-        });
-        self.trap_if(oob, TrapCode::UndefinedElement);
-        let base = self.load_vm(LoadOp::I64, tdef, table::BASE);
-        let idx64 = self.temp(Type::I64);
-        self.emit(InstData::Unary {
-            op: UnaryOp::UextI32,
-            dst: idx64,
-            arg: index,
-        });
-        let three = self.temp(Type::I64);
-        self.emit(InstData::Iconst { dst: three, imm: 3 });
-        let scaled = self.temp(Type::I64);
-        self.emit(InstData::Binary {
-            op: BinaryOp::Shl,
-            dst: scaled,
-            lhs: idx64,
-            rhs: three,
-        });
-        let addr = self.temp(Type::I64);
-        self.emit(InstData::Binary {
-            op: BinaryOp::Iadd,
-            dst: addr,
-            lhs: base,
-            rhs: scaled,
-        });
-        let fref = self.load_vm(LoadOp::I64, addr, 0);
-        let is_null = self.temp(Type::I32);
-        self.emit(InstData::Unary {
-            op: UnaryOp::Eqz,
-            dst: is_null,
-            arg: fref,
-        });
-        self.trap_if(is_null, TrapCode::UninitializedElement);
-        let actual = self.load_vm(LoadOp::I32, fref, funcref::TYPE_ID);
-        let expected = self.load_vm(LoadOp::I32, vmctx, self.offsets.type_id(type_index));
-        let mismatch = self.temp(Type::I32);
-        self.emit(InstData::Icmp {
-            cc: IntCC::NotEqual,
-            dst: mismatch,
-            lhs: actual,
-            rhs: expected,
-        });
-        self.trap_if(mismatch, TrapCode::IndirectCallTypeMismatch);
-        let code = self.load_vm(LoadOp::I64, fref, funcref::CODE);
-        let callee_vmctx = self.load_vm(LoadOp::I64, fref, funcref::VMCTX);
-        let mut args = vec![code, callee_vmctx];
-        args.extend(self.pop_args(nparams));
-        let args = self.func.make_value_list(&args);
-        let results = self.push_results(&results);
-        self.emit(InstData::Call {
-            kind: CallKind::Indirect,
-            args,
-            results,
-        });
-        Ok(())
-    }
-
     // ---- variables -----------------------------------------------------
 
     fn op_local_set(&mut self, l: u32, tee: bool) {
@@ -1010,11 +846,6 @@ impl Ctx<'_> {
                 self.emit_return();
                 self.t.cur = None;
             }
-            O::Call { function_index } => self.op_call(*function_index, offset)?,
-            O::CallIndirect {
-                type_index,
-                table_index,
-            } => self.op_call_indirect(*type_index, *table_index, offset)?,
             O::Drop => {
                 self.pop();
             }

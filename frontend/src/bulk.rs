@@ -30,7 +30,7 @@ use wasmparser::Operator;
 
 use crate::module::{ModuleEnv, WasmError};
 use crate::ops::{MemAccess, load_op_for, memory_op, store_op_for};
-use crate::vmoffsets::{Builtin, VMOffsets, memory, table};
+use crate::vmoffsets::{Builtin, VMOffsets, funcref, memory, table};
 
 /// What the shared translations need of an IR builder.
 pub(crate) trait IrSink {
@@ -87,6 +87,11 @@ pub(crate) fn translate(
         None => {}
     }
     match *op {
+        O::Call { function_index } => call(b, function_index, offset)?,
+        O::CallIndirect {
+            type_index,
+            table_index,
+        } => call_indirect(b, type_index, table_index, offset)?,
         O::GlobalGet { global_index } => {
             let ty = global_type(b, global_index, offset)?;
             let ptr = global_ptr(b, global_index);
@@ -253,6 +258,150 @@ pub(crate) fn translate(
         _ => return Ok(false),
     }
     Ok(true)
+}
+
+/// The parameter count and result types of type `type_index`.
+fn signature(
+    b: &impl IrSink,
+    type_index: u32,
+    offset: usize,
+) -> Result<(usize, Vec<Type>), WasmError> {
+    let ft = &b.ir_env().types[type_index as usize];
+    let results = ft
+        .results
+        .iter()
+        .map(|&t| crate::baseline::ir_type(t, offset))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((ft.params.len(), results))
+}
+
+/// Pops `n` values, returned in push order.
+fn pop_n(b: &mut impl IrSink, n: usize) -> Vec<Value> {
+    let mut v: Vec<Value> = (0..n).map(|_| b.ir_pop()).collect();
+    v.reverse();
+    v
+}
+
+/// Emits a call with `args` and pushes its results.
+fn emit_call(b: &mut impl IrSink, kind: CallKind, args: &[Value], result_types: &[Type]) {
+    let results: Vec<Value> = result_types.iter().map(|&t| temp(b, t)).collect();
+    let func = b.ir_func();
+    let args = func.make_value_list(args);
+    let list = func.make_value_list(&results);
+    b.ir_emit(InstData::Call {
+        kind,
+        args,
+        results: list,
+    });
+    for r in results {
+        b.ir_push(r);
+    }
+}
+
+/// `call f`: a direct call within the instance, or through the imported
+/// function's funcref (its code and VMContext) for an import.
+fn call(b: &mut impl IrSink, f: u32, offset: usize) -> Result<(), WasmError> {
+    let type_index = b.ir_env().functions[f as usize];
+    let (nparams, results) = signature(b, type_index, offset)?;
+    let slot = b.ir_offsets().funcref(f);
+    if b.ir_env().is_imported_func(f) {
+        let vmctx = vmctx(b);
+        let code = load_vm(b, LoadOp::I64, vmctx, slot + funcref::CODE);
+        let callee_vmctx = load_vm(b, LoadOp::I64, vmctx, slot + funcref::VMCTX);
+        let mut args = vec![code, callee_vmctx];
+        args.extend(pop_n(b, nparams));
+        emit_call(b, CallKind::Indirect, &args, &results);
+    } else {
+        let args = pop_n(b, nparams);
+        let kind = CallKind::Direct {
+            slot: slot + funcref::CODE,
+        };
+        emit_call(b, kind, &args, &results);
+    }
+    Ok(())
+}
+
+/// `call_indirect`: the index is checked against the table's length
+/// ("undefined element"), the entry against null ("uninitialized element")
+/// and the callee's canonical signature id against the expected one
+/// ("indirect call type mismatch"), then the funcref's code is called with
+/// its VMContext.
+fn call_indirect(
+    b: &mut impl IrSink,
+    type_index: u32,
+    table_index: u32,
+    offset: usize,
+) -> Result<(), WasmError> {
+    let (nparams, results) = signature(b, type_index, offset)?;
+    let index = b.ir_pop();
+    let vmctx = vmctx(b);
+    let tdef_off = b.ir_offsets().table(table_index);
+    let tdef = load_vm(b, LoadOp::I64, vmctx, tdef_off);
+    let len = load_vm(b, LoadOp::I32, tdef, table::LENGTH);
+    let oob = temp(b, Type::I32);
+    b.ir_emit(InstData::Icmp {
+        cc: IntCC::UnsignedGreaterThanOrEqual,
+        dst: oob,
+        lhs: index,
+        rhs: len,
+    });
+    b.ir_emit(InstData::TrapIf {
+        cond: oob,
+        code: TrapCode::UndefinedElement,
+    });
+    let base = load_vm(b, LoadOp::I64, tdef, table::BASE);
+    let idx64 = temp(b, Type::I64);
+    b.ir_emit(InstData::Unary {
+        op: UnaryOp::UextI32,
+        dst: idx64,
+        arg: index,
+    });
+    let three = iconst(b, Type::I64, 3);
+    let scaled = temp(b, Type::I64);
+    b.ir_emit(InstData::Binary {
+        op: BinaryOp::Shl,
+        dst: scaled,
+        lhs: idx64,
+        rhs: three,
+    });
+    let addr = temp(b, Type::I64);
+    b.ir_emit(InstData::Binary {
+        op: BinaryOp::Iadd,
+        dst: addr,
+        lhs: base,
+        rhs: scaled,
+    });
+    let fref = load_vm(b, LoadOp::I64, addr, 0);
+    let is_null = temp(b, Type::I32);
+    b.ir_emit(InstData::Unary {
+        op: UnaryOp::Eqz,
+        dst: is_null,
+        arg: fref,
+    });
+    b.ir_emit(InstData::TrapIf {
+        cond: is_null,
+        code: TrapCode::UninitializedElement,
+    });
+    let actual = load_vm(b, LoadOp::I32, fref, funcref::TYPE_ID);
+    let expected_off = b.ir_offsets().type_id(type_index);
+    let expected = load_vm(b, LoadOp::I32, vmctx, expected_off);
+    let mismatch = temp(b, Type::I32);
+    b.ir_emit(InstData::Icmp {
+        cc: IntCC::NotEqual,
+        dst: mismatch,
+        lhs: actual,
+        rhs: expected,
+    });
+    b.ir_emit(InstData::TrapIf {
+        cond: mismatch,
+        code: TrapCode::IndirectCallTypeMismatch,
+    });
+    let code = load_vm(b, LoadOp::I64, fref, funcref::CODE);
+    let callee_vmctx = load_vm(b, LoadOp::I64, fref, funcref::VMCTX);
+    let mut args = vec![code, callee_vmctx];
+    args.extend(pop_n(b, nparams));
+    emit_call(b, CallKind::Indirect, &args, &results);
+    Ok(())
 }
 
 /// The constant offset of a memory immediate (memory 0 only).
