@@ -163,7 +163,7 @@ pub(crate) fn translate(
         }
         O::TableGet { table } => {
             let index = b.ir_pop();
-            let addr = table_element_addr(b, table, index);
+            let addr = table_element_addr(b, table, index, TrapCode::TableOutOfBounds);
             let v = temp(b, Type::I64);
             b.ir_emit(InstData::Load {
                 op: LoadOp::I64,
@@ -177,7 +177,7 @@ pub(crate) fn translate(
         O::TableSet { table } => {
             let value = b.ir_pop();
             let index = b.ir_pop();
-            let addr = table_element_addr(b, table, index);
+            let addr = table_element_addr(b, table, index, TrapCode::TableOutOfBounds);
             b.ir_emit(InstData::Store {
                 op: StoreOp::I64,
                 space: AddrSpace::Vm,
@@ -334,43 +334,7 @@ fn call_indirect(
 ) -> Result<(), WasmError> {
     let (nparams, results) = signature(b, type_index, offset)?;
     let index = b.ir_pop();
-    let vmctx = vmctx(b);
-    let tdef_off = b.ir_offsets().table(table_index);
-    let tdef = load_vm(b, LoadOp::I64, vmctx, tdef_off);
-    let len = load_vm(b, LoadOp::I32, tdef, table::LENGTH);
-    let oob = temp(b, Type::I32);
-    b.ir_emit(InstData::Icmp {
-        cc: IntCC::UnsignedGreaterThanOrEqual,
-        dst: oob,
-        lhs: index,
-        rhs: len,
-    });
-    b.ir_emit(InstData::TrapIf {
-        cond: oob,
-        code: TrapCode::UndefinedElement,
-    });
-    let base = load_vm(b, LoadOp::I64, tdef, table::BASE);
-    let idx64 = temp(b, Type::I64);
-    b.ir_emit(InstData::Unary {
-        op: UnaryOp::UextI32,
-        dst: idx64,
-        arg: index,
-    });
-    let three = iconst(b, Type::I64, 3);
-    let scaled = temp(b, Type::I64);
-    b.ir_emit(InstData::Binary {
-        op: BinaryOp::Shl,
-        dst: scaled,
-        lhs: idx64,
-        rhs: three,
-    });
-    let addr = temp(b, Type::I64);
-    b.ir_emit(InstData::Binary {
-        op: BinaryOp::Iadd,
-        dst: addr,
-        lhs: base,
-        rhs: scaled,
-    });
+    let addr = table_element_addr(b, table_index, index, TrapCode::UndefinedElement);
     let fref = load_vm(b, LoadOp::I64, addr, 0);
     let is_null = temp(b, Type::I32);
     b.ir_emit(InstData::Unary {
@@ -384,6 +348,7 @@ fn call_indirect(
     });
     let actual = load_vm(b, LoadOp::I32, fref, funcref::TYPE_ID);
     let expected_off = b.ir_offsets().type_id(type_index);
+    let vmctx = vmctx(b);
     let expected = load_vm(b, LoadOp::I32, vmctx, expected_off);
     let mismatch = temp(b, Type::I32);
     b.ir_emit(InstData::Icmp {
@@ -483,9 +448,9 @@ fn table_def(b: &mut impl IrSink, t: u32) -> Value {
     load_vm(b, LoadOp::I64, vmctx, off)
 }
 
-/// The address of element `index` of table `t`, after trapping with
-/// `table_oob` when `index` is not below the table's length.
-fn table_element_addr(b: &mut impl IrSink, t: u32, index: Value) -> Value {
+/// The address of element `index` of table `t`, after checking the index
+/// against the table's length (trapping with `oob` past it).
+fn table_element_addr(b: &mut impl IrSink, t: u32, index: Value, oob_code: TrapCode) -> Value {
     let tdef = table_def(b, t);
     let len = load_vm(b, LoadOp::I32, tdef, table::LENGTH);
     let oob = temp(b, Type::I32);
@@ -497,7 +462,7 @@ fn table_element_addr(b: &mut impl IrSink, t: u32, index: Value) -> Value {
     });
     b.ir_emit(InstData::TrapIf {
         cond: oob,
-        code: TrapCode::TableOutOfBounds,
+        code: oob_code,
     });
     let base = load_vm(b, LoadOp::I64, tdef, table::BASE);
     let idx64 = temp(b, Type::I64);

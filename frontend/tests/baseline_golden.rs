@@ -214,13 +214,14 @@ block0(v0: i32):
     v12 = eqz.i32 v11
     trapif v12, uninit_elem
     v13 = load.i32 vm v11+8
-    v14 = load.i32 vm v2+$(type_id 0)
-    v15 = icmp.ne v13, v14
-    trapif v15, bad_sig
-    v16 = load.i64 vm v11+0
-    v17 = load.i64 vm v11+16
-    v18: i32 = call indirect (v16, v17, v1)
-    return v18
+    v14 = vmctx
+    v15 = load.i32 vm v14+$(type_id 0)
+    v16 = icmp.ne v13, v15
+    trapif v16, bad_sig
+    v17 = load.i64 vm v11+0
+    v18 = load.i64 vm v11+16
+    v19: i32 = call indirect (v17, v18, v1)
+    return v19
 }
 ",
     );
