@@ -435,7 +435,29 @@ impl Emitter {
     }
 
     fn edit(&mut self, e: &Edit) -> Result<(), CompileError> {
-        let Edit::Move { from, to, class } = *e;
+        let (from, to, class) = match *e {
+            Edit::Move { from, to, class } => (from, to, class),
+            // A constant (see `VCode::remat_table`): the same bits its `Imm`
+            // leaves, with a flags-preserving `mov` (no `xor` for zero: the
+            // edit may sit between a compare and its consumer).
+            Edit::Remat {
+                value,
+                to: Allocation::Reg(t),
+                class: RegClass::Int,
+                ..
+            } => {
+                let r = t.hw_enc();
+                if value <= u32::MAX as u64 {
+                    x64!(self.asm; mov Rd(r), value as u32 as i32);
+                } else if value as i64 >= i32::MIN as i64 && value as i64 <= i32::MAX as i64 {
+                    x64!(self.asm; mov Rq(r), value as i64 as i32);
+                } else {
+                    x64!(self.asm; mov Rq(r), QWORD value as i64);
+                }
+                return Ok(());
+            }
+            Edit::Remat { .. } => return Err(err(format!("unsupported edit {e:?}"))),
+        };
         match (from, to) {
             (Allocation::Reg(f), Allocation::Reg(t)) => self.mov_rr(class, t.hw_enc(), f.hw_enc()),
             (Allocation::Reg(f), Allocation::Stack(s)) => {

@@ -565,6 +565,9 @@ pub struct VCode {
     /// Size of the outgoing stack-argument area in bytes (stack arguments
     /// plus return area of the largest call).
     pub outgoing_args: u32,
+    /// Per vreg, the constant it holds (see [`VCode::remat_table`]),
+    /// computed on first use and reset by any change.
+    remat: std::cell::OnceCell<Vec<Option<u64>>>,
 }
 
 impl VCode {
@@ -585,6 +588,48 @@ impl VCode {
         self.jt_targets.clear();
         self.num_vregs = 0;
         self.outgoing_args = 0;
+        self.remat.take();
+    }
+
+    /// Per vreg: `Some(bits)` if its only definition in the function is an
+    /// integer constant ([`MInst::Imm`]), with the 64-bit register contents
+    /// that instruction leaves (a 32-bit constant is zero-extended). These
+    /// are what the allocator may rematerialize ([`Edit::Remat`] is emitted
+    /// as a `mov` of the bits). Float constants are not offered: loading
+    /// one needs an integer temporary, which an edit cannot have.
+    ///
+    /// [`Edit::Remat`]: strata_regalloc::Edit::Remat
+    pub fn remat_table(&self) -> &[Option<u64>] {
+        self.remat.get_or_init(|| {
+            // 0 = no def yet, 1 = one def (an `Imm`: `value` holds it),
+            // 2 = not a constant.
+            let mut state = vec![0u8; self.num_vregs];
+            let mut value = vec![0u64; self.num_vregs];
+            for (k, inst) in self.insts.iter().enumerate() {
+                let (s, e) = self.op_ranges[k];
+                for op in &self.operands[s as usize..e as usize] {
+                    if op.kind != OperandKind::Def {
+                        continue;
+                    }
+                    let v = op.vreg.index();
+                    state[v] = match (state[v], inst) {
+                        (0, MInst::Imm { size, imm }) if e - s == 1 => {
+                            value[v] = match size {
+                                Size::S32 => *imm as u32 as u64,
+                                Size::S64 => *imm,
+                            };
+                            1
+                        }
+                        _ => 2,
+                    };
+                }
+            }
+            state
+                .iter()
+                .zip(&value)
+                .map(|(&st, &x)| (st == 1).then_some(x))
+                .collect()
+        })
     }
 
     /// Appends an instruction with its operands.
@@ -595,6 +640,7 @@ impl VCode {
         self.insts.push(inst);
         self.clobbers.push(clobbers);
         self.srclocs.push(srcloc);
+        self.remat.take();
     }
 
     /// A fresh virtual register.
@@ -675,6 +721,11 @@ impl strata_regalloc::Function for VCode {
     }
     fn block_loop_depth(&self, b: Block) -> u32 {
         self.loop_depths[b.index()]
+    }
+    fn remat_constant(&self, vreg: VReg) -> Option<u64> {
+        let c = *self.remat_table().get(vreg.index())?;
+        // (Only integer vregs are ever `Imm` defs; be explicit anyway.)
+        c.filter(|_| vreg.class() == RegClass::Int)
     }
 }
 

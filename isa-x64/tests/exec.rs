@@ -515,3 +515,81 @@ fn optimizing_mode() {
     builtin_call();
     traps_are_recorded();
 }
+
+/// Constants of every encoding (zero, 32-bit, negative 32-bit
+/// zero-extended, sign-extended 64-bit, full 64-bit) live across a region
+/// that needs every register: the optimizing allocator rematerializes
+/// them (no slot) and the results are right.
+#[test]
+fn constants_rematerialized_under_pressure() {
+    let consts: [(Type, i64); 6] = [
+        (Type::I64, 0),
+        (Type::I32, 0x7fff_fff1),
+        (Type::I32, -5),
+        (Type::I64, -7),
+        (Type::I64, 0x1234_5678_9abc_def1),
+        (Type::I64, 0xffff_fffe),
+    ];
+    let (mut b, p) = B::new(&[Type::I64], &[Type::I64, Type::I32]);
+    let cs: Vec<_> = consts.iter().map(|&(t, k)| b.iconst(t, k)).collect();
+    let mut ints = Vec::new();
+    for k in 0..20 {
+        let c = b.iconst(Type::I64, k * 5 + 3);
+        ints.push(b.bin(BinaryOp::Imul, Type::I64, p[0], c));
+    }
+    let mut acc = ints[0];
+    for &v in &ints[1..] {
+        acc = b.bin(BinaryOp::Isub, Type::I64, v, acc);
+    }
+    // Constants as the first operand of a subtraction stay in registers.
+    let mut acc32 = b.iconst(Type::I32, 1);
+    for (k, &(t, _)) in consts.iter().enumerate() {
+        if t == Type::I64 {
+            acc = b.bin(BinaryOp::Isub, Type::I64, cs[k], acc);
+        } else {
+            acc32 = b.bin(BinaryOp::Isub, Type::I32, cs[k], acc32);
+        }
+    }
+    b.ret(&[acc, acc32]);
+    let x = 11u64;
+    let iv: Vec<u64> = (0..20).map(|k| x.wrapping_mul(k * 5 + 3)).collect();
+    let mut ea = iv[0];
+    for &v in &iv[1..] {
+        ea = v.wrapping_sub(ea);
+    }
+    let mut e32 = 1u32;
+    for &(t, k) in &consts {
+        if t == Type::I64 {
+            ea = (k as u64).wrapping_sub(ea);
+        } else {
+            e32 = (k as u32).wrapping_sub(e32);
+        }
+    }
+    for mode in [
+        strata_regalloc::Mode::Fast,
+        strata_regalloc::Mode::Optimizing,
+    ] {
+        MODE.with(|m| m.set(mode));
+        let r = Runnable::new(&b.f);
+        assert_eq!(r.run(&[x]), vec![ea, e32 as u64], "{mode:?}");
+    }
+    MODE.with(|m| m.set(strata_regalloc::Mode::Fast));
+    // The allocation itself: constants are rematerialized, not spilled.
+    let mut c = strata_isa_x64::Compiler::new(opts());
+    let vc = c.lower(&b.f).unwrap().clone();
+    let out = strata_regalloc::allocate(
+        &vc,
+        &strata_isa_x64::machine_env(),
+        &strata_regalloc::Options {
+            mode: strata_regalloc::Mode::Optimizing,
+            validate: true,
+        },
+    )
+    .unwrap();
+    let remats = out
+        .edits
+        .iter()
+        .filter(|(_, e)| matches!(e, strata_regalloc::Edit::Remat { .. }))
+        .count();
+    assert!(remats > 0, "{vc}\n{:?}", out.edits);
+}

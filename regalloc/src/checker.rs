@@ -3,7 +3,11 @@
 //! The checker runs an abstract interpreter over the allocated code. Its state
 //! maps every location (register or spill slot) to the set of virtual
 //! registers whose *current* value the location holds. Per instruction:
-//! 1. the `Before` edits run in order (a move copies the source's set);
+//! 1. the `Before` edits run in order (a move copies the source's set; a
+//!    remat of vreg `v` must carry the constant `Function::remat_constant(v)`
+//!    and a register destination of `v`'s class, which then holds `{v}`:
+//!    the client promises `v` has a single definition producing exactly
+//!    that constant);
 //! 2. every use's allocation must hold its vreg and meet its constraint;
 //! 3. defs must meet their constraints, be pairwise distinct, and early defs
 //!    may not share a location with any use;
@@ -216,7 +220,35 @@ impl<F: Function> Checker<'_, F> {
 
     fn run_edits(&self, i: usize, point: usize, st: &mut Walk<'_>) -> Result<(), String> {
         for (_, e) in self.edits(point) {
-            let Edit::Move { from, to, class } = *e;
+            let (from, to, class) = match *e {
+                Edit::Move { from, to, class } => (from, to, class),
+                Edit::Remat {
+                    vreg,
+                    value,
+                    to,
+                    class,
+                } => {
+                    let bad =
+                        |m: String| format!("inst{i}: bad remat of {vreg:?} into {to:?}: {m}");
+                    if vreg.class() != class {
+                        return Err(bad(format!("{vreg:?} is not of class {class:?}")));
+                    }
+                    self.check_loc(to, class).map_err(bad)?;
+                    if to.as_reg().is_none() {
+                        return Err(bad("not a register".into()));
+                    }
+                    match self.func.remat_constant(vreg) {
+                        Some(c) if c == value => {}
+                        c => {
+                            return Err(bad(format!(
+                                "value {value:#x}, but the constant is {c:x?}"
+                            )));
+                        }
+                    }
+                    st.set(to, SmallVec::from_slice(&[vreg.index() as u32]));
+                    continue;
+                }
+            };
             let bad = |m: String| format!("inst{i}: bad move {from:?} -> {to:?}: {m}");
             self.check_loc(from, class).map_err(bad)?;
             self.check_loc(to, class).map_err(bad)?;

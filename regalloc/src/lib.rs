@@ -9,7 +9,8 @@
 //! the allocator keeps for itself.
 //!
 //! The result ([`Output`]) gives one [`Allocation`] per operand and a list of
-//! [`Edit`]s (moves between registers and spill slots) to insert at program
+//! [`Edit`]s (moves between registers and spill slots, and rematerialized
+//! constants) to insert at program
 //! points. Executing the instructions with their operands replaced by their
 //! allocations and the edits inserted computes the same values as the virtual
 //! program; [`checker`] proves this symbolically for every allocation when
@@ -70,6 +71,13 @@
 //!   edits. Such a branch must have a single successor and no operands,
 //!   otherwise [`RegAllocError::InvalidInput`] is reported (critical edges
 //!   must be split).
+//! - In [`Mode::Optimizing`], a vreg for which [`Function::remat_constant`]
+//!   returns a constant has no spill slot: where one of its stack children
+//!   would be reloaded (a split or edge move, or an operand's reload at an
+//!   instruction) there is an [`Edit::Remat`] into the register instead
+//!   (after the other edits of its point and priority: at `Before(i)`,
+//!   after the parallel move it belongs to), and stores are dropped. An
+//!   `Any` operand of such a vreg in a stack child gets a scratch register.
 //! - Spill slots are shared between values whose lifetimes do not overlap
 //!   (in [`Mode::Optimizing`]: one slot per vreg, spanning its stack
 //!   children).
@@ -474,6 +482,22 @@ pub enum Edit {
         /// The class of the value moved (decides the width of the copy).
         class: RegClass,
     },
+    /// Put the constant `value` (the bits [`Function::remat_constant`]
+    /// returned for `vreg`) into `to`, which is always a register of class
+    /// `class` (only [`Mode::Optimizing`] emits these). It reads no location,
+    /// and must be emitted without touching any other register (or the
+    /// machine's flags: it may sit between a flag-setting instruction and
+    /// its consumer, like any move).
+    Remat {
+        /// The vreg whose value is re-created (for the checker).
+        vreg: VReg,
+        /// The constant's bits, as returned by [`Function::remat_constant`].
+        value: u64,
+        /// Destination (a register).
+        to: Allocation,
+        /// The class of the value.
+        class: RegClass,
+    },
 }
 
 /// The registers the allocator may use.
@@ -553,6 +577,17 @@ pub trait Function {
     /// The loop depth of `b` (0 outside loops); used for spill weights.
     fn block_loop_depth(&self, _b: Block) -> u32 {
         0
+    }
+    /// If `vreg` is a constant, its bits: the exact register contents its
+    /// definition produces. Then `vreg` must have exactly one definition in
+    /// the whole function, an instruction that only materializes this
+    /// constant, and the client must be able to emit [`Edit::Remat`] of
+    /// `vreg` into any register of its class. In [`Mode::Optimizing`] such
+    /// a vreg is never stored to a spill slot: where it would be reloaded,
+    /// the allocator asks for an [`Edit::Remat`] instead. The default (no
+    /// constants) disables rematerialization.
+    fn remat_constant(&self, _vreg: VReg) -> Option<u64> {
+        None
     }
 }
 

@@ -58,6 +58,71 @@ pub(crate) const NO_OWNER: u32 = u32::MAX;
 /// A temporary stack marker for "spilled, slot not yet chosen".
 pub(crate) const SPILLED: Allocation = Allocation::Stack(SpillSlot(u32::MAX));
 
+/// The tag bit of a rematerialization marker: `Stack(SpillSlot(REMAT_BIT |
+/// v))` is where a stack child of constant vreg `v` "lives" in
+/// `Mode::Optimizing`: it has no slot; reads from it become
+/// [`Edit::Remat`]s and writes to it are dropped. Markers never reach the
+/// output.
+pub(crate) const REMAT_BIT: u32 = 1 << 31;
+
+/// The marker location of constant vreg `v`.
+pub(crate) fn remat_marker(v: usize) -> Allocation {
+    debug_assert!((v as u32) < REMAT_BIT - 1);
+    Allocation::Stack(SpillSlot(REMAT_BIT | v as u32))
+}
+
+/// The vreg of a rematerialization marker.
+pub(crate) fn remat_vreg(a: Allocation) -> Option<usize> {
+    match a {
+        Allocation::Stack(s) if s.0 & REMAT_BIT != 0 && a != SPILLED => {
+            Some((s.0 & !REMAT_BIT) as usize)
+        }
+        _ => None,
+    }
+}
+
+/// Splits the moves into markers out of `moves`: moves into a marker are
+/// dropped (a constant needs no store) and moves out of one are returned as
+/// [`Edit::Remat`]s, to run after the remaining (parallel) moves.
+pub(crate) fn take_remats<F: Function>(
+    func: &F,
+    moves: &mut Vec<Move>,
+) -> Result<SmallVec<[Edit; 2]>, RegAllocError> {
+    let mut remats = SmallVec::new();
+    if !moves
+        .iter()
+        .any(|m| remat_vreg(m.from).is_some() || remat_vreg(m.to).is_some())
+    {
+        return Ok(remats);
+    }
+    let mut bad = None;
+    moves.retain(|m| {
+        if remat_vreg(m.to).is_some() {
+            return false;
+        }
+        let Some(v) = remat_vreg(m.from) else {
+            return true;
+        };
+        let vreg = crate::VReg::new(v, m.class);
+        match (func.remat_constant(vreg), m.to) {
+            (Some(value), Allocation::Reg(_)) => remats.push(Edit::Remat {
+                vreg,
+                value,
+                to: m.to,
+                class: m.class,
+            }),
+            _ => bad = Some(*m),
+        }
+        false
+    });
+    if let Some(m) = bad {
+        return Err(RegAllocError::Unsatisfiable(format!(
+            "cannot rematerialize {m:?}"
+        )));
+    }
+    Ok(remats)
+}
+
 pub(crate) fn early(i: usize) -> Point {
     (2 * i) as Point
 }
@@ -936,8 +1001,8 @@ impl<'a, F: Function> Fixup<'a, F> {
             num_spillslots: 0,
         };
         let scratch: SmallVec<[PReg; 4]> = self.env.scratch.iter().flatten().copied().collect();
-        let mut before = Vec::new();
-        let mut after = Vec::new();
+        let mut before: Vec<Move> = Vec::new();
+        let mut after: Vec<Move> = Vec::new();
         let mut edits: PrioEdits = extra;
         for i in 0..n {
             before.clear();
@@ -948,6 +1013,11 @@ impl<'a, F: Function> Fixup<'a, F> {
             let ops = func.inst_operands(inst);
             out.allocs.resize(base + ops.len(), Allocation::None);
             self.inst(i, &mut out.allocs[base..], &mut before, &mut after)?;
+            // Reloads of constants become remats after the parallel move;
+            // stores of constants vanish.
+            let remats = take_remats(func, &mut before)?;
+            let late_remats = take_remats(func, &mut after)?;
+            debug_assert!(late_remats.is_empty(), "remat after inst{i}");
             for (moves, point) in [
                 (&before, ProgPoint::before(inst)),
                 (&after, ProgPoint::after(inst)),
@@ -977,6 +1047,12 @@ impl<'a, F: Function> Fixup<'a, F> {
                 }
                 edits.extend(seq.into_iter().map(|m| (point, 3u8, edit(m))));
             }
+            // (The sort below is stable: these stay after the moves.)
+            edits.extend(
+                remats
+                    .into_iter()
+                    .map(|e| (ProgPoint::before(inst), 3u8, e)),
+            );
         }
         // Stable: edits at one point keep their order.
         edits.sort_by_key(|&(p, prio, _)| (p, prio));
@@ -1168,7 +1244,10 @@ impl<'a, F: Function> Fixup<'a, F> {
                             }
                             Allocation::Reg(p)
                         }
-                        OperandConstraint::Reg | OperandConstraint::Reuse(_) => match loc(v) {
+                        OperandConstraint::Any if remat_vreg(loc(v)).is_none() => loc(v),
+                        // (An `Any` use of a constant without a register is
+                        // rematerialized into a temporary.)
+                        _ => match loc(v) {
                             Allocation::Reg(_) => loc(v),
                             _ => {
                                 if let Some(&(_, s)) = reloaded.iter().find(|(w, _)| *w == v) {
@@ -1182,7 +1261,6 @@ impl<'a, F: Function> Fixup<'a, F> {
                                 }
                             }
                         },
-                        OperandConstraint::Any => loc(v),
                     };
                 } else {
                     let v = op.vreg.index();
@@ -1194,7 +1272,12 @@ impl<'a, F: Function> Fixup<'a, F> {
                                 after.push(Move::new(allocs[k], loc(v), class));
                             }
                         }
-                        OperandConstraint::Reg => match loc(v) {
+                        OperandConstraint::Any if remat_vreg(loc(v)).is_none() => {
+                            allocs[k] = loc(v)
+                        }
+                        // (A constant without a register is defined into a
+                        // temporary; the store to its marker vanishes.)
+                        OperandConstraint::Reg | OperandConstraint::Any => match loc(v) {
                             Allocation::Reg(_) => allocs[k] = loc(v),
                             _ => {
                                 let is_early = op.pos == OperandPos::Early;
@@ -1204,7 +1287,6 @@ impl<'a, F: Function> Fixup<'a, F> {
                                 after.push(Move::new(allocs[k], loc(v), class));
                             }
                         },
-                        OperandConstraint::Any => allocs[k] = loc(v),
                         OperandConstraint::Reuse(_) => {}
                     }
                 }

@@ -49,13 +49,18 @@
 //!   dataflow over which vreg each slot holds), so a value spilled, reloaded
 //!   and spilled again without being redefined is stored once.
 //!
-//! Not done: rematerialization of constants (the allocator cannot emit
-//! instructions, and [`crate::Edit`] has only moves; adding a variant would
-//! break clients that match it irrefutably).
+//! - Rematerialization: a vreg for which [`Function::remat_constant`] gives
+//!   a constant gets no slot. Its stack children live at a marker location
+//!   (see [`crate::linear_scan::remat_marker`]): moves into it are dropped,
+//!   moves out of it become [`Edit::Remat`]s into the destination register,
+//!   placed after the parallel move of their point and priority (a remat
+//!   reads nothing, so it commutes with the moves' reads, and its
+//!   destination is no other move's destination). The fix-up does the same
+//!   for reloads at operands.
 
 use crate::linear_scan::{
     FixedRange, Fixup, Liveness, Locs, Point, PrioEdits, Range, Ranges, RegMap, SPILLED, assign,
-    bits, early, hints,
+    bits, early, hints, remat_marker, take_remats,
 };
 use crate::moves::{self, Move};
 use crate::{
@@ -660,6 +665,14 @@ pub(crate) fn run<F: Function>(
     scan.run();
     let nv = ranges.len();
     let class = std::mem::take(&mut scan.class);
+    // Constants: asked only for vregs with a stack child.
+    let mut remat = vec![false; nv];
+    for ch in &scan.children {
+        let v = ch.vreg as usize;
+        if ch.alloc == SPILLED && !remat[v] {
+            remat[v] = func.remat_constant(crate::VReg::new(v, class[v])).is_some();
+        }
+    }
     // Children of each vreg in order.
     let mut order: Vec<u32> = (0..scan.children.len() as u32).collect();
     order.sort_unstable_by_key(|&c| {
@@ -762,12 +775,12 @@ pub(crate) fn run<F: Function>(
         s.1 = s.1.max(to);
     };
     for ch in &scan.children {
-        if ch.alloc == SPILLED {
+        if ch.alloc == SPILLED && !remat[ch.vreg as usize] {
             widen(ch.vreg as usize, ch.start(), ch.end() + 1);
         }
     }
     for m in &moves {
-        if m.from == SPILLED || m.to == SPILLED {
+        if (m.from == SPILLED || m.to == SPILLED) && !remat[m.vreg as usize] {
             let p = early(m.point.inst().index());
             widen(m.vreg as usize, p, p + 1);
         }
@@ -795,7 +808,9 @@ pub(crate) fn run<F: Function>(
         slot[v] = s;
     }
     let real = |v: usize, a: Allocation| {
-        if a == SPILLED {
+        if a == SPILLED && remat[v] {
+            remat_marker(v)
+        } else if a == SPILLED {
             Allocation::Stack(SpillSlot(slot[v]))
         } else {
             a
@@ -806,6 +821,8 @@ pub(crate) fn run<F: Function>(
             x.1 = real(v, x.1);
         }
     }
+    // A constant is never stored.
+    moves.retain(|m| !(m.to == SPILLED && remat[m.vreg as usize]));
     moves.sort_by_key(|m| (m.point, m.prio));
     drop_redundant_stores(func, &locs, &mut moves, &slot, num_slots as usize);
     // Sequence each point's (and priority's) moves as one parallel move.
@@ -818,6 +835,7 @@ pub(crate) fn run<F: Function>(
             let v = m.vreg as usize;
             Move::new(real(v, m.from), real(v, m.to), class[v])
         }));
+        let remats = take_remats(func, &mut par)?;
         let seq = moves::sequence(&par, &scratch).map_err(|e| {
             RegAllocError::Unsatisfiable(format!("moves at {:?}: {e}", group[0].point))
         })?;
@@ -832,6 +850,11 @@ pub(crate) fn run<F: Function>(
                 },
             )
         }));
+        extra.extend(
+            remats
+                .into_iter()
+                .map(|e| (group[0].point, group[0].prio, e)),
+        );
     }
     // Registers' contents for the fix-up (which borrows free registers).
     let mut maps: Vec<RegMap> = vec![RegMap::new(); PReg::NUM_INDEX];
@@ -896,7 +919,7 @@ fn drop_redundant_stores<F: Function>(
                 }
                 let v = op.vreg.index();
                 match locs.at_point(v, early(i) + 1) {
-                    Allocation::Stack(s) => st[s.index()] = v as u32,
+                    Allocation::Stack(s) if s.index() < num_slots => st[s.index()] = v as u32,
                     _ => {
                         let s = slot[v];
                         if s != u32::MAX && st[s as usize] == v as u32 {

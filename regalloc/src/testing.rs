@@ -55,6 +55,9 @@ pub struct TestFunc {
     pub blocks: Vec<TestBlock>,
     /// Number of virtual registers.
     pub num_vregs: usize,
+    /// Per vreg (missing = `None`): the constant it holds, for
+    /// [`Function::remat_constant`]. Such a vreg must have one definition.
+    pub consts: Vec<Option<u64>>,
 }
 
 impl Function for TestFunc {
@@ -93,6 +96,9 @@ impl Function for TestFunc {
     }
     fn block_loop_depth(&self, b: Block) -> u32 {
         self.blocks[b.index()].loop_depth
+    }
+    fn remat_constant(&self, vreg: VReg) -> Option<u64> {
+        self.consts.get(vreg.index()).copied().flatten()
     }
 }
 
@@ -228,6 +234,7 @@ impl FuncBuilder {
             insts: self.insts,
             blocks,
             num_vregs,
+            consts: Vec::new(),
         }
     }
 }
@@ -274,6 +281,9 @@ pub struct GenConfig {
     /// Calls clobber every allocatable register (not just the first two),
     /// so nothing stays in a register across a call.
     pub clobber_all: bool,
+    /// The percentage of vregs that are constants (see [`TestFunc::consts`]):
+    /// their only definition is the one in the entry block.
+    pub consts: usize,
 }
 
 impl Default for GenConfig {
@@ -284,6 +294,7 @@ impl Default for GenConfig {
             max_insts: 6,
             regs: 3,
             clobber_all: false,
+            consts: 0,
         }
     }
 }
@@ -411,7 +422,31 @@ pub fn random_func(seed: u64, cfg: &GenConfig) -> TestFunc {
     }
     let mut f = fb.finish();
     f.num_vregs = nv;
+    if cfg.consts > 0 {
+        make_consts(&mut f, seed, cfg.consts);
+    }
     f
+}
+
+/// Marks about `percent`% of the vregs of a [`random_func`] program as
+/// constants; every definition of one but the first (instruction `v` of the
+/// entry block) is redirected to a fresh vreg that is never used.
+fn make_consts(f: &mut TestFunc, seed: u64, percent: usize) {
+    let mut rng = Rng::new(seed ^ 0x5eed_c0de_c0de_5eed);
+    let nv = f.num_vregs;
+    let is_const: Vec<bool> = (0..nv).map(|_| rng.chance(percent)).collect();
+    for (i, inst) in f.insts.iter_mut().enumerate() {
+        for op in &mut inst.operands {
+            let v = op.vreg.index();
+            if op.kind == OperandKind::Def && v < nv && is_const[v] && i != v {
+                op.vreg = VReg::new(f.num_vregs, op.vreg.class());
+                f.num_vregs += 1;
+            }
+        }
+    }
+    f.consts = (0..nv)
+        .map(|v| is_const[v].then(|| 0x1000 + v as u64 * 0x10001))
+        .collect();
 }
 
 fn random_inst(

@@ -481,9 +481,45 @@ proptest! {
             max_insts,
             regs,
             clobber_all: true,
+            ..GenConfig::default()
         };
         let f = random_func(seed, &cfg);
         both(&f, &test_env(regs, scratch));
+    }
+
+    #[test]
+    fn random_programs_with_constants(
+        seed in any::<u64>(),
+        blocks in 1usize..12,
+        vregs in 1usize..24,
+        max_insts in 0usize..8,
+        regs in 2u8..5,
+        clobber_all in any::<bool>(),
+        consts in 10usize..90,
+        one_scratch in any::<bool>(),
+    ) {
+        let scratch = if one_scratch && regs > 2 { 1 } else { 2 };
+        let cfg = GenConfig {
+            blocks,
+            vregs,
+            max_insts,
+            regs,
+            clobber_all,
+            consts,
+        };
+        let f = random_func(seed, &cfg);
+        let env = test_env(regs, scratch);
+        let opt = alloc(&f, &env, Mode::Optimizing);
+        // No constant is ever stored to or loaded from a slot.
+        for (_, e) in &opt.edits {
+            if let Edit::Remat { vreg, value, to, .. } = *e {
+                prop_assert_eq!(f.remat_constant(vreg), Some(value));
+                prop_assert!(to.as_reg().is_some());
+            }
+        }
+        let fast = alloc(&f, &env, Mode::Fast);
+        let fast_remats = fast.edits.iter().any(|(_, e)| matches!(e, Edit::Remat { .. }));
+        prop_assert!(!fast_remats);
     }
 
     #[test]
@@ -552,7 +588,9 @@ fn huge_function() {
 fn stack_traffic(f: &TestFunc, out: &Output) -> (usize, f64, usize) {
     let (mut n, mut w, mut in_loops) = (0, 0.0, 0);
     for (p, e) in &out.edits {
-        let Edit::Move { from, to, .. } = *e;
+        let Edit::Move { from, to, .. } = *e else {
+            continue;
+        };
         if from.as_stack().is_some() || to.as_stack().is_some() {
             let i = p.inst().index();
             let b = f
@@ -597,8 +635,9 @@ fn value_is_split_around_a_call() {
     let stack_points: Vec<ProgPoint> = opt
         .edits
         .iter()
-        .filter(|(_, Edit::Move { from, to, .. })| {
-            from.as_stack().is_some() || to.as_stack().is_some()
+        .filter(|(_, e)| {
+            matches!(e, Edit::Move { from, to, .. }
+                if from.as_stack().is_some() || to.as_stack().is_some())
         })
         .map(|&(p, _)| p)
         .collect();
@@ -672,6 +711,7 @@ fn optimizing_reduces_weighted_stack_traffic() {
             max_insts: 8,
             regs,
             clobber_all,
+            ..GenConfig::default()
         };
         let (mut fast, mut opt) = (0.0, 0.0);
         for seed in 0..60 {
@@ -779,6 +819,7 @@ fn optimizing_big_function() {
         max_insts: 8,
         regs: 4,
         clobber_all: false,
+        consts: 0,
     };
     let f = chained(380, &cfg);
     assert!(f.insts.len() > 35_000, "{}", f.insts.len());
@@ -815,4 +856,122 @@ fn optimizing_rejects_unsplit_critical_edge() {
         Err(RegAllocError::InvalidInput(m)) => assert!(m.contains("critical"), "{m}"),
         other => panic!("{other:?}"),
     }
+}
+
+fn remats(out: &Output) -> Vec<(ProgPoint, VReg, u64)> {
+    out.edits
+        .iter()
+        .filter_map(|&(p, e)| match e {
+            Edit::Remat { vreg, value, .. } => Some((p, vreg, value)),
+            Edit::Move { .. } => None,
+        })
+        .collect()
+}
+
+#[test]
+fn constant_across_busy_loop_is_rematerialized() {
+    // As in `value_is_split_at_loop_boundaries`, but v0 is a constant: the
+    // store on the loop's entry edge and the reload after the exit become a
+    // single remat after the exit, and nothing touches a slot.
+    let mut f = value_across_busy_loop();
+    let env = test_env(3, 2);
+    let plain = alloc(&f, &env, Mode::Optimizing);
+    assert_eq!(stack_traffic(&f, &plain).0, 2, "{:?}", plain.edits);
+    assert!(remats(&plain).is_empty());
+    f.consts = vec![Some(42)];
+    let out = alloc(&f, &env, Mode::Optimizing);
+    assert_eq!(stack_traffic(&f, &out).0, 0, "{:?}", out.edits);
+    assert_eq!(out.num_spillslots, 0, "{:?}", out.edits);
+    let r = remats(&out);
+    assert_eq!(r.len(), 1, "{:?}", out.edits);
+    assert_eq!((r[0].1, r[0].2), (vi(0), 42));
+    // Outside the loop v0 is used from registers.
+    for i in [1, 2, 3, 11, 12, 13] {
+        assert!(out.inst_allocs(Inst(i))[0].as_reg().is_some());
+    }
+    // Fast mode ignores constants.
+    let fast = alloc(&f, &env, Mode::Fast);
+    assert_eq!(stack_traffic(&f, &fast).0, 7);
+}
+
+#[test]
+fn constants_under_pressure_need_no_slots() {
+    // Six constants, all live across a region that needs every register,
+    // each used after it: optimizing mode rematerializes them instead of
+    // spilling, and `Any` uses of a constant without a register get one.
+    let mut b = FuncBuilder::new();
+    b.block(0);
+    for v in 0..6 {
+        b.op(&[Operand::reg_def(vi(v))]);
+    }
+    for v in 6..9 {
+        b.op(&[Operand::reg_def(vi(v))]);
+    }
+    b.op(&[
+        Operand::reg_use(vi(6)),
+        Operand::reg_use(vi(7)),
+        Operand::reg_use(vi(8)),
+    ]);
+    for v in 0..6 {
+        b.op(&[Operand::reg_use(vi(v))]);
+        b.op(&[Operand::new_use(vi(v), OperandConstraint::Any)]);
+    }
+    b.ret(&[Operand::fixed_use(vi(0), pi(0))]);
+    let mut f = b.finish();
+    let env = test_env(3, 2);
+    let plain = alloc(&f, &env, Mode::Optimizing);
+    assert!(stack_traffic(&f, &plain).0 > 0);
+    f.consts = (0..6).map(|v| Some(v as u64)).collect();
+    let out = alloc(&f, &env, Mode::Optimizing);
+    assert_eq!(stack_traffic(&f, &out).0, 0, "{:?}", out.edits);
+    assert_eq!(out.num_spillslots, 0);
+    assert!(remats(&out).len() >= 4, "{:?}", out.edits);
+    alloc(&f, &env, Mode::Fast);
+}
+
+#[test]
+fn checker_catches_wrong_remat() {
+    let mut f = value_across_busy_loop();
+    f.consts = vec![Some(42), None, Some(7)];
+    let env = test_env(3, 2);
+    let good = alloc(&f, &env, Mode::Optimizing);
+    assert_eq!(checker::check(&f, &env, &good), Ok(()));
+    let k = good
+        .edits
+        .iter()
+        .position(|(_, e)| matches!(e, Edit::Remat { .. }))
+        .expect("a remat");
+    let set = |vreg: VReg, value: u64| {
+        let mut bad = good.clone();
+        let Edit::Remat { to, class, .. } = bad.edits[k].1 else {
+            unreachable!()
+        };
+        bad.edits[k].1 = Edit::Remat {
+            vreg,
+            value,
+            to,
+            class,
+        };
+        checker::check(&f, &env, &bad)
+    };
+    // Another constant vreg with its own (right) value: the use of v0 that
+    // follows finds v2 instead.
+    let e = set(vi(2), 7).unwrap_err();
+    assert!(e.contains("not v0"), "{e}");
+    // The right vreg with a wrong value.
+    let e = set(vi(0), 43).unwrap_err();
+    assert!(e.contains("bad remat"), "{e}");
+    // A vreg that is not a constant.
+    let e = set(vi(1), 42).unwrap_err();
+    assert!(e.contains("bad remat"), "{e}");
+    // A remat into a slot.
+    let mut bad = good.clone();
+    bad.num_spillslots = 1;
+    bad.edits[k].1 = Edit::Remat {
+        vreg: vi(0),
+        value: 42,
+        to: Allocation::Stack(SpillSlot(0)),
+        class: RegClass::Int,
+    };
+    assert!(checker::check(&f, &env, &bad).is_err());
 }
