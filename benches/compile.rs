@@ -33,18 +33,50 @@ fn generated_module(functions: usize) -> Vec<u8> {
     wat::parse_str(&wat).expect("generated module")
 }
 
-fn setup(tier: Tier, functions: usize) -> (Engine, Vec<u8>) {
+/// A module of many small functions calling each other: call-heavy code
+/// with little work per function (what inlining and prologues cost).
+fn small_functions_module(functions: usize) -> Vec<u8> {
+    let mut wat = String::from("(module\n");
+    for i in 0..functions {
+        let callee = i.saturating_sub(1);
+        wat.push_str(&format!(
+            "(func $s{i} (export \"s{i}\") (param i32) (result i32)
+               (if (result i32) (i32.eqz (local.get 0))
+                 (then (i32.const {i}))
+                 (else (i32.add (call $s{callee} (i32.sub (local.get 0) (i32.const 1)))
+                                (i32.const 3)))))\n"
+        ));
+    }
+    wat.push(')');
+    wat::parse_str(&wat).expect("small-functions module")
+}
+
+fn engine(tier: Tier) -> Engine {
     let mut config = Config::new();
     config.tier(tier).validate_regalloc(false);
-    (
-        Engine::new(&config).expect("engine"),
-        generated_module(functions),
-    )
+    Engine::new(&config).expect("engine")
+}
+
+fn setup(tier: Tier, functions: usize) -> (Engine, Vec<u8>) {
+    (engine(tier), generated_module(functions))
+}
+
+fn setup_calls(tier: Tier, functions: usize) -> (Engine, Vec<u8>) {
+    (engine(tier), small_functions_module(functions))
+}
+
+fn setup_fib(tier: Tier) -> (Engine, Vec<u8>) {
+    let wasm = wat::parse_str(include_str!("../examples/fib.wat")).expect("fib.wat");
+    (engine(tier), wasm)
 }
 
 #[library_benchmark]
-#[bench::baseline_100(setup(Tier::Baseline, 100))]
-#[bench::optimizing_100(setup(Tier::Optimizing, 100))]
+#[bench::baseline_loops_100(setup(Tier::Baseline, 100))]
+#[bench::optimizing_loops_100(setup(Tier::Optimizing, 100))]
+#[bench::baseline_calls_1000(setup_calls(Tier::Baseline, 1000))]
+#[bench::optimizing_calls_1000(setup_calls(Tier::Optimizing, 1000))]
+#[bench::baseline_fib(setup_fib(Tier::Baseline))]
+#[bench::optimizing_fib(setup_fib(Tier::Optimizing))]
 fn compile((engine, wasm): (Engine, Vec<u8>)) -> Module {
     black_box(Module::new(&engine, &wasm).expect("compiles"))
 }
