@@ -284,3 +284,18 @@ fn host_functions_see_the_calling_instance() {
         .unwrap_err();
     assert!(e.to_string().contains("no memory"), "{e}");
 }
+
+#[test]
+fn feature_set_is_configurable() {
+    let wat = "(module (func (export \"f\") (result i32 i32) i32.const 1 i32.const 2))";
+    let engine = Engine::default();
+    assert!(
+        Module::new(&engine, wat).is_ok(),
+        "multi-value is on by default"
+    );
+    let mut config = strata::Config::new();
+    config.wasm_features(strata::WasmFeatures::WASM1);
+    let wasm1 = Engine::new(&config).unwrap();
+    let e = Module::new(&wasm1, wat).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Invalid);
+}

@@ -71,6 +71,14 @@ impl Config {
         self.validate_regalloc = on;
         self
     }
+    /// The Wasm proposals modules may use (default: Wasm 2.0 without SIMD,
+    /// everything both tiers compile). Enabling more than that makes modules
+    /// that use the extra features fail to compile with an `Unsupported`
+    /// error; `WasmFeatures::WASM1` restricts validation to Wasm 1.0.
+    pub fn wasm_features(&mut self, features: WasmFeatures) -> &mut Self {
+        self.features = features;
+        self
+    }
 }
 
 pub(crate) struct EngineInner {

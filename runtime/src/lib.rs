@@ -30,6 +30,7 @@ pub use instance::{Extern, Global, Instance, Memory, Table};
 pub use linker::Linker;
 pub use module::{Emit, ExportType, ImportType, Module, compile_listing};
 pub use store::{AsStoreMut, Store};
+pub use strata_frontend::module::WasmFeatures;
 pub use values::{
     ExternRef, ExternType, FuncType, GlobalType, MemoryType, Mutability, TableType, Val, ValType,
 };
