@@ -87,6 +87,45 @@ pub(crate) fn translate(
         None => {}
     }
     match *op {
+        O::I32Const { value } => {
+            // i32 constants are kept zero-extended, like i32 values.
+            let v = iconst(b, Type::I32, value as u32 as i64);
+            b.ir_push(v);
+        }
+        O::I64Const { value } => {
+            let v = iconst(b, Type::I64, value);
+            b.ir_push(v);
+        }
+        O::F32Const { value } => {
+            let dst = temp(b, Type::F32);
+            b.ir_emit(InstData::Fconst {
+                dst,
+                bits: value.bits() as u64,
+            });
+            b.ir_push(dst);
+        }
+        O::F64Const { value } => {
+            let dst = temp(b, Type::F64);
+            b.ir_emit(InstData::Fconst {
+                dst,
+                bits: value.bits(),
+            });
+            b.ir_push(dst);
+        }
+        O::Select | O::TypedSelect { .. } => {
+            let cond = b.ir_pop();
+            let if_false = b.ir_pop();
+            let if_true = b.ir_pop();
+            let ty = b.ir_func().value_type(if_true);
+            let dst = temp(b, ty);
+            b.ir_emit(InstData::Select {
+                dst,
+                cond,
+                if_true,
+                if_false,
+            });
+            b.ir_push(dst);
+        }
         O::Call { function_index } => call(b, function_index, offset)?,
         O::CallIndirect {
             type_index,

@@ -1159,12 +1159,6 @@ impl Ctx<'_> {
 
     // ---- numeric -------------------------------------------------------
 
-    fn konst(&mut self, ty: Type, data: impl FnOnce(Value) -> InstData) {
-        let dst = self.temp(ty);
-        self.emit(data(dst));
-        self.push(dst);
-    }
-
     fn simple(&mut self, s: Simple) {
         let (data, dst) = match s {
             Simple::Un(op, ty) => {
@@ -1195,24 +1189,9 @@ impl Ctx<'_> {
         self.push(dst);
     }
 
-    fn op_select(&mut self) {
-        let cond = self.pop();
-        let if_false = self.pop();
-        let if_true = self.pop();
-        let dst = self.temp(self.func.value_type(if_true));
-        self.emit(InstData::Select {
-            dst,
-            cond,
-            if_true,
-            if_false,
-        });
-        self.push(dst);
-    }
-
     /// Translates one (already validated) operator.
     fn operator(&mut self, op: &Operator<'_>, offset: usize) -> Result<(), WasmError> {
         use Operator as O;
-        use Type::{F32, F64, I32, I64};
 
         // Control operators are handled in unreachable code too.
         match op {
@@ -1254,27 +1233,9 @@ impl Ctx<'_> {
             O::Drop => {
                 self.pop();
             }
-            O::Select | O::TypedSelect { .. } => self.op_select(),
             O::LocalGet { local_index } => self.op_local_get(*local_index),
             O::LocalSet { local_index } => self.op_local_set(*local_index, false),
             O::LocalTee { local_index } => self.op_local_set(*local_index, true),
-
-            O::I32Const { value } => {
-                let imm = *value as u32 as i64;
-                self.konst(I32, |dst| InstData::Iconst { dst, imm })
-            }
-            O::I64Const { value } => {
-                let imm = *value;
-                self.konst(I64, |dst| InstData::Iconst { dst, imm })
-            }
-            O::F32Const { value } => {
-                let bits = value.bits() as u64;
-                self.konst(F32, |dst| InstData::Fconst { dst, bits })
-            }
-            O::F64Const { value } => {
-                let bits = value.bits();
-                self.konst(F64, |dst| InstData::Fconst { dst, bits })
-            }
 
             other => {
                 if crate::bulk::translate(self, other, offset)? {
