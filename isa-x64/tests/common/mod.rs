@@ -294,3 +294,86 @@ pub fn unary_fn(pty: Type, rty: Type, f: impl FnOnce(&mut B, Value) -> Value) ->
     b.ret(&[r]);
     Runnable::new(&b.f)
 }
+
+/// Reference semantics; `None` when Wasm traps.
+pub fn int_binop(op: BinaryOp, a: u64, b: u64, w64: bool) -> Option<u64> {
+    if w64 {
+        let (sa, sb) = (a as i64, b as i64);
+        Some(match op {
+            BinaryOp::Iadd => a.wrapping_add(b),
+            BinaryOp::Isub => a.wrapping_sub(b),
+            BinaryOp::Imul => a.wrapping_mul(b),
+            BinaryOp::DivS => sa.checked_div(sb)? as u64,
+            BinaryOp::DivU => a.checked_div(b)?,
+            BinaryOp::RemS => {
+                if sb == 0 {
+                    return None;
+                }
+                sa.wrapping_rem(sb) as u64
+            }
+            BinaryOp::RemU => a.checked_rem(b)?,
+            BinaryOp::And => a & b,
+            BinaryOp::Or => a | b,
+            BinaryOp::Xor => a ^ b,
+            BinaryOp::Shl => a.wrapping_shl(b as u32),
+            BinaryOp::ShrS => sa.wrapping_shr(b as u32) as u64,
+            BinaryOp::ShrU => a.wrapping_shr(b as u32),
+            BinaryOp::Rotl => a.rotate_left((b % 64) as u32),
+            BinaryOp::Rotr => a.rotate_right((b % 64) as u32),
+            _ => unreachable!(),
+        })
+    } else {
+        let (a, b) = (a as u32, b as u32);
+        let (sa, sb) = (a as i32, b as i32);
+        Some(match op {
+            BinaryOp::Iadd => a.wrapping_add(b),
+            BinaryOp::Isub => a.wrapping_sub(b),
+            BinaryOp::Imul => a.wrapping_mul(b),
+            BinaryOp::DivS => sa.checked_div(sb)? as u32,
+            BinaryOp::DivU => a.checked_div(b)?,
+            BinaryOp::RemS => {
+                if sb == 0 {
+                    return None;
+                }
+                sa.wrapping_rem(sb) as u32
+            }
+            BinaryOp::RemU => a.checked_rem(b)?,
+            BinaryOp::And => a & b,
+            BinaryOp::Or => a | b,
+            BinaryOp::Xor => a ^ b,
+            BinaryOp::Shl => a.wrapping_shl(b),
+            BinaryOp::ShrS => sa.wrapping_shr(b) as u32,
+            BinaryOp::ShrU => a.wrapping_shr(b),
+            BinaryOp::Rotl => a.rotate_left(b % 32),
+            BinaryOp::Rotr => a.rotate_right(b % 32),
+            _ => unreachable!(),
+        } as u64)
+    }
+}
+
+/// Reference semantics of an integer comparison (inputs of 32-bit
+/// comparisons are taken modulo 2^32).
+pub fn icmp_ref(cc: IntCC, a: u64, b: u64, w64: bool) -> bool {
+    let (a, b) = if w64 {
+        (a, b)
+    } else {
+        (a as u32 as u64, b as u32 as u64)
+    };
+    let (sa, sb) = if w64 {
+        (a as i64, b as i64)
+    } else {
+        (a as u32 as i32 as i64, b as u32 as i32 as i64)
+    };
+    match cc {
+        IntCC::Equal => a == b,
+        IntCC::NotEqual => a != b,
+        IntCC::SignedLessThan => sa < sb,
+        IntCC::SignedLessThanOrEqual => sa <= sb,
+        IntCC::SignedGreaterThan => sa > sb,
+        IntCC::SignedGreaterThanOrEqual => sa >= sb,
+        IntCC::UnsignedLessThan => a < b,
+        IntCC::UnsignedLessThanOrEqual => a <= b,
+        IntCC::UnsignedGreaterThan => a > b,
+        IntCC::UnsignedGreaterThanOrEqual => a >= b,
+    }
+}
