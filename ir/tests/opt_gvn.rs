@@ -1,55 +1,13 @@
 //! GVN: golden tests (`tests/golden/gvn/*.ir` → `*.expected`, rewritten
 //! with `STRATA_BLESS=1`) and structural checks on large inputs.
 
-use std::path::Path;
-
 use strata_ir::opt::gvn;
 use strata_ir::parser::parse_function;
 use strata_ir::verifier::verify;
 use strata_ir::{BinaryOp, BlockCall, Function, InstData, Type};
 
-/// Runs `transform` on every `*.ir` file of `tests/golden/<dir>` and compares
-/// the result with the `*.expected` file next to it.
-fn golden(dir: &str, min_cases: usize, transform: impl Fn(&str) -> String) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(dir);
-    let bless = std::env::var_os("STRATA_BLESS").is_some();
-    let mut inputs: Vec<_> = std::fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
-        .map(|e| e.expect("directory entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "ir"))
-        .collect();
-    inputs.sort();
-    assert!(
-        inputs.len() >= min_cases,
-        "too few cases in {}",
-        root.display()
-    );
-    let mut failures = Vec::new();
-    for input in &inputs {
-        let text = std::fs::read_to_string(input).expect("readable input");
-        let got = transform(&text);
-        let expected_path = input.with_extension("expected");
-        if bless {
-            std::fs::write(&expected_path, &got).expect("writable expected file");
-            continue;
-        }
-        let want = std::fs::read_to_string(&expected_path).unwrap_or_default();
-        if got != want {
-            failures.push(format!(
-                "{}:\n--- expected\n{want}--- got\n{got}",
-                input.display()
-            ));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} golden mismatches (STRATA_BLESS=1 rewrites):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-}
+#[path = "golden/harness.rs"]
+mod harness;
 
 fn run_gvn(text: &str) -> String {
     let mut f = parse_function(text).expect("input parses");
@@ -63,7 +21,7 @@ fn run_gvn(text: &str) -> String {
 
 #[test]
 fn golden_gvn() {
-    golden("gvn", 6, run_gvn);
+    harness::golden_text("gvn", 6, |text| Ok(run_gvn(text)));
 }
 
 #[test]

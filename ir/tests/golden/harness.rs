@@ -1,5 +1,6 @@
-//! Shared by `opt_fold.rs` and `opt_dce.rs` (included with `#[path]`): the
-//! golden-file driver and the interpreter-based equivalence check.
+//! Shared by the `opt_*.rs` tests (included with `#[path]`): the golden-file
+//! driver and the interpreter-based equivalence check.
+#![allow(dead_code)]
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -24,25 +25,33 @@ pub fn cases(pass: &str) -> Vec<PathBuf> {
     files
 }
 
-/// Runs `pass` on every case of `tests/golden/<name>/` and compares its
-/// printed output with `NAME.expected` (with `STRATA_BLESS` set: writes
-/// it). The verifier in SSA mode must accept the input and the output.
-pub fn golden(name: &str, pass: fn(&mut Function) -> bool) {
+/// Runs `transform` on the text of every case of `tests/golden/<name>/`
+/// (at least `min_cases` of them) and compares the result with
+/// `NAME.expected` (with `STRATA_BLESS` set: writes it). `transform` returns
+/// the output text, or an error that fails the case.
+pub fn golden_text(
+    name: &str,
+    min_cases: usize,
+    transform: impl Fn(&str) -> Result<String, String>,
+) {
     let bless = std::env::var_os("STRATA_BLESS").is_some();
     let files = cases(name);
-    assert!(files.len() >= 10, "only {} {name} cases", files.len());
+    assert!(
+        files.len() >= min_cases,
+        "only {} {name} cases",
+        files.len()
+    );
     let mut failures = Vec::new();
     for path in files {
         let shown = path.display();
         let input = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{shown}: {e}"));
-        let mut f = parse_function(&input).unwrap_or_else(|e| panic!("{shown}: {e}"));
-        verify(&f, true).unwrap_or_else(|e| panic!("{shown}: invalid input: {e}"));
-        pass(&mut f);
-        if let Err(e) = verify(&f, true) {
-            failures.push(format!("{shown}: invalid output: {e}\n{f}"));
-            continue;
-        }
-        let got = f.to_string();
+        let got = match transform(&input) {
+            Ok(got) => got,
+            Err(e) => {
+                failures.push(format!("{shown}: {e}"));
+                continue;
+            }
+        };
         let expected = path.with_extension("expected");
         if bless {
             fs::write(&expected, &got).unwrap_or_else(|e| panic!("{}: {e}", expected.display()));
@@ -61,6 +70,19 @@ pub fn golden(name: &str, pass: fn(&mut Function) -> bool) {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Runs `pass` on every case of `tests/golden/<name>/` and compares its
+/// printed output with `NAME.expected`. The verifier in SSA mode must accept
+/// the input and the output.
+pub fn golden(name: &str, pass: fn(&mut Function) -> bool) {
+    golden_text(name, 10, |input| {
+        let mut f = parse_function(input).map_err(|e| e.to_string())?;
+        verify(&f, true).map_err(|e| format!("invalid input: {e}"))?;
+        pass(&mut f);
+        verify(&f, true).map_err(|e| format!("invalid output: {e}\n{f}"))?;
+        Ok(f.to_string())
+    });
 }
 
 /// Fuel per run: generated loops are short, so running out is rare.
