@@ -231,6 +231,16 @@ impl Emitter {
         self.addr_map.push((off, self.cur_srcloc));
     }
 
+    /// The operand of a memory access about to be emitted; a heap access's
+    /// instruction is recorded as a `MemoryOutOfBounds` trap site (the guard
+    /// pages make it fault).
+    fn access(&mut self, heap: bool, r: &[u8], offset: i32, index: Option<u8>) -> Mem {
+        if heap {
+            self.trap_site_here(TrapCode::MemoryOutOfBounds);
+        }
+        Mem::new(heap, r, offset, index)
+    }
+
     fn jcc(&mut self, c: Cond, l: DynamicLabel) {
         let a = &mut self.asm;
         match c {
@@ -849,8 +859,7 @@ impl Emitter {
             }
             MInst::Fpu { op, f64 } => self.fpu(op, f64, r[2], r[1]),
             MInst::FpuMem { op, f64, offset } => {
-                self.trap_site_here(TrapCode::MemoryOutOfBounds);
-                let m = Mem::new(true, &r[1..], offset, None);
+                let m = self.access(true, &r[1..], offset, None);
                 self.fpu_mem(op, f64, r[2], m);
             }
             MInst::FMinMax { max, f64 } => self.fminmax(max, f64, r[2], r[1]),
@@ -946,10 +955,7 @@ impl Emitter {
                 offset,
                 index,
             } => {
-                if heap {
-                    self.trap_site_here(TrapCode::MemoryOutOfBounds);
-                }
-                let m = Mem::new(heap, r, offset, index);
+                let m = self.access(heap, r, offset, index);
                 self.load(op, m, r[r.len() - 1]);
             }
             MInst::Store {
@@ -958,10 +964,7 @@ impl Emitter {
                 offset,
                 index,
             } => {
-                if heap {
-                    self.trap_site_here(TrapCode::MemoryOutOfBounds);
-                }
-                let m = Mem::new(heap, r, offset, index);
+                let m = self.access(heap, r, offset, index);
                 self.store(op, m, r[r.len() - 1]);
             }
             MInst::StoreImm {
@@ -970,10 +973,7 @@ impl Emitter {
                 offset,
                 imm,
             } => {
-                if heap {
-                    self.trap_site_here(TrapCode::MemoryOutOfBounds);
-                }
-                let m = Mem::new(heap, r, offset, None);
+                let m = self.access(heap, r, offset, None);
                 self.store_imm(op, m, imm);
             }
             MInst::StoreOutgoingArg { off } => {
