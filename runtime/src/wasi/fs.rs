@@ -178,6 +178,16 @@ fn write_from(
     Ok(total)
 }
 
+/// Positioned I/O (`fd_pread`/`fd_pwrite`) works on regular files only: a
+/// directory gives `isdir`, anything else (a pipe, a terminal) `spipe`.
+fn positioned_io_allowed(e: &FdEntry) -> WResult<()> {
+    match e.kind {
+        Kind::File(_) => Ok(()),
+        Kind::Dir { .. } => Err(Errno::Isdir),
+        _ => Err(Errno::Spipe),
+    }
+}
+
 pub(crate) fn fd_read(
     ctx: &mut WasiCtx,
     mem: &mut GuestMem,
@@ -205,13 +215,7 @@ pub(crate) fn fd_pread(
     let iovs = mem.iovecs(iovs, n)?;
     mem.slice(out, 4)?;
     let e = ctx.get(fd, r::FD_READ | r::FD_SEEK)?;
-    if !matches!(e.kind, Kind::File(_)) {
-        return Err(if matches!(e.kind, Kind::Dir { .. }) {
-            Errno::Isdir
-        } else {
-            Errno::Spipe
-        });
-    }
+    positioned_io_allowed(e)?;
     let total = read_into(e, mem, &iovs, Some(offset))?;
     mem.write_u32(out, total as u32)
 }
@@ -243,13 +247,7 @@ pub(crate) fn fd_pwrite(
     let iovs = mem.iovecs(iovs, n)?;
     mem.slice(out, 4)?;
     let e = ctx.get(fd, r::FD_WRITE | r::FD_SEEK)?;
-    if !matches!(e.kind, Kind::File(_)) {
-        return Err(if matches!(e.kind, Kind::Dir { .. }) {
-            Errno::Isdir
-        } else {
-            Errno::Spipe
-        });
-    }
+    positioned_io_allowed(e)?;
     let total = write_from(e, mem, &iovs, Some(offset))?;
     mem.write_u32(out, total as u32)
 }
