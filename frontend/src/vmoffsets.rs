@@ -9,6 +9,7 @@
 //!     globals       one pointer to the global's 16-byte storage per global
 //!     funcrefs      one VMFuncRef (24 bytes) per function (imported first)
 //!     type_ids      one u32 canonical signature id per type index
+//!     counters      one i32 tier-up counter per defined function
 //! ```
 //! The runtime allocates `size` bytes per instance and fills them in; the
 //! frontend reads them with explicit `vm` loads. Table entries are raw 8-byte
@@ -48,11 +49,16 @@ pub enum Builtin {
     TableGrow = 8,
     /// `table.fill`: `(vmctx, table, dst, value: i64, len) -> i32`.
     TableFill = 9,
+    /// The tiered engine's tier-up request (see `CallKind::TierCheck`):
+    /// `(vmctx, counter: u32, loop_index: u32) -> code` (an `i64` code
+    /// pointer to enter through OSR, or 0). Called from a path that preserves
+    /// every register.
+    TierUp = 10,
 }
 
 impl Builtin {
     /// The number of builtins.
-    pub const COUNT: u32 = 10;
+    pub const COUNT: u32 = 11;
     /// Every builtin, in slot order.
     pub const ALL: [Builtin; Builtin::COUNT as usize] = [
         Builtin::MemoryGrow,
@@ -65,6 +71,7 @@ impl Builtin {
         Builtin::ElemDrop,
         Builtin::TableGrow,
         Builtin::TableFill,
+        Builtin::TierUp,
     ];
 }
 
@@ -114,6 +121,8 @@ pub struct VMOffsets {
     pub funcrefs: u32,
     /// Start of the canonical type ids.
     pub type_ids: u32,
+    /// Start of the tier-up counters (one `i32` per defined function).
+    pub counters: u32,
     /// Total size in bytes.
     pub size: u32,
 }
@@ -128,7 +137,8 @@ impl VMOffsets {
         let globals = tables + 8 * env.tables.len() as u32;
         let funcrefs = globals + 8 * env.globals.len() as u32;
         let type_ids = funcrefs + funcref::SIZE * env.functions.len() as u32;
-        let size = (type_ids + 4 * env.types.len() as u32 + 15) & !15;
+        let counters = type_ids + 4 * env.types.len() as u32;
+        let size = (counters + 4 * env.bodies.len() as u32 + 15) & !15;
         VMOffsets {
             instance,
             builtins,
@@ -137,6 +147,7 @@ impl VMOffsets {
             globals,
             funcrefs,
             type_ids,
+            counters,
             size,
         }
     }
@@ -163,5 +174,14 @@ impl VMOffsets {
     /// Offset of type `i`'s canonical id.
     pub fn type_id(&self, i: u32) -> u32 {
         self.type_ids + 4 * i
+    }
+    /// Offset of defined function `def`'s tier-up counter.
+    pub fn counter(&self, def: u32) -> u32 {
+        self.counters + 4 * def
+    }
+    /// The defined function whose counter is at `offset`, if any.
+    pub fn counter_def(&self, offset: u32, num_defined: u32) -> Option<u32> {
+        let rel = offset.checked_sub(self.counters)?;
+        (rel % 4 == 0 && rel / 4 < num_defined).then_some(rel / 4)
     }
 }

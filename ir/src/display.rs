@@ -308,6 +308,18 @@ impl Function {
                     CallKind::Builtin { slot } => {
                         let _ = write!(s, "call builtin({slot}) (");
                     }
+                    CallKind::TierCheck {
+                        counter,
+                        builtin,
+                        loop_index,
+                    } => {
+                        let l = if *loop_index == CallKind::NO_LOOP {
+                            "none".to_string()
+                        } else {
+                            loop_index.to_string()
+                        };
+                        let _ = write!(s, "call tiercheck({counter}, {builtin}, {l}) (");
+                    }
                 }
                 self.write_values(&mut s, *args);
                 s.push(')');

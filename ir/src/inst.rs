@@ -462,6 +462,31 @@ pub enum CallKind {
         /// VMContext offset of the function pointer.
         slot: u32,
     },
+    /// The tiered engine's counter check (baseline code only): decrements
+    /// the `i32` counter at VMContext offset `counter` and, when it goes
+    /// negative, calls the tier-up builtin at VMContext offset `builtin` as
+    /// `(vmctx, counter, loop_index) -> code` from an out-of-line path that
+    /// preserves every register. At a loop header (`loop_index` is not
+    /// [`CallKind::NO_LOOP`]) a non-null result is the entry of optimized
+    /// code for the rest of the function (on-stack replacement): the
+    /// arguments (the frame's state: locals, then the operand stack) are
+    /// written to a buffer, the entry is called with its address, and this
+    /// function returns what it returns. No results; the arguments may be
+    /// anywhere (register or stack).
+    TierCheck {
+        /// VMContext offset of the counter.
+        counter: u32,
+        /// VMContext offset of the tier-up builtin's pointer.
+        builtin: u32,
+        /// Which loop (the n-th `loop` of the body), or `NO_LOOP`.
+        loop_index: u32,
+    },
+}
+
+impl CallKind {
+    /// `loop_index` of a [`CallKind::TierCheck`] that cannot enter optimized
+    /// code (at function entry, or a loop without an OSR entry).
+    pub const NO_LOOP: u32 = u32::MAX;
 }
 
 /// One instruction. Results (`dst`) come first in each variant.

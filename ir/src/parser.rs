@@ -656,6 +656,25 @@ impl FuncParser {
                 CallKind::Builtin { slot }
             }
             "indirect" => CallKind::Indirect,
+            "tiercheck" => {
+                c.expect_punct('(')?;
+                let counter = c.u32_imm("a counter offset")?;
+                c.expect_punct(',')?;
+                let builtin = c.u32_imm("a builtin slot")?;
+                c.expect_punct(',')?;
+                let loop_index = if c.peek() == Some(Tok::Word("none")) {
+                    c.word("a loop index")?;
+                    CallKind::NO_LOOP
+                } else {
+                    c.u32_imm("a loop index or `none`")?
+                };
+                c.expect_punct(')')?;
+                CallKind::TierCheck {
+                    counter,
+                    builtin,
+                    loop_index,
+                }
+            }
             w => return c.err(format!("unknown call kind `{w}`")),
         };
         c.expect_punct('(')?;

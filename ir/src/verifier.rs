@@ -432,7 +432,14 @@ impl Verifier<'_> {
                 self.addr(*space, *addr)?;
                 self.expect(*value, op.value_type(), &format!("{} value", op.name()))?;
             }
-            InstData::Call { kind, args, .. } => {
+            InstData::Call {
+                kind,
+                args,
+                results,
+            } => {
+                if matches!(kind, CallKind::TierCheck { .. }) && !f.values(*results).is_empty() {
+                    return Err("a tier check has no results".to_string());
+                }
                 if let CallKind::Indirect = kind {
                     let args = f.values(*args);
                     if args.len() < 2 {

@@ -166,7 +166,29 @@ pub struct Emitter {
     jt_labels: Vec<DynamicLabel>,
     jt_fixups: Vec<(usize, DynamicLabel, DynamicLabel)>,
     frame_sub: u32,
+    /// Out-of-line paths of the tier checks.
+    tier_stubs: Vec<TierStub>,
 }
+
+/// An out-of-line tier-check path to emit after the blocks.
+struct TierStub {
+    slow: DynamicLabel,
+    resume: DynamicLabel,
+    id: u32,
+    /// Where each operand of the check is, and its class.
+    allocs: Vec<Allocation>,
+    classes: Vec<RegClass>,
+    srcloc: u32,
+}
+
+/// The caller-saved allocatable integer registers the tier-check path saves
+/// (rax, rcx, rdx, rsi, rdi, r8, r9; rbx, r12 and r13 survive the C call).
+const TIER_SAVED_INT: [u8; 7] = [0, 1, 2, 6, 7, 8, 9];
+/// The number of allocatable float registers (xmm0-xmm13), all saved.
+const TIER_SAVED_FLOAT: u8 = 14;
+/// Bytes of the save area: the integer registers (padded to 16), then 16
+/// per float register.
+const TIER_SAVE_AREA: i32 = 64 + 16 * TIER_SAVED_FLOAT as i32;
 
 impl Default for Emitter {
     fn default() -> Self {
@@ -182,6 +204,7 @@ impl Default for Emitter {
             jt_labels: Vec::new(),
             jt_fixups: Vec::new(),
             frame_sub: 0,
+            tier_stubs: Vec::new(),
         }
     }
 }
@@ -524,6 +547,7 @@ impl Emitter {
         self.trap_sites.clear();
         self.addr_map.clear();
         self.jt_fixups.clear();
+        self.tier_stubs.clear();
         self.block_labels.clear();
         self.jt_labels.clear();
         for _ in 0..vc.num_blocks() {
@@ -564,11 +588,15 @@ impl Emitter {
                     self.edit(&edits[edit_idx].1)?;
                     edit_idx += 1;
                 }
+                self.cur_srcloc = vc.srclocs[i.index()];
+                if let MInst::TierCheck { id } = vc.insts[i.index()] {
+                    self.tier_check(vc, id, out.inst_allocs(i), vc.inst_operands(i))?;
+                    continue;
+                }
                 regs.clear();
                 for &a in out.inst_allocs(i) {
                     regs.push(reg(a)?);
                 }
-                self.cur_srcloc = vc.srclocs[i.index()];
                 self.cur_stubs.clear();
                 let ops = vc.inst_operands(i);
                 self.inst(vc, &vc.insts[i.index()], &regs, ops, next)?;
@@ -588,6 +616,21 @@ impl Emitter {
             self.cur_srcloc = srcloc;
             self.trap_site_here(code);
             x64!(self.asm; ud2);
+        }
+        // Out-of-line tier-check paths.
+        for k in 0..self.tier_stubs.len() {
+            let st = std::mem::replace(
+                &mut self.tier_stubs[k],
+                TierStub {
+                    slow: self.block_labels[0],
+                    resume: self.block_labels[0],
+                    id: 0,
+                    allocs: Vec::new(),
+                    classes: Vec::new(),
+                    srcloc: 0,
+                },
+            );
+            self.tier_stub(vc, &st)?;
         }
         // Jump tables.
         if !vc.jump_tables.is_empty() {
@@ -631,6 +674,147 @@ impl Emitter {
             addr_map: self.addr_map.clone(),
             frame_size: self.frame_sub + 8,
         })
+    }
+
+    /// The in-line part of a tier check: count down, branch out when the
+    /// budget is spent.
+    fn tier_check(
+        &mut self,
+        vc: &VCode,
+        id: u32,
+        allocs: &[Allocation],
+        ops: &[strata_regalloc::Operand],
+    ) -> Result<(), CompileError> {
+        let info = vc
+            .tier_checks
+            .get(id as usize)
+            .ok_or_else(|| err("tier check without data"))?;
+        let counter = info.counter;
+        let slow = self.label();
+        let resume = self.label();
+        x64!(self.asm; sub DWORD [r14 + counter], 1);
+        self.jcc(Cond::S, slow);
+        self.asm.dynamic_label(resume);
+        self.tier_stubs.push(TierStub {
+            slow,
+            resume,
+            id,
+            allocs: allocs.to_vec(),
+            classes: ops.iter().map(|o| o.vreg.class()).collect(),
+            srcloc: self.cur_srcloc,
+        });
+        Ok(())
+    }
+
+    /// The out-of-line part of a tier check: saves every caller-saved
+    /// allocatable register, calls the tier-up builtin, and either resumes
+    /// or (at a loop, when the builtin returns an OSR entry) writes the
+    /// frame's state to a buffer on the stack, calls the optimized code with
+    /// its address, copies return-area results to this function's return
+    /// area and returns.
+    fn tier_stub(&mut self, vc: &VCode, st: &TierStub) -> Result<(), CompileError> {
+        let info = vc
+            .tier_checks
+            .get(st.id as usize)
+            .ok_or_else(|| err("tier check without data"))?;
+        let save = TIER_SAVE_AREA;
+        self.asm.dynamic_label(st.slow);
+        x64!(self.asm; sub rsp, save);
+        for (k, &r) in TIER_SAVED_INT.iter().enumerate() {
+            let o = 8 * k as i32;
+            x64!(self.asm; mov QWORD [rsp + o], Rq(r));
+        }
+        for j in 0..TIER_SAVED_FLOAT {
+            let o = 64 + 16 * j as i32;
+            x64!(self.asm; movdqu [rsp + o], Rx(j));
+        }
+        let (counter, builtin, loop_index) = (info.counter, info.builtin, info.loop_index as i32);
+        x64!(self.asm
+            ; mov rdi, r14
+            ; mov esi, counter
+            ; mov edx, loop_index
+        );
+        let off = self.off();
+        self.addr_map.push((off, st.srcloc));
+        x64!(self.asm; call QWORD [r14 + builtin]);
+        let osr = info.loop_index != strata_ir::CallKind::NO_LOOP;
+        let transfer = self.label();
+        if osr {
+            x64!(self.asm; test rax, rax);
+            self.jcc(Cond::NE, transfer);
+        }
+        for (k, &r) in TIER_SAVED_INT.iter().enumerate() {
+            let o = 8 * k as i32;
+            x64!(self.asm; mov Rq(r), QWORD [rsp + o]);
+        }
+        for j in 0..TIER_SAVED_FLOAT {
+            let o = 64 + 16 * j as i32;
+            x64!(self.asm; movdqu Rx(j), [rsp + o]);
+        }
+        x64!(self.asm; add rsp, save);
+        self.jmp(st.resume);
+        if !osr {
+            return Ok(());
+        }
+        // OSR: [rsp, rsp + area) is the callee's return area, the buffer
+        // follows; the save area sits right above both.
+        self.asm.dynamic_label(transfer);
+        let area = abi::align16(info.return_area) as i32;
+        let n = info.state.len() as u32;
+        let total = abi::align16(info.return_area.next_multiple_of(16) + 8 * n) as i32;
+        x64!(self.asm
+            ; mov r10, rax
+            ; sub rsp, total
+        );
+        for (i, &op) in info.state.iter().enumerate() {
+            let dst = area + 8 * i as i32;
+            let a = st
+                .allocs
+                .get(op as usize)
+                .copied()
+                .ok_or_else(|| err("tier check state without an allocation"))?;
+            let class = st.classes[op as usize];
+            match (a, class) {
+                (Allocation::Reg(p), RegClass::Int) => {
+                    let hw = p.hw_enc();
+                    match TIER_SAVED_INT.iter().position(|&r| r == hw) {
+                        Some(k) => {
+                            let o = total + 8 * k as i32;
+                            x64!(self.asm; mov r11, QWORD [rsp + o]);
+                        }
+                        None => x64!(self.asm; mov r11, Rq(hw)),
+                    }
+                    x64!(self.asm; mov QWORD [rsp + dst], r11);
+                }
+                (Allocation::Reg(p), RegClass::Float) => {
+                    let o = total + 64 + 16 * p.hw_enc() as i32;
+                    x64!(self.asm
+                        ; mov r11, QWORD [rsp + o]
+                        ; mov QWORD [rsp + dst], r11);
+                }
+                (Allocation::Stack(s), _) => {
+                    let o = abi::spill_slot_offset(s.index());
+                    x64!(self.asm
+                        ; mov r11, QWORD [rbp + o]
+                        ; mov QWORD [rsp + dst], r11);
+                }
+                (Allocation::None, _) => return Err(err("unallocated tier check state")),
+            }
+        }
+        x64!(self.asm; lea rdi, [rsp + area]);
+        let off = self.off();
+        self.addr_map.push((off, st.srcloc));
+        x64!(self.asm; call r10);
+        let dst_base = abi::incoming_result_offset(info.incoming_stack_args, 0);
+        for k in 0..info.return_area / 8 {
+            let o = 8 * k as i32;
+            let d = dst_base + o;
+            x64!(self.asm
+                ; mov r11, QWORD [rsp + o]
+                ; mov QWORD [rbp + d], r11);
+        }
+        x64!(self.asm; mov rsp, rbp; pop rbp; ret);
+        Ok(())
     }
 
     /// Per block: whether it is the target of a backward branch in layout
@@ -784,6 +968,9 @@ impl Emitter {
     ) -> Result<(), CompileError> {
         match *inst {
             MInst::Args => {}
+            MInst::TierCheck { .. } => {
+                return Err(err("tier check emitted as a plain instruction"));
+            }
             MInst::LoadStackArg { off } => match ops[0].vreg.class() {
                 RegClass::Int => x64!(self.asm; mov Rq(r[0]), QWORD [rbp + off]),
                 RegClass::Float => x64!(self.asm; movsd Rx(r[0]), QWORD [rbp + off]),

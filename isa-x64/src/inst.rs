@@ -176,9 +176,35 @@ pub enum CallTarget {
     Builtin(u32),
 }
 
+/// What the out-of-line path of an [`MInst::TierCheck`] needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TierCheckInfo {
+    /// VMContext offset of the counter.
+    pub counter: i32,
+    /// VMContext offset of the tier-up builtin's pointer.
+    pub builtin: i32,
+    /// The loop index passed to the builtin (`CallKind::NO_LOOP` at entry).
+    pub loop_index: u32,
+    /// Per state value handed over through OSR (buffer slot order): the
+    /// index of the operand that carries it.
+    pub state: Vec<u32>,
+    /// Bytes of incoming stack arguments of this function.
+    pub incoming_stack_args: u32,
+    /// Bytes of this function's return area (results beyond registers).
+    pub return_area: u32,
+}
+
 /// A machine instruction. "ops" lists its operands in order.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum MInst {
+    /// ops = any-location uses of the OSR state (see [`TierCheckInfo`]):
+    /// `sub dword [r14 + counter], 1; js slow`, with an out-of-line slow
+    /// path that preserves every register, calls the tier-up builtin and, at
+    /// a loop, may leave the function through optimized code. No clobbers.
+    TierCheck {
+        /// Index into [`VCode::tier_checks`].
+        id: u32,
+    },
     /// Entry pseudo: ops = fixed defs of the register parameters. Emits nothing.
     Args,
     /// ops = `[def]`: load an incoming stack argument from `[rbp + off]`.
@@ -565,6 +591,8 @@ pub struct VCode {
     /// Size of the outgoing stack-argument area in bytes (stack arguments
     /// plus return area of the largest call).
     pub outgoing_args: u32,
+    /// The tier checks' out-of-line data.
+    pub tier_checks: Vec<TierCheckInfo>,
     /// Per vreg, the constant it holds (see [`VCode::remat_table`]),
     /// computed on first use and reset by any change.
     remat: std::cell::OnceCell<Vec<Option<u64>>>,
@@ -588,6 +616,7 @@ impl VCode {
         self.jt_targets.clear();
         self.num_vregs = 0;
         self.outgoing_args = 0;
+        self.tier_checks.clear();
         self.remat.take();
     }
 

@@ -24,7 +24,8 @@ use strata_regalloc::{Block, InstRange, Operand, OperandConstraint, PRegSet, Reg
 use crate::CompileError;
 use crate::abi::{self, ArgLoc, CallConv};
 use crate::inst::{
-    AluOp, BitOp, CallTarget, CmpKind, DivKind, ExtOp, FpuOp, MInst, ShiftOp, Size, VCode,
+    AluOp, BitOp, CallTarget, CmpKind, DivKind, ExtOp, FpuOp, MInst, ShiftOp, Size, TierCheckInfo,
+    VCode,
 };
 use crate::magic::{self, DivPlan};
 use crate::regs;
@@ -955,6 +956,52 @@ impl Lower<'_> {
         );
     }
 
+    fn lower_tier_check(
+        &mut self,
+        counter: u32,
+        builtin: u32,
+        loop_index: u32,
+        args: &[Value],
+    ) -> Result<(), CompileError> {
+        let counter = i32::try_from(counter).map_err(|_| err("counter offset too large"))?;
+        let builtin = i32::try_from(builtin).map_err(|_| err("builtin slot too large"))?;
+        let mut ops: Vec<Operand> = Vec::new();
+        let mut state = Vec::with_capacity(args.len());
+        for &a in args {
+            let v = self.v(a);
+            let k = match ops.iter().position(|o| o.vreg == v) {
+                Some(k) => k,
+                None => {
+                    ops.push(Operand::new_use(v, OperandConstraint::Any));
+                    ops.len() - 1
+                }
+            };
+            state.push(k as u32);
+        }
+        self.s.rlocs.clear();
+        let results = self.func.signature.results.iter().copied();
+        let return_area = abi::assign_results(CallConv::Wasm, results, &mut self.s.rlocs)?;
+        self.s.locs.clear();
+        let params = self.func.signature.params.iter().copied();
+        let incoming_stack_args = abi::assign_args(params, &mut self.s.locs);
+        let id = self.vc.tier_checks.len() as u32;
+        self.vc.tier_checks.push(TierCheckInfo {
+            counter,
+            builtin,
+            loop_index,
+            state,
+            incoming_stack_args,
+            return_area,
+        });
+        self.vc.push(
+            MInst::TierCheck { id },
+            &ops,
+            PRegSet::default(),
+            self.srcloc,
+        );
+        Ok(())
+    }
+
     fn lower_call(
         &mut self,
         kind: CallKind,
@@ -962,6 +1009,11 @@ impl Lower<'_> {
         results: &[Value],
     ) -> Result<(), CompileError> {
         let (target, conv, wasm_args) = match kind {
+            CallKind::TierCheck {
+                counter,
+                builtin,
+                loop_index,
+            } => return self.lower_tier_check(counter, builtin, loop_index, args),
             CallKind::Direct { slot } => (CallTarget::Direct(slot), CallConv::Wasm, args),
             CallKind::Builtin { slot } => (CallTarget::Builtin(slot), CallConv::SysV, args),
             CallKind::Indirect => {

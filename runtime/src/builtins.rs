@@ -21,7 +21,7 @@ use crate::vm::InstanceRecord;
 /// `vmctx` is a live instance's VMContext and the call comes from that
 /// instance's compiled code, so the store is alive and no Rust reference to it
 /// is in use while the builtin runs.
-unsafe fn context<'a>(vmctx: *mut u8) -> (&'a mut StoreOpaque, usize) {
+pub(crate) unsafe fn context<'a>(vmctx: *mut u8) -> (&'a mut StoreOpaque, usize) {
     let offset = strata_ir::vmctx::HEADER_SIZE as usize;
     // SAFETY: the instance slot (right after the header) holds the instance's
     // record, which lives as long as the instance; the record's store
@@ -250,5 +250,6 @@ pub(crate) fn address(builtin: Builtin) -> usize {
         Builtin::ElemDrop => elem_drop as *const () as usize,
         Builtin::TableGrow => table_grow as *const () as usize,
         Builtin::TableFill => table_fill as *const () as usize,
+        Builtin::TierUp => crate::tiering::tier_up as *const () as usize,
     }
 }

@@ -12,33 +12,155 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::values::FuncType;
 
 /// Which compiler tier compiles a module's functions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub enum Tier {
-    /// The single-pass baseline compiler.
-    #[default]
+    /// The single-pass baseline compiler only.
     Baseline,
-    /// The optimizing compiler.
+    /// The optimizing compiler only.
     Optimizing,
+    /// Baseline code first (compiled eagerly, in parallel), with call and
+    /// loop counters; a function whose budget runs out is recompiled by the
+    /// optimizing tier on a background thread, and a long-running loop moves
+    /// into the optimized code through on-stack replacement.
+    #[default]
+    Tiered,
+}
+
+impl Tier {
+    /// The tier's name as the CLI spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Baseline => "baseline",
+            Tier::Optimizing => "optimizing",
+            Tier::Tiered => "tiered",
+        }
+    }
+}
+
+impl std::fmt::Display for Tier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One tier-up, reported to [`Config::on_tier_up`] and kept in
+/// [`Engine::tier_events`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TierUpEvent {
+    /// The function's index in its module (imports included).
+    pub func_index: u32,
+    /// The function's name from the name section, if any.
+    pub name: Option<String>,
+    /// The tier the function ran in.
+    pub from: Tier,
+    /// The tier it runs in now.
+    pub to: Tier,
+    /// How long the background compile took.
+    pub compile_time: std::time::Duration,
+    /// `false`: optimized code was published and serves the next calls.
+    /// `true`: a running baseline frame moved into optimized code at a loop
+    /// header (on-stack replacement); reported once per function and loop.
+    pub osr: bool,
+    /// For OSR: the index of the loop (the n-th `loop` in the body, from 0).
+    pub loop_index: Option<u32>,
+}
+
+impl std::fmt::Display for TierUpEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "tier-up: function {}", self.func_index)?;
+        if let Some(n) = &self.name {
+            write!(f, " ({n})")?;
+        }
+        write!(
+            f,
+            " {} -> {}, compiled in {:.3} ms",
+            self.from,
+            self.to,
+            self.compile_time.as_secs_f64() * 1e3
+        )?;
+        if let Some(l) = self.loop_index {
+            write!(f, ", entered through OSR at loop {l}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A tier-up callback.
+pub type TierUpCallback = Arc<dyn Fn(&TierUpEvent) + Send + Sync>;
+
+/// Budgets of the tiered engine (see [`Config::tier_up_budget`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TierUpBudget {
+    /// Counter start value per function per instance: each call and each
+    /// loop iteration of baseline code takes one off; at zero the function
+    /// is queued for the optimizing tier.
+    pub budget: u32,
+    /// How many loop iterations pass between two checks whether optimized
+    /// code with an entry at the running loop is ready (OSR).
+    pub osr_poll: u32,
+}
+
+impl Default for TierUpBudget {
+    fn default() -> Self {
+        TierUpBudget {
+            budget: 20_000,
+            osr_poll: 10_000,
+        }
+    }
 }
 
 /// Engine configuration.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Config {
     pub(crate) tier: Tier,
     pub(crate) max_wasm_stack: usize,
     pub(crate) memory_limit_pages: u32,
     pub(crate) features: WasmFeatures,
     pub(crate) validate_regalloc: bool,
+    pub(crate) tier_up: TierUpBudget,
+    pub(crate) osr: bool,
+    pub(crate) tier_up_sync: bool,
+    pub(crate) compile_threads: usize,
+    pub(crate) on_tier_up: Option<TierUpCallback>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("tier", &self.tier)
+            .field("max_wasm_stack", &self.max_wasm_stack)
+            .field("memory_limit_pages", &self.memory_limit_pages)
+            .field("validate_regalloc", &self.validate_regalloc)
+            .field("tier_up", &self.tier_up)
+            .field("osr", &self.osr)
+            .field("tier_up_sync", &self.tier_up_sync)
+            .field("compile_threads", &self.compile_threads)
+            .field("on_tier_up", &self.on_tier_up.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// One less than the machine's cores, at least one.
+fn default_compile_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .saturating_sub(1)
+        .max(1)
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
-            tier: Tier::Baseline,
+            tier: Tier::Tiered,
             max_wasm_stack: 512 * 1024,
             memory_limit_pages: 65536,
             features: strata_frontend::module::wasm2_nosimd_features(),
             validate_regalloc: cfg!(debug_assertions),
+            tier_up: TierUpBudget::default(),
+            osr: true,
+            tier_up_sync: false,
+            compile_threads: default_compile_threads(),
+            on_tier_up: None,
         }
     }
 }
@@ -48,9 +170,46 @@ impl Config {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Selects the compiler tier.
+    /// Selects the compiler tier (default: [`Tier::Tiered`]).
     pub fn tier(&mut self, tier: Tier) -> &mut Self {
         self.tier = tier;
+        self
+    }
+    /// The tiered engine's budgets (default: [`TierUpBudget::default`]).
+    /// Budgets of 1 make tier-up and OSR happen almost at once, in the
+    /// middle of the first calls: the tests use that.
+    pub fn tier_up_budget(&mut self, budget: TierUpBudget) -> &mut Self {
+        self.tier_up = TierUpBudget {
+            budget: budget.budget.clamp(1, i32::MAX as u32),
+            osr_poll: budget.osr_poll.clamp(1, i32::MAX as u32),
+        };
+        self
+    }
+    /// Whether the tiered engine moves running loops into optimized code
+    /// (on-stack replacement; default: on).
+    pub fn osr(&mut self, on: bool) -> &mut Self {
+        self.osr = on;
+        self
+    }
+    /// Compile tier-ups on the thread that runs the Wasm code, before it
+    /// continues, instead of in the background (default: off). Makes
+    /// tier-up and OSR happen at exactly the same points on every run: the
+    /// tests combine it with tiny budgets.
+    pub fn tier_up_sync(&mut self, on: bool) -> &mut Self {
+        self.tier_up_sync = on;
+        self
+    }
+    /// The number of threads that compile in the background and compile a
+    /// module's baseline code in parallel (default: one less than the cores,
+    /// at least one).
+    pub fn compile_threads(&mut self, n: usize) -> &mut Self {
+        self.compile_threads = n.max(1);
+        self
+    }
+    /// Calls `f` on each tier-up (from the compile thread or the thread that
+    /// runs the Wasm code; keep it short).
+    pub fn on_tier_up(&mut self, f: impl Fn(&TierUpEvent) + Send + Sync + 'static) -> &mut Self {
+        self.on_tier_up = Some(Arc::new(f));
         self
     }
     /// The most stack (in bytes) that Wasm code may use before it traps with
@@ -86,6 +245,8 @@ pub(crate) struct EngineInner {
     signatures: Mutex<HashMap<FuncType, u32>>,
     array_trampolines: Mutex<HashMap<Signature, Arc<CodeMemory>>>,
     host_trampolines: Mutex<HashMap<Signature, Arc<CodeMemory>>>,
+    pool: crate::tiering::CompilePool,
+    tier_events: Mutex<Vec<TierUpEvent>>,
 }
 
 /// A compilation environment shared by modules and stores.
@@ -112,6 +273,8 @@ impl Engine {
                 signatures: Mutex::new(HashMap::new()),
                 array_trampolines: Mutex::new(HashMap::new()),
                 host_trampolines: Mutex::new(HashMap::new()),
+                pool: crate::tiering::CompilePool::new(config.compile_threads),
+                tier_events: Mutex::new(Vec::new()),
             }),
         })
     }
@@ -119,6 +282,30 @@ impl Engine {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// Every tier-up so far, oldest first (see [`TierUpEvent`]).
+    pub fn tier_events(&self) -> Vec<TierUpEvent> {
+        self.inner
+            .tier_events
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub(crate) fn report_tier_up(&self, event: TierUpEvent) {
+        if let Some(f) = &self.inner.config.on_tier_up {
+            f(&event);
+        }
+        self.inner
+            .tier_events
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(event);
+    }
+
+    pub(crate) fn compile_pool(&self) -> &crate::tiering::CompilePool {
+        &self.inner.pool
     }
 
     /// The canonical id of a function type: equal types get equal ids

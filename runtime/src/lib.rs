@@ -18,12 +18,13 @@ pub mod memory;
 mod module;
 mod refs;
 mod store;
+mod tiering;
 pub mod traphandlers;
 mod values;
 mod vm;
 pub mod wasi;
 
-pub use engine::{Config, Engine, Tier};
+pub use engine::{Config, Engine, Tier, TierUpBudget, TierUpEvent};
 pub use error::{Error, ErrorKind, FrameInfo, Result, Trap, TrapCode};
 pub use func::{Caller, Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 pub use instance::{Extern, Global, Instance, Memory, Table};

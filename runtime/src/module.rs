@@ -4,14 +4,16 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use strata_frontend::baseline::BaselineTranslator;
+use std::collections::HashMap;
+
+use strata_frontend::baseline::{BaselineTranslator, Tiering};
 use strata_frontend::module::{ExportKind, ImportKind, ModuleEnv, translate_module};
 use strata_frontend::ssa::SsaTranslator;
 use strata_frontend::vmoffsets::VMOffsets;
 use strata_frontend::vmoffsets::funcref;
-use strata_ir::CallKind;
 use strata_ir::opt::OptOptions;
 use strata_ir::opt::inline::{InlineBudget, inline_calls};
+use strata_ir::{CallKind, InstData};
 use strata_isa_x64::{CompileOptions, Compiler};
 
 use crate::code_memory::CodeMemory;
@@ -35,6 +37,8 @@ pub(crate) struct ModuleInner {
     pub(crate) types: Vec<FuncType>,
     /// Canonical signature id of each type index.
     pub(crate) type_ids: Vec<u32>,
+    /// Tier-up state ([`Tier::Tiered`] only).
+    pub(crate) tiering: Option<crate::tiering::Tiering>,
 }
 
 /// A compiled Wasm module, ready to be instantiated (cheap to clone; `Send`
@@ -138,6 +142,192 @@ impl Backend<'_> {
     }
 }
 
+fn compiler(engine: &Engine, mode: strata_regalloc::Mode) -> Compiler {
+    Compiler::new(CompileOptions {
+        regalloc_mode: mode,
+        validate_regalloc: engine.config().validate_regalloc,
+    })
+}
+
+/// Baseline code for defined functions `defs`, laid out one after another
+/// from offset 0, with tier checks when `tiering` is given.
+fn compile_baseline(
+    engine: &Engine,
+    env: &ModuleEnv,
+    offsets: &VMOffsets,
+    wasm: &[u8],
+    defs: std::ops::Range<usize>,
+    tiering: Option<Tiering>,
+    listing: Option<(&mut String, Emit)>,
+) -> Result<Compiled> {
+    let mut backend = Backend {
+        compiler: compiler(engine, strata_regalloc::Mode::Fast),
+        out: Compiled {
+            code: Vec::new(),
+            func_offsets: Vec::with_capacity(defs.len()),
+            info: CodeInfo::default(),
+        },
+        num_imported_funcs: env.num_imported_funcs,
+        listing,
+    };
+    // One function at a time, reusing every buffer.
+    let mut translator = BaselineTranslator::new();
+    translator.set_tiering(tiering);
+    let mut func = strata_ir::Function::new();
+    for def in defs {
+        translator.translate(env, offsets, wasm, def, &mut func)?;
+        backend.list_ir(&func);
+        backend.emit(def, &func)?;
+    }
+    Ok(backend.out)
+}
+
+/// Appends `part` (laid out from offset 0) to `out` at a 64-byte boundary.
+fn append_compiled(out: &mut Compiled, part: Compiled) {
+    while !out.code.len().is_multiple_of(64) {
+        out.code.push(0xcc);
+    }
+    let base = out.code.len() as u32;
+    out.code.extend_from_slice(&part.code);
+    out.func_offsets
+        .extend(part.func_offsets.iter().map(|&o| o + base));
+    out.info
+        .funcs
+        .extend(part.info.funcs.iter().map(|f| FuncRange {
+            start: f.start + base,
+            end: f.end + base,
+            func_index: f.func_index,
+        }));
+    out.info
+        .trap_sites
+        .extend(part.info.trap_sites.iter().map(|&(o, c)| (o + base, c)));
+    out.info
+        .addr_map
+        .extend(part.info.addr_map.iter().map(|&(o, w)| (o + base, w)));
+}
+
+/// Baseline code for every defined function, compiled on up to
+/// `Config::compile_threads` threads (contiguous ranges of functions of
+/// about equal body size), then laid out in function order.
+fn compile_baseline_parallel(
+    engine: &Engine,
+    env: &ModuleEnv,
+    offsets: &VMOffsets,
+    wasm: &[u8],
+    tiering: Option<Tiering>,
+) -> Result<Compiled> {
+    let n = env.bodies.len();
+    let total: usize = env.bodies.iter().map(|b| b.body.len()).sum();
+    let threads = engine.config().compile_threads.min(n).max(1);
+    // Small modules are not worth a thread.
+    if threads == 1 || total < 64 * 1024 {
+        return compile_baseline(engine, env, offsets, wasm, 0..n, tiering, None);
+    }
+    let mut ranges = Vec::with_capacity(threads);
+    let (mut start, mut acc) = (0, 0);
+    for (i, b) in env.bodies.iter().enumerate() {
+        acc += b.body.len();
+        if acc * threads >= total * (ranges.len() + 1) && ranges.len() + 1 < threads {
+            ranges.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    ranges.push(start..n);
+    let parts: Vec<Result<Compiled>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = ranges
+            .iter()
+            .map(|r| {
+                let r = r.clone();
+                scope.spawn(move || compile_baseline(engine, env, offsets, wasm, r, tiering, None))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(Error::new(ErrorKind::Other, "a compile thread panicked"))
+                })
+            })
+            .collect()
+    });
+    let mut out = Compiled {
+        code: Vec::new(),
+        func_offsets: Vec::with_capacity(n),
+        info: CodeInfo::default(),
+    };
+    for part in parts {
+        append_compiled(&mut out, part?);
+    }
+    Ok(out)
+}
+
+/// The optimizing tier's passes after SSA construction: optimization,
+/// inlining of small direct callees (translated here on demand), again
+/// optimization, then SSA destruction for the code generator.
+pub(crate) fn optimize_for_codegen(
+    env: &ModuleEnv,
+    offsets: &VMOffsets,
+    wasm: &[u8],
+    func: &mut strata_ir::Function,
+    translator: &mut SsaTranslator,
+) -> Result<()> {
+    let opts = OptOptions::default();
+    strata_ir::opt::optimize(func, &opts);
+    let budget = InlineBudget::default();
+    // Callees small enough to be worth translating (a body of this many
+    // bytes has about as many instructions as the budget allows).
+    let max_body = 8 * budget.max_callee_insts;
+    let mut callees: HashMap<u32, strata_ir::Function> = HashMap::new();
+    for data in func.insts.iter() {
+        if let InstData::Call {
+            kind: CallKind::Direct { slot },
+            ..
+        } = data
+            && let Some(def) = direct_callee(env, offsets, *slot)
+            && !callees.contains_key(&def)
+            && env.bodies[def as usize].body.len() <= max_body
+        {
+            let mut callee = strata_ir::Function::new();
+            if translator
+                .translate(env, offsets, wasm, def as usize, &mut callee)
+                .is_ok()
+            {
+                strata_ir::opt::optimize(&mut callee, &opts);
+                callees.insert(def, callee);
+            }
+        }
+    }
+    let lookup = |kind: CallKind| -> Option<&strata_ir::Function> {
+        let CallKind::Direct { slot } = kind else {
+            return None;
+        };
+        callees.get(&direct_callee(env, offsets, slot)?)
+    };
+    finish_optimized(func, &lookup, &opts);
+    strata_ir::ssa::destruct(func);
+    strata_ir::ssa::split_critical_edges(func);
+    Ok(())
+}
+
+/// The defined function whose code pointer is at VMContext offset `slot`.
+fn direct_callee(env: &ModuleEnv, offsets: &VMOffsets, slot: u32) -> Option<u32> {
+    let f = (slot.checked_sub(offsets.funcrefs + funcref::CODE)?) / funcref::SIZE;
+    let def = f.checked_sub(env.num_imported_funcs)?;
+    ((def as usize) < env.bodies.len()).then_some(def)
+}
+
+/// Inlining, then optimization if anything was inlined, then SSA
+/// destruction and critical-edge splitting.
+fn finish_optimized<'f>(
+    func: &mut strata_ir::Function,
+    lookup: &dyn Fn(CallKind) -> Option<&'f strata_ir::Function>,
+    opts: &OptOptions,
+) {
+    if inline_calls(func, lookup, &InlineBudget::default()) {
+        strata_ir::opt::optimize(func, opts);
+    }
+}
+
 fn compile_all(
     engine: &Engine,
     env: &ModuleEnv,
@@ -146,34 +336,33 @@ fn compile_all(
     listing: Option<(&mut String, Emit)>,
 ) -> Result<Compiled> {
     let tier = engine.config().tier;
-    let mut backend = Backend {
-        compiler: Compiler::new(CompileOptions {
-            regalloc_mode: match tier {
-                Tier::Baseline => strata_regalloc::Mode::Fast,
-                Tier::Optimizing => strata_regalloc::Mode::Optimizing,
-            },
-            validate_regalloc: engine.config().validate_regalloc,
-        }),
-        out: Compiled {
-            code: Vec::new(),
-            func_offsets: Vec::with_capacity(env.bodies.len()),
-            info: CodeInfo::default(),
-        },
-        num_imported_funcs: env.num_imported_funcs,
-        listing,
-    };
+    let tiering = (tier == Tier::Tiered).then_some(Tiering {
+        osr: engine.config().osr,
+    });
     match tier {
-        Tier::Baseline => {
-            // One function at a time, reusing every buffer.
-            let mut translator = BaselineTranslator::new();
-            let mut func = strata_ir::Function::new();
-            for def in 0..env.bodies.len() {
-                translator.translate(env, offsets, wasm, def, &mut func)?;
-                backend.list_ir(&func);
-                backend.emit(def, &func)?;
-            }
-        }
+        Tier::Baseline | Tier::Tiered => match listing {
+            Some(listing) => compile_baseline(
+                engine,
+                env,
+                offsets,
+                wasm,
+                0..env.bodies.len(),
+                tiering,
+                Some(listing),
+            ),
+            None => compile_baseline_parallel(engine, env, offsets, wasm, tiering),
+        },
         Tier::Optimizing => {
+            let mut backend = Backend {
+                compiler: compiler(engine, strata_regalloc::Mode::Optimizing),
+                out: Compiled {
+                    code: Vec::new(),
+                    func_offsets: Vec::with_capacity(env.bodies.len()),
+                    info: CodeInfo::default(),
+                },
+                num_imported_funcs: env.num_imported_funcs,
+                listing,
+            };
             let opts = OptOptions::default();
             // SSA for every function first: inlining needs the callees.
             let mut translator = SsaTranslator::new();
@@ -189,23 +378,18 @@ fn compile_all(
                 let CallKind::Direct { slot } = kind else {
                     return None;
                 };
-                let f = (slot.checked_sub(offsets.funcrefs + funcref::CODE)?) / funcref::SIZE;
-                let def = f.checked_sub(env.num_imported_funcs)?;
-                callees.get(def as usize)
+                callees.get(direct_callee(env, offsets, slot)? as usize)
             };
-            let budget = InlineBudget::default();
             for (def, func) in funcs.iter_mut().enumerate() {
-                if inline_calls(func, &lookup, &budget) {
-                    strata_ir::opt::optimize(func, &opts);
-                }
+                finish_optimized(func, &lookup, &opts);
                 backend.list_ir(func);
                 strata_ir::ssa::destruct(func);
                 strata_ir::ssa::split_critical_edges(func);
                 backend.emit(def, func)?;
             }
+            Ok(backend.out)
         }
     }
-    Ok(backend.out)
 }
 
 /// Compiles `bytes` and returns the IR or the disassembly of every function.
@@ -235,6 +419,7 @@ impl Module {
         let registration = register_code(start, code.len(), Arc::new(compiled.info));
         let types: Vec<FuncType> = env.types.iter().map(FuncType::from_env).collect();
         let type_ids = types.iter().map(|t| engine.signature_id(t)).collect();
+        let env_len = env.bodies.len();
         Ok(Module {
             inner: Arc::new(ModuleInner {
                 engine: engine.clone(),
@@ -245,6 +430,8 @@ impl Module {
                 func_offsets: compiled.func_offsets,
                 types,
                 type_ids,
+                tiering: (engine.config().tier == Tier::Tiered)
+                    .then(|| crate::tiering::Tiering::new(env_len)),
                 _registration: registration,
             }),
         })

@@ -18,7 +18,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use strata::wasi::{WasiCtx, WasiCtxBuilder};
 use strata::wast::{FileReport, WastRunner};
-use strata::{Config, Emit, Engine, Error, ErrorKind, Linker, Module, Store, Tier, Val, ValType};
+use strata::{
+    Config, Emit, Engine, Error, ErrorKind, Linker, Module, Store, Tier, TierUpBudget, Val, ValType,
+};
 
 #[derive(Parser)]
 #[command(name = "strata", version, about = "A WebAssembly engine")]
@@ -83,14 +85,36 @@ enum Command {
 #[derive(clap::Args)]
 struct TierOpt {
     /// The compiler tier.
-    #[arg(long, value_enum, default_value_t = TierArg::Baseline)]
+    #[arg(long, value_enum, default_value_t = TierArg::Tiered)]
     tier: TierArg,
+    /// Print each tier-up (function, tiers, compile time, OSR) to stderr.
+    #[arg(long)]
+    tier_log: bool,
+    /// Tiered: calls plus loop iterations of a function before it is
+    /// optimized.
+    #[arg(long, value_name = "N")]
+    tier_up_budget: Option<u32>,
+    /// Tiered: loop iterations between checks for an OSR entry.
+    #[arg(long, value_name = "N")]
+    osr_poll: Option<u32>,
+    /// Tiered: never move running loops into optimized code.
+    #[arg(long)]
+    no_osr: bool,
+    /// Tiered: compile tier-ups on the running thread, before it continues
+    /// (deterministic; with tiny budgets, a test of tier-up and OSR).
+    #[arg(long)]
+    tier_up_sync: bool,
+    /// Threads for parallel and background compilation (default: one less
+    /// than the cores, at least one).
+    #[arg(long, value_name = "N")]
+    compile_threads: Option<usize>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum TierArg {
     Baseline,
     Optimizing,
+    Tiered,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -144,13 +168,13 @@ fn main() -> ExitCode {
             envs,
             invoke,
             file_and_args,
-        } => run(tier.tier, &dirs, &envs, invoke, &file_and_args),
+        } => run(&tier, &dirs, &envs, invoke, &file_and_args),
         Command::Wast {
             tier,
             verbose,
             files,
-        } => wast(tier.tier, verbose, &files),
-        Command::Compile { tier, emit, file } => compile(tier.tier, emit, &file),
+        } => wast(&tier, verbose, &files),
+        Command::Compile { tier, emit, file } => compile(&tier, emit, &file),
     })
     .unwrap_or_else(|payload| {
         let message = payload
@@ -172,12 +196,26 @@ fn main() -> ExitCode {
     }
 }
 
-fn config(tier: TierArg) -> Config {
+fn config(opt: &TierOpt) -> Config {
     let mut config = Config::new();
-    config.tier(match tier {
+    config.tier(match opt.tier {
         TierArg::Baseline => Tier::Baseline,
         TierArg::Optimizing => Tier::Optimizing,
+        TierArg::Tiered => Tier::Tiered,
     });
+    let defaults = TierUpBudget::default();
+    config.tier_up_budget(TierUpBudget {
+        budget: opt.tier_up_budget.unwrap_or(defaults.budget),
+        osr_poll: opt.osr_poll.unwrap_or(defaults.osr_poll),
+    });
+    config.osr(!opt.no_osr);
+    config.tier_up_sync(opt.tier_up_sync);
+    if let Some(n) = opt.compile_threads {
+        config.compile_threads(n);
+    }
+    if opt.tier_log {
+        config.on_tier_up(|e| eprintln!("{e}"));
+    }
     config
 }
 
@@ -220,7 +258,7 @@ fn compile_module(engine: &Engine, path: &Path) -> Result<Module, Failure> {
 const WASI_MODULE: &str = "wasi_snapshot_preview1";
 
 fn run(
-    tier: TierArg,
+    tier: &TierOpt,
     dirs: &[String],
     envs: &[String],
     invoke: Option<String>,
@@ -412,7 +450,7 @@ fn format_float(value: f64, shown: String) -> String {
     }
 }
 
-fn wast(tier: TierArg, verbose: bool, files: &[PathBuf]) -> Result<ExitCode, Failure> {
+fn wast(tier: &TierOpt, verbose: bool, files: &[PathBuf]) -> Result<ExitCode, Failure> {
     for file in files {
         if let Err(e) = std::fs::metadata(file) {
             return Err(Failure::input(format!(
@@ -456,7 +494,7 @@ fn wast(tier: TierArg, verbose: bool, files: &[PathBuf]) -> Result<ExitCode, Fai
     })
 }
 
-fn compile(tier: TierArg, emit: EmitArg, path: &Path) -> Result<ExitCode, Failure> {
+fn compile(tier: &TierOpt, emit: EmitArg, path: &Path) -> Result<ExitCode, Failure> {
     let engine = Engine::new(&config(tier))?;
     let bytes = read_module(path)?;
     let emit = match emit {

@@ -1,0 +1,437 @@
+//! Tiered compilation: counters in baseline code, a background pool that
+//! recompiles hot functions with the optimizing tier, publication of the
+//! optimized code, and on-stack replacement (OSR) at loop headers.
+//!
+//! ## How it fits together
+//! - A module compiled with [`Tier::Tiered`] gets baseline code with
+//!   `CallKind::TierCheck`s (see `strata_ir`): one at function entry and one
+//!   at every loop header. Each decrements the function's counter in the
+//!   instance's VMContext (started at [`TierUpBudget::budget`]) and calls
+//!   [`tier_up`] when it goes negative.
+//! - [`tier_up`] queues the function for the optimizing tier (once), and at a
+//!   loop also queues an OSR variant of the function for that loop (once); it
+//!   runs on the thread that runs the Wasm code and only takes a lock and
+//!   sends a job.
+//! - A pool of [`Config::compile_threads`](crate::Config::compile_threads)
+//!   threads compiles jobs. A finished function is *published*: its code
+//!   address is written with one atomic store into every VMFuncRef code slot
+//!   that names it (each instance of the module registers its own slots, and
+//!   every instance importing the function registers its copy). Calls made
+//!   after that run optimized code; frames already running baseline code
+//!   finish there, or move over through OSR.
+//! - OSR: the optimized variant for loop `L` takes the address of the
+//!   baseline frame's state (locals, then operand stack) and runs the rest of
+//!   the function from `L`'s header. When a baseline frame's counter runs out
+//!   at `L` and the variant is ready, [`tier_up`] returns its entry, and the
+//!   baseline code writes its state to a buffer, calls the entry and returns
+//!   its results (isa-x64's tier-check stub).
+//!
+//! Optimized code is never freed before its module: a baseline frame's
+//! callee may still be running it.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+use strata_frontend::ssa::SsaTranslator;
+use strata_ir::CallKind;
+use strata_isa_x64::{CompileOptions, Compiler};
+
+use crate::code_memory::CodeMemory;
+use crate::engine::{Tier, TierUpEvent};
+use crate::module::{ModuleInner, optimize_for_codegen};
+use crate::traphandlers::{CodeInfo, CodeRegistration, FuncRange, register_code};
+
+/// A defined function's state in the tiered engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FuncState {
+    /// Runs baseline code; not requested yet.
+    Baseline,
+    /// Queued or being compiled.
+    Queued,
+    /// Optimized code at this address is published.
+    Optimized(usize),
+    /// The optimizing tier failed; stays on baseline code.
+    Failed,
+}
+
+/// The OSR variant of a function for one loop.
+#[derive(Clone, Copy, Debug)]
+enum OsrState {
+    Queued,
+    Ready {
+        entry: usize,
+        compile_time: Duration,
+        reported: bool,
+    },
+    Failed,
+}
+
+/// Optimized code, kept until the module goes.
+struct OptimizedCode {
+    /// Declared first: unregistered before it is unmapped.
+    _registration: CodeRegistration,
+    _code: CodeMemory,
+}
+
+#[derive(Default)]
+struct Tables {
+    funcs: Vec<FuncState>,
+    osr: HashMap<(u32, u32), OsrState>,
+    /// Per registration token: the code slots (defined function, address of
+    /// a VMFuncRef's code pointer) to update on publication.
+    slots: HashMap<u64, Vec<(u32, usize)>>,
+    next_token: u64,
+    code: Vec<OptimizedCode>,
+}
+
+/// A module's tiering state.
+pub(crate) struct Tiering {
+    tables: Mutex<Tables>,
+}
+
+/// A registration of code slots with a module's [`Tiering`]; removes them
+/// when dropped (before the VMContext that holds them is freed).
+pub(crate) struct SlotRegistration {
+    module: Weak<ModuleInner>,
+    token: u64,
+}
+
+impl Drop for SlotRegistration {
+    fn drop(&mut self) {
+        if let Some(m) = self.module.upgrade()
+            && let Some(t) = &m.tiering
+        {
+            t.lock().slots.remove(&self.token);
+        }
+    }
+}
+
+impl Tiering {
+    pub(crate) fn new(num_defined: usize) -> Tiering {
+        Tiering {
+            tables: Mutex::new(Tables {
+                funcs: vec![FuncState::Baseline; num_defined],
+                ..Tables::default()
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Tables> {
+        self.tables.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers code slots `(def, slot address)` to be updated when `def`
+    /// is published, and writes the current code of each into its slot
+    /// (optimized code if already published, else `baseline(def)`), under
+    /// the lock so that no publication is missed.
+    ///
+    /// Every slot must stay valid (a VMFuncRef code pointer in live memory)
+    /// until the returned registration is dropped.
+    pub(crate) fn register_slots(
+        &self,
+        module: &Arc<ModuleInner>,
+        slots: Vec<(u32, usize)>,
+        baseline: impl Fn(u32) -> usize,
+    ) -> SlotRegistration {
+        let mut t = self.lock();
+        for &(def, addr) in &slots {
+            let code = match t.funcs.get(def as usize) {
+                Some(FuncState::Optimized(code)) => *code,
+                _ => baseline(def),
+            };
+            // SAFETY: the caller passes live, 8-aligned VMFuncRef code slots.
+            unsafe { (*(addr as *const AtomicU64)).store(code as u64, Ordering::Release) };
+        }
+        let token = t.next_token;
+        t.next_token += 1;
+        t.slots.insert(token, slots);
+        SlotRegistration {
+            module: Arc::downgrade(module),
+            token,
+        }
+    }
+}
+
+/// One compile request.
+pub(crate) struct Job {
+    module: Weak<ModuleInner>,
+    def: u32,
+    osr_loop: Option<u32>,
+}
+
+/// The background compile threads of an engine, started on first use.
+pub(crate) struct CompilePool {
+    threads: usize,
+    sender: Mutex<Option<Sender<Job>>>,
+}
+
+impl CompilePool {
+    pub(crate) fn new(threads: usize) -> CompilePool {
+        CompilePool {
+            threads: threads.max(1),
+            sender: Mutex::new(None),
+        }
+    }
+
+    fn submit(&self, job: Job) {
+        let mut sender = self.sender.lock().unwrap_or_else(|e| e.into_inner());
+        if sender.is_none() {
+            let (tx, rx) = channel::<Job>();
+            let rx = Arc::new(Mutex::new(rx));
+            for i in 0..self.threads {
+                let rx = rx.clone();
+                let spawned = std::thread::Builder::new()
+                    .name(format!("strata-compile-{i}"))
+                    .spawn(move || worker(&rx));
+                if spawned.is_err() && i == 0 {
+                    // No thread: the job is dropped and the function keeps
+                    // running baseline code.
+                    return;
+                }
+            }
+            *sender = Some(tx);
+        }
+        if let Some(tx) = sender.as_ref() {
+            let _ = tx.send(job);
+        }
+    }
+}
+
+fn worker(rx: &Mutex<Receiver<Job>>) {
+    loop {
+        let job = {
+            let rx = rx.lock().unwrap_or_else(|e| e.into_inner());
+            rx.recv()
+        };
+        match job {
+            Ok(job) => run_job(job),
+            // The engine is gone.
+            Err(_) => return,
+        }
+    }
+}
+
+/// Compiles defined function `def` of `m` with the optimizing tier (its OSR
+/// variant for `osr_loop` if given) into its own code memory, registered
+/// for traps. Returns the code, its registration and the entry address.
+fn compile_one(
+    m: &ModuleInner,
+    def: u32,
+    osr_loop: Option<u32>,
+) -> Result<(CodeMemory, CodeRegistration, usize), String> {
+    let env = &m.env;
+    let mut translator = SsaTranslator::new();
+    let mut func = strata_ir::Function::new();
+    match osr_loop {
+        None => translator.translate(env, &m.offsets, &m.bytes, def as usize, &mut func),
+        Some(l) => translator.translate_osr(env, &m.offsets, &m.bytes, def as usize, l, &mut func),
+    }
+    .map_err(|e| e.to_string())?;
+    optimize_for_codegen(env, &m.offsets, &m.bytes, &mut func, &mut translator)
+        .map_err(|e| e.to_string())?;
+    let mut compiler = Compiler::new(CompileOptions {
+        regalloc_mode: strata_regalloc::Mode::Optimizing,
+        validate_regalloc: m.engine.config().validate_regalloc,
+    });
+    let compiled = compiler.compile(&func).map_err(|e| e.to_string())?;
+    let code = CodeMemory::new(&compiled.code).map_err(|e| e.to_string())?;
+    let (start, _) = code.range();
+    let len = compiled.code.len() as u32;
+    let info = CodeInfo {
+        trap_sites: compiled.trap_sites.clone(),
+        funcs: vec![FuncRange {
+            start: 0,
+            end: len,
+            func_index: env.num_imported_funcs + def,
+        }],
+        addr_map: compiled.addr_map.clone(),
+    };
+    let registration = register_code(start, code.len(), Arc::new(info));
+    Ok((code, registration, start))
+}
+
+fn run_job(job: Job) {
+    let Some(m) = job.module.upgrade() else {
+        return;
+    };
+    let Some(tiering) = &m.tiering else { return };
+    let start = Instant::now();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        compile_one(&m, job.def, job.osr_loop)
+    }))
+    .unwrap_or_else(|_| Err("the optimizing tier panicked".to_string()));
+    let compile_time = start.elapsed();
+    let mut t = tiering.lock();
+    match (result, job.osr_loop) {
+        (Ok((code, registration, entry)), None) => {
+            t.code.push(OptimizedCode {
+                _registration: registration,
+                _code: code,
+            });
+            t.funcs[job.def as usize] = FuncState::Optimized(entry);
+            for slots in t.slots.values() {
+                for &(def, addr) in slots {
+                    if def == job.def {
+                        // SAFETY: registered slots are live VMFuncRef code
+                        // pointers (see `register_slots`); compiled code
+                        // reads them with plain aligned loads.
+                        unsafe {
+                            (*(addr as *const AtomicU64)).store(entry as u64, Ordering::Release)
+                        };
+                    }
+                }
+            }
+            drop(t);
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                report(&m, job.def, compile_time, None)
+            }));
+        }
+        (Ok((code, registration, entry)), Some(l)) => {
+            t.code.push(OptimizedCode {
+                _registration: registration,
+                _code: code,
+            });
+            t.osr.insert(
+                (job.def, l),
+                OsrState::Ready {
+                    entry,
+                    compile_time,
+                    reported: false,
+                },
+            );
+        }
+        (Err(_), None) => t.funcs[job.def as usize] = FuncState::Failed,
+        (Err(_), Some(l)) => {
+            t.osr.insert((job.def, l), OsrState::Failed);
+        }
+    }
+}
+
+fn report(m: &ModuleInner, def: u32, compile_time: Duration, loop_index: Option<u32>) {
+    let func_index = m.env.num_imported_funcs + def;
+    let event = TierUpEvent {
+        func_index,
+        name: m.env.func_name(func_index).map(str::to_string),
+        from: Tier::Baseline,
+        to: Tier::Optimizing,
+        compile_time,
+        osr: loop_index.is_some(),
+        loop_index,
+    };
+    m.engine.report_tier_up(event);
+}
+
+/// The tier-up builtin (`Builtin::TierUp`), called by a baseline tier check
+/// whose counter ran out: queues what is missing and, at a loop whose OSR
+/// variant is ready, returns that variant's entry (else 0). Resets the
+/// counter: to the poll interval while an OSR entry is pending, else out of
+/// reach.
+///
+/// # Safety
+/// Called only by compiled code with its own VMContext.
+pub(crate) unsafe extern "sysv64" fn tier_up(
+    vmctx: *mut u8,
+    counter: u32,
+    loop_index: u32,
+) -> usize {
+    std::panic::catch_unwind(|| {
+        // SAFETY: the caller passes its own VMContext.
+        unsafe { tier_up_inner(vmctx, counter, loop_index) }
+    })
+    .unwrap_or(0)
+}
+
+/// # Safety
+/// As [`tier_up`].
+unsafe fn tier_up_inner(vmctx: *mut u8, counter: u32, loop_index: u32) -> usize {
+    // SAFETY: the caller passes its own VMContext.
+    let (s, inst) = unsafe { crate::builtins::context(vmctx) };
+    let module = s.instances[inst].module.inner.clone();
+    // SAFETY: `counter` is the counter's offset inside this VMContext.
+    let counter_ptr = unsafe { vmctx.add(counter as usize) } as *mut i32;
+    let set_counter = |v: u32| {
+        // SAFETY: see above; only this thread runs this instance's code.
+        unsafe { counter_ptr.write(v.min(i32::MAX as u32) as i32) }
+    };
+    let Some(tiering) = &module.tiering else {
+        set_counter(u32::MAX);
+        return 0;
+    };
+    let Some(def) = module
+        .offsets
+        .counter_def(counter, module.env.bodies.len() as u32)
+    else {
+        set_counter(u32::MAX);
+        return 0;
+    };
+    let config = module.engine.config();
+    let osr = loop_index != CallKind::NO_LOOP && config.osr;
+    let mut jobs: Vec<Job> = Vec::new();
+    let mut t = tiering.lock();
+    if t.funcs[def as usize] == FuncState::Baseline {
+        t.funcs[def as usize] = FuncState::Queued;
+        jobs.push(Job {
+            module: Arc::downgrade(&module),
+            def,
+            osr_loop: None,
+        });
+    }
+    if osr && !t.osr.contains_key(&(def, loop_index)) {
+        t.osr.insert((def, loop_index), OsrState::Queued);
+        jobs.push(Job {
+            module: Arc::downgrade(&module),
+            def,
+            osr_loop: Some(loop_index),
+        });
+    }
+    drop(t);
+    for job in jobs {
+        if config.tier_up_sync {
+            run_job(job);
+        } else {
+            module.engine.compile_pool().submit(job);
+        }
+    }
+    let mut t = tiering.lock();
+    let mut entry = 0;
+    let mut pending = false;
+    let mut reached = None;
+    if osr {
+        match t.osr.get_mut(&(def, loop_index)) {
+            Some(OsrState::Queued) => pending = true,
+            Some(OsrState::Ready {
+                entry: e,
+                compile_time,
+                reported,
+            }) => {
+                entry = *e;
+                if !*reported {
+                    *reported = true;
+                    reached = Some(*compile_time);
+                }
+            }
+            Some(OsrState::Failed) | None => {}
+        }
+    }
+    let settled = matches!(
+        t.funcs[def as usize],
+        FuncState::Optimized(_) | FuncState::Failed
+    );
+    drop(t);
+    if let Some(compile_time) = reached {
+        report(&module, def, compile_time, Some(loop_index));
+    }
+    // While the function waits for optimized code, keep counting: a loop
+    // may still want an OSR entry.
+    set_counter(if pending {
+        config.tier_up.osr_poll
+    } else if settled {
+        u32::MAX
+    } else {
+        config.tier_up.budget
+    });
+    entry
+}
