@@ -8,18 +8,29 @@
 
 use std::sync::OnceLock;
 
-use crate::{Config, Engine, ErrorKind, Module, Tier};
+use crate::{Config, Engine, ErrorKind, Module, Tier, TierUpBudget};
 
-/// One engine per tier that [`Engine::new`] accepts on this machine (the
-/// optimizing tier is skipped while it is unsupported).
+/// One engine per tier that [`Engine::new`] accepts on this machine. The
+/// tiered engine runs with budgets of 1 and tier-ups compiled on the spot, so
+/// that every function is optimized on its second call and every loop
+/// enters optimized code through OSR on its first iterations, in the middle
+/// of the calls being compared.
 pub fn engines() -> &'static [(Tier, Engine)] {
     static ENGINES: OnceLock<Vec<(Tier, Engine)>> = OnceLock::new();
     ENGINES.get_or_init(|| {
-        [Tier::Baseline, Tier::Optimizing]
+        [Tier::Baseline, Tier::Optimizing, Tier::Tiered]
             .into_iter()
             .filter_map(|tier| {
                 let mut config = Config::new();
                 config.tier(tier);
+                if tier == Tier::Tiered {
+                    config
+                        .tier_up_budget(TierUpBudget {
+                            budget: 1,
+                            osr_poll: 1,
+                        })
+                        .tier_up_sync(true);
+                }
                 Engine::new(&config).ok().map(|e| (tier, e))
             })
             .collect()

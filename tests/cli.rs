@@ -433,3 +433,59 @@ fn wasi_unknown_function_and_other_modules() {
         "unknown import: env::g",
     );
 }
+
+#[test]
+fn tier_log_reports_tier_up_and_osr() {
+    let wat = scratch(
+        "tier-log.wat",
+        br#"(module
+  (func $count (export "count") (param $n i32) (result i32)
+    (local $i i32)
+    (loop $l
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $i)))"#,
+    );
+    let wat = wat.to_str().unwrap();
+    let out = strata(&[
+        "run",
+        "--tier-log",
+        "--tier-up-budget",
+        "10",
+        "--osr-poll",
+        "10",
+        "--tier-up-sync",
+        "--invoke",
+        "count",
+        wat,
+        "100000",
+    ]);
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    assert_eq!(stdout(&out), "100000\n");
+    let err = stderr(&out);
+    assert!(
+        err.lines().any(
+            |l| l.starts_with("tier-up: function 0 (count) baseline -> optimizing")
+                && l.contains("entered through OSR at loop 0")
+        ),
+        "{err}"
+    );
+    // Forced tiers never tier up.
+    for tier in ["baseline", "optimizing"] {
+        let out = strata(&[
+            "run",
+            "--tier",
+            tier,
+            "--tier-log",
+            "--tier-up-budget",
+            "1",
+            "--invoke",
+            "count",
+            wat,
+            "1000",
+        ]);
+        assert!(out.status.success(), "stderr: {}", stderr(&out));
+        assert_eq!(stdout(&out), "1000\n");
+        assert_eq!(stderr(&out), "");
+    }
+}

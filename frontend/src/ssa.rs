@@ -59,7 +59,7 @@ use wasmparser::{
     ValidatorResources,
 };
 
-use crate::baseline::ir_type;
+use crate::baseline::{MAX_OSR_STATE, ir_type};
 use crate::module::{ModuleEnv, WasmError};
 use crate::ops::{Simple, simple_op};
 use crate::vmoffsets::VMOffsets;
@@ -253,6 +253,8 @@ pub struct SsaTranslator {
     osr_reached: bool,
     /// The number of `loop` operators seen so far (dead ones included).
     loop_count: u32,
+    /// The number of locals (parameters included).
+    num_locals: u32,
 }
 
 /// A translation in progress: the module, the function and the translator.
@@ -290,8 +292,11 @@ impl SsaTranslator {
     /// a baseline frame hands over at that loop's header (8 bytes per value:
     /// every local in order, then the operand stack from the bottom; an
     /// `i32` or `f32` in the low bytes), that runs the rest of the original
-    /// function from there and returns its results. The code before the
-    /// loop is built unreachable and left for dead-code elimination. Fails
+    /// function from there and returns its results. The entry block loads
+    /// the state and jumps to the loop's header, which merges it with the
+    /// original path into the loop (still reachable through enclosing
+    /// loops); the original code from the function's start, which nothing
+    /// enters, is left for dead-code elimination. Fails
     /// when the loop is unreachable or its state is larger than
     /// [`crate::baseline::MAX_OSR_STATE`], the cases where the baseline
     /// offers no OSR.
@@ -417,6 +422,8 @@ impl Ctx<'_> {
             let n = self.t.local_types.len() + count as usize;
             self.t.local_types.resize(n, t);
         }
+
+        self.t.num_locals = self.t.local_types.len() as u32;
 
         // The function's own frame: a branch to it returns.
         let nres = ty.results.len() as u32;
@@ -1020,35 +1027,73 @@ impl Ctx<'_> {
         if !self.reachable() {
             return Ok(());
         }
-        if self.t.osr == Some(loop_index) {
-            self.enter_osr(offset)?;
-        }
         let fi = self.t.frames.len() - 1;
-        // Enter the loop with its parameters as the header's arguments.
-        let header = self.label(fi);
-        self.jump_to_frame(fi);
-        let f = &self.t.frames[fi];
-        let (height, n) = (f.height, f.num_params as usize);
-        self.truncate_stack(height);
-        self.switch_to(header);
-        self.push_fixed_phis(header, n);
-        Ok(())
-    }
-
-    /// At the OSR loop: ends the (never executed) code so far and continues
-    /// in the entry block, which loads every local and stack entry from the
-    /// state buffer; the loop is then entered from there.
-    fn enter_osr(&mut self, offset: usize) -> Result<(), WasmError> {
-        let nlocals = self.t.local_types.len();
-        if nlocals + self.t.stack.len() > crate::baseline::MAX_OSR_STATE {
+        let (height, n) = {
+            let f = &self.t.frames[fi];
+            (f.height, f.num_params as usize)
+        };
+        // In an OSR variant, the optimized code may enter a loop nest in the
+        // middle, so every loop header merges the operand-stack entries below
+        // the loop like locals: they become variables (one per stack slot
+        // and type), written before the loop and read at its header.
+        let osr_mode = self.t.osr.is_some();
+        let osr_here = self.t.osr == Some(loop_index);
+        if osr_here && self.t.num_locals as usize + self.t.stack.len() > MAX_OSR_STATE {
             return Err(WasmError::new(
                 "too much state for on-stack replacement",
                 offset,
             ));
         }
-        self.emit(InstData::Trap {
-            code: TrapCode::Unreachable,
-        });
+        if osr_mode {
+            let from = self.t.cur.expect("reachable");
+            for j in 0..height {
+                let v = self.t.stack[j];
+                let var = self.slot_var(j, self.func.value_type(v));
+                self.write_variable(var, from, v);
+            }
+        }
+        // Enter the loop with its parameters as the header's arguments.
+        let header = self.label(fi);
+        self.jump_to_frame(fi);
+        if osr_here {
+            self.enter_osr(fi);
+        }
+        self.truncate_stack(height);
+        self.switch_to(header);
+        if osr_mode {
+            for j in 0..height {
+                let var = self.slot_var(j, self.func.value_type(self.t.stack[j]));
+                let v = self.read_variable(var, header);
+                self.t.stack[j] = v;
+            }
+        }
+        self.push_fixed_phis(header, n);
+        Ok(())
+    }
+
+    /// The variable (numbered after the locals) that carries operand-stack
+    /// slot `j` holding a `ty` value across loop headers in an OSR variant.
+    fn slot_var(&mut self, j: usize, ty: Type) -> u32 {
+        let k = match ty {
+            Type::I32 => 0,
+            Type::I64 => 1,
+            Type::F32 => 2,
+            Type::F64 => 3,
+        };
+        let base = self.t.num_locals as usize;
+        let var = base + 4 * j + k;
+        while self.t.local_types.len() <= var {
+            let t =
+                [Type::I32, Type::I64, Type::F32, Type::F64][(self.t.local_types.len() - base) % 4];
+            self.t.local_types.push(t);
+        }
+        var as u32
+    }
+
+    /// At the OSR loop `fi`, after the original path's jump to its header:
+    /// completes the entry block, which loads every local and operand-stack
+    /// entry from the state buffer and jumps to the header too.
+    fn enter_osr(&mut self, fi: usize) {
         let entry = self.func.layout[0];
         self.t.cur = Some(entry);
         let buf = self.func.blocks[entry.index()].params[0];
@@ -1069,18 +1114,24 @@ impl Ctx<'_> {
             });
             dst
         };
+        let nlocals = self.t.num_locals as usize;
         for local in 0..nlocals {
             let ty = self.t.local_types[local];
             let v = load(self, ty, local);
             self.write_variable(local as u32, entry, v);
         }
+        let height = self.t.frames[fi].height;
         for j in 0..self.t.stack.len() {
             let ty = self.func.value_type(self.t.stack[j]);
             let v = load(self, ty, nlocals + j);
+            if j < height {
+                let var = self.slot_var(j, ty);
+                self.write_variable(var, entry, v);
+            }
             self.t.stack[j] = v;
         }
+        self.jump_to_frame(fi);
         self.t.osr_reached = true;
-        Ok(())
     }
 
     fn op_if(&mut self, bt: BlockType, offset: usize) -> Result<(), WasmError> {

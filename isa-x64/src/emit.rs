@@ -168,6 +168,7 @@ pub struct Emitter {
     frame_sub: u32,
     /// Out-of-line paths of the tier checks.
     tier_stubs: Vec<TierStub>,
+    osr_returns: Vec<u32>,
 }
 
 /// An out-of-line tier-check path to emit after the blocks.
@@ -205,6 +206,7 @@ impl Default for Emitter {
             jt_fixups: Vec::new(),
             frame_sub: 0,
             tier_stubs: Vec::new(),
+            osr_returns: Vec::new(),
         }
     }
 }
@@ -548,6 +550,7 @@ impl Emitter {
         self.addr_map.clear();
         self.jt_fixups.clear();
         self.tier_stubs.clear();
+        self.osr_returns.clear();
         self.block_labels.clear();
         self.jt_labels.clear();
         for _ in 0..vc.num_blocks() {
@@ -673,6 +676,7 @@ impl Emitter {
             trap_sites: self.trap_sites.clone(),
             addr_map: self.addr_map.clone(),
             frame_size: self.frame_sub + 8,
+            osr_returns: self.osr_returns.clone(),
         })
     }
 
@@ -805,6 +809,7 @@ impl Emitter {
         let off = self.off();
         self.addr_map.push((off, st.srcloc));
         x64!(self.asm; call r10);
+        self.osr_returns.push(self.off() - 1);
         let dst_base = abi::incoming_result_offset(info.incoming_stack_args, 0);
         for k in 0..info.return_area / 8 {
             let o = 8 * k as i32;

@@ -7,7 +7,7 @@
 //!   VCode ── strata_regalloc::allocate (linear scan) ──► allocations + edits
 //!      │ emit       dynasm: prologue + stack check, blocks with edits,
 //!      ▼            trap stubs, jump tables
-//!   CompiledFunction { code, trap_sites, addr_map, frame_size }
+//!   CompiledFunction { code, trap_sites, addr_map, frame_size, osr_returns }
 //! ```
 //!
 //! Also: the host ↔ Wasm trampolines ([`array_trampoline`],
@@ -64,6 +64,10 @@ pub struct CompiledFunction {
     /// Bytes between rbp and rsp in the function body (saved r14, spill
     /// slots, outgoing arguments).
     pub frame_size: u32,
+    /// Code offsets (sorted) of the last byte of each call that enters
+    /// optimized code through OSR: a frame returning there continues in the
+    /// callee, so backtraces leave it out.
+    pub osr_returns: Vec<u32>,
 }
 
 /// Compilation options.

@@ -564,6 +564,35 @@ impl Func {
         self.data(store.opaque()).ty.clone()
     }
 
+    /// The tier whose code a call of this Wasm function runs now
+    /// ([`Tier::Baseline`](crate::Tier::Baseline) or
+    /// [`Tier::Optimizing`](crate::Tier::Optimizing); with the tiered engine
+    /// it changes when optimized code is published), or `None` for a host
+    /// function.
+    pub fn tier<T>(&self, store: &Store<T>) -> Option<crate::Tier> {
+        let s = store.opaque();
+        let data = self.data(s);
+        let FuncKind::Wasm { instance } = data.kind else {
+            return None;
+        };
+        let module = &s.instances[instance as usize].module;
+        // SAFETY: a Wasm function's funcref lives in its instance's
+        // VMContext, which the store keeps alive; the code pointer may be
+        // written concurrently by a publication, hence the atomic load.
+        let code = unsafe {
+            (*(std::ptr::addr_of!((*data.funcref_ptr).code)
+                as *const std::sync::atomic::AtomicUsize))
+                .load(std::sync::atomic::Ordering::Acquire)
+        };
+        let (start, end) = module.inner.code.range();
+        Some(match module.engine().config().tier {
+            crate::Tier::Optimizing => crate::Tier::Optimizing,
+            crate::Tier::Baseline => crate::Tier::Baseline,
+            crate::Tier::Tiered if (start..end).contains(&code) => crate::Tier::Baseline,
+            crate::Tier::Tiered => crate::Tier::Optimizing,
+        })
+    }
+
     /// Calls the function with `params`, writing `results`.
     pub fn call<T>(&self, store: &mut Store<T>, params: &[Val], results: &mut [Val]) -> Result<()> {
         let ty = self.ty(store);
@@ -724,11 +753,13 @@ pub(crate) fn trap_to_error(store: &StoreOpaque, record: TrapRecord) -> Error {
         .frames()
         .into_iter()
         .map(|f| {
-            let module = store
-                .instances
-                .iter()
-                .map(|i| &i.module)
-                .find(|m| m.inner.code.range().0 == f.code_start);
+            let module = store.instances.iter().map(|i| &i.module).find(|m| {
+                m.inner.code.range().0 == f.code_start
+                    || m.inner
+                        .tiering
+                        .as_ref()
+                        .is_some_and(|t| t.owns_code(f.code_start))
+            });
             FrameInfo {
                 func_index: f.func_index,
                 func_name: module

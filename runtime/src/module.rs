@@ -131,6 +131,9 @@ impl Backend<'_> {
         out.info
             .addr_map
             .extend(compiled.addr_map.iter().map(|&(o, w)| (start + o, w)));
+        out.info
+            .hidden_returns
+            .extend(compiled.osr_returns.iter().map(|&o| start + o));
         Ok(())
     }
 
@@ -204,6 +207,9 @@ fn append_compiled(out: &mut Compiled, part: Compiled) {
     out.info
         .addr_map
         .extend(part.info.addr_map.iter().map(|&(o, w)| (o + base, w)));
+    out.info
+        .hidden_returns
+        .extend(part.info.hidden_returns.iter().map(|&o| o + base));
 }
 
 /// Baseline code for every defined function, compiled on up to

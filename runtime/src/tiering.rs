@@ -71,6 +71,7 @@ enum OsrState {
 
 /// Optimized code, kept until the module goes.
 struct OptimizedCode {
+    start: usize,
     /// Declared first: unregistered before it is unmapped.
     _registration: CodeRegistration,
     _code: CodeMemory,
@@ -121,6 +122,11 @@ impl Tiering {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Tables> {
         self.tables.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether optimized code of this module starts at `start`.
+    pub(crate) fn owns_code(&self, start: usize) -> bool {
+        self.lock().code.iter().any(|c| c.start == start)
     }
 
     /// Registers code slots `(def, slot address)` to be updated when `def`
@@ -248,6 +254,7 @@ fn compile_one(
             func_index: env.num_imported_funcs + def,
         }],
         addr_map: compiled.addr_map.clone(),
+        hidden_returns: Vec::new(),
     };
     let registration = register_code(start, code.len(), Arc::new(info));
     Ok((code, registration, start))
@@ -268,6 +275,7 @@ fn run_job(job: Job) {
     match (result, job.osr_loop) {
         (Ok((code, registration, entry)), None) => {
             t.code.push(OptimizedCode {
+                start: code.range().0,
                 _registration: registration,
                 _code: code,
             });
@@ -291,6 +299,7 @@ fn run_job(job: Job) {
         }
         (Ok((code, registration, entry)), Some(l)) => {
             t.code.push(OptimizedCode {
+                start: code.range().0,
                 _registration: registration,
                 _code: code,
             });

@@ -103,6 +103,7 @@ fn previous_handler_still_runs_for_foreign_faults() {
     // 2. Wasm traps are still ours.
     let code = CodeMemory::new(&[0x55, 0x48, 0x89, 0xe5, 0x0f, 0x0b]).unwrap();
     let info = CodeInfo {
+        hidden_returns: Vec::new(),
         trap_sites: vec![(4, TrapCode::Unreachable)],
         funcs: vec![FuncRange {
             start: 0,
@@ -127,6 +128,7 @@ fn previous_handler_still_runs_for_foreign_faults() {
     bytes.extend_from_slice(&[0xff, 0xd0, 0x5d, 0xc3]); // call rax; pop rbp; ret
     let code = CodeMemory::new(&bytes).unwrap();
     let info = CodeInfo {
+        hidden_returns: Vec::new(),
         trap_sites: vec![],
         funcs: vec![FuncRange {
             start: 0,
@@ -147,6 +149,7 @@ fn previous_handler_still_runs_for_foreign_faults() {
     ];
     let code = CodeMemory::new(&bytes).unwrap();
     let info = CodeInfo {
+        hidden_returns: Vec::new(),
         trap_sites: vec![(0, TrapCode::Unreachable)],
         funcs: vec![FuncRange {
             start: 0,

@@ -580,10 +580,32 @@ fn from_strata(v: &strata::Val) -> Option<Value> {
 
 /// The engine for `tier`, or `None` when strata does not offer that tier
 /// (yet).
+/// An engine for `tier`.
 pub fn strata_engine(tier: strata::Tier) -> Option<strata::Engine> {
+    tiered_engine(tier, 1)
+}
+
+/// An engine for `tier`; the tiered one with `budget` and tier-ups compiled
+/// on the spot, so that functions are optimized and loops enter OSR code in
+/// the middle of the calls being compared, at points that depend on the
+/// budget (1: the first loop reached; larger: inner loops, later calls).
+pub fn tiered_engine(tier: strata::Tier, budget: u32) -> Option<strata::Engine> {
     let mut config = strata::Config::new();
     config.tier(tier);
+    if tier == strata::Tier::Tiered {
+        config
+            .tier_up_budget(strata::TierUpBudget {
+                budget,
+                osr_poll: 1 + budget / 4,
+            })
+            .tier_up_sync(true);
+    }
     strata::Engine::new(&config).ok()
+}
+
+/// The tiered engine's budget for the module of `seed`.
+pub fn budget_for(seed: u64) -> u32 {
+    [1, 2, 5, 20, 100][(seed % 5) as usize]
 }
 
 impl Strata {
@@ -725,6 +747,9 @@ pub fn check_module(wasm: &[u8], arg_seed: u64) -> Result<Stats, Divergence> {
     if let Some(e) = strata_engine(strata::Tier::Optimizing) {
         engines.push((strata::Tier::Optimizing, e));
         stats.optimizing = true;
+    }
+    if let Some(e) = tiered_engine(strata::Tier::Tiered, budget_for(arg_seed)) {
+        engines.push((strata::Tier::Tiered, e));
     }
 
     // Compile and instantiate everywhere; instantiation outcomes must agree.

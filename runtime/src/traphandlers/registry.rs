@@ -59,6 +59,10 @@ pub struct CodeInfo {
     /// `(code offset, Wasm bytecode offset)` pairs, sorted by code offset:
     /// code from one entry up to the next stems from that bytecode offset.
     pub addr_map: Vec<(u32, u32)>,
+    /// Offsets (sorted) of the last byte of calls that hand a frame over
+    /// to its continuation (on-stack replacement): a return address there
+    /// is not a frame of its own in backtraces.
+    pub hidden_returns: Vec<u32>,
 }
 
 impl CodeInfo {
@@ -297,6 +301,9 @@ pub fn lookup_frame(pc: usize) -> Option<FrameInfo> {
     let (start, info) = locked_lookup(pc)?;
     let offset = u32::try_from(pc - start).ok()?;
     let func = info.func_at(offset)?;
+    if info.hidden_returns.binary_search(&offset).is_ok() {
+        return None;
+    }
     Some(FrameInfo {
         func_index: func.func_index,
         wasm_offset: info.wasm_offset(func, offset),
@@ -316,6 +323,7 @@ mod tests {
 
     fn info() -> Arc<CodeInfo> {
         Arc::new(CodeInfo {
+            hidden_returns: Vec::new(),
             trap_sites: vec![
                 (4, TrapCode::Unreachable),
                 (20, TrapCode::MemoryOutOfBounds),
