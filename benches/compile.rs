@@ -53,7 +53,11 @@ fn small_functions_module(functions: usize) -> Vec<u8> {
 
 fn engine(tier: Tier) -> Engine {
     let mut config = Config::new();
-    config.tier(tier).validate_regalloc(false);
+    // One thread: instruction counts stay deterministic and per-thread.
+    config
+        .tier(tier)
+        .validate_regalloc(false)
+        .compile_threads(1);
     Engine::new(&config).expect("engine")
 }
 
@@ -77,6 +81,8 @@ fn setup_fib(tier: Tier) -> (Engine, Vec<u8>) {
 #[bench::optimizing_calls_1000(setup_calls(Tier::Optimizing, 1000))]
 #[bench::baseline_fib(setup_fib(Tier::Baseline))]
 #[bench::optimizing_fib(setup_fib(Tier::Optimizing))]
+#[bench::tiered_loops_100(setup(Tier::Tiered, 100))]
+#[bench::tiered_calls_1000(setup_calls(Tier::Tiered, 1000))]
 fn compile((engine, wasm): (Engine, Vec<u8>)) -> Module {
     black_box(Module::new(&engine, &wasm).expect("compiles"))
 }
