@@ -57,7 +57,9 @@ fn engine(tier: Tier) -> Engine {
     config
         .tier(tier)
         .validate_regalloc(false)
-        .compile_threads(1);
+        .compile_threads(1)
+        // Compile everything in `Module::new`: that is what is counted.
+        .lazy_compilation(false);
     Engine::new(&config).expect("engine")
 }
 

@@ -51,6 +51,39 @@ fn run_fib() {
 }
 
 #[test]
+fn run_with_lazy_compilation() {
+    for tier in ["baseline", "tiered"] {
+        let out = strata(&[
+            "run",
+            "--tier",
+            tier,
+            "--lazy",
+            "examples/fib.wat",
+            "--invoke",
+            "fib",
+            "20",
+        ]);
+        assert!(out.status.success(), "stderr: {}", stderr(&out));
+        assert_eq!(stdout(&out), "6765\n");
+        let out = strata(&[
+            "run",
+            "--tier",
+            tier,
+            "--lazy",
+            "examples/trap.wat",
+            "--invoke",
+            "div",
+            "1",
+            "0",
+        ]);
+        assert!(!out.status.success());
+        let err = stderr(&out);
+        assert!(err.contains("integer divide by zero"), "stderr: {err}");
+        assert!(err.contains("wasm backtrace:"), "stderr: {err}");
+    }
+}
+
+#[test]
 fn run_binary_module() {
     let wasm = wat::parse_file(root().join("examples/fib.wat")).expect("fib.wat parses");
     let path = scratch("fib.wasm", &wasm);

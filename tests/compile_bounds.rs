@@ -1,7 +1,8 @@
 //! Compile-time bounds: pathological but valid functions (50,000 locals,
 //! the most wasmparser accepts,
 //! 10,000 nested blocks, a 100,000-entry `br_table`) must compile, in every
-//! tier `Engine::new` accepts, within a generous time. This is a hang and
+//! tier `Engine::new` accepts (and lazily, on the first call, on the thread
+//! that runs the Wasm code), within a generous time. This is a hang and
 //! blow-up detector, not a benchmark: each case runs in its own thread and
 //! fails past [`LIMIT`] (debug build, shared 2-core machine). Each compiled
 //! function is also called once and its result checked.
@@ -123,11 +124,19 @@ fn big_br_table() -> Vec<u8> {
     })
 }
 
-/// Compiles `wasm` with `tier` and calls `f(arg)` in a thread; fails past
-/// [`LIMIT`].
-fn check(name: &str, wasm: Vec<u8>, tier: Tier, cases: &[(i32, i32)]) {
+/// The configurations every case runs in: each tier ahead of time, and the
+/// baseline tier lazily (compiled inside the first call).
+const MODES: [(Tier, bool); 3] = [
+    (Tier::Baseline, false),
+    (Tier::Optimizing, false),
+    (Tier::Baseline, true),
+];
+
+/// Compiles `wasm` with `tier` (lazily if `lazy`) and calls `f(arg)` in a
+/// thread; fails past [`LIMIT`].
+fn check(name: &str, wasm: Vec<u8>, (tier, lazy): (Tier, bool), cases: &[(i32, i32)]) {
     let mut config = Config::new();
-    config.tier(tier);
+    config.tier(tier).lazy_compilation(lazy);
     let Ok(engine) = Engine::new(&config) else {
         assert_eq!(tier, Tier::Optimizing, "the baseline tier must exist");
         eprintln!("{name}: {tier:?} tier unavailable, skipped");
@@ -135,7 +144,7 @@ fn check(name: &str, wasm: Vec<u8>, tier: Tier, cases: &[(i32, i32)]) {
     };
     let args: Vec<i32> = cases.iter().map(|(arg, _)| *arg).collect();
     let (tx, rx) = mpsc::channel();
-    let label = format!("{name} ({tier:?})");
+    let label = format!("{name} ({tier:?}{})", if lazy { ", lazy" } else { "" });
     std::thread::Builder::new()
         .name(label.clone())
         .spawn(move || {
@@ -161,7 +170,7 @@ fn check(name: &str, wasm: Vec<u8>, tier: Tier, cases: &[(i32, i32)]) {
         .unwrap();
     let (compiled, result) = rx
         .recv_timeout(LIMIT)
-        .unwrap_or_else(|_| panic!("{label}: compiling took more than {LIMIT:?}"));
+        .unwrap_or_else(|_| panic!("{label}: compiling and calling took more than {LIMIT:?}"));
     eprintln!("{label}: compiled in {compiled:?}");
     let got = result.unwrap_or_else(|e| panic!("{label}: {e}"));
     let want: Vec<i32> = cases.iter().map(|(_, w)| *w).collect();
@@ -170,17 +179,17 @@ fn check(name: &str, wasm: Vec<u8>, tier: Tier, cases: &[(i32, i32)]) {
 
 #[test]
 fn fifty_thousand_locals() {
-    for tier in [Tier::Baseline, Tier::Optimizing] {
+    for mode in MODES {
         check(
             "50,000 locals",
             many_locals(),
-            tier,
+            mode,
             &[(0, 1), (7, 15), (-1, -1)],
         );
         check(
             "50,000 live locals",
             many_live_locals(),
-            tier,
+            mode,
             &[(0, live_locals_sum(0)), (-3, live_locals_sum(-3))],
         );
     }
@@ -188,11 +197,11 @@ fn fifty_thousand_locals() {
 
 #[test]
 fn ten_thousand_nested_blocks() {
-    for tier in [Tier::Baseline, Tier::Optimizing] {
+    for mode in MODES {
         check(
             "10,000 nested blocks",
             nested_blocks(),
-            tier,
+            mode,
             &[(0, 2), (5, 1)],
         );
     }
@@ -200,11 +209,11 @@ fn ten_thousand_nested_blocks() {
 
 #[test]
 fn hundred_thousand_entry_br_table() {
-    for tier in [Tier::Baseline, Tier::Optimizing] {
+    for mode in MODES {
         check(
             "100,000-entry br_table",
             big_br_table(),
-            tier,
+            mode,
             &[(0, 0), (1, 1), (6, 2), (99_999, 3), (100_000, 0), (-1, 0)],
         );
     }

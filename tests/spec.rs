@@ -26,29 +26,48 @@ const V2_EXPECTED_FAILURES: &[(Option<Tier>, &str, &str)] = &[];
 /// the engine's own limit, never the host's guard page.
 const RUNNER_STACK: usize = 64 << 20;
 
+/// How the engine is configured beyond its tier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// The defaults.
+    Default,
+    /// Tier-up budgets of 1, tier-ups compiled on the spot.
+    TinyBudgets,
+    /// Functions compiled on their first call.
+    Lazy,
+}
+
 #[test]
 fn wasm_v1_baseline() {
-    run_on_big_stack(SpecVersion::V1, Tier::Baseline, false);
+    run_on_big_stack(SpecVersion::V1, Tier::Baseline, Mode::Default);
 }
 
 #[test]
 fn wasm_v1_optimizing() {
-    run_on_big_stack(SpecVersion::V1, Tier::Optimizing, false);
+    run_on_big_stack(SpecVersion::V1, Tier::Optimizing, Mode::Default);
 }
 
 #[test]
 fn wasm_v2_baseline() {
-    run_on_big_stack(SpecVersion::V2, Tier::Baseline, false);
+    run_on_big_stack(SpecVersion::V2, Tier::Baseline, Mode::Default);
 }
 
 #[test]
 fn wasm_v2_optimizing() {
-    run_on_big_stack(SpecVersion::V2, Tier::Optimizing, false);
+    run_on_big_stack(SpecVersion::V2, Tier::Optimizing, Mode::Default);
 }
 
 #[test]
 fn wasm_v1_tiered() {
-    run_on_big_stack(SpecVersion::V1, Tier::Tiered, false);
+    run_on_big_stack(SpecVersion::V1, Tier::Tiered, Mode::Default);
+}
+
+/// Tiered with lazy compilation: every body validated by `Module::new`
+/// (the `assert_invalid` scripts), every function compiled on its first
+/// call, through stubs that must preserve every kind of argument.
+#[test]
+fn wasm_v1_lazy() {
+    run_on_big_stack(SpecVersion::V1, Tier::Tiered, Mode::Lazy);
 }
 
 /// Tiered with budgets of 1 and tier-ups compiled on the spot: every
@@ -57,12 +76,12 @@ fn wasm_v1_tiered() {
 /// calls.
 #[test]
 fn wasm_v1_tiered_tiny_budgets() {
-    run_on_big_stack(SpecVersion::V1, Tier::Tiered, true);
+    run_on_big_stack(SpecVersion::V1, Tier::Tiered, Mode::TinyBudgets);
 }
 
 #[test]
 fn wasm_v2_tiered_tiny_budgets() {
-    run_on_big_stack(SpecVersion::V2, Tier::Tiered, true);
+    run_on_big_stack(SpecVersion::V2, Tier::Tiered, Mode::TinyBudgets);
 }
 
 fn suite_name(version: SpecVersion) -> &'static str {
@@ -73,23 +92,23 @@ fn suite_name(version: SpecVersion) -> &'static str {
     }
 }
 
-fn run_on_big_stack(version: SpecVersion, tier: Tier, tiny_budgets: bool) {
+fn run_on_big_stack(version: SpecVersion, tier: Tier, mode: Mode) {
     let suite = suite_name(version);
     let handle = std::thread::Builder::new()
-        .name(format!("{suite}-{tier:?}"))
+        .name(format!("{suite}-{tier:?}-{mode:?}"))
         .stack_size(RUNNER_STACK)
-        .spawn(move || run_suite(version, tier, tiny_budgets))
+        .spawn(move || run_suite(version, tier, mode))
         .expect("spawn the suite thread");
     let problems = handle.join().expect("the suite thread panicked");
     assert!(
         problems.is_empty(),
-        "{suite} spec suite on the {tier:?} tier:\n{}",
+        "{suite} spec suite on the {tier:?} tier ({mode:?}):\n{}",
         problems.join("\n")
     );
 }
 
 /// Runs every script and returns the problems found (empty when all is as expected).
-fn run_suite(version: SpecVersion, tier: Tier, tiny_budgets: bool) -> Vec<String> {
+fn run_suite(version: SpecVersion, tier: Tier, mode: Mode) -> Vec<String> {
     let suite = suite_name(version);
     let expected_failures = match version {
         SpecVersion::V1 => V1_EXPECTED_FAILURES,
@@ -97,8 +116,8 @@ fn run_suite(version: SpecVersion, tier: Tier, tiny_budgets: bool) -> Vec<String
     };
     let applies = |t: &Option<Tier>| t.is_none_or(|t| t == tier);
     let mut config = Config::new();
-    config.tier(tier);
-    if tiny_budgets {
+    config.tier(tier).lazy_compilation(mode == Mode::Lazy);
+    if mode == Mode::TinyBudgets {
         config
             .tier_up_budget(TierUpBudget {
                 budget: 1,
@@ -171,7 +190,7 @@ fn run_suite(version: SpecVersion, tier: Tier, tiny_budgets: bool) -> Vec<String
         }
     }
     println!(
-        "{suite} ({tier:?}): {} files ({failing_files} failing), {} passed, {} failed, {} skipped in {:.2?}",
+        "{suite} ({tier:?}, {mode:?}): {} files ({failing_files} failing), {} passed, {} failed, {} skipped in {:.2?}",
         files.len(),
         total.passed,
         total.failed,

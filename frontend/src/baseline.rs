@@ -191,6 +191,59 @@ impl BaselineTranslator {
         self.allocs = Some(validator.into_allocations());
         result
     }
+
+    /// Validates defined function `def_index` of `env` without translating
+    /// it: reads the body exactly as [`translate`](Self::translate) does and
+    /// fails with the same error on every body that `translate` rejects for
+    /// a reason other than an operator it cannot translate (with the
+    /// engine's supported features, that is every invalid body). For lazy
+    /// compilation, which checks every body up front and translates later.
+    pub fn validate(
+        &mut self,
+        env: &ModuleEnv,
+        wasm: &[u8],
+        def_index: usize,
+    ) -> Result<(), WasmError> {
+        let info = &env.bodies[def_index];
+        let body = info.function_body(wasm);
+        let mut validator = info.func_validator(self.allocs.take().unwrap_or_default());
+        let result = validate_body(env, info.func_index(), body, &mut validator);
+        self.allocs = Some(validator.into_allocations());
+        result
+    }
+}
+
+/// The body of [`BaselineTranslator::validate`]: the reads and checks of
+/// `Ctx::run`, in the same order, without the translation.
+fn validate_body(
+    env: &ModuleEnv,
+    func_index: u32,
+    body: wasmparser::FunctionBody<'_>,
+    validator: &mut FuncValidator<ValidatorResources>,
+) -> Result<(), WasmError> {
+    let ty = env.func_type(func_index);
+    let start = body.range().start;
+    for &t in ty.params.iter().chain(ty.results.iter()) {
+        ir_type(t, start as usize)?;
+    }
+    let mut reader = body.get_binary_reader();
+    let groups = reader.read_var_u32()?;
+    for _ in 0..groups {
+        let offset = reader.original_position();
+        let count = reader.read_var_u32()?;
+        let vt: ValType = reader.read()?;
+        validator.define_locals(offset, count, vt)?;
+        ir_type(vt, offset as usize)?;
+    }
+    // `translate` reads operators until the function's own frame closes,
+    // which is when the validator's control stack empties.
+    let mut ops = OperatorsReader::new(reader);
+    while validator.control_stack_height() > 0 {
+        let (op, offset) = ops.read_with_offset()?;
+        validator.op(offset, &op)?;
+    }
+    ops.finish()?;
+    Ok(())
 }
 
 impl Ctx<'_> {

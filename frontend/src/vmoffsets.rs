@@ -54,11 +54,17 @@ pub enum Builtin {
     /// pointer to enter through OSR, or 0). Called from a path that preserves
     /// every register.
     TierUp = 10,
+    /// Lazy compilation: `(vmctx, def: u32) -> code` compiles defined
+    /// function `def` of the VMContext's module (once per module), publishes
+    /// it, and returns its code pointer, or 0 after recording an error to
+    /// raise. Called only by the lazy-compilation stubs, which save and
+    /// restore every argument register around it.
+    LazyCompile = 11,
 }
 
 impl Builtin {
     /// The number of builtins.
-    pub const COUNT: u32 = 11;
+    pub const COUNT: u32 = 12;
     /// Every builtin, in slot order.
     pub const ALL: [Builtin; Builtin::COUNT as usize] = [
         Builtin::MemoryGrow,
@@ -72,6 +78,7 @@ impl Builtin {
         Builtin::TableGrow,
         Builtin::TableFill,
         Builtin::TierUp,
+        Builtin::LazyCompile,
     ];
 }
 

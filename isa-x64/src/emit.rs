@@ -2180,3 +2180,93 @@ pub(crate) fn host_trampoline_code(
     );
     finish(a)
 }
+
+/// Bytes between two lazy-compilation stubs (see [`lazy_stubs_code`]).
+pub(crate) const LAZY_STUB_STRIDE: u32 = 16;
+
+/// Emits the lazy-compilation stubs (see [`crate::lazy_stubs`]): the common
+/// entry at offset 0, then `count` stubs of [`LAZY_STUB_STRIDE`] bytes each
+/// from the returned offset on. Stub `k` is `mov r11d, k; jmp common`.
+///
+/// The common entry runs with the Wasm convention's entry state (the
+/// callee's VMContext in r14, arguments in registers and above the return
+/// address, rsp = 8 mod 16). It saves the argument registers, calls the
+/// builtin at `[r14 + builtin]` as `(vmctx, k) -> code` (SysV, which keeps
+/// r14 and r15), restores them, pops its frame and jumps to `code`, so the
+/// compiled function sees the stack and registers its caller set up. On 0
+/// it calls `raise_fn` (which unwinds to the host with the error the
+/// builtin recorded); its frame links to the caller's, so the backtrace
+/// still finds the Wasm caller.
+pub(crate) fn lazy_stubs_code(
+    count: u32,
+    builtin: i32,
+    raise_fn: usize,
+) -> Result<(Vec<u8>, u32), CompileError> {
+    use crate::regs::{FLOAT_ARG_REGS, INT_ARG_REGS};
+    let mut a = tramp_asm();
+    let common = a.new_dynamic_label();
+    let fail = a.new_dynamic_label();
+    let nint = INT_ARG_REGS.len() as i32;
+    let nfloat = FLOAT_ARG_REGS.len() as i32;
+    // Entry rsp = 8 mod 16; after `push rbp` it is 16-aligned, and the save
+    // area keeps it so for the call.
+    let save = abi::align16(8 * nint as u32 + 16 * nfloat as u32) as i32;
+    x64!(a
+        ; =>common
+        ; push rbp
+        ; mov rbp, rsp
+        ; sub rsp, save
+    );
+    for (k, r) in INT_ARG_REGS.iter().enumerate() {
+        let (o, r) = (8 * k as i32, r.hw_enc());
+        x64!(a; mov QWORD [rsp + o], Rq(r));
+    }
+    for (j, r) in FLOAT_ARG_REGS.iter().enumerate() {
+        let (o, r) = (8 * nint + 16 * j as i32, r.hw_enc());
+        x64!(a; movdqu [rsp + o], Rx(r));
+    }
+    x64!(a
+        ; mov rdi, r14
+        ; mov esi, r11d
+        ; call QWORD [r14 + builtin]
+        ; test rax, rax
+        ; jz =>fail
+        ; mov r11, rax
+    );
+    for (k, r) in INT_ARG_REGS.iter().enumerate() {
+        let (o, r) = (8 * k as i32, r.hw_enc());
+        x64!(a; mov Rq(r), QWORD [rsp + o]);
+    }
+    for (j, r) in FLOAT_ARG_REGS.iter().enumerate() {
+        let (o, r) = (8 * nint + 16 * j as i32, r.hw_enc());
+        x64!(a; movdqu Rx(r), [rsp + o]);
+    }
+    x64!(a
+        ; mov rsp, rbp
+        ; pop rbp
+        ; jmp r11
+        ; =>fail
+        ; mov rax, QWORD raise_fn as i64
+        ; call rax
+        ; ud2
+    );
+    let pad_to = |a: &mut VecAssembler<X64Relocation>, align: u32| {
+        while !(a.offset().0 as u32).is_multiple_of(align) {
+            x64!(a; int3);
+        }
+    };
+    pad_to(&mut a, LAZY_STUB_STRIDE);
+    let first = a.offset().0 as u32;
+    for k in 0..count {
+        let imm = k as i32;
+        x64!(a
+            ; mov r11d, imm
+            ; jmp =>common
+        );
+        pad_to(&mut a, LAZY_STUB_STRIDE);
+        if a.offset().0 as u32 != first + (k + 1) * LAZY_STUB_STRIDE {
+            return Err(err("a lazy-compilation stub is longer than its stride"));
+        }
+    }
+    Ok((finish(a)?, first))
+}

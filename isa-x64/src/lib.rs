@@ -11,7 +11,8 @@
 //! ```
 //!
 //! Also: the host ↔ Wasm trampolines ([`array_trampoline`],
-//! [`host_trampoline`]) and a disassembler ([`disassemble`]).
+//! [`host_trampoline`]), the lazy-compilation stubs ([`lazy_stubs`]) and a
+//! disassembler ([`disassemble`]).
 //!
 //! Register conventions (see [`regs`] and [`abi`]): r14 holds the VMContext
 //! and r15 the base of linear memory 0 for the whole Wasm execution; rbp is
@@ -37,7 +38,7 @@ use strata_regalloc::{Mode, Options};
 pub use disasm::disassemble;
 pub use inst::VCode;
 pub use regs::machine_env;
-pub use trampolines::{array_trampoline, host_trampoline};
+pub use trampolines::{LazyStubs, array_trampoline, host_trampoline, lazy_stubs};
 
 /// A compilation failure (unsupported input or an internal error).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,6 +15,10 @@
 //! and the return area (see [`crate::abi`]). The slot array must have
 //! `max(params, results, 1)` slots (the host trampoline allocates its own).
 //!
+//! - The *lazy-compilation stubs* of a module ([`lazy_stubs`]) stand for
+//!   the code of functions not compiled yet: called with the Wasm
+//!   convention, they have the function compiled and jump to it.
+//!
 //! The machine code itself is emitted by [`crate::emit`].
 
 use strata_ir::Signature;
@@ -72,4 +76,75 @@ pub fn host_trampoline(
 ) -> Result<Vec<u8>, CompileError> {
     let p = plan(sig)?;
     emit::host_trampoline_code(&p.args, &p.results, p.stack, host_fn, raise_fn)
+}
+
+/// The lazy-compilation stubs of a module (see [`lazy_stubs`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LazyStubs {
+    /// The machine code: a common entry, then one stub per function.
+    pub code: Vec<u8>,
+    /// Offset of stub 0.
+    pub first: u32,
+    /// Bytes between two stubs.
+    pub stride: u32,
+}
+
+impl LazyStubs {
+    /// Offset in [`code`](Self::code) of the stub of defined function `def`.
+    pub fn offset(&self, def: u32) -> u32 {
+        self.first + self.stride * def
+    }
+}
+
+/// The lazy-compilation stubs for `count` defined functions: stub `def`
+/// (at [`LazyStubs::offset`]) stands for function `def`'s code until it is
+/// compiled. Called with the Wasm convention, it calls the builtin whose
+/// pointer is at `[r14 + builtin]` (r14 = the callee's VMContext) as
+/// `extern "sysv64" fn(vmctx, def: u32) -> code`, with every argument
+/// register (and the stack arguments and return area) preserved across it,
+/// then jumps to the returned code as if it had been called directly. When
+/// the builtin returns 0 it calls `raise_fn` (SysV, no arguments, never
+/// returns; see the host trampoline).
+pub fn lazy_stubs(count: u32, builtin: u32, raise_fn: usize) -> Result<LazyStubs, CompileError> {
+    let builtin = i32::try_from(builtin).map_err(|_| CompileError("builtin offset".into()))?;
+    let (code, first) = emit::lazy_stubs_code(count, builtin, raise_fn)?;
+    Ok(LazyStubs {
+        code,
+        first,
+        stride: emit::LAZY_STUB_STRIDE,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_lazy_stub_names_its_function_and_jumps_to_the_common_entry() {
+        let stubs = lazy_stubs(3, 0x68, 0x1234_5678).unwrap();
+        assert_eq!(stubs.first % stubs.stride, 0);
+        assert_eq!(stubs.code.len() as u32, stubs.offset(3));
+        let common = crate::disassemble(&stubs.code[..stubs.first as usize], 0);
+        for needle in [
+            "push rbp",
+            "movdqu [rsp+0xa0],xmm7",
+            "call qword ptr [r14+0x68]",
+            "movdqu xmm7,[rsp+0xa0]",
+            "jmp r11",
+        ] {
+            assert!(
+                common.to_lowercase().contains(&needle.to_lowercase()),
+                "{needle} missing in:\n{common}"
+            );
+        }
+        for def in 0..3 {
+            let at = stubs.offset(def) as usize;
+            let text = crate::disassemble(&stubs.code[at..at + 11], at as u64);
+            assert!(
+                text.to_lowercase().contains(&format!("mov r11d,{def}")),
+                "{text}"
+            );
+            assert!(text.to_lowercase().contains("jmp 0\n"), "{text}");
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! The runtime functions that compiled code calls through the VMContext's
 //! builtin slots (`strata_frontend::vmoffsets::Builtin`): `memory.grow` and
-//! the bulk-memory and table operators.
+//! the bulk-memory and table operators (the tier-up and lazy-compilation
+//! builtins live in `tiering` and `lazy`).
 //!
 //! Every builtin takes the caller's VMContext first and finds its store and
 //! instance through the VMContext's instance record. None of them traps or
@@ -251,5 +252,6 @@ pub(crate) fn address(builtin: Builtin) -> usize {
         Builtin::TableGrow => table_grow as *const () as usize,
         Builtin::TableFill => table_fill as *const () as usize,
         Builtin::TierUp => crate::tiering::tier_up as *const () as usize,
+        Builtin::LazyCompile => crate::lazy::lazy_compile as *const () as usize,
     }
 }

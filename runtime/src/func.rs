@@ -568,7 +568,10 @@ impl Func {
     /// ([`Tier::Baseline`](crate::Tier::Baseline) or
     /// [`Tier::Optimizing`](crate::Tier::Optimizing); with the tiered engine
     /// it changes when optimized code is published), or `None` for a host
-    /// function.
+    /// function. With lazy compilation, a function not compiled yet reports
+    /// `Baseline`: its next call compiles it with the baseline tier (see
+    /// [`Module::lazy_compilation_stats`](crate::Module::lazy_compilation_stats)
+    /// for what has been compiled).
     pub fn tier<T>(&self, store: &Store<T>) -> Option<crate::Tier> {
         let s = store.opaque();
         let data = self.data(s);
@@ -584,11 +587,10 @@ impl Func {
                 as *const std::sync::atomic::AtomicUsize))
                 .load(std::sync::atomic::Ordering::Acquire)
         };
-        let (start, end) = module.inner.code.range();
         Some(match module.engine().config().tier {
             crate::Tier::Optimizing => crate::Tier::Optimizing,
             crate::Tier::Baseline => crate::Tier::Baseline,
-            crate::Tier::Tiered if (start..end).contains(&code) => crate::Tier::Baseline,
+            crate::Tier::Tiered if module.inner.is_baseline_code(code) => crate::Tier::Baseline,
             crate::Tier::Tiered => crate::Tier::Optimizing,
         })
     }
@@ -753,13 +755,11 @@ pub(crate) fn trap_to_error(store: &StoreOpaque, record: TrapRecord) -> Error {
         .frames()
         .into_iter()
         .map(|f| {
-            let module = store.instances.iter().map(|i| &i.module).find(|m| {
-                m.inner.code.range().0 == f.code_start
-                    || m.inner
-                        .tiering
-                        .as_ref()
-                        .is_some_and(|t| t.owns_code(f.code_start))
-            });
+            let module = store
+                .instances
+                .iter()
+                .map(|i| &i.module)
+                .find(|m| m.inner.owns_code(f.code_start));
             FrameInfo {
                 func_index: f.func_index,
                 func_name: module

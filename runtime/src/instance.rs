@@ -118,8 +118,9 @@ impl Extern {
 
 /// An instance's state in its store.
 pub(crate) struct InstanceData {
-    /// The tiered engine's registrations of this VMContext's code slots.
-    /// Declared first: dropped (unregistered) before the VMContext is freed.
+    /// Registrations of this VMContext's code slots (tiered and lazily
+    /// compiled modules). Declared first: dropped (unregistered) before the
+    /// VMContext is freed.
     pub(crate) tier_slots: Vec<crate::tiering::SlotRegistration>,
     pub(crate) module: Module,
     /// The VMContext (16-byte aligned storage).
@@ -145,29 +146,28 @@ impl InstanceData {
     }
 }
 
-/// The tiered engine: starts this instance's counters, and registers every
-/// VMFuncRef code slot of its VMContext that names a function of a tiered
-/// module (its own defined functions, and imported Wasm functions) so that
-/// optimized code is published into it.
-fn register_tier_slots(s: &StoreOpaque, data: &mut InstanceData, vmctx: *mut u8) {
+/// Tiered and lazily compiled modules: starts this instance's tier-up
+/// counters, and registers every VMFuncRef code slot of its VMContext that
+/// names a function of such a module (its own defined functions, and
+/// imported Wasm functions) so that new code (lazily compiled or
+/// optimized) is published into it.
+fn register_code_slots(s: &StoreOpaque, data: &mut InstanceData, vmctx: *mut u8) {
     let module = data.module.clone();
     let env = &module.inner.env;
     let offsets = &module.inner.offsets;
     let code_slot = |f: u32| vmctx as usize + (offsets.funcref(f) + funcref::CODE) as usize;
-    if let Some(tiering) = &module.inner.tiering {
+    if module.inner.tiering.is_some() {
         let budget = module.engine().config().tier_up.budget;
         for def in 0..env.bodies.len() as u32 {
             // SAFETY: the counters lie inside the VMContext.
             unsafe { (vmctx.add(offsets.counter(def) as usize) as *mut i32).write(budget as i32) };
         }
-        let slots = (0..env.bodies.len() as u32)
+    }
+    if let Some(slots) = &module.inner.slots {
+        let own = (0..env.bodies.len() as u32)
             .map(|def| (def, code_slot(env.num_imported_funcs + def)))
             .collect();
-        let base = module.inner.code.as_ptr() as usize;
-        let reg = tiering.register_slots(&module.inner, slots, |def| {
-            base + module.inner.func_offsets[def as usize] as usize
-        });
-        data.tier_slots.push(reg);
+        data.tier_slots.push(slots.register(&module.inner, own));
     }
     for f in 0..env.num_imported_funcs {
         let src = &s.funcs[data.funcs[f as usize] as usize];
@@ -176,7 +176,7 @@ fn register_tier_slots(s: &StoreOpaque, data: &mut InstanceData, vmctx: *mut u8)
         };
         let exporter = &s.instances[instance as usize];
         let m = &exporter.module.inner;
-        let Some(tiering) = &m.tiering else { continue };
+        let Some(slots) = &m.slots else { continue };
         let rel = (src.funcref_ptr as usize)
             .wrapping_sub(exporter.vmctx.as_ptr() as usize)
             .wrapping_sub(m.offsets.funcrefs as usize);
@@ -186,11 +186,8 @@ fn register_tier_slots(s: &StoreOpaque, data: &mut InstanceData, vmctx: *mut u8)
         else {
             continue;
         };
-        let base = m.code.as_ptr() as usize;
-        let reg = tiering.register_slots(m, vec![(def as u32, code_slot(f))], |def| {
-            base + m.func_offsets[def as usize] as usize
-        });
-        data.tier_slots.push(reg);
+        data.tier_slots
+            .push(slots.register(m, vec![(def as u32, code_slot(f))]));
     }
 }
 
@@ -455,7 +452,7 @@ impl Instance {
             // SAFETY: the type id slots lie inside the VMContext.
             unsafe { (vmctx.add(offsets.type_id(i as u32) as usize) as *mut u32).write(id) };
         }
-        register_tier_slots(s, &mut data, vmctx);
+        register_code_slots(s, &mut data, vmctx);
 
         // Active segments are applied in order; the first one out of bounds
         // traps, and what earlier ones wrote stays written (the current

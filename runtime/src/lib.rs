@@ -13,6 +13,7 @@ mod engine;
 mod error;
 mod func;
 mod instance;
+mod lazy;
 mod linker;
 pub mod memory;
 mod module;
@@ -29,7 +30,7 @@ pub use error::{Error, ErrorKind, FrameInfo, Result, Trap, TrapCode};
 pub use func::{Caller, Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 pub use instance::{Extern, Global, Instance, Memory, Table};
 pub use linker::Linker;
-pub use module::{Emit, ExportType, ImportType, Module, compile_listing};
+pub use module::{Emit, ExportType, ImportType, LazyCompilationStats, Module, compile_listing};
 pub use store::{AsStoreMut, Store};
 pub use strata_frontend::module::WasmFeatures;
 pub use values::{

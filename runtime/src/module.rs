@@ -1,5 +1,7 @@
-//! Compiled modules: decoding, validation and compilation of every function,
-//! code memory, and registration of the code for trap handling.
+//! Compiled modules: decoding, validation and compilation of every function
+//! (or, with lazy compilation, validation of every function and a stub per
+//! function; see [`crate::lazy`]), code memory, and registration of the code
+//! for trap handling.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -26,12 +28,17 @@ pub(crate) struct ModuleInner {
     /// Declared first so that it is dropped first: the code must be
     /// unregistered before it is unmapped.
     _registration: CodeRegistration,
+    /// Lazy compilation's state (lazily compiled modules only).
+    pub(crate) lazy: Option<crate::lazy::LazyCode>,
     pub(crate) engine: Engine,
     pub(crate) bytes: Vec<u8>,
     pub(crate) env: ModuleEnv,
     pub(crate) offsets: VMOffsets,
+    /// The code compiled by `Module::new`: every defined function, or with
+    /// lazy compilation their stubs.
     pub(crate) code: CodeMemory,
-    /// Code offset of each defined function.
+    /// Code offset of each defined function (of its stub, with lazy
+    /// compilation): its code when the module is instantiated.
     pub(crate) func_offsets: Vec<u32>,
     /// Function type of each type index.
     pub(crate) types: Vec<FuncType>,
@@ -39,6 +46,27 @@ pub(crate) struct ModuleInner {
     pub(crate) type_ids: Vec<u32>,
     /// Tier-up state ([`Tier::Tiered`] only).
     pub(crate) tiering: Option<crate::tiering::Tiering>,
+    /// The code slots to publish into, when code changes after
+    /// instantiation (tiered or lazily compiled modules).
+    pub(crate) slots: Option<crate::tiering::CodeSlots>,
+}
+
+impl ModuleInner {
+    /// Whether a code registration starting at `start` belongs to this
+    /// module (`FrameInfo::code_start`): its ahead-of-time code, optimized
+    /// code of the tiered engine, or a chunk of lazily compiled code.
+    pub(crate) fn owns_code(&self, start: usize) -> bool {
+        self.code.range().0 == start
+            || self.tiering.as_ref().is_some_and(|t| t.owns_code(start))
+            || self.lazy.as_ref().is_some_and(|l| l.owns_chunk(start))
+    }
+
+    /// Whether `code` is baseline code of this module (or the lazy stub
+    /// that stands for it) rather than optimized code.
+    pub(crate) fn is_baseline_code(&self, code: usize) -> bool {
+        let (start, end) = self.code.range();
+        (start..end).contains(&code) || self.lazy.as_ref().is_some_and(|l| l.contains(code))
+    }
 }
 
 /// A compiled Wasm module, ready to be instantiated (cheap to clone; `Send`
@@ -83,16 +111,18 @@ pub(crate) fn to_binary(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
     }
 }
 
-struct Compiled {
-    code: Vec<u8>,
-    func_offsets: Vec<u32>,
-    info: CodeInfo,
+/// Machine code of defined functions laid out one after another, with its
+/// metadata (offsets from the start of `code`).
+pub(crate) struct Compiled {
+    pub(crate) code: Vec<u8>,
+    pub(crate) func_offsets: Vec<u32>,
+    pub(crate) info: CodeInfo,
 }
 
 /// Lowers, allocates and emits IR functions (defined functions in order) and
 /// lays their code out one after another.
 struct Backend<'a> {
-    compiler: Compiler,
+    compiler: &'a mut Compiler,
     out: Compiled,
     num_imported_funcs: u32,
     listing: Option<(&'a mut String, Emit)>,
@@ -163,8 +193,9 @@ fn compile_baseline(
     tiering: Option<Tiering>,
     listing: Option<(&mut String, Emit)>,
 ) -> Result<Compiled> {
+    let mut compiler = compiler(engine, strata_regalloc::Mode::Fast);
     let mut backend = Backend {
-        compiler: compiler(engine, strata_regalloc::Mode::Fast),
+        compiler: &mut compiler,
         out: Compiled {
             code: Vec::new(),
             func_offsets: Vec::with_capacity(defs.len()),
@@ -183,6 +214,99 @@ fn compile_baseline(
         backend.emit(def, &func)?;
     }
     Ok(backend.out)
+}
+
+/// The buffers of one thread compiling baseline code one function at a
+/// time (lazy compilation), kept from one function to the next.
+pub(crate) struct BaselineWorker {
+    compiler: Compiler,
+    translator: BaselineTranslator,
+    func: strata_ir::Function,
+}
+
+impl BaselineWorker {
+    /// A worker for `engine`'s options, with tier checks when `tiering`.
+    pub(crate) fn new(engine: &Engine, tiering: Option<Tiering>) -> BaselineWorker {
+        let mut translator = BaselineTranslator::new();
+        translator.set_tiering(tiering);
+        BaselineWorker {
+            compiler: compiler(engine, strata_regalloc::Mode::Fast),
+            translator,
+            func: strata_ir::Function::new(),
+        }
+    }
+
+    /// Baseline code of defined function `def` of `m` alone, from offset 0.
+    pub(crate) fn compile(&mut self, m: &ModuleInner, def: usize) -> Result<Compiled> {
+        let mut backend = Backend {
+            compiler: &mut self.compiler,
+            out: Compiled {
+                code: Vec::new(),
+                func_offsets: Vec::with_capacity(1),
+                info: CodeInfo::default(),
+            },
+            num_imported_funcs: m.env.num_imported_funcs,
+            listing: None,
+        };
+        self.translator
+            .translate(&m.env, &m.offsets, &m.bytes, def, &mut self.func)?;
+        backend.emit(def, &self.func)?;
+        Ok(backend.out)
+    }
+}
+
+/// Splits defined functions `0..n` into up to `threads` contiguous ranges
+/// of about equal body size.
+fn split_by_body_size(env: &ModuleEnv, threads: usize) -> Vec<std::ops::Range<usize>> {
+    let n = env.bodies.len();
+    let total: usize = env.bodies.iter().map(|b| b.body.len()).sum();
+    let mut ranges = Vec::with_capacity(threads);
+    let (mut start, mut acc) = (0, 0);
+    for (i, b) in env.bodies.iter().enumerate() {
+        acc += b.body.len();
+        if acc * threads >= total * (ranges.len() + 1) && ranges.len() + 1 < threads {
+            ranges.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    ranges.push(start..n);
+    ranges
+}
+
+/// Validates every function body (lazy compilation: nothing is compiled
+/// yet), on up to `Config::compile_threads` threads for big modules.
+/// Reports the error of the first invalid body, as compiling would.
+fn validate_bodies(engine: &Engine, env: &ModuleEnv, wasm: &[u8]) -> Result<()> {
+    let validate = |defs: std::ops::Range<usize>| -> Result<()> {
+        let mut translator = BaselineTranslator::new();
+        for def in defs {
+            translator.validate(env, wasm, def)?;
+        }
+        Ok(())
+    };
+    let n = env.bodies.len();
+    let total: usize = env.bodies.iter().map(|b| b.body.len()).sum();
+    let threads = engine.config().compile_threads.min(n).max(1);
+    // Validation is quick: only big modules are worth a thread.
+    if threads == 1 || total < 1024 * 1024 {
+        return validate(0..n);
+    }
+    let ranges = split_by_body_size(env, threads);
+    let results: Vec<Result<()>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = ranges
+            .into_iter()
+            .map(|r| scope.spawn(move || validate(r)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(Error::new(ErrorKind::Other, "a validation thread panicked"))
+                })
+            })
+            .collect()
+    });
+    results.into_iter().collect()
 }
 
 /// Appends `part` (laid out from offset 0) to `out` at a 64-byte boundary.
@@ -229,16 +353,7 @@ fn compile_baseline_parallel(
     if threads == 1 || total < 64 * 1024 {
         return compile_baseline(engine, env, offsets, wasm, 0..n, tiering, None);
     }
-    let mut ranges = Vec::with_capacity(threads);
-    let (mut start, mut acc) = (0, 0);
-    for (i, b) in env.bodies.iter().enumerate() {
-        acc += b.body.len();
-        if acc * threads >= total * (ranges.len() + 1) && ranges.len() + 1 < threads {
-            ranges.push(start..i + 1);
-            start = i + 1;
-        }
-    }
-    ranges.push(start..n);
+    let ranges = split_by_body_size(env, threads);
     let parts: Vec<Result<Compiled>> = std::thread::scope(|scope| {
         let handles: Vec<_> = ranges
             .iter()
@@ -359,8 +474,9 @@ fn compile_all(
             None => compile_baseline_parallel(engine, env, offsets, wasm, tiering),
         },
         Tier::Optimizing => {
+            let mut compiler = compiler(engine, strata_regalloc::Mode::Optimizing);
             let mut backend = Backend {
-                compiler: compiler(engine, strata_regalloc::Mode::Optimizing),
+                compiler: &mut compiler,
                 out: Compiled {
                     code: Vec::new(),
                     func_offsets: Vec::with_capacity(env.bodies.len()),
@@ -414,7 +530,13 @@ impl Module {
         let wasm = to_binary(bytes.as_ref())?.into_owned();
         let env = translate_module(&wasm, engine.config().features)?;
         let offsets = VMOffsets::new(&env);
-        let compiled = compile_all(engine, &env, &offsets, &wasm, None)?;
+        let lazy = crate::lazy::applies(engine.config());
+        let compiled = if lazy {
+            validate_bodies(engine, &env, &wasm)?;
+            crate::lazy::stubs(&env, &offsets)?
+        } else {
+            compile_all(engine, &env, &offsets, &wasm, None)?
+        };
         // An empty code memory still gets one page so that it has an address.
         let code = CodeMemory::new(if compiled.code.is_empty() {
             &[0xcc]
@@ -426,6 +548,24 @@ impl Module {
         let types: Vec<FuncType> = env.types.iter().map(FuncType::from_env).collect();
         let type_ids = types.iter().map(|t| engine.signature_id(t)).collect();
         let env_len = env.bodies.len();
+        let tiered = engine.config().tier == Tier::Tiered;
+        let slots = (tiered || lazy).then(|| {
+            crate::tiering::CodeSlots::new(
+                compiled
+                    .func_offsets
+                    .iter()
+                    .map(|&o| start + o as usize)
+                    .collect(),
+            )
+        });
+        let lazy = lazy.then(|| {
+            crate::lazy::LazyCode::new(
+                env_len,
+                tiered.then_some(Tiering {
+                    osr: engine.config().osr,
+                }),
+            )
+        });
         Ok(Module {
             inner: Arc::new(ModuleInner {
                 engine: engine.clone(),
@@ -436,11 +576,19 @@ impl Module {
                 func_offsets: compiled.func_offsets,
                 types,
                 type_ids,
-                tiering: (engine.config().tier == Tier::Tiered)
-                    .then(|| crate::tiering::Tiering::new(env_len)),
+                tiering: tiered.then(|| crate::tiering::Tiering::new(env_len)),
+                slots,
+                lazy,
                 _registration: registration,
             }),
         })
+    }
+
+    /// Lazy compilation's counters, or `None` when the module's functions
+    /// were all compiled by `Module::new` (see
+    /// [`Config::lazy_compilation`](crate::Config::lazy_compilation)).
+    pub fn lazy_compilation_stats(&self) -> Option<LazyCompilationStats> {
+        self.inner.lazy.as_ref().map(|l| l.stats())
     }
 
     /// Reads and compiles a `.wasm` or `.wat` file.
@@ -543,6 +691,21 @@ impl Module {
             Some(ExportType { name: &e.name, ty })
         })
     }
+}
+
+/// What lazy compilation did so far for one module (see
+/// [`Module::lazy_compilation_stats`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LazyCompilationStats {
+    /// Defined functions compiled so far. Each is compiled at most once per
+    /// module, however many instances, importers and threads call it.
+    pub compiled: usize,
+    /// Calls that went through a function's stub. Compiled code is
+    /// published to every instance of the module and every importer, so
+    /// each function's stub runs once, on its first call; a call made while
+    /// another thread compiles the same function also counts (it waits for
+    /// that compilation).
+    pub stub_calls: usize,
 }
 
 /// An import of a module.

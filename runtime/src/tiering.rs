@@ -16,7 +16,8 @@
 //!   threads compiles jobs. A finished function is *published*: its code
 //!   address is written with one atomic store into every VMFuncRef code slot
 //!   that names it (each instance of the module registers its own slots, and
-//!   every instance importing the function registers its copy). Calls made
+//!   every instance importing the function registers its copy; see
+//!   [`CodeSlots`], which lazy compilation uses too). Calls made
 //!   after that run optimized code; frames already running baseline code
 //!   finish there, or move over through OSR.
 //! - OSR: the optimized variant for loop `L` takes the address of the
@@ -81,33 +82,12 @@ struct OptimizedCode {
 struct Tables {
     funcs: Vec<FuncState>,
     osr: HashMap<(u32, u32), OsrState>,
-    /// Per registration token: the code slots (defined function, address of
-    /// a VMFuncRef's code pointer) to update on publication.
-    slots: HashMap<u64, Vec<(u32, usize)>>,
-    next_token: u64,
     code: Vec<OptimizedCode>,
 }
 
 /// A module's tiering state.
 pub(crate) struct Tiering {
     tables: Mutex<Tables>,
-}
-
-/// A registration of code slots with a module's [`Tiering`]; removes them
-/// when dropped (before the VMContext that holds them is freed).
-pub(crate) struct SlotRegistration {
-    module: Weak<ModuleInner>,
-    token: u64,
-}
-
-impl Drop for SlotRegistration {
-    fn drop(&mut self) {
-        if let Some(m) = self.module.upgrade()
-            && let Some(t) = &m.tiering
-        {
-            t.lock().slots.remove(&self.token);
-        }
-    }
 }
 
 impl Tiering {
@@ -128,35 +108,120 @@ impl Tiering {
     pub(crate) fn owns_code(&self, start: usize) -> bool {
         self.lock().code.iter().any(|c| c.start == start)
     }
+}
 
-    /// Registers code slots `(def, slot address)` to be updated when `def`
-    /// is published, and writes the current code of each into its slot
-    /// (optimized code if already published, else `baseline(def)`), under
-    /// the lock so that no publication is missed.
+/// The code slots of a module whose functions' code changes after
+/// instantiation (tiered or lazily compiled modules): every VMFuncRef code
+/// pointer that names one of its defined functions, in each instance of
+/// the module and in each instance importing one of its functions, and
+/// each function's current code.
+///
+/// A *publication* ([`CodeSlots::publish`]) makes new code current and
+/// writes it into every slot with one atomic store each; a registration
+/// writes the current code into the slots it adds. Both happen under one
+/// lock, so no slot misses a publication. A function's publications come
+/// in tier order: lazily compiled baseline code is published before it
+/// first runs, so before anything can request its optimized code.
+pub(crate) struct CodeSlots {
+    tables: Mutex<SlotTables>,
+}
+
+struct SlotTables {
+    /// Per defined function: the code to write into its slots.
+    current: Vec<usize>,
+    /// Per defined function: (registration token, slot address).
+    by_def: Vec<Vec<(u64, usize)>>,
+    /// Per registration token: the functions it has slots for.
+    regs: HashMap<u64, Vec<u32>>,
+    next_token: u64,
+}
+
+/// A registration of code slots with a module's [`CodeSlots`]; removes
+/// them when dropped (before the VMContext that holds them is freed).
+pub(crate) struct SlotRegistration {
+    module: Weak<ModuleInner>,
+    token: u64,
+}
+
+impl Drop for SlotRegistration {
+    fn drop(&mut self) {
+        if let Some(m) = self.module.upgrade()
+            && let Some(slots) = &m.slots
+        {
+            slots.unregister(self.token);
+        }
+    }
+}
+
+impl CodeSlots {
+    /// Slots of a module whose defined function `def` starts with the
+    /// code at `initial[def]`.
+    pub(crate) fn new(initial: Vec<usize>) -> CodeSlots {
+        CodeSlots {
+            tables: Mutex::new(SlotTables {
+                by_def: vec![Vec::new(); initial.len()],
+                current: initial,
+                regs: HashMap::new(),
+                next_token: 0,
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, SlotTables> {
+        self.tables.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers code slots `(def, slot address)` to be updated when code
+    /// of `def` is published, and writes the current code of each into its
+    /// slot.
     ///
     /// Every slot must stay valid (a VMFuncRef code pointer in live memory)
     /// until the returned registration is dropped.
-    pub(crate) fn register_slots(
+    pub(crate) fn register(
         &self,
         module: &Arc<ModuleInner>,
         slots: Vec<(u32, usize)>,
-        baseline: impl Fn(u32) -> usize,
     ) -> SlotRegistration {
         let mut t = self.lock();
-        for &(def, addr) in &slots {
-            let code = match t.funcs.get(def as usize) {
-                Some(FuncState::Optimized(code)) => *code,
-                _ => baseline(def),
+        let token = t.next_token;
+        t.next_token += 1;
+        let mut defs = Vec::with_capacity(slots.len());
+        for (def, addr) in slots {
+            let Some(&code) = t.current.get(def as usize) else {
+                continue;
             };
             // SAFETY: the caller passes live, 8-aligned VMFuncRef code slots.
             unsafe { (*(addr as *const AtomicU64)).store(code as u64, Ordering::Release) };
+            t.by_def[def as usize].push((token, addr));
+            defs.push(def);
         }
-        let token = t.next_token;
-        t.next_token += 1;
-        t.slots.insert(token, slots);
+        t.regs.insert(token, defs);
         SlotRegistration {
             module: Arc::downgrade(module),
             token,
+        }
+    }
+
+    fn unregister(&self, token: u64) {
+        let mut t = self.lock();
+        let defs = t.regs.remove(&token).unwrap_or_default();
+        for def in defs {
+            t.by_def[def as usize].retain(|&(k, _)| k != token);
+        }
+    }
+
+    /// Makes `code` the current code of `def` and writes it into every
+    /// registered slot of `def`.
+    pub(crate) fn publish(&self, def: u32, code: usize) {
+        let mut t = self.lock();
+        let Some(current) = t.current.get_mut(def as usize) else {
+            return;
+        };
+        *current = code;
+        for &(_, addr) in &t.by_def[def as usize] {
+            // SAFETY: registered slots are live VMFuncRef code pointers (see
+            // `register`); compiled code reads them with plain aligned loads.
+            unsafe { (*(addr as *const AtomicU64)).store(code as u64, Ordering::Release) };
         }
     }
 }
@@ -280,17 +345,10 @@ fn run_job(job: Job) {
                 _code: code,
             });
             t.funcs[job.def as usize] = FuncState::Optimized(entry);
-            for slots in t.slots.values() {
-                for &(def, addr) in slots {
-                    if def == job.def {
-                        // SAFETY: registered slots are live VMFuncRef code
-                        // pointers (see `register_slots`); compiled code
-                        // reads them with plain aligned loads.
-                        unsafe {
-                            (*(addr as *const AtomicU64)).store(entry as u64, Ordering::Release)
-                        };
-                    }
-                }
+            // Published under the tiering lock (lock order: tiering, then
+            // slots), like every change of the function's state.
+            if let Some(slots) = &m.slots {
+                slots.publish(job.def, entry);
             }
             drop(t);
             let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

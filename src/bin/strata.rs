@@ -108,6 +108,14 @@ struct TierOpt {
     /// than the cores, at least one).
     #[arg(long, value_name = "N")]
     compile_threads: Option<usize>,
+    /// Baseline and tiered: compile each function on its first call instead
+    /// of all of them before running (every function is still validated
+    /// first). The default for tiered.
+    #[arg(long, conflicts_with = "eager")]
+    lazy: bool,
+    /// Compile every function before running (the default for baseline).
+    #[arg(long)]
+    eager: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -210,6 +218,9 @@ fn config(opt: &TierOpt) -> Config {
     });
     config.osr(!opt.no_osr);
     config.tier_up_sync(opt.tier_up_sync);
+    if opt.lazy || opt.eager {
+        config.lazy_compilation(opt.lazy);
+    }
     if let Some(n) = opt.compile_threads {
         config.compile_threads(n);
     }

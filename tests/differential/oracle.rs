@@ -431,6 +431,19 @@ fn wasmi_trap(code: wasmi::TrapCode) -> TrapKind {
     }
 }
 
+/// The outcome of a wasmi error. wasmi 1.1 reports some table bounds
+/// failures (e.g. of `table.copy`) as errors without a trap code, with the
+/// spec's message: those are the table trap.
+fn wasmi_error(e: &wasmi::Error) -> Outcome {
+    match e.as_trap_code() {
+        Some(c) => Outcome::Trapped(wasmi_trap(c)),
+        None if e.to_string().starts_with("out of bounds table access") => {
+            Outcome::Trapped(TrapKind::UndefinedElement)
+        }
+        None => Outcome::Error(e.to_string()),
+    }
+}
+
 fn to_wasmi(v: &Value) -> wasmi::Val {
     match *v {
         Value::I32(x) => wasmi::Val::I32(x),
@@ -473,10 +486,7 @@ impl Wasmi {
         store.limiter(|limits| limits);
         Ok(match wasmi::Instance::new(&mut store, &module, &[]) {
             Ok(instance) => Ok(Wasmi { store, instance }),
-            Err(e) => Err(match e.as_trap_code() {
-                Some(c) => Outcome::Trapped(wasmi_trap(c)),
-                None => Outcome::Error(e.to_string()),
-            }),
+            Err(e) => Err(wasmi_error(&e)),
         })
     }
 }
@@ -501,10 +511,7 @@ impl Subject for Wasmi {
                 Some(vs) => Outcome::Returned(vs),
                 None => Outcome::Error("reference result".into()),
             },
-            Err(e) => match e.as_trap_code() {
-                Some(c) => Outcome::Trapped(wasmi_trap(c)),
-                None => Outcome::Error(e.to_string()),
-            },
+            Err(e) => wasmi_error(&e),
         }
     }
     fn global(&mut self, name: &str) -> Option<Value> {

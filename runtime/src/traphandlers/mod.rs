@@ -54,7 +54,8 @@ mod arch;
 mod arch;
 
 pub use registry::{
-    CodeInfo, CodeRegistration, FrameInfo, FuncRange, lookup_frame, lookup_trap_code, register_code,
+    CodeInfo, CodeRegistration, CodeTable, FrameInfo, FuncRange, lookup_frame, lookup_trap_code,
+    register_code, register_code_table,
 };
 pub use signals::init_traps;
 

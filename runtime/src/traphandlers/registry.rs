@@ -18,6 +18,15 @@
 //!   unregistered only after it can no longer run.
 //! - [`lookup_frame`] (ordinary Rust code) takes the writers' mutex instead.
 //!
+//! A registration describes its range either with one fixed [`CodeInfo`]
+//! ([`register_code`]: a module's code compiled ahead of time, one
+//! optimized function) or with a [`CodeTable`] ([`register_code_table`]):
+//! an append-only, lock-free list of *parts*, each a sub-range with its own
+//! `CodeInfo`, that grows while the range is registered. Lazy compilation
+//! uses tables: a chunk of code memory is registered once and each function
+//! compiled into it later becomes a part, so the number of registrations
+//! (and the length of the scans below) grows with chunks, not functions.
+//!
 //! Invariants the users of [`register_code`] keep:
 //! - A registered range is mapped code memory for as long as it is
 //!   registered (drop the [`CodeRegistration`] before unmapping), and no two
@@ -90,6 +99,145 @@ impl CodeInfo {
     }
 }
 
+/// One part of a [`CodeTable`]: offsets from the registered range's start,
+/// and `Arc::into_raw` of the part's metadata (offsets in it are from the
+/// part's start). Written once, before the table's length covers it.
+struct TablePart {
+    start: AtomicUsize,
+    end: AtomicUsize,
+    info: AtomicPtr<CodeInfo>,
+}
+
+/// Metadata of a registered range that receives code while it is
+/// registered: up to a fixed capacity of parts, appended in address order,
+/// never removed (see the module docs).
+///
+/// Readers (the signal handler included) load the length with `Acquire` and
+/// binary-search the parts below it; a part is fully written before the
+/// length is raised past it, so readers never see a half-written part.
+pub struct CodeTable {
+    /// Parts `0..len` are published.
+    len: AtomicUsize,
+    parts: Box<[TablePart]>,
+    /// Serialises [`CodeTable::push`].
+    writer: Mutex<()>,
+}
+
+impl std::fmt::Debug for CodeTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CodeTable")
+            .field("len", &self.len())
+            .field("capacity", &self.capacity())
+            .finish()
+    }
+}
+
+impl CodeTable {
+    /// An empty table with room for `capacity` parts.
+    pub fn new(capacity: usize) -> CodeTable {
+        // Zeroed memory (lazily committed by the allocator for big tables).
+        let parts = Box::<[TablePart]>::new_zeroed_slice(capacity);
+        // SAFETY: all-zero bytes are a valid `TablePart` (atomics holding 0
+        // and a null pointer).
+        let parts = unsafe { parts.assume_init() };
+        CodeTable {
+            len: AtomicUsize::new(0),
+            parts,
+            writer: Mutex::new(()),
+        }
+    }
+
+    /// The number of parts.
+    pub fn len(&self) -> usize {
+        self.len.load(Ordering::Acquire)
+    }
+
+    /// Whether there are no parts.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The most parts the table holds.
+    pub fn capacity(&self) -> usize {
+        self.parts.len()
+    }
+
+    /// Appends the part `[start, end)` (offsets from the registered range's
+    /// start) described by `info` (whose offsets are from `start`).
+    ///
+    /// The code of the part must be in place before it is pushed, and must
+    /// not run before `push` returns.
+    ///
+    /// # Panics
+    ///
+    /// When the table is full, or when `start` lies below the end of the
+    /// previous part or `end < start` (parts come in address order).
+    pub fn push(&self, start: usize, end: usize, info: Arc<CodeInfo>) {
+        let _guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let n = self.len.load(Ordering::Relaxed);
+        assert!(n < self.parts.len(), "code table full");
+        assert!(start <= end, "code table part ends before it starts");
+        if let Some(prev) = n.checked_sub(1) {
+            assert!(
+                self.parts[prev].end.load(Ordering::Relaxed) <= start,
+                "code table parts out of order"
+            );
+        }
+        let part = &self.parts[n];
+        part.start.store(start, Ordering::Relaxed);
+        part.end.store(end, Ordering::Relaxed);
+        part.info
+            .store(Arc::into_raw(info).cast_mut(), Ordering::Relaxed);
+        self.len.store(n + 1, Ordering::Release);
+    }
+
+    /// The part containing `offset`: its start offset and metadata.
+    /// Async-signal-safe.
+    fn part(&self, offset: usize) -> Option<(usize, &CodeInfo)> {
+        let parts = &self.parts[..self.len.load(Ordering::Acquire)];
+        let i = parts.partition_point(|p| p.start.load(Ordering::Relaxed) <= offset);
+        let p = parts.get(i.checked_sub(1)?)?;
+        if offset >= p.end.load(Ordering::Relaxed) {
+            return None;
+        }
+        let info = p.info.load(Ordering::Relaxed);
+        // SAFETY: published parts hold a live `Arc` pointer until the table
+        // is dropped, and the caller borrows the table.
+        Some((p.start.load(Ordering::Relaxed), unsafe { &*info }))
+    }
+}
+
+impl Drop for CodeTable {
+    fn drop(&mut self) {
+        let n = *self.len.get_mut();
+        for p in &mut self.parts[..n] {
+            let info = *p.info.get_mut();
+            // SAFETY: `info` came from `Arc::into_raw` in `push` and nothing
+            // can read it any more (we are dropped).
+            drop(unsafe { Arc::from_raw(info) });
+        }
+    }
+}
+
+/// What a registry slot describes its range with.
+enum Meta {
+    /// One `CodeInfo` for the whole range.
+    Fixed(Arc<CodeInfo>),
+    /// Parts appended while registered.
+    Table(Arc<CodeTable>),
+}
+
+impl Meta {
+    /// The part containing `offset` (from the range start): its start
+    /// offset and metadata. Async-signal-safe.
+    fn part(&self, offset: usize) -> Option<(usize, &CodeInfo)> {
+        match self {
+            Meta::Fixed(info) => Some((0, info)),
+            Meta::Table(table) => table.part(offset),
+        }
+    }
+}
+
 /// A Wasm frame identified from a PC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FrameInfo {
@@ -110,8 +258,8 @@ struct Slot {
     start: AtomicUsize,
     /// One past the last address (0 when free).
     end: AtomicUsize,
-    /// `Arc::into_raw` of the range's metadata, or null when free.
-    info: AtomicPtr<CodeInfo>,
+    /// `Box::into_raw` of the range's metadata, or null when free.
+    info: AtomicPtr<Meta>,
 }
 
 type Chunk = [Slot; CHUNK_SLOTS];
@@ -169,6 +317,21 @@ impl CodeRegistration {
 ///
 /// Panics when 65536 registrations are live at once.
 pub fn register_code(start: usize, len: usize, info: Arc<CodeInfo>) -> CodeRegistration {
+    register(start, len, Box::new(Meta::Fixed(info)))
+}
+
+/// Registers `[start, start + len)` as compiled Wasm code described by the
+/// parts of `table`, which may grow while the range is registered (see
+/// [`CodeTable::push`]). The same contract as [`register_code`] applies.
+///
+/// # Panics
+///
+/// Panics when 65536 registrations are live at once.
+pub fn register_code_table(start: usize, len: usize, table: Arc<CodeTable>) -> CodeRegistration {
+    register(start, len, Box::new(Meta::Table(table)))
+}
+
+fn register(start: usize, len: usize, meta: Box<Meta>) -> CodeRegistration {
     let end = start.checked_add(len).expect("code range overflows");
     let _guard = lock_writers();
     let used = SLOTS_USED.load(Ordering::Relaxed);
@@ -204,8 +367,7 @@ pub fn register_code(start: usize, len: usize, info: Arc<CodeInfo>) -> CodeRegis
     fence(Ordering::Release);
     s.start.store(start, Ordering::Relaxed);
     s.end.store(end, Ordering::Relaxed);
-    s.info
-        .store(Arc::into_raw(info).cast_mut(), Ordering::Relaxed);
+    s.info.store(Box::into_raw(meta), Ordering::Relaxed);
     s.seq.store(seq + 2, Ordering::Release);
     CodeRegistration { index, start }
 }
@@ -225,16 +387,17 @@ impl Drop for CodeRegistration {
             info
         };
         debug_assert!(!info.is_null());
-        // SAFETY: `info` came from `Arc::into_raw` in `register_code`, and the
+        // SAFETY: `info` came from `Box::into_raw` in `register`, and the
         // slot no longer refers to it. A signal handler that read it earlier
         // only dereferences it when the faulting code is this range, which
         // (by the registration's contract) no longer runs.
-        drop(unsafe { Arc::from_raw(info) });
+        drop(unsafe { Box::from_raw(info) });
     }
 }
 
-/// Async-signal-safe lookup: the start address and metadata of the live
-/// registration containing `pc`.
+/// Async-signal-safe lookup: the start address and metadata of the code
+/// containing `pc` (a live registration, or for a [`CodeTable`] the part of
+/// one).
 ///
 /// Slots that are being written are skipped (see the module docs).
 /// The returned reference is valid as long as the code at `pc` may still run
@@ -257,7 +420,9 @@ pub(crate) fn handler_lookup(pc: usize) -> Option<(usize, &'static CodeInfo)> {
         if start <= pc && pc < end {
             // SAFETY: a consistent snapshot says `info` describes the live
             // range containing `pc`; it stays alive while that code may run.
-            return Some((start, unsafe { &*info }));
+            let meta: &'static Meta = unsafe { &*info };
+            let (part, info) = meta.part(pc - start)?;
+            return Some((start + part, info));
         }
     }
     None
@@ -271,24 +436,32 @@ pub(crate) fn is_wasm_function_pc(pc: usize) -> bool {
     }
 }
 
-/// The registration containing `pc`, with its metadata (takes the writers'
-/// lock, so the result is exact even while other threads register code).
-fn locked_lookup(pc: usize) -> Option<(usize, Arc<CodeInfo>)> {
+/// The registration containing `pc`: its start, the start of the code
+/// (the registration, or the part of a [`CodeTable`]) and that code's
+/// metadata. Takes the writers' lock, so the result is exact even while
+/// other threads register code.
+fn locked_lookup(pc: usize) -> Option<(usize, usize, Arc<CodeInfo>)> {
     let _guard = lock_writers();
     let used = SLOTS_USED.load(Ordering::Acquire);
     (0..used).filter_map(slot).find_map(|s| {
-        let info = s.info.load(Ordering::Relaxed);
+        let meta = s.info.load(Ordering::Relaxed);
         let start = s.start.load(Ordering::Relaxed);
         let end = s.end.load(Ordering::Relaxed);
-        if info.is_null() || pc < start || pc >= end {
+        if meta.is_null() || pc < start || pc >= end {
             return None;
         }
         // SAFETY: under the writers' lock the slot cannot be unregistered, so
-        // `info` is a live `Arc` pointer; we take one more strong count.
-        unsafe {
+        // `meta` is live, and so are the parts of its table.
+        let meta = unsafe { &*meta };
+        let (part, info) = meta.part(pc - start)?;
+        let info: *const CodeInfo = info;
+        // SAFETY: `info` is the pointer of a live `Arc` (a fixed range's
+        // metadata, or a published part's); we take one more strong count.
+        let info = unsafe {
             Arc::increment_strong_count(info);
-            Some((start, Arc::from_raw(info)))
-        }
+            Arc::from_raw(info)
+        };
+        Some((start, start + part, info))
     })
 }
 
@@ -298,8 +471,8 @@ fn locked_lookup(pc: usize) -> Option<(usize, Arc<CodeInfo>)> {
 /// `pc - 1`. Returns `None` when `pc` is not inside a registered Wasm
 /// function (e.g. in a trampoline or host code).
 pub fn lookup_frame(pc: usize) -> Option<FrameInfo> {
-    let (start, info) = locked_lookup(pc)?;
-    let offset = u32::try_from(pc - start).ok()?;
+    let (start, code, info) = locked_lookup(pc)?;
+    let offset = u32::try_from(pc - code).ok()?;
     let func = info.func_at(offset)?;
     if info.hidden_returns.binary_search(&offset).is_ok() {
         return None;
@@ -313,8 +486,8 @@ pub fn lookup_frame(pc: usize) -> Option<FrameInfo> {
 
 /// The trap code registered for the instruction at `pc`, if any.
 pub fn lookup_trap_code(pc: usize) -> Option<TrapCode> {
-    let (start, info) = locked_lookup(pc)?;
-    info.trap_code(u32::try_from(pc - start).ok()?)
+    let (_, code, info) = locked_lookup(pc)?;
+    info.trap_code(u32::try_from(pc - code).ok()?)
 }
 
 #[cfg(test)]
@@ -393,5 +566,70 @@ mod tests {
             drop(regs);
         }
         assert!(SLOTS_USED.load(Ordering::Relaxed) <= 1500 + 64);
+    }
+
+    fn one_func(func_index: u32, len: u32, trap_at: u32) -> Arc<CodeInfo> {
+        Arc::new(CodeInfo {
+            hidden_returns: Vec::new(),
+            trap_sites: vec![(trap_at, TrapCode::IntegerDivideByZero)],
+            funcs: vec![FuncRange {
+                start: 0,
+                end: len,
+                func_index,
+            }],
+            addr_map: vec![(0, 1000 + func_index)],
+        })
+    }
+
+    #[test]
+    fn a_code_table_grows_while_registered() {
+        let buf = vec![0u8; 1024];
+        let start = buf.as_ptr() as usize;
+        let table = Arc::new(CodeTable::new(3));
+        let reg = register_code_table(start, 1024, table.clone());
+        // Nothing compiled yet: the range has no code.
+        assert!(handler_lookup(start + 5).is_none());
+        assert_eq!(lookup_frame(start + 5), None);
+        table.push(0, 100, one_func(7, 100, 10));
+        table.push(256, 300, one_func(9, 44, 4));
+        assert_eq!(table.len(), 2);
+        let (code, info) = handler_lookup(start + 260).unwrap();
+        assert_eq!(code, start + 256);
+        assert_eq!(info.funcs[0].func_index, 9);
+        assert_eq!(
+            lookup_frame(start + 50),
+            Some(FrameInfo {
+                func_index: 7,
+                wasm_offset: Some(1007),
+                code_start: start
+            })
+        );
+        assert_eq!(
+            lookup_trap_code(start + 260),
+            Some(TrapCode::IntegerDivideByZero)
+        );
+        assert_eq!(
+            lookup_trap_code(start + 10),
+            Some(TrapCode::IntegerDivideByZero)
+        );
+        assert_eq!(lookup_trap_code(start + 4), None);
+        // Between and after the parts: not code.
+        assert!(handler_lookup(start + 200).is_none());
+        assert!(!is_wasm_function_pc(start + 300));
+        assert!(is_wasm_function_pc(start + 299));
+        table.push(512, 600, one_func(11, 88, 0));
+        assert!(is_wasm_function_pc(start + 513));
+        drop(reg);
+        assert!(handler_lookup(start + 513).is_none());
+        // The table outlives its registration and still owns its parts.
+        assert_eq!(table.len(), 3);
+    }
+
+    #[test]
+    #[should_panic(expected = "out of order")]
+    fn code_table_parts_come_in_address_order() {
+        let table = CodeTable::new(2);
+        table.push(100, 200, one_func(0, 100, 0));
+        table.push(50, 60, one_func(1, 10, 0));
     }
 }
