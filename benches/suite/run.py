@@ -14,10 +14,16 @@ source is newer than the output), then runs each program on
     native                 the native build
     strata baseline        strata run --tier baseline
     strata optimizing      strata run --tier optimizing
+    strata tiered          strata run --tier tiered (baseline code first, hot
+                           functions and loops recompiled by the optimizing tier)
     node                   node's WASI (V8 default: Liftoff, then TurboFan)
     node liftoff           node --liftoff --no-wasm-tier-up
     node turbofan          node --no-liftoff
-    wasmtime               wasmtime run (only if `wasmtime` is on PATH)
+    wasmtime               wasmtime run (its default compiler, Cranelift)
+    wasmtime winch         wasmtime run -C compiler=winch (baseline compiler)
+
+(the wasmtime engines only if `wasmtime` is on PATH; a wasmtime build without
+Winch shows up as a failed "wasmtime winch" column)
 
 interleaved (rep by rep, program by program, engine by engine), --reps times,
 and takes medians. Every run's stdout must equal the native run's; a mismatch
@@ -77,6 +83,7 @@ def engines(args):
     out.append(("native", lambda exe, wasm, a: [exe, a]))
     out.append(("strata baseline", lambda exe, wasm, a: [args.strata, "run", "--tier", "baseline", wasm, a]))
     out.append(("strata optimizing", lambda exe, wasm, a: [args.strata, "run", "--tier", "optimizing", wasm, a]))
+    out.append(("strata tiered", lambda exe, wasm, a: [args.strata, "run", "--tier", "tiered", wasm, a]))
     node = shutil.which("node")
     if node:
         base = [node, "--no-warnings"]
@@ -88,8 +95,9 @@ def engines(args):
     wasmtime = shutil.which("wasmtime")
     if wasmtime:
         out.append(("wasmtime", lambda exe, wasm, a: [wasmtime, "run", wasm, a]))
+        out.append(("wasmtime winch", lambda exe, wasm, a: [wasmtime, "run", "-C", "compiler=winch", wasm, a]))
     else:
-        notes.append("wasmtime not found on PATH: wasmtime column skipped.")
+        notes.append("wasmtime not found on PATH: wasmtime columns (Cranelift, Winch) skipped.")
     return out, notes
 
 
