@@ -16,6 +16,9 @@
 //! program; [`checker`] proves this symbolically for every allocation when
 //! [`Options::validate`] is set.
 //!
+//! [`allocate`] reuses its buffers from one call to the next on each thread
+//! (a [`Context`]); a client may also keep a [`Context`] of its own.
+//!
 //! ## Invariants the client must uphold
 //! - The code is *not* required to be in SSA form: a virtual register may be
 //!   defined several times (the baseline tier writes locals as plain virtual
@@ -388,8 +391,8 @@ impl Operand {
 
 /// A spill slot. Slots of class `Int` are 8 bytes, of class `Float` 16 bytes
 /// (room for a 128-bit vector); the client maps slot indices to frame offsets
-/// with [`Output::spillslot_offset`]-style arithmetic of its own, using
-/// [`Output::num_spillslots`] 16-byte units.
+/// with arithmetic of its own, using [`Output::num_spillslots`] 16-byte
+/// units.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SpillSlot(pub u32);
 
@@ -642,15 +645,58 @@ impl fmt::Display for RegAllocError {
 
 impl std::error::Error for RegAllocError {}
 
-/// Allocates registers for `func`.
+/// Reusable allocator state: the buffers of every pass. Allocating many
+/// functions with one `Context` (one after the other) reuses them instead of
+/// allocating memory for each function. [`allocate`] keeps one per thread.
+#[derive(Default)]
+pub struct Context {
+    ctx: linear_scan::Ctx,
+}
+
+impl Context {
+    /// A context with empty buffers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Allocates registers for `func` (like [`allocate`]).
+    pub fn allocate<F: Function>(
+        &mut self,
+        func: &F,
+        env: &MachineEnv,
+        options: &Options,
+    ) -> Result<Output, RegAllocError> {
+        let output = linear_scan::run(func, env, options.mode, &mut self.ctx);
+        if self.ctx.is_oversized() {
+            // Do not keep the memory of a huge function around.
+            self.ctx = linear_scan::Ctx::default();
+        }
+        let output = output?;
+        if options.validate {
+            checker::check(func, env, &output).map_err(RegAllocError::CheckerFailed)?;
+        }
+        Ok(output)
+    }
+}
+
+thread_local! {
+    static CONTEXT: std::cell::RefCell<Context> = std::cell::RefCell::new(Context::new());
+}
+
+/// Allocates registers for `func`, reusing this thread's [`Context`].
 pub fn allocate<F: Function>(
     func: &F,
     env: &MachineEnv,
     options: &Options,
 ) -> Result<Output, RegAllocError> {
-    let output = linear_scan::run(func, env, options.mode)?;
-    if options.validate {
-        checker::check(func, env, &output).map_err(RegAllocError::CheckerFailed)?;
-    }
-    Ok(output)
+    CONTEXT
+        .try_with(|c| match c.try_borrow_mut() {
+            Ok(mut c) => Some(c.allocate(func, env, options)),
+            // (Only if a `Function` method allocates re-entrantly.)
+            Err(_) => None,
+        })
+        .ok()
+        .flatten()
+        // (Or while the thread's storage is being torn down.)
+        .unwrap_or_else(|| Context::new().allocate(func, env, options))
 }

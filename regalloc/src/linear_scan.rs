@@ -1,22 +1,30 @@
 //! Linear scan over live intervals with lifetime holes.
 //!
 //! Passes, each linear or `n log n` in the size of the function:
-//! 1. [`validate`]: the client's invariants (block layout, operand shapes).
-//! 2. [`liveness`]: backward dataflow over the CFG with dense bitsets and a
+//! 1. [`check_env_and_cfg`]: the machine environment and the block layout.
+//! 2. [`analyze`]: one forward pass over every operand checks the operand
+//!    invariants and collects what the later passes need: each vreg's class,
+//!    per block its upward-exposed uses and its defs, the fixed-register
+//!    ranges (points where a register is a fixed operand, tagged with the
+//!    vreg that may sit there, or clobbered), loop-weighted use counts and
+//!    register hints.
+//! 3. [`liveness`]: backward dataflow over the CFG with dense bitsets and a
 //!    worklist, giving live-in/live-out sets per block (loops converge in a
-//!    few rounds).
-//! 3. [`build_intervals`]: one backward walk over the blocks in reverse layout
+//!    few rounds). The bitsets cover only the *global* vregs, those with an
+//!    upward-exposed use somewhere: block-local temporaries, most of the
+//!    baseline tier's vregs, never cross a block boundary.
+//! 4. [`build_intervals`]: one backward walk over the blocks in reverse layout
 //!    order builds each virtual register's interval as a sorted list of
 //!    half-open ranges of program points (two points per instruction:
 //!    `2i` = early, `2i + 1` = late). Gaps between ranges are lifetime holes.
-//! 4. [`build_fixed`]: per physical register, the points where it is a fixed
-//!    operand (tagged with the vreg that may sit there) or clobbered.
+//!    [`FixedBuilder::finish`] groups the fixed ranges by register.
 //! 5. [`scan`]: intervals in order of start; each takes a register whose
-//!    fixed ranges and already-assigned intervals do not overlap it (ranges in
-//!    a per-register `BTreeMap`, so holes are shared for free), else the
-//!    cheaper of itself and the conflicting intervals (by spill weight:
-//!    loop-depth-weighted use count per program point) goes to the stack.
-//!    Every virtual register has one location for its whole life.
+//!    fixed ranges and already-assigned intervals do not overlap it (each
+//!    register's assigned ranges in a sorted [`Lane`], so holes are shared
+//!    for free), else the cheaper of itself and the conflicting intervals
+//!    (by spill weight: loop-depth-weighted use count per program point)
+//!    goes to the stack. Every virtual register has one location for its
+//!    whole life.
 //! 6. [`assign_slots`]: spilled intervals share slots when they do not
 //!    overlap (interval-graph colouring with a min-heap).
 //! 7. [`Fixup`]: per instruction, operands whose constraint the location does
@@ -25,19 +33,26 @@
 //!    sequenced by [`crate::moves`]. When the scratch registers of a class run
 //!    out, an allocatable register not used by the instruction is borrowed: its
 //!    value (if any) is saved to an emergency slot before and restored after.
+//!    Instructions whose operands already sit where their constraints want
+//!    them (most of them) take a fast path.
 //!
 //! `Mode::Optimizing` shares passes 1-4 and 7 and replaces 5 and 6 with the
 //! splitting scan of [`crate::split`], which also adds split and edge moves;
 //! the fix-up reads each operand's location from [`Locs`].
+//!
+//! Cost: the allocator runs once per function of every module, so the passes
+//! avoid hashing and per-instruction allocation, and every buffer lives in a
+//! [`Ctx`] that is reused from one function to the next (see
+//! [`crate::Context`]).
 
-use crate::moves::{self, Move};
+use crate::moves::{Move, Sequencer};
 use crate::{
     Allocation, Block, Edit, Function, Inst, MachineEnv, Mode, OperandConstraint, OperandKind,
     OperandPos, Output, PReg, PRegSet, ProgPoint, RegAllocError, RegClass, SpillSlot,
 };
 use smallvec::SmallVec;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
 
 /// A program point index: `2i` (early) or `2i + 1` (late).
 pub(crate) type Point = u32;
@@ -131,32 +146,81 @@ fn class_of_index(c: usize) -> RegClass {
     RegClass::ALL[c]
 }
 
+/// The buffers of every pass, kept from one allocation to the next so that
+/// allocating many functions does not allocate memory for each (see
+/// [`crate::Context`]). Each pass clears what it reuses.
+#[derive(Default)]
+pub(crate) struct Ctx {
+    analyze: AnalyzeBufs,
+    facts: Facts,
+    live_bufs: LiveBufs,
+    live: Liveness,
+    interval_bufs: IntervalBufs,
+    ranges: Vec<Ranges>,
+    fixed: FixedRanges,
+    scan: ScanBufs,
+    locs: Locs,
+    slots: SlotBufs,
+    fixup: FixupBufs,
+}
+
+impl Ctx {
+    /// Whether the buffers grew large enough (for a huge function) that
+    /// keeping them for the next function is not worth the memory.
+    pub(crate) fn is_oversized(&self) -> bool {
+        self.ranges.capacity() > 1 << 16 || self.fixup.block_of.capacity() > 1 << 18
+    }
+}
+
 /// Entry point: allocates `func`.
 pub(crate) fn run<F: Function>(
     func: &F,
     env: &MachineEnv,
     mode: Mode,
+    ctx: &mut Ctx,
 ) -> Result<Output, RegAllocError> {
-    validate(func, env)?;
-    let live = liveness(func)?;
-    let ranges = build_intervals(func, &live);
-    let fixed = build_fixed(func)?;
+    check_env_and_cfg(func, env)?;
+    analyze(func, env, &mut ctx.analyze, &mut ctx.facts)?;
+    liveness(func, &ctx.facts, &mut ctx.live_bufs, &mut ctx.live)?;
+    build_intervals(func, &ctx.live, &mut ctx.interval_bufs, &mut ctx.ranges);
+    ctx.facts.fixed.finish(&mut ctx.fixed)?;
+    let (ranges, facts) = (&ctx.ranges, &mut ctx.facts);
     if mode == Mode::Optimizing {
-        return crate::split::run(func, env, &live, &ranges, &fixed);
+        return crate::split::run(
+            func,
+            env,
+            &ctx.live,
+            ranges,
+            &ctx.fixed,
+            &facts.hints,
+            &mut ctx.fixup,
+        );
     }
-    let weights = spill_weights(func, &ranges);
-    let (mut loc, maps) = scan(func, env, &ranges, &fixed, &weights);
-    let num_slots = assign_slots(&ranges, &mut loc);
-    let locs = Locs::whole(&loc);
-    Fixup::new(func, env, &ranges, &locs, &maps, num_slots).run(Vec::new())
+    for (w, r) in facts.weights.iter_mut().zip(ranges) {
+        let len: u32 = r.iter().map(|r| r.to - r.from).sum();
+        *w /= len as f32 + 4.0;
+    }
+    let loc = &mut ctx.locs.whole;
+    let num_points = 2 * func.num_insts();
+    scan(
+        env,
+        num_points,
+        ranges,
+        &ctx.fixed,
+        facts,
+        &mut ctx.scan,
+        loc,
+    );
+    let num_slots = assign_slots(ranges, loc, &mut ctx.slots);
+    Fixup::new(func, env, ranges, &ctx.locs, num_slots, &mut ctx.fixup).run(Vec::new())
 }
 
 fn invalid(msg: String) -> RegAllocError {
     RegAllocError::InvalidInput(msg)
 }
 
-/// Checks the client's invariants.
-fn validate<F: Function>(func: &F, env: &MachineEnv) -> Result<(), RegAllocError> {
+/// Checks the machine environment and the block layout and CFG.
+fn check_env_and_cfg<F: Function>(func: &F, env: &MachineEnv) -> Result<(), RegAllocError> {
     for c in 0..2 {
         for &r in env.regs[c].iter().chain(&env.scratch[c]) {
             if r.class() != class_of_index(c) {
@@ -169,14 +233,8 @@ fn validate<F: Function>(func: &F, env: &MachineEnv) -> Result<(), RegAllocError
             }
         }
     }
-    let scratch: PRegSet = env
-        .scratch
-        .iter()
-        .flatten()
-        .fold(PRegSet::empty(), |s, &r| s.with(r));
     let nb = func.num_blocks();
     let ni = func.num_insts();
-    let nv = func.num_vregs();
     if nb == 0 {
         return Err(invalid("function has no blocks".into()));
     }
@@ -233,122 +291,287 @@ fn validate<F: Function>(func: &F, env: &MachineEnv) -> Result<(), RegAllocError
             "blocks cover {next} instructions, num_insts() is {ni}"
         )));
     }
-    let mut vclass: Vec<u8> = vec![u8::MAX; nv];
-    for i in 0..ni {
-        let inst = Inst(i as u32);
-        let ops = func.inst_operands(inst);
-        let mut fixed_uses: SmallVec<[(PReg, u32); 8]> = SmallVec::new();
-        let mut fixed_defs = PRegSet::empty();
-        let mut reused = 0u64;
-        for (k, op) in ops.iter().enumerate() {
-            let v = op.vreg;
-            if v.index() >= nv {
-                return Err(invalid(format!("inst{i}: {v:?} >= num_vregs {nv}")));
-            }
-            let c = v.class() as u8;
-            if vclass[v.index()] == u8::MAX {
-                vclass[v.index()] = c;
-            } else if vclass[v.index()] != c {
-                return Err(invalid(format!("inst{i}: {v:?} used with two classes")));
-            }
-            if op.kind == OperandKind::Def {
-                if func.is_branch(inst) {
-                    return Err(invalid(format!("inst{i}: a branch may not define {v:?}")));
-                }
-                if ops[..k]
-                    .iter()
-                    .any(|o| o.kind == OperandKind::Def && o.vreg == v)
-                {
-                    return Err(invalid(format!("inst{i}: {v:?} defined twice")));
-                }
-                if op.pos == OperandPos::Early
-                    && ops
-                        .iter()
-                        .any(|o| o.kind == OperandKind::Use && o.vreg == v)
-                {
-                    return Err(invalid(format!(
-                        "inst{i}: {v:?} is both used and early-defined"
-                    )));
-                }
-            }
-            match op.constraint {
-                OperandConstraint::FixedReg(p) => {
-                    if p.class() != v.class() {
-                        return Err(invalid(format!("inst{i}: {v:?} fixed to {p:?}")));
-                    }
-                    if scratch.contains(p) {
-                        return Err(invalid(format!(
-                            "inst{i}: fixed register {p:?} is a scratch register"
-                        )));
-                    }
-                    match op.kind {
-                        OperandKind::Use => {
-                            if fixed_uses
-                                .iter()
-                                .any(|&(q, w)| q == p && w != v.index() as u32)
-                            {
-                                return Err(RegAllocError::Unsatisfiable(format!(
-                                    "inst{i}: two different values used in {p:?}"
-                                )));
-                            }
-                            fixed_uses.push((p, v.index() as u32));
-                        }
-                        OperandKind::Def => {
-                            if fixed_defs.contains(p) {
-                                return Err(RegAllocError::Unsatisfiable(format!(
-                                    "inst{i}: two values defined in {p:?}"
-                                )));
-                            }
-                            fixed_defs.add(p);
-                        }
-                    }
-                }
-                OperandConstraint::Reuse(n) => {
-                    let ok = op.kind == OperandKind::Def
-                        && op.pos == OperandPos::Late
-                        && n < ops.len()
-                        && n < 64
-                        && ops[n].kind == OperandKind::Use
-                        && ops[n].vreg.class() == v.class()
-                        && !matches!(ops[n].constraint, OperandConstraint::Reuse(_))
-                        && reused & (1 << n) == 0;
-                    if !ok {
-                        return Err(invalid(format!(
-                            "inst{i}: operand {k} has a malformed Reuse({n}) constraint"
-                        )));
-                    }
-                    reused |= 1 << n;
-                }
-                _ => {}
-            }
-        }
-        // A reuse def whose input is fixed is itself a def in that register.
-        for op in ops {
-            if let OperandConstraint::Reuse(n) = op.constraint
-                && let OperandConstraint::FixedReg(p) = ops[n].constraint
-            {
-                if fixed_defs.contains(p) {
-                    return Err(RegAllocError::Unsatisfiable(format!(
-                        "inst{i}: two values defined in {p:?}"
-                    )));
-                }
-                fixed_defs.add(p);
-            }
-        }
-    }
     Ok(())
 }
 
-/// Dense bitsets, one row of `words` per block.
+/// What one forward pass over the operands learns (see [`analyze`]).
+#[derive(Default)]
+pub(crate) struct Facts {
+    /// Each vreg's class (`Int` for a vreg without operands).
+    pub(crate) class: Vec<RegClass>,
+    /// Per block, the vregs it reads before writing them (upward-exposed
+    /// uses) and the vregs it writes, as `(block, vreg)` in block order.
+    gens: Vec<(u32, u32)>,
+    kills: Vec<(u32, u32)>,
+    /// Fixed-register ranges in instruction order.
+    fixed: FixedBuilder,
+    /// Per vreg, its loop-weighted operand count (divided by the interval's
+    /// length once the intervals are known, for `Mode::Fast`).
+    weights: Vec<f32>,
+    pub(crate) hints: Hints,
+}
+
+/// Scratch buffers of [`analyze`].
+#[derive(Default)]
+struct AnalyzeBufs {
+    vclass: Vec<u8>,
+    used_in: Vec<u32>,
+    def_at: Vec<u32>,
+}
+
+/// Clears `v` and makes it `n` copies of `x`, keeping its memory.
+fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
+    v.clear();
+    v.resize(n, x);
+}
+
+/// One forward pass over every operand: checks the operand invariants (the
+/// first violation in instruction order is reported) and collects what the
+/// later passes need into `facts`.
+fn analyze<F: Function>(
+    func: &F,
+    env: &MachineEnv,
+    bufs: &mut AnalyzeBufs,
+    facts: &mut Facts,
+) -> Result<(), RegAllocError> {
+    const NONE: u32 = u32::MAX;
+    let scratch: PRegSet = env
+        .scratch
+        .iter()
+        .flatten()
+        .fold(PRegSet::empty(), |s, &r| s.with(r));
+    let nb = func.num_blocks();
+    let nv = func.num_vregs();
+    let vclass = &mut bufs.vclass;
+    refill(vclass, nv, u8::MAX);
+    // For liveness: the last block with an upward-exposed use of each vreg
+    // and the last instruction defining it.
+    let used_in = &mut bufs.used_in;
+    let def_at = &mut bufs.def_at;
+    refill(used_in, nv, NONE);
+    refill(def_at, nv, NONE);
+    let Facts {
+        class,
+        gens,
+        kills,
+        fixed,
+        weights,
+        hints,
+    } = facts;
+    gens.clear();
+    kills.clear();
+    fixed.clear();
+    refill(weights, nv, 0f32);
+    refill(&mut hints.fixed, nv, None);
+    let hint_fixed = &mut hints.fixed;
+    let related = &mut hints.related;
+    related.truncate(nv);
+    related.iter_mut().for_each(|r| r.clear());
+    related.resize_with(nv, SmallVec::new);
+    let mut relate = |a: usize, b: usize| {
+        if a != b && related[a].len() < 4 && !related[a].contains(&(b as u32)) {
+            related[a].push(b as u32);
+        }
+    };
+    for b in 0..nb {
+        let blk = Block(b as u32);
+        let bb = b as u32;
+        let depth = func.block_loop_depth(blk).min(6) as i32;
+        let freq = 8f32.powi(depth);
+        let insts = func.block_insns(blk);
+        let first = insts.first.0;
+        for inst in insts.iter() {
+            let i = inst.index();
+            let ops = func.inst_operands(inst);
+            let e = early(i);
+            let is_branch = func.is_branch(inst);
+            let mut fixed_uses: SmallVec<[(PReg, u32); 8]> = SmallVec::new();
+            let mut fixed_defs = PRegSet::empty();
+            let mut def_regs = PRegSet::empty();
+            let mut reused = 0u64;
+            let ii = i as u32;
+            for (k, op) in ops.iter().enumerate() {
+                let v = op.vreg;
+                let vi = v.index();
+                if vi >= nv {
+                    return Err(invalid(format!("inst{i}: {v:?} >= num_vregs {nv}")));
+                }
+                let c = v.class() as u8;
+                if vclass[vi] == u8::MAX {
+                    vclass[vi] = c;
+                } else if vclass[vi] != c {
+                    return Err(invalid(format!("inst{i}: {v:?} used with two classes")));
+                }
+                if op.kind == OperandKind::Def {
+                    if is_branch {
+                        return Err(invalid(format!("inst{i}: a branch may not define {v:?}")));
+                    }
+                    if ops[..k]
+                        .iter()
+                        .any(|o| o.kind == OperandKind::Def && o.vreg == v)
+                    {
+                        return Err(invalid(format!("inst{i}: {v:?} defined twice")));
+                    }
+                    if op.pos == OperandPos::Early
+                        && ops
+                            .iter()
+                            .any(|o| o.kind == OperandKind::Use && o.vreg == v)
+                    {
+                        return Err(invalid(format!(
+                            "inst{i}: {v:?} is both used and early-defined"
+                        )));
+                    }
+                }
+                let bonus = match op.constraint {
+                    OperandConstraint::Reg | OperandConstraint::Reuse(_) => 1.0,
+                    _ => 0.5,
+                };
+                weights[vi] += freq * bonus;
+                // Liveness: a use is upward-exposed unless an earlier
+                // instruction of the block defines the vreg (the uses of
+                // an instruction are read before its defs are written).
+                let d = def_at[vi];
+                let defined_here = d != NONE && d >= first;
+                if op.kind == OperandKind::Use {
+                    if !(defined_here && d < ii) && used_in[vi] != bb {
+                        used_in[vi] = bb;
+                        gens.push((bb, vi as u32));
+                    }
+                } else {
+                    if !defined_here {
+                        kills.push((bb, vi as u32));
+                    }
+                    def_at[vi] = ii;
+                }
+                match op.constraint {
+                    OperandConstraint::FixedReg(p) => {
+                        if p.class() != v.class() {
+                            return Err(invalid(format!("inst{i}: {v:?} fixed to {p:?}")));
+                        }
+                        if scratch.contains(p) {
+                            return Err(invalid(format!(
+                                "inst{i}: fixed register {p:?} is a scratch register"
+                            )));
+                        }
+                        match op.kind {
+                            OperandKind::Use => {
+                                if fixed_uses.iter().any(|&(q, w)| q == p && w != vi as u32) {
+                                    return Err(RegAllocError::Unsatisfiable(format!(
+                                        "inst{i}: two different values used in {p:?}"
+                                    )));
+                                }
+                                fixed_uses.push((p, vi as u32));
+                                fixed.push(p, e, e + 1, vi as u32);
+                            }
+                            OperandKind::Def => {
+                                if fixed_defs.contains(p) {
+                                    return Err(RegAllocError::Unsatisfiable(format!(
+                                        "inst{i}: two values defined in {p:?}"
+                                    )));
+                                }
+                                fixed_defs.add(p);
+                                let from = if op.pos == OperandPos::Early {
+                                    e
+                                } else {
+                                    e + 1
+                                };
+                                fixed.push(p, from, e + 2, vi as u32);
+                                def_regs.add(p);
+                            }
+                        }
+                        hint_fixed[vi].get_or_insert(p);
+                    }
+                    OperandConstraint::Reuse(n) => {
+                        let ok = op.kind == OperandKind::Def
+                            && op.pos == OperandPos::Late
+                            && n < ops.len()
+                            && n < 64
+                            && ops[n].kind == OperandKind::Use
+                            && ops[n].vreg.class() == v.class()
+                            && !matches!(ops[n].constraint, OperandConstraint::Reuse(_))
+                            && reused & (1 << n) == 0;
+                        if !ok {
+                            return Err(invalid(format!(
+                                "inst{i}: operand {k} has a malformed Reuse({n}) constraint"
+                            )));
+                        }
+                        reused |= 1 << n;
+                        if let OperandConstraint::FixedReg(p) = ops[n].constraint {
+                            fixed.push(p, e + 1, e + 2, vi as u32);
+                            def_regs.add(p);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            // A reuse def whose input is fixed is itself a def in that
+            // register. (Operands are valid from here on; `reused` marks the
+            // inputs of reuse defs.)
+            if reused != 0 {
+                for op in ops {
+                    let OperandConstraint::Reuse(n) = op.constraint else {
+                        continue;
+                    };
+                    if let OperandConstraint::FixedReg(p) = ops[n].constraint {
+                        if fixed_defs.contains(p) {
+                            return Err(RegAllocError::Unsatisfiable(format!(
+                                "inst{i}: two values defined in {p:?}"
+                            )));
+                        }
+                        fixed_defs.add(p);
+                    }
+                    relate(op.vreg.index(), ops[n].vreg.index());
+                    relate(ops[n].vreg.index(), op.vreg.index());
+                }
+            }
+            for p in func.inst_clobbers(inst).iter() {
+                if !def_regs.contains(p) {
+                    fixed.push(p, e + 1, e + 2, NO_OWNER);
+                }
+            }
+            if ops.len() == 2 && func.is_move(inst) {
+                relate(ops[0].vreg.index(), ops[1].vreg.index());
+                relate(ops[1].vreg.index(), ops[0].vreg.index());
+            }
+        }
+    }
+    class.clear();
+    class.extend(vclass.iter().map(|&c| {
+        if c == RegClass::Float as u8 {
+            RegClass::Float
+        } else {
+            RegClass::Int
+        }
+    }));
+    Ok(())
+}
+
+/// Live-in and live-out sets per block: dense bitsets, one row of `words`
+/// per block, over the *global* vregs only (those with an upward-exposed
+/// use in some block, numbered in vreg order). Every other vreg is defined
+/// before each of its uses in every block that uses it, so it is never live
+/// across a block boundary; leaving it out keeps the rows short when most
+/// vregs are block-local temporaries (the baseline tier's case).
+#[derive(Default)]
 pub(crate) struct Liveness {
     pub(crate) words: usize,
     pub(crate) live_in: Vec<u64>,
     pub(crate) live_out: Vec<u64>,
+    /// Row bit -> vreg (ascending).
+    pub(crate) globals: Vec<u32>,
+    /// Vreg -> row bit, or `u32::MAX` for a vreg that is never live across
+    /// a block boundary.
+    pub(crate) global_index: Vec<u32>,
 }
 
 impl Liveness {
     pub(crate) fn row(v: &[u64], words: usize, b: usize) -> &[u64] {
         &v[b * words..(b + 1) * words]
+    }
+
+    /// The vregs of a row, in ascending order.
+    pub(crate) fn vregs<'a>(&'a self, row: &'a [u64]) -> impl Iterator<Item = usize> + 'a {
+        bits(row).map(|c| self.globals[c] as usize)
     }
 }
 
@@ -375,45 +598,81 @@ pub(crate) fn bits(row: &[u64]) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
-/// Backward liveness dataflow over the CFG.
-fn liveness<F: Function>(func: &F) -> Result<Liveness, RegAllocError> {
+/// Scratch buffers of [`liveness`].
+#[derive(Default)]
+struct LiveBufs {
+    gen_: Vec<u64>,
+    kill: Vec<u64>,
+    queued: Vec<bool>,
+    work: VecDeque<usize>,
+    tmp: Vec<u64>,
+}
+
+/// Backward liveness dataflow over the CFG (from the gen and kill lists of
+/// [`analyze`]), into `live`.
+fn liveness<F: Function>(
+    func: &F,
+    facts: &Facts,
+    bufs: &mut LiveBufs,
+    live: &mut Liveness,
+) -> Result<(), RegAllocError> {
+    const NONE: u32 = u32::MAX;
     let nb = func.num_blocks();
-    let words = func.num_vregs().div_ceil(64).max(1);
-    let mut gen_ = vec![0u64; nb * words];
-    let mut kill = vec![0u64; nb * words];
-    for b in 0..nb {
-        let (g, k) = (
-            &mut gen_[b * words..(b + 1) * words],
-            &mut kill[b * words..(b + 1) * words],
-        );
-        for i in func.block_insns(Block(b as u32)).iter() {
-            let ops = func.inst_operands(i);
-            for op in ops.iter().filter(|o| o.kind == OperandKind::Use) {
-                let v = op.vreg.index();
-                if !bit_test(k, v) {
-                    bit_set(g, v);
-                }
-            }
-            for op in ops.iter().filter(|o| o.kind == OperandKind::Def) {
-                bit_set(k, op.vreg.index());
-            }
+    let nv = func.num_vregs();
+    // Number the global vregs in vreg order.
+    let global_index = &mut live.global_index;
+    refill(global_index, nv, NONE);
+    for &(_, v) in &facts.gens {
+        global_index[v as usize] = 0;
+    }
+    let globals = &mut live.globals;
+    globals.clear();
+    for (v, g) in global_index.iter_mut().enumerate() {
+        if *g != NONE {
+            *g = globals.len() as u32;
+            globals.push(v as u32);
         }
     }
-    let mut live_in = vec![0u64; nb * words];
-    let mut live_out = vec![0u64; nb * words];
-    let mut queued = vec![true; nb];
-    let mut work: VecDeque<usize> = (0..nb).rev().collect();
-    let mut tmp = vec![0u64; words];
+    let words = globals.len().div_ceil(64).max(1);
+    live.words = words;
+    let LiveBufs {
+        gen_,
+        kill,
+        queued,
+        work,
+        tmp,
+    } = bufs;
+    refill(gen_, nb * words, 0);
+    refill(kill, nb * words, 0);
+    for &(b, v) in &facts.gens {
+        bit_set(
+            &mut gen_[b as usize * words..],
+            global_index[v as usize] as usize,
+        );
+    }
+    for &(b, v) in &facts.kills {
+        let g = global_index[v as usize];
+        if g != NONE {
+            bit_set(&mut kill[b as usize * words..], g as usize);
+        }
+    }
+    let (live_in, live_out) = (&mut live.live_in, &mut live.live_out);
+    refill(live_in, nb * words, 0);
+    refill(live_out, nb * words, 0);
+    refill(queued, nb, true);
+    work.clear();
+    work.extend((0..nb).rev());
+    refill(tmp, words, 0);
     while let Some(b) = work.pop_front() {
         queued[b] = false;
         tmp.iter_mut().for_each(|w| *w = 0);
         for &s in func.block_succs(Block(b as u32)) {
-            let si = Liveness::row(&live_in, words, s.index());
+            let si = Liveness::row(live_in, words, s.index());
             for (t, &x) in tmp.iter_mut().zip(si) {
                 *t |= x;
             }
         }
-        live_out[b * words..(b + 1) * words].copy_from_slice(&tmp);
+        live_out[b * words..(b + 1) * words].copy_from_slice(tmp);
         let mut changed = false;
         for w in 0..words {
             let new = gen_[b * words + w] | (tmp[w] & !kill[b * words + w]);
@@ -431,21 +690,18 @@ fn liveness<F: Function>(func: &F) -> Result<Liveness, RegAllocError> {
             }
         }
     }
-    let entry = Liveness::row(&live_in, words, 0);
-    if let Some(v) = bits(entry).next() {
+    let entry = Liveness::row(&live.live_in, words, 0);
+    if let Some(v) = live.vregs(entry).next() {
         return Err(invalid(format!(
             "v{v} is used before it is defined (live into the entry block)"
         )));
     }
-    Ok(Liveness {
-        words,
-        live_in,
-        live_out,
-    })
+    Ok(())
 }
 
 /// Appends `[from, to)` to ranges built in descending order, merging with the
 /// earliest range so far when they touch.
+#[inline]
 fn add_range(r: &mut Ranges, from: Point, to: Point) {
     if let Some(last) = r.last_mut()
         && to >= last.from
@@ -457,55 +713,136 @@ fn add_range(r: &mut Ranges, from: Point, to: Point) {
     r.push(Range { from, to });
 }
 
-/// Builds each vreg's interval (sorted, disjoint ranges).
-fn build_intervals<F: Function>(func: &F, live: &Liveness) -> Vec<Ranges> {
+/// Scratch buffers of [`build_intervals`].
+#[derive(Default)]
+struct IntervalBufs {
+    cur: Vec<u64>,
+    gcur: Vec<u64>,
+    open: Vec<(Point, Point)>,
+}
+
+/// Builds each vreg's interval (sorted, disjoint ranges) into `ranges`.
+fn build_intervals<F: Function>(
+    func: &F,
+    live: &Liveness,
+    bufs: &mut IntervalBufs,
+    ranges: &mut Vec<Ranges>,
+) {
+    const NONE: u32 = u32::MAX;
     let nv = func.num_vregs();
-    let mut ranges: Vec<Ranges> = vec![Ranges::new(); nv];
-    let mut cur = vec![0u64; live.words];
+    let words = live.words;
+    ranges.truncate(nv);
+    ranges.iter_mut().for_each(|r| r.clear());
+    ranges.resize_with(nv, Ranges::new);
+    // The vregs live at the current point: global ones by row bit in
+    // `gcur` (starting from the block's live-out row), the others by vreg
+    // index in `cur`. A non-global vreg is never live across a block
+    // boundary, so `cur` is empty again at each block's start.
+    let IntervalBufs { cur, gcur, open } = bufs;
+    refill(cur, nv.div_ceil(64).max(1), 0);
+    refill(gcur, words, 0);
+    // A global vreg's earliest range so far (the one that grows as the
+    // walk goes back) is kept here, by row bit, until a range before it
+    // starts: a global live through many blocks then costs one update per
+    // block. `(_, NONE)`: no range yet.
+    refill(open, live.globals.len(), (0, NONE));
+    let add_open = |open: &mut Vec<(Point, Point)>, r: &mut Ranges, g: usize, from, to| {
+        let o = &mut open[g];
+        if o.1 != NONE && to >= o.0 {
+            o.0 = o.0.min(from);
+            o.1 = o.1.max(to);
+        } else {
+            if o.1 != NONE {
+                r.push(Range { from: o.0, to: o.1 });
+            }
+            *o = (from, to);
+        }
+    };
     for b in (0..func.num_blocks()).rev() {
         let insts = func.block_insns(Block(b as u32));
         let start = early(insts.first.index());
         let end = early(insts.last.index());
-        cur.copy_from_slice(Liveness::row(&live.live_out, live.words, b));
-        for v in bits(&cur) {
-            add_range(&mut ranges[v], start, end);
+        debug_assert!(cur.iter().all(|&w| w == 0));
+        gcur.copy_from_slice(Liveness::row(&live.live_out, words, b));
+        for (w, &word) in gcur.iter().enumerate() {
+            let mut x = word;
+            while x != 0 {
+                let g = w * 64 + x.trailing_zeros() as usize;
+                x &= x - 1;
+                let v = live.globals[g] as usize;
+                add_open(open, &mut ranges[v], g, start, end);
+            }
         }
         for i in insts.iter().rev() {
             let ops = func.inst_operands(i);
             let e = early(i.index());
-            for op in ops.iter().filter(|o| o.kind == OperandKind::Def) {
+            for op in ops {
+                if op.kind != OperandKind::Def {
+                    continue;
+                }
                 let v = op.vreg.index();
                 let p = if op.pos == OperandPos::Early {
                     e
                 } else {
                     e + 1
                 };
-                if bit_test(&cur, v) {
+                let g = live.global_index[v];
+                if g != NONE {
+                    let g = g as usize;
+                    if bit_test(gcur, g) {
+                        let o = &mut open[g];
+                        o.0 = p;
+                        // An early def occupies its register through the
+                        // late point.
+                        o.1 = o.1.max(e + 2);
+                        bit_clear(gcur, g);
+                    } else {
+                        add_open(open, &mut ranges[v], g, p, e + 2);
+                    }
+                } else if bit_test(cur, v) {
                     let r = ranges[v].last_mut().expect("live vreg has a range");
                     r.from = p;
-                    // An early def occupies its register through the late point.
                     r.to = r.to.max(e + 2);
-                    bit_clear(&mut cur, v);
+                    bit_clear(cur, v);
                 } else {
                     add_range(&mut ranges[v], p, e + 2);
                 }
             }
-            for op in ops.iter().filter(|o| o.kind == OperandKind::Use) {
+            for op in ops {
+                if op.kind != OperandKind::Use {
+                    continue;
+                }
+                // (A vreg live here already has a range from the block's
+                // start past this point.)
                 let v = op.vreg.index();
-                add_range(&mut ranges[v], start, e + 1);
-                bit_set(&mut cur, v);
+                let g = live.global_index[v];
+                if g != NONE {
+                    let g = g as usize;
+                    if !bit_test(gcur, g) {
+                        add_open(open, &mut ranges[v], g, start, e + 1);
+                        bit_set(gcur, g);
+                    }
+                } else if !bit_test(cur, v) {
+                    add_range(&mut ranges[v], start, e + 1);
+                    bit_set(cur, v);
+                }
             }
         }
         debug_assert_eq!(
-            &cur[..],
-            Liveness::row(&live.live_in, live.words, b),
+            &gcur[..],
+            Liveness::row(&live.live_in, words, b),
             "block{b}: live-in mismatch"
         );
+        debug_assert!(cur.iter().all(|&w| w == 0), "block{b}: live-in mismatch");
     }
-    for r in &mut ranges {
+    for (g, &(from, to)) in open.iter().enumerate() {
+        if to != NONE {
+            ranges[live.globals[g] as usize].push(Range { from, to });
+        }
+    }
+    for r in ranges.iter_mut() {
         r.reverse();
     }
-    ranges
 }
 
 /// A fixed range of a physical register: `owner` may overlap it.
@@ -515,111 +852,148 @@ pub(crate) struct FixedRange {
     pub(crate) owner: u32,
 }
 
-/// Per physical register (by index), its fixed ranges sorted by start.
-fn build_fixed<F: Function>(func: &F) -> Result<Vec<Vec<FixedRange>>, RegAllocError> {
-    let mut fixed: Vec<Vec<FixedRange>> = vec![Vec::new(); PReg::NUM_INDEX];
-    for i in 0..func.num_insts() {
-        let inst = Inst(i as u32);
-        let ops = func.inst_operands(inst);
-        let e = early(i);
-        let mut def_regs = PRegSet::empty();
-        let mut push = |p: PReg, from: Point, to: Point, owner: u32| {
-            fixed[p.index()].push(FixedRange {
+/// Fixed ranges as [`analyze`] finds them, in instruction order.
+struct FixedBuilder {
+    list: Vec<(u8, FixedRange)>,
+    /// Ranges per register.
+    count: [u32; PReg::NUM_INDEX],
+}
+
+impl Default for FixedBuilder {
+    fn default() -> Self {
+        FixedBuilder {
+            list: Vec::new(),
+            count: [0; PReg::NUM_INDEX],
+        }
+    }
+}
+
+impl FixedBuilder {
+    #[inline]
+    fn push(&mut self, p: PReg, from: Point, to: Point, owner: u32) {
+        self.count[p.index()] += 1;
+        self.list.push((
+            p.index() as u8,
+            FixedRange {
                 range: Range { from, to },
                 owner,
-            });
-        };
-        for op in ops {
-            let v = op.vreg.index() as u32;
-            match (op.constraint, op.kind) {
-                (OperandConstraint::FixedReg(p), OperandKind::Use) => push(p, e, e + 1, v),
-                (OperandConstraint::FixedReg(p), OperandKind::Def) => {
-                    let from = if op.pos == OperandPos::Early {
-                        e
-                    } else {
-                        e + 1
-                    };
-                    push(p, from, e + 2, v);
-                    def_regs.add(p);
-                }
-                (OperandConstraint::Reuse(n), _) => {
-                    if let OperandConstraint::FixedReg(p) = ops[n].constraint {
-                        push(p, e + 1, e + 2, v);
-                        def_regs.add(p);
+            },
+        ));
+    }
+
+    fn clear(&mut self) {
+        self.list.clear();
+        self.count = [0; PReg::NUM_INDEX];
+    }
+
+    /// Groups the ranges by register into `out`, sorts each register's by
+    /// start, and checks that no two values need one register at once.
+    fn finish(&self, out: &mut FixedRanges) -> Result<(), RegAllocError> {
+        let FixedRanges {
+            ranges,
+            start,
+            next,
+        } = out;
+        refill(start, PReg::NUM_INDEX + 1, 0);
+        ranges.clear();
+        if self.list.is_empty() {
+            return Ok(());
+        }
+        for p in 0..PReg::NUM_INDEX {
+            start[p + 1] = start[p] + self.count[p];
+        }
+        next.clear();
+        next.extend_from_slice(&start[..PReg::NUM_INDEX]);
+        ranges.resize(
+            self.list.len(),
+            FixedRange {
+                range: Range { from: 0, to: 0 },
+                owner: NO_OWNER,
+            },
+        );
+        for &(p, f) in &self.list {
+            ranges[next[p as usize] as usize] = f;
+            next[p as usize] += 1;
+        }
+        for p in 0..PReg::NUM_INDEX {
+            let list = &mut ranges[start[p] as usize..start[p + 1] as usize];
+            if list.len() < 2 {
+                continue;
+            }
+            if !list.is_sorted_by_key(|f| (f.range.from, f.range.to)) {
+                list.sort_by_key(|f| (f.range.from, f.range.to));
+            }
+            for w in list.windows(2) {
+                let (a, b) = (w[0], w[1]);
+                if b.range.from < a.range.to && (a.owner != b.owner || a.owner == NO_OWNER) {
+                    if a.owner == NO_OWNER && b.owner == NO_OWNER {
+                        continue;
                     }
+                    return Err(RegAllocError::Unsatisfiable(format!(
+                        "inst{}: {:?} is needed by two values at once",
+                        b.range.from / 2,
+                        PReg::from_index(p)
+                    )));
                 }
-                _ => {}
             }
         }
-        for p in func.inst_clobbers(inst).iter() {
-            if !def_regs.contains(p) {
-                push(p, e + 1, e + 2, NO_OWNER);
-            }
-        }
-    }
-    for (p, list) in fixed.iter_mut().enumerate() {
-        list.sort_by_key(|f| (f.range.from, f.range.to));
-        for w in list.windows(2) {
-            let (a, b) = (w[0], w[1]);
-            if b.range.from < a.range.to && (a.owner != b.owner || a.owner == NO_OWNER) {
-                if a.owner == NO_OWNER && b.owner == NO_OWNER {
-                    continue;
-                }
-                return Err(RegAllocError::Unsatisfiable(format!(
-                    "inst{}: {:?} is needed by two values at once",
-                    b.range.from / 2,
-                    PReg::from_index(p)
-                )));
-            }
-        }
-    }
-    Ok(fixed)
-}
-
-/// Spill weight per vreg: loop-weighted number of operands per program point
-/// of the interval. Higher weight = more deserving of a register.
-fn spill_weights<F: Function>(func: &F, ranges: &[Ranges]) -> Vec<f32> {
-    let mut w = vec![0f32; ranges.len()];
-    for b in 0..func.num_blocks() {
-        let blk = Block(b as u32);
-        let depth = func.block_loop_depth(blk).min(6) as i32;
-        let freq = 8f32.powi(depth);
-        for i in func.block_insns(blk).iter() {
-            for op in func.inst_operands(i) {
-                let bonus = match op.constraint {
-                    OperandConstraint::Reg | OperandConstraint::Reuse(_) => 1.0,
-                    _ => 0.5,
-                };
-                w[op.vreg.index()] += freq * bonus;
-            }
-        }
-    }
-    for (v, r) in ranges.iter().enumerate() {
-        let len: u32 = r.iter().map(|r| r.to - r.from).sum();
-        w[v] /= len as f32 + 4.0;
-    }
-    w
-}
-
-/// The intervals assigned to one register: `from -> (to, vreg)`.
-pub(crate) type RegMap = BTreeMap<Point, (Point, u32)>;
-
-fn map_conflicts(map: &RegMap, ranges: &[Range], out: &mut SmallVec<[u32; 8]>) {
-    for r in ranges {
-        for (_, &(to, v)) in map.range(..r.to).rev() {
-            if to <= r.from {
-                break;
-            }
-            if !out.contains(&v) {
-                out.push(v);
-            }
-        }
+        Ok(())
     }
 }
 
+/// Per physical register (by index, `fixed[r.index()]`), its fixed ranges
+/// sorted by start.
+#[derive(Default)]
+pub(crate) struct FixedRanges {
+    ranges: Vec<FixedRange>,
+    /// `ranges[start[p]..start[p + 1]]` are register `p`'s.
+    start: Vec<u32>,
+    /// Scratch for grouping.
+    next: Vec<u32>,
+}
+
+impl std::ops::Index<usize> for FixedRanges {
+    type Output = [FixedRange];
+    fn index(&self, p: usize) -> &[FixedRange] {
+        &self.ranges[self.start[p] as usize..self.start[p + 1] as usize]
+    }
+}
+
+/// `s.partition_point(pred)` for a `pred` that holds on a prefix of `s`
+/// including `s[..lo]`: searched forward from `lo` by galloping, so a
+/// sequence of searches with growing answers costs little more than one.
+fn gallop<T>(s: &[T], lo: usize, pred: impl Fn(&T) -> bool) -> usize {
+    debug_assert!(lo <= s.len());
+    if lo >= s.len() || !pred(&s[lo]) {
+        return lo;
+    }
+    // `pred(s[known])` holds; look `step` further each time.
+    let mut known = lo;
+    let mut step = 1;
+    loop {
+        let probe = known + step;
+        if probe >= s.len() || !pred(&s[probe]) {
+            let hi = probe.min(s.len());
+            return known + 1 + s[known + 1..hi].partition_point(&pred);
+        }
+        known = probe;
+        step *= 2;
+    }
+}
+
+/// Whether a fixed range of another vreg than `v` overlaps `ranges`.
+/// (Fixed ranges lie within one instruction's two points, so sorted by
+/// start they are also sorted by end, and the first one ending after a
+/// point is found by searching: [`gallop`] from the previous range's.)
 fn fixed_conflict(fixed: &[FixedRange], ranges: &[Range], v: u32) -> bool {
+    if fixed.is_empty() {
+        return false;
+    }
+    let mut start = 0;
     for r in ranges {
-        let start = fixed.partition_point(|f| f.range.to <= r.from);
+        // (The ranges are sorted, so each search starts where the last
+        // one ended.)
+        start = gallop(fixed, start, |f| f.range.to <= r.from);
         for f in &fixed[start..] {
             if f.range.from >= r.to {
                 break;
@@ -635,100 +1009,185 @@ fn fixed_conflict(fixed: &[FixedRange], ranges: &[Range], v: u32) -> bool {
 /// Register hints of each vreg: a fixed register it is used or defined in,
 /// and the vregs it is copied to or from (by [`Function::is_move`]) or that a
 /// two-address def reuses, whose registers it should preferably share.
+#[derive(Default)]
 pub(crate) struct Hints {
     pub(crate) fixed: Vec<Option<PReg>>,
     pub(crate) related: Vec<SmallVec<[u32; 2]>>,
 }
 
-pub(crate) fn hints<F: Function>(func: &F) -> Hints {
-    let nv = func.num_vregs();
-    let mut fixed = vec![None; nv];
-    let mut related: Vec<SmallVec<[u32; 2]>> = vec![SmallVec::new(); nv];
-    let mut relate = |a: usize, b: usize| {
-        if a != b && related[a].len() < 4 && !related[a].contains(&(b as u32)) {
-            related[a].push(b as u32);
-        }
-    };
-    for i in 0..func.num_insts() {
-        let inst = Inst(i as u32);
-        let ops = func.inst_operands(inst);
-        for op in ops {
-            match op.constraint {
-                OperandConstraint::FixedReg(p) => {
-                    fixed[op.vreg.index()].get_or_insert(p);
-                }
-                OperandConstraint::Reuse(n) => {
-                    relate(op.vreg.index(), ops[n].vreg.index());
-                    relate(ops[n].vreg.index(), op.vreg.index());
-                }
-                _ => {}
-            }
-        }
-        if func.is_move(inst) && ops.len() == 2 {
-            relate(ops[0].vreg.index(), ops[1].vreg.index());
-            relate(ops[1].vreg.index(), ops[0].vreg.index());
-        }
-    }
-    Hints { fixed, related }
+/// The ranges assigned to one register during [`scan`]: `(from, to, vreg)`,
+/// sorted and disjoint. Intervals are scanned in order of start, so ranges
+/// that end at or before the current start can never conflict again;
+/// `head` skips them.
+#[derive(Default)]
+struct Lane {
+    list: Vec<(Point, Point, u32)>,
+    head: usize,
 }
 
-/// Assigns each interval a register or `SPILLED`.
-fn scan<F: Function>(
-    func: &F,
-    env: &MachineEnv,
-    ranges: &[Ranges],
-    fixed: &[Vec<FixedRange>],
-    weights: &[f32],
-) -> (Vec<Allocation>, Vec<RegMap>) {
-    let nv = ranges.len();
-    let hint = hints(func);
-    let mut class = vec![RegClass::Int; nv];
-    for i in 0..func.num_insts() {
-        for op in func.inst_operands(Inst(i as u32)) {
-            class[op.vreg.index()] = op.vreg.class();
+impl Lane {
+    /// Forgets ranges ending at or before `start`.
+    fn prune(&mut self, start: Point) {
+        while self.head < self.list.len() && self.list[self.head].1 <= start {
+            self.head += 1;
         }
     }
-    let mut order: Vec<u32> = (0..nv as u32)
-        .filter(|&v| !ranges[v as usize].is_empty())
-        .collect();
-    order.sort_unstable_by_key(|&v| (ranges[v as usize][0].from, v));
-    let mut loc = vec![Allocation::None; nv];
-    let mut maps: Vec<RegMap> = vec![RegMap::new(); PReg::NUM_INDEX];
+
+    /// Appends the vregs of ranges overlapping `ranges` to `out` (once
+    /// each): per range of `ranges` in order, the overlapping ones from the
+    /// last to the first.
+    fn conflicts(&self, ranges: &[Range], out: &mut SmallVec<[u32; 8]>) {
+        let live = &self.list[self.head..];
+        let mut end = 0;
+        for r in ranges {
+            end = gallop(live, end, |x| x.0 < r.to);
+            let mut k = end;
+            while k > 0 {
+                k -= 1;
+                let (_, to, v) = live[k];
+                if to <= r.from {
+                    break;
+                }
+                if !out.contains(&v) {
+                    out.push(v);
+                }
+            }
+        }
+    }
+
+    fn insert(&mut self, ranges: &[Range], v: u32) {
+        for r in ranges {
+            let k = self.head + self.list[self.head..].partition_point(|x| x.0 < r.from);
+            self.list.insert(k, (r.from, r.to, v));
+        }
+    }
+
+    fn remove(&mut self, ranges: &[Range]) {
+        for r in ranges {
+            let live = &self.list[self.head..];
+            let k = live.partition_point(|x| x.0 < r.from);
+            if k < live.len() && live[k].0 == r.from {
+                self.list.remove(self.head + k);
+            }
+        }
+    }
+}
+
+/// Scratch buffers of [`scan`].
+#[derive(Default)]
+struct ScanBufs {
+    order: Vec<u32>,
+    at: Vec<u32>,
+    lanes: Vec<Lane>,
+}
+
+/// Assigns each interval a register or `SPILLED`, into `loc`.
+fn scan(
+    env: &MachineEnv,
+    num_points: usize,
+    ranges: &[Ranges],
+    fixed: &FixedRanges,
+    facts: &Facts,
+    bufs: &mut ScanBufs,
+    loc: &mut Vec<Allocation>,
+) {
+    let (weights, hint, class) = (&facts.weights, &facts.hints, &facts.class);
+    let nv = ranges.len();
+    // Intervals in order of (start, vreg): a counting sort by start.
+    let ScanBufs { order, at, lanes } = bufs;
+    order.clear();
+    {
+        // at[p] = the number of intervals starting before point p.
+        refill(at, num_points + 1, 0);
+        for r in ranges.iter().filter_map(|r| r.first()) {
+            at[r.from as usize + 1] += 1;
+        }
+        let mut acc = 0;
+        for x in at.iter_mut() {
+            acc += *x;
+            *x = acc;
+        }
+        order.resize(at[num_points] as usize, 0);
+        for (v, r) in ranges.iter().enumerate() {
+            if let Some(r) = r.first() {
+                order[at[r.from as usize] as usize] = v as u32;
+                at[r.from as usize] += 1;
+            }
+        }
+    }
+    let allowed: [PRegSet; 2] =
+        [0, 1].map(|c| env.regs[c].iter().fold(PRegSet::empty(), |s, &r| s.with(r)));
+    refill(loc, nv, Allocation::None);
+    lanes.resize_with(PReg::NUM_INDEX, Lane::default);
+    for lane in lanes.iter_mut() {
+        lane.list.clear();
+        lane.head = 0;
+    }
     let mut conflicts: SmallVec<[u32; 8]> = SmallVec::new();
-    for &v in &order {
+    // Per register, the first fixed range ending after the current start
+    // (intervals come in order of start, so it only moves forward).
+    let mut fixed_head = [0u32; PReg::NUM_INDEX];
+    for &v in order.iter() {
         let vi = v as usize;
-        let regs = &env.regs[class[vi] as usize];
-        let mut cands: SmallVec<[PReg; 32]> = SmallVec::new();
+        let c = class[vi] as usize;
+        let regs = &env.regs[c];
+        let vr = &ranges[vi];
+        let start = vr[0].from;
+        // Candidates: hints first (a fixed register, then the registers of
+        // related vregs), then the registers in order of preference.
+        let mut hinted: SmallVec<[PReg; 6]> = SmallVec::new();
+        let mut seen = PRegSet::empty();
         let related = hint.related[vi]
             .iter()
             .filter_map(|&w| loc[w as usize].as_reg());
         for h in hint.fixed[vi].into_iter().chain(related) {
-            if regs.contains(&h) && !cands.contains(&h) {
-                cands.push(h);
-            }
-        }
-        for &r in regs {
-            if !cands.contains(&r) {
-                cands.push(r);
+            if allowed[c].contains(h) && !seen.contains(h) {
+                seen.add(h);
+                hinted.push(h);
             }
         }
         let mut best: Option<(f32, PReg, SmallVec<[u32; 8]>)> = None;
         let mut done = false;
-        for &r in &cands {
-            if fixed_conflict(&fixed[r.index()], &ranges[vi], v) {
-                continue;
+        let mut try_reg = |r: PReg, lanes: &mut [Lane], loc: &mut [Allocation]| -> bool {
+            let f = &fixed[r.index()];
+            let h = &mut fixed_head[r.index()];
+            while (*h as usize) < f.len() && f[*h as usize].range.to <= start {
+                *h += 1;
             }
+            if fixed_conflict(&f[*h as usize..], vr, v) {
+                return false;
+            }
+            let lane = &mut lanes[r.index()];
+            lane.prune(start);
             conflicts.clear();
-            map_conflicts(&maps[r.index()], &ranges[vi], &mut conflicts);
+            lane.conflicts(vr, &mut conflicts);
             if conflicts.is_empty() {
-                assign(&mut maps[r.index()], &ranges[vi], v);
+                lane.insert(vr, v);
                 loc[vi] = Allocation::Reg(r);
-                done = true;
-                break;
+                return true;
             }
             let cost: f32 = conflicts.iter().map(|&c| weights[c as usize]).sum();
             if best.as_ref().is_none_or(|b| cost < b.0) {
                 best = Some((cost, r, conflicts.clone()));
+            }
+            false
+        };
+        for &r in &hinted {
+            if try_reg(r, lanes, loc) {
+                done = true;
+                break;
+            }
+        }
+        if !done {
+            for &r in regs {
+                if seen.contains(r) {
+                    continue;
+                }
+                seen.add(r);
+                if try_reg(r, lanes, loc) {
+                    done = true;
+                    break;
+                }
             }
         }
         if done {
@@ -736,36 +1195,45 @@ fn scan<F: Function>(
         }
         match best {
             Some((cost, r, evict)) if cost < weights[vi] => {
+                let lane = &mut lanes[r.index()];
                 for c in evict {
-                    for rg in &ranges[c as usize] {
-                        maps[r.index()].remove(&rg.from);
-                    }
+                    lane.remove(&ranges[c as usize]);
                     loc[c as usize] = SPILLED;
                 }
-                assign(&mut maps[r.index()], &ranges[vi], v);
+                lane.insert(vr, v);
                 loc[vi] = Allocation::Reg(r);
             }
             _ => loc[vi] = SPILLED,
         }
     }
-    (loc, maps)
 }
 
-pub(crate) fn assign(map: &mut RegMap, ranges: &[Range], v: u32) {
-    for r in ranges {
-        map.insert(r.from, (r.to, v));
-    }
+/// Scratch buffers of [`assign_slots`].
+#[derive(Default)]
+struct SlotBufs {
+    spilled: Vec<usize>,
+    busy: BinaryHeap<Reverse<(Point, u32)>>,
+    free: Vec<u32>,
 }
 
 /// Gives spilled intervals slots, sharing a slot between intervals whose
 /// extents do not overlap. Returns the number of slots.
-fn assign_slots(ranges: &[Ranges], loc: &mut [Allocation]) -> usize {
-    let mut spilled: Vec<usize> = (0..loc.len()).filter(|&v| loc[v] == SPILLED).collect();
+fn assign_slots(ranges: &[Ranges], loc: &mut [Allocation], bufs: &mut SlotBufs) -> usize {
+    let SlotBufs {
+        spilled,
+        busy,
+        free,
+    } = bufs;
+    spilled.clear();
+    spilled.extend((0..loc.len()).filter(|&v| loc[v] == SPILLED));
+    if spilled.is_empty() {
+        return 0;
+    }
     spilled.sort_unstable_by_key(|&v| ranges[v][0].from);
-    let mut busy: BinaryHeap<Reverse<(Point, u32)>> = BinaryHeap::new();
-    let mut free: Vec<u32> = Vec::new();
+    busy.clear();
+    free.clear();
     let mut n = 0u32;
-    for v in spilled {
+    for &v in spilled.iter() {
         let r = &ranges[v];
         let (start, end) = (r[0].from, r[r.len() - 1].to);
         while let Some(&Reverse((e, s))) = busy.peek() {
@@ -785,26 +1253,31 @@ fn assign_slots(ranges: &[Ranges], loc: &mut [Allocation]) -> usize {
     n as usize
 }
 
-/// Where each vreg lives: per vreg, its pieces as `(first point, location)`
-/// sorted by point (one piece in `Mode::Fast`; split children in
-/// `Mode::Optimizing`). A piece extends to the next one's first point.
+/// Where each vreg lives: in `Mode::Fast` one location per vreg for its
+/// whole life (`whole`); in `Mode::Optimizing` per vreg its pieces as
+/// `(first point, location)` sorted by point (split children; `whole` is
+/// empty). A piece extends to the next one's first point.
+#[derive(Default)]
 pub(crate) struct Locs {
+    whole: Vec<Allocation>,
     pub(crate) pieces: Vec<SmallVec<[(Point, Allocation); 1]>>,
 }
 
 impl Locs {
-    /// One location per vreg for its whole life.
-    fn whole(loc: &[Allocation]) -> Self {
+    /// Per vreg, its pieces.
+    pub(crate) fn split(pieces: Vec<SmallVec<[(Point, Allocation); 1]>>) -> Self {
         Locs {
-            pieces: loc
-                .iter()
-                .map(|&a| SmallVec::from_elem((0, a), 1))
-                .collect(),
+            whole: Vec::new(),
+            pieces,
         }
     }
 
     /// The location of `v` at point `p` (where `v` is live).
+    #[inline]
     pub(crate) fn at_point(&self, v: usize, p: Point) -> Allocation {
+        if let Some(&a) = self.whole.get(v) {
+            return a;
+        }
         let s = &self.pieces[v];
         if s.len() == 1 {
             return s[0].1;
@@ -815,8 +1288,50 @@ impl Locs {
 
     /// The location of `v` at instruction `i` (pieces change only at early
     /// points, so it is the same at both points of `i`).
+    #[inline]
     fn at(&self, v: usize, i: usize) -> Allocation {
         self.at_point(v, early(i) + 1)
+    }
+}
+
+/// Which value is in each register where: per register (by index), the
+/// ranges `(from, to, vreg)` of the values assigned to it, sorted by `from`
+/// and disjoint. The fix-up needs it only to borrow a register, which is
+/// rare, so in `Mode::Fast` it is built on first use.
+#[derive(Default)]
+pub(crate) struct Occupancy {
+    lanes: Vec<Vec<(Point, Point, u32)>>,
+}
+
+impl Occupancy {
+    /// Empties the occupancy, to be filled with [`Occupancy::push`] and
+    /// then [`Occupancy::sort`].
+    pub(crate) fn reset(&mut self) {
+        self.lanes.resize_with(PReg::NUM_INDEX, Vec::new);
+        for lane in &mut self.lanes {
+            lane.clear();
+        }
+    }
+
+    /// Records that `v` is in `r` over `ranges`.
+    pub(crate) fn push(&mut self, r: PReg, ranges: impl IntoIterator<Item = Range>, v: u32) {
+        let lane = &mut self.lanes[r.index()];
+        lane.extend(ranges.into_iter().map(|x| (x.from, x.to, v)));
+    }
+
+    /// Sorts each register's ranges (stable: of two ranges with one start,
+    /// the later pushed wins a lookup).
+    pub(crate) fn sort(&mut self) {
+        for lane in &mut self.lanes {
+            lane.sort_by_key(|x| x.0);
+        }
+    }
+
+    /// The range in `r` with the greatest start `<= p`: `(to, vreg)`.
+    fn last_at_or_before(&self, r: PReg, p: Point) -> Option<(Point, u32)> {
+        let lane = &self.lanes[r.index()];
+        let k = lane.partition_point(|x| x.0 <= p);
+        k.checked_sub(1).map(|k| (lane[k].1, lane[k].2))
     }
 }
 
@@ -827,18 +1342,34 @@ impl Locs {
 /// branch.
 pub(crate) type PrioEdits = Vec<(ProgPoint, u8, Edit)>;
 
+/// Buffers of [`Fixup`], reused from one function to the next.
+#[derive(Default)]
+pub(crate) struct FixupBufs {
+    /// The block of each instruction.
+    block_of: Vec<u32>,
+    /// Which value is in each register where (see [`Fixup::holder`]).
+    pub(crate) occupancy: Occupancy,
+    before: Vec<Move>,
+    after: Vec<Move>,
+    at: Vec<Allocation>,
+    sequencer: Sequencer,
+    seq: Vec<Move>,
+    edits: Vec<(ProgPoint, Edit)>,
+    restores: PrioEdits,
+}
+
 /// Per-instruction constraint fix-up.
 pub(crate) struct Fixup<'a, F: Function> {
     func: &'a F,
     env: &'a MachineEnv,
     ranges: &'a [Ranges],
     locs: &'a Locs,
-    maps: &'a [RegMap],
     num_slots: usize,
     /// Emergency slots for borrowed registers, created on demand.
     emergency: Vec<SpillSlot>,
-    /// The block of each instruction.
-    block_of: Vec<u32>,
+    /// Whether `bufs.occupancy` describes this function yet.
+    occupancy_ready: bool,
+    bufs: &'a mut FixupBufs,
 }
 
 /// Temporary registers handed out at one instruction.
@@ -858,38 +1389,63 @@ struct Temps {
 }
 
 impl<'a, F: Function> Fixup<'a, F> {
+    /// A fix-up of `func` whose vregs live at `locs`. `bufs.occupancy` is
+    /// either filled for this function (`Mode::Optimizing`: call
+    /// [`Fixup::with_occupancy`]) or derived from `locs` when first needed
+    /// (`Mode::Fast`).
     pub(crate) fn new(
         func: &'a F,
         env: &'a MachineEnv,
         ranges: &'a [Ranges],
         locs: &'a Locs,
-        maps: &'a [RegMap],
         num_slots: usize,
+        bufs: &'a mut FixupBufs,
     ) -> Self {
+        let block_of = &mut bufs.block_of;
+        refill(block_of, func.num_insts(), 0);
+        for b in 0..func.num_blocks() {
+            let r = func.block_insns(Block(b as u32));
+            block_of[r.first.index()..r.last.index()].fill(b as u32);
+        }
         Fixup {
             func,
             env,
             ranges,
             locs,
-            maps,
             num_slots,
             emergency: Vec::new(),
-            block_of: {
-                let mut v = vec![0u32; func.num_insts()];
-                for b in 0..func.num_blocks() {
-                    for i in func.block_insns(Block(b as u32)).iter() {
-                        v[i.index()] = b as u32;
-                    }
-                }
-                v
-            },
+            occupancy_ready: false,
+            bufs,
         }
+    }
+
+    /// Declares `bufs.occupancy` filled for this function.
+    pub(crate) fn with_occupancy(mut self) -> Self {
+        self.occupancy_ready = true;
+        self
     }
 
     fn covers(&self, v: usize, p: Point) -> bool {
         let r = &self.ranges[v];
         let k = r.partition_point(|x| x.to <= p);
         k < r.len() && r[k].from <= p
+    }
+
+    /// The value in `r` at point `p`, if any: `(end of its range, vreg)`.
+    fn holder(&mut self, r: PReg, p: Point) -> Option<(Point, u32)> {
+        if !self.occupancy_ready {
+            debug_assert!(!self.locs.whole.is_empty() || self.ranges.is_empty());
+            let occ = &mut self.bufs.occupancy;
+            occ.reset();
+            for (v, &a) in self.locs.whole.iter().enumerate() {
+                if let Allocation::Reg(reg) = a {
+                    occ.push(reg, self.ranges[v].iter().copied(), v as u32);
+                }
+            }
+            occ.sort();
+            self.occupancy_ready = true;
+        }
+        self.bufs.occupancy.last_at_or_before(r, p)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -917,7 +1473,14 @@ impl<'a, F: Function> Fixup<'a, F> {
             }
         };
         let c = class as usize;
-        for &r in self.env.scratch[c].iter().chain(t.borrowed.iter()) {
+        for &r in &self.env.scratch[c] {
+            if ok(t, r) {
+                take(t, r);
+                return Ok(r);
+            }
+        }
+        for k in 0..t.borrowed.len() {
+            let r = t.borrowed[k];
             if ok(t, r) {
                 take(t, r);
                 return Ok(r);
@@ -941,20 +1504,17 @@ impl<'a, F: Function> Fixup<'a, F> {
             // (An early def of this instruction whose home is `r` is not
             // saved: its value only arrives after the instruction.)
             let ops = self.func.inst_operands(inst);
-            let save = self.maps[r.index()]
-                .range(..=e)
-                .next_back()
-                .is_some_and(|(_, &(to, v))| {
-                    to >= e + 2
-                        && !ops
-                            .iter()
-                            .any(|o| o.kind == OperandKind::Def && o.vreg.index() == v as usize)
-                });
+            let save = self.holder(r, e).is_some_and(|(to, v)| {
+                to >= e + 2
+                    && !ops
+                        .iter()
+                        .any(|o| o.kind == OperandKind::Def && o.vreg.index() == v as usize)
+            });
             if save {
                 // After a branch, the value is restored at the start of each
                 // successor, which must then have no other predecessor.
                 if self.func.is_branch(inst) {
-                    let b = Block(self.block_of[i]);
+                    let b = Block(self.bufs.block_of[i]);
                     let ok = self
                         .func
                         .block_succs(b)
@@ -995,29 +1555,82 @@ impl<'a, F: Function> Fixup<'a, F> {
         let func = self.func;
         let n = func.num_insts();
         let mut out = Output {
-            allocs: Vec::new(),
+            allocs: Vec::with_capacity(2 * n),
             inst_alloc_offsets: Vec::with_capacity(n),
             edits: Vec::new(),
             num_spillslots: 0,
         };
+        // Only split children live at rematerialization markers.
+        let may_remat = self.locs.whole.is_empty();
         let scratch: SmallVec<[PReg; 4]> = self.env.scratch.iter().flatten().copied().collect();
-        let mut before: Vec<Move> = Vec::new();
-        let mut after: Vec<Move> = Vec::new();
-        let mut edits: PrioEdits = extra;
+        // (The buffers are taken out of `self.bufs` for the loop, which
+        // also borrows `self`, and put back at the end.)
+        let mut before = std::mem::take(&mut self.bufs.before);
+        let mut after = std::mem::take(&mut self.bufs.after);
+        let mut at = std::mem::take(&mut self.bufs.at);
+        let mut sequencer = std::mem::take(&mut self.bufs.sequencer);
+        let mut seq = std::mem::take(&mut self.bufs.seq);
+        // The instructions' own edits (priority 3) in the order made, and
+        // the restores of registers borrowed by branches (priority 0).
+        let mut edits = std::mem::take(&mut self.bufs.edits);
+        let mut restores = std::mem::take(&mut self.bufs.restores);
+        edits.clear();
+        restores.clear();
         for i in 0..n {
-            before.clear();
-            after.clear();
             let inst = Inst(i as u32);
             out.inst_alloc_offsets.push(out.allocs.len() as u32);
             let base = out.allocs.len();
             let ops = func.inst_operands(inst);
-            out.allocs.resize(base + ops.len(), Allocation::None);
-            self.inst(i, &mut out.allocs[base..], &mut before, &mut after)?;
+            // Each operand starts at its vreg's location (the same for two
+            // operands of one vreg).
+            // Fast path: every operand's location already meets its
+            // constraint, so the operands stay there and nothing moves.
+            let meets = |op: &crate::Operand, a: Allocation| match op.constraint {
+                OperandConstraint::Reg => matches!(a, Allocation::Reg(_)),
+                OperandConstraint::Any => remat_vreg(a).is_none(),
+                OperandConstraint::FixedReg(p) => a == Allocation::Reg(p),
+                OperandConstraint::Reuse(_) => false,
+            };
+            let mut simple = true;
+            out.allocs.reserve(ops.len());
+            if self.locs.whole.is_empty() {
+                for o in ops {
+                    let a = self.locs.at(o.vreg.index(), i);
+                    simple &= meets(o, a);
+                    out.allocs.push(a);
+                }
+            } else {
+                for o in ops {
+                    let a = self.locs.whole[o.vreg.index()];
+                    simple &= meets(o, a);
+                    out.allocs.push(a);
+                }
+            }
+            if simple {
+                continue;
+            }
+            let allocs = &mut out.allocs[base..];
+            at.clear();
+            for a in allocs.iter_mut() {
+                at.push(*a);
+                *a = Allocation::None;
+            }
+            before.clear();
+            after.clear();
+            self.inst(i, ops, &at, allocs, &mut before, &mut after)?;
+            if before.is_empty() && after.is_empty() {
+                continue;
+            }
             // Reloads of constants become remats after the parallel move;
             // stores of constants vanish.
-            let remats = take_remats(func, &mut before)?;
-            let late_remats = take_remats(func, &mut after)?;
-            debug_assert!(late_remats.is_empty(), "remat after inst{i}");
+            let remats = if may_remat {
+                let remats = take_remats(func, &mut before)?;
+                let late_remats = take_remats(func, &mut after)?;
+                debug_assert!(late_remats.is_empty(), "remat after inst{i}");
+                remats
+            } else {
+                SmallVec::new()
+            };
             for (moves, point) in [
                 (&before, ProgPoint::before(inst)),
                 (&after, ProgPoint::after(inst)),
@@ -1025,7 +1638,9 @@ impl<'a, F: Function> Fixup<'a, F> {
                 if moves.is_empty() {
                     continue;
                 }
-                let seq = moves::sequence(moves, &scratch)
+                seq.clear();
+                sequencer
+                    .sequence(moves, &scratch, &mut seq)
                     .map_err(|e| RegAllocError::Unsatisfiable(format!("inst{i}: {e}")))?;
                 let edit = |m: Move| Edit::Move {
                     from: m.from,
@@ -1036,53 +1651,57 @@ impl<'a, F: Function> Fixup<'a, F> {
                     // Restores of registers borrowed by the branch go to the
                     // start of each (single-predecessor) successor, before
                     // that instruction's own edits.
-                    for &s in func.block_succs(Block(self.block_of[i])) {
+                    for &s in func.block_succs(Block(self.bufs.block_of[i])) {
                         let first = func.block_insns(s).first;
-                        edits.extend(
+                        restores.extend(
                             seq.iter()
                                 .map(|&m| (ProgPoint::before(first), 0u8, edit(m))),
                         );
                     }
                     continue;
                 }
-                edits.extend(seq.into_iter().map(|m| (point, 3u8, edit(m))));
+                edits.extend(seq.iter().map(|&m| (point, edit(m))));
             }
             // (The sort below is stable: these stay after the moves.)
-            edits.extend(
-                remats
-                    .into_iter()
-                    .map(|e| (ProgPoint::before(inst), 3u8, e)),
-            );
+            if !remats.is_empty() {
+                edits.extend(remats.into_iter().map(|e| (ProgPoint::before(inst), e)));
+            }
         }
-        // Stable: edits at one point keep their order.
-        edits.sort_by_key(|&(p, prio, _)| (p, prio));
-        out.edits = edits.into_iter().map(|(p, _, e)| (p, e)).collect();
+        // Edits sorted by point and priority, stably: edits of one point and
+        // priority keep their order. (Usually the instructions' own edits
+        // are all there is, and they are made in order.)
+        if extra.is_empty() && restores.is_empty() && edits.is_sorted_by_key(|&(p, _)| p) {
+            out.edits = edits.as_slice().to_vec();
+        } else {
+            let mut all = extra;
+            all.extend(edits.iter().map(|&(p, e)| (p, 3u8, e)));
+            all.extend_from_slice(&restores);
+            all.sort_by_key(|&(p, prio, _)| (p, prio));
+            out.edits = all.into_iter().map(|(p, _, e)| (p, e)).collect();
+        }
         out.num_spillslots = self.num_slots + self.emergency.len();
+        let b = &mut *self.bufs;
+        (b.before, b.after, b.at, b.sequencer, b.seq) = (before, after, at, sequencer, seq);
+        (b.edits, b.restores) = (edits, restores);
         Ok(out)
     }
 
-    /// Chooses the allocations of instruction `i`'s operands and the moves
-    /// before and after it.
+    /// Chooses the allocations of instruction `i`'s operands (`ops`, whose
+    /// vregs' locations are `at`: the same for two operands of one vreg)
+    /// and the moves before and after it, for an instruction with an
+    /// operand whose location does not meet its constraint.
+    #[allow(clippy::too_many_arguments)]
     fn inst(
         &mut self,
         i: usize,
+        ops: &[crate::Operand],
+        at: &[Allocation],
         allocs: &mut [Allocation],
         before: &mut Vec<Move>,
         after: &mut Vec<Move>,
     ) -> Result<(), RegAllocError> {
         let inst = Inst(i as u32);
-        let ops = self.func.inst_operands(inst);
         let clobbers = self.func.inst_clobbers(inst);
-        // The location of each operand's vreg at this instruction.
-        let at: SmallVec<[(usize, Allocation); 8]> = ops
-            .iter()
-            .map(|o| (o.vreg.index(), self.locs.at(o.vreg.index(), i)))
-            .collect();
-        let loc = |v: usize| {
-            at.iter()
-                .find(|x| x.0 == v)
-                .map_or(Allocation::None, |x| x.1)
-        };
         let e = early(i);
         let mut t = Temps {
             excl_late: clobbers,
@@ -1091,9 +1710,9 @@ impl<'a, F: Function> Fixup<'a, F> {
         // Registers the instruction or its own moves read or write at each
         // point (sources of `before` moves are fine: a parallel move reads
         // all sources before writing any destination).
-        for op in ops {
+        for (k, op) in ops.iter().enumerate() {
             let v = op.vreg.index();
-            let lr = loc(v).as_reg();
+            let lr = at[k].as_reg();
             match (op.kind, op.constraint) {
                 (OperandKind::Use, OperandConstraint::FixedReg(p)) => t.excl_early.add(p),
                 (OperandKind::Use, _) => {
@@ -1135,8 +1754,8 @@ impl<'a, F: Function> Fixup<'a, F> {
                 }
             }
             if op.kind == OperandKind::Use
-                && self.covers(v, e + 1)
                 && let Some(r) = lr
+                && self.covers(v, e + 1)
             {
                 t.excl_late.add(r);
             }
@@ -1150,19 +1769,20 @@ impl<'a, F: Function> Fixup<'a, F> {
             };
             let u = ops[n];
             let (x, y) = (u.vreg.index(), op.vreg.index());
+            let (loc_x, loc_y) = (at[n], at[k]);
             let class = op.vreg.class();
             if let OperandConstraint::FixedReg(p) = u.constraint {
                 allocs[k] = Allocation::Reg(p);
-                if loc(y) != allocs[k] {
-                    after.push(Move::new(allocs[k], loc(y), class));
+                if loc_y != allocs[k] {
+                    after.push(Move::new(allocs[k], loc_y, class));
                 }
                 continue;
             }
             handled |= 1 << n;
-            match (loc(y), loc(x)) {
+            match (loc_y, loc_x) {
                 (Allocation::Reg(r), Allocation::Reg(rx)) if r == rx => {
-                    allocs[k] = loc(y);
-                    allocs[n] = loc(y);
+                    allocs[k] = loc_y;
+                    allocs[n] = loc_y;
                 }
                 (Allocation::Reg(r), _) => {
                     // `r` is free at the early point unless another use
@@ -1174,17 +1794,17 @@ impl<'a, F: Function> Fixup<'a, F> {
                             && o.vreg.index() != x
                             && match o.constraint {
                                 OperandConstraint::FixedReg(p) => p == r,
-                                _ => loc(o.vreg.index()) == Allocation::Reg(r),
+                                _ => at[m] == Allocation::Reg(r),
                             }
                     });
                     if free {
-                        before.push(Move::new(loc(x), loc(y), class));
-                        allocs[k] = loc(y);
-                        allocs[n] = loc(y);
+                        before.push(Move::new(loc_x, loc_y, class));
+                        allocs[k] = loc_y;
+                        allocs[n] = loc_y;
                     } else {
                         let s = self.temp(i, class, true, true, &mut t, before, after)?;
-                        before.push(Move::new(loc(x), Allocation::Reg(s), class));
-                        after.push(Move::new(Allocation::Reg(s), loc(y), class));
+                        before.push(Move::new(loc_x, Allocation::Reg(s), class));
+                        after.push(Move::new(Allocation::Reg(s), loc_y, class));
                         allocs[k] = Allocation::Reg(s);
                         allocs[n] = Allocation::Reg(s);
                     }
@@ -1195,10 +1815,10 @@ impl<'a, F: Function> Fixup<'a, F> {
                         && !clobbers.contains(rx)
                         && !late_claimed.contains(rx)
                         && !t.late.contains(rx)
-                        && !ops.iter().any(|o| {
+                        && !ops.iter().enumerate().any(|(m, o)| {
                             o.kind == OperandKind::Def
                                 && o.vreg.index() != y
-                                && (loc(o.vreg.index()) == Allocation::Reg(rx)
+                                && (at[m] == Allocation::Reg(rx)
                                     || o.constraint == OperandConstraint::FixedReg(rx))
                         }) =>
                 {
@@ -1207,91 +1827,130 @@ impl<'a, F: Function> Fixup<'a, F> {
                     t.late.add(rx);
                     allocs[k] = Allocation::Reg(rx);
                     allocs[n] = Allocation::Reg(rx);
-                    after.push(Move::new(Allocation::Reg(rx), loc(y), class));
+                    after.push(Move::new(Allocation::Reg(rx), loc_y, class));
                 }
                 _ => {
                     let s = self.temp(i, class, true, true, &mut t, before, after)?;
-                    before.push(Move::new(loc(x), Allocation::Reg(s), class));
-                    after.push(Move::new(Allocation::Reg(s), loc(y), class));
+                    before.push(Move::new(loc_x, Allocation::Reg(s), class));
+                    after.push(Move::new(Allocation::Reg(s), loc_y, class));
                     allocs[k] = Allocation::Reg(s);
                     allocs[n] = Allocation::Reg(s);
                 }
             }
         }
-        // 2. Early defs, uses, then late defs: the most constrained
-        //    temporaries (live at both points) are handed out first.
+        // 2. Early defs, uses, then late defs (each in operand order): the
+        //    most constrained temporaries (live at both points) are handed
+        //    out first.
         let mut reloaded: SmallVec<[(usize, PReg); 4]> = SmallVec::new();
-        for stage in 0..3 {
-            for (k, op) in ops.iter().enumerate() {
-                let wanted = match stage {
-                    0 => op.kind == OperandKind::Def && op.pos == OperandPos::Early,
-                    1 => op.kind == OperandKind::Use,
-                    _ => op.kind == OperandKind::Def && op.pos == OperandPos::Late,
-                };
-                if !wanted {
-                    continue;
+        let mut fix = |k: usize, t: &mut Temps| -> Result<(), RegAllocError> {
+            let op = &ops[k];
+            let v = op.vreg.index();
+            let lv = at[k];
+            let class = op.vreg.class();
+            if op.kind == OperandKind::Use {
+                if k < 64 && handled & (1 << k) != 0 {
+                    return Ok(());
                 }
-                if op.kind == OperandKind::Use {
-                    if k < 64 && handled & (1 << k) != 0 {
-                        continue;
+                allocs[k] = match op.constraint {
+                    OperandConstraint::FixedReg(p) => {
+                        if lv != Allocation::Reg(p) {
+                            before.push(Move::new(lv, Allocation::Reg(p), class));
+                        }
+                        Allocation::Reg(p)
                     }
-                    let v = op.vreg.index();
-                    let class = op.vreg.class();
-                    allocs[k] = match op.constraint {
-                        OperandConstraint::FixedReg(p) => {
-                            if loc(v) != Allocation::Reg(p) {
-                                before.push(Move::new(loc(v), Allocation::Reg(p), class));
-                            }
-                            Allocation::Reg(p)
-                        }
-                        OperandConstraint::Any if remat_vreg(loc(v)).is_none() => loc(v),
-                        // (An `Any` use of a constant without a register is
-                        // rematerialized into a temporary.)
-                        _ => match loc(v) {
-                            Allocation::Reg(_) => loc(v),
-                            _ => {
-                                if let Some(&(_, s)) = reloaded.iter().find(|(w, _)| *w == v) {
-                                    Allocation::Reg(s)
-                                } else {
-                                    let s =
-                                        self.temp(i, class, true, false, &mut t, before, after)?;
-                                    before.push(Move::new(loc(v), Allocation::Reg(s), class));
-                                    reloaded.push((v, s));
-                                    Allocation::Reg(s)
-                                }
-                            }
-                        },
-                    };
-                } else {
-                    let v = op.vreg.index();
-                    let class = op.vreg.class();
-                    match op.constraint {
-                        OperandConstraint::FixedReg(p) => {
-                            allocs[k] = Allocation::Reg(p);
-                            if loc(v) != allocs[k] {
-                                after.push(Move::new(allocs[k], loc(v), class));
+                    OperandConstraint::Any if remat_vreg(lv).is_none() => lv,
+                    // (An `Any` use of a constant without a register is
+                    // rematerialized into a temporary.)
+                    _ => match lv {
+                        Allocation::Reg(_) => lv,
+                        _ => {
+                            if let Some(&(_, s)) = reloaded.iter().find(|(w, _)| *w == v) {
+                                Allocation::Reg(s)
+                            } else {
+                                let s = self.temp(i, class, true, false, t, before, after)?;
+                                before.push(Move::new(lv, Allocation::Reg(s), class));
+                                reloaded.push((v, s));
+                                Allocation::Reg(s)
                             }
                         }
-                        OperandConstraint::Any if remat_vreg(loc(v)).is_none() => {
-                            allocs[k] = loc(v)
+                    },
+                };
+            } else {
+                match op.constraint {
+                    OperandConstraint::FixedReg(p) => {
+                        allocs[k] = Allocation::Reg(p);
+                        if lv != allocs[k] {
+                            after.push(Move::new(allocs[k], lv, class));
                         }
-                        // (A constant without a register is defined into a
-                        // temporary; the store to its marker vanishes.)
-                        OperandConstraint::Reg | OperandConstraint::Any => match loc(v) {
-                            Allocation::Reg(_) => allocs[k] = loc(v),
-                            _ => {
-                                let is_early = op.pos == OperandPos::Early;
-                                let s =
-                                    self.temp(i, class, is_early, true, &mut t, before, after)?;
-                                allocs[k] = Allocation::Reg(s);
-                                after.push(Move::new(allocs[k], loc(v), class));
-                            }
-                        },
-                        OperandConstraint::Reuse(_) => {}
+                    }
+                    OperandConstraint::Any if remat_vreg(lv).is_none() => allocs[k] = lv,
+                    // (A constant without a register is defined into a
+                    // temporary; the store to its marker vanishes.)
+                    OperandConstraint::Reg | OperandConstraint::Any => match lv {
+                        Allocation::Reg(_) => allocs[k] = lv,
+                        _ => {
+                            let is_early = op.pos == OperandPos::Early;
+                            let s = self.temp(i, class, is_early, true, t, before, after)?;
+                            allocs[k] = Allocation::Reg(s);
+                            after.push(Move::new(allocs[k], lv, class));
+                        }
+                    },
+                    OperandConstraint::Reuse(_) => {}
+                }
+            }
+            Ok(())
+        };
+        let stage = |op: &crate::Operand| match (op.kind, op.pos) {
+            (OperandKind::Def, OperandPos::Early) => 0,
+            (OperandKind::Use, _) => 1,
+            (OperandKind::Def, OperandPos::Late) => 2,
+        };
+        if ops.len() <= 64 {
+            let mut masks = [0u64; 3];
+            for (k, op) in ops.iter().enumerate() {
+                masks[stage(op)] |= 1 << k;
+            }
+            for mut m in masks {
+                while m != 0 {
+                    let k = m.trailing_zeros() as usize;
+                    m &= m - 1;
+                    fix(k, &mut t)?;
+                }
+            }
+        } else {
+            for s in 0..3 {
+                for (k, op) in ops.iter().enumerate() {
+                    if stage(op) == s {
+                        fix(k, &mut t)?;
                     }
                 }
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn gallop_is_partition_point(
+            mut xs in proptest::collection::vec(0u32..50, 0..80),
+            keys in proptest::collection::vec(0u32..55, 1..8),
+        ) {
+            xs.sort_unstable();
+            let mut keys = keys;
+            keys.sort_unstable();
+            // Growing keys, each search starting at the previous answer.
+            let mut lo = 0;
+            for k in keys {
+                let want = xs.partition_point(|&x| x < k);
+                lo = gallop(&xs, lo, |&x| x < k);
+                prop_assert_eq!(lo, want);
+            }
+        }
     }
 }

@@ -59,8 +59,8 @@
 //!   for reloads at operands.
 
 use crate::linear_scan::{
-    FixedRange, Fixup, Liveness, Locs, Point, PrioEdits, Range, Ranges, RegMap, SPILLED, assign,
-    bits, early, hints, remat_marker, take_remats,
+    FixedRanges, Fixup, FixupBufs, Hints, Liveness, Locs, Point, PrioEdits, Range, Ranges, SPILLED,
+    early, remat_marker, take_remats,
 };
 use crate::moves::{self, Move};
 use crate::{
@@ -126,7 +126,7 @@ struct Scan<'a> {
     vranges: &'a [Ranges],
     rlen: Vec<Vec<u32>>,
     env: &'a MachineEnv,
-    fixed: &'a [Vec<FixedRange>],
+    fixed: &'a FixedRanges,
     class: Vec<RegClass>,
     /// Per vreg, its operands sorted by point, and prefix sums of their
     /// loop-depth weights (`wsum[v][k]` = weight of the first `k` uses).
@@ -137,8 +137,8 @@ struct Scan<'a> {
     queue: BinaryHeap<Reverse<(Point, u32)>>,
     /// Splits done per vreg, and the cap.
     splits: Vec<u32>,
-    hint_fixed: Vec<Option<PReg>>,
-    related: Vec<SmallVec<[u32; 2]>>,
+    hint_fixed: &'a [Option<PReg>],
+    related: &'a [SmallVec<[u32; 2]>],
     /// The register most recently given to a child of each vreg.
     last_reg: Vec<Option<PReg>>,
     block_of: Vec<u32>,
@@ -172,7 +172,8 @@ impl<'a> Scan<'a> {
         func: &F,
         env: &'a MachineEnv,
         ranges: &'a [Ranges],
-        fixed: &'a [Vec<FixedRange>],
+        fixed: &'a FixedRanges,
+        h: &'a Hints,
     ) -> Self {
         let nv = ranges.len();
         let nb = func.num_blocks();
@@ -230,7 +231,6 @@ impl<'a> Scan<'a> {
         for u in &mut uses {
             u.sort_by_key(|x| x.pos);
         }
-        let h = hints(func);
         let rlen = ranges
             .iter()
             .map(|r| {
@@ -255,8 +255,8 @@ impl<'a> Scan<'a> {
             maps: vec![ChildMap::new(); PReg::NUM_INDEX],
             queue: BinaryHeap::with_capacity(nv),
             splits: vec![0; nv],
-            hint_fixed: h.fixed,
-            related: h.related,
+            hint_fixed: &h.fixed,
+            related: &h.related,
             last_reg: vec![None; nv],
             block_of,
             depth,
@@ -659,9 +659,11 @@ pub(crate) fn run<F: Function>(
     env: &MachineEnv,
     live: &Liveness,
     ranges: &[Ranges],
-    fixed: &[Vec<FixedRange>],
+    fixed: &FixedRanges,
+    hints: &Hints,
+    fixup_bufs: &mut FixupBufs,
 ) -> Result<Output, RegAllocError> {
-    let mut scan = Scan::new(func, env, ranges, fixed);
+    let mut scan = Scan::new(func, env, ranges, fixed, hints);
     scan.run();
     let nv = ranges.len();
     let class = std::mem::take(&mut scan.class);
@@ -685,7 +687,7 @@ pub(crate) fn run<F: Function>(
         debug_assert!(ch.alloc != Allocation::None, "unassigned child {ch:?}");
         pieces[ch.vreg as usize].push((ch.start(), ch.alloc));
     }
-    let mut locs = Locs { pieces };
+    let mut locs = Locs::split(pieces);
     let mut moves: Vec<VMove> = Vec::new();
     // Split moves inside blocks.
     let is_block_start = |p: Point| {
@@ -713,8 +715,10 @@ pub(crate) fn run<F: Function>(
     let words = live.words;
     let mut split_vregs = vec![0u64; words];
     for (v, p) in locs.pieces.iter().enumerate() {
-        if p.len() > 1 {
-            split_vregs[v / 64] |= 1 << (v % 64);
+        // (Only global vregs are ever live into a block.)
+        let g = live.global_index[v] as usize;
+        if p.len() > 1 && g != u32::MAX as usize {
+            split_vregs[g / 64] |= 1 << (g % 64);
         }
     }
     let mut live_split = vec![0u64; words];
@@ -728,7 +732,10 @@ pub(crate) fn run<F: Function>(
             *x = l & sv;
         }
         starts.clear();
-        starts.extend(bits(&live_split).map(|v| (v, locs.at_point(v, early(first.index())))));
+        starts.extend(
+            live.vregs(&live_split)
+                .map(|v| (v, locs.at_point(v, early(first.index())))),
+        );
         for &p in preds {
             let br = Inst(func.block_insns(p).last.0 - 1);
             let n0 = moves.len();
@@ -829,6 +836,8 @@ pub(crate) fn run<F: Function>(
     let scratch: SmallVec<[PReg; 4]> = env.scratch.iter().flatten().copied().collect();
     let mut extra: PrioEdits = Vec::with_capacity(moves.len());
     let mut par: Vec<Move> = Vec::new();
+    let mut sequencer = moves::Sequencer::new();
+    let mut seq: Vec<Move> = Vec::new();
     for group in moves.chunk_by(|a, b| (a.point, a.prio) == (b.point, b.prio)) {
         par.clear();
         par.extend(group.iter().map(|m| {
@@ -836,10 +845,11 @@ pub(crate) fn run<F: Function>(
             Move::new(real(v, m.from), real(v, m.to), class[v])
         }));
         let remats = take_remats(func, &mut par)?;
-        let seq = moves::sequence(&par, &scratch).map_err(|e| {
+        seq.clear();
+        sequencer.sequence(&par, &scratch, &mut seq).map_err(|e| {
             RegAllocError::Unsatisfiable(format!("moves at {:?}: {e}", group[0].point))
         })?;
-        extra.extend(seq.into_iter().map(|m| {
+        extra.extend(seq.iter().map(|&m| {
             (
                 group[0].point,
                 group[0].prio,
@@ -857,14 +867,18 @@ pub(crate) fn run<F: Function>(
         );
     }
     // Registers' contents for the fix-up (which borrows free registers).
-    let mut maps: Vec<RegMap> = vec![RegMap::new(); PReg::NUM_INDEX];
+    let occupancy = &mut fixup_bufs.occupancy;
+    occupancy.reset();
     for ch in &scan.children {
         if let Allocation::Reg(r) = ch.alloc {
-            let rs: Ranges = clipped(&ranges[ch.vreg as usize], ch.start, ch.end).collect();
-            assign(&mut maps[r.index()], &rs, ch.vreg);
+            let rs = clipped(&ranges[ch.vreg as usize], ch.start, ch.end);
+            occupancy.push(r, rs, ch.vreg);
         }
     }
-    Fixup::new(func, env, ranges, &locs, &maps, num_slots as usize).run(extra)
+    occupancy.sort();
+    Fixup::new(func, env, ranges, &locs, num_slots as usize, fixup_bufs)
+        .with_occupancy()
+        .run(extra)
 }
 
 /// Removes moves into a vreg's slot where the slot already holds the vreg's

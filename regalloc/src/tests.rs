@@ -305,6 +305,46 @@ fn rejects_invalid_input() {
     assert!(matches!(e, RegAllocError::Unsatisfiable(_)), "{e}");
 }
 
+#[test]
+fn context_reuse_gives_the_same_output() {
+    // One context for a mix of functions (sizes, modes, constants, failing
+    // inputs) must give exactly what a fresh context gives for each.
+    let mut shared = Context::new();
+    let mut invalid = FuncBuilder::new();
+    invalid.block(0);
+    invalid.op(&[Operand::reg_use(vi(0))]);
+    invalid.ret(&[]);
+    let invalid = invalid.finish();
+    for seed in 0..60u64 {
+        let cfg = GenConfig {
+            blocks: 1 + (seed as usize * 7) % 13,
+            vregs: 2 + (seed as usize * 5) % 40,
+            max_insts: 1 + (seed as usize) % 9,
+            regs: 2 + (seed % 4) as u8,
+            clobber_all: seed % 5 == 0,
+            consts: if seed % 3 == 0 { 30 } else { 0 },
+        };
+        let f = random_func(seed, &cfg);
+        let env = test_env(cfg.regs, 1 + (seed % 2) as usize);
+        for mode in [Mode::Fast, Mode::Optimizing] {
+            let opts = Options {
+                mode,
+                validate: true,
+            };
+            let got = shared.allocate(&f, &env, &opts);
+            let want = Context::new().allocate(&f, &env, &opts);
+            assert_eq!(
+                format!("{got:?}"),
+                format!("{want:?}"),
+                "seed {seed} {mode:?}"
+            );
+            if seed % 4 == 0 {
+                assert!(shared.allocate(&invalid, &env, &opts).is_err());
+            }
+        }
+    }
+}
+
 /// A function where v0 and v1 are live at the same time, in registers.
 fn two_live_values() -> TestFunc {
     let mut b = FuncBuilder::new();
