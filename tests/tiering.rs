@@ -311,19 +311,26 @@ fn a_trap_in_osr_code_has_the_right_code_and_backtrace() {
     assert!(run.call(&mut store, 3).is_err());
 }
 
-#[test]
-fn without_osr_a_running_loop_stays_in_baseline_code() {
-    let (engine, events) = tiered(1, 1, true, |c| {
-        c.osr(false);
-    });
-    let module = Module::new(&engine, SUM_LOOP).unwrap();
-    let mut store = Store::new(&engine, ());
+/// Runs [`SUM_LOOP`]'s `sum(1000)` in a new instance, checks the result and
+/// returns the tier the function runs in afterwards.
+fn sum_1000(engine: &Engine) -> Option<Tier> {
+    let module = Module::new(engine, SUM_LOOP).unwrap();
+    let mut store = Store::new(engine, ());
     let i = Instance::new(&mut store, &module, &[]).unwrap();
     let sum = i.get_typed_func::<i64, i64>(&mut store, "sum").unwrap();
     assert_eq!(
         sum.call(&mut store, 1000).unwrap() as u64,
         sum_of_squares(1000)
     );
+    sum.func().tier(&store)
+}
+
+#[test]
+fn without_osr_a_running_loop_stays_in_baseline_code() {
+    let (engine, events) = tiered(1, 1, true, |c| {
+        c.osr(false);
+    });
+    sum_1000(&engine);
     let events = events.lock().unwrap().clone();
     assert!(events.iter().all(|e| !e.osr), "{events:#?}");
     assert_eq!(
@@ -339,15 +346,7 @@ fn forced_tiers_never_tier_up() {
         let (engine, events) = tiered(1, 1, true, |c| {
             c.tier(tier);
         });
-        let module = Module::new(&engine, SUM_LOOP).unwrap();
-        let mut store = Store::new(&engine, ());
-        let i = Instance::new(&mut store, &module, &[]).unwrap();
-        let sum = i.get_typed_func::<i64, i64>(&mut store, "sum").unwrap();
-        assert_eq!(
-            sum.call(&mut store, 1000).unwrap() as u64,
-            sum_of_squares(1000)
-        );
-        assert_eq!(sum.func().tier(&store), Some(tier));
+        assert_eq!(sum_1000(&engine), Some(tier));
         assert!(events.lock().unwrap().is_empty());
     }
 }

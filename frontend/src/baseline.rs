@@ -213,6 +213,25 @@ impl BaselineTranslator {
     }
 }
 
+/// Reads the local declarations at the start of a body, validating each
+/// group (and that its type is one the tiers compile) before calling
+/// `declare(count, type)` for it.
+pub(crate) fn read_locals(
+    reader: &mut wasmparser::BinaryReader<'_>,
+    validator: &mut FuncValidator<ValidatorResources>,
+    mut declare: impl FnMut(u32, Type),
+) -> Result<(), WasmError> {
+    let groups = reader.read_var_u32()?;
+    for _ in 0..groups {
+        let offset = reader.original_position();
+        let count = reader.read_var_u32()?;
+        let vt: ValType = reader.read()?;
+        validator.define_locals(offset, count, vt)?;
+        declare(count, ir_type(vt, offset as usize)?);
+    }
+    Ok(())
+}
+
 /// The body of [`BaselineTranslator::validate`]: the reads and checks of
 /// `Ctx::run`, in the same order, without the translation.
 fn validate_body(
@@ -227,14 +246,7 @@ fn validate_body(
         ir_type(t, start as usize)?;
     }
     let mut reader = body.get_binary_reader();
-    let groups = reader.read_var_u32()?;
-    for _ in 0..groups {
-        let offset = reader.original_position();
-        let count = reader.read_var_u32()?;
-        let vt: ValType = reader.read()?;
-        validator.define_locals(offset, count, vt)?;
-        ir_type(vt, offset as usize)?;
-    }
+    read_locals(&mut reader, validator, |_, _| {})?;
     // `translate` reads operators until the function's own frame closes,
     // which is when the validator's control stack empties.
     let mut ops = OperatorsReader::new(reader);
@@ -274,15 +286,8 @@ impl Ctx<'_> {
             self.func.append_block_param(entry, t);
         }
 
-        // Local declarations: validate each group before allocating for it.
         let mut reader = body.get_binary_reader();
-        let groups = reader.read_var_u32()?;
-        for _ in 0..groups {
-            let offset = reader.original_position();
-            let count = reader.read_var_u32()?;
-            let vt: ValType = reader.read()?;
-            validator.define_locals(offset, count, vt)?;
-            let t = ir_type(vt, offset as usize)?;
+        read_locals(&mut reader, validator, |count, t| {
             for _ in 0..count {
                 let v = self.func.new_value(t);
                 let zero = if t.is_int() {
@@ -292,7 +297,7 @@ impl Ctx<'_> {
                 };
                 self.emit(zero);
             }
-        }
+        })?;
         self.t.num_locals = self.func.num_values() as u32;
         self.t.local_refs.resize(self.t.num_locals as usize, 0);
         if self.t.tiering.is_some() {

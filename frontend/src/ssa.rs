@@ -55,11 +55,11 @@ use strata_ir::{
     AddrSpace, Block, BlockCall, Function, Inst, InstData, LoadOp, TrapCode, Type, Value, ValueList,
 };
 use wasmparser::{
-    BlockType, FuncValidator, FuncValidatorAllocations, Operator, OperatorsReader, ValType,
+    BlockType, FuncValidator, FuncValidatorAllocations, Operator, OperatorsReader,
     ValidatorResources,
 };
 
-use crate::baseline::{MAX_OSR_STATE, ir_type};
+use crate::baseline::{MAX_OSR_STATE, ir_type, read_locals};
 use crate::module::{ModuleEnv, WasmError};
 use crate::ops::{Simple, simple_op};
 use crate::vmoffsets::VMOffsets;
@@ -410,18 +410,11 @@ impl Ctx<'_> {
             }
         }
 
-        // Local declarations: validate each group before allocating for it.
         let mut reader = body.get_binary_reader();
-        let groups = reader.read_var_u32()?;
-        for _ in 0..groups {
-            let offset = reader.original_position();
-            let count = reader.read_var_u32()?;
-            let vt: ValType = reader.read()?;
-            validator.define_locals(offset, count, vt)?;
-            let t = ir_type(vt, offset as usize)?;
-            let n = self.t.local_types.len() + count as usize;
-            self.t.local_types.resize(n, t);
-        }
+        let local_types = &mut self.t.local_types;
+        read_locals(&mut reader, validator, |count, t| {
+            local_types.resize(local_types.len() + count as usize, t);
+        })?;
 
         self.t.num_locals = self.t.local_types.len() as u32;
 
