@@ -67,6 +67,9 @@ pub struct Function {
     pub value_pool: Vec<Value>,
     /// Jump tables of `br_table`s; the last entry of each is the default.
     pub jump_tables: Vec<Vec<Block>>,
+    /// Emptied blocks kept by [`Function::clear`], whose vectors
+    /// [`Function::new_block`] reuses.
+    spare_blocks: Vec<BlockData>,
 }
 
 impl Function {
@@ -81,13 +84,13 @@ impl Function {
         self.signature.params.clear();
         self.signature.results.clear();
         self.value_types.clear();
-        // Keep the block structs' own vectors for reuse.
-        for b in &mut self.blocks {
+        // Keep the block structs' own vectors for reuse by `new_block`.
+        self.spare_blocks.extend(self.blocks.drain(..).map(|mut b| {
             b.params.clear();
             b.insts.clear();
             b.loop_depth = 0;
-        }
-        self.blocks.clear();
+            b
+        }));
         self.layout.clear();
         self.insts.clear();
         self.srclocs.clear();
@@ -115,7 +118,8 @@ impl Function {
     /// A new block (not yet in the layout).
     pub fn new_block(&mut self) -> Block {
         let b = Block::new(self.blocks.len());
-        self.blocks.push(BlockData::default());
+        let data = self.spare_blocks.pop().unwrap_or_default();
+        self.blocks.push(data);
         b
     }
 
