@@ -188,67 +188,43 @@ fn positioned_io_allowed(e: &FdEntry) -> WResult<()> {
     }
 }
 
-pub(crate) fn fd_read(
-    ctx: &mut WasiCtx,
-    mem: &mut GuestMem,
-    fd: u32,
-    iovs: u32,
-    n: u32,
-    out: u32,
-) -> WResult<()> {
-    let iovs = mem.iovecs(iovs, n)?;
-    mem.slice(out, 4)?;
-    let e = ctx.get(fd, r::FD_READ)?;
-    let total = read_into(e, mem, &iovs, None)?;
-    mem.write_u32(out, total as u32)
+/// Which transfer a vectored I/O call makes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Io {
+    Read,
+    Write,
 }
 
-pub(crate) fn fd_pread(
+/// `fd_read`, `fd_write` (`offset` `None`: at the file position) and
+/// `fd_pread`, `fd_pwrite` (at `offset`, without moving it): checks the iovec
+/// array and the result word, the rights (and for positioned I/O, that the
+/// descriptor is a regular file), transfers, and stores the byte count.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn fd_io(
     ctx: &mut WasiCtx,
     mem: &mut GuestMem,
+    io: Io,
     fd: u32,
     iovs: u32,
     n: u32,
-    offset: u64,
+    offset: Option<u64>,
     out: u32,
 ) -> WResult<()> {
     let iovs = mem.iovecs(iovs, n)?;
     mem.slice(out, 4)?;
-    let e = ctx.get(fd, r::FD_READ | r::FD_SEEK)?;
-    positioned_io_allowed(e)?;
-    let total = read_into(e, mem, &iovs, Some(offset))?;
-    mem.write_u32(out, total as u32)
-}
-
-pub(crate) fn fd_write(
-    ctx: &mut WasiCtx,
-    mem: &mut GuestMem,
-    fd: u32,
-    iovs: u32,
-    n: u32,
-    out: u32,
-) -> WResult<()> {
-    let iovs = mem.iovecs(iovs, n)?;
-    mem.slice(out, 4)?;
-    let e = ctx.get(fd, r::FD_WRITE)?;
-    let total = write_from(e, mem, &iovs, None)?;
-    mem.write_u32(out, total as u32)
-}
-
-pub(crate) fn fd_pwrite(
-    ctx: &mut WasiCtx,
-    mem: &mut GuestMem,
-    fd: u32,
-    iovs: u32,
-    n: u32,
-    offset: u64,
-    out: u32,
-) -> WResult<()> {
-    let iovs = mem.iovecs(iovs, n)?;
-    mem.slice(out, 4)?;
-    let e = ctx.get(fd, r::FD_WRITE | r::FD_SEEK)?;
-    positioned_io_allowed(e)?;
-    let total = write_from(e, mem, &iovs, Some(offset))?;
+    let rights = match io {
+        Io::Read => r::FD_READ,
+        Io::Write => r::FD_WRITE,
+    };
+    let seek = if offset.is_some() { r::FD_SEEK } else { 0 };
+    let e = ctx.get(fd, rights | seek)?;
+    if offset.is_some() {
+        positioned_io_allowed(e)?;
+    }
+    let total = match io {
+        Io::Read => read_into(e, mem, &iovs, offset)?,
+        Io::Write => write_from(e, mem, &iovs, offset)?,
+    };
     mem.write_u32(out, total as u32)
 }
 

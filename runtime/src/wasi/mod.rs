@@ -223,16 +223,52 @@ pub fn add_to_linker<T: 'static>(
             fs::fd_filestat_set_times(c, a32(a, 0), a64(a, 1), a64(a, 2), a32(a, 3))
         }),
         ("fd_pread", "iiili", |c, m, a| {
-            fs::fd_pread(c, m, a32(a, 0), a32(a, 1), a32(a, 2), a64(a, 3), a32(a, 4))
+            fs::fd_io(
+                c,
+                m,
+                fs::Io::Read,
+                a32(a, 0),
+                a32(a, 1),
+                a32(a, 2),
+                Some(a64(a, 3)),
+                a32(a, 4),
+            )
         }),
         ("fd_pwrite", "iiili", |c, m, a| {
-            fs::fd_pwrite(c, m, a32(a, 0), a32(a, 1), a32(a, 2), a64(a, 3), a32(a, 4))
+            fs::fd_io(
+                c,
+                m,
+                fs::Io::Write,
+                a32(a, 0),
+                a32(a, 1),
+                a32(a, 2),
+                Some(a64(a, 3)),
+                a32(a, 4),
+            )
         }),
         ("fd_read", "iiii", |c, m, a| {
-            fs::fd_read(c, m, a32(a, 0), a32(a, 1), a32(a, 2), a32(a, 3))
+            fs::fd_io(
+                c,
+                m,
+                fs::Io::Read,
+                a32(a, 0),
+                a32(a, 1),
+                a32(a, 2),
+                None,
+                a32(a, 3),
+            )
         }),
         ("fd_write", "iiii", |c, m, a| {
-            fs::fd_write(c, m, a32(a, 0), a32(a, 1), a32(a, 2), a32(a, 3))
+            fs::fd_io(
+                c,
+                m,
+                fs::Io::Write,
+                a32(a, 0),
+                a32(a, 1),
+                a32(a, 2),
+                None,
+                a32(a, 3),
+            )
         }),
         ("fd_prestat_get", "ii", |c, m, a| {
             fs::fd_prestat_get(c, m, a32(a, 0), a32(a, 1))
