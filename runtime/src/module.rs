@@ -119,6 +119,62 @@ pub(crate) struct Compiled {
     pub(crate) info: CodeInfo,
 }
 
+impl Compiled {
+    pub(crate) fn new() -> Compiled {
+        Compiled {
+            code: Vec::new(),
+            func_offsets: Vec::new(),
+            info: CodeInfo::default(),
+        }
+    }
+
+    /// Appends code laid out from offset 0, with its function offsets,
+    /// function ranges, trap sites, address map and hidden returns, at the
+    /// next 64-byte boundary (loop headers are 64-byte aligned within
+    /// functions, see isa-x64's emitter).
+    fn append(
+        &mut self,
+        code: &[u8],
+        func_offsets: &[u32],
+        funcs: &[FuncRange],
+        trap_sites: &[(u32, strata_ir::TrapCode)],
+        addr_map: &[(u32, u32)],
+        hidden_returns: &[u32],
+    ) {
+        while !self.code.len().is_multiple_of(64) {
+            self.code.push(0xcc);
+        }
+        let base = self.code.len() as u32;
+        self.code.extend_from_slice(code);
+        self.func_offsets
+            .extend(func_offsets.iter().map(|&o| o + base));
+        let info = &mut self.info;
+        info.funcs.extend(funcs.iter().map(|f| FuncRange {
+            start: f.start + base,
+            end: f.end + base,
+            func_index: f.func_index,
+        }));
+        info.trap_sites
+            .extend(trap_sites.iter().map(|&(o, c)| (o + base, c)));
+        info.addr_map
+            .extend(addr_map.iter().map(|&(o, w)| (o + base, w)));
+        info.hidden_returns
+            .extend(hidden_returns.iter().map(|&o| o + base));
+    }
+
+    /// Appends `part` (laid out from offset 0).
+    fn append_part(&mut self, part: &Compiled) {
+        self.append(
+            &part.code,
+            &part.func_offsets,
+            &part.info.funcs,
+            &part.info.trap_sites,
+            &part.info.addr_map,
+            &part.info.hidden_returns,
+        );
+    }
+}
+
 /// Lowers, allocates and emits IR functions (defined functions in order) and
 /// lays their code out one after another.
 struct Backend<'a> {
@@ -136,34 +192,24 @@ impl Backend<'_> {
                 format!("compiling function {}: {e}", func.name),
             )
         })?;
-        let out = &mut self.out;
-        // 64: loop headers are 64-byte aligned within functions (isa-x64 emit).
-        while !out.code.len().is_multiple_of(64) {
-            out.code.push(0xcc);
-        }
-        let start = out.code.len() as u32;
         if let Some((text, Emit::Asm)) = &mut self.listing {
             text.push_str(&format!("function %{}:\n", func.name));
             text.push_str(&strata_isa_x64::disassemble(&compiled.code, 0));
             text.push('\n');
         }
-        out.code.extend_from_slice(&compiled.code);
-        let end = out.code.len() as u32;
-        out.func_offsets.push(start);
-        out.info.funcs.push(FuncRange {
-            start,
-            end,
-            func_index: self.num_imported_funcs + def as u32,
-        });
-        out.info
-            .trap_sites
-            .extend(compiled.trap_sites.iter().map(|&(o, c)| (start + o, c)));
-        out.info
-            .addr_map
-            .extend(compiled.addr_map.iter().map(|&(o, w)| (start + o, w)));
-        out.info
-            .hidden_returns
-            .extend(compiled.osr_returns.iter().map(|&o| start + o));
+        let func_index = self.num_imported_funcs + def as u32;
+        self.out.append(
+            &compiled.code,
+            &[0],
+            &[FuncRange {
+                start: 0,
+                end: compiled.code.len() as u32,
+                func_index,
+            }],
+            &compiled.trap_sites,
+            &compiled.addr_map,
+            &compiled.osr_returns,
+        );
         Ok(())
     }
 
@@ -175,7 +221,7 @@ impl Backend<'_> {
     }
 }
 
-fn compiler(engine: &Engine, mode: strata_regalloc::Mode) -> Compiler {
+pub(crate) fn compiler(engine: &Engine, mode: strata_regalloc::Mode) -> Compiler {
     Compiler::new(CompileOptions {
         regalloc_mode: mode,
         validate_regalloc: engine.config().validate_regalloc,
@@ -196,11 +242,7 @@ fn compile_baseline(
     let mut compiler = compiler(engine, strata_regalloc::Mode::Fast);
     let mut backend = Backend {
         compiler: &mut compiler,
-        out: Compiled {
-            code: Vec::new(),
-            func_offsets: Vec::with_capacity(defs.len()),
-            info: CodeInfo::default(),
-        },
+        out: Compiled::new(),
         num_imported_funcs: env.num_imported_funcs,
         listing,
     };
@@ -213,6 +255,24 @@ fn compile_baseline(
         backend.list_ir(&func);
         backend.emit(def, &func)?;
     }
+    Ok(backend.out)
+}
+
+/// The code of IR function `func` (defined function `def` of `env`) alone,
+/// laid out from offset 0.
+pub(crate) fn compile_function(
+    compiler: &mut Compiler,
+    env: &ModuleEnv,
+    def: usize,
+    func: &strata_ir::Function,
+) -> Result<Compiled> {
+    let mut backend = Backend {
+        compiler,
+        out: Compiled::new(),
+        num_imported_funcs: env.num_imported_funcs,
+        listing: None,
+    };
+    backend.emit(def, func)?;
     Ok(backend.out)
 }
 
@@ -238,20 +298,9 @@ impl BaselineWorker {
 
     /// Baseline code of defined function `def` of `m` alone, from offset 0.
     pub(crate) fn compile(&mut self, m: &ModuleInner, def: usize) -> Result<Compiled> {
-        let mut backend = Backend {
-            compiler: &mut self.compiler,
-            out: Compiled {
-                code: Vec::new(),
-                func_offsets: Vec::with_capacity(1),
-                info: CodeInfo::default(),
-            },
-            num_imported_funcs: m.env.num_imported_funcs,
-            listing: None,
-        };
         self.translator
             .translate(&m.env, &m.offsets, &m.bytes, def, &mut self.func)?;
-        backend.emit(def, &self.func)?;
-        Ok(backend.out)
+        compile_function(&mut self.compiler, &m.env, def, &self.func)
     }
 }
 
@@ -309,33 +358,6 @@ fn validate_bodies(engine: &Engine, env: &ModuleEnv, wasm: &[u8]) -> Result<()> 
     results.into_iter().collect()
 }
 
-/// Appends `part` (laid out from offset 0) to `out` at a 64-byte boundary.
-fn append_compiled(out: &mut Compiled, part: Compiled) {
-    while !out.code.len().is_multiple_of(64) {
-        out.code.push(0xcc);
-    }
-    let base = out.code.len() as u32;
-    out.code.extend_from_slice(&part.code);
-    out.func_offsets
-        .extend(part.func_offsets.iter().map(|&o| o + base));
-    out.info
-        .funcs
-        .extend(part.info.funcs.iter().map(|f| FuncRange {
-            start: f.start + base,
-            end: f.end + base,
-            func_index: f.func_index,
-        }));
-    out.info
-        .trap_sites
-        .extend(part.info.trap_sites.iter().map(|&(o, c)| (o + base, c)));
-    out.info
-        .addr_map
-        .extend(part.info.addr_map.iter().map(|&(o, w)| (o + base, w)));
-    out.info
-        .hidden_returns
-        .extend(part.info.hidden_returns.iter().map(|&o| o + base));
-}
-
 /// Baseline code for every defined function, compiled on up to
 /// `Config::compile_threads` threads (contiguous ranges of functions of
 /// about equal body size), then laid out in function order.
@@ -371,13 +393,9 @@ fn compile_baseline_parallel(
             })
             .collect()
     });
-    let mut out = Compiled {
-        code: Vec::new(),
-        func_offsets: Vec::with_capacity(n),
-        info: CodeInfo::default(),
-    };
+    let mut out = Compiled::new();
     for part in parts {
-        append_compiled(&mut out, part?);
+        out.append_part(&part?);
     }
     Ok(out)
 }
@@ -477,11 +495,7 @@ fn compile_all(
             let mut compiler = compiler(engine, strata_regalloc::Mode::Optimizing);
             let mut backend = Backend {
                 compiler: &mut compiler,
-                out: Compiled {
-                    code: Vec::new(),
-                    func_offsets: Vec::with_capacity(env.bodies.len()),
-                    info: CodeInfo::default(),
-                },
+                out: Compiled::new(),
                 num_imported_funcs: env.num_imported_funcs,
                 listing,
             };

@@ -38,12 +38,11 @@ use std::time::{Duration, Instant};
 
 use strata_frontend::ssa::SsaTranslator;
 use strata_ir::CallKind;
-use strata_isa_x64::{CompileOptions, Compiler};
 
 use crate::code_memory::CodeMemory;
 use crate::engine::{Tier, TierUpEvent};
-use crate::module::{ModuleInner, optimize_for_codegen};
-use crate::traphandlers::{CodeInfo, CodeRegistration, FuncRange, register_code};
+use crate::module::{ModuleInner, compile_function, compiler, optimize_for_codegen};
+use crate::traphandlers::{CodeRegistration, register_code};
 
 /// A defined function's state in the tiered engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -303,25 +302,12 @@ fn compile_one(
     .map_err(|e| e.to_string())?;
     optimize_for_codegen(env, &m.offsets, &m.bytes, &mut func, &mut translator)
         .map_err(|e| e.to_string())?;
-    let mut compiler = Compiler::new(CompileOptions {
-        regalloc_mode: strata_regalloc::Mode::Optimizing,
-        validate_regalloc: m.engine.config().validate_regalloc,
-    });
-    let compiled = compiler.compile(&func).map_err(|e| e.to_string())?;
+    let mut compiler = compiler(&m.engine, strata_regalloc::Mode::Optimizing);
+    let compiled = compile_function(&mut compiler, env, def as usize, &func)
+        .map_err(|e| e.message().to_string())?;
     let code = CodeMemory::new(&compiled.code).map_err(|e| e.to_string())?;
     let (start, _) = code.range();
-    let len = compiled.code.len() as u32;
-    let info = CodeInfo {
-        trap_sites: compiled.trap_sites.clone(),
-        funcs: vec![FuncRange {
-            start: 0,
-            end: len,
-            func_index: env.num_imported_funcs + def,
-        }],
-        addr_map: compiled.addr_map.clone(),
-        hidden_returns: Vec::new(),
-    };
-    let registration = register_code(start, code.len(), Arc::new(info));
+    let registration = register_code(start, code.len(), Arc::new(compiled.info));
     Ok((code, registration, start))
 }
 
