@@ -82,6 +82,25 @@ fn main() {
             .collect(),
     };
     let scale = |n: usize| if quick { n.div_ceil(3).max(1) } else { n };
+    // `--write-generated PATH [--generated-bytes N]`: write the generated
+    // module (to profile compiling it) and exit.
+    if let Some(path) = args
+        .iter()
+        .position(|a| a == "--write-generated")
+        .and_then(|i| args.get(i + 1))
+    {
+        // `--generated-bytes N`: a smaller (or larger) module of the same kind.
+        let size = args
+            .iter()
+            .position(|a| a == "--generated-bytes")
+            .and_then(|i| args.get(i + 1))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(GENERATED_CODE_BYTES);
+        let bytes = generate_module(size, GENERATED_SEED);
+        std::fs::write(path, &bytes).expect("write the generated module");
+        eprintln!("wrote {} bytes to {path}", bytes.len());
+        return;
+    }
     let load_before = loadavg();
     let started = Instant::now();
     let mut report = Report::default();
