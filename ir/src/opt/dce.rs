@@ -45,42 +45,78 @@
 
 use crate::{BinaryOp, Block, BlockCall, Function, Inst, InstData, Type, Value, ValueList};
 
+/// The pass's buffers, kept from one run to the next (see
+/// [`super::Context`]); every run starts by resetting what it uses.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    /// Reachability: visited flags, the DFS stack, successors.
+    seen: Vec<bool>,
+    stack: Vec<Block>,
+    succ: Vec<Block>,
+    alias: Alias,
+    konst: Vec<Option<u64>>,
+    /// Incoming argument-carrying edges of each block:
+    /// `in_list[in_start[b] .. in_start[b + 1]]`, in layout order.
+    in_start: Vec<u32>,
+    in_list: Vec<Edge>,
+    /// For each value, the (block, parameter index) pairs it is an argument
+    /// of, as a linked list over `uses`: `(head, tail, len)`.
+    use_lists: Vec<(u32, u32, u32)>,
+    /// List entries: the pair and the next entry.
+    uses: Vec<((Block, u32), u32)>,
+    params_work: Vec<(Block, u32)>,
+    /// Parameters being removed (by value) and the blocks that have some.
+    gone: Vec<bool>,
+    block_gone: Vec<bool>,
+    def: Vec<Def>,
+    live: Vec<bool>,
+    values_work: Vec<Value>,
+    kept: Vec<Value>,
+}
+
 /// Runs the pass; returns whether it changed anything.
 pub fn run(func: &mut Function) -> bool {
+    run_with(func, &mut Scratch::default())
+}
+
+/// Runs the pass with reusable buffers; returns whether it changed anything.
+pub fn run_with(func: &mut Function, s: &mut Scratch) -> bool {
     if func.layout.is_empty() {
         return false;
     }
-    let mut changed = remove_unreachable_blocks(func);
-    let mut alias = Alias::new(func.num_values());
+    let mut changed = unreachable_blocks(func, s);
+    s.alias.reset(func.num_values());
     for &b in &func.layout {
         for &i in &func.blocks[b.index()].insts {
             if let InstData::Copy { dst, src } = func.insts[i.index()]
                 && dst != src
             {
-                alias.parent[dst.index()] = src;
+                s.alias.parent[dst.index()] = src;
             }
         }
     }
-    let konst = constants(func);
+    let mut konst = std::mem::take(&mut s.konst);
+    constants(func, &mut konst);
     loop {
-        let mut again = fold_branches(func, &mut alias, &konst);
-        again |= remove_unreachable_blocks(func);
-        again |= remove_redundant_params(func, &mut alias);
+        let mut again = fold_branches(func, &mut s.alias, &konst);
+        again |= unreachable_blocks(func, s);
+        again |= remove_redundant_params(func, s);
         if !again {
             break;
         }
         changed = true;
     }
-    changed |= propagate_copies(func, &mut alias);
+    changed |= propagate_copies(func, &mut s.alias);
     // Removing dead parameters can make the two targets of a `brif` equal,
     // and the `jump` that replaces it can leave its condition dead.
     loop {
-        let (removed, params_removed) = remove_dead_code(func, &konst);
+        let (removed, params_removed) = remove_dead_code(func, &konst, s);
         changed |= removed;
-        if !params_removed || !fold_branches(func, &mut alias, &konst) {
+        if !params_removed || !fold_branches(func, &mut s.alias, &konst) {
             break;
         }
     }
+    s.konst = konst;
     changed
 }
 
@@ -88,21 +124,29 @@ pub fn run(func: &mut Function) -> bool {
 /// returns whether there were any. Branches out of removed blocks simply
 /// disappear with them; the reachable blocks' parameters are untouched.
 pub fn remove_unreachable_blocks(func: &mut Function) -> bool {
+    unreachable_blocks(func, &mut Scratch::default())
+}
+
+fn unreachable_blocks(func: &mut Function, s: &mut Scratch) -> bool {
     let Some(entry) = func.entry_block() else {
         return false;
     };
-    let mut seen = vec![false; func.blocks.len()];
+    let seen = &mut s.seen;
+    seen.clear();
+    seen.resize(func.blocks.len(), false);
     seen[entry.index()] = true;
-    let mut stack = vec![entry];
-    let mut succ = Vec::new();
+    let stack = &mut s.stack;
+    stack.clear();
+    stack.push(entry);
+    let succ = &mut s.succ;
     while let Some(b) = stack.pop() {
-        func.successors(b, &mut succ);
-        for &s in &succ {
-            if let Some(flag) = seen.get_mut(s.index())
+        func.successors(b, succ);
+        for &x in succ.iter() {
+            if let Some(flag) = seen.get_mut(x.index())
                 && !*flag
             {
                 *flag = true;
-                stack.push(s);
+                stack.push(x);
             }
         }
     }
@@ -112,15 +156,16 @@ pub fn remove_unreachable_blocks(func: &mut Function) -> bool {
 }
 
 /// Value aliases: a union-find forest whose roots are the surviving values.
+#[derive(Debug, Default)]
 struct Alias {
     parent: Vec<Value>,
 }
 
 impl Alias {
-    fn new(n: usize) -> Self {
-        Alias {
-            parent: (0..n).map(Value::new).collect(),
-        }
+    /// Every one of `n` values its own root.
+    fn reset(&mut self, n: usize) {
+        self.parent.clear();
+        self.parent.extend((0..n).map(Value::new));
     }
 
     /// The root of `v`, compressing the path. The walk is bounded, so a copy
@@ -153,9 +198,10 @@ fn mask(ty: Type, x: u64) -> u64 {
 }
 
 /// The constant (zero-extended bits) of each value defined by an `iconst`
-/// of the layout.
-fn constants(func: &Function) -> Vec<Option<u64>> {
-    let mut konst = vec![None; func.num_values()];
+/// of the layout, into `konst`.
+fn constants(func: &Function, konst: &mut Vec<Option<u64>>) {
+    konst.clear();
+    konst.resize(func.num_values(), None);
     for &b in &func.layout {
         for &i in &func.blocks[b.index()].insts {
             if let InstData::Iconst { dst, imm } = func.insts[i.index()] {
@@ -163,7 +209,6 @@ fn constants(func: &Function) -> Vec<Option<u64>> {
             }
         }
     }
-    konst
 }
 
 /// Rewrites constant and degenerate branches into jumps.
@@ -249,63 +294,117 @@ fn edge_call(func: &Function, (inst, slot): Edge) -> BlockCall {
     }
 }
 
-/// The argument-carrying edges into each block, from blocks of the layout.
-fn incoming_edges(func: &Function) -> Vec<Vec<Edge>> {
-    let mut incoming = vec![Vec::new(); func.blocks.len()];
+/// Calls `f` with the target and edge of each argument-carrying edge out of
+/// the blocks of the layout, in layout order.
+fn for_each_edge(func: &Function, mut f: impl FnMut(Block, Edge)) {
     for &b in &func.layout {
         let Some(t) = func.terminator(b) else {
             continue;
         };
         match func.insts[t.index()] {
-            InstData::Jump { dest } => incoming[dest.block.index()].push((t, 0)),
+            InstData::Jump { dest } => f(dest.block, (t, 0)),
             InstData::Brif {
                 then_dest,
                 else_dest,
                 ..
             } => {
-                incoming[then_dest.block.index()].push((t, 0));
-                incoming[else_dest.block.index()].push((t, 1));
+                f(then_dest.block, (t, 0));
+                f(else_dest.block, (t, 1));
             }
             _ => {}
         }
     }
-    incoming
 }
 
+/// The argument-carrying edges into each block, from blocks of the layout
+/// (`in_list[in_start[b] .. in_start[b + 1]]`, in layout order).
+fn incoming_edges(func: &Function, in_start: &mut Vec<u32>, in_list: &mut Vec<Edge>) {
+    let n = func.blocks.len();
+    in_start.clear();
+    in_start.resize(n + 1, 0);
+    let mut total = 0;
+    for_each_edge(func, |to, _| {
+        in_start[to.index() + 1] += 1;
+        total += 1;
+    });
+    for i in 0..n {
+        in_start[i + 1] += in_start[i];
+    }
+    in_list.clear();
+    in_list.resize(total, (Inst(0), 0));
+    // Fill by moving each block's start up, then shift back.
+    for_each_edge(func, |to, e| {
+        let pos = &mut in_start[to.index()];
+        in_list[*pos as usize] = e;
+        *pos += 1;
+    });
+    for i in (0..n).rev() {
+        in_start[i + 1] = in_start[i];
+    }
+    in_start[0] = 0;
+}
+
+/// The incoming edges of `b` computed by [`incoming_edges`].
+fn incoming<'a>(in_start: &[u32], in_list: &'a [Edge], b: Block) -> &'a [Edge] {
+    &in_list[in_start[b.index()] as usize..in_start[b.index() + 1] as usize]
+}
+
+const NIL: u32 = u32::MAX;
+
 /// Replaces each trivial block parameter by the one value it receives.
-fn remove_redundant_params(func: &mut Function, alias: &mut Alias) -> bool {
+fn remove_redundant_params(func: &mut Function, s: &mut Scratch) -> bool {
     let entry = func.layout[0];
-    let incoming = incoming_edges(func);
+    incoming_edges(func, &mut s.in_start, &mut s.in_list);
+    let (in_start, in_list) = (&s.in_start[..], &s.in_list[..]);
+    let alias = &mut s.alias;
     // For each root value: the (block, parameter index) pairs it is an
     // argument of.
-    let mut arg_uses: Vec<Vec<(Block, u32)>> = vec![Vec::new(); func.num_values()];
-    let mut work = Vec::new();
+    let lists = &mut s.use_lists;
+    lists.clear();
+    lists.resize(func.num_values(), (NIL, NIL, 0));
+    let uses = &mut s.uses;
+    uses.clear();
+    let work = &mut s.params_work;
+    work.clear();
     for &b in &func.layout {
         let n = func.blocks[b.index()].params.len();
         if b == entry || n == 0 {
             continue;
         }
         work.extend((0..n as u32).rev().map(|i| (b, i)));
-        for &e in &incoming[b.index()] {
+        for &e in incoming(in_start, in_list, b) {
             let bc = edge_call(func, e);
             for (i, &a) in func.values(bc.args).iter().enumerate() {
                 let r = alias.find(a);
-                arg_uses[r.index()].push((b, i as u32));
+                let k = uses.len() as u32;
+                uses.push(((b, i as u32), NIL));
+                let l = &mut lists[r.index()];
+                if l.0 == NIL {
+                    l.0 = k;
+                } else {
+                    uses[l.1 as usize].1 = k;
+                }
+                l.1 = k;
+                l.2 += 1;
             }
         }
     }
-    let mut removed: Vec<Vec<bool>> = vec![Vec::new(); func.blocks.len()];
+    let gone = &mut s.gone;
+    gone.clear();
+    gone.resize(func.num_values(), false);
+    let block_gone = &mut s.block_gone;
+    block_gone.clear();
+    block_gone.resize(func.blocks.len(), false);
     let mut any = false;
     while let Some((b, i)) = work.pop() {
         let params = &func.blocks[b.index()].params;
-        let gone = &mut removed[b.index()];
-        if gone.get(i as usize).copied().unwrap_or(false) {
+        let p = params[i as usize];
+        if gone[p.index()] {
             continue;
         }
-        let p = params[i as usize];
         let mut same = None;
         let mut trivial = true;
-        for &e in &incoming[b.index()] {
+        for &e in incoming(in_start, in_list, b) {
             let bc = edge_call(func, e);
             let Some(&a) = func.values(bc.args).get(i as usize) else {
                 trivial = false; // malformed edge: leave the block alone
@@ -327,45 +426,62 @@ fn remove_redundant_params(func: &mut Function, alias: &mut Alias) -> bool {
         let (true, Some(v)) = (trivial, same) else {
             continue;
         };
-        if gone.is_empty() {
-            *gone = vec![false; params.len()];
-        }
-        gone[i as usize] = true;
+        gone[p.index()] = true;
+        block_gone[b.index()] = true;
         any = true;
         alias.parent[p.index()] = v;
         // The places that received `p` now receive `v`: recheck them.
-        let mut moved = std::mem::take(&mut arg_uses[p.index()]);
-        work.extend_from_slice(&moved);
-        let mut into = std::mem::take(&mut arg_uses[v.index()]);
-        if into.len() < moved.len() {
-            std::mem::swap(&mut into, &mut moved);
+        let moved = std::mem::replace(&mut lists[p.index()], (NIL, NIL, 0));
+        let mut k = moved.0;
+        while k != NIL {
+            work.push(uses[k as usize].0);
+            k = uses[k as usize].1;
         }
-        into.extend(moved);
-        arg_uses[v.index()] = into;
+        // The longer list first, as a merge of small into large would.
+        let into = lists[v.index()];
+        let (first, second) = if into.2 < moved.2 {
+            (moved, into)
+        } else {
+            (into, moved)
+        };
+        lists[v.index()] = if first.0 == NIL {
+            second
+        } else if second.0 == NIL {
+            first
+        } else {
+            uses[first.1 as usize].1 = second.0;
+            (first.0, second.1, first.2 + second.2)
+        };
     }
     if any {
-        remove_params(func, &removed);
+        remove_params(func, &s.gone, &s.block_gone, &mut s.kept);
     }
     any
 }
 
-/// Deletes the parameters marked in `removed` (indexed by block; an empty
-/// mask removes nothing) and the matching arguments of every edge of the
-/// layout.
-fn remove_params(func: &mut Function, removed: &[Vec<bool>]) {
-    fn rebuild(func: &mut Function, bc: &mut BlockCall, removed: &[Vec<bool>]) -> bool {
-        let mask = &removed[bc.block.index()];
-        if !mask.contains(&true) {
+/// Deletes the parameters marked in `gone` (indexed by value; `block_gone`
+/// tells which blocks have any) and the matching arguments of every edge
+/// of the layout.
+fn remove_params(func: &mut Function, gone: &[bool], block_gone: &[bool], kept: &mut Vec<Value>) {
+    fn rebuild(
+        func: &mut Function,
+        bc: &mut BlockCall,
+        gone: &[bool],
+        block_gone: &[bool],
+        kept: &mut Vec<Value>,
+    ) -> bool {
+        if !block_gone[bc.block.index()] {
             return false;
         }
-        let kept: Vec<Value> = func
-            .values(bc.args)
-            .iter()
-            .zip(mask)
-            .filter(|&(_, &gone)| !gone)
-            .map(|(&v, _)| v)
-            .collect();
-        bc.args = func.make_value_list(&kept);
+        kept.clear();
+        kept.extend(
+            func.values(bc.args)
+                .iter()
+                .zip(&func.blocks[bc.block.index()].params)
+                .filter(|&(_, p)| !gone[p.index()])
+                .map(|(&v, _)| v),
+        );
+        bc.args = func.make_value_list(kept);
         true
     }
     for bi in 0..func.layout.len() {
@@ -375,15 +491,15 @@ fn remove_params(func: &mut Function, removed: &[Vec<bool>]) {
         };
         let new = match func.insts[t.index()] {
             InstData::Jump { mut dest } => {
-                rebuild(func, &mut dest, removed).then_some(InstData::Jump { dest })
+                rebuild(func, &mut dest, gone, block_gone, kept).then_some(InstData::Jump { dest })
             }
             InstData::Brif {
                 cond,
                 mut then_dest,
                 mut else_dest,
             } => {
-                let a = rebuild(func, &mut then_dest, removed);
-                let b = rebuild(func, &mut else_dest, removed);
+                let a = rebuild(func, &mut then_dest, gone, block_gone, kept);
+                let b = rebuild(func, &mut else_dest, gone, block_gone, kept);
                 (a || b).then_some(InstData::Brif {
                     cond,
                     then_dest,
@@ -396,13 +512,9 @@ fn remove_params(func: &mut Function, removed: &[Vec<bool>]) {
             func.insts[t.index()] = new;
         }
     }
-    for (b, mask) in removed.iter().enumerate() {
-        if mask.contains(&true) {
-            let mut i = 0;
-            func.blocks[b].params.retain(|_| {
-                i += 1;
-                !mask[i - 1]
-            });
+    for (b, &any) in block_gone.iter().enumerate() {
+        if any {
+            func.blocks[b].params.retain(|p| !gone[p.index()]);
         }
     }
 }
@@ -521,7 +633,7 @@ fn removable(func: &Function, data: &InstData, konst: &[Option<u64>]) -> bool {
 }
 
 /// Where a value is defined.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 enum Def {
     None,
     Inst(Inst),
@@ -530,12 +642,18 @@ enum Def {
 
 /// Mark and sweep over values; see the module docs. Returns whether
 /// anything was removed, and whether block parameters were.
-fn remove_dead_code(func: &mut Function, konst: &[Option<u64>]) -> (bool, bool) {
+fn remove_dead_code(func: &mut Function, konst: &[Option<u64>], s: &mut Scratch) -> (bool, bool) {
     let entry = func.layout[0];
-    let incoming = incoming_edges(func);
-    let mut def = vec![Def::None; func.num_values()];
-    let mut live = vec![false; func.num_values()];
-    let mut work = Vec::new();
+    incoming_edges(func, &mut s.in_start, &mut s.in_list);
+    let (in_start, in_list) = (&s.in_start[..], &s.in_list[..]);
+    let def = &mut s.def;
+    def.clear();
+    def.resize(func.num_values(), Def::None);
+    let live = &mut s.live;
+    live.clear();
+    live.resize(func.num_values(), false);
+    let work = &mut s.values_work;
+    work.clear();
     fn mark(v: Value, live: &mut [bool], work: &mut Vec<Value>) {
         if !live[v.index()] {
             live[v.index()] = true;
@@ -547,7 +665,7 @@ fn remove_dead_code(func: &mut Function, konst: &[Option<u64>]) -> (bool, bool) 
         for (i, &p) in data.params.iter().enumerate() {
             def[p.index()] = Def::Param(b, i as u32);
             if b == entry {
-                mark(p, &mut live, &mut work);
+                mark(p, live, work);
             }
         }
         for &i in &data.insts {
@@ -555,10 +673,8 @@ fn remove_dead_code(func: &mut Function, konst: &[Option<u64>]) -> (bool, bool) 
             match &func.insts[i.index()] {
                 // Branch arguments live only through live parameters.
                 InstData::Jump { .. } => {}
-                InstData::Brif { cond, .. } => mark(*cond, &mut live, &mut work),
-                d if !removable(func, d, konst) => {
-                    func.for_each_use(i, |v| mark(v, &mut live, &mut work))
-                }
+                InstData::Brif { cond, .. } => mark(*cond, live, work),
+                d if !removable(func, d, konst) => func.for_each_use(i, |v| mark(v, live, work)),
                 _ => {}
             }
         }
@@ -566,12 +682,12 @@ fn remove_dead_code(func: &mut Function, konst: &[Option<u64>]) -> (bool, bool) 
     while let Some(v) = work.pop() {
         match def[v.index()] {
             Def::None => {}
-            Def::Inst(i) => func.for_each_use(i, |u| mark(u, &mut live, &mut work)),
+            Def::Inst(i) => func.for_each_use(i, |u| mark(u, live, work)),
             Def::Param(b, idx) => {
-                for &e in &incoming[b.index()] {
+                for &e in incoming(in_start, in_list, b) {
                     let bc = edge_call(func, e);
                     if let Some(&a) = func.values(bc.args).get(idx as usize) {
-                        mark(a, &mut live, &mut work);
+                        mark(a, live, work);
                     }
                 }
             }
@@ -579,7 +695,12 @@ fn remove_dead_code(func: &mut Function, konst: &[Option<u64>]) -> (bool, bool) 
     }
     let mut changed = false;
     let mut params_removed = false;
-    let mut removed: Vec<Vec<bool>> = vec![Vec::new(); func.blocks.len()];
+    let gone = &mut s.gone;
+    gone.clear();
+    gone.resize(func.num_values(), false);
+    let block_gone = &mut s.block_gone;
+    block_gone.clear();
+    block_gone.resize(func.blocks.len(), false);
     for bi in 0..func.layout.len() {
         let b = func.layout[bi];
         let mut insts = std::mem::take(&mut func.blocks[b.index()].insts);
@@ -592,12 +713,15 @@ fn remove_dead_code(func: &mut Function, konst: &[Option<u64>]) -> (bool, bool) 
         func.blocks[b.index()].insts = insts;
         let params = &func.blocks[b.index()].params;
         if b != entry && params.iter().any(|p| !live[p.index()]) {
-            removed[b.index()] = params.iter().map(|p| !live[p.index()]).collect();
+            for p in params {
+                gone[p.index()] = !live[p.index()];
+            }
+            block_gone[b.index()] = true;
             params_removed = true;
         }
     }
     if params_removed {
-        remove_params(func, &removed);
+        remove_params(func, &s.gone, &s.block_gone, &mut s.kept);
     }
     (changed || params_removed, params_removed)
 }

@@ -32,46 +32,89 @@ use crate::{Block, Function};
 const NONE: u32 = u32::MAX;
 
 /// Successors and predecessors of every block in the layout.
+///
+/// Both relations are stored flat (one array of blocks plus a range per
+/// block), so computing them allocates nothing once the buffers have grown.
 #[derive(Clone, Debug, Default)]
 pub struct Cfg {
-    succs: Vec<Vec<Block>>,
-    preds: Vec<Vec<Block>>,
+    /// `succ_list[succ_range[b].0 ..][.. succ_range[b].1]`: the successors of `b`.
+    succ_range: Vec<(u32, u32)>,
+    succ_list: Vec<Block>,
+    /// `pred_list[pred_start[b] .. pred_start[b + 1]]`: the predecessors of `b`.
+    pred_start: Vec<u32>,
+    pred_list: Vec<Block>,
+    /// Scratch: `last_pred[s] == b` when `b` was already recorded as a
+    /// predecessor of `s`; then the fill position of each block.
+    scratch: Vec<u32>,
+    tmp: Vec<Block>,
 }
 
 impl Cfg {
     /// Computes the CFG of the blocks in `func`'s layout.
     pub fn compute(func: &Function) -> Cfg {
+        let mut cfg = Cfg::default();
+        cfg.recompute(func);
+        cfg
+    }
+
+    /// Computes the CFG of the blocks in `func`'s layout into `self`,
+    /// reusing its buffers.
+    pub fn recompute(&mut self, func: &Function) {
         let n = func.blocks.len();
-        let mut succs = vec![Vec::new(); n];
-        let mut preds: Vec<Vec<Block>> = vec![Vec::new(); n];
-        let mut tmp = Vec::new();
-        // `last_pred[s] == b` when `b` was already recorded as a predecessor
-        // of `s`, so each predecessor appears once.
-        let mut last_pred = vec![NONE; n];
+        self.succ_range.clear();
+        self.succ_range.resize(n, (0, 0));
+        self.succ_list.clear();
+        self.pred_start.clear();
+        self.pred_start.resize(n + 1, 0);
+        // Each predecessor appears once per successor (`last_pred`).
+        let last_pred = &mut self.scratch;
+        last_pred.clear();
+        last_pred.resize(n, NONE);
+        let tmp = &mut self.tmp;
         for &b in &func.layout {
-            func.successors(b, &mut tmp);
-            for &s in &tmp {
+            func.successors(b, tmp);
+            let start = self.succ_list.len() as u32;
+            for &s in tmp.iter() {
                 if s.index() >= n {
                     continue;
                 }
                 if last_pred[s.index()] != b.0 {
                     last_pred[s.index()] = b.0;
-                    preds[s.index()].push(b);
-                    succs[b.index()].push(s);
+                    self.pred_start[s.index() + 1] += 1;
+                    self.succ_list.push(s);
                 }
             }
+            self.succ_range[b.index()] = (start, self.succ_list.len() as u32 - start);
         }
-        Cfg { succs, preds }
+        for i in 0..n {
+            self.pred_start[i + 1] += self.pred_start[i];
+        }
+        // Fill predecessors in layout order (a counting sort by target).
+        let fill = &mut self.scratch;
+        fill.clear();
+        fill.extend_from_slice(&self.pred_start[..n]);
+        self.pred_list.clear();
+        self.pred_list.resize(self.succ_list.len(), Block(0));
+        for &b in &func.layout {
+            let (start, len) = self.succ_range[b.index()];
+            for &s in &self.succ_list[start as usize..(start + len) as usize] {
+                let pos = &mut fill[s.index()];
+                self.pred_list[*pos as usize] = b;
+                *pos += 1;
+            }
+        }
     }
 
     /// The distinct successors of `b`, in branch order.
     pub fn succs(&self, b: Block) -> &[Block] {
-        &self.succs[b.index()]
+        let (start, len) = self.succ_range[b.index()];
+        &self.succ_list[start as usize..(start + len) as usize]
     }
 
     /// The distinct predecessors of `b`, in layout order.
     pub fn preds(&self, b: Block) -> &[Block] {
-        &self.preds[b.index()]
+        let i = b.index();
+        &self.pred_list[self.pred_start[i] as usize..self.pred_start[i + 1] as usize]
     }
 }
 
@@ -84,52 +127,90 @@ pub struct DomTree {
     rpo_number: Vec<u32>,
     /// Immediate dominator (`NONE` for the entry and unreachable blocks).
     idom: Vec<u32>,
-    children: Vec<Vec<Block>>,
+    /// `child_list[child_start[b] .. child_start[b + 1]]`: the children of
+    /// `b`, in reverse postorder.
+    child_start: Vec<u32>,
+    child_list: Vec<Block>,
     preorder: Vec<Block>,
     /// Position in `preorder` (`NONE` if unreachable).
     pre_number: Vec<u32>,
     /// Number of blocks in the subtree rooted at each block.
     subtree_size: Vec<u32>,
+    /// Scratch for the depth-first searches.
+    stack: Vec<(Block, u32)>,
+    visited: Vec<bool>,
 }
 
 impl DomTree {
     /// Computes the CFG, reverse postorder and dominator tree of `func`.
     pub fn compute(func: &Function) -> DomTree {
-        let cfg = Cfg::compute(func);
-        let n = func.blocks.len();
-        let mut dt = DomTree {
-            rpo: Vec::new(),
-            rpo_number: vec![NONE; n],
-            idom: vec![NONE; n],
-            children: vec![Vec::new(); n],
-            preorder: Vec::new(),
-            pre_number: vec![NONE; n],
-            subtree_size: vec![0; n],
-            cfg,
-        };
-        let Some(entry) = func.entry_block() else {
-            return dt;
-        };
-        dt.compute_rpo(entry);
-        dt.compute_idoms(entry);
-        for &b in &dt.rpo[1..] {
-            let p = dt.idom[b.index()];
-            dt.children[p as usize].push(b);
-        }
-        dt.compute_preorder(entry);
+        let mut dt = DomTree::default();
+        dt.recompute(func);
         dt
+    }
+
+    /// Computes the CFG, reverse postorder and dominator tree of `func` into
+    /// `self`, reusing its buffers.
+    pub fn recompute(&mut self, func: &Function) {
+        self.cfg.recompute(func);
+        let n = func.blocks.len();
+        self.rpo.clear();
+        self.rpo_number.clear();
+        self.rpo_number.resize(n, NONE);
+        self.idom.clear();
+        self.idom.resize(n, NONE);
+        self.child_start.clear();
+        self.child_start.resize(n + 1, 0);
+        self.child_list.clear();
+        self.preorder.clear();
+        self.pre_number.clear();
+        self.pre_number.resize(n, NONE);
+        self.subtree_size.clear();
+        self.subtree_size.resize(n, 0);
+        let Some(entry) = func.entry_block() else {
+            return;
+        };
+        self.compute_rpo(entry);
+        self.compute_idoms(entry);
+        // Children in reverse postorder: a counting sort by parent.
+        for &b in &self.rpo[1..] {
+            self.child_start[self.idom[b.index()] as usize + 1] += 1;
+        }
+        for i in 0..n {
+            self.child_start[i + 1] += self.child_start[i];
+        }
+        self.child_list.resize(self.rpo.len() - 1, Block(0));
+        let fill = &mut self.pre_number; // all NONE: borrowed as scratch
+        for &b in &self.rpo[1..] {
+            let p = self.idom[b.index()] as usize;
+            let pos = if fill[p] == NONE {
+                self.child_start[p]
+            } else {
+                fill[p]
+            };
+            self.child_list[pos as usize] = b;
+            fill[p] = pos + 1;
+        }
+        for &b in &self.rpo[1..] {
+            fill[self.idom[b.index()] as usize] = NONE;
+        }
+        self.compute_preorder(entry);
     }
 
     fn compute_rpo(&mut self, entry: Block) {
         let n = self.rpo_number.len();
-        let mut visited = vec![false; n];
-        let mut post = Vec::new();
+        let visited = &mut self.visited;
+        visited.clear();
+        visited.resize(n, false);
+        let post = &mut self.rpo;
         // (block, index of the next successor to visit)
-        let mut stack: Vec<(Block, usize)> = vec![(entry, 0)];
+        let stack = &mut self.stack;
+        stack.clear();
+        stack.push((entry, 0));
         visited[entry.index()] = true;
         while let Some(top) = stack.last_mut() {
             let (b, i) = *top;
-            if let Some(&s) = self.cfg.succs(b).get(i) {
+            if let Some(&s) = self.cfg.succs(b).get(i as usize) {
                 top.1 += 1;
                 if !visited[s.index()] {
                     visited[s.index()] = true;
@@ -144,7 +225,6 @@ impl DomTree {
         for (i, &b) in post.iter().enumerate() {
             self.rpo_number[b.index()] = i as u32;
         }
-        self.rpo = post;
     }
 
     fn compute_idoms(&mut self, entry: Block) {
@@ -188,12 +268,16 @@ impl DomTree {
 
     fn compute_preorder(&mut self, entry: Block) {
         // (block, next child index)
-        let mut stack: Vec<(Block, usize)> = vec![(entry, 0)];
+        let stack = &mut self.stack;
+        stack.clear();
+        stack.push((entry, 0));
         self.pre_number[entry.index()] = 0;
         self.preorder.push(entry);
         while let Some(top) = stack.last_mut() {
             let (b, i) = *top;
-            if let Some(&c) = self.children[b.index()].get(i) {
+            let (start, end) = (self.child_start[b.index()], self.child_start[b.index() + 1]);
+            if start + i < end {
+                let c = self.child_list[(start + i) as usize];
                 top.1 += 1;
                 self.pre_number[c.index()] = self.preorder.len() as u32;
                 self.preorder.push(c);
@@ -236,7 +320,8 @@ impl DomTree {
 
     /// The blocks `b` immediately dominates, in reverse postorder.
     pub fn children(&self, b: Block) -> &[Block] {
-        &self.children[b.index()]
+        let i = b.index();
+        &self.child_list[self.child_start[i] as usize..self.child_start[i + 1] as usize]
     }
 
     /// The reachable blocks in a preorder walk of the tree (each block after

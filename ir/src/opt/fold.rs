@@ -64,14 +64,39 @@ use crate::{BinaryOp, FloatCC, Function, Inst, InstData, IntCC, Type, UnaryOp, V
 /// may enable another, e.g. `isub` of a constant feeding an `iadd`).
 pub const MAX_REWRITES: usize = 8;
 
+/// The pass's buffers, kept from one run to the next (see
+/// [`super::Context`]).
+#[derive(Debug, Default)]
+pub struct Scratch {
+    konst: Vec<Option<u64>>,
+    alias: Vec<Value>,
+    def: Vec<Option<Inst>>,
+    out: Vec<Inst>,
+}
+
 /// Runs the pass; returns whether it changed anything.
 pub fn run(func: &mut Function) -> bool {
+    run_with(func, &mut Scratch::default())
+}
+
+/// Runs the pass with reusable buffers; returns whether it changed anything.
+pub fn run_with(func: &mut Function, s: &mut Scratch) -> bool {
     let n = func.num_values();
+    let mut konst = std::mem::take(&mut s.konst);
+    konst.clear();
+    konst.resize(n, None);
+    let mut alias = std::mem::take(&mut s.alias);
+    alias.clear();
+    alias.extend((0..n).map(Value::new));
+    let mut def = std::mem::take(&mut s.def);
+    def.clear();
+    def.resize(n, None);
     let mut f = Folder {
         func,
-        konst: vec![None; n],
-        alias: (0..n).map(Value::new).collect(),
-        def: vec![None; n],
+        konst,
+        alias,
+        def,
+        out: std::mem::take(&mut s.out),
         srcloc: 0,
         changed: false,
         cfg_changed: false,
@@ -81,7 +106,12 @@ pub fn run(func: &mut Function) -> bool {
     if f.cfg_changed {
         super::dce::remove_unreachable_blocks(f.func);
     }
-    f.changed
+    let changed = f.changed;
+    s.konst = f.konst;
+    s.alias = f.alias;
+    s.def = f.def;
+    s.out = f.out;
+    changed
 }
 
 /// The state of one run.
@@ -93,6 +123,8 @@ struct Folder<'a> {
     alias: Vec<Value>,
     /// The instruction that defines each value (none for block parameters).
     def: Vec<Option<Inst>>,
+    /// A spare instruction list, swapped with each block's.
+    out: Vec<Inst>,
     /// Source location of the instruction being simplified (for new ones).
     srcloc: u32,
     changed: bool,
@@ -234,7 +266,9 @@ impl Folder<'_> {
         for bi in 0..self.func.layout.len() {
             let b = self.func.layout[bi];
             let old = std::mem::take(&mut self.func.blocks[b.index()].insts);
-            let mut out = Vec::with_capacity(old.len());
+            let mut out = std::mem::take(&mut self.out);
+            out.clear();
+            out.reserve(old.len());
             for &inst in &old {
                 match self.visit(inst, &mut out) {
                     Visit::Keep => out.push(inst),
@@ -248,6 +282,7 @@ impl Folder<'_> {
                 }
             }
             self.func.blocks[b.index()].insts = out;
+            self.out = old;
         }
     }
 

@@ -48,6 +48,7 @@
 //! memory access; the walk uses an explicit stack.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::domtree::DomTree;
 use crate::{
@@ -86,8 +87,88 @@ struct MemFact {
 }
 
 enum Frame {
-    Enter(Block, Vec<MemFact>),
-    Exit(usize),
+    /// Visit a block, starting with the memory facts `facts[start..end]`.
+    Enter(Block, u32, u32),
+    /// Leave a block's subtree: forget the keys logged from the first mark
+    /// on and the inherited facts from the second.
+    Exit(u32, u32),
+}
+
+/// A fast non-cryptographic hasher for the value-numbering table (the
+/// multiply-rotate scheme of rustc's `FxHasher`).
+#[derive(Default)]
+struct FxHasher(u64);
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_i64(&mut self, i: i64) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn write_isize(&mut self, i: isize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type Table = HashMap<Key, Value, BuildHasherDefault<FxHasher>>;
+
+/// The pass's buffers, kept from one run to the next (see
+/// [`super::Context`]).
+#[derive(Debug, Default)]
+pub struct Scratch {
+    alias: Vec<Option<Value>>,
+    table: Table,
+    log: Vec<Key>,
+    stack: Vec<Frame>,
+    /// Memory facts inherited by blocks waiting on `stack`.
+    facts: Vec<MemFact>,
+    mem: Vec<MemFact>,
+}
+
+impl std::fmt::Debug for Frame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Frame::Enter(b, s, e) => write!(f, "Enter({b}, {s}..{e})"),
+            Frame::Exit(l, m) => write!(f, "Exit({l}, {m})"),
+        }
+    }
 }
 
 fn fcmp_swap(cc: FloatCC) -> FloatCC {
@@ -237,27 +318,29 @@ fn remember(mem: &mut Vec<MemFact>, fact: MemFact) {
     mem.push(fact);
 }
 
-struct Gvn {
+struct Gvn<'s> {
     /// Replacement of deleted values (`None`: the value stands for itself).
     /// A replacement is never itself replaced.
-    alias: Vec<Option<Value>>,
-    table: HashMap<Key, Value>,
+    alias: &'s mut Vec<Option<Value>>,
+    table: &'s mut Table,
     /// Keys inserted, in order, for undoing scopes.
-    log: Vec<Key>,
+    log: &'s mut Vec<Key>,
     changed: bool,
 }
 
-impl Gvn {
+impl Gvn<'_> {
     fn replace(&mut self, dst: Value, by: Value) {
         self.alias[dst.index()] = Some(by);
         self.changed = true;
     }
 
     fn block(&mut self, func: &mut Function, b: Block, mem: &mut Vec<MemFact>) {
-        let insts = std::mem::take(&mut func.blocks[b.index()].insts);
-        let mut kept = Vec::with_capacity(insts.len());
-        for i in insts {
-            let alias = &self.alias;
+        // Kept instructions are compacted in place.
+        let mut insts = std::mem::take(&mut func.blocks[b.index()].insts);
+        let mut kept = 0;
+        for k in 0..insts.len() {
+            let i = insts[k];
+            let alias = &*self.alias;
             rewrite_uses(func, i, |v| {
                 if let Some(Some(r)) = alias.get(v.index()) {
                     *v = *r;
@@ -268,13 +351,19 @@ impl Gvn {
                 continue;
             }
             if let Some((key, dst)) = key_of(func, &func.insts[i.index()]) {
-                if let Some(&earlier) = self.table.get(&key) {
-                    self.replace(dst, earlier);
-                    continue;
+                match self.table.entry(key) {
+                    std::collections::hash_map::Entry::Occupied(e) => {
+                        let earlier = *e.get();
+                        self.replace(dst, earlier);
+                        continue;
+                    }
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(dst);
+                    }
                 }
-                self.table.insert(key, dst);
                 self.log.push(key);
-                kept.push(i);
+                insts[kept] = i;
+                kept += 1;
                 continue;
             }
             match func.insts[i.index()] {
@@ -333,53 +422,84 @@ impl Gvn {
                 InstData::Call { .. } => mem.clear(),
                 _ => {}
             }
-            kept.push(i);
+            insts[kept] = i;
+            kept += 1;
         }
-        func.blocks[b.index()].insts = kept;
+        insts.truncate(kept);
+        func.blocks[b.index()].insts = insts;
     }
 }
 
 /// Runs the pass; returns whether it changed anything.
 pub fn run(func: &mut Function) -> bool {
+    if func.entry_block().is_none() {
+        return false;
+    }
+    let dt = DomTree::compute(func);
+    run_with(func, &dt, &mut Scratch::default())
+}
+
+/// Runs the pass with `func`'s dominator tree `dt` and reusable buffers;
+/// returns whether it changed anything.
+pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
     let Some(entry) = func.entry_block() else {
         return false;
     };
-    let dt = DomTree::compute(func);
+    s.alias.clear();
+    s.alias.resize(func.num_values(), None);
+    s.table.clear();
+    s.log.clear();
+    s.facts.clear();
+    s.mem.clear();
     let mut gvn = Gvn {
-        alias: vec![None; func.num_values()],
-        table: HashMap::new(),
-        log: Vec::new(),
+        alias: &mut s.alias,
+        table: &mut s.table,
+        log: &mut s.log,
         changed: false,
     };
-    let mut stack = vec![Frame::Enter(entry, Vec::new())];
+    let stack = &mut s.stack;
+    let facts = &mut s.facts;
+    let mem = &mut s.mem;
+    stack.clear();
+    stack.push(Frame::Enter(entry, 0, 0));
     while let Some(frame) = stack.pop() {
         match frame {
-            Frame::Exit(mark) => {
-                for key in gvn.log.drain(mark..) {
+            Frame::Exit(mark, facts_mark) => {
+                for key in gvn.log.drain(mark as usize..) {
                     gvn.table.remove(&key);
                 }
+                facts.truncate(facts_mark as usize);
             }
-            Frame::Enter(b, mut mem) => {
-                let mark = gvn.log.len();
-                gvn.block(func, b, &mut mem);
-                stack.push(Frame::Exit(mark));
-                for &c in dt.children(b).iter().rev() {
-                    let inherit = dt.cfg().preds(c) == [b] && !mem.is_empty();
-                    stack.push(Frame::Enter(
-                        c,
-                        if inherit { mem.clone() } else { Vec::new() },
-                    ));
+            Frame::Enter(b, start, end) => {
+                let mark = gvn.log.len() as u32;
+                mem.clear();
+                mem.extend_from_slice(&facts[start as usize..end as usize]);
+                gvn.block(func, b, mem);
+                let facts_mark = facts.len() as u32;
+                stack.push(Frame::Exit(mark, facts_mark));
+                let children = dt.children(b);
+                let inherits = |c: Block| dt.cfg().preds(c) == [b] && !mem.is_empty();
+                if children.iter().any(|&c| inherits(c)) {
+                    facts.extend_from_slice(mem);
+                }
+                let end = facts.len() as u32;
+                for &c in children.iter().rev() {
+                    stack.push(if inherits(c) {
+                        Frame::Enter(c, facts_mark, end)
+                    } else {
+                        Frame::Enter(c, 0, 0)
+                    });
                 }
             }
         }
     }
     if gvn.changed {
         // Unreachable blocks were not walked; rewrite every use once more.
-        let layout = func.layout.clone();
-        for b in layout {
+        for bi in 0..func.layout.len() {
+            let b = func.layout[bi];
             for k in 0..func.blocks[b.index()].insts.len() {
                 let i = func.blocks[b.index()].insts[k];
-                let alias = &gvn.alias;
+                let alias = &*gvn.alias;
                 rewrite_uses(func, i, |v| {
                     if let Some(Some(r)) = alias.get(v.index()) {
                         *v = *r;

@@ -53,6 +53,19 @@ fn hoistable(data: &InstData) -> bool {
     }
 }
 
+/// The pass's buffers, kept from one run to the next (see
+/// [`super::Context`]).
+#[derive(Debug, Default)]
+pub struct Scratch {
+    up: Vec<Vec<u32>>,
+    def_block: Vec<u32>,
+    preheader: Vec<Option<Block>>,
+    created: Vec<(Block, Block)>,
+    hoisted: Vec<Vec<Inst>>,
+    operands: Vec<crate::Value>,
+    layout: Vec<Block>,
+}
+
 struct Licm<'a> {
     dt: &'a DomTree,
     li: LoopInfo,
@@ -66,6 +79,8 @@ struct Licm<'a> {
     created: Vec<(Block, Block)>,
     /// Instructions hoisted to each block, in order (keyed by block index).
     hoisted: Vec<Vec<Inst>>,
+    /// Scratch for the operands of one instruction.
+    operands: Vec<crate::Value>,
 }
 
 impl Licm<'_> {
@@ -76,15 +91,22 @@ impl Licm<'_> {
 
     /// The outermost loop enclosing `inner` (inclusive) whose body contains
     /// no definition of `inst`'s operands, if `inner` itself is one.
-    fn target_loop(&self, func: &Function, inst: Inst, inner: Loop) -> Option<Loop> {
-        let mut operands = Vec::new();
+    fn target_loop(&mut self, func: &Function, inst: Inst, inner: Loop) -> Option<Loop> {
+        let mut operands = std::mem::take(&mut self.operands);
+        operands.clear();
         func.for_each_use(inst, |v| operands.push(v));
+        let r = self.target_loop_of(&operands, inner);
+        self.operands = operands;
+        r
+    }
+
+    fn target_loop_of(&self, operands: &[crate::Value], inner: Loop) -> Option<Loop> {
         if operands.iter().any(|&v| self.def_in_loop(inner.0, v)) {
             return None;
         }
         // The deepest (innermost) of the per-operand answers.
         let mut best = self.outermost(inner.0, |_| true);
-        for &v in &operands {
+        for &v in operands {
             let x = self.outermost(inner.0, |l| !self.def_in_loop(l, v));
             if self.li.depth(Loop(x)) > self.li.depth(Loop(best)) {
                 best = x;
@@ -185,7 +207,10 @@ impl Licm<'_> {
             self.def_block[v.index()] = p.0;
         }
         self.li.set_innermost(p, self.li.parent(l));
-        self.hoisted.push(Vec::new());
+        if self.hoisted.len() <= p.index() {
+            self.hoisted.resize_with(p.index() + 1, Vec::new);
+        }
+        self.hoisted[p.index()].clear();
         self.created.push((p, h));
         p
     }
@@ -197,29 +222,47 @@ pub fn run(func: &mut Function) -> bool {
         return false;
     }
     let dt = DomTree::compute(func);
-    let li = LoopInfo::compute(func, &dt);
+    run_with(func, &dt, &mut Scratch::default())
+}
+
+/// Runs the pass with `func`'s dominator tree `dt` (as it is on entry) and
+/// reusable buffers; returns whether it changed anything.
+pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
+    if func.entry_block().is_none() {
+        return false;
+    }
+    let li = LoopInfo::compute(func, dt);
     if li.is_empty() {
         return false;
     }
     // Binary lifting table over the loop tree.
     let m = li.len();
-    let mut up = vec![
-        li.loops()
-            .map(|l| li.parent(l).map_or(NONE, |p| p.0))
-            .collect::<Vec<u32>>(),
-    ];
-    let max_depth = li.loops().map(|l| li.depth(l)).max().unwrap_or(1);
-    while (1u64 << up.len()) < u64::from(max_depth) {
-        let prev = up.last().expect("non-empty");
-        let next: Vec<u32> = (0..m)
-            .map(|l| {
-                let y = prev[l];
-                if y == NONE { NONE } else { prev[y as usize] }
-            })
-            .collect();
-        up.push(next);
+    let mut up = std::mem::take(&mut s.up);
+    let mut levels = 1;
+    if up.is_empty() {
+        up.push(Vec::new());
     }
-    let mut def_block = vec![NONE; func.num_values()];
+    up[0].clear();
+    up[0].extend(li.loops().map(|l| li.parent(l).map_or(NONE, |p| p.0)));
+    let max_depth = li.loops().map(|l| li.depth(l)).max().unwrap_or(1);
+    while (1u64 << levels) < u64::from(max_depth) {
+        if up.len() <= levels {
+            up.push(Vec::new());
+        }
+        let (done, rest) = up.split_at_mut(levels);
+        let prev = &done[levels - 1];
+        let next = &mut rest[0];
+        next.clear();
+        next.extend((0..m).map(|l| {
+            let y = prev[l];
+            if y == NONE { NONE } else { prev[y as usize] }
+        }));
+        levels += 1;
+    }
+    let spare_levels = up.split_off(levels);
+    let mut def_block = std::mem::take(&mut s.def_block);
+    def_block.clear();
+    def_block.resize(func.num_values(), NONE);
     for &b in &func.layout {
         for &p in &func.blocks[b.index()].params {
             def_block[p.index()] = b.0;
@@ -228,30 +271,47 @@ pub fn run(func: &mut Function) -> bool {
             func.for_each_def(i, |v| def_block[v.index()] = b.0);
         }
     }
+    let mut preheader = std::mem::take(&mut s.preheader);
+    preheader.clear();
+    preheader.resize(m, None);
+    let mut created = std::mem::take(&mut s.created);
+    created.clear();
+    // Entries past the function's blocks may be stale; a created preheader
+    // clears its own.
+    let mut hoisted = std::mem::take(&mut s.hoisted);
+    if hoisted.len() < func.blocks.len() {
+        hoisted.resize_with(func.blocks.len(), Vec::new);
+    }
+    for h in &mut hoisted[..func.blocks.len()] {
+        h.clear();
+    }
     let mut licm = Licm {
-        dt: &dt,
-        preheader: vec![None; m],
+        dt,
+        preheader,
         li,
         up,
         def_block,
-        created: Vec::new(),
-        hoisted: vec![Vec::new(); func.blocks.len()],
+        created,
+        hoisted,
+        operands: std::mem::take(&mut s.operands),
     };
     let mut changed = false;
     for &b in dt.rpo() {
         let Some(inner) = licm.li.innermost(b) else {
             continue;
         };
-        let insts = std::mem::take(&mut func.blocks[b.index()].insts);
-        let mut kept = Vec::with_capacity(insts.len());
-        for i in insts {
+        let mut insts = std::mem::take(&mut func.blocks[b.index()].insts);
+        let mut kept = 0;
+        for k in 0..insts.len() {
+            let i = insts[k];
             let target = if hoistable(&func.insts[i.index()]) {
                 licm.target_loop(func, i, inner)
             } else {
                 None
             };
             let Some(target) = target else {
-                kept.push(i);
+                insts[kept] = i;
+                kept += 1;
                 continue;
             };
             let p = licm.preheader_of(func, target);
@@ -261,15 +321,38 @@ pub fn run(func: &mut Function) -> bool {
             }
             changed = true;
         }
-        func.blocks[b.index()].insts = kept;
+        insts.truncate(kept);
+        func.blocks[b.index()].insts = insts;
     }
-    if !changed {
-        return false;
+    if changed {
+        finish(func, &mut licm, &mut s.layout);
     }
+    let Licm {
+        mut up,
+        def_block,
+        preheader,
+        created,
+        hoisted,
+        operands,
+        ..
+    } = licm;
+    up.extend(spare_levels);
+    s.up = up;
+    s.def_block = def_block;
+    s.preheader = preheader;
+    s.created = created;
+    s.hoisted = hoisted;
+    s.operands = operands;
+    changed
+}
+
+/// Moves the hoisted instructions into their preheaders and places the
+/// created preheaders.
+fn finish(func: &mut Function, licm: &mut Licm<'_>, layout: &mut Vec<Block>) {
     // Append hoisted instructions before each preheader's terminator. An
     // existing preheader comes before its header in reverse postorder, so
     // its own remaining instructions, which may feed hoisted ones, stay first.
-    for (idx, list) in licm.hoisted.iter().enumerate() {
+    for (idx, list) in licm.hoisted[..func.blocks.len()].iter().enumerate() {
         if list.is_empty() {
             continue;
         }
@@ -278,19 +361,22 @@ pub fn run(func: &mut Function) -> bool {
         insts.extend_from_slice(list);
         insts.push(term);
     }
-    // Place created preheaders just before their headers.
+    // Place created preheaders just before their headers (several for one
+    // header keep their order of creation).
     if !licm.created.is_empty() {
-        let mut before: Vec<Vec<Block>> = vec![Vec::new(); func.blocks.len()];
-        for &(p, h) in &licm.created {
-            before[h.index()].push(p);
-        }
-        let old = std::mem::take(&mut func.layout);
-        let mut layout = Vec::with_capacity(old.len() + licm.created.len());
-        for b in old {
-            layout.extend(before[b.index()].iter().copied());
+        licm.created.sort_by_key(|&(_, h)| h);
+        layout.clear();
+        layout.reserve(func.layout.len() + licm.created.len());
+        for &b in &func.layout {
+            let start = licm.created.partition_point(|&(_, h)| h < b);
+            for &(p, h) in &licm.created[start..] {
+                if h != b {
+                    break;
+                }
+                layout.push(p);
+            }
             layout.push(b);
         }
-        func.layout = layout;
+        std::mem::swap(&mut func.layout, layout);
     }
-    changed
 }

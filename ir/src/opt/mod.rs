@@ -23,6 +23,8 @@ pub mod gvn;
 pub mod inline;
 pub mod licm;
 
+use std::cell::RefCell;
+
 use crate::Function;
 
 /// Which passes run.
@@ -40,6 +42,25 @@ impl Default for OptOptions {
     }
 }
 
+/// The buffers of the passes and analyses, kept from one pass and one
+/// function to the next so that a warm pipeline hardly allocates. Holding
+/// one changes no pass's result.
+#[derive(Debug, Default)]
+pub struct Context {
+    dce: dce::Scratch,
+    fold: fold::Scratch,
+    gvn: gvn::Scratch,
+    licm: licm::Scratch,
+    domtree: domtree::DomTree,
+}
+
+impl Context {
+    /// A context with empty buffers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
 fn check(func: &Function, pass: &str, opts: &OptOptions) {
     if opts.verify
         && let Err(e) = crate::verifier::verify(func, true)
@@ -48,20 +69,36 @@ fn check(func: &Function, pass: &str, opts: &OptOptions) {
     }
 }
 
+thread_local! {
+    /// The context [`optimize`] uses on this thread.
+    static CONTEXT: RefCell<Context> = RefCell::default();
+}
+
 /// Runs the function-local pipeline on an SSA function (inlining is done
-/// before, at module level, by [`inline`]).
+/// before, at module level, by [`inline`]), with this thread's [`Context`].
 pub fn optimize(func: &mut Function, opts: &OptOptions) {
+    CONTEXT.with(|c| match c.try_borrow_mut() {
+        Ok(mut ctx) => optimize_with(func, opts, &mut ctx),
+        // Only reachable if a pass ever ran the pipeline re-entrantly.
+        Err(_) => optimize_with(func, opts, &mut Context::new()),
+    })
+}
+
+/// [`optimize`] with the buffers of `ctx`.
+pub fn optimize_with(func: &mut Function, opts: &OptOptions, ctx: &mut Context) {
     check(func, "SSA construction", opts);
-    fold::run(func);
+    fold::run_with(func, &mut ctx.fold);
     check(func, "fold", opts);
-    dce::run(func);
+    dce::run_with(func, &mut ctx.dce);
     check(func, "dce", opts);
-    gvn::run(func);
+    // `gvn` leaves the CFG as it is, so `licm` reuses its dominator tree.
+    ctx.domtree.recompute(func);
+    gvn::run_with(func, &ctx.domtree, &mut ctx.gvn);
     check(func, "gvn", opts);
-    licm::run(func);
+    licm::run_with(func, &ctx.domtree, &mut ctx.licm);
     check(func, "licm", opts);
-    fold::run(func);
+    fold::run_with(func, &mut ctx.fold);
     check(func, "fold (2)", opts);
-    dce::run(func);
+    dce::run_with(func, &mut ctx.dce);
     check(func, "dce (2)", opts);
 }
