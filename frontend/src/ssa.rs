@@ -101,6 +101,70 @@ fn var_key(b: Block, local: u32) -> u64 {
     (u64::from(b.0) << 32) | u64::from(local)
 }
 
+/// Functions with at most this many locals keep their variable map in
+/// dense per-block rows instead of hashing (a block's row is made when a
+/// variable is first written in it, so the rows take O(blocks * this)).
+const DENSE_LOCALS: u32 = 128;
+
+/// "No row" in [`Defs::rows`].
+const NO_ROW: u32 = u32::MAX;
+
+/// The current value of each variable per block: a dense row per block for
+/// the first `row_len` variables, a hash map for the rest.
+#[derive(Default)]
+struct Defs {
+    row_len: u32,
+    /// Start of each block's row in `vals`, or [`NO_ROW`].
+    rows: Vec<u32>,
+    /// Rows; `NO_VALUE` where nothing is recorded.
+    vals: Vec<Value>,
+    map: DefMap,
+}
+
+/// "Nothing recorded" in [`Defs::vals`].
+const NO_VALUE: Value = Value(u32::MAX);
+
+impl Defs {
+    /// Forgets everything; variables below `row_len` go in rows.
+    fn reset(&mut self, row_len: u32) {
+        self.row_len = row_len;
+        self.rows.clear();
+        self.vals.clear();
+        self.map.clear();
+    }
+
+    fn get(&self, b: Block, local: u32) -> Option<Value> {
+        if local < self.row_len {
+            let row = *self.rows.get(b.index())?;
+            if row == NO_ROW {
+                return None;
+            }
+            let v = self.vals[(row + local) as usize];
+            (v != NO_VALUE).then_some(v)
+        } else {
+            self.map.get(&var_key(b, local)).copied()
+        }
+    }
+
+    fn insert(&mut self, b: Block, local: u32, v: Value) {
+        if local < self.row_len {
+            if self.rows.len() <= b.index() {
+                self.rows.resize(b.index() + 1, NO_ROW);
+            }
+            let mut row = self.rows[b.index()];
+            if row == NO_ROW {
+                row = self.vals.len() as u32;
+                self.rows[b.index()] = row;
+                self.vals
+                    .resize(self.vals.len() + self.row_len as usize, NO_VALUE);
+            }
+            self.vals[(row + local) as usize] = v;
+        } else {
+            self.map.insert(var_key(b, local), v);
+        }
+    }
+}
+
 /// Which `BlockCall` of a terminator an edge is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum EdgeSlot {
@@ -238,9 +302,16 @@ pub struct SsaTranslator {
     num_params: u32,
     /// The shared zero constant per type (I32, I64, F32, F64), once made.
     zeros: [Option<Value>; 4],
-    defs: DefMap,
+    defs: Defs,
+    /// Block states; only the first `num_blocks` belong to the function
+    /// being translated (the rest keep their buffers for reuse).
     blocks: Vec<BlockState>,
+    num_blocks: usize,
+    /// Phis; only the first `num_phis` are live (as for `blocks`).
     phis: Vec<Phi>,
+    num_phis: usize,
+    /// Scratch for the users of a removed phi.
+    users: Vec<u32>,
     /// For each value: its phi, or [`NO_PHI`] (shorter than the value count
     /// when the last values are not phis).
     phi_of: Vec<u32>,
@@ -347,9 +418,9 @@ impl SsaTranslator {
         self.local_types.clear();
         self.num_params = 0;
         self.zeros = [None; 4];
-        self.defs.clear();
-        self.blocks.clear();
-        self.phis.clear();
+        self.defs.reset(0);
+        self.num_blocks = 0;
+        self.num_phis = 0;
         self.phi_of.clear();
         self.read_stack.clear();
         self.chain.clear();
@@ -417,6 +488,9 @@ impl Ctx<'_> {
         })?;
 
         self.t.num_locals = self.t.local_types.len() as u32;
+        if self.t.num_locals <= DENSE_LOCALS {
+            self.t.defs.reset(self.t.num_locals);
+        }
 
         // The function's own frame: a branch to it returns.
         let nres = ty.results.len() as u32;
@@ -481,8 +555,17 @@ impl Ctx<'_> {
 
     fn new_block(&mut self) -> Block {
         let b = self.func.new_block();
-        self.t.blocks.push(BlockState::default());
-        debug_assert_eq!(self.t.blocks.len(), self.func.blocks.len());
+        let t = &mut *self.t;
+        if let Some(bs) = t.blocks.get_mut(t.num_blocks) {
+            bs.sealed = false;
+            bs.preds.clear();
+            bs.phis.clear();
+            bs.incomplete.clear();
+        } else {
+            t.blocks.push(BlockState::default());
+        }
+        t.num_blocks += 1;
+        debug_assert_eq!(t.num_blocks, self.func.blocks.len());
         b
     }
 
@@ -524,15 +607,26 @@ impl Ctx<'_> {
     /// A new phi of `block` for `local` (or [`FIXED`]) of type `ty`.
     fn new_phi(&mut self, block: Block, local: u32, ty: Type) -> u32 {
         let value = self.func.new_value(ty);
-        let p = self.t.phis.len() as u32;
-        self.t.phis.push(Phi {
-            value,
-            block,
-            local,
-            operands: Vec::new(),
-            users: Vec::new(),
-            replaced: None,
-        });
+        let t = &mut *self.t;
+        let p = t.num_phis as u32;
+        if let Some(phi) = t.phis.get_mut(t.num_phis) {
+            phi.value = value;
+            phi.block = block;
+            phi.local = local;
+            phi.operands.clear();
+            phi.users.clear();
+            phi.replaced = None;
+        } else {
+            t.phis.push(Phi {
+                value,
+                block,
+                local,
+                operands: Vec::new(),
+                users: Vec::new(),
+                replaced: None,
+            });
+        }
+        t.num_phis += 1;
         if self.t.phi_of.len() <= value.index() {
             self.t.phi_of.resize(value.index() + 1, NO_PHI);
         }
@@ -594,7 +688,7 @@ impl Ctx<'_> {
     }
 
     fn write_variable(&mut self, local: u32, b: Block, v: Value) {
-        self.t.defs.insert(var_key(b, local), v);
+        self.t.defs.insert(b, local, v);
     }
 
     fn read_variable(&mut self, local: u32, b: Block) -> Value {
@@ -622,7 +716,7 @@ impl Ctx<'_> {
             let mut pending = None;
             if let Some(mut b) = next_block.take() {
                 pending = loop {
-                    if let Some(&v) = self.t.defs.get(&var_key(b, local)) {
+                    if let Some(v) = self.t.defs.get(b, local) {
                         break Some(self.resolve(v));
                     }
                     let bs = &self.t.blocks[b.index()];
@@ -723,12 +817,20 @@ impl Ctx<'_> {
             self.t.phis[qi].replaced = Some(same);
             // Users that were removed themselves are dropped for good, so
             // chains of removals do not pass ever-growing lists along.
-            let mut users = std::mem::take(&mut self.t.phis[qi].users);
-            users.retain(|&u| u != q && self.t.phis[u as usize].replaced.is_none());
+            let mut users = std::mem::take(&mut self.t.users);
+            users.clear();
+            for k in 0..self.t.phis[qi].users.len() {
+                let u = self.t.phis[qi].users[k];
+                if u != q && self.t.phis[u as usize].replaced.is_none() {
+                    users.push(u);
+                }
+            }
+            self.t.phis[qi].users.clear();
             if let Some(s) = self.phi_index(same) {
                 self.t.phis[s as usize].users.extend_from_slice(&users);
             }
-            wl.extend(users);
+            wl.extend_from_slice(&users);
+            self.t.users = users;
         }
         self.t.worklist = wl;
         let v = self.t.phis[p as usize].value;
@@ -753,11 +855,14 @@ impl Ctx<'_> {
     /// removes its trivial ones.
     fn seal(&mut self, b: Block) {
         self.t.blocks[b.index()].sealed = true;
-        let incomplete = std::mem::take(&mut self.t.blocks[b.index()].incomplete);
+        let mut incomplete = std::mem::take(&mut self.t.blocks[b.index()].incomplete);
         for &p in &incomplete {
             let local = self.t.phis[p as usize].local;
             self.drive(local, Start::Fill(p));
         }
+        // A sealed block gets no new incomplete phis: keep the buffer.
+        incomplete.clear();
+        self.t.blocks[b.index()].incomplete = incomplete;
         let mut i = 0;
         while let Some(&p) = self.t.blocks[b.index()].phis.get(i) {
             if self.t.phis[p as usize].local != FIXED {
@@ -773,7 +878,7 @@ impl Ctx<'_> {
     fn finalize(&mut self) {
         let mut live = Vec::new();
         let mut args = Vec::new();
-        for b in 0..self.t.blocks.len() {
+        for b in 0..self.t.num_blocks {
             live.clear();
             for i in 0..self.t.blocks[b].phis.len() {
                 let p = self.t.blocks[b].phis[i];
@@ -801,7 +906,10 @@ impl Ctx<'_> {
                 set_block_call_args(&mut self.func.insts[edge.inst.index()], edge.slot, list);
             }
         }
-        if self.t.phis.iter().all(|p| p.replaced.is_none()) {
+        if self.t.phis[..self.t.num_phis]
+            .iter()
+            .all(|p| p.replaced.is_none())
+        {
             return;
         }
         // Value lists (call arguments and results, return values, branch
