@@ -49,10 +49,9 @@ use crate::{BinaryOp, Block, BlockCall, Function, Inst, InstData, Type, Value, V
 /// [`super::Context`]); every run starts by resetting what it uses.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    /// Reachability: visited flags, the DFS stack, successors.
+    /// Reachability: visited flags and the DFS stack.
     seen: Vec<bool>,
     stack: Vec<Block>,
-    succ: Vec<Block>,
     alias: Alias,
     konst: Vec<Option<u64>>,
     /// Incoming argument-carrying edges of each block:
@@ -86,17 +85,8 @@ pub fn run_with(func: &mut Function, s: &mut Scratch) -> bool {
     }
     let mut changed = unreachable_blocks(func, s);
     s.alias.reset(func.num_values());
-    for &b in &func.layout {
-        for &i in &func.blocks[b.index()].insts {
-            if let InstData::Copy { dst, src } = func.insts[i.index()]
-                && dst != src
-            {
-                s.alias.parent[dst.index()] = src;
-            }
-        }
-    }
     let mut konst = std::mem::take(&mut s.konst);
-    constants(func, &mut konst);
+    copies_and_constants(func, &mut s.alias, &mut konst);
     loop {
         let mut again = fold_branches(func, &mut s.alias, &konst);
         again |= unreachable_blocks(func, s);
@@ -138,16 +128,34 @@ fn unreachable_blocks(func: &mut Function, s: &mut Scratch) -> bool {
     let stack = &mut s.stack;
     stack.clear();
     stack.push(entry);
-    let succ = &mut s.succ;
+    let mut visit = |x: Block, stack: &mut Vec<Block>| {
+        if let Some(flag) = seen.get_mut(x.index())
+            && !*flag
+        {
+            *flag = true;
+            stack.push(x);
+        }
+    };
     while let Some(b) = stack.pop() {
-        func.successors(b, succ);
-        for &x in succ.iter() {
-            if let Some(flag) = seen.get_mut(x.index())
-                && !*flag
-            {
-                *flag = true;
-                stack.push(x);
+        let Some(t) = func.terminator(b) else {
+            continue;
+        };
+        match &func.insts[t.index()] {
+            InstData::Jump { dest } => visit(dest.block, stack),
+            InstData::Brif {
+                then_dest,
+                else_dest,
+                ..
+            } => {
+                visit(then_dest.block, stack);
+                visit(else_dest.block, stack);
             }
+            InstData::BrTable { table, .. } => {
+                for &x in &func.jump_tables[table.index()] {
+                    visit(x, stack);
+                }
+            }
+            _ => {}
         }
     }
     let before = func.layout.len();
@@ -159,6 +167,8 @@ fn unreachable_blocks(func: &mut Function, s: &mut Scratch) -> bool {
 #[derive(Debug, Default)]
 struct Alias {
     parent: Vec<Value>,
+    /// Whether any value is not a root.
+    any: bool,
 }
 
 impl Alias {
@@ -166,6 +176,13 @@ impl Alias {
     fn reset(&mut self, n: usize) {
         self.parent.clear();
         self.parent.extend((0..n).map(Value::new));
+        self.any = false;
+    }
+
+    /// Makes `v` an alias of `of`.
+    fn set(&mut self, v: Value, of: Value) {
+        self.parent[v.index()] = of;
+        self.any = true;
     }
 
     /// The root of `v`, compressing the path. The walk is bounded, so a copy
@@ -197,15 +214,20 @@ fn mask(ty: Type, x: u64) -> u64 {
     if ty.bytes() == 4 { x & 0xffff_ffff } else { x }
 }
 
-/// The constant (zero-extended bits) of each value defined by an `iconst`
-/// of the layout, into `konst`.
-fn constants(func: &Function, konst: &mut Vec<Option<u64>>) {
+/// Makes every `copy` of the layout an alias of its source, and records
+/// the constant (zero-extended bits) of each value defined by an `iconst`
+/// of the layout in `konst`.
+fn copies_and_constants(func: &Function, alias: &mut Alias, konst: &mut Vec<Option<u64>>) {
     konst.clear();
     konst.resize(func.num_values(), None);
     for &b in &func.layout {
         for &i in &func.blocks[b.index()].insts {
-            if let InstData::Iconst { dst, imm } = func.insts[i.index()] {
-                konst[dst.index()] = Some(mask(func.value_type(dst), imm as u64));
+            match func.insts[i.index()] {
+                InstData::Copy { dst, src } if dst != src => alias.set(dst, src),
+                InstData::Iconst { dst, imm } => {
+                    konst[dst.index()] = Some(mask(func.value_type(dst), imm as u64));
+                }
+                _ => {}
             }
         }
     }
@@ -429,7 +451,7 @@ fn remove_redundant_params(func: &mut Function, s: &mut Scratch) -> bool {
         gone[p.index()] = true;
         block_gone[b.index()] = true;
         any = true;
-        alias.parent[p.index()] = v;
+        alias.set(p, v);
         // The places that received `p` now receive `v`: recheck them.
         let moved = std::mem::replace(&mut lists[p.index()], (NIL, NIL, 0));
         let mut k = moved.0;
@@ -586,19 +608,28 @@ fn rewrite_uses(func: &mut Function, inst: Inst, f: &mut impl FnMut(Value) -> Va
 
 /// Replaces every use by its alias root and deletes the copies.
 fn propagate_copies(func: &mut Function, alias: &mut Alias) -> bool {
+    if !alias.any {
+        // Every value is its own root: no copy goes, no use changes.
+        return false;
+    }
     let mut changed = false;
     for bi in 0..func.layout.len() {
         let b = func.layout[bi];
         let mut insts = std::mem::take(&mut func.blocks[b.index()].insts);
-        let before = insts.len();
-        insts.retain(|&i| match func.insts[i.index()] {
-            InstData::Copy { dst, .. } => alias.find(dst) == dst,
-            _ => true,
-        });
-        changed |= insts.len() != before;
-        for &i in &insts {
+        let mut kept = 0;
+        for k in 0..insts.len() {
+            let i = insts[k];
+            if let InstData::Copy { dst, .. } = func.insts[i.index()]
+                && alias.find(dst) != dst
+            {
+                changed = true;
+                continue;
+            }
             changed |= rewrite_uses(func, i, &mut |v| alias.find(v));
+            insts[kept] = i;
+            kept += 1;
         }
+        insts.truncate(kept);
         func.blocks[b.index()].insts = insts;
     }
     changed

@@ -180,8 +180,14 @@ impl Folder<'_> {
             }
             _ => {}
         }
-        let Folder { func, def, .. } = self;
-        func.for_each_def(inst, |v| def[v.index()] = Some(inst));
+        let data = &self.func.insts[inst.index()];
+        if let Some(d) = data.single_dst() {
+            self.def[d.index()] = Some(inst);
+        } else if let InstData::Call { results, .. } = data {
+            for &v in self.func.values(*results) {
+                self.def[v.index()] = Some(inst);
+            }
+        }
     }
 
     /// Learns every constant, copy and definition of the layout, so that
