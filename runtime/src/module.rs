@@ -509,12 +509,20 @@ fn compile_all(
                 strata_ir::opt::optimize(&mut func, &opts);
                 funcs.push(func);
             }
-            let callees = funcs.clone();
+            // Copies of the functions small enough to be inlined (the
+            // inliner takes no larger callee).
+            let max = InlineBudget::default().max_callee_insts;
+            let callees: Vec<Option<strata_ir::Function>> = funcs
+                .iter()
+                .map(|f| (strata_ir::opt::inline::inst_count(f) <= max).then(|| f.clone()))
+                .collect();
             let lookup = |kind: CallKind| -> Option<&strata_ir::Function> {
                 let CallKind::Direct { slot } = kind else {
                     return None;
                 };
-                callees.get(direct_callee(env, offsets, slot)? as usize)
+                callees
+                    .get(direct_callee(env, offsets, slot)? as usize)?
+                    .as_ref()
             };
             for (def, func) in funcs.iter_mut().enumerate() {
                 finish_optimized(func, &lookup, &opts);
