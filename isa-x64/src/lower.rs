@@ -56,6 +56,9 @@ pub struct LowerScratch {
     /// after the instruction (`NONE` if there is none in the block).
     reach: Vec<[u32; 3]>,
     next: Vec<[u32; 3]>,
+    /// Per position of the block being planned: [`uses3`] of its
+    /// instruction.
+    uses: Vec<[Option<Value>; 3]>,
     /// Per value, stamped by block: position of the last definition seen.
     last_blk: Vec<u32>,
     last_pos: Vec<u32>,
@@ -1260,10 +1263,14 @@ fn analyze(func: &Function, s: &mut LowerScratch) {
     for &b in &func.layout {
         for &inst in &func.blocks[b.index()].insts {
             func.for_each_use(inst, |v| s.use_count[v.index()] += 1);
-            func.for_each_def(inst, |v| {
+            let mut def = |v: Value| {
                 s.def_count[v.index()] += 1;
                 s.def_inst[v.index()] = inst.index() as u32;
-            });
+            };
+            match func.insts[inst.index()].single_dst() {
+                Some(v) => def(v),
+                None => func.for_each_def(inst, def),
+            }
         }
     }
     s.remaining.clear();
@@ -1276,47 +1283,52 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], stamp: u32)
     let nv = func.num_values();
     // Reaching definitions (forward) and next definitions (backward).
     s.reach.clear();
+    s.uses.clear();
     for (p, &inst) in insts.iter().enumerate() {
         let mut r = [NONE; 3];
-        for (k, u) in uses3(&func.insts[inst.index()]).into_iter().enumerate() {
+        let mut dies = 0u8;
+        let us = uses3(&func.insts[inst.index()]);
+        for (k, u) in us.into_iter().enumerate() {
             if let Some(v) = u
                 && s.last_blk[v.index()] == stamp
             {
                 r[k] = s.last_pos[v.index()];
-            }
-        }
-        let mut dies = 0u8;
-        for (k, u) in uses3(&func.insts[inst.index()]).into_iter().enumerate() {
-            if let Some(v) = u
-                && r[k] != NONE
-                && s.use_count[v.index()] == 1
-                && s.def_count[v.index()] == 1
-            {
-                dies |= 1 << k;
+                if s.use_count[v.index()] == 1 && s.def_count[v.index()] == 1 {
+                    dies |= 1 << k;
+                }
             }
         }
         s.dies[inst.index()] = dies;
         s.reach.push(r);
-        func.for_each_def(inst, |d| {
+        s.uses.push(us);
+        let mut def = |d: Value| {
             s.last_blk[d.index()] = stamp;
             s.last_pos[d.index()] = p as u32;
-        });
+        };
+        match func.insts[inst.index()].single_dst() {
+            Some(d) => def(d),
+            None => func.for_each_def(inst, def),
+        }
     }
     s.next.clear();
     s.next.resize(n, [NONE; 3]);
     for p in (0..n).rev() {
         let inst = insts[p];
-        for (k, u) in uses3(&func.insts[inst.index()]).into_iter().enumerate() {
+        for (k, u) in s.uses[p].into_iter().enumerate() {
             if let Some(v) = u
                 && s.last_blk[nv + v.index()] == stamp
             {
                 s.next[p][k] = s.last_pos[nv + v.index()];
             }
         }
-        func.for_each_def(inst, |d| {
+        let mut def = |d: Value| {
             s.last_blk[nv + d.index()] = stamp;
             s.last_pos[nv + d.index()] = p as u32;
-        });
+        };
+        match func.insts[inst.index()].single_dst() {
+            Some(d) => def(d),
+            None => func.for_each_def(inst, def),
+        }
     }
     // Greedy selection from the last instruction back.
     for p in (0..n).rev() {
@@ -1328,6 +1340,7 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], stamp: u32)
             insts,
             reach: &s.reach,
             next: &s.next,
+            uses: &s.uses,
             use_count: &s.use_count,
             def_count: &s.def_count,
             def_inst: &s.def_inst,
@@ -1351,6 +1364,7 @@ struct Sel<'a> {
     insts: &'a [Inst],
     reach: &'a [[u32; 3]],
     next: &'a [[u32; 3]],
+    uses: &'a [[Option<Value>; 3]],
     use_count: &'a [u32],
     def_count: &'a [u32],
     def_inst: &'a [u32],
@@ -1362,7 +1376,7 @@ impl Sel<'_> {
     }
     /// Operand `k` of the instruction at `p`.
     fn arg(&self, p: u32, k: usize) -> Value {
-        uses3(self.data(p))[k].expect("operand slot")
+        self.uses[p as usize][k].expect("operand slot")
     }
     fn size(&self, v: Value) -> Size {
         size_of(self.func.value_type(v))
@@ -1389,7 +1403,7 @@ impl Sel<'_> {
         if !pure {
             return None;
         }
-        for (k2, u) in uses3(d).into_iter().enumerate() {
+        for (k2, u) in self.uses[i as usize].into_iter().enumerate() {
             if u.is_some() && self.next[i as usize][k2] < j {
                 return None;
             }
@@ -1400,7 +1414,7 @@ impl Sel<'_> {
     /// The constant value of operand `k` of `p`, if its reaching definition
     /// is an `iconst`.
     fn const_of(&self, p: u32, k: usize) -> Option<i64> {
-        let v = uses3(self.data(p))[k]?;
+        let v = self.uses[p as usize][k]?;
         let i = self.reach[p as usize][k];
         let def = if i != NONE {
             self.insts[i as usize].index()
