@@ -220,6 +220,7 @@ fn invalid(msg: String) -> RegAllocError {
 }
 
 /// Checks the machine environment and the block layout and CFG.
+#[inline(never)]
 fn check_env_and_cfg<F: Function>(func: &F, env: &MachineEnv) -> Result<(), RegAllocError> {
     for c in 0..2 {
         for &r in env.regs[c].iter().chain(&env.scratch[c]) {
@@ -328,6 +329,7 @@ fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
 /// One forward pass over every operand: checks the operand invariants (the
 /// first violation in instruction order is reported) and collects what the
 /// later passes need into `facts`.
+#[inline(never)]
 fn analyze<F: Function>(
     func: &F,
     env: &MachineEnv,
@@ -610,6 +612,7 @@ struct LiveBufs {
 
 /// Backward liveness dataflow over the CFG (from the gen and kill lists of
 /// [`analyze`]), into `live`.
+#[inline(never)]
 fn liveness<F: Function>(
     func: &F,
     facts: &Facts,
@@ -722,6 +725,7 @@ struct IntervalBufs {
 }
 
 /// Builds each vreg's interval (sorted, disjoint ranges) into `ranges`.
+#[inline(never)]
 fn build_intervals<F: Function>(
     func: &F,
     live: &Liveness,
@@ -1018,7 +1022,8 @@ pub(crate) struct Hints {
 /// The ranges assigned to one register during [`scan`]: `(from, to, vreg)`,
 /// sorted and disjoint. Intervals are scanned in order of start, so ranges
 /// that end at or before the current start can never conflict again;
-/// `head` skips them.
+/// `head` skips them, and only `list[head..]` is live (the entries before
+/// it are dead and may be overwritten).
 #[derive(Default)]
 struct Lane {
     list: Vec<(Point, Point, u32)>,
@@ -1027,10 +1032,33 @@ struct Lane {
 
 impl Lane {
     /// Forgets ranges ending at or before `start`.
+    #[inline]
     fn prune(&mut self, start: Point) {
         while self.head < self.list.len() && self.list[self.head].1 <= start {
             self.head += 1;
         }
+    }
+
+    /// Whether no range overlaps `ranges` (whose first range starts at or
+    /// after the last [`Lane::prune`] point).
+    #[inline]
+    fn is_free(&self, ranges: &[Range]) -> bool {
+        let live = &self.list[self.head..];
+        if let [r] = ranges {
+            // Every live range ends after the start of `r`, so the first
+            // one overlaps `r` unless it starts at or after its end.
+            return live.first().is_none_or(|x| x.0 >= r.to);
+        }
+        // Per range, the last live range starting before its end is the
+        // one ending last among those (they are disjoint and sorted).
+        let mut end = 0;
+        for r in ranges {
+            end = gallop(live, end, |x| x.0 < r.to);
+            if end > 0 && live[end - 1].1 > r.from {
+                return false;
+            }
+        }
+        true
     }
 
     /// Appends the vregs of ranges overlapping `ranges` to `out` (once
@@ -1055,10 +1083,31 @@ impl Lane {
         }
     }
 
+    /// Adds `v`'s ranges, which overlap none of the lane's.
     fn insert(&mut self, ranges: &[Range], v: u32) {
         for r in ranges {
-            let k = self.head + self.list[self.head..].partition_point(|x| x.0 < r.from);
-            self.list.insert(k, (r.from, r.to, v));
+            let k = self.list[self.head..].partition_point(|x| x.0 < r.from);
+            self.insert_at(k, (r.from, r.to, v));
+        }
+    }
+
+    /// Inserts `x` at live position `k` (where it keeps the list sorted).
+    /// At the front, it takes the place of the last dead entry if there is
+    /// one, so the live entries need not move.
+    #[inline]
+    fn insert_at(&mut self, k: usize, x: (Point, Point, u32)) {
+        if k == 0 && self.head > 0 {
+            if self.head == self.list.len() {
+                // Nothing live: start over at the beginning.
+                self.list.clear();
+                self.head = 0;
+                self.list.push(x);
+            } else {
+                self.head -= 1;
+                self.list[self.head] = x;
+            }
+        } else {
+            self.list.insert(self.head + k, x);
         }
     }
 
@@ -1081,7 +1130,63 @@ struct ScanBufs {
     lanes: Vec<Lane>,
 }
 
+/// Whether register `ri` is free for interval `vr` of vreg `v`: no fixed
+/// range of another vreg and no range of its lane overlaps it. `fixed` holds
+/// every register's fixed ranges and `cursor[ri]` is `(the first of ri's
+/// not ending at or before the current start, the end of ri's)`: it is
+/// moved forward to `vr`'s start (intervals come in order of start), and
+/// so is the lane's head.
+#[inline(always)]
+fn reg_free(
+    ri: usize,
+    vr: &[Range],
+    v: u32,
+    fixed: &[FixedRange],
+    cursor: &mut [(u32, u32)],
+    lanes: &mut [Lane],
+) -> bool {
+    let start = vr[0].from;
+    let (mut h, end) = (cursor[ri].0 as usize, cursor[ri].1 as usize);
+    while h < end && fixed[h].range.to <= start {
+        h += 1;
+    }
+    cursor[ri].0 = h as u32;
+    let lane = &mut lanes[ri];
+    if let [r] = vr {
+        // (Every fixed range left ends after `start`: sorted by start,
+        // they are sorted by end too, see `fixed_conflict`.)
+        while h < end && fixed[h].range.from < r.to {
+            if fixed[h].owner != v {
+                return false;
+            }
+            h += 1;
+        }
+        let list = &lane.list;
+        let mut k = lane.head;
+        while k < list.len() && list[k].1 <= start {
+            k += 1;
+        }
+        lane.head = k;
+        // Every live range ends after `start`: the first one overlaps `r`
+        // unless it starts at or after its end.
+        return k == list.len() || list[k].0 >= r.to;
+    }
+    if fixed_conflict(&fixed[h..end], vr, v) {
+        return false;
+    }
+    lane.prune(start);
+    lane.is_free(vr)
+}
+
 /// Assigns each interval a register or `SPILLED`, into `loc`.
+///
+/// Each interval takes the first candidate register (its hints, then the
+/// registers of its class in order) that neither a fixed range of another
+/// vreg nor an assigned interval overlaps. If there is none, the candidate
+/// (without a fixed conflict) whose conflicting intervals weigh least, the
+/// first of equals, is taken if they weigh less than the interval itself,
+/// and they are spilled; otherwise the interval is spilled.
+#[inline(never)]
 fn scan(
     env: &MachineEnv,
     num_points: usize,
@@ -1124,79 +1229,93 @@ fn scan(
         lane.head = 0;
     }
     let mut conflicts: SmallVec<[u32; 8]> = SmallVec::new();
-    // Per register, the first fixed range ending after the current start
-    // (intervals come in order of start, so it only moves forward).
-    let mut fixed_head = [0u32; PReg::NUM_INDEX];
+    // Per register, its fixed ranges not yet passed (see `reg_free`).
+    let mut cursor = [(0u32, 0u32); PReg::NUM_INDEX];
+    for (ri, c) in cursor.iter_mut().enumerate() {
+        *c = (fixed.start[ri], fixed.start[ri + 1]);
+    }
+    let fixed = &fixed.ranges[..];
     for &v in order.iter() {
         let vi = v as usize;
         let c = class[vi] as usize;
         let regs = &env.regs[c];
-        let vr = &ranges[vi];
-        let start = vr[0].from;
+        let vr = &ranges[vi][..];
         // Candidates: hints first (a fixed register, then the registers of
-        // related vregs), then the registers in order of preference.
-        let mut hinted: SmallVec<[PReg; 6]> = SmallVec::new();
-        let mut seen = PRegSet::empty();
+        // related vregs), then the registers in order of preference. (All
+        // of class `c`, so a set of them is a mask of hardware encodings.)
+        let mut hinted = [PReg::from_index(0); 5];
+        let mut num_hinted = 0;
+        let mut seen = 0u64;
         let related = hint.related[vi]
             .iter()
             .filter_map(|&w| loc[w as usize].as_reg());
         for h in hint.fixed[vi].into_iter().chain(related) {
-            if allowed[c].contains(h) && !seen.contains(h) {
-                seen.add(h);
-                hinted.push(h);
+            let bit = 1u64 << h.hw_enc();
+            if allowed[c].contains(h) && seen & bit == 0 {
+                seen |= bit;
+                hinted[num_hinted] = h;
+                num_hinted += 1;
             }
         }
-        let mut best: Option<(f32, PReg, SmallVec<[u32; 8]>)> = None;
-        let mut done = false;
-        let mut try_reg = |r: PReg, lanes: &mut [Lane], loc: &mut [Allocation]| -> bool {
-            let f = &fixed[r.index()];
-            let h = &mut fixed_head[r.index()];
-            while (*h as usize) < f.len() && f[*h as usize].range.to <= start {
-                *h += 1;
-            }
-            if fixed_conflict(&f[*h as usize..], vr, v) {
-                return false;
-            }
-            let lane = &mut lanes[r.index()];
-            lane.prune(start);
-            conflicts.clear();
-            lane.conflicts(vr, &mut conflicts);
-            if conflicts.is_empty() {
-                lane.insert(vr, v);
-                loc[vi] = Allocation::Reg(r);
-                return true;
-            }
-            let cost: f32 = conflicts.iter().map(|&c| weights[c as usize]).sum();
-            if best.as_ref().is_none_or(|b| cost < b.0) {
-                best = Some((cost, r, conflicts.clone()));
-            }
-            false
-        };
-        for &r in &hinted {
-            if try_reg(r, lanes, loc) {
-                done = true;
+        let hinted = &hinted[..num_hinted];
+        let mut chosen = None;
+        for &r in hinted {
+            if reg_free(r.index(), vr, v, fixed, &mut cursor, lanes) {
+                chosen = Some(r);
                 break;
             }
         }
-        if !done {
+        if chosen.is_none() {
             for &r in regs {
-                if seen.contains(r) {
-                    continue;
-                }
-                seen.add(r);
-                if try_reg(r, lanes, loc) {
-                    done = true;
+                if seen & (1u64 << r.hw_enc()) == 0
+                    && reg_free(r.index(), vr, v, fixed, &mut cursor, lanes)
+                {
+                    chosen = Some(r);
                     break;
                 }
             }
         }
-        if done {
+        if let Some(r) = chosen {
+            let lane = &mut lanes[r.index()];
+            if let [x] = vr {
+                // (It overlaps nothing live, so it goes first.)
+                lane.insert_at(0, (x.from, x.to, v));
+            } else {
+                lane.insert(vr, v);
+            }
+            loc[vi] = Allocation::Reg(r);
             continue;
         }
+        // No candidate is free: the cheapest to evict, among those without
+        // a fixed conflict (the first of equals). (Each candidate once, in
+        // order; the lanes and fixed cursors were brought to the start
+        // above.)
+        let mut best: Option<(f32, PReg)> = None;
+        let mut tried = 0u64;
+        for &r in hinted.iter().chain(regs) {
+            let bit = 1u64 << r.hw_enc();
+            if tried & bit != 0 {
+                continue;
+            }
+            tried |= bit;
+            let ri = r.index();
+            let (h, end) = (cursor[ri].0 as usize, cursor[ri].1 as usize);
+            if fixed_conflict(&fixed[h..end], vr, v) {
+                continue;
+            }
+            conflicts.clear();
+            lanes[ri].conflicts(vr, &mut conflicts);
+            let cost: f32 = conflicts.iter().map(|&c| weights[c as usize]).sum();
+            if best.is_none_or(|b| cost < b.0) {
+                best = Some((cost, r));
+            }
+        }
         match best {
-            Some((cost, r, evict)) if cost < weights[vi] => {
+            Some((cost, r)) if cost < weights[vi] => {
                 let lane = &mut lanes[r.index()];
-                for c in evict {
+                conflicts.clear();
+                lane.conflicts(vr, &mut conflicts);
+                for &c in &conflicts {
                     lane.remove(&ranges[c as usize]);
                     loc[c as usize] = SPILLED;
                 }
@@ -1218,6 +1337,7 @@ struct SlotBufs {
 
 /// Gives spilled intervals slots, sharing a slot between intervals whose
 /// extents do not overlap. Returns the number of slots.
+#[inline(never)]
 fn assign_slots(ranges: &[Ranges], loc: &mut [Allocation], bufs: &mut SlotBufs) -> usize {
     let SlotBufs {
         spilled,
@@ -1393,6 +1513,7 @@ impl<'a, F: Function> Fixup<'a, F> {
     /// either filled for this function (`Mode::Optimizing`: call
     /// [`Fixup::with_occupancy`]) or derived from `locs` when first needed
     /// (`Mode::Fast`).
+    #[inline(never)]
     pub(crate) fn new(
         func: &'a F,
         env: &'a MachineEnv,
