@@ -1506,6 +1506,9 @@ struct Temps {
     excl_early: PRegSet,
     /// Registers that may not be borrowed to hold a value at the late point.
     excl_late: PRegSet,
+    /// Whether `excl_early` and `excl_late` include [`Fixup::exclusions`]
+    /// yet (they are filled in on the first borrow).
+    excl_ready: bool,
 }
 
 impl<'a, F: Function> Fixup<'a, F> {
@@ -1569,10 +1572,80 @@ impl<'a, F: Function> Fixup<'a, F> {
         self.bufs.occupancy.last_at_or_before(r, p)
     }
 
+    /// The registers that instruction `i` (with operands `ops` whose vregs'
+    /// locations are `at`) or its own moves read or write at its early and
+    /// at its late point, which may not be borrowed there (see [`Temps`]).
+    /// Needed only to borrow a register, which is rare, so computed then.
+    fn exclusions(
+        &self,
+        i: usize,
+        ops: &[crate::Operand],
+        at: &[Allocation],
+    ) -> (PRegSet, PRegSet) {
+        let e = early(i);
+        let mut excl_early = PRegSet::empty();
+        let mut excl_late = self.func.inst_clobbers(Inst(i as u32));
+        // Registers the instruction or its own moves read or write at each
+        // point (sources of `before` moves are fine: a parallel move reads
+        // all sources before writing any destination).
+        for (k, op) in ops.iter().enumerate() {
+            let v = op.vreg.index();
+            let lr = at[k].as_reg();
+            match (op.kind, op.constraint) {
+                (OperandKind::Use, OperandConstraint::FixedReg(p)) => excl_early.add(p),
+                (OperandKind::Use, _) => {
+                    if let Some(r) = lr {
+                        excl_early.add(r);
+                    }
+                }
+                (OperandKind::Def, c) => {
+                    let is_early = op.pos == OperandPos::Early;
+                    if let Some(r) = lr {
+                        excl_late.add(r);
+                        // The def is written to its home at the early point
+                        // (an early def allocated there, or a two-address
+                        // input copied there); a fixed def only reaches its
+                        // home by a move after the instruction.
+                        let home_early = match c {
+                            OperandConstraint::Reuse(_) => true,
+                            OperandConstraint::FixedReg(_) => false,
+                            _ => is_early,
+                        };
+                        if home_early {
+                            excl_early.add(r);
+                        }
+                    }
+                    let fixed = match c {
+                        OperandConstraint::FixedReg(p) => Some(p),
+                        OperandConstraint::Reuse(n) => match ops[n].constraint {
+                            OperandConstraint::FixedReg(p) => Some(p),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    if let Some(p) = fixed {
+                        excl_late.add(p);
+                        if is_early {
+                            excl_early.add(p);
+                        }
+                    }
+                }
+            }
+            if op.kind == OperandKind::Use
+                && let Some(r) = lr
+                && self.covers(v, e + 1)
+            {
+                excl_late.add(r);
+            }
+        }
+        (excl_early, excl_late)
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn temp(
         &mut self,
         i: usize,
+        at: &[Allocation],
         class: RegClass,
         at_early: bool,
         at_late: bool,
@@ -1608,6 +1681,13 @@ impl<'a, F: Function> Fixup<'a, F> {
             }
         }
         let inst = Inst(i as u32);
+        if !t.excl_ready {
+            let ops = self.func.inst_operands(inst);
+            let (early, late) = self.exclusions(i, ops, at);
+            t.excl_early = t.excl_early.union(early);
+            t.excl_late = t.excl_late.union(late);
+            t.excl_ready = true;
+        }
         for &r in &self.env.regs[c] {
             if t.borrowed.contains(&r) {
                 continue;
@@ -1706,26 +1786,39 @@ impl<'a, F: Function> Fixup<'a, F> {
             // operands of one vreg).
             // Fast path: every operand's location already meets its
             // constraint, so the operands stay there and nothing moves.
+            // (A two-address def meets its constraint when it is in the
+            // register its use is in: checked below.)
             let meets = |op: &crate::Operand, a: Allocation| match op.constraint {
-                OperandConstraint::Reg => matches!(a, Allocation::Reg(_)),
+                OperandConstraint::Reg | OperandConstraint::Reuse(_) => {
+                    matches!(a, Allocation::Reg(_))
+                }
                 OperandConstraint::Any => remat_vreg(a).is_none(),
                 OperandConstraint::FixedReg(p) => a == Allocation::Reg(p),
-                OperandConstraint::Reuse(_) => false,
             };
             let mut simple = true;
+            let mut reuse = false;
             out.allocs.reserve(ops.len());
             if self.locs.whole.is_empty() {
                 for o in ops {
                     let a = self.locs.at(o.vreg.index(), i);
                     simple &= meets(o, a);
+                    reuse |= matches!(o.constraint, OperandConstraint::Reuse(_));
                     out.allocs.push(a);
                 }
             } else {
                 for o in ops {
                     let a = self.locs.whole[o.vreg.index()];
                     simple &= meets(o, a);
+                    reuse |= matches!(o.constraint, OperandConstraint::Reuse(_));
                     out.allocs.push(a);
                 }
+            }
+            if simple && reuse {
+                let allocs = &out.allocs[base..];
+                simple = ops.iter().zip(allocs).all(|(o, &a)| match o.constraint {
+                    OperandConstraint::Reuse(n) => allocs[n] == a,
+                    _ => true,
+                });
             }
             if simple {
                 continue;
@@ -1824,63 +1917,7 @@ impl<'a, F: Function> Fixup<'a, F> {
         let inst = Inst(i as u32);
         let clobbers = self.func.inst_clobbers(inst);
         let e = early(i);
-        let mut t = Temps {
-            excl_late: clobbers,
-            ..Temps::default()
-        };
-        // Registers the instruction or its own moves read or write at each
-        // point (sources of `before` moves are fine: a parallel move reads
-        // all sources before writing any destination).
-        for (k, op) in ops.iter().enumerate() {
-            let v = op.vreg.index();
-            let lr = at[k].as_reg();
-            match (op.kind, op.constraint) {
-                (OperandKind::Use, OperandConstraint::FixedReg(p)) => t.excl_early.add(p),
-                (OperandKind::Use, _) => {
-                    if let Some(r) = lr {
-                        t.excl_early.add(r);
-                    }
-                }
-                (OperandKind::Def, c) => {
-                    let is_early = op.pos == OperandPos::Early;
-                    if let Some(r) = lr {
-                        t.excl_late.add(r);
-                        // The def is written to its home at the early point
-                        // (an early def allocated there, or a two-address
-                        // input copied there); a fixed def only reaches its
-                        // home by a move after the instruction.
-                        let home_early = match c {
-                            OperandConstraint::Reuse(_) => true,
-                            OperandConstraint::FixedReg(_) => false,
-                            _ => is_early,
-                        };
-                        if home_early {
-                            t.excl_early.add(r);
-                        }
-                    }
-                    let fixed = match c {
-                        OperandConstraint::FixedReg(p) => Some(p),
-                        OperandConstraint::Reuse(n) => match ops[n].constraint {
-                            OperandConstraint::FixedReg(p) => Some(p),
-                            _ => None,
-                        },
-                        _ => None,
-                    };
-                    if let Some(p) = fixed {
-                        t.excl_late.add(p);
-                        if is_early {
-                            t.excl_early.add(p);
-                        }
-                    }
-                }
-            }
-            if op.kind == OperandKind::Use
-                && let Some(r) = lr
-                && self.covers(v, e + 1)
-            {
-                t.excl_late.add(r);
-            }
-        }
+        let mut t = Temps::default();
         let mut handled = 0u64;
         let mut late_claimed = PRegSet::empty();
         // 1. Two-address defs.
@@ -1923,7 +1960,7 @@ impl<'a, F: Function> Fixup<'a, F> {
                         allocs[k] = loc_y;
                         allocs[n] = loc_y;
                     } else {
-                        let s = self.temp(i, class, true, true, &mut t, before, after)?;
+                        let s = self.temp(i, at, class, true, true, &mut t, before, after)?;
                         before.push(Move::new(loc_x, Allocation::Reg(s), class));
                         after.push(Move::new(Allocation::Reg(s), loc_y, class));
                         allocs[k] = Allocation::Reg(s);
@@ -1951,7 +1988,7 @@ impl<'a, F: Function> Fixup<'a, F> {
                     after.push(Move::new(Allocation::Reg(rx), loc_y, class));
                 }
                 _ => {
-                    let s = self.temp(i, class, true, true, &mut t, before, after)?;
+                    let s = self.temp(i, at, class, true, true, &mut t, before, after)?;
                     before.push(Move::new(loc_x, Allocation::Reg(s), class));
                     after.push(Move::new(Allocation::Reg(s), loc_y, class));
                     allocs[k] = Allocation::Reg(s);
@@ -1988,7 +2025,7 @@ impl<'a, F: Function> Fixup<'a, F> {
                             if let Some(&(_, s)) = reloaded.iter().find(|(w, _)| *w == v) {
                                 Allocation::Reg(s)
                             } else {
-                                let s = self.temp(i, class, true, false, t, before, after)?;
+                                let s = self.temp(i, at, class, true, false, t, before, after)?;
                                 before.push(Move::new(lv, Allocation::Reg(s), class));
                                 reloaded.push((v, s));
                                 Allocation::Reg(s)
@@ -2011,7 +2048,7 @@ impl<'a, F: Function> Fixup<'a, F> {
                         Allocation::Reg(_) => allocs[k] = lv,
                         _ => {
                             let is_early = op.pos == OperandPos::Early;
-                            let s = self.temp(i, class, is_early, true, t, before, after)?;
+                            let s = self.temp(i, at, class, is_early, true, t, before, after)?;
                             allocs[k] = Allocation::Reg(s);
                             after.push(Move::new(allocs[k], lv, class));
                         }
