@@ -1797,20 +1797,22 @@ impl<'a, F: Function> Fixup<'a, F> {
             };
             let mut simple = true;
             let mut reuse = false;
-            out.allocs.reserve(ops.len());
-            if self.locs.whole.is_empty() {
+            let whole = &self.locs.whole[..];
+            let allocs = &mut out.allocs;
+            allocs.reserve(ops.len());
+            if whole.is_empty() {
                 for o in ops {
                     let a = self.locs.at(o.vreg.index(), i);
                     simple &= meets(o, a);
                     reuse |= matches!(o.constraint, OperandConstraint::Reuse(_));
-                    out.allocs.push(a);
+                    allocs.push(a);
                 }
             } else {
                 for o in ops {
-                    let a = self.locs.whole[o.vreg.index()];
+                    let a = whole[o.vreg.index()];
                     simple &= meets(o, a);
                     reuse |= matches!(o.constraint, OperandConstraint::Reuse(_));
-                    out.allocs.push(a);
+                    allocs.push(a);
                 }
             }
             if simple && reuse {
@@ -1852,15 +1854,24 @@ impl<'a, F: Function> Fixup<'a, F> {
                 if moves.is_empty() {
                     continue;
                 }
-                seq.clear();
-                sequencer
-                    .sequence(moves, &scratch, &mut seq)
-                    .map_err(|e| RegAllocError::Unsatisfiable(format!("inst{i}: {e}")))?;
                 let edit = |m: Move| Edit::Move {
                     from: m.from,
                     to: m.to,
                     class: m.class,
                 };
+                // (Most parallel moves are one move that needs no
+                // sequencing.)
+                if let [m] = moves[..]
+                    && crate::moves::is_plain(m)
+                    && !(point.is_after() && func.is_branch(inst))
+                {
+                    edits.push((point, edit(m)));
+                    continue;
+                }
+                seq.clear();
+                sequencer
+                    .sequence(moves, &scratch, &mut seq)
+                    .map_err(|e| RegAllocError::Unsatisfiable(format!("inst{i}: {e}")))?;
                 if point.is_after() && func.is_branch(inst) {
                     // Restores of registers borrowed by the branch go to the
                     // start of each (single-predecessor) successor, before

@@ -322,6 +322,13 @@ fn check_move(m: Move) -> Result<(), SequenceError> {
     Ok(())
 }
 
+/// Whether the parallel move of `m` alone is `m` itself: a well-formed move
+/// that is not a self-move and has a register on at least one side.
+#[inline]
+pub(crate) fn is_plain(m: Move) -> bool {
+    m.from != m.to && !(is_stack(m.from) && is_stack(m.to)) && check_move(m).is_ok()
+}
+
 /// A parallel move of one move.
 fn sequence_one(m: Move, scratch: &[PReg], out: &mut Vec<Move>) -> Result<(), SequenceError> {
     check_move(m)?;
