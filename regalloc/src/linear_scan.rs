@@ -2074,24 +2074,11 @@ impl<'a, F: Function> Fixup<'a, F> {
             (OperandKind::Use, _) => 1,
             (OperandKind::Def, OperandPos::Late) => 2,
         };
-        if ops.len() <= 64 {
-            let mut masks = [0u64; 3];
+        // (One call site, so that `fix` is inlined.)
+        for s in 0..3 {
             for (k, op) in ops.iter().enumerate() {
-                masks[stage(op)] |= 1 << k;
-            }
-            for mut m in masks {
-                while m != 0 {
-                    let k = m.trailing_zeros() as usize;
-                    m &= m - 1;
+                if stage(op) == s {
                     fix(k, &mut t)?;
-                }
-            }
-        } else {
-            for s in 0..3 {
-                for (k, op) in ops.iter().enumerate() {
-                    if stage(op) == s {
-                        fix(k, &mut t)?;
-                    }
                 }
             }
         }
