@@ -845,7 +845,9 @@ fn build_intervals<F: Function>(
         }
     }
     for r in ranges.iter_mut() {
-        r.reverse();
+        if r.len() > 1 {
+            r.reverse();
+        }
     }
 }
 
