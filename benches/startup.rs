@@ -286,11 +286,13 @@ fn compile_throughput(
         tiers.iter().map(|&t| (t, Some(1), false)).collect();
     if default_threads() > 1 {
         configs.push((Tier::Baseline, None, false));
+        configs.push((Tier::Optimizing, None, false));
         configs.push((Tier::Tiered, None, false));
     } else if cores() > 1 {
         // The default is one thread here (the rows above): show instead
         // what all cores give.
         configs.push((Tier::Baseline, Some(cores()), false));
+        configs.push((Tier::Optimizing, Some(cores()), false));
         configs.push((Tier::Tiered, Some(cores()), false));
     }
     configs.push((Tier::Tiered, Some(1), true));

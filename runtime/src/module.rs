@@ -491,49 +491,139 @@ fn compile_all(
             ),
             None => compile_baseline_parallel(engine, env, offsets, wasm, tiering),
         },
-        Tier::Optimizing => {
-            let mut compiler = compiler(engine, strata_regalloc::Mode::Optimizing);
-            let mut backend = Backend {
-                compiler: &mut compiler,
-                out: Compiled::new(),
-                num_imported_funcs: env.num_imported_funcs,
-                listing,
-            };
-            let opts = OptOptions::default();
-            // SSA for every function first: inlining needs the callees.
-            let mut translator = SsaTranslator::new();
-            let mut funcs = Vec::with_capacity(env.bodies.len());
-            for def in 0..env.bodies.len() {
-                let mut func = strata_ir::Function::new();
-                translator.translate(env, offsets, wasm, def, &mut func)?;
-                strata_ir::opt::optimize(&mut func, &opts);
-                funcs.push(func);
-            }
-            // Copies of the functions small enough to be inlined (the
-            // inliner takes no larger callee).
-            let max = InlineBudget::default().max_callee_insts;
-            let callees: Vec<Option<strata_ir::Function>> = funcs
-                .iter()
-                .map(|f| (strata_ir::opt::inline::inst_count(f) <= max).then(|| f.clone()))
-                .collect();
-            let lookup = |kind: CallKind| -> Option<&strata_ir::Function> {
-                let CallKind::Direct { slot } = kind else {
-                    return None;
-                };
-                callees
-                    .get(direct_callee(env, offsets, slot)? as usize)?
-                    .as_ref()
-            };
-            for (def, func) in funcs.iter_mut().enumerate() {
-                finish_optimized(func, &lookup, &opts);
-                backend.list_ir(func);
-                strata_ir::ssa::destruct(func);
-                strata_ir::ssa::split_critical_edges(func);
-                backend.emit(def, func)?;
-            }
-            Ok(backend.out)
-        }
+        Tier::Optimizing => compile_optimizing(engine, env, offsets, wasm, listing),
     }
+}
+
+/// The optimizing tier for every defined function: SSA and optimization of
+/// each, then (callees known) inlining, SSA destruction and code
+/// generation. Both phases run on up to `Config::compile_threads` threads
+/// for big modules (each thread a contiguous range of functions, the code
+/// laid out in function order as a single thread would); a listing is made
+/// on the calling thread alone.
+fn compile_optimizing(
+    engine: &Engine,
+    env: &ModuleEnv,
+    offsets: &VMOffsets,
+    wasm: &[u8],
+    mut listing: Option<(&mut String, Emit)>,
+) -> Result<Compiled> {
+    let n = env.bodies.len();
+    let total: usize = env.bodies.iter().map(|b| b.body.len()).sum();
+    let threads = engine.config().compile_threads.min(n).max(1);
+    let ranges = if listing.is_some() || threads == 1 || total < 64 * 1024 {
+        std::iter::once(0..n).collect()
+    } else {
+        split_by_body_size(env, threads)
+    };
+    // Runs `job` on each range with its input (on the calling thread when
+    // there is one range), results in range order.
+    fn each_range<I: Send, T: Send>(
+        ranges: &[std::ops::Range<usize>],
+        inputs: Vec<I>,
+        job: impl Fn(std::ops::Range<usize>, I) -> Result<T> + Sync,
+    ) -> Vec<Result<T>> {
+        if ranges.len() == 1 {
+            return inputs
+                .into_iter()
+                .map(|i| job(ranges[0].clone(), i))
+                .collect();
+        }
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = ranges
+                .iter()
+                .zip(inputs)
+                .map(|(r, i)| {
+                    let (r, job) = (r.clone(), &job);
+                    scope.spawn(move || job(r, i))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(Error::new(ErrorKind::Other, "a compile thread panicked"))
+                    })
+                })
+                .collect()
+        })
+    }
+    let opts = OptOptions::default();
+    // SSA for every function first: inlining needs the callees. The first
+    // invalid function (in function order) is the error reported.
+    let mut funcs: Vec<strata_ir::Function> = Vec::with_capacity(n);
+    for part in each_range(&ranges, vec![(); ranges.len()], |defs, ()| {
+        let mut translator = SsaTranslator::new();
+        let mut out = Vec::with_capacity(defs.len());
+        for def in defs {
+            let mut func = strata_ir::Function::new();
+            translator.translate(env, offsets, wasm, def, &mut func)?;
+            strata_ir::opt::optimize(&mut func, &opts);
+            out.push(func);
+        }
+        Ok(out)
+    }) {
+        funcs.extend(part?);
+    }
+    // Copies of the functions small enough to be inlined (the inliner
+    // takes no larger callee).
+    let max = InlineBudget::default().max_callee_insts;
+    let callees: Vec<Option<strata_ir::Function>> = funcs
+        .iter()
+        .map(|f| (strata_ir::opt::inline::inst_count(f) <= max).then(|| f.clone()))
+        .collect();
+    let lookup = |kind: CallKind| -> Option<&strata_ir::Function> {
+        let CallKind::Direct { slot } = kind else {
+            return None;
+        };
+        callees
+            .get(direct_callee(env, offsets, slot)? as usize)?
+            .as_ref()
+    };
+    let finish = |def: usize, func: &mut strata_ir::Function, backend: &mut Backend| {
+        finish_optimized(func, &lookup, &opts);
+        backend.list_ir(func);
+        strata_ir::ssa::destruct(func);
+        strata_ir::ssa::split_critical_edges(func);
+        backend.emit(def, func)
+    };
+    if let Some(listing) = listing.take() {
+        let mut compiler = compiler(engine, strata_regalloc::Mode::Optimizing);
+        let mut backend = Backend {
+            compiler: &mut compiler,
+            out: Compiled::new(),
+            num_imported_funcs: env.num_imported_funcs,
+            listing: Some(listing),
+        };
+        for (def, func) in funcs.iter_mut().enumerate() {
+            finish(def, func, &mut backend)?;
+        }
+        return Ok(backend.out);
+    }
+    // Each thread gets its range's functions.
+    let mut inputs = Vec::with_capacity(ranges.len());
+    for r in ranges.iter().rev() {
+        inputs.push(funcs.split_off(r.start));
+    }
+    inputs.reverse();
+    let parts = each_range(&ranges, inputs, |defs, mut funcs| {
+        let mut compiler = compiler(engine, strata_regalloc::Mode::Optimizing);
+        let mut backend = Backend {
+            compiler: &mut compiler,
+            out: Compiled::new(),
+            num_imported_funcs: env.num_imported_funcs,
+            listing: None,
+        };
+        for (def, func) in defs.zip(funcs.iter_mut()) {
+            finish(def, func, &mut backend)?;
+        }
+        Ok(backend.out)
+    });
+    let mut out = Compiled::new();
+    for part in parts {
+        out.append_part(&part?);
+    }
+    Ok(out)
 }
 
 /// Compiles `bytes` and returns the IR or the disassembly of every function.
@@ -768,5 +858,76 @@ impl ExportType<'_> {
     /// The type.
     pub fn ty(&self) -> ExternType {
         self.ty.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Config;
+
+    /// A module of `n` functions with loops, memory, calls (small callees,
+    /// so the optimizing tier inlines) and a trap site each: over the size
+    /// at which compilation goes parallel.
+    fn big_module(n: usize) -> Vec<u8> {
+        let mut wat = String::from("(module (memory 1)\n");
+        for i in 0..n {
+            let callee = if i > 0 { i - 1 } else { 0 };
+            wat.push_str(&format!(
+                "(func $f{i} (param i32 i32) (result i32) (local i32 i64 f64)
+                   (local.set 2 (i32.const {i}))
+                   (block (loop
+                     (br_if 1 (i32.ge_u (local.get 2) (local.get 1)))
+                     (local.set 3 (i64.add (local.get 3)
+                        (i64.extend_i32_u (i32.load offset={off} (i32.and (local.get 2) (i32.const 1020))))))
+                     (local.set 4 (f64.add (local.get 4) (f64.convert_i32_s (local.get 2))))
+                     (i32.store (i32.and (local.get 0) (i32.const 1020)) (i32.div_u (local.get 2) (i32.add (local.get 1) (i32.const 1))))
+                     (local.set 2 (i32.add (local.get 2) (i32.const {step})))
+                     (br 0)))
+                   (i32.add (i32.wrap_i64 (local.get 3))
+                     (i32.add (i32.trunc_f64_s (f64.min (local.get 4) (f64.const 1e9)))
+                       (call $f{callee} (local.get 0) (i32.const {small})))))\n",
+                off = (i % 64) * 4,
+                step = i % 7 + 1,
+                small = i % 3,
+            ));
+        }
+        wat.push(')');
+        to_binary(wat.as_bytes()).expect("valid text").into_owned()
+    }
+
+    fn compiled(tier: Tier, threads: usize, wasm: &[u8]) -> Compiled {
+        let mut config = Config::new();
+        config.tier(tier).compile_threads(threads);
+        let engine = Engine::new(&config).expect("engine");
+        let env = translate_module(wasm, engine.config().features).expect("valid module");
+        let offsets = VMOffsets::new(&env);
+        compile_all(&engine, &env, &offsets, wasm, None).expect("compiles")
+    }
+
+    /// Parallel compilation (both tiers) lays out exactly the code and
+    /// metadata that one thread does.
+    #[test]
+    fn parallel_compile_matches_one_thread() {
+        let wasm = big_module(700);
+        let env = translate_module(&wasm, Config::new().features).expect("valid module");
+        let code: usize = env.bodies.iter().map(|b| b.body.len()).sum();
+        assert!(code >= 64 * 1024, "module too small to go parallel: {code}");
+        for tier in [Tier::Baseline, Tier::Optimizing] {
+            let one = compiled(tier, 1, &wasm);
+            for threads in [2, 3] {
+                let many = compiled(tier, threads, &wasm);
+                assert!(
+                    one.code == many.code,
+                    "{tier:?}, {threads} threads: code differs"
+                );
+                assert_eq!(one.func_offsets, many.func_offsets, "{tier:?}");
+                assert_eq!(
+                    format!("{:?}", one.info),
+                    format!("{:?}", many.info),
+                    "{tier:?}"
+                );
+            }
+        }
     }
 }
