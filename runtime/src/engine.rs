@@ -203,9 +203,10 @@ impl Config {
         self.tier_up_sync = on;
         self
     }
-    /// The number of threads that compile in the background and compile a
-    /// module's baseline code in parallel (default: one less than the cores,
-    /// at least one).
+    /// The number of threads that compile in the background (tier-up), and
+    /// that compile a big module's code in parallel in `Module::new`, in
+    /// either tier (default: one less than the cores, at least one). The
+    /// code is the same whatever the number of threads.
     pub fn compile_threads(&mut self, n: usize) -> &mut Self {
         self.compile_threads = n.max(1);
         self
