@@ -162,6 +162,7 @@ pub(crate) struct Ctx {
     locs: Locs,
     slots: SlotBufs,
     fixup: FixupBufs,
+    split: crate::split::SplitBufs,
 }
 
 impl Ctx {
@@ -194,6 +195,7 @@ pub(crate) fn run<F: Function>(
             &ctx.fixed,
             &facts.hints,
             &mut ctx.fixup,
+            &mut ctx.split,
         );
     }
     for (w, r) in facts.weights.iter_mut().zip(ranges) {

@@ -69,7 +69,7 @@ use crate::{
 };
 use smallvec::SmallVec;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BinaryHeap;
 
 /// One operand of a vreg, for weights and split decisions.
 #[derive(Clone, Copy, Debug)]
@@ -115,30 +115,180 @@ fn clipped(r: &[Range], start: Point, end: Point) -> impl Iterator<Item = Range>
         })
 }
 
-/// Per physical register: assigned children's ranges, `from -> (to, child)`.
-type ChildMap = BTreeMap<Point, (Point, u32)>;
+/// `s.partition_point(pred)` for a `pred` that holds on a prefix of `s`
+/// including `s[..lo]`, searched forward from `lo` by galloping (cheap when
+/// the answer is near `lo`).
+fn gallop<T>(s: &[T], lo: usize, pred: impl Fn(&T) -> bool) -> usize {
+    if lo >= s.len() || !pred(&s[lo]) {
+        return lo;
+    }
+    let mut known = lo;
+    let mut step = 1;
+    loop {
+        let probe = known + step;
+        if probe >= s.len() || !pred(&s[probe]) {
+            let hi = probe.min(s.len());
+            return known + 1 + s[known + 1..hi].partition_point(&pred);
+        }
+        known = probe;
+        step *= 2;
+    }
+}
+
+/// `s.partition_point(pred)` for a monotone `pred`, searched from `hint`
+/// (in either direction; cheap when the answer is near `hint`).
+#[inline(never)]
+fn seek<T>(s: &[T], hint: usize, pred: impl Fn(&T) -> bool) -> usize {
+    let h = hint.min(s.len());
+    if h == 0 || pred(&s[h - 1]) {
+        return gallop(s, h, pred);
+    }
+    // The answer is below `h - 1`, where `pred` fails.
+    let mut hi = h - 1;
+    let mut step = 1;
+    loop {
+        if hi < step {
+            return s[..hi].partition_point(&pred);
+        }
+        let probe = hi - step;
+        if pred(&s[probe]) {
+            return probe + 1 + s[probe + 1..hi].partition_point(&pred);
+        }
+        hi = probe;
+        step *= 2;
+    }
+}
+
+/// The ranges of the children assigned to one register, `(from, to,
+/// child)`: disjoint, sorted by `from` (so by `to` too). Children are
+/// allocated roughly in order of their start, so new ranges mostly go near
+/// the end, and searches mostly stop near the end.
+#[derive(Default)]
+struct Lane {
+    list: Vec<(Point, Point, u32)>,
+    /// Where the last [`Lane::seek`] ended (a hint).
+    head: usize,
+}
+
+impl Lane {
+    /// The index of the first range ending after `p` (searched from the
+    /// last such search's answer).
+    #[inline]
+    fn seek(&mut self, p: Point) -> usize {
+        let (l, h) = (&self.list, self.head);
+        if h <= l.len() && l.get(h).is_none_or(|x| x.1 > p) && (h == 0 || l[h - 1].1 <= p) {
+            return h;
+        }
+        self.head = seek(l, h, |x| x.1 <= p);
+        self.head
+    }
+
+    /// The first point of `[from, to)` covered by a range, if any, and the
+    /// index of the first range ending after `from`, searched from `k` (at
+    /// most that index).
+    #[inline]
+    fn first_in(&self, from: Point, to: Point, k: usize) -> (Option<Point>, usize) {
+        let k = gallop(&self.list, k, |x| x.1 <= from);
+        let first = self
+            .list
+            .get(k)
+            .and_then(|x| (x.0 < to).then(|| x.0.max(from)));
+        (first, k)
+    }
+
+    /// Calls `f` with the child of each range overlapping `[from, to)`, in
+    /// order, searching from `k` as [`Lane::first_in`]; stops early (and
+    /// returns `None`) when `f` returns false.
+    #[inline]
+    fn overlaps(
+        &self,
+        from: Point,
+        to: Point,
+        k: usize,
+        mut f: impl FnMut(u32) -> bool,
+    ) -> Option<usize> {
+        let k = gallop(&self.list, k, |x| x.1 <= from);
+        self.list[k..]
+            .iter()
+            .take_while(|x| x.0 < to)
+            .all(|x| f(x.2))
+            .then_some(k)
+    }
+
+    /// Adds the ranges `rs` (sorted, disjoint from the lane's) of child `c`.
+    fn insert(&mut self, rs: &[Range], c: u32) {
+        let Some(first) = rs.first() else { return };
+        let n = rs.len();
+        // The ranges from `p` on start after the first new one: merge the
+        // new ranges with them, from the end.
+        let p = self.list.partition_point(|x| x.0 < first.from);
+        let old = self.list.len();
+        self.list.resize(old + n, (0, 0, 0));
+        let (mut i, mut j, mut w) = (old, n, old + n);
+        while j > 0 {
+            w -= 1;
+            if i > p && self.list[i - 1].0 > rs[j - 1].from {
+                self.list[w] = self.list[i - 1];
+                i -= 1;
+            } else {
+                self.list[w] = (rs[j - 1].from, rs[j - 1].to, c);
+                j -= 1;
+            }
+        }
+        debug_assert!(
+            self.list[p.saturating_sub(1)..]
+                .windows(2)
+                .all(|x| x[0].1 <= x[1].0 && x[0].0 < x[0].1),
+            "overlapping ranges in a lane"
+        );
+    }
+
+    /// Removes the ranges of child `c`, which all start at or after
+    /// `start`.
+    fn remove(&mut self, c: u32, start: Point) {
+        let p = self.list.partition_point(|x| x.0 < start);
+        let mut w = p;
+        for k in p..self.list.len() {
+            let x = self.list[k];
+            if x.2 != c {
+                self.list[w] = x;
+                w += 1;
+            }
+        }
+        self.list.truncate(w);
+    }
+}
 
 /// How many block boundaries a split-position search looks at.
 const SPLIT_SEARCH: usize = 256;
 
-struct Scan<'a> {
-    /// Each vreg's ranges, and prefix sums of their lengths.
-    vranges: &'a [Ranges],
-    rlen: Vec<Vec<u32>>,
-    env: &'a MachineEnv,
-    fixed: &'a FixedRanges,
+/// The buffers of [`Scan`] and [`run`], kept from one function to the next
+/// (in [`crate::linear_scan::Ctx`]).
+#[derive(Default)]
+pub(crate) struct SplitBufs {
+    /// `uses[use_at[v]..use_at[v + 1]]`: vreg `v`'s operands sorted by
+    /// point; `wsum[use_at[v] + v..=use_at[v + 1] + v]`: prefix sums of
+    /// their loop-depth weights (`wsum[use_at[v] + v + k]` = weight of the
+    /// first `k` uses).
+    use_at: Vec<u32>,
+    uses: Vec<Use>,
+    wsum: Vec<f32>,
+    /// `rlen[range_at[v]..]`: prefix sums of the lengths of vreg `v`'s
+    /// ranges (one more entry than ranges).
+    range_at: Vec<u32>,
+    rlen: Vec<u32>,
     class: Vec<RegClass>,
-    /// Per vreg, its operands sorted by point, and prefix sums of their
-    /// loop-depth weights (`wsum[v][k]` = weight of the first `k` uses).
-    uses: Vec<Vec<Use>>,
-    wsum: Vec<Vec<f32>>,
     children: Vec<Child>,
-    maps: Vec<ChildMap>,
+    lanes: Vec<Lane>,
+    /// Per register, the first fixed range ending after the current point.
+    fixed_head: Vec<u32>,
+    /// The initial children as `(start, child)` sorted, taken from `next`
+    /// on; later ones (remainders of splits) in `queue`.
+    initial: Vec<(Point, u32)>,
+    next: usize,
     queue: BinaryHeap<Reverse<(Point, u32)>>,
-    /// Splits done per vreg, and the cap.
+    /// Splits done per vreg.
     splits: Vec<u32>,
-    hint_fixed: &'a [Option<PReg>],
-    related: &'a [SmallVec<[u32; 2]>],
     /// The register most recently given to a child of each vreg.
     last_reg: Vec<Option<PReg>>,
     block_of: Vec<u32>,
@@ -148,23 +298,38 @@ struct Scan<'a> {
     /// The cost of a split at each block's start (the loop depth of its
     /// cheapest incoming forward edge).
     start_cost: Vec<u32>,
+    /// The ranges of the child being allocated.
+    cur: Vec<Range>,
+    /// Scratch list of conflicting children.
+    list: Vec<u32>,
+    /// Candidate registers, and the registers of each class (kept for
+    /// their memory).
+    cands: Vec<PReg>,
+    regs: [Vec<PReg>; 2],
+    /// Scratch counts for counting sorts.
+    counts: Vec<u32>,
+    post: PostBufs,
 }
 
-/// Calls `f` with each child overlapping `[from, to)` in `map` (possibly
-/// repeatedly); stops early when `f` returns false.
-fn overlaps(map: &ChildMap, from: Point, to: Point, mut f: impl FnMut(Point, u32) -> bool) -> bool {
-    if let Some((_, &(end, c))) = map.range(..=from).next_back()
-        && end > from
-        && !f(from, c)
-    {
-        return false;
-    }
-    for (&a, &(_, c)) in map.range(from + 1..to) {
-        if !f(a, c) {
-            return false;
-        }
-    }
-    true
+/// Clears `v` and makes it `n` copies of `x`, keeping its memory.
+fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
+    v.clear();
+    v.resize(n, x);
+}
+
+struct Scan<'a> {
+    /// Each vreg's ranges.
+    vranges: &'a [Ranges],
+    fixed: &'a FixedRanges,
+    hint_fixed: &'a [Option<PReg>],
+    related: &'a [SmallVec<[u32; 2]>],
+    /// The allocatable registers of each class (a mask by hardware
+    /// encoding), and in order without repeats.
+    allowed: [u64; 2],
+    regs: [Vec<PReg>; 2],
+    /// The start of the child being allocated.
+    now: Point,
+    b: SplitBufs,
 }
 
 impl<'a> Scan<'a> {
@@ -174,41 +339,65 @@ impl<'a> Scan<'a> {
         ranges: &'a [Ranges],
         fixed: &'a FixedRanges,
         h: &'a Hints,
+        mut b: SplitBufs,
     ) -> Self {
         let nv = ranges.len();
         let nb = func.num_blocks();
-        let mut block_of = vec![0u32; func.num_insts()];
-        let mut depth = Vec::with_capacity(nb);
-        let mut block_starts = Vec::with_capacity(nb);
-        for b in 0..nb {
-            let blk = Block(b as u32);
-            let r = func.block_insns(blk);
-            depth.push(func.block_loop_depth(blk).min(6));
-            block_starts.push(early(r.first.index()));
-            for i in r.iter() {
-                block_of[i.index()] = b as u32;
+        let ni = func.num_insts();
+        refill(&mut b.block_of, ni, 0);
+        b.depth.clear();
+        b.block_starts.clear();
+        for blk in 0..nb {
+            let r = func.block_insns(Block(blk as u32));
+            b.depth.push(func.block_loop_depth(Block(blk as u32)).min(6));
+            b.block_starts.push(early(r.first.index()));
+            b.block_of[r.first.index()..r.last.index()].fill(blk as u32);
+        }
+        b.start_cost.clear();
+        for blk in 0..nb {
+            let depth = &b.depth;
+            let cost = func
+                .block_preds(Block(blk as u32))
+                .iter()
+                .filter(|p| p.index() < blk)
+                .map(|p| depth[p.index()].min(depth[blk]))
+                .min()
+                .unwrap_or(depth[blk]);
+            b.start_cost.push(cost);
+        }
+        // Operands per vreg: count, then place (in instruction order, each
+        // kept sorted by point by insertion: stable, like a stable sort).
+        refill(&mut b.class, nv, RegClass::Int);
+        refill(&mut b.use_at, nv + 1, 0);
+        for i in 0..ni {
+            for op in func.inst_operands(Inst(i as u32)) {
+                b.use_at[op.vreg.index() + 1] += 1;
             }
         }
-        let start_cost = (0..nb)
-            .map(|b| {
-                func.block_preds(Block(b as u32))
-                    .iter()
-                    .filter(|p| p.index() < b)
-                    .map(|p| depth[p.index()].min(depth[b]))
-                    .min()
-                    .unwrap_or(depth[b])
-            })
-            .collect();
-        let mut class = vec![RegClass::Int; nv];
-        let mut uses: Vec<Vec<Use>> = vec![Vec::new(); nv];
-        let mut wsum: Vec<Vec<f32>> = vec![vec![0.0]; nv];
-        for i in 0..func.num_insts() {
+        for v in 0..nv {
+            b.use_at[v + 1] += b.use_at[v];
+        }
+        let total = b.use_at[nv] as usize;
+        refill(
+            &mut b.uses,
+            total,
+            Use {
+                pos: 0,
+                reg: false,
+                fixed: None,
+            },
+        );
+        refill(&mut b.wsum, total + nv, 0.0);
+        // `fill[v]`: uses of `v` placed so far (borrowing `splits`).
+        let fill = &mut b.splits;
+        refill(fill, nv, 0);
+        for i in 0..ni {
             let ops = func.inst_operands(Inst(i as u32));
             let e = early(i);
-            let freq = 10f32.powi(depth[block_of[i] as usize] as i32);
+            let freq = 10f32.powi(b.depth[b.block_of[i] as usize] as i32);
             for op in ops {
                 let v = op.vreg.index();
-                class[v] = op.vreg.class();
+                b.class[v] = op.vreg.class();
                 let pos = if op.kind == OperandKind::Def && op.pos == OperandPos::Late {
                     e + 1
                 } else {
@@ -219,106 +408,163 @@ impl<'a> Scan<'a> {
                     OperandConstraint::FixedReg(p) => (false, Some(p), 0.5),
                     OperandConstraint::Any => (false, None, 0.5),
                 };
-                uses[v].push(Use { pos, reg, fixed });
-                let last = *wsum[v].last().expect("prefix sums start at 0");
-                wsum[v].push(last + freq * bonus);
+                // The prefix sums follow operand order; sorting by point
+                // keeps them right only if no vreg has operands out of
+                // point order within one instruction; operands of one
+                // instruction share the instruction's weight, so reorder
+                // them together: sums over whole instructions are
+                // unaffected.
+                let base = b.use_at[v] as usize;
+                let k = fill[v] as usize;
+                fill[v] += 1;
+                let ws = base + v + k;
+                b.wsum[ws + 1] = b.wsum[ws] + freq * bonus;
+                let mut at = base + k;
+                while at > base && b.uses[at - 1].pos > pos {
+                    b.uses[at] = b.uses[at - 1];
+                    at -= 1;
+                }
+                b.uses[at] = Use { pos, reg, fixed };
             }
         }
-        // Sorting by point keeps the prefix sums right only if no vreg has
-        // operands out of point order within one instruction; operands of
-        // one instruction share the instruction's weight, so reorder them
-        // together: sums over whole instructions are unaffected.
-        for u in &mut uses {
-            u.sort_by_key(|x| x.pos);
+        refill(&mut b.splits, nv, 0);
+        // Prefix sums of range lengths.
+        b.range_at.clear();
+        b.rlen.clear();
+        for r in ranges {
+            b.range_at.push(b.rlen.len() as u32);
+            let mut acc = 0;
+            b.rlen.push(0);
+            for x in r {
+                acc += x.to - x.from;
+                b.rlen.push(acc);
+            }
         }
-        let rlen = ranges
-            .iter()
-            .map(|r| {
-                let mut acc = 0;
-                std::iter::once(0)
-                    .chain(r.iter().map(|x| {
-                        acc += x.to - x.from;
-                        acc
-                    }))
-                    .collect()
-            })
-            .collect();
+        b.children.clear();
+        b.lanes.resize_with(PReg::NUM_INDEX, Lane::default);
+        for l in &mut b.lanes {
+            l.list.clear();
+            l.head = 0;
+        }
+        refill(&mut b.fixed_head, PReg::NUM_INDEX, 0);
+        b.queue.clear();
+        b.initial.clear();
+        b.next = 0;
+        refill(&mut b.last_reg, nv, None);
+        let mut allowed = [0u64; 2];
+        let mut regs = [std::mem::take(&mut b.regs[0]), std::mem::take(&mut b.regs[1])];
+        for c in 0..2 {
+            regs[c].clear();
+            for &r in &env.regs[c] {
+                if allowed[c] & (1 << r.hw_enc()) == 0 {
+                    allowed[c] |= 1 << r.hw_enc();
+                    regs[c].push(r);
+                }
+            }
+        }
         let mut s = Scan {
             vranges: ranges,
-            rlen,
-            env,
             fixed,
-            class,
-            uses,
-            wsum,
-            children: Vec::with_capacity(nv * 2),
-            maps: vec![ChildMap::new(); PReg::NUM_INDEX],
-            queue: BinaryHeap::with_capacity(nv),
-            splits: vec![0; nv],
             hint_fixed: &h.fixed,
             related: &h.related,
-            last_reg: vec![None; nv],
-            block_of,
-            depth,
-            block_starts,
-            start_cost,
+            allowed,
+            regs,
+            now: 0,
+            b,
         };
         for (v, r) in ranges.iter().enumerate() {
             if !r.is_empty() {
-                let c = s.new_child(v as u32, r[0].from, r[r.len() - 1].to);
-                s.push(c);
+                s.new_child(v as u32, r[0].from, r[r.len() - 1].to);
             }
+        }
+        // The initial children by start (then index): a counting sort.
+        let b = &mut s.b;
+        refill(&mut b.counts, 2 * ni + 2, 0);
+        for ch in &b.children {
+            b.counts[ch.start as usize + 1] += 1;
+        }
+        for p in 0..2 * ni + 1 {
+            b.counts[p + 1] += b.counts[p];
+        }
+        refill(&mut b.initial, b.children.len(), (0, 0));
+        for (c, ch) in b.children.iter().enumerate() {
+            let at = &mut b.counts[ch.start as usize];
+            b.initial[*at as usize] = (ch.start, c as u32);
+            *at += 1;
         }
         s
     }
 
+    /// The uses of `v`, sorted by point.
+    fn uses(&self, v: usize) -> &[Use] {
+        &self.b.uses[self.b.use_at[v] as usize..self.b.use_at[v + 1] as usize]
+    }
+
     fn new_child(&mut self, vreg: u32, start: Point, end: Point) -> usize {
         let weight = self.weight(vreg as usize, start, end);
-        self.children.push(Child {
+        self.b.children.push(Child {
             vreg,
             start,
             end,
             alloc: Allocation::None,
             weight,
         });
-        self.children.len() - 1
+        self.b.children.len() - 1
     }
 
     fn push(&mut self, c: usize) {
-        self.queue
-            .push(Reverse((self.children[c].start(), c as u32)));
+        self.b
+            .queue
+            .push(Reverse((self.b.children[c].start(), c as u32)));
+    }
+
+    /// The next child in order of start (then of index).
+    fn pop(&mut self) -> Option<usize> {
+        let a = self.b.initial.get(self.b.next).copied();
+        let q = self.b.queue.peek().map(|x| x.0);
+        match (a, q) {
+            (Some(a), Some(q)) if q < a => self.b.queue.pop().map(|x| x.0 .1 as usize),
+            (Some(a), _) => {
+                self.b.next += 1;
+                Some(a.1 as usize)
+            }
+            (None, Some(_)) => self.b.queue.pop().map(|x| x.0 .1 as usize),
+            (None, None) => None,
+        }
     }
 
     /// Loop-weighted uses per program point of `ranges` (of vreg `v`).
     fn weight(&self, v: usize, start: Point, end: Point) -> f32 {
-        let u = &self.uses[v];
+        let u = self.uses(v);
         let a = u.partition_point(|x| x.pos < start);
         let b = u.partition_point(|x| x.pos < end);
+        let ws = &self.b.wsum[self.b.use_at[v] as usize + v..];
         // Covered points in `[start, end)` (both ends are covered).
         let r = &self.vranges[v];
+        let rlen = &self.b.rlen[self.b.range_at[v] as usize..];
         let k1 = r.partition_point(|x| x.to <= start);
         let k2 = r.partition_point(|x| x.from < end);
-        let len = self.rlen[v][k2] - self.rlen[v][k1] - (start - r[k1].from) - (r[k2 - 1].to - end);
-        (self.wsum[v][b] - self.wsum[v][a]) / (len as f32 + 2.0)
+        let len = rlen[k2] - rlen[k1] - (start - r[k1].from) - (r[k2 - 1].to - end);
+        (ws[b] - ws[a]) / (len as f32 + 2.0)
     }
 
     fn can_split(&self, v: usize) -> bool {
-        (self.splits[v] as usize) < 2 * self.uses[v].len() + 8
+        (self.b.splits[v] as usize) < 2 * self.uses(v).len() + 8
     }
 
     /// Moves the part of child `c` from point `p` (> its start) on into a new
     /// child, which is returned if it is not empty.
     fn split_off(&mut self, c: usize, p: Point) -> Option<usize> {
-        debug_assert!(p > self.children[c].start() && p.is_multiple_of(2));
-        let v = self.children[c].vreg;
-        self.splits[v as usize] += 1;
-        let (start, end) = (self.children[c].start, self.children[c].end);
+        debug_assert!(p > self.b.children[c].start() && p.is_multiple_of(2));
+        let v = self.b.children[c].vreg;
+        self.b.splits[v as usize] += 1;
+        let (start, end) = (self.b.children[c].start, self.b.children[c].end);
         let r = &self.vranges[v as usize];
         // The first part ends with the last range starting before `p`.
         let k = r.partition_point(|x| x.from < p);
         let a_end = r[k - 1].to.min(p);
-        self.children[c].end = a_end;
-        self.children[c].weight = self.weight(v as usize, start, a_end);
+        self.b.children[c].end = a_end;
+        self.b.children[c].weight = self.weight(v as usize, start, a_end);
         // The rest starts with the first range ending after `p`.
         let k = r.partition_point(|x| x.to <= p);
         if k == r.len() || r[k].from >= end {
@@ -330,7 +576,7 @@ impl<'a> Scan<'a> {
 
     /// The first use of `v` in `[from, to)` that needs a register.
     fn next_reg_use(&self, v: usize, from: Point, to: Point) -> Option<Point> {
-        let u = &self.uses[v];
+        let u = self.uses(v);
         let k = u.partition_point(|x| x.pos < from);
         u[k..]
             .iter()
@@ -341,7 +587,7 @@ impl<'a> Scan<'a> {
 
     /// The last use of `v` in `[from, to)`.
     fn last_use_before(&self, v: usize, from: Point, to: Point) -> Option<Point> {
-        let u = &self.uses[v];
+        let u = self.uses(v);
         let k = u.partition_point(|x| x.pos < to);
         (k > 0 && u[k - 1].pos >= from).then(|| u[k - 1].pos)
     }
@@ -349,11 +595,11 @@ impl<'a> Scan<'a> {
     /// The cost of a split at `p` (moves there run this often, as a power of
     /// ten).
     fn point_cost(&self, p: Point) -> u32 {
-        let b = self.block_of[(p / 2) as usize] as usize;
-        if self.block_starts[b] == p {
-            self.start_cost[b]
+        let b = self.b.block_of[(p / 2) as usize] as usize;
+        if self.b.block_starts[b] == p {
+            self.b.start_cost[b]
         } else {
-            self.depth[b]
+            self.b.depth[b]
         }
     }
 
@@ -366,14 +612,15 @@ impl<'a> Scan<'a> {
         if cost == 0 {
             return best;
         }
-        let k = self.block_starts.partition_point(|&b| b < hi);
+        let starts = &self.b.block_starts;
+        let k = starts.partition_point(|&b| b < hi);
         for (n, b) in (0..k).rev().enumerate() {
-            let p = self.block_starts[b];
+            let p = starts[b];
             if p <= lo || n >= SPLIT_SEARCH {
                 break;
             }
-            if self.start_cost[b] < cost {
-                cost = self.start_cost[b];
+            if self.b.start_cost[b] < cost {
+                cost = self.b.start_cost[b];
                 best = p;
                 if cost == 0 {
                     break;
@@ -383,18 +630,47 @@ impl<'a> Scan<'a> {
         best
     }
 
-    /// The first point of child `c` where fixed ranges of other vregs
-    /// occupy `r`, or `Point::MAX`.
-    fn fixed_block(&self, r: PReg, c: usize) -> Point {
-        let ch = &self.children[c];
+    /// Fills `cur` with the ranges of child `c`.
+    fn load_ranges(&mut self, c: usize) {
+        let ch = &self.b.children[c];
+        self.b.cur.clear();
+        self.b
+            .cur
+            .extend(clipped(&self.vranges[ch.vreg as usize], ch.start, ch.end));
+    }
+
+    /// Register `r`'s fixed ranges from the first one ending after the
+    /// current point (searched from where the last search for `r` ended:
+    /// the current point mostly grows).
+    fn fixed_from(&mut self, r: PReg) -> usize {
         let f = &self.fixed[r.index()];
-        for rg in clipped(&self.vranges[ch.vreg as usize], ch.start, ch.end) {
-            let k = f.partition_point(|x| x.range.to <= rg.from);
+        let now = self.now;
+        let h = &mut self.b.fixed_head[r.index()];
+        let k = *h as usize;
+        if k <= f.len()
+            && f.get(k).is_none_or(|x| x.range.to > now)
+            && (k == 0 || f[k - 1].range.to <= now)
+        {
+            return k;
+        }
+        *h = seek(f, k, |x| x.range.to <= now) as u32;
+        *h as usize
+    }
+
+    /// The first point of the current child (vreg `v`, ranges `cur`) where
+    /// fixed ranges of other vregs occupy `r`, or `Point::MAX`.
+    fn fixed_block(&mut self, r: PReg, v: u32) -> Point {
+        let mut k = self.fixed_from(r);
+        let f = &self.fixed[r.index()];
+        for rg in &self.b.cur {
+            // (Fixed ranges lie within one instruction, so sorted by start
+            // they are sorted by end too.)
+            k = gallop(f, k, |x| x.range.to <= rg.from);
             for x in &f[k..] {
                 if x.range.from >= rg.to {
                     break;
                 }
-                if x.owner != ch.vreg {
+                if x.owner != v {
                     return x.range.from.max(rg.from);
                 }
             }
@@ -402,27 +678,30 @@ impl<'a> Scan<'a> {
         Point::MAX
     }
 
-    /// The first point of child `c` where `r` is not free, or `Point::MAX`.
-    fn free_until(&self, r: PReg, c: usize) -> Point {
-        let ch = &self.children[c];
+    /// The first point of the current child (vreg `v`, ranges `cur`) where
+    /// `r` is not free, or `Point::MAX`.
+    fn free_until(&mut self, r: PReg, v: u32) -> Point {
+        let mut k = self.fixed_from(r);
+        let mut kl = self.b.lanes[r.index()].seek(self.now);
         let f = &self.fixed[r.index()];
-        let map = &self.maps[r.index()];
-        for rg in clipped(&self.vranges[ch.vreg as usize], ch.start, ch.end) {
+        let lane = &self.b.lanes[r.index()];
+        for rg in &self.b.cur {
             let mut first = Point::MAX;
-            let k = f.partition_point(|x| x.range.to <= rg.from);
+            k = gallop(f, k, |x| x.range.to <= rg.from);
             for x in &f[k..] {
                 if x.range.from >= rg.to {
                     break;
                 }
-                if x.owner != ch.vreg {
+                if x.owner != v {
                     first = x.range.from.max(rg.from);
                     break;
                 }
             }
-            overlaps(map, rg.from, rg.to, |p, _| {
+            let (p, k2) = lane.first_in(rg.from, rg.to, kl);
+            kl = k2;
+            if let Some(p) = p {
                 first = first.min(p);
-                false
-            });
+            }
             if first != Point::MAX {
                 return first;
             }
@@ -430,59 +709,62 @@ impl<'a> Scan<'a> {
         Point::MAX
     }
 
-    /// The children assigned to `r` that overlap child `c` before `lim`, and
-    /// their total weight; `None` once the weight reaches `budget`.
-    fn conflicts(
-        &self,
-        r: PReg,
-        c: usize,
-        lim: Point,
-        budget: f32,
-    ) -> Option<(f32, SmallVec<[u32; 8]>)> {
-        let map = &self.maps[r.index()];
-        let mut list: SmallVec<[u32; 8]> = SmallVec::new();
+    /// The children assigned to `r` that overlap the current child (ranges
+    /// `cur`) before `lim`, into `list`, and their total weight; `None` once
+    /// the weight reaches `budget`.
+    fn conflicts(&mut self, r: PReg, lim: Point, budget: f32, list: &mut Vec<u32>) -> Option<f32> {
+        let mut k = self.b.lanes[r.index()].seek(self.now);
+        let lane = &self.b.lanes[r.index()];
+        list.clear();
         let mut cost = 0f32;
-        let ch = &self.children[c];
-        for rg in clipped(&self.vranges[ch.vreg as usize], ch.start, ch.end) {
+        for rg in &self.b.cur {
             if rg.from >= lim {
                 break;
             }
-            let ok = overlaps(map, rg.from, rg.to.min(lim), |_, w| {
+            k = lane.overlaps(rg.from, rg.to.min(lim), k, |w| {
                 if !list.contains(&w) {
                     list.push(w);
-                    cost += self.children[w as usize].weight;
+                    cost += self.b.children[w as usize].weight;
                 }
                 cost < budget
-            });
-            if !ok {
-                return None;
-            }
+            })?;
         }
-        Some((cost, list))
+        Some(cost)
     }
 
     fn assign(&mut self, c: usize, r: PReg) {
-        let ch = &mut self.children[c];
+        let ch = &mut self.b.children[c];
         ch.alloc = Allocation::Reg(r);
-        self.last_reg[ch.vreg as usize] = Some(r);
-        for rg in clipped(&self.vranges[ch.vreg as usize], ch.start, ch.end) {
-            self.maps[r.index()].insert(rg.from, (rg.to, c as u32));
+        self.b.last_reg[ch.vreg as usize] = Some(r);
+        let (v, start, end) = (ch.vreg, ch.start, ch.end);
+        let lane = &mut self.b.lanes[r.index()];
+        let mut rs = clipped(&self.vranges[v as usize], start, end);
+        // (Mostly one range: no buffer then.)
+        match (rs.next(), rs.next()) {
+            (None, _) => {}
+            (Some(a), None) => lane.insert(&[a], c as u32),
+            (Some(a), Some(b2)) => {
+                let mut tmp: SmallVec<[Range; 8]> = SmallVec::new();
+                tmp.push(a);
+                tmp.push(b2);
+                tmp.extend(rs);
+                lane.insert(&tmp, c as u32);
+            }
         }
     }
 
     fn unassign(&mut self, c: usize, r: PReg) {
-        let ch = &self.children[c];
-        for rg in clipped(&self.vranges[ch.vreg as usize], ch.start, ch.end) {
-            self.maps[r.index()].remove(&rg.from);
-        }
+        let start = self.b.children[c].start;
+        self.b.lanes[r.index()].remove(c as u32, start);
     }
 
-    /// Registers to try for child `c`, hints first.
-    fn candidates(&self, c: usize) -> SmallVec<[PReg; 32]> {
-        let ch = &self.children[c];
+    /// Registers to try for child `c`, hints first, into `cands`.
+    fn candidates(&self, c: usize, cands: &mut Vec<PReg>) {
+        let ch = &self.b.children[c];
         let v = ch.vreg as usize;
-        let regs = &self.env.regs[self.class[v] as usize];
-        let u = &self.uses[v];
+        let class = self.b.class[v] as usize;
+        let allowed = self.allowed[class];
+        let u = self.uses(v);
         let k = u.partition_point(|x| x.pos < ch.start());
         let fixed_here = u[k..]
             .iter()
@@ -491,45 +773,58 @@ impl<'a> Scan<'a> {
             .find_map(|x| x.fixed);
         let related = self.related[v]
             .iter()
-            .filter_map(|&w| self.last_reg[w as usize]);
-        let mut cands: SmallVec<[PReg; 32]> = SmallVec::new();
-        for h in self.last_reg[v]
+            .filter_map(|&w| self.b.last_reg[w as usize]);
+        cands.clear();
+        // (Registers of the class by hardware encoding.)
+        let mut seen = 0u64;
+        for h in self.b.last_reg[v]
             .into_iter()
             .chain(fixed_here)
             .chain(self.hint_fixed[v])
             .chain(related)
         {
-            if regs.contains(&h) && !cands.contains(&h) {
+            let bit = 1u64 << h.hw_enc();
+            if h.class() as usize == class && allowed & bit != 0 && seen & bit == 0 {
+                seen |= bit;
                 cands.push(h);
             }
         }
-        for &r in regs {
-            if !cands.contains(&r) {
-                cands.push(r);
-            }
+        let regs = &self.regs[class];
+        if seen == 0 {
+            cands.extend_from_slice(regs);
+        } else {
+            cands.extend(regs.iter().filter(|r| seen & (1 << r.hw_enc()) == 0));
         }
-        cands
     }
 
     fn run(&mut self) {
-        while let Some(Reverse((_, c))) = self.queue.pop() {
-            self.allocate(c as usize);
+        while let Some(c) = self.pop() {
+            self.now = self.b.children[c].start();
+            self.allocate(c);
         }
     }
 
     fn allocate(&mut self, c: usize) {
-        let v = self.children[c].vreg as usize;
-        let s = self.children[c].start();
-        let cands = self.candidates(c);
+        let mut cands = std::mem::take(&mut self.b.cands);
+        self.candidates(c, &mut cands);
+        self.allocate_in(c, &cands);
+        self.b.cands = cands;
+    }
+
+    fn allocate_in(&mut self, c: usize, cands: &[PReg]) {
+        let v = self.b.children[c].vreg as usize;
+        let vr = v as u32;
+        let s = self.b.children[c].start();
         if cands.is_empty() {
             // No allocatable register in this class.
-            self.children[c].alloc = SPILLED;
+            self.b.children[c].alloc = SPILLED;
             return;
         }
+        self.load_ranges(c);
         // 1. A register free for the whole child, else the one free longest.
         let mut best: Option<(Point, PReg)> = None;
-        for &r in &cands {
-            let fu = self.free_until(r, c);
+        for &r in cands {
+            let fu = self.free_until(r, vr);
             if fu == Point::MAX {
                 self.assign(c, r);
                 return;
@@ -557,16 +852,17 @@ impl<'a> Scan<'a> {
             }
         }
         // 3. Evict cheaper children.
-        let wc = self.children[c].weight;
-        let end = self.children[c].end();
+        let wc = self.b.children[c].weight;
+        let end = self.b.children[c].end();
         let mut evict: Option<(f32, PReg, Point)> = None;
-        for &r in &cands {
-            let bp = self.fixed_block(r, c);
+        let mut list = std::mem::take(&mut self.b.list);
+        for &r in cands {
+            let bp = self.fixed_block(r, vr);
             let lim = if bp == Point::MAX { bp } else { bp & !1 };
             if lim <= s || (lim < end && !self.can_split(v)) {
                 continue;
             }
-            if let Some((cost, _)) = self.conflicts(r, c, lim, wc)
+            if let Some(cost) = self.conflicts(r, lim, wc, &mut list)
                 && evict.as_ref().is_none_or(|b| cost < b.0)
             {
                 evict = Some((cost, r, lim));
@@ -579,16 +875,18 @@ impl<'a> Scan<'a> {
                 if let Some(rest) = self.split_off(c, p) {
                     self.push(rest);
                 }
+                self.load_ranges(c);
             }
-            let (_, list) = self
-                .conflicts(r, c, Point::MAX, f32::INFINITY)
+            self.conflicts(r, Point::MAX, f32::INFINITY, &mut list)
                 .expect("no budget");
-            for w in list {
+            for &w in &list {
                 self.evict(w as usize, r, s);
             }
+            self.b.list = list;
             self.assign(c, r);
             return;
         }
+        self.b.list = list;
         // 4. Spill the child until its next register use.
         self.spill_until_next_use(c, early(s as usize / 2) + 2);
     }
@@ -596,9 +894,9 @@ impl<'a> Scan<'a> {
     /// Child `c` (unassigned) goes to the stack from its start until just
     /// before its first register use at or after `after`; the rest is queued.
     fn spill_until_next_use(&mut self, c: usize, after: Point) {
-        let v = self.children[c].vreg as usize;
-        let (start, end) = (self.children[c].start(), self.children[c].end());
-        self.children[c].alloc = SPILLED;
+        let v = self.b.children[c].vreg as usize;
+        let (start, end) = (self.b.children[c].start(), self.b.children[c].end());
+        self.b.children[c].alloc = SPILLED;
         if !self.can_split(v) {
             return;
         }
@@ -618,13 +916,13 @@ impl<'a> Scan<'a> {
     fn evict(&mut self, w: usize, r: PReg, s: Point) {
         let hi = s & !1;
         self.unassign(w, r);
-        let start = self.children[w].start();
+        let start = self.b.children[w].start();
         let rest = if start >= hi {
             Some(w)
         } else {
             // Split after the child's last use before `s`, at a block
             // boundary of lower loop depth if there is one.
-            let v = self.children[w].vreg as usize;
+            let v = self.b.children[w].vreg as usize;
             let lo = self
                 .last_use_before(v, start, hi)
                 .map_or(start, |u| u.max(start));
@@ -634,8 +932,8 @@ impl<'a> Scan<'a> {
             rest
         };
         let Some(rest) = rest else { return };
-        self.children[rest].alloc = Allocation::None;
-        if self.children[rest].start() > s {
+        self.b.children[rest].alloc = Allocation::None;
+        if self.b.children[rest].start() > s {
             self.push(rest);
         } else {
             self.spill_until_next_use(rest, early(s as usize / 2) + 2);
@@ -653,7 +951,29 @@ struct VMove {
     to: Allocation,
 }
 
+/// Buffers of [`run`] after the scan, and of [`drop_redundant_stores`].
+#[derive(Default)]
+struct PostBufs {
+    remat: Vec<bool>,
+    order: Vec<u32>,
+    pieces: Vec<SmallVec<[(Point, Allocation); 1]>>,
+    moves: Vec<VMove>,
+    split_vregs: Vec<u64>,
+    live_split: Vec<u64>,
+    starts: Vec<(usize, Allocation)>,
+    span: Vec<(Point, Point)>,
+    spilled: Vec<u32>,
+    slot: Vec<u32>,
+    busy: BinaryHeap<Reverse<(Point, u32)>>,
+    free: Vec<u32>,
+    par: Vec<Move>,
+    seq: Vec<Move>,
+    sequencer: moves::Sequencer,
+    stores: StoreBufs,
+}
+
 /// Allocates `func` in `Mode::Optimizing`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn run<F: Function>(
     func: &F,
     env: &MachineEnv,
@@ -662,40 +982,106 @@ pub(crate) fn run<F: Function>(
     fixed: &FixedRanges,
     hints: &Hints,
     fixup_bufs: &mut FixupBufs,
+    bufs: &mut SplitBufs,
 ) -> Result<Output, RegAllocError> {
-    let mut scan = Scan::new(func, env, ranges, fixed, hints);
+    let mut scan = Scan::new(func, env, ranges, fixed, hints, std::mem::take(bufs));
     scan.run();
+    let mut sb = scan.b;
+    sb.regs = scan.regs;
+    let result = finish(func, env, live, ranges, &mut sb, fixup_bufs);
+    *bufs = sb;
+    result
+}
+
+/// Everything after the scan: locations, split and edge moves, spill slots,
+/// the fix-up.
+fn finish<F: Function>(
+    func: &F,
+    env: &MachineEnv,
+    live: &Liveness,
+    ranges: &[Ranges],
+    sb: &mut SplitBufs,
+    fixup_bufs: &mut FixupBufs,
+) -> Result<Output, RegAllocError> {
     let nv = ranges.len();
-    let class = std::mem::take(&mut scan.class);
+    let SplitBufs {
+        class,
+        children,
+        block_of,
+        block_starts,
+        counts,
+        post,
+        ..
+    } = sb;
+    let PostBufs {
+        remat,
+        order,
+        pieces,
+        moves,
+        split_vregs,
+        live_split,
+        starts,
+        span,
+        spilled,
+        slot,
+        busy,
+        free,
+        par,
+        seq,
+        sequencer,
+        stores,
+    } = post;
     // Constants: asked only for vregs with a stack child.
-    let mut remat = vec![false; nv];
-    for ch in &scan.children {
+    refill(remat, nv, false);
+    for ch in children.iter() {
         let v = ch.vreg as usize;
         if ch.alloc == SPILLED && !remat[v] {
             remat[v] = func.remat_constant(crate::VReg::new(v, class[v])).is_some();
         }
     }
-    // Children of each vreg in order.
-    let mut order: Vec<u32> = (0..scan.children.len() as u32).collect();
-    order.sort_unstable_by_key(|&c| {
-        let ch = &scan.children[c as usize];
-        (ch.vreg, ch.start())
-    });
-    let mut pieces: Vec<SmallVec<[(Point, Allocation); 1]>> = vec![SmallVec::new(); nv];
-    for &c in &order {
-        let ch = &scan.children[c as usize];
+    // Children of each vreg in order: by vreg (a counting sort), then by
+    // start.
+    refill(counts, nv + 1, 0);
+    for ch in children.iter() {
+        counts[ch.vreg as usize + 1] += 1;
+    }
+    for v in 0..nv {
+        counts[v + 1] += counts[v];
+    }
+    refill(order, children.len(), 0);
+    for (c, ch) in children.iter().enumerate() {
+        let at = &mut counts[ch.vreg as usize];
+        order[*at as usize] = c as u32;
+        *at += 1;
+    }
+    // (`counts[v]` is now where vreg `v + 1`'s children start.)
+    let mut lo = 0;
+    for v in 0..nv {
+        let hi = counts[v] as usize;
+        if hi - lo > 1 {
+            order[lo..hi].sort_unstable_by_key(|&c| children[c as usize].start);
+        }
+        lo = hi;
+    }
+    pieces.resize_with(nv, SmallVec::new);
+    pieces.truncate(nv);
+    for p in pieces.iter_mut() {
+        p.clear();
+    }
+    for &c in order.iter() {
+        let ch = &children[c as usize];
         debug_assert!(ch.alloc != Allocation::None, "unassigned child {ch:?}");
         pieces[ch.vreg as usize].push((ch.start(), ch.alloc));
     }
-    let mut locs = Locs::split(pieces);
-    let mut moves: Vec<VMove> = Vec::new();
+    let mut locs = Locs::split(std::mem::take(pieces));
+    moves.clear();
     // Split moves inside blocks.
     let is_block_start = |p: Point| {
-        let b = scan.block_of[(p / 2) as usize] as usize;
-        scan.block_starts[b] == p
+        let b = block_of[(p / 2) as usize] as usize;
+        block_starts[b] == p
     };
     for w in order.windows(2) {
-        let (a, b) = (&scan.children[w[0] as usize], &scan.children[w[1] as usize]);
+        let (a, b) = (&children[w[0] as usize], &children[w[1] as usize]);
         if a.vreg != b.vreg || a.end() != b.start() || a.alloc == b.alloc {
             continue;
         }
@@ -713,7 +1099,7 @@ pub(crate) fn run<F: Function>(
     }
     // Edge moves (only vregs with several pieces can need them).
     let words = live.words;
-    let mut split_vregs = vec![0u64; words];
+    refill(split_vregs, words, 0);
     for (v, p) in locs.pieces.iter().enumerate() {
         // (Only global vregs are ever live into a block.)
         let g = live.global_index[v] as usize;
@@ -721,25 +1107,24 @@ pub(crate) fn run<F: Function>(
             split_vregs[g / 64] |= 1 << (g % 64);
         }
     }
-    let mut live_split = vec![0u64; words];
-    let mut starts: Vec<(usize, Allocation)> = Vec::new();
+    refill(live_split, words, 0);
     for b in 0..func.num_blocks() {
         let blk = Block(b as u32);
         let preds = func.block_preds(blk);
         let first = func.block_insns(blk).first;
         let live_in = Liveness::row(&live.live_in, words, b);
-        for ((x, &l), &sv) in live_split.iter_mut().zip(live_in).zip(&split_vregs) {
+        for ((x, &l), &sv) in live_split.iter_mut().zip(live_in).zip(split_vregs.iter()) {
             *x = l & sv;
         }
         starts.clear();
         starts.extend(
-            live.vregs(&live_split)
+            live.vregs(live_split)
                 .map(|v| (v, locs.at_point(v, early(first.index())))),
         );
         for &p in preds {
             let br = Inst(func.block_insns(p).last.0 - 1);
             let n0 = moves.len();
-            for &(v, to) in &starts {
+            for &(v, to) in starts.iter() {
                 let from = locs.at_point(v, early(br.index()));
                 if from == to {
                     continue;
@@ -759,11 +1144,13 @@ pub(crate) fn run<F: Function>(
             }
             if moves.len() > n0 && preds.len() > 1 {
                 if func.block_succs(p).len() > 1 {
+                    *pieces = locs.pieces;
                     return Err(RegAllocError::InvalidInput(format!(
                         "critical edge {p:?} -> {blk:?} needs moves; split it"
                     )));
                 }
                 if !func.inst_operands(br).is_empty() {
+                    *pieces = locs.pieces;
                     return Err(RegAllocError::InvalidInput(format!(
                         "inst{}: moves for the edge {p:?} -> {blk:?} go before this branch, \
                          which must then have no operands",
@@ -775,31 +1162,32 @@ pub(crate) fn run<F: Function>(
     }
     // Spill slots: one per vreg, spanning its stack children and the moves
     // that touch its slot.
-    let mut span: Vec<(Point, Point)> = vec![(Point::MAX, 0); nv];
+    refill(span, nv, (Point::MAX, 0));
     let mut widen = |v: usize, from: Point, to: Point| {
         let s = &mut span[v];
         s.0 = s.0.min(from);
         s.1 = s.1.max(to);
     };
-    for ch in &scan.children {
+    for ch in children.iter() {
         if ch.alloc == SPILLED && !remat[ch.vreg as usize] {
             widen(ch.vreg as usize, ch.start(), ch.end() + 1);
         }
     }
-    for m in &moves {
+    for m in moves.iter() {
         if (m.from == SPILLED || m.to == SPILLED) && !remat[m.vreg as usize] {
             let p = early(m.point.inst().index());
             widen(m.vreg as usize, p, p + 1);
         }
     }
-    let mut spilled: Vec<usize> = (0..nv).filter(|&v| span[v].0 != Point::MAX).collect();
-    spilled.sort_unstable_by_key(|&v| span[v].0);
-    let mut slot = vec![u32::MAX; nv];
-    let mut busy: BinaryHeap<Reverse<(Point, u32)>> = BinaryHeap::new();
-    let mut free: Vec<u32> = Vec::new();
+    spilled.clear();
+    spilled.extend((0..nv as u32).filter(|&v| span[v as usize].0 != Point::MAX));
+    spilled.sort_unstable_by_key(|&v| span[v as usize].0);
+    refill(slot, nv, u32::MAX);
+    busy.clear();
+    free.clear();
     let mut num_slots = 0u32;
-    for v in spilled {
-        let (start, end) = span[v];
+    for &v in spilled.iter() {
+        let (start, end) = span[v as usize];
         while let Some(&Reverse((e, s))) = busy.peek() {
             if e > start {
                 break;
@@ -812,8 +1200,10 @@ pub(crate) fn run<F: Function>(
             num_slots - 1
         });
         busy.push(Reverse((end, s)));
-        slot[v] = s;
+        slot[v as usize] = s;
     }
+    let slot = &*slot;
+    let remat = &*remat;
     let real = |v: usize, a: Allocation| {
         if a == SPILLED && remat[v] {
             remat_marker(v)
@@ -831,24 +1221,31 @@ pub(crate) fn run<F: Function>(
     // A constant is never stored.
     moves.retain(|m| !(m.to == SPILLED && remat[m.vreg as usize]));
     moves.sort_by_key(|m| (m.point, m.prio));
-    drop_redundant_stores(func, &locs, &mut moves, &slot, num_slots as usize);
+    drop_redundant_stores(func, &locs, moves, slot, num_slots as usize, stores);
     // Sequence each point's (and priority's) moves as one parallel move.
     let scratch: SmallVec<[PReg; 4]> = env.scratch.iter().flatten().copied().collect();
     let mut extra: PrioEdits = Vec::with_capacity(moves.len());
-    let mut par: Vec<Move> = Vec::new();
-    let mut sequencer = moves::Sequencer::new();
-    let mut seq: Vec<Move> = Vec::new();
     for group in moves.chunk_by(|a, b| (a.point, a.prio) == (b.point, b.prio)) {
         par.clear();
         par.extend(group.iter().map(|m| {
             let v = m.vreg as usize;
             Move::new(real(v, m.from), real(v, m.to), class[v])
         }));
-        let remats = take_remats(func, &mut par)?;
+        let remats = match take_remats(func, par) {
+            Ok(r) => r,
+            Err(e) => {
+                *pieces = locs.pieces;
+                return Err(e);
+            }
+        };
         seq.clear();
-        sequencer.sequence(&par, &scratch, &mut seq).map_err(|e| {
-            RegAllocError::Unsatisfiable(format!("moves at {:?}: {e}", group[0].point))
-        })?;
+        if let Err(e) = sequencer.sequence(par, &scratch, seq) {
+            *pieces = locs.pieces;
+            return Err(RegAllocError::Unsatisfiable(format!(
+                "moves at {:?}: {e}",
+                group[0].point
+            )));
+        }
         extra.extend(seq.iter().map(|&m| {
             (
                 group[0].point,
@@ -869,16 +1266,32 @@ pub(crate) fn run<F: Function>(
     // Registers' contents for the fix-up (which borrows free registers).
     let occupancy = &mut fixup_bufs.occupancy;
     occupancy.reset();
-    for ch in &scan.children {
+    for ch in children.iter() {
         if let Allocation::Reg(r) = ch.alloc {
             let rs = clipped(&ranges[ch.vreg as usize], ch.start, ch.end);
             occupancy.push(r, rs, ch.vreg);
         }
     }
     occupancy.sort();
-    Fixup::new(func, env, ranges, &locs, num_slots as usize, fixup_bufs)
+    let out = Fixup::new(func, env, ranges, &locs, num_slots as usize, fixup_bufs)
         .with_occupancy()
-        .run(extra)
+        .run(extra);
+    *pieces = locs.pieces;
+    out
+}
+
+/// Buffers of [`drop_redundant_stores`].
+#[derive(Default)]
+struct StoreBufs {
+    at: Vec<usize>,
+    redundant: Vec<bool>,
+    /// Per block, whether it has an entry state, and the states
+    /// (`num_slots` per block).
+    has_in: Vec<bool>,
+    ins: Vec<u32>,
+    queued: Vec<bool>,
+    work: std::collections::VecDeque<usize>,
+    st: Vec<u32>,
 }
 
 /// Removes moves into a vreg's slot where the slot already holds the vreg's
@@ -892,27 +1305,39 @@ fn drop_redundant_stores<F: Function>(
     moves: &mut Vec<VMove>,
     slot: &[u32],
     num_slots: usize,
+    bufs: &mut StoreBufs,
 ) {
     const NONE: u32 = u32::MAX;
     if num_slots == 0 || !moves.iter().any(|m| m.to == SPILLED) {
         return;
     }
+    let StoreBufs {
+        at,
+        redundant,
+        has_in,
+        ins,
+        queued,
+        work,
+        st,
+    } = bufs;
     let n = func.num_insts();
     // moves[at[i]..at[i + 1]] are at `Before(i)`.
-    let mut at = vec![0usize; n + 1];
+    refill(at, n + 1, 0);
     for m in moves.iter() {
         at[m.point.inst().index() + 1] += 1;
     }
     for i in 0..n {
         at[i + 1] += at[i];
     }
-    let mut redundant = vec![false; moves.len()];
-    let walk = |b: usize, st: &mut Vec<u32>, mut mark: Option<&mut Vec<bool>>| {
+    refill(redundant, moves.len(), false);
+    let moves_ro = &*moves;
+    let at = &*at;
+    let walk = |b: usize, st: &mut [u32], mut mark: Option<&mut Vec<bool>>| {
         for inst in func.block_insns(Block(b as u32)).iter() {
             let i = inst.index();
             let mut k = at[i];
-            let apply = |k: usize, st: &mut Vec<u32>, mark: &mut Option<&mut Vec<bool>>| {
-                let m = moves[k];
+            let apply = |k: usize, st: &mut [u32], mark: &mut Option<&mut Vec<bool>>| {
+                let m = moves_ro[k];
                 if m.to == SPILLED {
                     let s = slot[m.vreg as usize] as usize;
                     if st[s] == m.vreg
@@ -923,7 +1348,7 @@ fn drop_redundant_stores<F: Function>(
                     st[s] = m.vreg;
                 }
             };
-            while k < at[i + 1] && moves[k].prio < 3 {
+            while k < at[i + 1] && moves_ro[k].prio < 3 {
                 apply(k, st, &mut mark);
                 k += 1;
             }
@@ -949,33 +1374,34 @@ fn drop_redundant_stores<F: Function>(
         }
     };
     let nb = func.num_blocks();
-    let mut ins: Vec<Option<Vec<u32>>> = vec![None; nb];
-    ins[0] = Some(vec![NONE; num_slots]);
-    let mut queued = vec![false; nb];
+    refill(has_in, nb, false);
+    refill(ins, nb * num_slots, NONE);
+    has_in[0] = true;
+    refill(queued, nb, false);
     queued[0] = true;
-    let mut work = std::collections::VecDeque::from([0usize]);
-    let mut st = Vec::new();
+    work.clear();
+    work.push_back(0);
     while let Some(b) = work.pop_front() {
         queued[b] = false;
-        st.clone_from(ins[b].as_ref().expect("queued block has a state"));
-        walk(b, &mut st, None);
+        st.clear();
+        st.extend_from_slice(&ins[b * num_slots..(b + 1) * num_slots]);
+        walk(b, st, None);
         for &s in func.block_succs(Block(b as u32)) {
             let si = s.index();
-            let changed = match &mut ins[si] {
-                None => {
-                    ins[si] = Some(st.clone());
-                    true
-                }
-                Some(old) => {
-                    let mut ch = false;
-                    for (o, &x) in old.iter_mut().zip(&st) {
-                        if *o != x && *o != NONE {
-                            *o = NONE;
-                            ch = true;
-                        }
+            let old = &mut ins[si * num_slots..(si + 1) * num_slots];
+            let changed = if !has_in[si] {
+                has_in[si] = true;
+                old.copy_from_slice(st);
+                true
+            } else {
+                let mut ch = false;
+                for (o, &x) in old.iter_mut().zip(st.iter()) {
+                    if *o != x && *o != NONE {
+                        *o = NONE;
+                        ch = true;
                     }
-                    ch
                 }
+                ch
             };
             if changed && !queued[si] {
                 queued[si] = true;
@@ -983,10 +1409,11 @@ fn drop_redundant_stores<F: Function>(
             }
         }
     }
-    for (b, state) in ins.iter().enumerate() {
-        if let Some(state) = state {
-            st.clone_from(state);
-            walk(b, &mut st, Some(&mut redundant));
+    for b in 0..nb {
+        if has_in[b] {
+            st.clear();
+            st.extend_from_slice(&ins[b * num_slots..(b + 1) * num_slots]);
+            walk(b, st, Some(redundant));
         }
     }
     let mut k = 0;
