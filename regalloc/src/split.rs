@@ -758,35 +758,45 @@ impl<'a> Scan<'a> {
         self.b.lanes[r.index()].remove(c as u32, start);
     }
 
-    /// Registers to try for child `c`, hints first, into `cands`.
+    /// Registers to try for child `c`, hints first, into `cands`: the
+    /// register of the vreg's previous child, the first fixed register of
+    /// its first 8 uses in the child, its fixed hint, the registers of the
+    /// related vregs, then the others in order.
     fn candidates(&self, c: usize, cands: &mut Vec<PReg>) {
         let ch = &self.b.children[c];
         let v = ch.vreg as usize;
         let class = self.b.class[v] as usize;
         let allowed = self.allowed[class];
-        let u = self.uses(v);
-        let k = u.partition_point(|x| x.pos < ch.start());
-        let fixed_here = u[k..]
-            .iter()
-            .take(8)
-            .take_while(|x| x.pos < ch.end())
-            .find_map(|x| x.fixed);
-        let related = self.related[v]
-            .iter()
-            .filter_map(|&w| self.b.last_reg[w as usize]);
         cands.clear();
         // (Registers of the class by hardware encoding.)
         let mut seen = 0u64;
-        for h in self.b.last_reg[v]
-            .into_iter()
-            .chain(fixed_here)
-            .chain(self.hint_fixed[v])
-            .chain(related)
-        {
+        let mut hint = |h: PReg| {
             let bit = 1u64 << h.hw_enc();
             if h.class() as usize == class && allowed & bit != 0 && seen & bit == 0 {
                 seen |= bit;
                 cands.push(h);
+            }
+        };
+        if let Some(h) = self.b.last_reg[v] {
+            hint(h);
+        }
+        let u = self.uses(v);
+        let k = u.partition_point(|x| x.pos < ch.start);
+        for x in u[k..].iter().take(8) {
+            if x.pos >= ch.end {
+                break;
+            }
+            if let Some(h) = x.fixed {
+                hint(h);
+                break;
+            }
+        }
+        if let Some(h) = self.hint_fixed[v] {
+            hint(h);
+        }
+        for &w in &self.related[v] {
+            if let Some(h) = self.b.last_reg[w as usize] {
+                hint(h);
             }
         }
         let regs = &self.regs[class];
@@ -958,6 +968,7 @@ struct PostBufs {
     order: Vec<u32>,
     pieces: Vec<SmallVec<[(Point, Allocation); 1]>>,
     moves: Vec<VMove>,
+    sorted: Vec<VMove>,
     split_vregs: Vec<u64>,
     live_split: Vec<u64>,
     starts: Vec<(usize, Allocation)>,
@@ -1007,6 +1018,7 @@ fn finish<F: Function>(
     let SplitBufs {
         class,
         children,
+        lanes,
         block_of,
         block_starts,
         counts,
@@ -1018,6 +1030,7 @@ fn finish<F: Function>(
         order,
         pieces,
         moves,
+        sorted,
         split_vregs,
         live_split,
         starts,
@@ -1220,7 +1233,41 @@ fn finish<F: Function>(
     }
     // A constant is never stored.
     moves.retain(|m| !(m.to == SPILLED && remat[m.vreg as usize]));
-    moves.sort_by_key(|m| (m.point, m.prio));
+    // Sort by point and priority, stably: with many moves, a counting sort
+    // (all points are `Before` an instruction).
+    let ni = func.num_insts();
+    if moves.len() < ni / 8 {
+        moves.sort_by_key(|m| (m.point, m.prio));
+    } else {
+        let key = |m: &VMove| {
+            debug_assert!(m.point == ProgPoint::before(m.point.inst()) && m.prio < 5);
+            m.point.inst().index() * 5 + m.prio as usize
+        };
+        refill(counts, 5 * ni + 1, 0);
+        for m in moves.iter() {
+            counts[key(m) + 1] += 1;
+        }
+        for k in 0..5 * ni {
+            counts[k + 1] += counts[k];
+        }
+        sorted.clear();
+        sorted.resize(
+            moves.len(),
+            VMove {
+                point: ProgPoint::before(Inst(0)),
+                prio: 0,
+                vreg: 0,
+                from: Allocation::None,
+                to: Allocation::None,
+            },
+        );
+        for m in moves.iter() {
+            let at = &mut counts[key(m)];
+            sorted[*at as usize] = *m;
+            *at += 1;
+        }
+        std::mem::swap(moves, sorted);
+    }
     drop_redundant_stores(func, &locs, moves, slot, num_slots as usize, stores);
     // Sequence each point's (and priority's) moves as one parallel move.
     let scratch: SmallVec<[PReg; 4]> = env.scratch.iter().flatten().copied().collect();
@@ -1266,10 +1313,21 @@ fn finish<F: Function>(
     // Registers' contents for the fix-up (which borrows free registers).
     let occupancy = &mut fixup_bufs.occupancy;
     occupancy.reset();
-    for ch in children.iter() {
-        if let Allocation::Reg(r) = ch.alloc {
-            let rs = clipped(&ranges[ch.vreg as usize], ch.start, ch.end);
-            occupancy.push(r, rs, ch.vreg);
+    // (The lanes hold exactly the ranges of the children in registers,
+    // sorted, so the sort finds them sorted.)
+    debug_assert_eq!(
+        lanes.iter().map(|l| l.list.len()).sum::<usize>(),
+        children
+            .iter()
+            .filter(|ch| matches!(ch.alloc, Allocation::Reg(_)))
+            .map(|ch| clipped(&ranges[ch.vreg as usize], ch.start, ch.end).count())
+            .sum::<usize>()
+    );
+    for (ri, lane) in lanes.iter().enumerate() {
+        let r = PReg::from_index(ri);
+        for &(from, to, c) in &lane.list {
+            debug_assert_eq!(children[c as usize].alloc, Allocation::Reg(r));
+            occupancy.push(r, [Range { from, to }], children[c as usize].vreg);
         }
     }
     occupancy.sort();
