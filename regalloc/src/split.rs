@@ -259,6 +259,16 @@ impl Lane {
     }
 }
 
+/// What [`Scan::free_until`] learned of [`Scan::fixed_block`] for a
+/// register: the answer, or that no fixed range blocks the register in the
+/// current child's ranges before range `.0`, from where the search goes on
+/// (at fixed range `.1` or later).
+#[derive(Clone, Copy)]
+enum FixedHint {
+    Known(Point),
+    From(u32, u32),
+}
+
 /// How many block boundaries a split-position search looks at.
 const SPLIT_SEARCH: usize = 256;
 
@@ -293,6 +303,8 @@ pub(crate) struct SplitBufs {
     last_reg: Vec<Option<PReg>>,
     block_of: Vec<u32>,
     depth: Vec<u32>,
+    /// Per block, `10^depth`: the weight of a use there.
+    freq: Vec<f32>,
     /// The first point of each block (layout order, ascending).
     block_starts: Vec<Point>,
     /// The cost of a split at each block's start (the loop depth of its
@@ -302,6 +314,8 @@ pub(crate) struct SplitBufs {
     cur: Vec<Range>,
     /// Scratch list of conflicting children.
     list: Vec<u32>,
+    /// Per candidate, what [`Scan::free_until`] learned.
+    hints: Vec<FixedHint>,
     /// Candidate registers, and the registers of each class (kept for
     /// their memory).
     cands: Vec<PReg>,
@@ -353,6 +367,9 @@ impl<'a> Scan<'a> {
             b.block_starts.push(early(r.first.index()));
             b.block_of[r.first.index()..r.last.index()].fill(blk as u32);
         }
+        b.freq.clear();
+        b.freq
+            .extend(b.depth.iter().map(|&d| 10f32.powi(d as i32)));
         b.start_cost.clear();
         for blk in 0..nb {
             let depth = &b.depth;
@@ -394,7 +411,7 @@ impl<'a> Scan<'a> {
         for i in 0..ni {
             let ops = func.inst_operands(Inst(i as u32));
             let e = early(i);
-            let freq = 10f32.powi(b.depth[b.block_of[i] as usize] as i32);
+            let freq = b.freq[b.block_of[i] as usize];
             for op in ops {
                 let v = op.vreg.index();
                 b.class[v] = op.vreg.class();
@@ -658,11 +675,15 @@ impl<'a> Scan<'a> {
     }
 
     /// The first point of the current child (vreg `v`, ranges `cur`) where
-    /// fixed ranges of other vregs occupy `r`, or `Point::MAX`.
-    fn fixed_block(&mut self, r: PReg, v: u32) -> Point {
-        let mut k = self.fixed_from(r);
+    /// fixed ranges of other vregs occupy `r`, or `Point::MAX`; `hint` is
+    /// what [`Scan::free_until`] learned of it.
+    fn fixed_block(&self, r: PReg, v: u32, hint: FixedHint) -> Point {
+        let (from, mut k) = match hint {
+            FixedHint::Known(p) => return p,
+            FixedHint::From(i, k) => (i as usize, k as usize),
+        };
         let f = &self.fixed[r.index()];
-        for rg in &self.b.cur {
+        for rg in &self.b.cur[from..] {
             // (Fixed ranges lie within one instruction, so sorted by start
             // they are sorted by end too.)
             k = gallop(f, k, |x| x.range.to <= rg.from);
@@ -679,13 +700,14 @@ impl<'a> Scan<'a> {
     }
 
     /// The first point of the current child (vreg `v`, ranges `cur`) where
-    /// `r` is not free, or `Point::MAX`.
-    fn free_until(&mut self, r: PReg, v: u32) -> Point {
+    /// `r` is not free, or `Point::MAX`; and what it learned of
+    /// [`Scan::fixed_block`].
+    fn free_until(&mut self, r: PReg, v: u32) -> (Point, FixedHint) {
         let mut k = self.fixed_from(r);
         let mut kl = self.b.lanes[r.index()].seek(self.now);
         let f = &self.fixed[r.index()];
         let lane = &self.b.lanes[r.index()];
-        for rg in &self.b.cur {
+        for (i, rg) in self.b.cur.iter().enumerate() {
             let mut first = Point::MAX;
             k = gallop(f, k, |x| x.range.to <= rg.from);
             for x in &f[k..] {
@@ -697,16 +719,22 @@ impl<'a> Scan<'a> {
                     break;
                 }
             }
+            // (No fixed range blocks `r` in earlier ranges.)
+            let hint = if first != Point::MAX {
+                FixedHint::Known(first)
+            } else {
+                FixedHint::From(i as u32 + 1, k as u32)
+            };
             let (p, k2) = lane.first_in(rg.from, rg.to, kl);
             kl = k2;
             if let Some(p) = p {
                 first = first.min(p);
             }
             if first != Point::MAX {
-                return first;
+                return (first, hint);
             }
         }
-        Point::MAX
+        (Point::MAX, FixedHint::Known(Point::MAX))
     }
 
     /// The children assigned to `r` that overlap the current child (ranges
@@ -833,12 +861,16 @@ impl<'a> Scan<'a> {
         self.load_ranges(c);
         // 1. A register free for the whole child, else the one free longest.
         let mut best: Option<(Point, PReg)> = None;
+        let mut hints = std::mem::take(&mut self.b.hints);
+        hints.clear();
         for &r in cands {
-            let fu = self.free_until(r, vr);
+            let (fu, hint) = self.free_until(r, vr);
             if fu == Point::MAX {
                 self.assign(c, r);
+                self.b.hints = hints;
                 return;
             }
+            hints.push(hint);
             if best.is_none_or(|b| fu > b.0) {
                 best = Some((fu, r));
             }
@@ -858,6 +890,7 @@ impl<'a> Scan<'a> {
                 if let Some(rest) = rest {
                     self.push(rest);
                 }
+                self.b.hints = hints;
                 return;
             }
         }
@@ -866,8 +899,8 @@ impl<'a> Scan<'a> {
         let end = self.b.children[c].end();
         let mut evict: Option<(f32, PReg, Point)> = None;
         let mut list = std::mem::take(&mut self.b.list);
-        for &r in cands {
-            let bp = self.fixed_block(r, vr);
+        for (&r, &hint) in cands.iter().zip(hints.iter()) {
+            let bp = self.fixed_block(r, vr, hint);
             let lim = if bp == Point::MAX { bp } else { bp & !1 };
             if lim <= s || (lim < end && !self.can_split(v)) {
                 continue;
@@ -878,6 +911,7 @@ impl<'a> Scan<'a> {
                 evict = Some((cost, r, lim));
             }
         }
+        self.b.hints = hints;
         if let Some((_, r, lim)) = evict {
             if lim < end {
                 let lo = self.last_use_before(v, s, lim).map_or(s, |u| u.max(s));
