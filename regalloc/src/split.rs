@@ -221,7 +221,7 @@ impl Lane {
         let n = rs.len();
         // The ranges from `p` on start after the first new one: merge the
         // new ranges with them, from the end.
-        let p = self.list.partition_point(|x| x.0 < first.from);
+        let p = seek(&self.list, self.head, |x| x.0 < first.from);
         let old = self.list.len();
         self.list.resize(old + n, (0, 0, 0));
         let (mut i, mut j, mut w) = (old, n, old + n);
@@ -246,7 +246,7 @@ impl Lane {
     /// Removes the ranges of child `c`, which all start at or after
     /// `start`.
     fn remove(&mut self, c: u32, start: Point) {
-        let p = self.list.partition_point(|x| x.0 < start);
+        let p = seek(&self.list, self.head, |x| x.0 < start);
         let mut w = p;
         for k in p..self.list.len() {
             let x = self.list[k];
@@ -552,15 +552,24 @@ impl<'a> Scan<'a> {
 
     /// Loop-weighted uses per program point of `ranges` (of vreg `v`).
     fn weight(&self, v: usize, start: Point, end: Point) -> f32 {
+        // (`partition_point`s, mostly answered by their ends: children
+        // often start at the first use or range, or end at the last.)
+        fn pp<T>(s: &[T], pred: impl Fn(&T) -> bool) -> usize {
+            match (s.first(), s.last()) {
+                (Some(f), _) if !pred(f) => 0,
+                (_, Some(l)) if pred(l) => s.len(),
+                _ => s.partition_point(pred),
+            }
+        }
         let u = self.uses(v);
-        let a = u.partition_point(|x| x.pos < start);
-        let b = u.partition_point(|x| x.pos < end);
+        let a = pp(u, |x| x.pos < start);
+        let b = pp(u, |x| x.pos < end);
         let ws = &self.b.wsum[self.b.use_at[v] as usize + v..];
         // Covered points in `[start, end)` (both ends are covered).
         let r = &self.vranges[v];
         let rlen = &self.b.rlen[self.b.range_at[v] as usize..];
-        let k1 = r.partition_point(|x| x.to <= start);
-        let k2 = r.partition_point(|x| x.from < end);
+        let k1 = pp(r, |x| x.to <= start);
+        let k2 = pp(r, |x| x.from < end);
         let len = rlen[k2] - rlen[k1] - (start - r[k1].from) - (r[k2 - 1].to - end);
         (ws[b] - ws[a]) / (len as f32 + 2.0)
     }
@@ -719,19 +728,19 @@ impl<'a> Scan<'a> {
                     break;
                 }
             }
-            // (No fixed range blocks `r` in earlier ranges.)
-            let hint = if first != Point::MAX {
-                FixedHint::Known(first)
-            } else {
-                FixedHint::From(i as u32 + 1, k as u32)
-            };
             let (p, k2) = lane.first_in(rg.from, rg.to, kl);
             kl = k2;
             if let Some(p) = p {
-                first = first.min(p);
+                // (No fixed range blocks `r` in earlier ranges.)
+                let hint = if first != Point::MAX {
+                    FixedHint::Known(first)
+                } else {
+                    FixedHint::From(i as u32 + 1, k as u32)
+                };
+                return (first.min(p), hint);
             }
             if first != Point::MAX {
-                return (first, hint);
+                return (first, FixedHint::Known(first));
             }
         }
         (Point::MAX, FixedHint::Known(Point::MAX))
@@ -1449,11 +1458,15 @@ fn drop_redundant_stores<F: Function>(
                     continue;
                 }
                 let v = op.vreg.index();
+                let s = slot[v];
+                if s == u32::MAX {
+                    // (Then `v` is never in a slot, nor does one hold it.)
+                    continue;
+                }
                 match locs.at_point(v, early(i) + 1) {
-                    Allocation::Stack(s) if s.index() < num_slots => st[s.index()] = v as u32,
+                    Allocation::Stack(x) if x.index() < num_slots => st[x.index()] = v as u32,
                     _ => {
-                        let s = slot[v];
-                        if s != u32::MAX && st[s as usize] == v as u32 {
+                        if st[s as usize] == v as u32 {
                             st[s as usize] = NONE;
                         }
                     }
