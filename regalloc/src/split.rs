@@ -363,13 +363,13 @@ impl<'a> Scan<'a> {
         b.block_starts.clear();
         for blk in 0..nb {
             let r = func.block_insns(Block(blk as u32));
-            b.depth.push(func.block_loop_depth(Block(blk as u32)).min(6));
+            b.depth
+                .push(func.block_loop_depth(Block(blk as u32)).min(6));
             b.block_starts.push(early(r.first.index()));
             b.block_of[r.first.index()..r.last.index()].fill(blk as u32);
         }
         b.freq.clear();
-        b.freq
-            .extend(b.depth.iter().map(|&d| 10f32.powi(d as i32)));
+        b.freq.extend(b.depth.iter().map(|&d| 10f32.powi(d as i32)));
         b.start_cost.clear();
         for blk in 0..nb {
             let depth = &b.depth;
@@ -469,7 +469,10 @@ impl<'a> Scan<'a> {
         b.next = 0;
         refill(&mut b.last_reg, nv, None);
         let mut allowed = [0u64; 2];
-        let mut regs = [std::mem::take(&mut b.regs[0]), std::mem::take(&mut b.regs[1])];
+        let mut regs = [
+            std::mem::take(&mut b.regs[0]),
+            std::mem::take(&mut b.regs[1]),
+        ];
         for c in 0..2 {
             regs[c].clear();
             for &r in &env.regs[c] {
@@ -540,12 +543,12 @@ impl<'a> Scan<'a> {
         let a = self.b.initial.get(self.b.next).copied();
         let q = self.b.queue.peek().map(|x| x.0);
         match (a, q) {
-            (Some(a), Some(q)) if q < a => self.b.queue.pop().map(|x| x.0 .1 as usize),
+            (Some(a), Some(q)) if q < a => self.b.queue.pop().map(|x| x.0.1 as usize),
             (Some(a), _) => {
                 self.b.next += 1;
                 Some(a.1 as usize)
             }
-            (None, Some(_)) => self.b.queue.pop().map(|x| x.0 .1 as usize),
+            (None, Some(_)) => self.b.queue.pop().map(|x| x.0.1 as usize),
             (None, None) => None,
         }
     }
@@ -1112,8 +1115,8 @@ fn finish<F: Function>(
     }
     // (`counts[v]` is now where vreg `v + 1`'s children start.)
     let mut lo = 0;
-    for v in 0..nv {
-        let hi = counts[v] as usize;
+    for &hi in &counts[..nv] {
+        let hi = hi as usize;
         if hi - lo > 1 {
             order[lo..hi].sort_unstable_by_key(|&c| children[c as usize].start);
         }
