@@ -1837,7 +1837,12 @@ impl<'a, F: Function> Fixup<'a, F> {
             }
             before.clear();
             after.clear();
-            self.inst(i, ops, &at, allocs, &mut before, &mut after)?;
+            // (Rematerialization markers only exist with split children.)
+            if may_remat || !self.quick(ops, &at, allocs, &mut before, &mut after) {
+                before.clear();
+                after.clear();
+                self.inst(i, ops, &at, allocs, &mut before, &mut after)?;
+            }
             if before.is_empty() && after.is_empty() {
                 continue;
             }
@@ -1913,6 +1918,148 @@ impl<'a, F: Function> Fixup<'a, F> {
         (b.before, b.after, b.at, b.sequencer, b.seq) = (before, after, at, sequencer, seq);
         (b.edits, b.restores) = (edits, restores);
         Ok(out)
+    }
+
+    /// [`Fixup::inst`] for the common cases of `Mode::Fast` (no
+    /// rematerialization markers), with the same result: two-address defs
+    /// in a register whose input is free to be moved there, fixed operands,
+    /// and spilled operands reloaded into (or stored from) scratch
+    /// registers. Returns `false`, with `allocs`, `before` and `after` in
+    /// an unspecified state, for anything else (a temporary that must be
+    /// borrowed, another two-address case), which `inst` then handles.
+    #[inline(always)]
+    fn quick(
+        &self,
+        ops: &[crate::Operand],
+        at: &[Allocation],
+        allocs: &mut [Allocation],
+        before: &mut Vec<Move>,
+        after: &mut Vec<Move>,
+    ) -> bool {
+        // 1. Two-address defs (as in `inst`; only its first two cases).
+        let mut handled = 0u64;
+        for (k, op) in ops.iter().enumerate() {
+            let OperandConstraint::Reuse(n) = op.constraint else {
+                continue;
+            };
+            let u = ops[n];
+            let (loc_x, loc_y) = (at[n], at[k]);
+            if let OperandConstraint::FixedReg(p) = u.constraint {
+                allocs[k] = Allocation::Reg(p);
+                if loc_y != allocs[k] {
+                    after.push(Move::new(allocs[k], loc_y, op.vreg.class()));
+                }
+                continue;
+            }
+            handled |= 1 << n;
+            let Allocation::Reg(r) = loc_y else {
+                return false;
+            };
+            if loc_x != loc_y {
+                let x = u.vreg.index();
+                let free = !ops.iter().enumerate().any(|(m, o)| {
+                    m != n
+                        && o.kind == OperandKind::Use
+                        && o.vreg.index() != x
+                        && match o.constraint {
+                            OperandConstraint::FixedReg(p) => p == r,
+                            _ => at[m] == Allocation::Reg(r),
+                        }
+                });
+                if !free {
+                    return false;
+                }
+                before.push(Move::new(loc_x, loc_y, op.vreg.class()));
+            }
+            allocs[k] = loc_y;
+            allocs[n] = loc_y;
+        }
+        // 2. Early defs, uses, then late defs, with temporaries from the
+        //    scratch registers only (`Fixup::temp`'s first choice).
+        let (mut t_early, mut t_late) = (PRegSet::empty(), PRegSet::empty());
+        let mut reloaded: SmallVec<[(usize, PReg); 4]> = SmallVec::new();
+        let scratch = &self.env.scratch;
+        let mut temp = |class: RegClass, e: bool, l: bool| {
+            let r = scratch[class as usize].iter().copied().find(|&r| {
+                r.class() == class && !(e && t_early.contains(r)) && !(l && t_late.contains(r))
+            })?;
+            if e {
+                t_early.add(r);
+            }
+            if l {
+                t_late.add(r);
+            }
+            Some(r)
+        };
+        let stage = |op: &crate::Operand| match (op.kind, op.pos) {
+            (OperandKind::Def, OperandPos::Early) => 0,
+            (OperandKind::Use, _) => 1,
+            (OperandKind::Def, OperandPos::Late) => 2,
+        };
+        for s in 0..3 {
+            for (k, op) in ops.iter().enumerate() {
+                if stage(op) != s {
+                    continue;
+                }
+                let lv = at[k];
+                let class = op.vreg.class();
+                if op.kind == OperandKind::Use {
+                    if k < 64 && handled & (1 << k) != 0 {
+                        continue;
+                    }
+                    allocs[k] = match op.constraint {
+                        OperandConstraint::FixedReg(p) => {
+                            if lv != Allocation::Reg(p) {
+                                before.push(Move::new(lv, Allocation::Reg(p), class));
+                            }
+                            Allocation::Reg(p)
+                        }
+                        _ if remat_vreg(lv).is_some() => return false,
+                        OperandConstraint::Any => lv,
+                        _ => match lv {
+                            Allocation::Reg(_) => lv,
+                            _ => {
+                                let v = op.vreg.index();
+                                if let Some(&(_, s)) = reloaded.iter().find(|(w, _)| *w == v) {
+                                    Allocation::Reg(s)
+                                } else {
+                                    let Some(s) = temp(class, true, false) else {
+                                        return false;
+                                    };
+                                    before.push(Move::new(lv, Allocation::Reg(s), class));
+                                    reloaded.push((v, s));
+                                    Allocation::Reg(s)
+                                }
+                            }
+                        },
+                    };
+                } else {
+                    match op.constraint {
+                        OperandConstraint::FixedReg(p) => {
+                            allocs[k] = Allocation::Reg(p);
+                            if lv != allocs[k] {
+                                after.push(Move::new(allocs[k], lv, class));
+                            }
+                        }
+                        OperandConstraint::Reuse(_) => {}
+                        _ if remat_vreg(lv).is_some() => return false,
+                        OperandConstraint::Any => allocs[k] = lv,
+                        OperandConstraint::Reg => match lv {
+                            Allocation::Reg(_) => allocs[k] = lv,
+                            _ => {
+                                let is_early = op.pos == OperandPos::Early;
+                                let Some(s) = temp(class, is_early, true) else {
+                                    return false;
+                                };
+                                allocs[k] = Allocation::Reg(s);
+                                after.push(Move::new(allocs[k], lv, class));
+                            }
+                        },
+                    }
+                }
+            }
+        }
+        true
     }
 
     /// Chooses the allocations of instruction `i`'s operands (`ops`, whose
