@@ -1815,8 +1815,14 @@ impl<'a, F: Function> Fixup<'a, F> {
                 for o in ops {
                     let a = whole[o.vreg.index()];
                     simple &= meets(o, a);
-                    reuse |= matches!(o.constraint, OperandConstraint::Reuse(_));
                     allocs.push(a);
+                }
+                // (A two-address def meets its constraint when its use's
+                // vreg is in the same register.)
+                for o in ops {
+                    if let OperandConstraint::Reuse(n) = o.constraint {
+                        simple &= whole[ops[n].vreg.index()] == whole[o.vreg.index()];
+                    }
                 }
             }
             if simple && reuse {
