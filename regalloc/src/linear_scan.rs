@@ -1,9 +1,11 @@
 //! Linear scan over live intervals with lifetime holes.
 //!
 //! Passes, each linear or `n log n` in the size of the function:
-//! 1. [`check_env_and_cfg`]: the machine environment and the block layout.
-//! 2. [`analyze`]: one forward pass over every operand checks the operand
-//!    invariants and collects what the later passes need: each vreg's class,
+//! 1. [`check_env`]: the machine environment.
+//! 2. [`analyze`]: one forward pass over every block and operand checks the
+//!    block layout, the CFG and the operand invariants (on a violation,
+//!    [`check_cfg`] finds the error to report: layout and CFG errors come
+//!    first) and collects what the later passes need: each vreg's class,
 //!    per block its upward-exposed uses and its defs, the fixed-register
 //!    ranges (points where a register is a fixed operand, tagged with the
 //!    vreg that may sit there, or clobbered), loop-weighted use counts and
@@ -180,8 +182,12 @@ pub(crate) fn run<F: Function>(
     mode: Mode,
     ctx: &mut Ctx,
 ) -> Result<Output, RegAllocError> {
-    check_env_and_cfg(func, env)?;
-    analyze(func, env, &mut ctx.analyze, &mut ctx.facts)?;
+    check_env(env)?;
+    if let Err(e) = analyze(func, env, &mut ctx.analyze, &mut ctx.facts) {
+        // Block layout and CFG errors take precedence.
+        check_cfg(func)?;
+        return Err(e);
+    }
     liveness(func, &ctx.facts, &mut ctx.live_bufs, &mut ctx.live)?;
     build_intervals(func, &ctx.live, &mut ctx.interval_bufs, &mut ctx.ranges);
     ctx.facts.fixed.finish(&mut ctx.fixed)?;
@@ -221,9 +227,8 @@ fn invalid(msg: String) -> RegAllocError {
     RegAllocError::InvalidInput(msg)
 }
 
-/// Checks the machine environment and the block layout and CFG.
-#[inline(never)]
-fn check_env_and_cfg<F: Function>(func: &F, env: &MachineEnv) -> Result<(), RegAllocError> {
+/// Checks the machine environment.
+fn check_env(env: &MachineEnv) -> Result<(), RegAllocError> {
     for c in 0..2 {
         for &r in env.regs[c].iter().chain(&env.scratch[c]) {
             if r.class() != class_of_index(c) {
@@ -236,6 +241,15 @@ fn check_env_and_cfg<F: Function>(func: &F, env: &MachineEnv) -> Result<(), RegA
             }
         }
     }
+    Ok(())
+}
+
+/// Checks the block layout and CFG, reporting the first error (in block
+/// order). [`analyze`] makes the same checks without the messages; this is
+/// called only when it fails.
+#[cold]
+#[inline(never)]
+fn check_cfg<F: Function>(func: &F) -> Result<(), RegAllocError> {
     let nb = func.num_blocks();
     let ni = func.num_insts();
     if nb == 0 {
@@ -377,18 +391,32 @@ fn analyze<F: Function>(
             related[a].push(b as u32);
         }
     };
+    // The block layout and CFG checks of `check_cfg` (which finds the
+    // message).
+    let bad_cfg = || invalid("invalid block layout or CFG".into());
+    if nb == 0 || func.entry_block().index() != 0 || !func.block_preds(Block(0)).is_empty() {
+        return Err(bad_cfg());
+    }
+    let mut next = 0u32;
     for b in 0..nb {
         let blk = Block(b as u32);
         let bb = b as u32;
         let depth = func.block_loop_depth(blk).min(6) as i32;
         let freq = 8f32.powi(depth);
         let insts = func.block_insns(blk);
+        if insts.first.0 != next || insts.is_empty() {
+            return Err(bad_cfg());
+        }
+        next = insts.last.0;
         let first = insts.first.0;
         for inst in insts.iter() {
             let i = inst.index();
             let ops = func.inst_operands(inst);
             let e = early(i);
             let is_branch = func.is_branch(inst);
+            if (is_branch || func.is_ret(inst)) != (inst.0 + 1 == next) {
+                return Err(bad_cfg());
+            }
             let mut fixed_uses: SmallVec<[(PReg, u32); 8]> = SmallVec::new();
             let mut fixed_defs = PRegSet::empty();
             let mut def_regs = PRegSet::empty();
@@ -538,6 +566,21 @@ fn analyze<F: Function>(
                 relate(ops[1].vreg.index(), ops[0].vreg.index());
             }
         }
+        let succs = func.block_succs(blk);
+        if func.is_ret(Inst(next - 1)) != succs.is_empty()
+            || succs
+                .iter()
+                .any(|&s| s.index() >= nb || !func.block_preds(s).contains(&blk))
+            || func
+                .block_preds(blk)
+                .iter()
+                .any(|&p| p.index() >= nb || !func.block_succs(p).contains(&blk))
+        {
+            return Err(bad_cfg());
+        }
+    }
+    if next as usize != func.num_insts() {
+        return Err(bad_cfg());
     }
     class.clear();
     class.extend(vclass.iter().map(|&c| {
