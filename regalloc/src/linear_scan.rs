@@ -417,7 +417,7 @@ fn analyze<F: Function>(
             if (is_branch || func.is_ret(inst)) != (inst.0 + 1 == next) {
                 return Err(bad_cfg());
             }
-            let mut fixed_uses: SmallVec<[(PReg, u32); 8]> = SmallVec::new();
+            let mut fixed_uses = PRegSet::empty();
             let mut fixed_defs = PRegSet::empty();
             let mut def_regs = PRegSet::empty();
             let mut reused = 0u64;
@@ -487,12 +487,20 @@ fn analyze<F: Function>(
                         }
                         match op.kind {
                             OperandKind::Use => {
-                                if fixed_uses.iter().any(|&(q, w)| q == p && w != vi as u32) {
+                                // (An earlier fixed use of `p` is looked
+                                // for only when there is one.)
+                                if fixed_uses.contains(p)
+                                    && ops[..k].iter().any(|o| {
+                                        o.kind == OperandKind::Use
+                                            && o.constraint == OperandConstraint::FixedReg(p)
+                                            && o.vreg.index() != vi
+                                    })
+                                {
                                     return Err(RegAllocError::Unsatisfiable(format!(
                                         "inst{i}: two different values used in {p:?}"
                                     )));
                                 }
-                                fixed_uses.push((p, vi as u32));
+                                fixed_uses.add(p);
                                 fixed.push(p, e, e + 1, vi as u32);
                             }
                             OperandKind::Def => {
