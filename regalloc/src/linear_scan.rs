@@ -438,10 +438,9 @@ fn analyze<F: Function>(
                     if is_branch {
                         return Err(invalid(format!("inst{i}: a branch may not define {v:?}")));
                     }
-                    if ops[..k]
-                        .iter()
-                        .any(|o| o.kind == OperandKind::Def && o.vreg == v)
-                    {
+                    // (`def_at` says which instruction last defined `v`,
+                    // among the operands before this one.)
+                    if def_at[vi] == ii {
                         return Err(invalid(format!("inst{i}: {v:?} defined twice")));
                     }
                     if op.pos == OperandPos::Early
