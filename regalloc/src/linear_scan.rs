@@ -368,6 +368,9 @@ fn analyze<F: Function>(
     let def_at = &mut bufs.def_at;
     refill(used_in, nv, NONE);
     refill(def_at, nv, NONE);
+    // (Slices of exactly `nv`, so that indexing by a checked vreg is not
+    // checked again.)
+    let (vclass, used_in, def_at) = (&mut vclass[..nv], &mut used_in[..nv], &mut def_at[..nv]);
     let Facts {
         class,
         gens,
@@ -381,7 +384,8 @@ fn analyze<F: Function>(
     fixed.clear();
     refill(weights, nv, 0f32);
     refill(&mut hints.fixed, nv, None);
-    let hint_fixed = &mut hints.fixed;
+    let weights = &mut weights[..nv];
+    let hint_fixed = &mut hints.fixed[..nv];
     let related = &mut hints.related;
     related.truncate(nv);
     related.iter_mut().for_each(|r| r.clear());
