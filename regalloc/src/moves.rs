@@ -165,6 +165,13 @@ impl Sequencer {
         match moves {
             [] => Ok(()),
             [m] => sequence_one(*m, scratch, out),
+            _ if moves.len() <= SMALL && independent(moves) => {
+                // What the general case emits for independent moves: all
+                // are ready at once, and the ready stack pops the last
+                // first.
+                out.extend(moves.iter().rev());
+                Ok(())
+            }
             _ => self.sequence_general(moves, scratch, out),
         }
     }
@@ -327,6 +334,20 @@ fn check_move(m: Move) -> Result<(), SequenceError> {
 #[inline]
 pub(crate) fn is_plain(m: Move) -> bool {
     m.from != m.to && !(is_stack(m.from) && is_stack(m.to)) && check_move(m).is_ok()
+}
+
+/// Whether no move of `moves` reads another's destination, each is well
+/// formed, has distinct locations and a register on one side, and the
+/// destinations are distinct: then the moves may be made in any order and
+/// need no scratch register.
+fn independent(moves: &[Move]) -> bool {
+    moves.iter().enumerate().all(|(k, m)| {
+        m.from != m.to
+            && !(is_stack(m.from) && is_stack(m.to))
+            && check_move(*m).is_ok()
+            && moves[..k].iter().all(|p| p.to != m.to)
+            && moves.iter().all(|p| p.to != m.from)
+    })
 }
 
 /// A parallel move of one move.
