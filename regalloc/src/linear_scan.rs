@@ -342,8 +342,10 @@ fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
     v.resize(n, x);
 }
 
-/// One forward pass over every operand: checks the operand invariants (the
-/// first violation in instruction order is reported) and collects what the
+/// One forward pass over every block and operand: checks the block layout,
+/// the CFG and the operand invariants (on a violation, `run` reports
+/// [`check_cfg`]'s error if there is one, else this pass's, which is the
+/// first operand violation in instruction order) and collects what the
 /// later passes need into `facts`.
 #[inline(never)]
 fn analyze<F: Function>(
