@@ -306,6 +306,39 @@ fn rejects_invalid_input() {
 }
 
 #[test]
+fn layout_errors_come_before_operand_errors() {
+    // inst0 defines v0 twice; block 1 does not end in a branch or return.
+    for layout_ok in [false, true] {
+        let mut b = FuncBuilder::new();
+        b.block(0);
+        b.op(&[Operand::reg_def(vi(0)), Operand::reg_def(vi(0))]);
+        b.branch(&[], &[1]);
+        b.block(0);
+        b.op(&[]);
+        if layout_ok {
+            b.ret(&[]);
+        }
+        let f = b.finish();
+        for mode in [Mode::Fast, Mode::Optimizing] {
+            let opts = Options {
+                mode,
+                ..Options::default()
+            };
+            let e = allocate(&f, &test_env(2, 2), &opts).unwrap_err();
+            let RegAllocError::InvalidInput(m) = e else {
+                panic!("{e}");
+            };
+            let want = if layout_ok {
+                "defined twice"
+            } else {
+                "block1: inst2 must be a branch or return"
+            };
+            assert!(m.contains(want), "{mode:?}: {m}");
+        }
+    }
+}
+
+#[test]
 fn context_reuse_gives_the_same_output() {
     // One context for a mix of functions (sizes, modes, constants, failing
     // inputs) must give exactly what a fresh context gives for each.
