@@ -1436,20 +1436,34 @@ fn assign_slots(ranges: &[Ranges], loc: &mut [Allocation], bufs: &mut SlotBufs) 
 /// Where each vreg lives: in `Mode::Fast` one location per vreg for its
 /// whole life (`whole`); in `Mode::Optimizing` per vreg its pieces as
 /// `(first point, location)` sorted by point (split children; `whole` is
-/// empty). A piece extends to the next one's first point.
+/// empty): vreg `v`'s are `pieces[piece_at[v]..piece_at[v + 1]]`. A piece
+/// extends to the next one's first point.
 #[derive(Default)]
 pub(crate) struct Locs {
     whole: Vec<Allocation>,
-    pub(crate) pieces: Vec<SmallVec<[(Point, Allocation); 1]>>,
+    pub(crate) piece_at: Vec<u32>,
+    pub(crate) pieces: Vec<(Point, Allocation)>,
 }
 
 impl Locs {
-    /// Per vreg, its pieces.
-    pub(crate) fn split(pieces: Vec<SmallVec<[(Point, Allocation); 1]>>) -> Self {
+    /// Per vreg, its pieces (`piece_at` has one more entry than vregs).
+    pub(crate) fn split(piece_at: Vec<u32>, pieces: Vec<(Point, Allocation)>) -> Self {
         Locs {
             whole: Vec::new(),
+            piece_at,
             pieces,
         }
+    }
+
+    /// The buffers given to [`Locs::split`], for reuse.
+    pub(crate) fn into_parts(self) -> (Vec<u32>, Vec<(Point, Allocation)>) {
+        (self.piece_at, self.pieces)
+    }
+
+    /// The pieces of `v`.
+    #[inline]
+    pub(crate) fn pieces_of(&self, v: usize) -> &[(Point, Allocation)] {
+        &self.pieces[self.piece_at[v] as usize..self.piece_at[v + 1] as usize]
     }
 
     /// The location of `v` at point `p` (where `v` is live).
@@ -1458,7 +1472,7 @@ impl Locs {
         if let Some(&a) = self.whole.get(v) {
             return a;
         }
-        let s = &self.pieces[v];
+        let s = self.pieces_of(v);
         if s.len() == 1 {
             return s[0].1;
         }

@@ -1012,7 +1012,8 @@ struct VMove {
 struct PostBufs {
     remat: Vec<bool>,
     order: Vec<u32>,
-    pieces: Vec<SmallVec<[(Point, Allocation); 1]>>,
+    piece_at: Vec<u32>,
+    pieces: Vec<(Point, Allocation)>,
     moves: Vec<VMove>,
     sorted: Vec<VMove>,
     split_vregs: Vec<u64>,
@@ -1074,6 +1075,7 @@ fn finish<F: Function>(
     let PostBufs {
         remat,
         order,
+        piece_at,
         pieces,
         moves,
         sorted,
@@ -1122,17 +1124,17 @@ fn finish<F: Function>(
         }
         lo = hi;
     }
-    pieces.resize_with(nv, SmallVec::new);
-    pieces.truncate(nv);
-    for p in pieces.iter_mut() {
-        p.clear();
-    }
-    for &c in order.iter() {
+    // (Sorted by vreg, each vreg's children are contiguous in `order`.)
+    piece_at.clear();
+    piece_at.push(0);
+    piece_at.extend_from_slice(&counts[..nv]);
+    pieces.clear();
+    pieces.extend(order.iter().map(|&c| {
         let ch = &children[c as usize];
         debug_assert!(ch.alloc != Allocation::None, "unassigned child {ch:?}");
-        pieces[ch.vreg as usize].push((ch.start(), ch.alloc));
-    }
-    let mut locs = Locs::split(std::mem::take(pieces));
+        (ch.start(), ch.alloc)
+    }));
+    let mut locs = Locs::split(std::mem::take(piece_at), std::mem::take(pieces));
     moves.clear();
     // Split moves inside blocks.
     let is_block_start = |p: Point| {
@@ -1159,10 +1161,10 @@ fn finish<F: Function>(
     // Edge moves (only vregs with several pieces can need them).
     let words = live.words;
     refill(split_vregs, words, 0);
-    for (v, p) in locs.pieces.iter().enumerate() {
+    for (v, w) in locs.piece_at.windows(2).enumerate() {
         // (Only global vregs are ever live into a block.)
         let g = live.global_index[v] as usize;
-        if p.len() > 1 && g != u32::MAX as usize {
+        if w[1] - w[0] > 1 && g != u32::MAX as usize {
             split_vregs[g / 64] |= 1 << (g % 64);
         }
     }
@@ -1203,13 +1205,13 @@ fn finish<F: Function>(
             }
             if moves.len() > n0 && preds.len() > 1 {
                 if func.block_succs(p).len() > 1 {
-                    *pieces = locs.pieces;
+                    (*piece_at, *pieces) = locs.into_parts();
                     return Err(RegAllocError::InvalidInput(format!(
                         "critical edge {p:?} -> {blk:?} needs moves; split it"
                     )));
                 }
                 if !func.inst_operands(br).is_empty() {
-                    *pieces = locs.pieces;
+                    (*piece_at, *pieces) = locs.into_parts();
                     return Err(RegAllocError::InvalidInput(format!(
                         "inst{}: moves for the edge {p:?} -> {blk:?} go before this branch, \
                          which must then have no operands",
@@ -1272,10 +1274,8 @@ fn finish<F: Function>(
             a
         }
     };
-    for (v, p) in locs.pieces.iter_mut().enumerate() {
-        for x in p.iter_mut() {
-            x.1 = real(v, x.1);
-        }
+    for (&c, x) in order.iter().zip(locs.pieces.iter_mut()) {
+        x.1 = real(children[c as usize].vreg as usize, x.1);
     }
     // A constant is never stored.
     moves.retain(|m| !(m.to == SPILLED && remat[m.vreg as usize]));
@@ -1327,13 +1327,13 @@ fn finish<F: Function>(
         let remats = match take_remats(func, par) {
             Ok(r) => r,
             Err(e) => {
-                *pieces = locs.pieces;
+                (*piece_at, *pieces) = locs.into_parts();
                 return Err(e);
             }
         };
         seq.clear();
         if let Err(e) = sequencer.sequence(par, &scratch, seq) {
-            *pieces = locs.pieces;
+            (*piece_at, *pieces) = locs.into_parts();
             return Err(RegAllocError::Unsatisfiable(format!(
                 "moves at {:?}: {e}",
                 group[0].point
@@ -1380,7 +1380,7 @@ fn finish<F: Function>(
     let out = Fixup::new(func, env, ranges, &locs, num_slots as usize, fixup_bufs)
         .with_occupancy()
         .run(extra);
-    *pieces = locs.pieces;
+    (*piece_at, *pieces) = locs.into_parts();
     out
 }
 
