@@ -793,6 +793,19 @@ impl<'a> Scan<'a> {
         }
     }
 
+    /// [`Scan::assign`] for the child whose ranges are in `cur`.
+    fn assign_cur(&mut self, c: usize, r: PReg) {
+        let ch = &mut self.b.children[c];
+        ch.alloc = Allocation::Reg(r);
+        self.b.last_reg[ch.vreg as usize] = Some(r);
+        debug_assert!(self.b.cur.iter().copied().eq(clipped(
+            &self.vranges[ch.vreg as usize],
+            ch.start,
+            ch.end
+        )));
+        self.b.lanes[r.index()].insert(&self.b.cur, c as u32);
+    }
+
     fn unassign(&mut self, c: usize, r: PReg) {
         let start = self.b.children[c].start;
         self.b.lanes[r.index()].remove(c as u32, start);
@@ -878,7 +891,7 @@ impl<'a> Scan<'a> {
         for &r in cands {
             let (fu, hint) = self.free_until(r, vr);
             if fu == Point::MAX {
-                self.assign(c, r);
+                self.assign_cur(c, r);
                 self.b.hints = hints;
                 return;
             }
@@ -939,7 +952,7 @@ impl<'a> Scan<'a> {
                 self.evict(w as usize, r, s);
             }
             self.b.list = list;
-            self.assign(c, r);
+            self.assign_cur(c, r);
             return;
         }
         self.b.list = list;
