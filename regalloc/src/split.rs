@@ -662,10 +662,15 @@ impl<'a> Scan<'a> {
     /// Fills `cur` with the ranges of child `c`.
     fn load_ranges(&mut self, c: usize) {
         let ch = &self.b.children[c];
+        let r = &self.vranges[ch.vreg as usize];
         self.b.cur.clear();
-        self.b
-            .cur
-            .extend(clipped(&self.vranges[ch.vreg as usize], ch.start, ch.end));
+        // (A child not split yet covers all of its vreg's ranges.)
+        if r.first().is_some_and(|x| x.from == ch.start) && r.last().is_some_and(|x| x.to == ch.end)
+        {
+            self.b.cur.extend_from_slice(r);
+        } else {
+            self.b.cur.extend(clipped(r, ch.start, ch.end));
+        }
     }
 
     /// Register `r`'s fixed ranges from the first one ending after the
