@@ -673,6 +673,18 @@ impl<'a> Scan<'a> {
         }
     }
 
+    /// Clips `cur` (the ranges of child `c`) to the child's end, after a
+    /// split moved it back.
+    fn clip_cur(&mut self, c: usize) {
+        let end = self.b.children[c].end;
+        let cur = &mut self.b.cur;
+        let k = cur.partition_point(|x| x.from < end);
+        cur.truncate(k);
+        if let Some(l) = cur.last_mut() {
+            l.to = l.to.min(end);
+        }
+    }
+
     /// Register `r`'s fixed ranges from the first one ending after the
     /// current point (searched from where the last search for `r` ended:
     /// the current point mostly grows).
@@ -916,7 +928,8 @@ impl<'a> Scan<'a> {
             {
                 let p = self.best_split(u.max(s), lim);
                 let rest = self.split_off(c, p);
-                self.assign(c, r);
+                self.clip_cur(c);
+                self.assign_cur(c, r);
                 if let Some(rest) = rest {
                     self.push(rest);
                 }
@@ -949,7 +962,7 @@ impl<'a> Scan<'a> {
                 if let Some(rest) = self.split_off(c, p) {
                     self.push(rest);
                 }
-                self.load_ranges(c);
+                self.clip_cur(c);
             }
             self.conflicts(r, Point::MAX, f32::INFINITY, &mut list)
                 .expect("no budget");
