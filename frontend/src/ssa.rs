@@ -106,6 +106,13 @@ fn var_key(b: Block, local: u32) -> u64 {
 /// variable is first written in it, so the rows take O(blocks * this)).
 const DENSE_LOCALS: u32 = 128;
 
+/// Body bytes per instruction (and per value) assumed when sizing a fresh
+/// function's arenas.
+const RESERVE_BYTES_PER_INST: usize = 3;
+
+/// Initial instruction capacity of a block made without a spare one.
+const BLOCK_INSTS: usize = 8;
+
 /// "No row" in [`Defs::rows`].
 const NO_ROW: u32 = u32::MAX;
 
@@ -409,6 +416,14 @@ impl SsaTranslator {
         let mut validator = info.func_validator(self.allocs.take().unwrap_or_default());
         let func_index = info.func_index();
         func.clear();
+        // A fresh `Function` would otherwise grow its arenas step by step:
+        // size them from the body once (about one instruction and one value
+        // per RESERVE_BYTES_PER_INST body bytes; only capacity, never
+        // contents).
+        let expected = info.body.len() / RESERVE_BYTES_PER_INST;
+        func.insts.reserve(expected);
+        func.srclocs.reserve(expected);
+        func.value_types.reserve(expected);
         self.stack.clear();
         self.frames.clear();
         self.frame_types.clear();
@@ -555,6 +570,9 @@ impl Ctx<'_> {
 
     fn new_block(&mut self) -> Block {
         let b = self.func.new_block();
+        // One allocation instead of growing from empty (a no-op for a
+        // reused block that already has room).
+        self.func.blocks[b.index()].insts.reserve(BLOCK_INSTS);
         let t = &mut *self.t;
         if let Some(bs) = t.blocks.get_mut(t.num_blocks) {
             bs.sealed = false;
