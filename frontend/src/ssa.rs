@@ -140,6 +140,7 @@ impl Defs {
         self.map.clear();
     }
 
+    #[inline]
     fn get(&self, b: Block, local: u32) -> Option<Value> {
         if local < self.row_len {
             let row = *self.rows.get(b.index())?;
@@ -153,6 +154,7 @@ impl Defs {
         }
     }
 
+    #[inline]
     fn insert(&mut self, b: Block, local: u32, v: Value) {
         if local < self.row_len {
             if self.rows.len() <= b.index() {
@@ -705,6 +707,7 @@ impl Ctx<'_> {
         }
     }
 
+    #[inline]
     fn write_variable(&mut self, local: u32, b: Block, v: Value) {
         self.t.defs.insert(b, local, v);
     }
