@@ -341,21 +341,40 @@ fn validate_bodies(engine: &Engine, env: &ModuleEnv, wasm: &[u8]) -> Result<()> 
         return validate(0..n);
     }
     let ranges = split_by_body_size(env, threads);
-    let results: Vec<Result<()>> = std::thread::scope(|scope| {
+    each_range(&ranges, vec![(); ranges.len()], |r, ()| validate(r))
+        .into_iter()
+        .collect()
+}
+
+/// Runs `job` on each range of functions with its input, one thread per
+/// range (the calling thread when there is only one); results in range
+/// order.
+fn each_range<I: Send, T: Send>(
+    ranges: &[std::ops::Range<usize>],
+    inputs: Vec<I>,
+    job: impl Fn(std::ops::Range<usize>, I) -> Result<T> + Sync,
+) -> Vec<Result<T>> {
+    if let [r] = ranges {
+        return inputs.into_iter().map(|i| job(r.clone(), i)).collect();
+    }
+    std::thread::scope(|scope| {
         let handles: Vec<_> = ranges
-            .into_iter()
-            .map(|r| scope.spawn(move || validate(r)))
+            .iter()
+            .zip(inputs)
+            .map(|(r, i)| {
+                let (r, job) = (r.clone(), &job);
+                scope.spawn(move || job(r, i))
+            })
             .collect();
         handles
             .into_iter()
             .map(|h| {
                 h.join().unwrap_or_else(|_| {
-                    Err(Error::new(ErrorKind::Other, "a validation thread panicked"))
+                    Err(Error::new(ErrorKind::Other, "a compile thread panicked"))
                 })
             })
             .collect()
-    });
-    results.into_iter().collect()
+    })
 }
 
 /// Baseline code for every defined function, compiled on up to
@@ -376,22 +395,8 @@ fn compile_baseline_parallel(
         return compile_baseline(engine, env, offsets, wasm, 0..n, tiering, None);
     }
     let ranges = split_by_body_size(env, threads);
-    let parts: Vec<Result<Compiled>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = ranges
-            .iter()
-            .map(|r| {
-                let r = r.clone();
-                scope.spawn(move || compile_baseline(engine, env, offsets, wasm, r, tiering, None))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(Error::new(ErrorKind::Other, "a compile thread panicked"))
-                })
-            })
-            .collect()
+    let parts = each_range(&ranges, vec![(); ranges.len()], |r, ()| {
+        compile_baseline(engine, env, offsets, wasm, r, tiering, None)
     });
     let mut out = Compiled::new();
     for part in parts {
@@ -516,38 +521,6 @@ fn compile_optimizing(
     } else {
         split_by_body_size(env, threads)
     };
-    // Runs `job` on each range with its input (on the calling thread when
-    // there is one range), results in range order.
-    fn each_range<I: Send, T: Send>(
-        ranges: &[std::ops::Range<usize>],
-        inputs: Vec<I>,
-        job: impl Fn(std::ops::Range<usize>, I) -> Result<T> + Sync,
-    ) -> Vec<Result<T>> {
-        if ranges.len() == 1 {
-            return inputs
-                .into_iter()
-                .map(|i| job(ranges[0].clone(), i))
-                .collect();
-        }
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = ranges
-                .iter()
-                .zip(inputs)
-                .map(|(r, i)| {
-                    let (r, job) = (r.clone(), &job);
-                    scope.spawn(move || job(r, i))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(Error::new(ErrorKind::Other, "a compile thread panicked"))
-                    })
-                })
-                .collect()
-        })
-    }
     let opts = OptOptions::default();
     // SSA for every function first: inlining needs the callees. The first
     // invalid function (in function order) is the error reported.
