@@ -1026,8 +1026,7 @@ impl std::ops::Index<usize> for FixedRanges {
 /// `s.partition_point(pred)` for a `pred` that holds on a prefix of `s`
 /// including `s[..lo]`: searched forward from `lo` by galloping, so a
 /// sequence of searches with growing answers costs little more than one.
-fn gallop<T>(s: &[T], lo: usize, pred: impl Fn(&T) -> bool) -> usize {
-    debug_assert!(lo <= s.len());
+pub(crate) fn gallop<T>(s: &[T], lo: usize, pred: impl Fn(&T) -> bool) -> usize {
     if lo >= s.len() || !pred(&s[lo]) {
         return lo;
     }

@@ -60,7 +60,7 @@
 
 use crate::linear_scan::{
     FixedRanges, Fixup, FixupBufs, Hints, Liveness, Locs, Point, PrioEdits, Range, Ranges, SPILLED,
-    early, remat_marker, take_remats,
+    early, gallop, remat_marker, take_remats,
 };
 use crate::moves::{self, Move};
 use crate::{
@@ -113,26 +113,6 @@ fn clipped(r: &[Range], start: Point, end: Point) -> impl Iterator<Item = Range>
             from: x.from.max(start),
             to: x.to.min(end),
         })
-}
-
-/// `s.partition_point(pred)` for a `pred` that holds on a prefix of `s`
-/// including `s[..lo]`, searched forward from `lo` by galloping (cheap when
-/// the answer is near `lo`).
-fn gallop<T>(s: &[T], lo: usize, pred: impl Fn(&T) -> bool) -> usize {
-    if lo >= s.len() || !pred(&s[lo]) {
-        return lo;
-    }
-    let mut known = lo;
-    let mut step = 1;
-    loop {
-        let probe = known + step;
-        if probe >= s.len() || !pred(&s[probe]) {
-            let hi = probe.min(s.len());
-            return known + 1 + s[known + 1..hi].partition_point(&pred);
-        }
-        known = probe;
-        step *= 2;
-    }
 }
 
 /// `s.partition_point(pred)` for a monotone `pred`, searched from `hint`
