@@ -2013,9 +2013,7 @@ impl<'a, F: Function> Fixup<'a, F> {
     ) -> bool {
         // 1. Two-address defs (as in `inst`; only its first two cases).
         let mut handled = 0u64;
-        let mut early_defs = false;
         for (k, op) in ops.iter().enumerate() {
-            early_defs |= op.kind == OperandKind::Def && op.pos == OperandPos::Early;
             let OperandConstraint::Reuse(n) = op.constraint else {
                 continue;
             };
@@ -2073,8 +2071,7 @@ impl<'a, F: Function> Fixup<'a, F> {
             (OperandKind::Use, _) => 1,
             (OperandKind::Def, OperandPos::Late) => 2,
         };
-        // (Stage 0 only when there are early defs.)
-        for s in (if early_defs { 0 } else { 1 })..3 {
+        for s in 0..3 {
             for (k, op) in ops.iter().enumerate() {
                 if stage(op) != s {
                     continue;
