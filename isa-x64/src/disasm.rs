@@ -27,3 +27,23 @@ pub fn disassemble(code: &[u8], address: u64) -> String {
     }
     out
 }
+
+/// The listing of a compiled function: its instructions (as
+/// [`disassemble`]), then its data (jump tables, float constants) as rows of
+/// up to 8 bytes: `"  offset: .bytes xx xx ..."`.
+pub fn listing(f: &crate::CompiledFunction) -> String {
+    let split = (f.code_len as usize).min(f.code.len());
+    let mut out = disassemble(&f.code[..split], 0);
+    // Rows end at 8-byte offsets, so each pool entry is one row.
+    let mut at = split;
+    while at < f.code.len() {
+        let end = ((at / 8 + 1) * 8).min(f.code.len());
+        let _ = write!(out, "  {at:x}: .bytes");
+        for b in &f.code[at..end] {
+            let _ = write!(out, " {b:02x}");
+        }
+        out.push('\n');
+        at = end;
+    }
+    out
+}

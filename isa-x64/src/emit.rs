@@ -7,8 +7,10 @@
 //!
 //! Layout of the emitted code: prologue (with the stack check), the blocks in
 //! layout order with the allocator's edits inserted, the out-of-line trap
-//! stubs (`ud2`, one per trapping instruction and trap code), then the jump
-//! tables (4-byte aligned, entries are `target - table` as `i32`).
+//! stubs (`ud2`, one per trapping instruction and trap code), then data: the
+//! jump tables (4-byte aligned, entries are `target - table` as `i32`) and
+//! the float constant pool (8-byte aligned, one 8-byte entry per distinct
+//! non-zero constant, read RIP-relative by `movsd`).
 
 // dynasm's expansion converts dynamic register numbers with `.into()`.
 #![allow(clippy::useless_conversion)]
@@ -169,6 +171,10 @@ pub struct Emitter {
     /// Out-of-line paths of the tier checks.
     tier_stubs: Vec<TierStub>,
     osr_returns: Vec<u32>,
+    /// The float constant pool of the function being emitted: bits → label
+    /// of its entry, and the entries in order of first use.
+    fconst_labels: std::collections::HashMap<u64, DynamicLabel>,
+    fconsts: Vec<(u64, DynamicLabel)>,
 }
 
 /// An out-of-line tier-check path to emit after the blocks.
@@ -207,6 +213,8 @@ impl Default for Emitter {
             frame_sub: 0,
             tier_stubs: Vec::new(),
             osr_returns: Vec::new(),
+            fconst_labels: std::collections::HashMap::new(),
+            fconsts: Vec::new(),
         }
     }
 }
@@ -426,17 +434,36 @@ impl Emitter {
         }
     }
 
-    /// Loads float constant `bits` into xmm `f` through integer register `t`.
-    fn load_fconst(&mut self, f: u8, t: u8, bits: u64, f64: bool) {
+    /// Loads the float constant `bits` (an f32's in the low 32 bits) into
+    /// xmm `f`: `xorps` for zero, else `movsd` from its pool entry, which
+    /// zeroes the rest of the register either way. Neither changes flags.
+    fn load_fconst(&mut self, f: u8, bits: u64) {
         if bits == 0 {
             x64!(self.asm; xorps Rx(f), Rx(f));
             return;
         }
-        self.mov_imm(Size::S64, t, bits);
+        let l = self.pool_entry(bits);
+        x64!(self.asm; movsd Rx(f), QWORD [=>l]);
+    }
+
+    /// The label of the constant pool entry holding `bits`.
+    fn pool_entry(&mut self, bits: u64) -> DynamicLabel {
+        if let Some(&l) = self.fconst_labels.get(&bits) {
+            return l;
+        }
+        let l = self.label();
+        self.fconst_labels.insert(bits, l);
+        self.fconsts.push((bits, l));
+        l
+    }
+
+    /// `ucomis{s,d} a, [constant bits]`.
+    fn ucomis_const(&mut self, a: u8, bits: u64, f64: bool) {
+        let l = self.pool_entry(bits);
         if f64 {
-            x64!(self.asm; movq Rx(f), Rq(t));
+            x64!(self.asm; ucomisd Rx(a), QWORD [=>l]);
         } else {
-            x64!(self.asm; movd Rx(f), Rd(t));
+            x64!(self.asm; ucomiss Rx(a), DWORD [=>l]);
         }
     }
 
@@ -473,8 +500,9 @@ impl Emitter {
         let (from, to, class) = match *e {
             Edit::Move { from, to, class } => (from, to, class),
             // A constant (see `VCode::remat_table`): the same bits its `Imm`
-            // leaves, with a flags-preserving `mov` (no `xor` for zero: the
-            // edit may sit between a compare and its consumer).
+            // or `FImm` leaves, without changing flags (the edit may sit
+            // between a compare and its consumer): `mov` for an integer (no
+            // `xor` for zero), `xorps` or a pool load for a float.
             Edit::Remat {
                 value,
                 to: Allocation::Reg(t),
@@ -489,6 +517,15 @@ impl Emitter {
                 } else {
                     x64!(self.asm; mov Rq(r), QWORD value as i64);
                 }
+                return Ok(());
+            }
+            Edit::Remat {
+                value,
+                to: Allocation::Reg(t),
+                class: RegClass::Float,
+                ..
+            } => {
+                self.load_fconst(t.hw_enc(), value);
                 return Ok(());
             }
             Edit::Remat { .. } => return Err(err(format!("unsupported edit {e:?}"))),
@@ -551,6 +588,8 @@ impl Emitter {
         self.jt_fixups.clear();
         self.tier_stubs.clear();
         self.osr_returns.clear();
+        self.fconst_labels.clear();
+        self.fconsts.clear();
         self.block_labels.clear();
         self.jt_labels.clear();
         for _ in 0..vc.num_blocks() {
@@ -635,7 +674,8 @@ impl Emitter {
             );
             self.tier_stub(vc, &st)?;
         }
-        // Jump tables.
+        // Data: jump tables, then float constants.
+        let code_len = self.off();
         if !vc.jump_tables.is_empty() {
             self.asm.align(4, 0xcc);
             for (jt, &tl) in self.jt_labels.clone().iter().enumerate() {
@@ -646,6 +686,13 @@ impl Emitter {
                         .push((pos, tl, self.block_labels[t as usize]));
                     self.asm.extend([0u8; 4]);
                 }
+            }
+        }
+        if !self.fconsts.is_empty() {
+            self.asm.align(8, 0xcc);
+            for &(bits, l) in &self.fconsts {
+                self.asm.dynamic_label(l);
+                self.asm.extend(bits.to_le_bytes());
             }
         }
         self.asm
@@ -673,6 +720,7 @@ impl Emitter {
         self.addr_map.sort_by_key(|t| t.0);
         Ok(CompiledFunction {
             code,
+            code_len,
             trap_sites: self.trap_sites.clone(),
             addr_map: self.addr_map.clone(),
             frame_size: self.frame_sub + 8,
@@ -981,7 +1029,7 @@ impl Emitter {
                 RegClass::Float => x64!(self.asm; movsd Rx(r[0]), QWORD [rbp + off]),
             },
             MInst::Imm { size, imm } => self.mov_imm(size, r[0], imm),
-            MInst::FImm { f64, bits } => self.load_fconst(r[0], r[1], bits, f64),
+            MInst::FImm { bits, .. } => self.load_fconst(r[0], bits),
             MInst::Copy => self.mov_rr(ops[0].vreg.class(), r[1], r[0]),
             MInst::Vmctx => x64!(self.asm; mov Rq(r[0]), r14),
             MInst::Alu { op, size } => self.alu(op, size, r),
@@ -1524,8 +1572,9 @@ impl Emitter {
         }
     }
 
-    /// The unsigned path for sources ≥ 2^63 (to u64): `ft` holds 2^63.
+    /// The unsigned path for sources ≥ 2^63 (to u64), with `ft` free.
     fn u64_big(&mut self, s: u8, d: u8, ft: u8, f64: bool) {
+        self.load_fconst(ft, Self::fbits(2f64.powi(63), f64));
         if f64 {
             x64!(self.asm; subsd Rx(ft), Rx(s));
         } else {
@@ -1536,7 +1585,7 @@ impl Emitter {
     }
 
     fn float_to_int(&mut self, f64: bool, dst64: bool, signed: bool, sat: bool, r: &[u8]) {
-        let (s, d, ft, it) = (r[0], r[1], r[2], r[3]);
+        let (s, d, ft) = (r[0], r[1], r[2]);
         let done = self.label();
         let two = |e: i32| 2f64.powi(e);
         let width = if dst64 { 64 } else { 32 };
@@ -1555,16 +1604,13 @@ impl Emitter {
                 self.jcc(Cond::P, bad);
                 // The result is INT_MIN: valid only if trunc(s) == INT_MIN.
                 if !dst64 && f64 {
-                    self.load_fconst(ft, it, Self::fbits(-two(31) - 1.0, f64), f64);
-                    self.ucomis(s, ft, f64);
+                    self.ucomis_const(s, Self::fbits(-two(31) - 1.0, f64), f64);
                     self.jcc(Cond::BE, ovf);
                 } else {
-                    self.load_fconst(ft, it, Self::fbits(-two(width - 1), f64), f64);
-                    self.ucomis(s, ft, f64);
+                    self.ucomis_const(s, Self::fbits(-two(width - 1), f64), f64);
                     self.jcc(Cond::B, ovf);
                 }
-                self.load_fconst(ft, it, Self::fbits(two(width - 1), f64), f64);
-                self.ucomis(s, ft, f64);
+                self.ucomis_const(s, Self::fbits(two(width - 1), f64), f64);
                 self.jcc(Cond::AE, ovf);
             }
             (false, false) => {
@@ -1572,16 +1618,13 @@ impl Emitter {
                 let ovf = self.stub(TrapCode::IntegerOverflow);
                 self.ucomis(s, s, f64);
                 self.jcc(Cond::P, bad);
-                self.load_fconst(ft, it, Self::fbits(-1.0, f64), f64);
-                self.ucomis(s, ft, f64);
+                self.ucomis_const(s, Self::fbits(-1.0, f64), f64);
                 self.jcc(Cond::BE, ovf);
-                self.load_fconst(ft, it, Self::fbits(two(width), f64), f64);
-                self.ucomis(s, ft, f64);
+                self.ucomis_const(s, Self::fbits(two(width), f64), f64);
                 self.jcc(Cond::AE, ovf);
                 if dst64 {
                     let big = self.label();
-                    self.load_fconst(ft, it, Self::fbits(two(63), f64), f64);
-                    self.ucomis(s, ft, f64);
+                    self.ucomis_const(s, Self::fbits(two(63), f64), f64);
                     self.jcc(Cond::AE, big);
                     self.cvtt(d, s, f64, true);
                     self.jmp(done);
@@ -1619,13 +1662,11 @@ impl Emitter {
                 x64!(self.asm; xorps Rx(ft), Rx(ft));
                 self.ucomis(s, ft, f64);
                 self.jcc(Cond::BE, zero);
-                self.load_fconst(ft, it, Self::fbits(two(width), f64), f64);
-                self.ucomis(s, ft, f64);
+                self.ucomis_const(s, Self::fbits(two(width), f64), f64);
                 self.jcc(Cond::AE, max);
                 if dst64 {
                     let big = self.label();
-                    self.load_fconst(ft, it, Self::fbits(two(63), f64), f64);
-                    self.ucomis(s, ft, f64);
+                    self.ucomis_const(s, Self::fbits(two(63), f64), f64);
                     self.jcc(Cond::AE, big);
                     self.cvtt(d, s, f64, true);
                     self.jmp(done);

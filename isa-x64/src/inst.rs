@@ -219,7 +219,8 @@ pub enum MInst {
         /// The bits.
         imm: u64,
     },
-    /// ops = `[def (float), early def int temp]`: float constant by bits.
+    /// ops = `[def (float)]`: float constant by bits (`xorps` for zero,
+    /// else a load from the function's constant pool).
     FImm {
         /// f64 (else f32).
         f64: bool,
@@ -404,8 +405,8 @@ pub enum MInst {
         /// f64 result.
         f64: bool,
     },
-    /// ops = `[use (float), def (int), early def float temp, early def int temp]`:
-    /// Wasm truncation (trapping or saturating).
+    /// ops = `[use (float), def (int), early def float temp]`: Wasm
+    /// truncation (trapping or saturating).
     FloatToInt {
         /// Source is f64.
         f64: bool,
@@ -620,12 +621,12 @@ impl VCode {
         self.remat.take();
     }
 
-    /// Per vreg: `Some(bits)` if its only definition in the function is an
-    /// integer constant ([`MInst::Imm`]), with the 64-bit register contents
-    /// that instruction leaves (a 32-bit constant is zero-extended). These
-    /// are what the allocator may rematerialize ([`Edit::Remat`] is emitted
-    /// as a `mov` of the bits). Float constants are not offered: loading
-    /// one needs an integer temporary, which an edit cannot have.
+    /// Per vreg: `Some(bits)` if its only definition in the function is a
+    /// constant ([`MInst::Imm`] or [`MInst::FImm`]), with the 64-bit
+    /// register contents that instruction leaves (a 32-bit constant is
+    /// zero-extended; an f32's bits are in the low 32). These are what the
+    /// allocator may rematerialize ([`Edit::Remat`] is emitted as a `mov`
+    /// of the bits, or for a float as the same load `FImm` does).
     ///
     /// [`Edit::Remat`]: strata_regalloc::Edit::Remat
     pub fn remat_table(&self) -> &[Option<u64>] {
@@ -647,6 +648,10 @@ impl VCode {
                                 Size::S32 => *imm as u32 as u64,
                                 Size::S64 => *imm,
                             };
+                            1
+                        }
+                        (0, MInst::FImm { bits, .. }) if e - s == 1 => {
+                            value[v] = *bits;
                             1
                         }
                         _ => 2,
@@ -752,9 +757,7 @@ impl strata_regalloc::Function for VCode {
         self.loop_depths[b.index()]
     }
     fn remat_constant(&self, vreg: VReg) -> Option<u64> {
-        let c = *self.remat_table().get(vreg.index())?;
-        // (Only integer vregs are ever `Imm` defs; be explicit anyway.)
-        c.filter(|_| vreg.class() == RegClass::Int)
+        *self.remat_table().get(vreg.index())?
     }
 }
 

@@ -6,8 +6,8 @@
 //!      ▼
 //!   VCode ── strata_regalloc::allocate (linear scan) ──► allocations + edits
 //!      │ emit       dynasm: prologue + stack check, blocks with edits,
-//!      ▼            trap stubs, jump tables
-//!   CompiledFunction { code, trap_sites, addr_map, frame_size, osr_returns }
+//!      ▼            trap stubs, jump tables, float constants
+//!   CompiledFunction { code, code_len, trap_sites, addr_map, frame_size, osr_returns }
 //! ```
 //!
 //! Also: the host ↔ Wasm trampolines ([`array_trampoline`],
@@ -35,7 +35,7 @@ use std::fmt;
 
 use strata_regalloc::{Mode, Options};
 
-pub use disasm::disassemble;
+pub use disasm::{disassemble, listing};
 pub use inst::VCode;
 pub use regs::machine_env;
 pub use trampolines::{LazyStubs, array_trampoline, host_trampoline, lazy_stubs};
@@ -57,6 +57,9 @@ impl std::error::Error for CompileError {}
 pub struct CompiledFunction {
     /// Machine code (position independent; calls go through the VMContext).
     pub code: Vec<u8>,
+    /// Bytes of `code` that are instructions; the rest is data (jump tables
+    /// and float constants).
+    pub code_len: u32,
     /// Code offset of each trapping instruction and its trap code, sorted by offset.
     pub trap_sites: Vec<(u32, strata_ir::TrapCode)>,
     /// (code offset, Wasm bytecode offset) pairs, sorted by code offset: one

@@ -459,15 +459,8 @@ impl Lower<'_> {
             }
             InstData::Fconst { dst, bits } => {
                 let f64 = self.ty(dst) == Type::F64;
-                let t = self.tmp(RegClass::Int);
                 let bits = if f64 { bits } else { bits as u32 as u64 };
-                self.emit(
-                    MInst::FImm { f64, bits },
-                    &[
-                        Operand::reg_def(self.v(dst)),
-                        Operand::new_early_def(t, OperandConstraint::Reg),
-                    ],
-                );
+                self.emit(MInst::FImm { f64, bits }, &[Operand::reg_def(self.v(dst))]);
             }
             InstData::Unary { op, dst, arg } => self.lower_unary(op, dst, arg)?,
             InstData::Binary { op, dst, lhs, rhs } => {
@@ -693,12 +686,10 @@ impl Lower<'_> {
             },
             UnaryOp::TruncS | UnaryOp::TruncU | UnaryOp::TruncSatS | UnaryOp::TruncSatU => {
                 let ft = self.tmp(RegClass::Float);
-                let it = self.tmp(RegClass::Int);
                 let ops = [
                     Operand::reg_use(a),
                     Operand::reg_def(d),
                     Operand::new_early_def(ft, OperandConstraint::Reg),
-                    Operand::new_early_def(it, OperandConstraint::Reg),
                 ];
                 let m = MInst::FloatToInt {
                     f64,

@@ -593,3 +593,83 @@ fn constants_rematerialized_under_pressure() {
         .count();
     assert!(remats > 0, "{vc}\n{:?}", out.edits);
 }
+
+/// Float constants (zero, negative zero, an f32, f64s whose bits need all
+/// 64) live across a region that needs every float register: the
+/// optimizing allocator rematerializes them from the constant pool (no
+/// slot, no integer temporary), and the results are exact in both modes.
+#[test]
+fn float_constants_rematerialized_under_pressure() {
+    let f64s = [0.0f64, -0.0, std::f64::consts::PI, -1.0e300, 2.5e-310];
+    let (mut b, p) = B::new(&[Type::F64, Type::F32], &[Type::F64, Type::F32]);
+    let cs: Vec<_> = f64s
+        .iter()
+        .map(|c| b.fconst(Type::F64, c.to_bits()))
+        .collect();
+    let c32 = b.fconst(Type::F32, u64::from(1.75f32.to_bits()));
+    let mut fs = Vec::new();
+    for k in 0..20 {
+        let c = b.fconst(Type::F64, (k as f64 * 0.25 + 1.0).to_bits());
+        fs.push(b.bin(BinaryOp::Fmul, Type::F64, p[0], c));
+    }
+    let mut acc = fs[0];
+    for &v in &fs[1..] {
+        acc = b.bin(BinaryOp::Fsub, Type::F64, v, acc);
+    }
+    // Constants as the first operand of a subtraction stay in registers.
+    for &c in &cs {
+        acc = b.bin(BinaryOp::Fsub, Type::F64, c, acc);
+    }
+    let acc32 = b.bin(BinaryOp::Fsub, Type::F32, c32, p[1]);
+    b.ret(&[acc, acc32]);
+    let x = 3.0f64;
+    let y = 0.5f32;
+    let mut ea = x * 1.0;
+    for k in 1..20 {
+        ea = x * (k as f64 * 0.25 + 1.0) - ea;
+    }
+    for c in f64s {
+        ea = c - ea;
+    }
+    let want = [ea.to_bits(), u64::from((1.75f32 - y).to_bits())];
+    for mode in [
+        strata_regalloc::Mode::Fast,
+        strata_regalloc::Mode::Optimizing,
+    ] {
+        MODE.with(|m| m.set(mode));
+        let r = Runnable::new(&b.f);
+        let got = r.run(&[x.to_bits(), u64::from(y.to_bits())]);
+        // An f32 result's upper bits are not specified.
+        assert_eq!(got[0], want[0], "{mode:?}");
+        assert_eq!(got[1] as u32 as u64, want[1], "{mode:?}");
+    }
+    MODE.with(|m| m.set(strata_regalloc::Mode::Fast));
+    let mut c = strata_isa_x64::Compiler::new(opts());
+    let vc = c.lower(&b.f).unwrap().clone();
+    let out = strata_regalloc::allocate(
+        &vc,
+        &strata_isa_x64::machine_env(),
+        &strata_regalloc::Options {
+            mode: strata_regalloc::Mode::Optimizing,
+            validate: true,
+        },
+    )
+    .unwrap();
+    let float_remats = out
+        .edits
+        .iter()
+        .filter(|(_, e)| {
+            matches!(
+                e,
+                strata_regalloc::Edit::Remat {
+                    class: strata_regalloc::RegClass::Float,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert!(float_remats > 0, "{vc}\n{:?}", out.edits);
+    // No float constant goes through an integer register any more.
+    let d = strata_isa_x64::listing(&compile(&b.f));
+    assert!(!d.contains("movq xmm"), "{d}");
+}

@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use std::path::{Path, PathBuf};
 use strata_ir::{AddrSpace, BinaryOp, IntCC, LoadOp, Type};
-use strata_isa_x64::{CompileOptions, Compiler, disassemble};
+use strata_isa_x64::{CompileOptions, Compiler, listing};
 
 /// The expected text of one golden case.
 fn golden_output(ir_path: &Path) -> Result<String, String> {
@@ -20,7 +20,7 @@ fn golden_output(ir_path: &Path) -> Result<String, String> {
     });
     let cf = c.compile(&f).map_err(|e| format!("compile: {e}"))?;
     let mut out = format!("; %{} ({} bytes)\n", f.name, cf.code.len());
-    out.push_str(&disassemble(&cf.code, 0));
+    out.push_str(&listing(&cf));
     for (off, code) in &cf.trap_sites {
         out.push_str(&format!("; trap at {off:x}: {code:?}\n"));
     }
@@ -81,7 +81,7 @@ fn disasm_binary(ty: Type, op: BinaryOp) -> String {
     let (mut b, p) = B::new(&[ty, ty], &[ty]);
     let v = b.bin(op, ty, p[0], p[1]);
     b.ret(&[v]);
-    disassemble(&compile(&b.f).code, 0)
+    listing(&compile(&b.f))
 }
 
 #[test]
@@ -133,7 +133,7 @@ fn heap_load_addresses_r15() {
     let v = b.load(LoadOp::I32, AddrSpace::Heap, p[0], 16);
     b.ret(&[v]);
     let cf = compile(&b.f);
-    let d = disassemble(&cf.code, 0);
+    let d = listing(&cf);
     assert!(d.contains("mov eax,[r15+rdi+0x10]"), "{d}");
     let site = cf
         .trap_sites
@@ -152,7 +152,7 @@ fn icmp_uses_setcc() {
     let (mut b, p) = B::new(&[Type::I64, Type::I64], &[Type::I32]);
     let v = b.icmp(IntCC::UnsignedLessThan, p[0], p[1]);
     b.ret(&[v]);
-    let d = disassemble(&compile(&b.f).code, 0);
+    let d = listing(&compile(&b.f));
     assert!(
         d.contains("cmp r") && d.contains("setb") && d.contains("movzx"),
         "{d}"

@@ -64,7 +64,7 @@ fn mask(v: u64, w64: bool) -> u64 {
 
 /// Disassembly of a compiled function.
 fn disasm(f: &strata_ir::Function) -> String {
-    strata_isa_x64::disassemble(&compile(f).code, 0)
+    strata_isa_x64::listing(&compile(f))
 }
 
 const IMM_OPS: [BinaryOp; 15] = [
@@ -326,7 +326,7 @@ fn compare_and_branch() {
                 let zero = b.iconst(Type::I32, 0);
                 b.ret(&[zero]);
                 let r = Runnable::new(&b.f);
-                let d = strata_isa_x64::disassemble(&r.compiled.code, 0);
+                let d = strata_isa_x64::listing(&r.compiled);
                 assert!(!d.contains("set"), "fused: {d}");
                 for &x in &vals(w64) {
                     for &y in &vals(w64) {
@@ -462,7 +462,7 @@ fn test_patterns() {
                     b.ret(&[c]);
                 }
                 let r = Runnable::new(&b.f);
-                let d = strata_isa_x64::disassemble(&r.compiled.code, 0);
+                let d = strata_isa_x64::listing(&r.compiled);
                 assert!(d.contains("test "), "{shape:?}: {d}");
                 for &x in &vals(w64) {
                     for &y in &vals(w64) {
@@ -608,7 +608,7 @@ fn select_on_compare() {
                 let v = b.select(ty, c, p[0], p[1]);
                 b.ret(&[v]);
                 let r = Runnable::new(&b.f);
-                let d = strata_isa_x64::disassemble(&r.compiled.code, 0);
+                let d = strata_isa_x64::listing(&r.compiled);
                 assert!(d.contains("cmov"), "{d}");
                 assert!(!d.contains("set"), "{d}");
                 // Float values selected by an int comparison.
@@ -729,7 +729,7 @@ fn vm_addressing_modes() {
             let v = b.load(LoadOp::I64, AddrSpace::Vm, a, off);
             b.ret(&[v]);
             let r = Runnable::new(&b.f);
-            let d = strata_isa_x64::disassemble(&r.compiled.code, 0);
+            let d = strata_isa_x64::listing(&r.compiled);
             // One instruction: no separate shift, add or lea.
             let leas = d.matches("lea ").count(); // one in the prologue
             assert!(
@@ -787,7 +787,7 @@ fn heap_address_add_is_not_folded() {
     vm.heap[6] = 0x5a;
     // 10 - 4 = 6 (and 3 - 4 wraps to 0xffff_ffff, which would fault).
     assert_eq!(r.run_vm(&mut vm, &[10]), vec![0x5a]);
-    let d = strata_isa_x64::disassemble(&r.compiled.code, 0);
+    let d = strata_isa_x64::listing(&r.compiled);
     assert!(!d.contains("[r15+rdi-"), "{d}");
 }
 

@@ -194,7 +194,7 @@ impl Backend<'_> {
         })?;
         if let Some((text, Emit::Asm)) = &mut self.listing {
             text.push_str(&format!("function %{}:\n", func.name));
-            text.push_str(&strata_isa_x64::disassemble(&compiled.code, 0));
+            text.push_str(&strata_isa_x64::listing(&compiled));
             text.push('\n');
         }
         let func_index = self.num_imported_funcs + def as u32;

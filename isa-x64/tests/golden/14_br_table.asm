@@ -27,11 +27,7 @@
   63: pop rbp
   64: ret
   65: ud2
-  67: int3
-  68: fdiv st(7),st
-  6a: (bad)
-  6c: out 0xFF,eax
-  6e: (bad)
-  70: (bad)
-  73: (bad)
+  67: .bytes cc
+  68: .bytes dc ff ff ff e7 ff ff ff
+  70: .bytes f2 ff ff ff
 ; trap at 65: StackOverflow
