@@ -3,13 +3,16 @@
 //! Allocator") and Wimmer & Franz 2010 (intervals with lifetime holes).
 //!
 //! Each vreg starts as one *child* covering its whole interval (the ranges
-//! built by [`crate::linear_scan`]). Children are taken from a queue in order
-//! of their first point; each is given:
+//! built by [`crate::linear_scan`]), or several if it is redefined after a
+//! lifetime hole in a stretch that ends at a loop's back edge (see
+//! `Scan::new`). Children are taken from a queue in order of their first
+//! point; each is given:
 //! 1. a register that is free (no fixed range of another vreg, no assigned
-//!    child) for the whole child, preferring hints (the register of the
-//!    vreg's previous child, a fixed register the vreg is used or defined in
-//!    inside the child, registers of vregs it is copied to or from or reused
-//!    by); else
+//!    child) for the whole child, preferring hints (for a child that starts
+//!    at a move into its vreg, the register of the move's source; the
+//!    register of the vreg's previous child, a fixed register the vreg is
+//!    used or defined in inside the child, registers of vregs it is copied
+//!    to or from or reused by); else
 //! 2. the register free the longest, if that is past the child's start: the
 //!    child is split before the register becomes unavailable (at a point
 //!    after its last use before then, moved back to a block boundary of
@@ -281,6 +284,9 @@ pub(crate) struct SplitBufs {
     splits: Vec<u32>,
     /// The register most recently given to a child of each vreg.
     last_reg: Vec<Option<PReg>>,
+    /// Per instruction that is a move (`Function::is_move`): its source
+    /// and destination vregs, else `(NONE_VREG, NONE_VREG)`.
+    copies: Vec<(u32, u32)>,
     block_of: Vec<u32>,
     depth: Vec<u32>,
     /// Per block, `10^depth`: the weight of a use there.
@@ -304,6 +310,9 @@ pub(crate) struct SplitBufs {
     counts: Vec<u32>,
     post: PostBufs,
 }
+
+/// No vreg (in [`SplitBufs::copies`]).
+const NONE_VREG: u32 = u32::MAX;
 
 /// Clears `v` and makes it `n` copies of `x`, keeping its memory.
 fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
@@ -339,6 +348,7 @@ impl<'a> Scan<'a> {
         let nb = func.num_blocks();
         let ni = func.num_insts();
         refill(&mut b.block_of, ni, 0);
+        refill(&mut b.copies, ni, (NONE_VREG, NONE_VREG));
         b.depth.clear();
         b.block_starts.clear();
         for blk in 0..nb {
@@ -390,6 +400,18 @@ impl<'a> Scan<'a> {
         refill(fill, nv, 0);
         for i in 0..ni {
             let ops = func.inst_operands(Inst(i as u32));
+            if let [a, b2] = ops
+                && func.is_move(Inst(i as u32))
+            {
+                let (src, dst) = if a.kind == OperandKind::Use {
+                    (a, b2)
+                } else {
+                    (b2, a)
+                };
+                if src.kind == OperandKind::Use && dst.kind == OperandKind::Def {
+                    b.copies[i] = (src.vreg.index() as u32, dst.vreg.index() as u32);
+                }
+            }
             let e = early(i);
             let freq = b.freq[b.block_of[i] as usize];
             for op in ops {
@@ -472,10 +494,49 @@ impl<'a> Scan<'a> {
             now: 0,
             b,
         };
+        // A vreg redefined after a lifetime hole (a non-SSA vreg: a block
+        // parameter assigned by copies on the incoming edges) starts a new
+        // child at the redefinition when that stretch of its interval ends
+        // in a block that jumps back to a loop header: the value before the
+        // hole is dead, so no move joins the two children, and the new one
+        // picks its register afresh (the source of the copy that defines
+        // it), which makes the back edge's moves disappear where one child
+        // for the whole interval would keep the register the first
+        // stretch got. (A range that does not begin at a block start
+        // begins at a definition.) Stretches ending in forward edges stay
+        // together: one register for all the edges into a join block means
+        // the copies there are the only moves.
         for (v, r) in ranges.iter().enumerate() {
-            if !r.is_empty() {
-                s.new_child(v as u32, r[0].from, r[r.len() - 1].to);
+            let Some(first) = r.first() else { continue };
+            let mut start = first.from;
+            let mut k = 1;
+            while k < r.len() {
+                let from = r[k].from;
+                let b = s.b.block_of[(from / 2) as usize] as usize;
+                if r[k - 1].to < from && s.b.block_starts[b] != from {
+                    // The stretch from `from`: up to the next such point.
+                    let mut j = k + 1;
+                    while j < r.len() {
+                        let f = r[j].from;
+                        let bj = s.b.block_of[(f / 2) as usize] as usize;
+                        if r[j - 1].to < f && s.b.block_starts[bj] != f {
+                            break;
+                        }
+                        j += 1;
+                    }
+                    let last = r[j - 1].to - 1;
+                    let blk = s.b.block_of[(last / 2) as usize];
+                    let back = func.block_succs(Block(blk)).iter().any(|t| t.0 <= blk);
+                    if back {
+                        s.new_child(v as u32, start, r[k - 1].to);
+                        start = from;
+                    }
+                    k = j;
+                } else {
+                    k += 1;
+                }
             }
+            s.new_child(v as u32, start, r[r.len() - 1].to);
         }
         // The initial children by start (then index): a counting sort.
         let b = &mut s.b;
@@ -808,7 +869,10 @@ impl<'a> Scan<'a> {
         self.b.lanes[r.index()].remove(c as u32, start);
     }
 
-    /// Registers to try for child `c`, hints first, into `cands`: the
+    /// Registers to try for child `c`, hints first, into `cands`: for a
+    /// child that starts at a move into its vreg, the register of the
+    /// move's source (so that the move disappears; the previous child's
+    /// register would save no move, the vreg is redefined there), the
     /// register of the vreg's previous child, the first fixed register of
     /// its first 8 uses in the child, its fixed hint, the registers of the
     /// related vregs, then the others in order.
@@ -827,6 +891,12 @@ impl<'a> Scan<'a> {
                 cands.push(h);
             }
         };
+        if let Some(&(src, dst)) = self.b.copies.get((ch.start / 2) as usize)
+            && dst as usize == v
+            && let Some(h) = self.b.last_reg[src as usize]
+        {
+            hint(h);
+        }
         if let Some(h) = self.b.last_reg[v] {
             hint(h);
         }
