@@ -353,3 +353,110 @@ fn start_function_trap_fails_instantiation() {
         Some(TrapCode::Unreachable)
     );
 }
+
+/// A heap load folded into the arithmetic that uses it (`add reg, [mem]`,
+/// `addsd xmm, [mem]`) still traps as an out-of-bounds load, and the
+/// backtrace points at the load's own bytecode offset, in every tier.
+#[test]
+fn folded_load_traps_at_the_load() {
+    use wasm_encoder::{
+        CodeSection, ExportKind, ExportSection, Function, FunctionSection, Instruction, MemArg,
+        MemArgTarget, MemorySection, MemoryType, TypeSection, ValType,
+    };
+    let mut types = TypeSection::new();
+    types
+        .ty()
+        .function([ValType::I32, ValType::I32], [ValType::I32]);
+    types
+        .ty()
+        .function([ValType::F64, ValType::I32], [ValType::F64]);
+    let mut funcs = FunctionSection::new();
+    funcs.function(0).function(1);
+    let mut memories = MemorySection::new();
+    memories.memory(MemoryType {
+        minimum: 1,
+        maximum: None,
+        memory64: false,
+        shared: false,
+        page_size_log2: None,
+    });
+    let mut exports = ExportSection::new();
+    exports.export("int", ExportKind::Func, 0);
+    exports.export("float", ExportKind::Func, 1);
+    let arg = |align| MemArg {
+        offset: 8,
+        align,
+        target: MemArgTarget::Memory(0),
+        ordering: None,
+    };
+    let mut code = CodeSection::new();
+    let mut f = Function::new([]);
+    f.instruction(&Instruction::LocalGet(0))
+        .instruction(&Instruction::LocalGet(1))
+        .instruction(&Instruction::I32Load(arg(2)))
+        .instruction(&Instruction::I32Add)
+        .instruction(&Instruction::End);
+    code.function(&f);
+    let mut f = Function::new([]);
+    f.instruction(&Instruction::LocalGet(0))
+        .instruction(&Instruction::LocalGet(1))
+        .instruction(&Instruction::F64Load(arg(3)))
+        .instruction(&Instruction::F64Mul)
+        .instruction(&Instruction::End);
+    code.function(&f);
+    let mut m = wasm_encoder::Module::new();
+    m.section(&types)
+        .section(&funcs)
+        .section(&memories)
+        .section(&exports)
+        .section(&code);
+    let bytes = m.finish();
+    // The loads' opcodes: after `local.get 1`, before their memarg.
+    let at = |seq: &[u8]| {
+        bytes
+            .windows(seq.len())
+            .position(|w| w == seq)
+            .expect("load in the code")
+            + 2
+    };
+    let int_load = at(&[0x20, 0x01, 0x28, 0x02, 0x08]);
+    let float_load = at(&[0x20, 0x01, 0x2b, 0x03, 0x08]);
+    for tier in [
+        strata::Tier::Baseline,
+        strata::Tier::Optimizing,
+        strata::Tier::Tiered,
+    ] {
+        let mut config = strata::Config::new();
+        config.tier(tier);
+        let engine = Engine::new(&config).unwrap();
+        let module = Module::new(&engine, &bytes).unwrap();
+        let mut store = Store::new(&engine, ());
+        let i = Instance::new(&mut store, &module, &[]).unwrap();
+        let cases = [
+            ("int", Val::I32(3), int_load),
+            ("float", Val::F64(1.5f64.to_bits()), float_load),
+        ];
+        for (name, x, load_at) in cases {
+            // In bounds: the sum or product of the zeroed memory.
+            let f = i.get_func(&mut store, name).unwrap();
+            let mut out = [Val::I32(0)];
+            f.call(&mut store, &[x.clone(), Val::I32(16)], &mut out)
+                .unwrap();
+            // Out of bounds: 0xffff_fff0 + 8 is past the 64 KiB memory.
+            let e = f
+                .call(&mut store, &[x, Val::I32(-16)], &mut out)
+                .expect_err("out of bounds");
+            let t = e.as_trap().unwrap_or_else(|| panic!("not a trap: {e}"));
+            assert_eq!(
+                t.code(),
+                Some(TrapCode::MemoryOutOfBounds),
+                "{tier:?} {name}"
+            );
+            assert_eq!(
+                t.backtrace()[0].module_offset,
+                Some(load_at),
+                "{tier:?} {name}: {e}"
+            );
+        }
+    }
+}

@@ -1098,6 +1098,11 @@ impl Emitter {
                 x64!(self.asm; sete Rb(r[1]); movzx Rd(r[1]), Rb(r[1]));
             }
             MInst::Fpu { op, f64 } => self.fpu(op, f64, r[2], r[1]),
+            MInst::AluMem { op, size, offset } => {
+                debug_assert_eq!(r[0], r[2], "reuse constraint");
+                let m = self.access(true, &r[1..], offset, None);
+                self.alu_mem(op, size, r[2], m);
+            }
             MInst::FpuMem { op, f64, offset } => {
                 let m = self.access(true, &r[1..], offset, None);
                 self.fpu_mem(op, f64, r[2], m);
@@ -1463,6 +1468,23 @@ impl Emitter {
     }
 
     /// `d = d op [m]`.
+    fn alu_mem(&mut self, op: AluOp, size: Size, d: u8, m: Mem) {
+        match (op, size) {
+            (AluOp::Add, Size::S32) => mem_op!(self, m, |a| x64!(a; add Rd(d), DWORD [MEM])),
+            (AluOp::Add, Size::S64) => mem_op!(self, m, |a| x64!(a; add Rq(d), QWORD [MEM])),
+            (AluOp::Sub, Size::S32) => mem_op!(self, m, |a| x64!(a; sub Rd(d), DWORD [MEM])),
+            (AluOp::Sub, Size::S64) => mem_op!(self, m, |a| x64!(a; sub Rq(d), QWORD [MEM])),
+            (AluOp::And, Size::S32) => mem_op!(self, m, |a| x64!(a; and Rd(d), DWORD [MEM])),
+            (AluOp::And, Size::S64) => mem_op!(self, m, |a| x64!(a; and Rq(d), QWORD [MEM])),
+            (AluOp::Or, Size::S32) => mem_op!(self, m, |a| x64!(a; or Rd(d), DWORD [MEM])),
+            (AluOp::Or, Size::S64) => mem_op!(self, m, |a| x64!(a; or Rq(d), QWORD [MEM])),
+            (AluOp::Xor, Size::S32) => mem_op!(self, m, |a| x64!(a; xor Rd(d), DWORD [MEM])),
+            (AluOp::Xor, Size::S64) => mem_op!(self, m, |a| x64!(a; xor Rq(d), QWORD [MEM])),
+            (AluOp::Imul, Size::S32) => mem_op!(self, m, |a| x64!(a; imul Rd(d), DWORD [MEM])),
+            (AluOp::Imul, Size::S64) => mem_op!(self, m, |a| x64!(a; imul Rq(d), QWORD [MEM])),
+        }
+    }
+
     fn fpu_mem(&mut self, op: FpuOp, f64: bool, d: u8, m: Mem) {
         match (op, f64) {
             (FpuOp::Add, true) => mem_op!(self, m, |a| x64!(a; addsd Rx(d), QWORD [MEM])),

@@ -345,6 +345,17 @@ pub enum MInst {
         f64: bool,
     },
     /// ops = `[use a, use addr, def reuse 0]`: `dst = a op [r15 + addr + offset]`,
+    /// the second operand a heap load of the operation's width folded into
+    /// it (a trap site).
+    AluMem {
+        /// Operation.
+        op: AluOp,
+        /// Width.
+        size: Size,
+        /// Displacement.
+        offset: i32,
+    },
+    /// ops = `[use a, use addr, def reuse 0]`: `dst = a op [r15 + addr + offset]`,
     /// the second operand a heap load folded into the operation (a trap site).
     FpuMem {
         /// Operation.

@@ -368,6 +368,38 @@ impl Lower<'_> {
                     _ => return Err(err("VmAccess pattern on a non-access")),
                 }
             }
+            Pat::AluMem { load, swap } => {
+                let InstData::Binary {
+                    op, lhs, rhs, dst, ..
+                } = *data
+                else {
+                    return Err(err("AluMem pattern on a non-binary"));
+                };
+                let InstData::Load { addr, offset, .. } = self.func.insts[load as usize] else {
+                    return Err(err("AluMem pattern without a load"));
+                };
+                let a = if swap { rhs } else { lhs };
+                let size = size_of(self.ty(dst));
+                let op = match op {
+                    BinaryOp::Iadd => AluOp::Add,
+                    BinaryOp::Isub => AluOp::Sub,
+                    BinaryOp::And => AluOp::And,
+                    BinaryOp::Or => AluOp::Or,
+                    BinaryOp::Xor => AluOp::Xor,
+                    BinaryOp::Imul => AluOp::Imul,
+                    _ => return Err(err("AluMem pattern on another operation")),
+                };
+                // The folded instruction faults where the load would have.
+                let srcloc = std::mem::replace(&mut self.srcloc, self.func.srclocs[load as usize]);
+                let (am, offset) = self.address(addr, offset);
+                let ops = [
+                    Operand::reg_use(self.v(a)),
+                    Operand::reg_use(am),
+                    Operand::reuse_def(need(d)?, 0),
+                ];
+                self.emit(MInst::AluMem { op, size, offset }, &ops);
+                self.srcloc = srcloc;
+            }
             Pat::FpuMem { load, swap } => {
                 let InstData::Binary {
                     op, lhs, rhs, dst, ..
@@ -1146,6 +1178,9 @@ pub(crate) enum Pat {
     /// instruction `load`) folded into it; `swap`: the load is the
     /// (commutative) operation's first operand.
     FpuMem { load: u32, swap: bool },
+    /// An integer ALU operation with its (second, or if `swap` first)
+    /// operand a heap load at IR instruction `load`, folded in.
+    AluMem { load: u32, swap: bool },
 }
 
 /// A pattern with the positions it fuses and the constant uses it absorbs.
@@ -1431,10 +1466,11 @@ impl Sel<'_> {
         matches!(*self.data(i), InstData::Binary { op: o, .. } if o == op).then_some(i)
     }
 
-    /// A heap load of the float type `ty` defining operand `k` of `p` that can
-    /// move down to `p`: its value is used only there, its address is not
-    /// redefined in between, and everything in between is pure and cannot
-    /// trap (so no store, call or other trap can be reordered with it).
+    /// A full-width heap load of type `ty` defining operand `k` of `p` that
+    /// can move down to `p`: its value is used only there, its address is
+    /// not redefined in between, and everything in between is pure and
+    /// cannot trap (so no store, call or other trap can be reordered with
+    /// it).
     fn foldable_load(&self, p: u32, k: usize, ty: Type) -> Option<u32> {
         let i = self.reach[p as usize][k];
         if i == NONE {
@@ -1449,10 +1485,11 @@ impl Sel<'_> {
         else {
             return None;
         };
-        let want = if ty == Type::F64 {
-            LoadOp::F64
-        } else {
-            LoadOp::F32
+        let want = match ty {
+            Type::F64 => LoadOp::F64,
+            Type::F32 => LoadOp::F32,
+            Type::I64 => LoadOp::I64,
+            _ => LoadOp::I32,
         };
         if op != want || self.use_count[dst.index()] != 1 || self.def_count[dst.index()] != 1 {
             return None;
@@ -1489,14 +1526,30 @@ impl Sel<'_> {
         Some(Plan::new(Pat::FpuMem { load, swap }).fuse(i))
     }
 
+    /// `add`/`sub`/`and`/`or`/`xor`/`imul` with a heap load folded into it.
+    fn select_alu_mem(&self, p: u32, op: BinaryOp, ty: Type) -> Option<Plan> {
+        let commutative = match op {
+            BinaryOp::Iadd | BinaryOp::And | BinaryOp::Or | BinaryOp::Xor | BinaryOp::Imul => true,
+            BinaryOp::Isub => false,
+            _ => return None,
+        };
+        let (i, swap) = match self.foldable_load(p, 1, ty) {
+            Some(i) => (i, false),
+            None if commutative => (self.foldable_load(p, 0, ty)?, true),
+            None => return None,
+        };
+        let load = self.insts[i as usize].index() as u32;
+        Some(Plan::new(Pat::AluMem { load, swap }).fuse(i))
+    }
+
     fn select(&self, p: u32) -> Option<Plan> {
         match *self.data(p) {
             InstData::Binary { op, dst, .. } if self.func.value_type(dst).is_float() => {
                 self.select_fpu_mem(p, op, self.func.value_type(dst))
             }
-            InstData::Binary { op, dst, .. } if self.func.value_type(dst).is_int() => {
-                self.select_binary(p, op, self.size(dst))
-            }
+            InstData::Binary { op, dst, .. } if self.func.value_type(dst).is_int() => self
+                .select_binary(p, op, self.size(dst))
+                .or_else(|| self.select_alu_mem(p, op, self.func.value_type(dst))),
             InstData::Icmp { cc, .. } => {
                 let c = self.icmp_cmp(p, cc, p);
                 Some(Plan::new(Pat::SetCond { c: c.0 }).merge(&c.1))
@@ -2043,6 +2096,15 @@ block0(v0: i64, v1: i64, v2: i32):
         );
         // i32 add of a constant: a lea of its own, never folded into the heap offset.
         assert!(matches!(p[5], Pat::Lea { .. }));
-        assert_eq!(p[6], Pat::Default);
+        // The heap load (address `v8`, offset 0) folds into the i64 add
+        // that is its only use.
+        assert_eq!(p[6], Pat::Skip);
+        assert_eq!(
+            p[7],
+            Pat::AluMem {
+                load: 6,
+                swap: false
+            }
+        );
     }
 }

@@ -791,6 +791,79 @@ fn heap_address_add_is_not_folded() {
     assert!(!d.contains("[r15+rdi-"), "{d}");
 }
 
+/// A full-width heap load whose only use is an integer `add`, `sub`,
+/// `and`, `or`, `xor` or `imul` folds into it as a memory operand (either
+/// operand of a commutative one, only the second of `sub`), at both widths,
+/// with the results of the unfolded operation.
+#[test]
+fn heap_load_folds_into_alu_operation() {
+    let ops = [
+        (BinaryOp::Iadd, "add", true),
+        (BinaryOp::Isub, "sub", false),
+        (BinaryOp::And, "and", true),
+        (BinaryOp::Or, "or", true),
+        (BinaryOp::Xor, "xor", true),
+        (BinaryOp::Imul, "imul", true),
+    ];
+    let mut vm = Vm::new(64);
+    let word: u64 = 0x8765_4321_fedc_ba98;
+    vm.heap[8..16].copy_from_slice(&word.to_le_bytes());
+    for (op, mnemonic, commutative) in ops {
+        for ty in [Type::I32, Type::I64] {
+            let w64 = ty == Type::I64;
+            let load_op = if w64 { LoadOp::I64 } else { LoadOp::I32 };
+            for load_first in [false, true] {
+                // f(x, addr) = x op load(addr + 4), or load(..) op x.
+                let (mut b, p) = B::new(&[ty, Type::I32], &[ty]);
+                let v = b.load(load_op, AddrSpace::Heap, p[1], 4);
+                let r = if load_first {
+                    b.bin(op, ty, v, p[0])
+                } else {
+                    b.bin(op, ty, p[0], v)
+                };
+                b.ret(&[r]);
+                let run = Runnable::new(&b.f);
+                let d = strata_isa_x64::listing(&run.compiled);
+                let folded = d
+                    .lines()
+                    .any(|l| l.contains(&format!(": {mnemonic} ")) && l.contains("[r15+"));
+                assert_eq!(
+                    folded,
+                    commutative || !load_first,
+                    "{mnemonic} {ty} load_first={load_first}:\n{d}"
+                );
+                let loaded = mask(word, w64);
+                for x in [0u64, 5, 0xffff_ffff_0000_0001, u64::MAX] {
+                    let x = mask(x, w64);
+                    let (a, c) = if load_first { (loaded, x) } else { (x, loaded) };
+                    let want = match op {
+                        BinaryOp::Iadd => a.wrapping_add(c),
+                        BinaryOp::Isub => a.wrapping_sub(c),
+                        BinaryOp::And => a & c,
+                        BinaryOp::Or => a | c,
+                        BinaryOp::Xor => a ^ c,
+                        _ => a.wrapping_mul(c),
+                    };
+                    assert_eq!(
+                        run.run_vm(&mut vm, &[x, 4]),
+                        vec![mask(want, w64)],
+                        "{mnemonic} {ty} load_first={load_first} x={x:#x}"
+                    );
+                }
+            }
+        }
+    }
+    // A narrower load (here 8 bits, zero-extended) is not folded.
+    let (mut b, p) = B::new(&[Type::I32, Type::I32], &[Type::I32]);
+    let v = b.load(LoadOp::I32Load8U, AddrSpace::Heap, p[1], 0);
+    let r = b.bin(BinaryOp::Iadd, Type::I32, p[0], v);
+    b.ret(&[r]);
+    let run = Runnable::new(&b.f);
+    let d = strata_isa_x64::listing(&run.compiled);
+    assert!(d.contains("movzx"), "{d}");
+    assert_eq!(run.run_vm(&mut vm, &[1, 9]), vec![1 + 0xba]);
+}
+
 /// Stores of constants use `mov [mem], imm` for every width.
 #[test]
 fn store_constants() {
