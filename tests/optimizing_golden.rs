@@ -1,0 +1,142 @@
+//! Golden tests of the optimizing tier, Wasm in, machine code out: each
+//! `tests/golden/NAME.wat` is compiled with `Tier::Optimizing` and its
+//! listing (`strata compile --tier optimizing --emit asm`) compared with
+//! `tests/golden/NAME.asm`. Run with `STRATA_BLESS=1` to rewrite the `.asm`
+//! files after an intended change, and review the diff. The properties
+//! each case is about are also asserted on the code itself, so that a
+//! blessed regression cannot slip through, and each module is run.
+
+use std::path::{Path, PathBuf};
+
+use strata::{Config, Emit, Engine, Instance, Module, Store, Tier, Val, compile_listing};
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+fn engine() -> Option<Engine> {
+    let mut config = Config::new();
+    config.tier(Tier::Optimizing);
+    Engine::new(&config).ok()
+}
+
+/// The listing of `NAME.wat`, checked against (or with `STRATA_BLESS=1`
+/// written to) `NAME.asm`.
+fn golden(engine: &Engine, name: &str) -> String {
+    let wat = std::fs::read(dir().join(format!("{name}.wat"))).expect("read .wat");
+    let got = compile_listing(engine, &wat, Emit::Asm).expect("compile");
+    let asm = dir().join(format!("{name}.asm"));
+    if std::env::var("STRATA_BLESS").is_ok_and(|v| v == "1") {
+        std::fs::write(&asm, &got).expect("write .asm");
+        return got;
+    }
+    let want = std::fs::read_to_string(&asm)
+        .unwrap_or_else(|_| panic!("missing {} (run with STRATA_BLESS=1)", asm.display()));
+    if want != got {
+        let diff: Vec<String> = want
+            .lines()
+            .zip(got.lines())
+            .filter(|(a, b)| a != b)
+            .take(8)
+            .map(|(a, b)| format!("  expected: {a}\n       got: {b}"))
+            .collect();
+        panic!(
+            "{name}: output differs (run with STRATA_BLESS=1 to update)\n{}\nfull output:\n{got}",
+            diff.join("\n")
+        );
+    }
+    got
+}
+
+/// One disassembled instruction: offset and text.
+fn lines(listing: &str) -> Vec<(u64, String)> {
+    listing
+        .lines()
+        .filter_map(|l| {
+            let (off, text) = l.trim().split_once(": ")?;
+            Some((u64::from_str_radix(off, 16).ok()?, text.to_string()))
+        })
+        .collect()
+}
+
+/// The instructions of the function's only loop: from the target of its
+/// one backward branch to that branch.
+fn the_loop(code: &[(u64, String)]) -> &[(u64, String)] {
+    let back: Vec<(usize, u64)> = code
+        .iter()
+        .enumerate()
+        .filter_map(|(k, (off, text))| {
+            let target = u64::from_str_radix(text.split_once(" 0x")?.1, 16).ok()?;
+            (text.starts_with('j') && target <= *off).then_some((k, target))
+        })
+        .collect();
+    assert_eq!(back.len(), 1, "one backward branch: {back:?}");
+    let (end, target) = back[0];
+    let start = code
+        .iter()
+        .position(|(off, _)| *off == target)
+        .expect("loop head");
+    &code[start..=end]
+}
+
+fn call_i32(engine: &Engine, wat: &str, name: &str, arg: i32) -> i32 {
+    let module = Module::new(engine, std::fs::read(dir().join(wat)).unwrap()).unwrap();
+    let mut store = Store::new(engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let f = instance.get_func(&mut store, name).unwrap();
+    let mut out = [Val::I32(0)];
+    f.call(&mut store, &[Val::I32(arg)], &mut out).unwrap();
+    out[0].i32().unwrap()
+}
+
+#[test]
+fn sum_loop_folds_the_load_and_stays_in_registers() {
+    let Some(engine) = engine() else { return };
+    let text = golden(&engine, "sum_loop");
+    let code = lines(&text);
+    let body = the_loop(&code);
+    let mem: Vec<&String> = body
+        .iter()
+        .map(|(_, t)| t)
+        .filter(|t| t.contains('['))
+        .collect();
+    // One memory access in the loop: the array load, index and offset in
+    // the addressing mode, folded into the add.
+    assert_eq!(mem.len(), 1, "{text}");
+    assert!(
+        mem[0].starts_with("add e") && mem[0].contains("[r15+r") && mem[0].ends_with("+0x400]"),
+        "{text}"
+    );
+    // Nothing on the stack: no spill, no reload.
+    assert!(
+        !body
+            .iter()
+            .any(|(_, t)| t.contains("rbp") || t.contains("rsp")),
+        "{text}"
+    );
+    for (n, want) in [(0, 0), (1, 1), (3, 6), (5, 15)] {
+        assert_eq!(call_i32(&engine, "sum_loop.wat", "sum", n), want);
+    }
+}
+
+#[test]
+fn fib_back_edge_is_one_move() {
+    let Some(engine) = engine() else { return };
+    let text = golden(&engine, "fib_loop");
+    let code = lines(&text);
+    let body = the_loop(&code);
+    // After the loop's exit branch: the back edge's moves, then the jump.
+    let exit = body
+        .iter()
+        .rposition(|(_, t)| t.starts_with('j') && !t.starts_with("jmp"))
+        .expect("exit branch");
+    let edge: Vec<&String> = body[exit + 1..body.len() - 1]
+        .iter()
+        .map(|(_, t)| t)
+        .collect();
+    assert_eq!(edge.len(), 1, "{text}");
+    assert!(edge[0].starts_with("mov "), "{text}");
+    for (n, want) in [(0, 0), (1, 1), (2, 1), (10, 55), (20, 6765)] {
+        assert_eq!(call_i32(&engine, "fib_loop.wat", "fib", n), want);
+    }
+}
