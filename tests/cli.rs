@@ -266,6 +266,47 @@ fn compile_ir_and_asm() {
     }
 }
 
+/// A reader that stops early (`strata compile ... | head`) ends the
+/// listing quietly: exit status 0, nothing on stderr, no panic.
+#[test]
+fn compile_into_a_closed_pipe_is_quiet() {
+    use std::io::Read;
+    use std::process::Stdio;
+    // Enough functions that the listing overflows the pipe buffer.
+    let mut wat = String::from("(module");
+    for k in 0..400 {
+        wat += &format!(
+            "(func (param i32) (result i32) local.get 0 i32.const {k} i32.add i32.const 3 i32.mul)"
+        );
+    }
+    wat.push(')');
+    let path = scratch("many_funcs.wat", wat.as_bytes());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(["compile", "--emit", "asm"])
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the strata binary");
+    let mut first = [0u8; 64];
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut first)
+        .expect("the listing starts");
+    // (The read end is dropped here.)
+    let out = child.wait_with_output().expect("wait");
+    let err = stderr(&out);
+    assert!(
+        out.status.success(),
+        "status {:?}, stderr: {err}",
+        out.status
+    );
+    assert!(err.is_empty(), "stderr: {err}");
+    assert!(String::from_utf8_lossy(&first).starts_with("function %"));
+}
+
 // ---------------------------------------------------------------- WASI
 
 /// A command that writes its arguments (`what` = "args") or its environment

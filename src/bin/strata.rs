@@ -375,7 +375,7 @@ fn run(
         return exited(e);
     }
     for r in &results {
-        println!("{}", format_val(r));
+        outln(format_args!("{}", format_val(r)));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -484,12 +484,12 @@ fn wast(tier: &TierOpt, verbose: bool, files: &[PathBuf]) -> Result<ExitCode, Fa
         if !report.skipped.is_empty() {
             line += &format!(", {} skipped", report.skipped.len());
         }
-        println!("{line}");
+        outln(format_args!("{line}"));
         for failure in &report.failures {
-            println!("  FAIL {failure}");
+            outln(format_args!("  FAIL {failure}"));
         }
         for (location, reason) in &report.skipped {
-            println!("  SKIP {location}: {reason}");
+            outln(format_args!("  SKIP {location}: {reason}"));
         }
         total.merge(report);
     }
@@ -497,7 +497,7 @@ fn wast(tier: &TierOpt, verbose: bool, files: &[PathBuf]) -> Result<ExitCode, Fa
     if !total.skipped.is_empty() {
         line += &format!(", {} skipped", total.skipped.len());
     }
-    println!("{line}");
+    outln(format_args!("{line}"));
     Ok(if total.failed > 0 {
         ExitCode::from(1)
     } else {
@@ -514,8 +514,28 @@ fn compile(tier: &TierOpt, emit: EmitArg, path: &Path) -> Result<ExitCode, Failu
     };
     let listing = strata::compile_listing(&engine, &bytes, emit)
         .map_err(|e| Failure::input(format!("{}: {}", path.display(), e.message())))?;
-    print!("{listing}");
+    out(format_args!("{listing}"));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes to stdout. When the reader has gone (`strata compile ... | head`)
+/// the process ends quietly with success, like a tool killed by SIGPIPE
+/// (Rust ignores the signal, so the write fails instead); any other write
+/// error ends it with a message and failure.
+fn out(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    if let Err(e) = std::io::stdout().lock().write_fmt(args) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: writing to stdout: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// [`out`] and a newline.
+fn outln(args: std::fmt::Arguments<'_>) {
+    out(format_args!("{args}\n"));
 }
 
 #[cfg(test)]
