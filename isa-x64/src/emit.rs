@@ -175,7 +175,14 @@ pub struct Emitter {
     /// of its entry, and the entries in order of first use.
     fconst_labels: std::collections::HashMap<u64, DynamicLabel>,
     fconsts: Vec<(u64, DynamicLabel)>,
+    /// The rbp offset of the spill slot behind each [`STACK`] operand of
+    /// the instruction being emitted.
+    stack_offs: SmallVec<[i32; 2]>,
 }
+
+/// An operand in `regs` that is a spill slot: `STACK | k`, its rbp offset
+/// in `stack_offs[k]` (only at [`MInst::stack_operand`]).
+const STACK: u8 = 0x80;
 
 /// An out-of-line tier-check path to emit after the blocks.
 struct TierStub {
@@ -215,6 +222,7 @@ impl Default for Emitter {
             osr_returns: Vec::new(),
             fconst_labels: std::collections::HashMap::new(),
             fconsts: Vec::new(),
+            stack_offs: SmallVec::new(),
         }
     }
 }
@@ -314,8 +322,29 @@ impl Emitter {
         }
     }
 
+    /// The spill slot behind the [`STACK`] operand `r`.
+    fn stack_mem(&self, r: u8) -> Mem {
+        Mem {
+            heap: false,
+            base: 5, // rbp
+            index: None,
+            off: self.stack_offs[(r & !STACK) as usize],
+        }
+    }
+
     /// Sets the flags for `cmp` from its operand registers `r`.
     fn set_flags(&mut self, cmp: CmpKind, r: &[u8]) {
+        if let CmpKind::Cmp { size, .. } = cmp
+            && r[1] & STACK != 0
+        {
+            let m = self.stack_mem(r[1]);
+            let x = r[0];
+            match size {
+                Size::S32 => mem_op!(self, m, |a| x64!(a; cmp Rd(x), DWORD [MEM])),
+                Size::S64 => mem_op!(self, m, |a| x64!(a; cmp Rq(x), QWORD [MEM])),
+            }
+            return;
+        }
         let a = &mut self.asm;
         match cmp {
             CmpKind::Cmp {
@@ -636,8 +665,16 @@ impl Emitter {
                     continue;
                 }
                 regs.clear();
-                for &a in out.inst_allocs(i) {
-                    regs.push(reg(a)?);
+                self.stack_offs.clear();
+                let stack_ok = vc.insts[i.index()].stack_operand();
+                for (k, &a) in out.inst_allocs(i).iter().enumerate() {
+                    regs.push(match a {
+                        Allocation::Stack(s) if stack_ok == Some(k) => {
+                            self.stack_offs.push(abi::spill_slot_offset(s.index()));
+                            STACK | (self.stack_offs.len() - 1) as u8
+                        }
+                        _ => reg(a)?,
+                    });
                 }
                 self.cur_stubs.clear();
                 let ops = vc.inst_operands(i);
@@ -1032,6 +1069,11 @@ impl Emitter {
             MInst::FImm { bits, .. } => self.load_fconst(r[0], bits),
             MInst::Copy => self.mov_rr(ops[0].vreg.class(), r[1], r[0]),
             MInst::Vmctx => x64!(self.asm; mov Rq(r[0]), r14),
+            MInst::Alu { op, size } if r[1] & STACK != 0 => {
+                debug_assert_eq!(r[0], r[2], "reuse constraint");
+                let m = self.stack_mem(r[1]);
+                self.alu_mem(op, size, r[2], m);
+            }
             MInst::Alu { op, size } => self.alu(op, size, r),
             MInst::AluImm { op, size, imm } => self.alu_imm(op, size, imm, r[0], r[1]),
             MInst::ShiftImm { op, size, amt } => self.shift_imm(op, size, amt, r[1]),
@@ -1096,6 +1138,10 @@ impl Emitter {
                     Size::S64 => x64!(self.asm; test Rq(r[0]), Rq(r[0])),
                 }
                 x64!(self.asm; sete Rb(r[1]); movzx Rd(r[1]), Rb(r[1]));
+            }
+            MInst::Fpu { op, f64 } if r[1] & STACK != 0 => {
+                let m = self.stack_mem(r[1]);
+                self.fpu_mem(op, f64, r[2], m);
             }
             MInst::Fpu { op, f64 } => self.fpu(op, f64, r[2], r[1]),
             MInst::AluMem { op, size, offset } => {

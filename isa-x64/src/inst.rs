@@ -610,6 +610,24 @@ pub struct VCode {
     remat: std::cell::OnceCell<Vec<Option<u64>>>,
 }
 
+impl MInst {
+    /// The operand that may be a spill slot instead of a register (its
+    /// constraint is `Any`; the emitter reads it as a memory operand): the
+    /// second operand of an integer ALU operation, of a scalar float
+    /// operation and of an integer `cmp`.
+    pub fn stack_operand(&self) -> Option<usize> {
+        match self {
+            MInst::Alu { .. } | MInst::Fpu { .. } => Some(1),
+            MInst::SetCond { cmp } | MInst::CondSelect { cmp, .. } | MInst::CondBr { cmp, .. }
+                if matches!(cmp, CmpKind::Cmp { .. }) =>
+            {
+                Some(1)
+            }
+            _ => None,
+        }
+    }
+}
+
 impl VCode {
     /// Empties the code, keeping capacity.
     pub fn clear(&mut self) {

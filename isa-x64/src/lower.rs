@@ -215,11 +215,16 @@ impl Lower<'_> {
         Ok((then_, else_))
     }
 
-    /// Appends the operands of comparison `c` to `ops`.
+    /// Appends the operands of comparison `c` to `ops` (`cmp`'s second
+    /// may stay in a spill slot: see [`MInst::stack_operand`]).
     fn cmp_ops(&self, c: Cmp, ops: &mut SmallVec<[Operand; 6]>) {
         ops.push(Operand::reg_use(self.v(c.a)));
         if let Some(b) = c.b {
-            ops.push(Operand::reg_use(self.v(b)));
+            ops.push(if matches!(c.kind, CmpKind::Cmp { .. }) {
+                Operand::new_use(self.v(b), OperandConstraint::Any)
+            } else {
+                Operand::reg_use(self.v(b))
+            });
         }
     }
 
@@ -916,7 +921,11 @@ impl Lower<'_> {
                 return Ok(());
             }
         };
-        self.emit(m, &two_addr);
+        let mut ops = two_addr;
+        if m.stack_operand() == Some(1) {
+            ops[1] = Operand::new_use(b, OperandConstraint::Any);
+        }
+        self.emit(m, &ops);
         Ok(())
     }
 

@@ -673,3 +673,105 @@ fn float_constants_rematerialized_under_pressure() {
     let d = strata_isa_x64::listing(&compile(&b.f));
     assert!(!d.contains("movq xmm"), "{d}");
 }
+
+/// Values spilled under register pressure are read straight from their
+/// spill slots as the second operand of integer ALU operations, scalar
+/// float operations and integer compares (`add rax,[rbp-..]`,
+/// `cmp rax,[rbp-..]`, `mulsd xmm0,[rbp-..]`) in both allocator modes, with
+/// the same results as reloading them.
+#[test]
+fn spilled_operands_are_read_from_their_slots() {
+    let iops = [
+        BinaryOp::Iadd,
+        BinaryOp::Isub,
+        BinaryOp::Xor,
+        BinaryOp::Imul,
+        BinaryOp::And,
+        BinaryOp::Or,
+    ];
+    let fops = [
+        BinaryOp::Fadd,
+        BinaryOp::Fsub,
+        BinaryOp::Fmul,
+        BinaryOp::Fdiv,
+    ];
+    let (mut b, p) = B::new(&[Type::I64, Type::F64], &[Type::I64, Type::F64, Type::I32]);
+    let mut ints = Vec::new();
+    let mut floats = Vec::new();
+    for k in 0..30 {
+        let c = b.iconst(Type::I64, k * 7 + 3);
+        ints.push(b.bin(BinaryOp::Imul, Type::I64, p[0], c));
+        let fc = b.fconst(Type::F64, (k as f64 * 0.75 + 1.0).to_bits());
+        floats.push(b.bin(BinaryOp::Fmul, Type::F64, p[1], fc));
+    }
+    // acc = acc op v (v second), and count the v below acc.
+    let mut acc = p[0];
+    let mut below = b.iconst(Type::I32, 0);
+    let one = b.iconst(Type::I32, 1);
+    for (k, &v) in ints.iter().enumerate() {
+        let lt = b.icmp(IntCC::SignedLessThan, acc, v);
+        let inc = b.bin(BinaryOp::Iadd, Type::I32, below, one);
+        below = b.select(Type::I32, lt, inc, below);
+        acc = b.bin(iops[k % iops.len()], Type::I64, acc, v);
+    }
+    let mut facc = p[1];
+    for (k, &v) in floats.iter().enumerate() {
+        facc = b.bin(fops[k % fops.len()], Type::F64, facc, v);
+    }
+    b.ret(&[acc, facc, below]);
+    let (x, y) = (0x1234_5678_9abcu64, 1.5f64);
+    let iv: Vec<u64> = (0..30).map(|k| x.wrapping_mul(k * 7 + 3)).collect();
+    let fv: Vec<f64> = (0..30).map(|k| y * (k as f64 * 0.75 + 1.0)).collect();
+    let (mut ea, mut eb) = (x, 0u64);
+    for (k, &v) in iv.iter().enumerate() {
+        if (ea as i64) < (v as i64) {
+            eb += 1;
+        }
+        ea = match k % iops.len() {
+            0 => ea.wrapping_add(v),
+            1 => ea.wrapping_sub(v),
+            2 => ea ^ v,
+            3 => ea.wrapping_mul(v),
+            4 => ea & v,
+            _ => ea | v,
+        };
+    }
+    let mut fa = y;
+    for (k, &v) in fv.iter().enumerate() {
+        fa = match k % fops.len() {
+            0 => fa + v,
+            1 => fa - v,
+            2 => fa * v,
+            _ => fa / v,
+        };
+    }
+    for mode in [
+        strata_regalloc::Mode::Fast,
+        strata_regalloc::Mode::Optimizing,
+    ] {
+        MODE.with(|m| m.set(mode));
+        let r = Runnable::new(&b.f);
+        assert_eq!(
+            r.run(&[x, y.to_bits()]),
+            vec![ea, fa.to_bits(), eb],
+            "{mode:?}"
+        );
+        let d = strata_isa_x64::listing(&r.compiled);
+        let from_slot = |mnemonics: &[&str]| {
+            d.lines().any(|l| {
+                let t = l.trim().split_once(": ").map_or("", |x| x.1);
+                mnemonics.iter().any(|m| t.starts_with(m)) && t.contains(",[rbp-")
+            })
+        };
+        assert!(
+            from_slot(&["add r", "sub r", "xor r", "imul r", "and r", "or r"]),
+            "{mode:?}: ALU from a slot\n{d}"
+        );
+        assert!(from_slot(&["cmp r"]), "{mode:?}: cmp from a slot\n{d}");
+        assert!(
+            from_slot(&["addsd", "subsd", "mulsd", "divsd"]),
+            "{mode:?}: float op from a slot\n{d}"
+        );
+    }
+    MODE.with(|m| m.set(strata_regalloc::Mode::Fast));
+}

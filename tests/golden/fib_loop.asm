@@ -5,7 +5,7 @@ function %fib:
   6: mov r11,[r14]
   d: lea r10,[rsp-0x28]
   15: cmp r10,[r11]
-  18: jb 0x93
+  18: jb 0x91
   1e: sub rsp,0x28
   25: cmp edi,2
   2c: jge 0x3A
@@ -19,17 +19,16 @@ function %fib:
   48: mov [rbp-0x30],rax
   4f: mov [rbp-0x20],rcx
   56: call qword ptr [r14+0x78]
-  5d: mov rcx,[rbp-0x30]
-  64: add eax,ecx
-  67: mov rcx,[rbp-0x20]
-  6e: lea edx,[rcx-2]
-  76: cmp ecx,3
-  7d: jbe 0x8B
-  83: mov rcx,rdx
-  86: jmp 0x40
-  8b: add eax,edx
-  8e: mov rsp,rbp
-  91: pop rbp
-  92: ret
-  93: ud2
+  5d: add eax,[rbp-0x30]
+  65: mov rcx,[rbp-0x20]
+  6c: lea edx,[rcx-2]
+  74: cmp ecx,3
+  7b: jbe 0x89
+  81: mov rcx,rdx
+  84: jmp 0x40
+  89: add eax,edx
+  8c: mov rsp,rbp
+  8f: pop rbp
+  90: ret
+  91: ud2
 

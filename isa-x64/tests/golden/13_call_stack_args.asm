@@ -1,11 +1,11 @@
-; %caller (139 bytes)
+; %caller (137 bytes)
   0: push rbp
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
   d: lea r10,[rsp-0x28]
   15: cmp r10,[r11]
-  18: jb 0x89
+  18: jb 0x87
   1e: sub rsp,0x28
   25: mov [rbp-0x20],rdi
   2c: mov r10,[rbp-0x20]
@@ -21,10 +21,9 @@
   64: mov [rsp+8],rsi
   6c: mov rdi,[rbp-0x20]
   73: call qword ptr [r14+0x10]
-  7a: mov r10,[rbp-0x20]
-  81: add rax,r10
-  84: mov rsp,rbp
-  87: pop rbp
-  88: ret
-  89: ud2
-; trap at 89: StackOverflow
+  7a: add rax,[rbp-0x20]
+  82: mov rsp,rbp
+  85: pop rbp
+  86: ret
+  87: ud2
+; trap at 87: StackOverflow
