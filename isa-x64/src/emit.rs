@@ -666,10 +666,12 @@ impl Emitter {
                 }
                 regs.clear();
                 self.stack_offs.clear();
-                let stack_ok = vc.insts[i.index()].stack_operand();
                 for (k, &a) in out.inst_allocs(i).iter().enumerate() {
                     regs.push(match a {
-                        Allocation::Stack(s) if stack_ok == Some(k) => {
+                        Allocation::Reg(r) => r.hw_enc(),
+                        Allocation::Stack(s)
+                            if vc.insts[i.index()].stack_operand() == Some(k) =>
+                        {
                             self.stack_offs.push(abi::spill_slot_offset(s.index()));
                             STACK | (self.stack_offs.len() - 1) as u8
                         }
