@@ -39,6 +39,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
+use std::mem::MaybeUninit;
 use std::ptr;
 
 use strata_ir::TrapCode;
@@ -170,8 +171,11 @@ pub(crate) struct Activation {
     has_fault_address: bool,
     /// Number of valid entries in `pcs`.
     num_pcs: usize,
-    /// Faulting pc, then return addresses, innermost first.
-    pcs: [usize; MAX_TRAP_FRAMES],
+    /// Faulting pc, then return addresses, innermost first: the first
+    /// `num_pcs` are written by the handler or the raise path before they
+    /// are read; the rest stay uninitialized (a call that does not trap
+    /// never touches them, so entering Wasm does not zero 512 bytes).
+    pcs: [MaybeUninit<usize>; MAX_TRAP_FRAMES],
 }
 
 thread_local! {
@@ -221,7 +225,7 @@ pub(crate) unsafe fn record_trap(
         }
         a.has_fault_address = fault_address.is_some();
         a.fault_address = fault_address.unwrap_or(0);
-        a.pcs[0] = pc;
+        a.pcs[0] = MaybeUninit::new(pc);
         let mut n = 1;
         let top = a.saved_sp;
         while n < MAX_TRAP_FRAMES {
@@ -233,7 +237,7 @@ pub(crate) unsafe fn record_trap(
             if !registry::is_wasm_function_pc(ret.wrapping_sub(1)) {
                 break;
             }
-            a.pcs[n] = ret;
+            a.pcs[n] = MaybeUninit::new(ret);
             n += 1;
             let next = *frame;
             if next <= fp {
@@ -296,7 +300,7 @@ pub unsafe fn catch_traps(
         fault_address: 0,
         has_fault_address: false,
         num_pcs: 0,
-        pcs: [0; MAX_TRAP_FRAMES],
+        pcs: [MaybeUninit::uninit(); MAX_TRAP_FRAMES],
     };
     // From here on the activation is only accessed through this pointer: the
     // entry routine and the signal handler write it behind Rust's back.
@@ -332,7 +336,8 @@ pub unsafe fn catch_traps(
             a.recorded,
             a.trap_code,
             a.has_fault_address.then_some(a.fault_address),
-            a.pcs[..a.num_pcs].to_vec(),
+            // (The first `num_pcs` entries were written: see the field.)
+            a.pcs[..a.num_pcs].iter().map(|p| p.assume_init()).collect::<Vec<usize>>(),
         )
     };
     let reason = match recorded {
