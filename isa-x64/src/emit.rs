@@ -669,9 +669,7 @@ impl Emitter {
                 for (k, &a) in out.inst_allocs(i).iter().enumerate() {
                     regs.push(match a {
                         Allocation::Reg(r) => r.hw_enc(),
-                        Allocation::Stack(s)
-                            if vc.insts[i.index()].stack_operand() == Some(k) =>
-                        {
+                        Allocation::Stack(s) if vc.insts[i.index()].stack_operand() == Some(k) => {
                             self.stack_offs.push(abi::spill_slot_offset(s.index()));
                             STACK | (self.stack_offs.len() - 1) as u8
                         }

@@ -452,28 +452,47 @@ fn host_dispatch_inner(ctx: &HostFuncCtx, values: *mut u128) -> u32 {
     let n = ty.params().len().max(ty.results().len());
     // SAFETY: the trampoline reserved `max(params, results)` slots.
     let slots = unsafe { std::slice::from_raw_parts_mut(values, n) };
-    let params: Vec<Val> = {
+    // Parameters and results in buffers on the stack (on the heap only
+    // past `INLINE` of them): a host call allocates nothing for its values.
+    const INLINE: usize = 4;
+    let (np, nr) = (ty.params().len(), ty.results().len());
+    let mut inline_params = [const { Val::I32(0) }; INLINE];
+    let mut heap_params = Vec::new();
+    let params: &mut [Val] = if np <= INLINE {
+        &mut inline_params[..np]
+    } else {
+        heap_params.resize(np, Val::I32(0));
+        &mut heap_params
+    };
+    {
         // SAFETY: the store outlives every call into its functions; no
         // mutable borrow of it is live while Wasm code runs.
         let s = unsafe { &*store };
-        ty.params()
-            .iter()
-            .zip(slots.iter())
-            .map(|(&t, &raw)| refs::raw_to_val(s, raw, t))
-            .collect()
+        for ((p, &t), &raw) in params.iter_mut().zip(ty.params()).zip(slots.iter()) {
+            *p = refs::raw_to_val(s, raw, t);
+        }
+    }
+    let params: &[Val] = params;
+    let mut inline_results = [const { Val::I32(0) }; INLINE];
+    let mut heap_results = Vec::new();
+    let results: &mut [Val] = if nr <= INLINE {
+        &mut inline_results[..nr]
+    } else {
+        heap_results.resize(nr, Val::I32(0));
+        &mut heap_results
     };
-    let mut results: Vec<Val> = ty.results().iter().map(|&t| Val::default_for(t)).collect();
+    for (r, &t) in results.iter_mut().zip(ty.results()) {
+        *r = Val::default_for(t);
+    }
     // SAFETY: as above.
     let store_ptr = unsafe { (*store).current_store };
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
-        (ctx.func)(store_ptr, &params, &mut results)
-    }));
+    let outcome = catch_unwind(AssertUnwindSafe(|| (ctx.func)(store_ptr, params, results)));
     let error = match outcome {
         Ok(Ok(())) => {
             // SAFETY: the host closure's borrow of the store has ended; no
             // other reference to it is live during this conversion.
             let s = unsafe { &mut *store };
-            match results_to_raw(s, &ty, &results, slots) {
+            match results_to_raw(s, &ty, results, slots) {
                 Ok(()) => return 0,
                 Err(e) => e,
             }

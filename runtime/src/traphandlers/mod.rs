@@ -337,7 +337,10 @@ pub unsafe fn catch_traps(
             a.trap_code,
             a.has_fault_address.then_some(a.fault_address),
             // (The first `num_pcs` entries were written: see the field.)
-            a.pcs[..a.num_pcs].iter().map(|p| p.assume_init()).collect::<Vec<usize>>(),
+            a.pcs[..a.num_pcs]
+                .iter()
+                .map(|p| p.assume_init())
+                .collect::<Vec<usize>>(),
         )
     };
     let reason = match recorded {
