@@ -1513,7 +1513,7 @@ impl Emitter {
         }
     }
 
-    /// `d = d op [m]`.
+    /// `d = d op [m]` (integer).
     fn alu_mem(&mut self, op: AluOp, size: Size, d: u8, m: Mem) {
         match (op, size) {
             (AluOp::Add, Size::S32) => mem_op!(self, m, |a| x64!(a; add Rd(d), DWORD [MEM])),
@@ -1531,6 +1531,7 @@ impl Emitter {
         }
     }
 
+    /// `d = d op [m]` (scalar float).
     fn fpu_mem(&mut self, op: FpuOp, f64: bool, d: u8, m: Mem) {
         match (op, f64) {
             (FpuOp::Add, true) => mem_op!(self, m, |a| x64!(a; addsd Rx(d), QWORD [MEM])),
