@@ -215,6 +215,43 @@ impl Lower<'_> {
         Ok((then_, else_))
     }
 
+    /// Emits the binary operation `data` with the heap load at IR
+    /// instruction `load` (its second operand, or its first if `swap`)
+    /// folded in: `inst(op, type, displacement)` is the machine instruction,
+    /// with operands `[use other, use address, def d reusing the first]`.
+    /// The folded instruction faults where the load would have, so it gets
+    /// the load's bytecode offset.
+    fn lower_folded_load(
+        &mut self,
+        data: &InstData,
+        load: u32,
+        swap: bool,
+        d: VReg,
+        inst: impl FnOnce(BinaryOp, Type, i32) -> Result<MInst, CompileError>,
+    ) -> Result<(), CompileError> {
+        let InstData::Binary {
+            op, lhs, rhs, dst, ..
+        } = *data
+        else {
+            return Err(err("folded-load pattern on a non-binary"));
+        };
+        let InstData::Load { addr, offset, .. } = self.func.insts[load as usize] else {
+            return Err(err("folded-load pattern without a load"));
+        };
+        let a = if swap { rhs } else { lhs };
+        let srcloc = std::mem::replace(&mut self.srcloc, self.func.srclocs[load as usize]);
+        let (am, offset) = self.address(addr, offset);
+        let m = inst(op, self.ty(dst), offset)?;
+        let ops = [
+            Operand::reg_use(self.v(a)),
+            Operand::reg_use(am),
+            Operand::reuse_def(d, 0),
+        ];
+        self.emit(m, &ops);
+        self.srcloc = srcloc;
+        Ok(())
+    }
+
     /// Appends the operands of comparison `c` to `ops` (`cmp`'s second
     /// may stay in a spill slot: see [`MInst::stack_operand`]).
     fn cmp_ops(&self, c: Cmp, ops: &mut SmallVec<[Operand; 6]>) {
@@ -374,66 +411,32 @@ impl Lower<'_> {
                 }
             }
             Pat::AluMem { load, swap } => {
-                let InstData::Binary {
-                    op, lhs, rhs, dst, ..
-                } = *data
-                else {
-                    return Err(err("AluMem pattern on a non-binary"));
-                };
-                let InstData::Load { addr, offset, .. } = self.func.insts[load as usize] else {
-                    return Err(err("AluMem pattern without a load"));
-                };
-                let a = if swap { rhs } else { lhs };
-                let size = size_of(self.ty(dst));
-                let op = match op {
-                    BinaryOp::Iadd => AluOp::Add,
-                    BinaryOp::Isub => AluOp::Sub,
-                    BinaryOp::And => AluOp::And,
-                    BinaryOp::Or => AluOp::Or,
-                    BinaryOp::Xor => AluOp::Xor,
-                    BinaryOp::Imul => AluOp::Imul,
-                    _ => return Err(err("AluMem pattern on another operation")),
-                };
-                // The folded instruction faults where the load would have.
-                let srcloc = std::mem::replace(&mut self.srcloc, self.func.srclocs[load as usize]);
-                let (am, offset) = self.address(addr, offset);
-                let ops = [
-                    Operand::reg_use(self.v(a)),
-                    Operand::reg_use(am),
-                    Operand::reuse_def(need(d)?, 0),
-                ];
-                self.emit(MInst::AluMem { op, size, offset }, &ops);
-                self.srcloc = srcloc;
+                self.lower_folded_load(data, load, swap, need(d)?, |op, ty, offset| {
+                    let op = match op {
+                        BinaryOp::Iadd => AluOp::Add,
+                        BinaryOp::Isub => AluOp::Sub,
+                        BinaryOp::And => AluOp::And,
+                        BinaryOp::Or => AluOp::Or,
+                        BinaryOp::Xor => AluOp::Xor,
+                        BinaryOp::Imul => AluOp::Imul,
+                        _ => return Err(err("AluMem pattern on another operation")),
+                    };
+                    let size = size_of(ty);
+                    Ok(MInst::AluMem { op, size, offset })
+                })?;
             }
             Pat::FpuMem { load, swap } => {
-                let InstData::Binary {
-                    op, lhs, rhs, dst, ..
-                } = *data
-                else {
-                    return Err(err("FpuMem pattern on a non-binary"));
-                };
-                let InstData::Load { addr, offset, .. } = self.func.insts[load as usize] else {
-                    return Err(err("FpuMem pattern without a load"));
-                };
-                let a = if swap { rhs } else { lhs };
-                let f64 = self.ty(dst) == Type::F64;
-                let op = match op {
-                    BinaryOp::Fadd => FpuOp::Add,
-                    BinaryOp::Fsub => FpuOp::Sub,
-                    BinaryOp::Fmul => FpuOp::Mul,
-                    BinaryOp::Fdiv => FpuOp::Div,
-                    _ => return Err(err("FpuMem pattern on a non-float operation")),
-                };
-                // The folded instruction faults where the load would have.
-                let srcloc = std::mem::replace(&mut self.srcloc, self.func.srclocs[load as usize]);
-                let (am, offset) = self.address(addr, offset);
-                let ops = [
-                    Operand::reg_use(self.v(a)),
-                    Operand::reg_use(am),
-                    Operand::reuse_def(need(d)?, 0),
-                ];
-                self.emit(MInst::FpuMem { op, f64, offset }, &ops);
-                self.srcloc = srcloc;
+                self.lower_folded_load(data, load, swap, need(d)?, |op, ty, offset| {
+                    let op = match op {
+                        BinaryOp::Fadd => FpuOp::Add,
+                        BinaryOp::Fsub => FpuOp::Sub,
+                        BinaryOp::Fmul => FpuOp::Mul,
+                        BinaryOp::Fdiv => FpuOp::Div,
+                        _ => return Err(err("FpuMem pattern on a non-float operation")),
+                    };
+                    let f64 = ty == Type::F64;
+                    Ok(MInst::FpuMem { op, f64, offset })
+                })?;
             }
             Pat::StoreImm { imm } => {
                 let InstData::Store {

@@ -516,6 +516,24 @@ fn optimizing_mode() {
     traps_are_recorded();
 }
 
+/// `f` lowered, and its allocation in `Mode::Optimizing` (checked).
+fn optimizing_allocation(
+    f: &strata_ir::Function,
+) -> (strata_isa_x64::VCode, strata_regalloc::Output) {
+    let mut c = strata_isa_x64::Compiler::new(opts());
+    let vc = c.lower(f).unwrap().clone();
+    let out = strata_regalloc::allocate(
+        &vc,
+        &strata_isa_x64::machine_env(),
+        &strata_regalloc::Options {
+            mode: strata_regalloc::Mode::Optimizing,
+            validate: true,
+        },
+    )
+    .unwrap();
+    (vc, out)
+}
+
 /// Constants of every encoding (zero, 32-bit, negative 32-bit
 /// zero-extended, sign-extended 64-bit, full 64-bit) live across a region
 /// that needs every register: the optimizing allocator rematerializes
@@ -575,17 +593,7 @@ fn constants_rematerialized_under_pressure() {
     }
     MODE.with(|m| m.set(strata_regalloc::Mode::Fast));
     // The allocation itself: constants are rematerialized, not spilled.
-    let mut c = strata_isa_x64::Compiler::new(opts());
-    let vc = c.lower(&b.f).unwrap().clone();
-    let out = strata_regalloc::allocate(
-        &vc,
-        &strata_isa_x64::machine_env(),
-        &strata_regalloc::Options {
-            mode: strata_regalloc::Mode::Optimizing,
-            validate: true,
-        },
-    )
-    .unwrap();
+    let (vc, out) = optimizing_allocation(&b.f);
     let remats = out
         .edits
         .iter()
@@ -644,17 +652,7 @@ fn float_constants_rematerialized_under_pressure() {
         assert_eq!(got[1] as u32 as u64, want[1], "{mode:?}");
     }
     MODE.with(|m| m.set(strata_regalloc::Mode::Fast));
-    let mut c = strata_isa_x64::Compiler::new(opts());
-    let vc = c.lower(&b.f).unwrap().clone();
-    let out = strata_regalloc::allocate(
-        &vc,
-        &strata_isa_x64::machine_env(),
-        &strata_regalloc::Options {
-            mode: strata_regalloc::Mode::Optimizing,
-            validate: true,
-        },
-    )
-    .unwrap();
+    let (vc, out) = optimizing_allocation(&b.f);
     let float_remats = out
         .edits
         .iter()

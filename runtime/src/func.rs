@@ -446,6 +446,24 @@ pub(crate) unsafe extern "sysv64" fn host_dispatch(
     r
 }
 
+/// Values a host call keeps on the stack; more go to the heap.
+const INLINE: usize = 4;
+
+/// `n` values: the first `n` of `inline`, or `heap` grown to `n` past
+/// [`INLINE`].
+fn value_buffer<'a>(
+    inline: &'a mut [Val; INLINE],
+    heap: &'a mut Vec<Val>,
+    n: usize,
+) -> &'a mut [Val] {
+    if n <= INLINE {
+        &mut inline[..n]
+    } else {
+        heap.resize(n, Val::I32(0));
+        heap
+    }
+}
+
 fn host_dispatch_inner(ctx: &HostFuncCtx, values: *mut u128) -> u32 {
     let ty = ctx.ty.clone();
     let store = ctx.store;
@@ -454,16 +472,8 @@ fn host_dispatch_inner(ctx: &HostFuncCtx, values: *mut u128) -> u32 {
     let slots = unsafe { std::slice::from_raw_parts_mut(values, n) };
     // Parameters and results in buffers on the stack (on the heap only
     // past `INLINE` of them): a host call allocates nothing for its values.
-    const INLINE: usize = 4;
-    let (np, nr) = (ty.params().len(), ty.results().len());
-    let mut inline_params = [const { Val::I32(0) }; INLINE];
-    let mut heap_params = Vec::new();
-    let params: &mut [Val] = if np <= INLINE {
-        &mut inline_params[..np]
-    } else {
-        heap_params.resize(np, Val::I32(0));
-        &mut heap_params
-    };
+    let (mut inline_params, mut heap_params) = ([const { Val::I32(0) }; INLINE], Vec::new());
+    let params = value_buffer(&mut inline_params, &mut heap_params, ty.params().len());
     {
         // SAFETY: the store outlives every call into its functions; no
         // mutable borrow of it is live while Wasm code runs.
@@ -473,14 +483,8 @@ fn host_dispatch_inner(ctx: &HostFuncCtx, values: *mut u128) -> u32 {
         }
     }
     let params: &[Val] = params;
-    let mut inline_results = [const { Val::I32(0) }; INLINE];
-    let mut heap_results = Vec::new();
-    let results: &mut [Val] = if nr <= INLINE {
-        &mut inline_results[..nr]
-    } else {
-        heap_results.resize(nr, Val::I32(0));
-        &mut heap_results
-    };
+    let (mut inline_results, mut heap_results) = ([const { Val::I32(0) }; INLINE], Vec::new());
+    let results = value_buffer(&mut inline_results, &mut heap_results, ty.results().len());
     for (r, &t) in results.iter_mut().zip(ty.results()) {
         *r = Val::default_for(t);
     }
