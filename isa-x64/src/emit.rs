@@ -9,8 +9,9 @@
 //! layout order with the allocator's edits inserted, the out-of-line trap
 //! stubs (`ud2`, one per trapping instruction and trap code), then data: the
 //! jump tables (4-byte aligned, entries are `target - table` as `i32`) and
-//! the float constant pool (8-byte aligned, one 8-byte entry per distinct
-//! non-zero constant, read RIP-relative by `movsd`).
+//! the float constant pool, read RIP-relative: 16-byte aligned sign masks
+//! for `xorps`/`andps`, then one 8-byte entry per distinct non-zero
+//! constant, for `movsd` and `ucomis`.
 
 // dynasm's expansion converts dynamic register numbers with `.into()`.
 #![allow(clippy::useless_conversion)]
@@ -175,6 +176,8 @@ pub struct Emitter {
     /// of its entry, and the entries in order of first use.
     fconst_labels: std::collections::HashMap<u64, DynamicLabel>,
     fconsts: Vec<(u64, DynamicLabel)>,
+    /// The 16-byte entries (sign masks; at most four distinct).
+    fconsts16: Vec<(u64, DynamicLabel)>,
     /// The rbp offset of the spill slot behind each [`STACK`] operand of
     /// the instruction being emitted.
     stack_offs: SmallVec<[i32; 2]>,
@@ -222,6 +225,7 @@ impl Default for Emitter {
             osr_returns: Vec::new(),
             fconst_labels: std::collections::HashMap::new(),
             fconsts: Vec::new(),
+            fconsts16: Vec::new(),
             stack_offs: SmallVec::new(),
         }
     }
@@ -494,6 +498,17 @@ impl Emitter {
         l
     }
 
+    /// The label of the 16-byte pool entry whose low 8 bytes are `bits`
+    /// (the rest zero; 16-byte aligned, for packed operands).
+    fn pool_entry16(&mut self, bits: u64) -> DynamicLabel {
+        if let Some(&(_, l)) = self.fconsts16.iter().find(|(b, _)| *b == bits) {
+            return l;
+        }
+        let l = self.label();
+        self.fconsts16.push((bits, l));
+        l
+    }
+
     /// `ucomis{s,d} a, [constant bits]`.
     fn ucomis_const(&mut self, a: u8, bits: u64, f64: bool) {
         let l = self.pool_entry(bits);
@@ -627,6 +642,7 @@ impl Emitter {
         self.osr_returns.clear();
         self.fconst_labels.clear();
         self.fconsts.clear();
+        self.fconsts16.clear();
         self.block_labels.clear();
         self.jt_labels.clear();
         for _ in 0..vc.num_blocks() {
@@ -743,6 +759,13 @@ impl Emitter {
                         .push((pos, tl, self.block_labels[t as usize]));
                     self.asm.extend([0u8; 4]);
                 }
+            }
+        }
+        if !self.fconsts16.is_empty() {
+            self.asm.align(16, 0xcc);
+            for &(bits, l) in &self.fconsts16 {
+                self.asm.dynamic_label(l);
+                self.asm.extend(u128::from(bits).to_le_bytes());
             }
         }
         if !self.fconsts.is_empty() {
@@ -1175,13 +1198,18 @@ impl Emitter {
             }
             MInst::FMinMax { max, f64 } => self.fminmax(max, f64, r[2], r[1]),
             MInst::FSign { neg, f64 } => {
-                let (s, d, t) = (r[0], r[1], r[2]);
-                let a = &mut self.asm;
-                match (f64, neg) {
-                    (true, true) => x64!(a; movq Rq(t), Rx(s); btc Rq(t), 63; movq Rx(d), Rq(t)),
-                    (true, false) => x64!(a; movq Rq(t), Rx(s); btr Rq(t), 63; movq Rx(d), Rq(t)),
-                    (false, true) => x64!(a; movd Rd(t), Rx(s); btc Rd(t), 31; movd Rx(d), Rd(t)),
-                    (false, false) => x64!(a; movd Rd(t), Rx(s); btr Rd(t), 31; movd Rx(d), Rd(t)),
+                debug_assert_eq!(r[0], r[1], "reuse constraint");
+                let sign: u64 = if f64 { 1 << 63 } else { 1 << 31 };
+                let mask = if neg {
+                    sign
+                } else {
+                    !sign & if f64 { u64::MAX } else { 0xffff_ffff }
+                };
+                let l = self.pool_entry16(mask);
+                if neg {
+                    x64!(self.asm; xorps Rx(r[1]), [=>l]);
+                } else {
+                    x64!(self.asm; andps Rx(r[1]), [=>l]);
                 }
             }
             MInst::Fcopysign { f64 } => {

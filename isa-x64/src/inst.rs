@@ -372,7 +372,8 @@ pub enum MInst {
         /// f64 (else f32).
         f64: bool,
     },
-    /// ops = `[use, def, early def int temp]`: flip (neg) or clear (abs) the sign.
+    /// ops = `[use, def reuse 0]`: flip (neg) or clear (abs) the sign bit
+    /// (`xorps`/`andps` with a mask from the constant pool).
     FSign {
         /// Negate (else abs).
         neg: bool,

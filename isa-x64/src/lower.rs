@@ -691,12 +691,7 @@ impl Lower<'_> {
             }
             UnaryOp::Eqz => MInst::Eqz { size: size_of(aty) },
             UnaryOp::Fneg | UnaryOp::Fabs => {
-                let t = self.tmp(RegClass::Int);
-                let ops = [
-                    Operand::reg_use(a),
-                    Operand::reg_def(d),
-                    Operand::new_early_def(t, OperandConstraint::Reg),
-                ];
+                let ops = [Operand::reg_use(a), Operand::reuse_def(d, 0)];
                 let neg = op == UnaryOp::Fneg;
                 self.emit(MInst::FSign { neg, f64 }, &ops);
                 return Ok(());

@@ -391,6 +391,39 @@ fn float_unary_ops() {
         b.un(UnaryOp::Fabs, Type::F32, a)
     });
     assert_eq!(r.run(&[0xffc0_0001]), vec![0x7fc0_0001]);
+    // Both operations at both widths on NaN payloads, zeros and infinities,
+    // as one `xorps`/`andps` with a pool mask (no integer register).
+    let f64s = [
+        0x7ff8_0000_0000_0001u64,
+        0xfff0_0000_0000_0000,
+        0,
+        1 << 63,
+        0x4009_21fb_5444_2d18,
+    ];
+    let f32s = [0x7fc0_0001u64, 0xff80_0000, 0, 1 << 31, 0x4049_0fdb];
+    for (ty, values, sign) in [(Type::F64, &f64s, 1u64 << 63), (Type::F32, &f32s, 1 << 31)] {
+        for op in [UnaryOp::Fneg, UnaryOp::Fabs] {
+            let r = unary_fn(ty, ty, |b, a| b.un(op, ty, a));
+            let d = strata_isa_x64::listing(&r.compiled);
+            let want_inst = if op == UnaryOp::Fneg {
+                "xorps"
+            } else {
+                "andps"
+            };
+            assert!(
+                d.contains(want_inst) && !d.contains("movq"),
+                "{op:?} {ty}:\n{d}"
+            );
+            for &x in values {
+                let want = if op == UnaryOp::Fneg {
+                    x ^ sign
+                } else {
+                    x & !sign
+                };
+                assert_eq!(r.run(&[x]), vec![want], "{op:?} {ty} {x:#x}");
+            }
+        }
+    }
 }
 
 fn trunc_valid(x: f64, src64: bool, dst64: bool, signed: bool) -> bool {
