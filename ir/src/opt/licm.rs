@@ -57,19 +57,9 @@ fn hoistable(data: &InstData) -> bool {
 /// [`super::Context`]).
 #[derive(Debug, Default)]
 pub struct Scratch {
-    up: Vec<Vec<u32>>,
-    def_block: Vec<u32>,
-    preheader: Vec<Option<Block>>,
-    created: Vec<(Block, Block)>,
-    hoisted: Vec<Vec<Inst>>,
-    operands: Vec<crate::Value>,
-    layout: Vec<Block>,
-}
-
-struct Licm<'a> {
-    dt: &'a DomTree,
-    li: LoopInfo,
-    /// `up[k][l]`: the 2^k-th ancestor of loop `l` (`NONE` past the root).
+    /// `up[k][l]`: the 2^k-th ancestor of loop `l` (`NONE` past the root);
+    /// the first `Licm::levels` rows are this run's (more may be kept
+    /// from earlier runs).
     up: Vec<Vec<u32>>,
     /// The block each value is defined in (`NONE` if undefined).
     def_block: Vec<u32>,
@@ -81,22 +71,32 @@ struct Licm<'a> {
     hoisted: Vec<Vec<Inst>>,
     /// Scratch for the operands of one instruction.
     operands: Vec<crate::Value>,
+    /// Scratch for the new block layout.
+    layout: Vec<Block>,
+}
+
+struct Licm<'a> {
+    dt: &'a DomTree,
+    li: LoopInfo,
+    /// The rows of `s.up` in use.
+    levels: usize,
+    s: &'a mut Scratch,
 }
 
 impl Licm<'_> {
     fn def_in_loop(&self, l: u32, v: crate::Value) -> bool {
-        let d = self.def_block[v.index()];
+        let d = self.s.def_block[v.index()];
         d != NONE && self.li.contains(Loop(l), Block(d))
     }
 
     /// The outermost loop enclosing `inner` (inclusive) whose body contains
     /// no definition of `inst`'s operands, if `inner` itself is one.
     fn target_loop(&mut self, func: &Function, inst: Inst, inner: Loop) -> Option<Loop> {
-        let mut operands = std::mem::take(&mut self.operands);
+        let mut operands = std::mem::take(&mut self.s.operands);
         operands.clear();
         func.for_each_use(inst, |v| operands.push(v));
         let r = self.target_loop_of(&operands, inner);
-        self.operands = operands;
+        self.s.operands = operands;
         r
     }
 
@@ -118,8 +118,8 @@ impl Licm<'_> {
     /// From `l` (for which `ok` holds), climbs to the outermost ancestor for
     /// which `ok` holds; `ok` must be downward closed along the chain.
     fn outermost(&self, mut l: u32, ok: impl Fn(u32) -> bool) -> u32 {
-        for k in (0..self.up.len()).rev() {
-            let y = self.up[k][l as usize];
+        for k in (0..self.levels).rev() {
+            let y = self.s.up[k][l as usize];
             if y != NONE && ok(y) {
                 l = y;
             }
@@ -128,7 +128,7 @@ impl Licm<'_> {
     }
 
     fn preheader_of(&mut self, func: &mut Function, l: Loop) -> Block {
-        if let Some(p) = self.preheader[l.index()] {
+        if let Some(p) = self.s.preheader[l.index()] {
             return p;
         }
         let h = self.li.header(l);
@@ -136,7 +136,7 @@ impl Licm<'_> {
             Some(p) if self.dt.rpo_number(p) < self.dt.rpo_number(h) => p,
             _ => self.create_preheader(func, l, h),
         };
-        self.preheader[l.index()] = Some(p);
+        self.s.preheader[l.index()] = Some(p);
         p
     }
 
@@ -203,15 +203,15 @@ impl Licm<'_> {
             srcloc,
         );
         for v in params {
-            self.def_block.push(NONE); // keep the table long enough
-            self.def_block[v.index()] = p.0;
+            self.s.def_block.push(NONE); // keep the table long enough
+            self.s.def_block[v.index()] = p.0;
         }
         self.li.set_innermost(p, self.li.parent(l));
-        if self.hoisted.len() <= p.index() {
-            self.hoisted.resize_with(p.index() + 1, Vec::new);
+        if self.s.hoisted.len() <= p.index() {
+            self.s.hoisted.resize_with(p.index() + 1, Vec::new);
         }
-        self.hoisted[p.index()].clear();
-        self.created.push((p, h));
+        self.s.hoisted[p.index()].clear();
+        self.s.created.push((p, h));
         p
     }
 }
@@ -237,13 +237,13 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
     }
     // Binary lifting table over the loop tree.
     let m = li.len();
-    let mut up = std::mem::take(&mut s.up);
-    let mut levels = 1;
+    let up = &mut s.up;
     if up.is_empty() {
         up.push(Vec::new());
     }
     up[0].clear();
     up[0].extend(li.loops().map(|l| li.parent(l).map_or(NONE, |p| p.0)));
+    let mut levels = 1;
     let max_depth = li.loops().map(|l| li.depth(l)).max().unwrap_or(1);
     while (1u64 << levels) < u64::from(max_depth) {
         if up.len() <= levels {
@@ -259,8 +259,7 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
         }));
         levels += 1;
     }
-    let spare_levels = up.split_off(levels);
-    let mut def_block = std::mem::take(&mut s.def_block);
+    let def_block = &mut s.def_block;
     def_block.clear();
     def_block.resize(func.num_values(), NONE);
     for &b in &func.layout {
@@ -271,30 +270,18 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
             func.for_each_def(i, |v| def_block[v.index()] = b.0);
         }
     }
-    let mut preheader = std::mem::take(&mut s.preheader);
-    preheader.clear();
-    preheader.resize(m, None);
-    let mut created = std::mem::take(&mut s.created);
-    created.clear();
+    s.preheader.clear();
+    s.preheader.resize(m, None);
+    s.created.clear();
     // Entries past the function's blocks may be stale; a created preheader
     // clears its own.
-    let mut hoisted = std::mem::take(&mut s.hoisted);
-    if hoisted.len() < func.blocks.len() {
-        hoisted.resize_with(func.blocks.len(), Vec::new);
+    if s.hoisted.len() < func.blocks.len() {
+        s.hoisted.resize_with(func.blocks.len(), Vec::new);
     }
-    for h in &mut hoisted[..func.blocks.len()] {
+    for h in &mut s.hoisted[..func.blocks.len()] {
         h.clear();
     }
-    let mut licm = Licm {
-        dt,
-        preheader,
-        li,
-        up,
-        def_block,
-        created,
-        hoisted,
-        operands: std::mem::take(&mut s.operands),
-    };
+    let mut licm = Licm { dt, li, levels, s };
     let mut changed = false;
     for &b in dt.rpo() {
         let Some(inner) = licm.li.innermost(b) else {
@@ -315,9 +302,9 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
                 continue;
             };
             let p = licm.preheader_of(func, target);
-            licm.hoisted[p.index()].push(i);
+            licm.s.hoisted[p.index()].push(i);
             if let Some(d) = func.insts[i.index()].single_dst() {
-                licm.def_block[d.index()] = p.0;
+                licm.s.def_block[d.index()] = p.0;
             }
             changed = true;
         }
@@ -325,34 +312,18 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
         func.blocks[b.index()].insts = insts;
     }
     if changed {
-        finish(func, &mut licm, &mut s.layout);
+        finish(func, licm.s);
     }
-    let Licm {
-        mut up,
-        def_block,
-        preheader,
-        created,
-        hoisted,
-        operands,
-        ..
-    } = licm;
-    up.extend(spare_levels);
-    s.up = up;
-    s.def_block = def_block;
-    s.preheader = preheader;
-    s.created = created;
-    s.hoisted = hoisted;
-    s.operands = operands;
     changed
 }
 
 /// Moves the hoisted instructions into their preheaders and places the
 /// created preheaders.
-fn finish(func: &mut Function, licm: &mut Licm<'_>, layout: &mut Vec<Block>) {
+fn finish(func: &mut Function, s: &mut Scratch) {
     // Append hoisted instructions before each preheader's terminator. An
     // existing preheader comes before its header in reverse postorder, so
     // its own remaining instructions, which may feed hoisted ones, stay first.
-    for (idx, list) in licm.hoisted[..func.blocks.len()].iter().enumerate() {
+    for (idx, list) in s.hoisted[..func.blocks.len()].iter().enumerate() {
         if list.is_empty() {
             continue;
         }
@@ -363,13 +334,14 @@ fn finish(func: &mut Function, licm: &mut Licm<'_>, layout: &mut Vec<Block>) {
     }
     // Place created preheaders just before their headers (several for one
     // header keep their order of creation).
-    if !licm.created.is_empty() {
-        licm.created.sort_by_key(|&(_, h)| h);
+    if !s.created.is_empty() {
+        s.created.sort_by_key(|&(_, h)| h);
+        let layout = &mut s.layout;
         layout.clear();
-        layout.reserve(func.layout.len() + licm.created.len());
+        layout.reserve(func.layout.len() + s.created.len());
         for &b in &func.layout {
-            let start = licm.created.partition_point(|&(_, h)| h < b);
-            for &(p, h) in &licm.created[start..] {
+            let start = s.created.partition_point(|&(_, h)| h < b);
+            for &(p, h) in &s.created[start..] {
                 if h != b {
                     break;
                 }
