@@ -411,12 +411,7 @@ fn remove_redundant_params(func: &mut Function, s: &mut Scratch) -> bool {
             }
         }
     }
-    let gone = &mut s.gone;
-    gone.clear();
-    gone.resize(func.num_values(), false);
-    let block_gone = &mut s.block_gone;
-    block_gone.clear();
-    block_gone.resize(func.blocks.len(), false);
+    let (gone, block_gone) = clear_gone(&mut s.gone, &mut s.block_gone, func);
     let mut any = false;
     while let Some((b, i)) = work.pop() {
         let params = &func.blocks[b.index()].params;
@@ -479,6 +474,20 @@ fn remove_redundant_params(func: &mut Function, s: &mut Scratch) -> bool {
         remove_params(func, &s.gone, &s.block_gone, &mut s.kept);
     }
     any
+}
+
+/// `gone` (per value) and `block_gone` (per block) sized for `func`, with
+/// nothing marked.
+fn clear_gone<'a>(
+    gone: &'a mut Vec<bool>,
+    block_gone: &'a mut Vec<bool>,
+    func: &Function,
+) -> (&'a mut Vec<bool>, &'a mut Vec<bool>) {
+    gone.clear();
+    gone.resize(func.num_values(), false);
+    block_gone.clear();
+    block_gone.resize(func.blocks.len(), false);
+    (gone, block_gone)
 }
 
 /// Deletes the parameters marked in `gone` (indexed by value; `block_gone`
@@ -726,12 +735,7 @@ fn remove_dead_code(func: &mut Function, konst: &[Option<u64>], s: &mut Scratch)
     }
     let mut changed = false;
     let mut params_removed = false;
-    let gone = &mut s.gone;
-    gone.clear();
-    gone.resize(func.num_values(), false);
-    let block_gone = &mut s.block_gone;
-    block_gone.clear();
-    block_gone.resize(func.blocks.len(), false);
+    let (gone, block_gone) = clear_gone(&mut s.gone, &mut s.block_gone, func);
     for bi in 0..func.layout.len() {
         let b = func.layout[bi];
         let mut insts = std::mem::take(&mut func.blocks[b.index()].insts);
