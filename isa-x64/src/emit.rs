@@ -176,6 +176,9 @@ pub struct Emitter {
     /// of its entry, and the entries in order of first use.
     fconst_labels: std::collections::HashMap<u64, DynamicLabel>,
     fconsts: Vec<(u64, DynamicLabel)>,
+    /// Per block of the function being emitted: whether a jump table
+    /// branches to it (empty without jump tables).
+    jt_target: Vec<bool>,
     /// The 16-byte entries (sign masks; at most four distinct).
     fconsts16: Vec<(u64, DynamicLabel)>,
     /// The rbp offset of the spill slot behind each [`STACK`] operand of
@@ -226,6 +229,7 @@ impl Default for Emitter {
             fconst_labels: std::collections::HashMap::new(),
             fconsts: Vec::new(),
             fconsts16: Vec::new(),
+            jt_target: Vec::new(),
             stack_offs: SmallVec::new(),
         }
     }
@@ -663,7 +667,8 @@ impl Emitter {
 
         let headers = self.loop_headers(vc);
         // Targets of jump tables (resolved), when there are any.
-        let mut jt_target = Vec::new();
+        let mut jt_target = std::mem::take(&mut self.jt_target);
+        jt_target.clear();
         if !vc.jump_tables.is_empty() {
             jt_target.resize(vc.num_blocks(), false);
             for jt in 0..vc.jump_tables.len() {
@@ -724,6 +729,7 @@ impl Emitter {
                 }
             }
         }
+        self.jt_target = jt_target;
         // Out-of-line trap stubs.
         for k in 0..self.stubs.len() {
             let (l, code, srcloc) = self.stubs[k];
