@@ -10,7 +10,9 @@
 #else
 #define EXPORT __attribute__((export_name("run")))
 /* Freestanding wasm32 has no libc, but clang turns zeroing loops into memset
- * calls; LLVM does not rewrite the body of a function named memset. */
+ * calls; LLVM does not rewrite the body of a function named memset. With bulk
+ * memory (report.py enables it) those calls become `memory.fill` and this
+ * fallback goes unused. */
 typedef __SIZE_TYPE__ size_t;
 void *memset(void *dst, int c, size_t n) {
     unsigned char *p = (unsigned char *)dst;
