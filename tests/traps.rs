@@ -460,3 +460,82 @@ fn folded_load_traps_at_the_load() {
         }
     }
 }
+
+/// Heap address arithmetic wraps at 32 bits, as Wasm computes it, in every
+/// tier: an index computation folds into the 64-bit addressing mode only
+/// where it provably cannot wrap (a masked index scaled and offset, in
+/// bounds or just past the end), and wraps where it can (an unknown index
+/// plus a constant, or shifted).
+#[test]
+fn address_arithmetic_wraps_at_32_bits() {
+    let wat = r#"
+    (module
+      (memory 1)
+      (data (i32.const 0) "\01\02\03\04\05\06\07\08")
+      (data (i32.const 0x410) "\11\12\13\14\15\16\17\18")
+      (func (export "add") (param i32) (result i32)
+        (i32.load8_u (i32.add (local.get 0) (i32.const 4))))
+      (func (export "shl") (param i32) (result i32)
+        (i32.load (i32.shl (local.get 0) (i32.const 2))))
+      (func (export "add_folded_load") (param i32 i32) (result i32)
+        (i32.add (local.get 1) (i32.load (i32.add (local.get 0) (i32.const 8)))))
+      (func (export "table") (param i32) (result i32)
+        (i32.load offset=0x10
+          (i32.add (i32.shl (i32.and (local.get 0) (i32.const 0xff)) (i32.const 2))
+                   (i32.const 0x400))))
+      (func (export "edge") (param i32) (result i32)
+        (i32.load (i32.add (i32.and (local.get 0) (i32.const 0xffff)) (i32.const 0xfffc))))
+      (func (export "store") (param i32 i32) (result i32)
+        (i32.store16 offset=2 (i32.shl (i32.and (local.get 0) (i32.const 0x7fff)) (i32.const 1))
+                     (local.get 1))
+        (i32.load16_u offset=2 (i32.shl (i32.and (local.get 0) (i32.const 0x7fff)) (i32.const 1)))))
+    "#;
+    let ok = |v: i32| Ok::<i32, TrapCode>(v);
+    let oob = Err(TrapCode::MemoryOutOfBounds);
+    let cases: [(&str, &[i32], Result<i32, TrapCode>); 13] = [
+        // 0xffff_fffc + 4 wraps to 0, 0xffff_fffd + 4 to 1.
+        ("add", &[-4], ok(1)),
+        ("add", &[-3], ok(2)),
+        ("add", &[0xfffc], oob),
+        // 0x4000_0001 << 2 wraps to 4.
+        ("shl", &[0x4000_0001], ok(0x0807_0605)),
+        ("shl", &[0x4000], oob),
+        // 0xffff_fff8 + 8 wraps to 0.
+        ("add_folded_load", &[-8, 1], ok(0x0403_0202)),
+        // (x & 0xff) * 4 + 0x400 + 0x10: 0x410 for x = 0x100, 0x414 for 0x301.
+        ("table", &[0x100], ok(0x1413_1211)),
+        ("table", &[0x301], ok(0x1817_1615)),
+        // (x & 0xffff) + 0xfffc: the last word of the page, or 1 byte past.
+        ("edge", &[0x1_0000], ok(0)),
+        ("edge", &[1], oob),
+        ("edge", &[-1], oob),
+        // (x & 0x7fff) * 2 + 2: the last halfword, from an index with high bits.
+        ("store", &[0x7fff_7ffe, 0xabcd], ok(0xabcd)),
+        ("store", &[0x7fff, 0xabcd], oob),
+    ];
+    for tier in [
+        strata::Tier::Baseline,
+        strata::Tier::Optimizing,
+        strata::Tier::Tiered,
+    ] {
+        let mut config = strata::Config::new();
+        config.tier(tier);
+        let engine = Engine::new(&config).unwrap();
+        let module = Module::new(&engine, wat).unwrap();
+        let mut store = Store::new(&engine, ());
+        let i = Instance::new(&mut store, &module, &[]).unwrap();
+        for (name, args, want) in &cases {
+            let f = i.get_func(&mut store, name).unwrap();
+            let args: Vec<Val> = args.iter().map(|&a| Val::I32(a)).collect();
+            let mut out = [Val::I32(0)];
+            let got = match f.call(&mut store, &args, &mut out) {
+                Ok(()) => Ok(out[0].i32().unwrap()),
+                Err(e) => Err(e
+                    .as_trap()
+                    .and_then(|t| t.code())
+                    .unwrap_or_else(|| panic!("{tier:?} {name}{args:?}: {e}"))),
+            };
+            assert_eq!(&got, want, "{tier:?} {name}{args:?}");
+        }
+    }
+}

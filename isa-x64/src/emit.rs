@@ -50,6 +50,9 @@ macro_rules! mem_op {
     }};
     (@expand $a:ident, $m:ident, $b:ident, $off:ident, [$($pre:tt)*] [MEM] $($post:tt)*) => {
         match $m.index {
+            Some((_, 1)) if $m.heap => x64!($a; $($pre)* [r15 + Rq($b) * 2 + $off] $($post)*),
+            Some((_, 2)) if $m.heap => x64!($a; $($pre)* [r15 + Rq($b) * 4 + $off] $($post)*),
+            Some((_, 3)) if $m.heap => x64!($a; $($pre)* [r15 + Rq($b) * 8 + $off] $($post)*),
             _ if $m.heap && $off == 0 => x64!($a; $($pre)* [r15 + Rq($b)] $($post)*),
             _ if $m.heap => x64!($a; $($pre)* [r15 + Rq($b) + $off] $($post)*),
             None => x64!($a; $($pre)* [Rq($b) + $off] $($post)*),
@@ -1193,13 +1196,23 @@ impl Emitter {
                 self.fpu_mem(op, f64, r[2], m);
             }
             MInst::Fpu { op, f64 } => self.fpu(op, f64, r[2], r[1]),
-            MInst::AluMem { op, size, offset } => {
+            MInst::AluMem {
+                op,
+                size,
+                offset,
+                shift,
+            } => {
                 debug_assert_eq!(r[0], r[2], "reuse constraint");
-                let m = self.access(true, &r[1..], offset, None);
+                let m = self.access(true, &r[1..], offset, Some(shift));
                 self.alu_mem(op, size, r[2], m);
             }
-            MInst::FpuMem { op, f64, offset } => {
-                let m = self.access(true, &r[1..], offset, None);
+            MInst::FpuMem {
+                op,
+                f64,
+                offset,
+                shift,
+            } => {
+                let m = self.access(true, &r[1..], offset, Some(shift));
                 self.fpu_mem(op, f64, r[2], m);
             }
             MInst::FMinMax { max, f64 } => self.fminmax(max, f64, r[2], r[1]),
@@ -1316,9 +1329,10 @@ impl Emitter {
                 op,
                 heap,
                 offset,
+                shift,
                 imm,
             } => {
-                let m = self.access(heap, r, offset, None);
+                let m = self.access(heap, r, offset, heap.then_some(shift));
                 self.store_imm(op, m, imm);
             }
             MInst::StoreOutgoingArg { off } => {
@@ -1496,6 +1510,8 @@ impl Emitter {
         let a = &mut self.asm;
         match op {
             ExtOp::Mov32 => x64!(a; mov Rd(d), Rd(s)),
+            ExtOp::Zx8 => x64!(a; movzx Rd(d), Rb(s)),
+            ExtOp::Zx16 => x64!(a; movzx Rd(d), Rw(s)),
             ExtOp::Sx8To32 => x64!(a; movsx Rd(d), Rb(s)),
             ExtOp::Sx16To32 => x64!(a; movsx Rd(d), Rw(s)),
             ExtOp::Sx8To64 => x64!(a; movsx Rq(d), Rb(s)),
@@ -2139,8 +2155,8 @@ impl Emitter {
     }
 }
 
-/// A memory operand: `[r15 + base + off]` (heap), `[base + off]` or
-/// `[base + index << shift + off]`.
+/// A memory operand: `[r15 + base << shift + off]` (heap: `index` is
+/// `(base, shift)` or `None`), `[base + off]` or `[base + index << shift + off]`.
 #[derive(Clone, Copy, Debug)]
 struct Mem {
     heap: bool,
@@ -2150,12 +2166,18 @@ struct Mem {
 }
 
 impl Mem {
-    /// From an access's registers (`[base, (index,) ..]`).
+    /// From an access's registers (`[base, (index,) ..]`); a heap access's
+    /// `index` shift scales its address register (`r15` is the base).
     fn new(heap: bool, r: &[u8], off: i32, index: Option<u8>) -> Mem {
+        let index = if heap {
+            index.map(|s| (r[0], s))
+        } else {
+            index.map(|s| (r[1], s))
+        };
         Mem {
             heap,
             base: r[0],
-            index: index.map(|s| (r[1], s)),
+            index,
             off,
         }
     }

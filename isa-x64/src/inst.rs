@@ -122,6 +122,10 @@ pub enum BitOp {
 pub enum ExtOp {
     /// `mov r32, r32`: keep the low 32 bits, zero-extended.
     Mov32,
+    /// `movzx r32, r8`: keep the low 8 bits, zero-extended to 64.
+    Zx8,
+    /// `movzx r32, r16`: keep the low 16 bits, zero-extended to 64.
+    Zx16,
     /// Sign-extend 8 → 32.
     Sx8To32,
     /// Sign-extend 16 → 32.
@@ -344,9 +348,9 @@ pub enum MInst {
         /// f64 (else f32).
         f64: bool,
     },
-    /// ops = `[use a, use addr, def reuse 0]`: `dst = a op [r15 + addr + offset]`,
-    /// the second operand a heap load of the operation's width folded into
-    /// it (a trap site).
+    /// ops = `[use a, use addr, def reuse 0]`: `dst = a op [r15 + addr <<
+    /// shift + offset]`, the second operand a heap load of the operation's
+    /// width folded into it (a trap site).
     AluMem {
         /// Operation.
         op: AluOp,
@@ -354,9 +358,12 @@ pub enum MInst {
         size: Size,
         /// Displacement.
         offset: i32,
+        /// Scale shift of the address.
+        shift: u8,
     },
-    /// ops = `[use a, use addr, def reuse 0]`: `dst = a op [r15 + addr + offset]`,
-    /// the second operand a heap load folded into the operation (a trap site).
+    /// ops = `[use a, use addr, def reuse 0]`: `dst = a op [r15 + addr <<
+    /// shift + offset]`, the second operand a heap load folded into the
+    /// operation (a trap site).
     FpuMem {
         /// Operation.
         op: FpuOp,
@@ -364,6 +371,8 @@ pub enum MInst {
         f64: bool,
         /// Displacement.
         offset: i32,
+        /// Scale shift of the address.
+        shift: u8,
     },
     /// ops = `[use a, use b, def reuse 0]`: Wasm min / max.
     FMinMax {
@@ -448,7 +457,8 @@ pub enum MInst {
         /// Class of the selected values.
         float: bool,
     },
-    /// ops = `[use addr, (use index,) def]`: heap: `[r15 + addr + offset]`,
+    /// ops = `[use addr, (use index,) def]`: heap: `[r15 + addr + offset]`
+    /// or, with a shift, `[r15 + addr << shift + offset]` (no index operand);
     /// else `[addr + offset]` or, with an index, `[addr + index << shift + offset]`.
     Load {
         /// Width and extension.
@@ -457,7 +467,7 @@ pub enum MInst {
         heap: bool,
         /// Displacement.
         offset: i32,
-        /// Scale shift of an index operand (vm accesses only).
+        /// Scale shift: of the index operand (vm), of the address (heap).
         index: Option<u8>,
     },
     /// ops = `[use addr, (use index,) use value]`: addressing as for `Load`.
@@ -468,11 +478,11 @@ pub enum MInst {
         heap: bool,
         /// Displacement.
         offset: i32,
-        /// Scale shift of an index operand (vm accesses only).
+        /// Scale shift: of the index operand (vm), of the address (heap).
         index: Option<u8>,
     },
     /// ops = `[use addr]`: store the constant `imm` (sign-extended to 64 bits
-    /// for 8-byte stores), addressing as for `Load` without an index.
+    /// for 8-byte stores), addressing as for `Load` without an index operand.
     StoreImm {
         /// Width.
         op: StoreOp,
@@ -480,6 +490,8 @@ pub enum MInst {
         heap: bool,
         /// Displacement.
         offset: i32,
+        /// Scale shift of the address (heap accesses only).
+        shift: u8,
         /// The value's low bits.
         imm: i32,
     },

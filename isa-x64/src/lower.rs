@@ -46,6 +46,9 @@ pub struct LowerScratch {
     remaining: Vec<u32>,
     /// Per instruction: the selected pattern.
     pats: Vec<Pat>,
+    /// Per heap access: its address computation folded into the
+    /// addressing mode, if any.
+    heap_am: Vec<Option<HeapAm>>,
     /// Per instruction: bit `k` is set if use slot `k` (of [`uses3`]) is
     /// the last use of its value, which is then dead after the instruction
     /// (the value's single definition is earlier in the block and this is
@@ -227,7 +230,7 @@ impl Lower<'_> {
         load: u32,
         swap: bool,
         d: VReg,
-        inst: impl FnOnce(BinaryOp, Type, i32) -> Result<MInst, CompileError>,
+        inst: impl FnOnce(BinaryOp, Type, i32, u8) -> Result<MInst, CompileError>,
     ) -> Result<(), CompileError> {
         let InstData::Binary {
             op, lhs, rhs, dst, ..
@@ -240,8 +243,8 @@ impl Lower<'_> {
         };
         let a = if swap { rhs } else { lhs };
         let srcloc = std::mem::replace(&mut self.srcloc, self.func.srclocs[load as usize]);
-        let (am, offset) = self.address(addr, offset);
-        let m = inst(op, self.ty(dst), offset)?;
+        let (am, offset, shift) = self.address(load as usize, addr, offset);
+        let m = inst(op, self.ty(dst), offset, shift)?;
         let ops = [
             Operand::reg_use(self.v(a)),
             Operand::reg_use(am),
@@ -283,6 +286,17 @@ impl Lower<'_> {
         let need = |d: Option<VReg>| d.ok_or_else(|| err("pattern without a result"));
         match pat {
             Pat::Default | Pat::Skip => unreachable!("handled by the caller"),
+            Pat::AluImm {
+                op: AluOp::And,
+                a,
+                imm: imm @ (0xff | 0xffff),
+            } => {
+                // A mask of the low byte or word: `movzx`, which need not
+                // overwrite its input (`and` does).
+                let op = if imm == 0xff { ExtOp::Zx8 } else { ExtOp::Zx16 };
+                let ops = [Operand::reg_use(self.v(a)), Operand::reg_def(need(d)?)];
+                self.emit(MInst::Ext { op }, &ops);
+            }
             Pat::AluImm { op, a, imm } => {
                 ops.push(Operand::reg_use(self.v(a)));
                 ops.push(if op == AluOp::Imul {
@@ -411,7 +425,7 @@ impl Lower<'_> {
                 }
             }
             Pat::AluMem { load, swap } => {
-                self.lower_folded_load(data, load, swap, need(d)?, |op, ty, offset| {
+                self.lower_folded_load(data, load, swap, need(d)?, |op, ty, offset, shift| {
                     let op = match op {
                         BinaryOp::Iadd => AluOp::Add,
                         BinaryOp::Isub => AluOp::Sub,
@@ -422,11 +436,16 @@ impl Lower<'_> {
                         _ => return Err(err("AluMem pattern on another operation")),
                     };
                     let size = size_of(ty);
-                    Ok(MInst::AluMem { op, size, offset })
+                    Ok(MInst::AluMem {
+                        op,
+                        size,
+                        offset,
+                        shift,
+                    })
                 })?;
             }
             Pat::FpuMem { load, swap } => {
-                self.lower_folded_load(data, load, swap, need(d)?, |op, ty, offset| {
+                self.lower_folded_load(data, load, swap, need(d)?, |op, ty, offset, shift| {
                     let op = match op {
                         BinaryOp::Fadd => FpuOp::Add,
                         BinaryOp::Fsub => FpuOp::Sub,
@@ -435,7 +454,12 @@ impl Lower<'_> {
                         _ => return Err(err("FpuMem pattern on a non-float operation")),
                     };
                     let f64 = ty == Type::F64;
-                    Ok(MInst::FpuMem { op, f64, offset })
+                    Ok(MInst::FpuMem {
+                        op,
+                        f64,
+                        offset,
+                        shift,
+                    })
                 })?;
             }
             Pat::StoreImm { imm } => {
@@ -449,13 +473,14 @@ impl Lower<'_> {
                 else {
                     return Err(err("StoreImm pattern on a non-store"));
                 };
-                let (a, offset) = self.address(addr, offset);
+                let (a, offset, shift) = self.address(inst.index(), addr, offset);
                 let heap = space == AddrSpace::Heap;
                 self.emit(
                     MInst::StoreImm {
                         op,
                         heap,
                         offset,
+                        shift,
                         imm,
                     },
                     &[Operand::reg_use(a)],
@@ -557,14 +582,14 @@ impl Lower<'_> {
                 dst,
                 addr,
                 offset,
-            } => self.lower_load(op, space, dst, addr, offset),
+            } => self.lower_load(inst, op, space, dst, addr, offset),
             InstData::Store {
                 op,
                 space,
                 addr,
                 value,
                 offset,
-            } => self.lower_store(op, space, addr, value, offset),
+            } => self.lower_store(inst, op, space, addr, value, offset),
             InstData::Call {
                 kind,
                 args,
@@ -927,12 +952,16 @@ impl Lower<'_> {
         Ok(())
     }
 
-    /// The address register and displacement of an access, materializing
-    /// offsets that do not fit a signed 32-bit displacement.
-    fn address(&mut self, addr: Value, offset: u32) -> (VReg, i32) {
+    /// The address register, displacement and scale shift of the access
+    /// `inst` (with a folded address computation, see [`HeapAm`]),
+    /// materializing offsets that do not fit a signed 32-bit displacement.
+    fn address(&mut self, inst: usize, addr: Value, offset: u32) -> (VReg, i32, u8) {
+        if let Some(am) = self.s.heap_am[inst] {
+            return (self.v(am.index), am.disp as i32, am.shift);
+        }
         let a = self.v(addr);
         if offset <= i32::MAX as u32 {
-            return (a, offset as i32);
+            return (a, offset as i32, 0);
         }
         let t = self.tmp(RegClass::Int);
         self.emit(
@@ -954,14 +983,22 @@ impl Lower<'_> {
                 Operand::reuse_def(sum, 0),
             ],
         );
-        (sum, 0)
+        (sum, 0, 0)
     }
 
-    fn lower_load(&mut self, op: LoadOp, space: AddrSpace, dst: Value, addr: Value, off: u32) {
-        let (a, offset) = self.address(addr, off);
+    fn lower_load(
+        &mut self,
+        inst: Inst,
+        op: LoadOp,
+        space: AddrSpace,
+        dst: Value,
+        addr: Value,
+        off: u32,
+    ) {
+        let (a, offset, shift) = self.address(inst.index(), addr, off);
         let heap = space == AddrSpace::Heap;
         let ops = [Operand::reg_use(a), Operand::reg_def(self.v(dst))];
-        let index = None;
+        let index = (shift != 0).then_some(shift);
         self.emit(
             MInst::Load {
                 op,
@@ -973,11 +1010,19 @@ impl Lower<'_> {
         );
     }
 
-    fn lower_store(&mut self, op: StoreOp, space: AddrSpace, addr: Value, value: Value, off: u32) {
-        let (a, offset) = self.address(addr, off);
+    fn lower_store(
+        &mut self,
+        inst: Inst,
+        op: StoreOp,
+        space: AddrSpace,
+        addr: Value,
+        value: Value,
+        off: u32,
+    ) {
+        let (a, offset, shift) = self.address(inst.index(), addr, off);
         let heap = space == AddrSpace::Heap;
         let ops = [Operand::reg_use(a), Operand::reg_use(self.v(value))];
-        let index = None;
+        let index = (shift != 0).then_some(shift);
         self.emit(
             MInst::Store {
                 op,
@@ -1136,6 +1181,10 @@ impl Lower<'_> {
 /// No position (no definition in the block).
 const NONE: u32 = u32::MAX;
 
+/// How many levels of definitions [`Sel::umax`] looks through (it visits at
+/// most 2^depth of them).
+const UMAX_DEPTH: u32 = 6;
+
 /// A comparison with its operand values.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Cmp {
@@ -1150,6 +1199,18 @@ pub(crate) struct Am {
     base: Value,
     index: Option<(Value, u8)>,
     disp: i32,
+}
+
+/// A heap access's address `index << shift + disp` (`disp` includes the
+/// access's offset) whose `iadd` of a constant and `shl` by 1 to 3 are
+/// folded into the addressing mode `[r15 + index * 2^shift + disp]`. Legal
+/// only where they cannot wrap at 32 bits ([`Sel::umax`]): Wasm computes the
+/// index modulo 2^32, the addressing mode in 64 bits.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct HeapAm {
+    index: Value,
+    shift: u8,
+    disp: u32,
 }
 
 /// The pattern selected for one IR instruction (operands the pattern reads
@@ -1285,6 +1346,8 @@ fn analyze(func: &Function, s: &mut LowerScratch) {
     s.last_pos.resize(2 * n, NONE);
     s.pats.clear();
     s.pats.resize(func.insts.len(), Pat::Default);
+    s.heap_am.clear();
+    s.heap_am.resize(func.insts.len(), None);
     s.dies.clear();
     s.dies.resize(func.insts.len(), 0);
     if let Some(&entry) = func.layout.first() {
@@ -1368,7 +1431,7 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], stamp: u32)
         if s.pats[insts[p].index()] == Pat::Skip {
             continue;
         }
-        let plan = Sel {
+        let sel = Sel {
             func,
             insts,
             reach: &s.reach,
@@ -1377,10 +1440,25 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], stamp: u32)
             use_count: &s.use_count,
             def_count: &s.def_count,
             def_inst: &s.def_inst,
+        };
+        let p = p as u32;
+        let mut plan = sel.select(p);
+        // The heap access made here (a load folded into the operation, or
+        // the instruction itself) may absorb its address computation.
+        let access = match &plan {
+            Some(pl) if matches!(pl.pat, Pat::AluMem { .. } | Pat::FpuMem { .. }) => pl.fused[0],
+            _ => p,
+        };
+        let mut am = None;
+        if let Some((a, extra)) = sel.heap_amode(access, p) {
+            am = Some((insts[access as usize].index(), a));
+            plan = Some(plan.unwrap_or(Plan::new(Pat::Default)).merge(&extra));
         }
-        .select(p as u32);
+        if let Some((i, a)) = am {
+            s.heap_am[i] = Some(a);
+        }
         if let Some(plan) = plan {
-            s.pats[insts[p].index()] = plan.pat;
+            s.pats[insts[p as usize].index()] = plan.pat;
             for &i in &plan.fused {
                 s.pats[insts[i as usize].index()] = Pat::Skip;
             }
@@ -1513,6 +1591,136 @@ impl Sel<'_> {
             _ => false,
         };
         ((i + 1)..p).all(harmless).then_some(i)
+    }
+
+    /// The folded address of the heap access at `i` (a load or store; its
+    /// address is operand 0), read at `j`: `x + c` and `x << k` (k = 1..3)
+    /// or both, when [`Sel::umax`] proves that the Wasm arithmetic does not
+    /// wrap, so that the 64-bit addressing mode computes the same address.
+    fn heap_amode(&self, i: u32, j: u32) -> Option<(HeapAm, Plan)> {
+        let offset = match *self.data(i) {
+            InstData::Load {
+                space: AddrSpace::Heap,
+                offset,
+                ..
+            }
+            | InstData::Store {
+                space: AddrSpace::Heap,
+                offset,
+                ..
+            } => offset,
+            _ => return None,
+        };
+        let mut plan = Plan::new(Pat::Default);
+        let mut disp = u64::from(offset);
+        let mut index = self.arg(i, 0);
+        // Where `index` is read: operand `k` of the instruction at `at`.
+        let (mut at, mut k) = (i, 0);
+        if let Some(a) = self.fused_binop(i, 0, j, BinaryOp::Iadd) {
+            for (ck, xk) in [(1usize, 0usize), (0, 1)] {
+                if let Some(c) = self.const_of(a, ck) {
+                    let c = u64::from(c as u32);
+                    let x = self.arg(a, xk);
+                    if self.umax(x, UMAX_DEPTH) + c <= u64::from(u32::MAX) {
+                        disp += c;
+                        index = x;
+                        plan = plan.fuse(a).absorb(self.arg(a, ck));
+                        (at, k) = (a, xk);
+                    }
+                    break;
+                }
+            }
+        }
+        let mut shift = 0;
+        if let Some(sh) = self.fused_binop(at, k, j, BinaryOp::Shl)
+            && let Some(c) = self.const_of(sh, 1)
+        {
+            let s = (c & 31) as u8;
+            let x = self.arg(sh, 0);
+            if (1..=3).contains(&s) && self.umax(x, UMAX_DEPTH) <= u64::from(u32::MAX >> s) {
+                shift = s;
+                index = x;
+                plan = plan.fuse(sh).absorb(self.arg(sh, 1));
+            }
+        }
+        if plan.fused.is_empty() || disp > i32::MAX as u64 {
+            return None;
+        }
+        let disp = disp as u32;
+        Some((HeapAm { index, shift, disp }, plan))
+    }
+
+    /// An upper bound of the unsigned value of `v` when it is an `i32` with
+    /// a single definition (so every use sees that definition's result),
+    /// from the shape of up to `depth` levels of its definitions: masks,
+    /// zero-extending loads, comparisons, shifts, sums and products that
+    /// provably do not wrap. `u32::MAX` when nothing is known.
+    fn umax(&self, v: Value, depth: u32) -> u64 {
+        const ALL: u64 = u32::MAX as u64;
+        let i = self.def_inst[v.index()];
+        if self.func.value_type(v) != Type::I32
+            || self.def_count[v.index()] != 1
+            || i == NONE
+            || depth == 0
+        {
+            return ALL;
+        }
+        let m = |x: Value| self.umax(x, depth - 1);
+        let konst = |x: Value| {
+            let i = self.def_inst[x.index()];
+            if self.def_count[x.index()] != 1 || i == NONE {
+                return None;
+            }
+            match self.func.insts[i as usize] {
+                InstData::Iconst { imm, .. } => Some(u64::from(imm as u32)),
+                _ => None,
+            }
+        };
+        match self.func.insts[i as usize] {
+            InstData::Iconst { imm, .. } => u64::from(imm as u32),
+            InstData::Load {
+                op: LoadOp::I32Load8U,
+                ..
+            } => 0xff,
+            InstData::Load {
+                op: LoadOp::I32Load16U,
+                ..
+            } => 0xffff,
+            InstData::Icmp { .. } | InstData::Fcmp { .. } => 1,
+            InstData::Unary { op, .. } => match op {
+                UnaryOp::Eqz => 1,
+                UnaryOp::Clz | UnaryOp::Ctz | UnaryOp::Popcnt => 32,
+                _ => ALL,
+            },
+            InstData::Select {
+                if_true, if_false, ..
+            } => m(if_true).max(m(if_false)),
+            InstData::Binary { op, lhs, rhs, .. } => match op {
+                BinaryOp::And => m(lhs).min(m(rhs)),
+                // Both below the next power of two.
+                BinaryOp::Or | BinaryOp::Xor => {
+                    let x = m(lhs).max(m(rhs));
+                    u64::MAX.checked_shr(x.leading_zeros()).unwrap_or(0)
+                }
+                BinaryOp::Iadd => (m(lhs) + m(rhs)).min(ALL),
+                BinaryOp::Imul => m(lhs).saturating_mul(m(rhs)).min(ALL),
+                BinaryOp::Shl => match konst(rhs) {
+                    Some(k) => (m(lhs) << (k & 31)).min(ALL),
+                    None => ALL,
+                },
+                BinaryOp::ShrU => match konst(rhs) {
+                    Some(k) => m(lhs) >> (k & 31),
+                    None => m(lhs),
+                },
+                BinaryOp::DivU => m(lhs),
+                BinaryOp::RemU => match konst(rhs) {
+                    Some(c) if c != 0 => m(lhs).min(c - 1),
+                    _ => m(lhs),
+                },
+                _ => ALL,
+            },
+            _ => ALL,
+        }
     }
 
     /// `fadd`/`fsub`/`fmul`/`fdiv` with a heap load folded into it.

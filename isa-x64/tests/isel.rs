@@ -1062,3 +1062,121 @@ fn optimizing_mode() {
     store_constants();
     redefinition_blocks_fusion();
 }
+
+/// A heap index whose range bounds it (a mask, a remainder, a shift right,
+/// a byte load, their `or`, a `select` of them) folds `index << 2 + c`
+/// into the addressing mode `[r15 + index*4 + disp]`; an index that could
+/// wrap does not. Each folded access reads what Wasm's 32-bit arithmetic
+/// names.
+#[test]
+fn bounded_heap_index_folds_into_the_addressing_mode() {
+    type Shape = fn(&mut B, strata_ir::Value) -> strata_ir::Value;
+    type Case = (&'static str, Shape, fn(u32) -> u32);
+    let k = |b: &mut B, c: i64| b.iconst(Type::I32, c);
+    let folds: [Case; 6] = [
+        (
+            "and",
+            |b, x| {
+                let m = b.iconst(Type::I32, 0xff);
+                b.bin(BinaryOp::And, Type::I32, x, m)
+            },
+            |x| x & 0xff,
+        ),
+        (
+            "rem_u",
+            |b, x| {
+                let m = b.iconst(Type::I32, 100);
+                b.bin(BinaryOp::RemU, Type::I32, x, m)
+            },
+            |x| x % 100,
+        ),
+        (
+            "shr_u",
+            |b, x| {
+                let m = b.iconst(Type::I32, 24);
+                b.bin(BinaryOp::ShrU, Type::I32, x, m)
+            },
+            |x| x >> 24,
+        ),
+        (
+            "load8_u",
+            |b, x| {
+                let m = b.iconst(Type::I32, 0x3f);
+                let a = b.bin(BinaryOp::And, Type::I32, x, m);
+                b.load(LoadOp::I32Load8U, AddrSpace::Heap, a, 0)
+            },
+            |x| (x & 0x3f) + 0x40,
+        ),
+        (
+            "or",
+            |b, x| {
+                let m = b.iconst(Type::I32, 0xf);
+                let lo = b.bin(BinaryOp::And, Type::I32, x, m);
+                let s = b.iconst(Type::I32, 28);
+                let hi = b.bin(BinaryOp::ShrU, Type::I32, x, s);
+                b.bin(BinaryOp::Or, Type::I32, lo, hi)
+            },
+            |x| (x & 0xf) | (x >> 28),
+        ),
+        (
+            "select",
+            |b, x| {
+                let m = b.iconst(Type::I32, 0xff);
+                let lo = b.bin(BinaryOp::And, Type::I32, x, m);
+                let seven = b.iconst(Type::I32, 7);
+                let c = b.icmp(IntCC::UnsignedLessThan, x, seven);
+                b.select(Type::I32, c, seven, lo)
+            },
+            |x| if x < 7 { 7 } else { x & 0xff },
+        ),
+    ];
+    let mut vm = Vm::new(2048);
+    // Byte k of the heap is k + 0x40 for the byte-load shape's first 64
+    // bytes; words from 0x100 on hold their own address.
+    for (i, byte) in vm.heap.iter_mut().enumerate().take(0x40) {
+        *byte = i as u8 + 0x40;
+    }
+    for a in (0x100..2048).step_by(4) {
+        vm.heap[a..a + 4].copy_from_slice(&(a as u32).to_le_bytes());
+    }
+    for (name, shape, reference) in folds {
+        // f(x) = load(shape(x) << 2 + 0xf0, offset 0x10)
+        let (mut b, p) = B::new(&[Type::I32], &[Type::I32]);
+        let idx = shape(&mut b, p[0]);
+        let two = k(&mut b, 2);
+        let scaled = b.bin(BinaryOp::Shl, Type::I32, idx, two);
+        let base = k(&mut b, 0xf0);
+        let addr = b.bin(BinaryOp::Iadd, Type::I32, scaled, base);
+        let v = b.load(LoadOp::I32, AddrSpace::Heap, addr, 0x10);
+        b.ret(&[v]);
+        let run = Runnable::new(&b.f);
+        let d = strata_isa_x64::listing(&run.compiled);
+        assert!(d.contains("*4+0x100]"), "{name}:\n{d}");
+        assert!(!d.contains("shl "), "{name}:\n{d}");
+        for x in I32S {
+            let want = reference(x) * 4 + 0x100;
+            assert_eq!(
+                run.run_vm(&mut vm, &[u64::from(x)]),
+                vec![u64::from(want)],
+                "{name} x={x:#x}"
+            );
+        }
+    }
+    // Unknown or too wide: x + c and (x & 0x7fff_ffff) << 2 could wrap.
+    let (mut b, p) = B::new(&[Type::I32], &[Type::I32]);
+    let c = k(&mut b, 4);
+    let addr = b.bin(BinaryOp::Iadd, Type::I32, p[0], c);
+    let v = b.load(LoadOp::I32, AddrSpace::Heap, addr, 0);
+    b.ret(&[v]);
+    let d = strata_isa_x64::listing(&Runnable::new(&b.f).compiled);
+    assert!(d.contains("lea e"), "{d}");
+    let (mut b, p) = B::new(&[Type::I32], &[Type::I32]);
+    let m = k(&mut b, 0x7fff_ffff);
+    let idx = b.bin(BinaryOp::And, Type::I32, p[0], m);
+    let two = k(&mut b, 2);
+    let addr = b.bin(BinaryOp::Shl, Type::I32, idx, two);
+    let v = b.load(LoadOp::I32, AddrSpace::Heap, addr, 0);
+    b.ret(&[v]);
+    let d = strata_isa_x64::listing(&Runnable::new(&b.f).compiled);
+    assert!(d.contains("shl "), "{d}");
+}
