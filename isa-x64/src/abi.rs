@@ -6,7 +6,8 @@
 //! Integer arguments go in rdi, rsi, rdx, rcx, r8, r9 and float arguments in
 //! xmm0–xmm7, in argument order per class; the rest go on the stack in 8-byte
 //! slots at `[rsp + 8k]` at the call (`[rbp + 16 + 8k]` in the callee), in
-//! argument order. A call clobbers every allocatable register. rsp is 16-byte
+//! argument order. A call clobbers every allocatable register except rbx,
+//! r12 and r13, which the callee preserves (as in SysV). rsp is 16-byte
 //! aligned at every call. In a stack slot an `i32` is zero-extended to 64
 //! bits and an `f32` is in the low 4 bytes (the high 4 are unspecified).
 //!
@@ -42,16 +43,20 @@
 //!   [rbp + 8]           return address
 //!   [rbp]               caller's rbp            <- rbp
 //!   [rbp - 8]           saved r14 (VMContext)
-//!   [rbp - 16]          padding
-//!   [rbp - 32 - 16k]    spill slot k (16 bytes, 16-byte aligned)
+//!   [rbp - 16 - 8j]     saved callee-saved register j (rbx, r12, r13: those
+//!                       the function writes, in that order), else padding
+//!   [rbp - 32 - 16k - P] spill slot k (16 bytes, 16-byte aligned), with
+//!                       P = 16 when two or three registers are saved, else 0
 //!   ...
 //!   [rsp + S + 8k]      return-area slot k of a call (S = its stack-arg bytes)
 //!   [rsp + 8k]          outgoing stack argument k   <- rsp (16-byte aligned)
 //! ```
 //! The prologue is `push rbp; mov rbp, rsp; push r14`, the stack check, then
-//! `sub rsp, N` with `N = 8 + 16 * spill_slots + align16(outgoing)`, where
-//! `outgoing` is the largest `S + return area` over the function's calls, so
-//! the frame size `rbp - rsp` is `N + 8`. The loads of a call's extra
+//! `sub rsp, N` with `N = 8 + P + 16 * spill_slots + align16(outgoing)`,
+//! where `outgoing` is the largest `S + return area` over the function's
+//! calls, so the frame size `rbp - rsp` is `N + 8`; then the stores of the
+//! saved registers. Every return reloads them before `mov rsp, rbp; pop rbp;
+//! ret`. The loads of a call's extra
 //! results directly follow the call, before anything can reuse the area.
 
 use strata_ir::{Signature, Type};
@@ -164,9 +169,20 @@ pub const fn incoming_arg_offset(off: u32) -> i32 {
 /// Byte offset from rbp of the saved VMContext.
 pub const SAVED_VMCTX_OFFSET: i32 = -8;
 
-/// Byte offset from rbp of spill slot `k`.
-pub const fn spill_slot_offset(k: usize) -> i32 {
-    -32 - 16 * k as i32
+/// Byte offset from rbp of spill slot `k` in a frame that saves `saved`
+/// callee-saved registers.
+pub const fn spill_slot_offset(k: usize, saved: usize) -> i32 {
+    -32 - 16 * k as i32 - save_pad(saved) as i32
+}
+
+/// Byte offset from rbp of the `j`-th saved callee-saved register.
+pub const fn saved_reg_offset(j: usize) -> i32 {
+    -16 - 8 * j as i32
+}
+
+/// The bytes the saved registers take below the padding slot at rbp - 16.
+const fn save_pad(saved: usize) -> u32 {
+    if saved > 1 { 16 } else { 0 }
 }
 
 /// Rounds up to a multiple of 16.
@@ -174,10 +190,11 @@ pub const fn align16(n: u32) -> u32 {
     (n + 15) & !15
 }
 
-/// The `sub rsp, N` amount for `spill_slots` slots and an outgoing-argument
-/// area of `outgoing` bytes (keeps rsp 16-byte aligned after `push r14`).
-pub const fn frame_sub(spill_slots: u32, outgoing: u32) -> u32 {
-    8 + 16 * spill_slots + align16(outgoing)
+/// The `sub rsp, N` amount for `spill_slots` slots, `saved` callee-saved
+/// registers and an outgoing-argument area of `outgoing` bytes (keeps rsp
+/// 16-byte aligned after `push r14`).
+pub const fn frame_sub(spill_slots: u32, saved: usize, outgoing: u32) -> u32 {
+    8 + save_pad(saved) + 16 * spill_slots + align16(outgoing)
 }
 
 #[cfg(test)]
@@ -225,11 +242,23 @@ mod tests {
         assert_eq!(area, 0);
         let mut v = Vec::new();
         assert!(assign_results(CallConv::SysV, [Type::I32, Type::I32], &mut v).is_err());
-        // rbp - 8 (r14) - frame_sub must keep rsp 16-byte aligned.
-        for (s, o) in [(0, 0), (1, 8), (3, 40)] {
-            assert_eq!((8 + frame_sub(s, o)) % 16, 0);
+        // rbp - 8 (r14) - frame_sub must keep rsp 16-byte aligned, spill
+        // slots are 16-byte aligned below the saved registers, and the frame
+        // holds them all.
+        for saved in 0..=3 {
+            for (s, o) in [(0, 0), (1, 8), (3, 40)] {
+                let sub = frame_sub(s, saved, o);
+                assert_eq!((8 + sub) % 16, 0);
+                if s > 0 {
+                    let lowest = spill_slot_offset(s as usize - 1, saved);
+                    assert!(-lowest <= (8 + sub - align16(o)) as i32);
+                }
+            }
+            assert_eq!(spill_slot_offset(0, saved) % 16, 0);
+            if saved > 0 {
+                assert!(saved_reg_offset(saved - 1) >= spill_slot_offset(0, saved) + 16);
+            }
         }
-        assert_eq!(spill_slot_offset(0) % 16, 0);
     }
 
     #[test]

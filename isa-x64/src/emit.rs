@@ -172,6 +172,9 @@ pub struct Emitter {
     jt_labels: Vec<DynamicLabel>,
     jt_fixups: Vec<(usize, DynamicLabel, DynamicLabel)>,
     frame_sub: u32,
+    /// The callee-saved registers the function writes (hardware numbers),
+    /// saved by the prologue and restored by every return.
+    saved: SmallVec<[u8; 3]>,
     /// Out-of-line paths of the tier checks.
     tier_stubs: Vec<TierStub>,
     osr_returns: Vec<u32>,
@@ -227,6 +230,7 @@ impl Default for Emitter {
             jt_labels: Vec::new(),
             jt_fixups: Vec::new(),
             frame_sub: 0,
+            saved: SmallVec::new(),
             tier_stubs: Vec::new(),
             osr_returns: Vec::new(),
             fconst_labels: std::collections::HashMap::new(),
@@ -592,7 +596,7 @@ impl Emitter {
         match (from, to) {
             (Allocation::Reg(f), Allocation::Reg(t)) => self.mov_rr(class, t.hw_enc(), f.hw_enc()),
             (Allocation::Reg(f), Allocation::Stack(s)) => {
-                let off = abi::spill_slot_offset(s.index());
+                let off = self.slot_offset(s.index());
                 let r = f.hw_enc();
                 match class {
                     RegClass::Int => x64!(self.asm; mov QWORD [rbp + off], Rq(r)),
@@ -600,7 +604,7 @@ impl Emitter {
                 }
             }
             (Allocation::Stack(s), Allocation::Reg(t)) => {
-                let off = abi::spill_slot_offset(s.index());
+                let off = self.slot_offset(s.index());
                 let r = t.hw_enc();
                 match class {
                     RegClass::Int => x64!(self.asm; mov Rq(r), QWORD [rbp + off]),
@@ -628,6 +632,49 @@ impl Emitter {
             ; jb =>so
             ; sub rsp, n
         );
+        for (j, &r) in self.saved.iter().enumerate() {
+            let o = abi::saved_reg_offset(j);
+            x64!(self.asm; mov QWORD [rbp + o], Rq(r));
+        }
+    }
+
+    /// Reloads the saved callee-saved registers and returns.
+    fn epilogue(&mut self) {
+        for (j, &r) in self.saved.iter().enumerate() {
+            let o = abi::saved_reg_offset(j);
+            x64!(self.asm; mov Rq(r), QWORD [rbp + o]);
+        }
+        x64!(self.asm; mov rsp, rbp; pop rbp; ret);
+    }
+
+    /// Byte offset from rbp of spill slot `k` of this function's frame.
+    fn slot_offset(&self, k: usize) -> i32 {
+        abi::spill_slot_offset(k, self.saved.len())
+    }
+
+    /// The callee-saved registers the allocation writes: those any operand
+    /// or edit of the function is assigned to.
+    fn find_saved(&mut self, out: &Output) {
+        let mut used = [false; 16];
+        let mut mark = |a: Allocation| {
+            if let Allocation::Reg(r) = a
+                && r.class() == RegClass::Int
+            {
+                used[r.hw_enc() as usize] = true;
+            }
+        };
+        out.allocs.iter().for_each(|&a| mark(a));
+        for (_, e) in &out.edits {
+            match *e {
+                Edit::Move { to, .. } | Edit::Remat { to, .. } => mark(to),
+            }
+        }
+        self.saved.clear();
+        for r in crate::regs::CALLEE_SAVED_INT {
+            if used[r.hw_enc() as usize] {
+                self.saved.push(r.hw_enc());
+            }
+        }
     }
 
     /// Emits `vc` with the allocation `out`.
@@ -662,7 +709,8 @@ impl Emitter {
             self.jt_labels.push(l);
         }
         let spills = u32::try_from(out.num_spillslots).map_err(|_| err("too many spill slots"))?;
-        self.frame_sub = abi::frame_sub(spills, vc.outgoing_args);
+        self.find_saved(out);
+        self.frame_sub = abi::frame_sub(spills, self.saved.len(), vc.outgoing_args);
         if self.frame_sub > (1 << 30) {
             return Err(err("frame too large"));
         }
@@ -714,7 +762,7 @@ impl Emitter {
                     regs.push(match a {
                         Allocation::Reg(r) => r.hw_enc(),
                         Allocation::Stack(s) if vc.insts[i.index()].stack_operand() == Some(k) => {
-                            self.stack_offs.push(abi::spill_slot_offset(s.index()));
+                            self.stack_offs.push(self.slot_offset(s.index()));
                             STACK | (self.stack_offs.len() - 1) as u8
                         }
                         _ => reg(a)?,
@@ -934,7 +982,7 @@ impl Emitter {
                         ; mov QWORD [rsp + dst], r11);
                 }
                 (Allocation::Stack(s), _) => {
-                    let o = abi::spill_slot_offset(s.index());
+                    let o = self.slot_offset(s.index());
                     x64!(self.asm
                         ; mov r11, QWORD [rbp + o]
                         ; mov QWORD [rsp + dst], r11);
@@ -955,7 +1003,7 @@ impl Emitter {
                 ; mov r11, QWORD [rsp + o]
                 ; mov QWORD [rbp + d], r11);
         }
-        x64!(self.asm; mov rsp, rbp; pop rbp; ret);
+        self.epilogue();
         Ok(())
     }
 
@@ -1449,7 +1497,7 @@ impl Emitter {
                 }
             }
             MInst::BrTable { .. } => x64!(self.asm; jmp Rq(r[0])),
-            MInst::Ret => x64!(self.asm; mov rsp, rbp; pop rbp; ret),
+            MInst::Ret => self.epilogue(),
             MInst::Trap { code } => {
                 self.trap_site_here(code);
                 x64!(self.asm; ud2);

@@ -53,9 +53,15 @@ pub const VMCTX: u8 = 14;
 /// Hardware number of r15, the pinned linear-memory base register.
 pub const HEAP: u8 = 15;
 
-/// Allocatable integer registers, in order of preference (callee-saved-in-SysV
-/// registers last so that values survive builtin calls more often).
+/// Allocatable integer registers, in order of preference: the callee-saved
+/// ones last, so that a function saves them only when it needs them (to keep
+/// values across calls, or under pressure).
 pub const ALLOCATABLE_INT: [PReg; 10] = [RAX, RCX, RDX, RSI, RDI, R8, R9, RBX, R12, R13];
+
+/// The allocatable registers a callee preserves, in the Wasm convention as
+/// in SysV: a function that writes one saves it in its frame and restores it
+/// before returning (see `abi`).
+pub const CALLEE_SAVED_INT: [PReg; 3] = [RBX, R12, R13];
 
 /// The number of allocatable float registers (xmm0–xmm13).
 pub const NUM_ALLOCATABLE_FLOAT: u8 = 14;
@@ -89,11 +95,14 @@ pub fn machine_env() -> MachineEnv {
     }
 }
 
-/// Registers a Wasm call clobbers: every allocatable register of both classes.
+/// Registers a Wasm call clobbers: every allocatable register of both
+/// classes except the callee-saved [`CALLEE_SAVED_INT`].
 pub fn wasm_call_clobbers() -> PRegSet {
     let mut s = PRegSet::empty();
     for r in ALLOCATABLE_INT {
-        s.add(r);
+        if !CALLEE_SAVED_INT.contains(&r) {
+            s.add(r);
+        }
     }
     for i in 0..NUM_ALLOCATABLE_FLOAT {
         s.add(xmm(i));

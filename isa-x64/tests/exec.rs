@@ -773,3 +773,70 @@ fn spilled_operands_are_read_from_their_slots() {
     }
     MODE.with(|m| m.set(strata_regalloc::Mode::Fast));
 }
+
+/// rbx, r12 and r13 are callee-saved in the Wasm convention: a callee under
+/// enough register pressure to use them saves and restores them, and a
+/// caller keeps values live across the call in them.
+#[test]
+fn callee_saved_registers_survive_a_call() {
+    // callee(x) = sum over k < 12 of (x + k) * (x ^ k), with the twelve
+    // products all live at once: more than the caller-saved registers hold.
+    let (mut b, p) = B::new(&[Type::I64], &[Type::I64]);
+    let mut prods = Vec::new();
+    for k in 0..12 {
+        let c = b.iconst(Type::I64, k);
+        let s = b.bin(BinaryOp::Iadd, Type::I64, p[0], c);
+        let x = b.bin(BinaryOp::Xor, Type::I64, p[0], c);
+        prods.push(b.bin(BinaryOp::Imul, Type::I64, s, x));
+    }
+    let mut acc = prods[0];
+    for &v in &prods[1..] {
+        acc = b.bin(BinaryOp::Iadd, Type::I64, acc, v);
+    }
+    b.ret(&[acc]);
+    let callee = Runnable::new(&b.f);
+    let d = strata_isa_x64::listing(&callee.compiled);
+    for r in ["rbx", "r12", "r13"] {
+        assert!(d.contains(&format!("],{r}\n")), "callee saves {r}:\n{d}");
+        assert!(
+            d.contains(&format!("mov {r},[rbp-")),
+            "callee restores {r}:\n{d}"
+        );
+    }
+    let expect_callee =
+        |x: u64| (0..12u64).fold(0u64, |a, k| a.wrapping_add((x + k).wrapping_mul(x ^ k)));
+    assert_eq!(callee.run(&[7]), vec![expect_callee(7)]);
+
+    // caller(x) = x*3 + x*5 + callee(x) + callee(x + 1): three values live
+    // across each call (x, x*3, x*5, then callee(x), x*3, x*5).
+    let (mut b, p) = B::new(&[Type::I64], &[Type::I64]);
+    let mut live = Vec::new();
+    for m in [3, 5] {
+        let c = b.iconst(Type::I64, m);
+        live.push(b.bin(BinaryOp::Imul, Type::I64, p[0], c));
+    }
+    let r1 = b.call(CallKind::Direct { slot: 16 }, &[p[0]], &[Type::I64])[0];
+    let one = b.iconst(Type::I64, 1);
+    let x1 = b.bin(BinaryOp::Iadd, Type::I64, p[0], one);
+    let r2 = b.call(CallKind::Direct { slot: 16 }, &[x1], &[Type::I64])[0];
+    let mut acc = b.bin(BinaryOp::Iadd, Type::I64, r1, r2);
+    for &v in &live {
+        acc = b.bin(BinaryOp::Iadd, Type::I64, acc, v);
+    }
+    b.ret(&[acc]);
+    let caller = Runnable::new(&b.f);
+    let d = strata_isa_x64::listing(&caller.compiled);
+    // x lives across the first call in a callee-saved register (it is the
+    // first in order of preference).
+    let call = d.find("call ").expect("a call");
+    assert!(d[..call].contains("mov [rbp-0x10],rbx"), "{d}");
+    assert!(d[call..].contains("lea rdi,[rbx+1]"), "{d}");
+    let mut vm = Vm::new(64);
+    vm.slots[2] = callee.code.addr() as u64;
+    for x in [0u64, 5, 1 << 40] {
+        let want = (x * 8)
+            .wrapping_add(expect_callee(x))
+            .wrapping_add(expect_callee(x + 1));
+        assert_eq!(caller.run_vm(&mut vm, &[x]), vec![want], "x={x}");
+    }
+}

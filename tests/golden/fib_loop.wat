@@ -1,8 +1,9 @@
 ;; Recursive Fibonacci as clang -O2 leaves it: the second call became a
 ;; loop around the first. The loop's two block parameters (n and the
-;; accumulator) live across the call; at the back edge the allocator
-;; leaves one move (the new n into n's register), the accumulator's add
-;; result already sits where the loop header expects it.
+;; accumulator) live across the call, in callee-saved registers (saved once
+;; by the prologue): nothing in the loop touches the stack, and the back
+;; edge is two register moves (the new n, and the accumulator's sum, which
+;; `add` leaves in the call's result register).
 (module
   (func $fib (export "fib") (param i32) (result i32)
     (local i32 i32 i32)
