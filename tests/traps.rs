@@ -40,6 +40,24 @@ fn setup() -> (Store<()>, Instance) {
     (store, instance)
 }
 
+/// Every tier.
+const TIERS: [strata::Tier; 3] = [
+    strata::Tier::Baseline,
+    strata::Tier::Optimizing,
+    strata::Tier::Tiered,
+];
+
+/// An instance of `wasm` (binary or text) in an engine of `tier`.
+fn instantiate_in(tier: strata::Tier, wasm: &[u8]) -> (Store<()>, Instance) {
+    let mut config = strata::Config::new();
+    config.tier(tier);
+    let engine = Engine::new(&config).unwrap();
+    let module = Module::new(&engine, wasm).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    (store, instance)
+}
+
 fn trap_of(r: Result<(), Error>) -> (TrapCode, String) {
     let e = r.expect_err("expected a trap");
     let t = e.as_trap().unwrap_or_else(|| panic!("not a trap: {e}"));
@@ -421,17 +439,8 @@ fn folded_load_traps_at_the_load() {
     };
     let int_load = at(&[0x20, 0x01, 0x28, 0x02, 0x08]);
     let float_load = at(&[0x20, 0x01, 0x2b, 0x03, 0x08]);
-    for tier in [
-        strata::Tier::Baseline,
-        strata::Tier::Optimizing,
-        strata::Tier::Tiered,
-    ] {
-        let mut config = strata::Config::new();
-        config.tier(tier);
-        let engine = Engine::new(&config).unwrap();
-        let module = Module::new(&engine, &bytes).unwrap();
-        let mut store = Store::new(&engine, ());
-        let i = Instance::new(&mut store, &module, &[]).unwrap();
+    for tier in TIERS {
+        let (mut store, i) = instantiate_in(tier, &bytes);
         let cases = [
             ("int", Val::I32(3), int_load),
             ("float", Val::F64(1.5f64.to_bits()), float_load),
@@ -513,17 +522,8 @@ fn address_arithmetic_wraps_at_32_bits() {
         ("store", &[0x7fff_7ffe, 0xabcd], ok(0xabcd)),
         ("store", &[0x7fff, 0xabcd], oob),
     ];
-    for tier in [
-        strata::Tier::Baseline,
-        strata::Tier::Optimizing,
-        strata::Tier::Tiered,
-    ] {
-        let mut config = strata::Config::new();
-        config.tier(tier);
-        let engine = Engine::new(&config).unwrap();
-        let module = Module::new(&engine, wat).unwrap();
-        let mut store = Store::new(&engine, ());
-        let i = Instance::new(&mut store, &module, &[]).unwrap();
+    for tier in TIERS {
+        let (mut store, i) = instantiate_in(tier, wat.as_bytes());
         for (name, args, want) in &cases {
             let f = i.get_func(&mut store, name).unwrap();
             let args: Vec<Val> = args.iter().map(|&a| Val::I32(a)).collect();
