@@ -1528,16 +1528,21 @@ impl Sel<'_> {
         let v = self.uses[p as usize][k]?;
         let i = self.reach[p as usize][k];
         let def = if i != NONE {
-            self.insts[i as usize].index()
-        } else if self.def_count[v.index()] == 1 && self.def_inst[v.index()] != NONE {
-            self.def_inst[v.index()] as usize
+            &self.func.insts[self.insts[i as usize].index()]
         } else {
-            return None;
+            self.only_def(v)?
         };
-        match self.func.insts[def] {
+        match *def {
             InstData::Iconst { dst, imm } if dst == v => Some(imm),
             _ => None,
         }
+    }
+
+    /// The instruction defining `v` when it is `v`'s only definition in the
+    /// function (so every use of `v` sees its result).
+    fn only_def(&self, v: Value) -> Option<&InstData> {
+        let i = self.def_inst[v.index()];
+        (self.def_count[v.index()] == 1 && i != NONE).then(|| &self.func.insts[i as usize])
     }
 
     /// Operand `k` of `p` as an immediate at `size`.
@@ -1657,26 +1662,18 @@ impl Sel<'_> {
     /// provably do not wrap. `u32::MAX` when nothing is known.
     fn umax(&self, v: Value, depth: u32) -> u64 {
         const ALL: u64 = u32::MAX as u64;
-        let i = self.def_inst[v.index()];
-        if self.func.value_type(v) != Type::I32
-            || self.def_count[v.index()] != 1
-            || i == NONE
-            || depth == 0
-        {
+        if self.func.value_type(v) != Type::I32 || depth == 0 {
             return ALL;
         }
-        let m = |x: Value| self.umax(x, depth - 1);
-        let konst = |x: Value| {
-            let i = self.def_inst[x.index()];
-            if self.def_count[x.index()] != 1 || i == NONE {
-                return None;
-            }
-            match self.func.insts[i as usize] {
-                InstData::Iconst { imm, .. } => Some(u64::from(imm as u32)),
-                _ => None,
-            }
+        let Some(def) = self.only_def(v) else {
+            return ALL;
         };
-        match self.func.insts[i as usize] {
+        let m = |x: Value| self.umax(x, depth - 1);
+        let konst = |x: Value| match self.only_def(x)? {
+            InstData::Iconst { imm, .. } => Some(u64::from(*imm as u32)),
+            _ => None,
+        };
+        match *def {
             InstData::Iconst { imm, .. } => u64::from(imm as u32),
             InstData::Load {
                 op: LoadOp::I32Load8U,
