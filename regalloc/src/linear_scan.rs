@@ -2010,6 +2010,23 @@ impl<'a, F: Function> Fixup<'a, F> {
         let mut t = Temps::default();
         let mut handled = 0u64;
         let mut late_claimed = PRegSet::empty();
+        // Whether a def other than operand `k` ends up in register `r` at
+        // the late point: a def whose home is `r`, a fixed def, or a
+        // two-address def of a fixed use (which takes the use's register).
+        let other_def_in = |k: usize, r: PReg| {
+            ops.iter().enumerate().any(|(m, o)| {
+                m != k
+                    && o.kind == OperandKind::Def
+                    && (at[m] == Allocation::Reg(r)
+                        || match o.constraint {
+                            OperandConstraint::FixedReg(p) => p == r,
+                            OperandConstraint::Reuse(n) => {
+                                ops[n].constraint == OperandConstraint::FixedReg(r)
+                            }
+                            _ => false,
+                        })
+            })
+        };
         // 1. Two-address defs.
         for (k, op) in ops.iter().enumerate() {
             let OperandConstraint::Reuse(n) = op.constraint else {
@@ -2036,15 +2053,16 @@ impl<'a, F: Function> Fixup<'a, F> {
                     // `r` is free at the early point unless another use
                     // reads it there (a use moved to a fixed register reads
                     // its home only as a move source, which is fine).
-                    let free = !ops.iter().enumerate().any(|(m, o)| {
-                        m != n
-                            && o.kind == OperandKind::Use
-                            && o.vreg.index() != x
-                            && match o.constraint {
-                                OperandConstraint::FixedReg(p) => p == r,
-                                _ => at[m] == Allocation::Reg(r),
-                            }
-                    });
+                    let free = !other_def_in(k, r)
+                        && !ops.iter().enumerate().any(|(m, o)| {
+                            m != n
+                                && o.kind == OperandKind::Use
+                                && o.vreg.index() != x
+                                && match o.constraint {
+                                    OperandConstraint::FixedReg(p) => p == r,
+                                    _ => at[m] == Allocation::Reg(r),
+                                }
+                        });
                     if free {
                         before.push(Move::new(loc_x, loc_y, class));
                         allocs[k] = loc_y;
@@ -2063,12 +2081,7 @@ impl<'a, F: Function> Fixup<'a, F> {
                         && !clobbers.contains(rx)
                         && !late_claimed.contains(rx)
                         && !t.late.contains(rx)
-                        && !ops.iter().enumerate().any(|(m, o)| {
-                            o.kind == OperandKind::Def
-                                && o.vreg.index() != y
-                                && (at[m] == Allocation::Reg(rx)
-                                    || o.constraint == OperandConstraint::FixedReg(rx))
-                        }) =>
+                        && !other_def_in(k, rx) =>
                 {
                     late_claimed.add(rx);
                     t.excl_late.add(rx);
