@@ -284,6 +284,10 @@ pub(crate) struct SplitBufs {
     splits: Vec<u32>,
     /// The register most recently given to a child of each vreg.
     last_reg: Vec<Option<PReg>>,
+    /// Per register, `(start, vreg)` of vregs without a register yet that
+    /// a related vreg's register (this one) will be offered to as a hint:
+    /// a child free to take another register leaves it to them.
+    wanted: Vec<Vec<(Point, u32)>>,
     /// Per instruction that is a move (`Function::is_move`): its source
     /// and destination vregs, else `(NONE_VREG, NONE_VREG)`.
     copies: Vec<(u32, u32)>,
@@ -470,6 +474,8 @@ impl<'a> Scan<'a> {
         b.initial.clear();
         b.next = 0;
         refill(&mut b.last_reg, nv, None);
+        b.wanted.resize_with(PReg::NUM_INDEX, Vec::new);
+        b.wanted.iter_mut().for_each(Vec::clear);
         let mut allowed = [0u64; 2];
         let mut regs = [
             std::mem::take(&mut b.regs[0]),
@@ -831,6 +837,7 @@ impl<'a> Scan<'a> {
     }
 
     fn assign(&mut self, c: usize, r: PReg) {
+        self.note_wanted(c, r);
         let ch = &mut self.b.children[c];
         ch.alloc = Allocation::Reg(r);
         self.b.last_reg[ch.vreg as usize] = Some(r);
@@ -851,8 +858,41 @@ impl<'a> Scan<'a> {
         }
     }
 
+    /// Records that the vregs related to child `c`'s that have no register
+    /// yet will be offered `r` (see [`SplitBufs::wanted`]); only on the
+    /// vreg's first register.
+    fn note_wanted(&mut self, c: usize, r: PReg) {
+        let v = self.b.children[c].vreg as usize;
+        if self.b.last_reg[v].is_some() {
+            return;
+        }
+        for &w in &self.related[v] {
+            if self.b.last_reg[w as usize].is_none()
+                && let Some(first) = self.vranges[w as usize].first()
+                && first.from > self.now
+            {
+                self.b.wanted[r.index()].push((first.from, w));
+            }
+        }
+    }
+
+    /// Whether a vreg that will be offered `r` as a hint starts within the
+    /// child being allocated (`[now, end)`), so that taking `r` would deny
+    /// it. Forgets the entries that no longer matter.
+    fn contested(&mut self, r: PReg, end: Point, v: u32) -> bool {
+        let now = self.now;
+        let last_reg = &self.b.last_reg;
+        let wanted = &mut self.b.wanted[r.index()];
+        if wanted.is_empty() {
+            return false;
+        }
+        wanted.retain(|&(s, w)| s >= now && last_reg[w as usize].is_none());
+        wanted.iter().any(|&(s, w)| s < end && w != v)
+    }
+
     /// [`Scan::assign`] for the child whose ranges are in `cur`.
     fn assign_cur(&mut self, c: usize, r: PReg) {
+        self.note_wanted(c, r);
         let ch = &mut self.b.children[c];
         ch.alloc = Allocation::Reg(r);
         self.b.last_reg[ch.vreg as usize] = Some(r);
@@ -876,7 +916,7 @@ impl<'a> Scan<'a> {
     /// register of the vreg's previous child, the first fixed register of
     /// its first 8 uses in the child, its fixed hint, the registers of the
     /// related vregs, then the others in order.
-    fn candidates(&self, c: usize, cands: &mut Vec<PReg>) {
+    fn candidates(&self, c: usize, cands: &mut Vec<PReg>) -> usize {
         let ch = &self.b.children[c];
         let v = ch.vreg as usize;
         let class = self.b.class[v] as usize;
@@ -920,11 +960,13 @@ impl<'a> Scan<'a> {
             }
         }
         let regs = &self.regs[class];
+        let num_hints = cands.len();
         if seen == 0 {
             cands.extend_from_slice(regs);
         } else {
             cands.extend(regs.iter().filter(|r| seen & (1 << r.hw_enc()) == 0));
         }
+        num_hints
     }
 
     fn run(&mut self) {
@@ -936,12 +978,12 @@ impl<'a> Scan<'a> {
 
     fn allocate(&mut self, c: usize) {
         let mut cands = std::mem::take(&mut self.b.cands);
-        self.candidates(c, &mut cands);
-        self.allocate_in(c, &cands);
+        let num_hints = self.candidates(c, &mut cands);
+        self.allocate_in(c, &cands, num_hints);
         self.b.cands = cands;
     }
 
-    fn allocate_in(&mut self, c: usize, cands: &[PReg]) {
+    fn allocate_in(&mut self, c: usize, cands: &[PReg], num_hints: usize) {
         let v = self.b.children[c].vreg as usize;
         let vr = v as u32;
         let s = self.b.children[c].start();
@@ -951,21 +993,33 @@ impl<'a> Scan<'a> {
             return;
         }
         self.load_ranges(c);
-        // 1. A register free for the whole child, else the one free longest.
+        // 1. A register free for the whole child: a hint, else one that no
+        // vreg starting meanwhile is to be offered as a hint, else any.
+        // Otherwise the one free longest.
+        let end = self.b.children[c].end();
         let mut best: Option<(Point, PReg)> = None;
         let mut hints = std::mem::take(&mut self.b.hints);
         hints.clear();
-        for &r in cands {
+        let mut contested_free = None;
+        for (k, &r) in cands.iter().enumerate() {
             let (fu, hint) = self.free_until(r, vr);
             if fu == Point::MAX {
-                self.assign_cur(c, r);
-                self.b.hints = hints;
-                return;
+                if k < num_hints || !self.contested(r, end, vr) {
+                    self.assign_cur(c, r);
+                    self.b.hints = hints;
+                    return;
+                }
+                contested_free.get_or_insert(r);
             }
             hints.push(hint);
             if best.is_none_or(|b| fu > b.0) {
                 best = Some((fu, r));
             }
+        }
+        if let Some(r) = contested_free {
+            self.assign_cur(c, r);
+            self.b.hints = hints;
+            return;
         }
         // 2. Split before the register becomes unavailable.
         if let Some((fu, r)) = best
