@@ -187,3 +187,38 @@ fn masked_table_index_folds_into_the_address() {
         assert_eq!(call_i32(&engine, "crc_table.wat", "crc", n), c as i32);
     }
 }
+
+#[test]
+fn loop_counter_bounded_by_its_test_folds_into_the_address() {
+    let Some(engine) = engine() else { return };
+    let text = golden(&engine, "strided_store");
+    let code = lines(&text);
+    let body = the_loop(&code);
+    let texts: Vec<&String> = body.iter().map(|(_, t)| t).collect();
+    // The store takes the array's address as its displacement; nothing in
+    // the loop computes `j + 0x400` into a register.
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("mov byte ptr [r15+") && t.ends_with("+0x400],1")),
+        "{text}"
+    );
+    assert!(!texts.iter().any(|t| t.starts_with("lea ")), "{text}");
+    assert_eq!(body.len(), 4, "store, add, cmp, branch: {text}");
+    // mark(i) = mark[3i] + mark[2i + 1] after marking 2i, 3i, .. below 2001.
+    for (i, want) in [
+        (0, 0),
+        (1, 2),
+        (2, 1),
+        (500, 1),
+        (667, 0),
+        (1000, 0),
+        (1001, 0),
+    ] {
+        assert_eq!(
+            call_i32(&engine, "strided_store.wat", "mark", i),
+            want,
+            "mark({i})"
+        );
+    }
+}

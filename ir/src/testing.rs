@@ -901,7 +901,26 @@ impl Gen<'_> {
                     lhs: x,
                     rhs: m,
                 });
-                dst
+                if !self.rng.chance(50) {
+                    return self.heap_op(dst, offset);
+                }
+                // An array base added to the index; where traps are allowed,
+                // sometimes so large that the 32-bit sum wraps (to an address
+                // in the heap) or goes past the heap.
+                let base = if self.cfg.allow_traps {
+                    self.rng.choose(&[16, 1024, 0x8000, -256, -8])
+                } else {
+                    self.rng.choose(&[16, 1024])
+                };
+                let b = self.iconst(Type::I32, base);
+                let sum = self.def(Type::I32);
+                self.emit(InstData::Binary {
+                    op: BinaryOp::Iadd,
+                    dst: sum,
+                    lhs: dst,
+                    rhs: b,
+                });
+                sum
             }
             8 if self.cfg.allow_traps => {
                 let a = TEST_HEAP_SIZE as i64 - self.rng.range(0, 80) as i64;
@@ -910,6 +929,11 @@ impl Gen<'_> {
             9 if self.cfg.allow_traps => self.pick(Type::I32),
             _ => self.iconst(Type::I32, 64),
         };
+        self.heap_op(addr, offset);
+    }
+
+    /// A heap load or store at `addr + offset`.
+    fn heap_op(&mut self, addr: Value, offset: u32) {
         if self.rng.chance(55) {
             let op = self.rng.choose(&LoadOp::ALL);
             let dst = self.def(op.result_type());

@@ -13,6 +13,7 @@
 //! | gvn | `gvn.rs` | dominator-based value numbering of pure instructions, redundant load elimination |
 //! | licm | `licm.rs` | loop-invariant code motion of pure, non-trapping instructions |
 //! | inline | `inline.rs` | inlining of small direct callees within a size budget |
+//! | range | `range.rs` | heap address `(x + c) + o` → `x + (o + c)` when bounds of `x` (loop counters, branch conditions) prove no 32-bit wrap |
 //!
 //! `domtree.rs` holds the dominator tree and loop analysis the passes share.
 
@@ -22,6 +23,7 @@ pub mod fold;
 pub mod gvn;
 pub mod inline;
 pub mod licm;
+pub mod range;
 
 use std::cell::RefCell;
 
@@ -51,6 +53,7 @@ pub struct Context {
     fold: fold::Scratch,
     gvn: gvn::Scratch,
     licm: licm::Scratch,
+    range: range::Scratch,
     domtree: domtree::DomTree,
 }
 
@@ -101,4 +104,13 @@ pub fn optimize_with(func: &mut Function, opts: &OptOptions, ctx: &mut Context) 
     check(func, "fold (2)", opts);
     dce::run_with(func, &mut ctx.dce);
     check(func, "dce (2)", opts);
+    if range::has_candidates(func) {
+        ctx.domtree.recompute(func);
+        if range::run_with(func, &ctx.domtree, &mut ctx.range) {
+            check(func, "range", opts);
+            // The `iadd`s of the folded addresses are often dead now.
+            dce::run_with(func, &mut ctx.dce);
+            check(func, "dce (3)", opts);
+        }
+    }
 }

@@ -1,0 +1,555 @@
+//! Range-proven address offsets: `heap (x + c) + o` becomes `heap x + (o + c)`
+//! when an upper bound of `x` proves that the 32-bit sum `x + c` cannot wrap.
+//!
+//! **Requires**: SSA form and a [`DomTree`] of the function as it is.
+//! **Preserves**: the CFG (only the `addr` and `offset` of heap loads and
+//! stores change; an `iadd` left without uses stays for `dce`).
+//!
+//! Wasm computes a heap address as `zext(addr) + offset` with `addr` an i32,
+//! so `addr = x + c` wraps modulo 2^32 before the offset is added, while
+//! the offset is added in 64 bits. The two agree exactly when `x + c` does
+//! not wrap; then the access reads the same bytes and traps in the same
+//! cases, and the code generator folds the offset into the addressing mode
+//! instead of computing `x + c` into a register. Most such `c` are the
+//! addresses of C arrays in linear memory, indexed by a loop counter.
+//!
+//! Upper bounds of i32 values (unsigned) come from:
+//! - the shape of a value's definition: constants, masks, zero-extending
+//!   loads, comparisons, shifts and remainders by constants, and sums,
+//!   products, or/xor that provably do not wrap;
+//! - the branch conditions that dominate the point of use: an edge taken
+//!   only when `x <u y` bounds `x` by `max(y) - 1` in every block it
+//!   dominates (also `<=u`, `>u`/`>=u` on their false edge, `==`);
+//! - for a block parameter, the largest bound of its arguments, each taken
+//!   on its edge (so `i = phi(0, i + 1)` with `i + 1 <u n` on the back edge
+//!   is bounded by `n - 1`);
+//! - counting loops that exit on `!=`: a parameter whose arguments are
+//!   constants `c0` and, on edges where `p + s != n` is known, `p + s`,
+//!   with `c0 <= n - s` and `n - c0` a multiple of `s`, never exceeds
+//!   `n - s`.
+//!
+//! Parameters start unbounded and their bounds only fall, round after
+//! round over the parameters in reverse postorder (a later round sees the
+//! bounds of back-edge arguments found in the one before): a descending
+//! iteration, sound after every step, so it may stop after `MAX_ROUNDS`
+//! without having settled.
+//!
+//! Cost: the bound of a value at a point looks through at most `DEPTH`
+//! definitions and `DOM_STEPS` dominators each, so the pass is linear in
+//! the size of the function, with a constant factor.
+
+use super::domtree::DomTree;
+use crate::{AddrSpace, BinaryOp, Block, Function, InstData, IntCC, LoadOp, Type, UnaryOp, Value};
+
+/// No bound: any u32.
+const ALL: u64 = u32::MAX as u64;
+/// Definitions looked through per bound.
+const DEPTH: u32 = 4;
+/// Dominators whose incoming branch conditions are consulted per bound.
+const DOM_STEPS: u32 = 8;
+/// Rounds over the block parameters.
+const MAX_ROUNDS: u32 = 3;
+
+/// Where a value comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Def {
+    None,
+    Inst(u32),
+    Param(u32, u32),
+}
+
+/// The pass's buffers, kept from one run to the next (see
+/// [`super::Context`]).
+#[derive(Debug, Default)]
+pub struct Scratch {
+    def: Vec<Def>,
+    /// Upper bound of each i32 value valid wherever it is used (block
+    /// parameters: from the fixed point; others: `ALL`, refined at uses).
+    ub: Vec<u64>,
+    /// `(block, parameter value)` of the i32 parameters of non-entry blocks,
+    /// in reverse postorder.
+    params: Vec<(Block, Value)>,
+    /// Scratch: `(pred, then?, args)` of the edges into a block.
+    edges: Vec<(Block, Option<bool>, Value)>,
+    preds: Vec<Block>,
+}
+
+/// Runs the pass with fresh buffers and its own dominator tree. Returns
+/// whether anything changed.
+pub fn run(func: &mut Function) -> bool {
+    let dt = DomTree::compute(func);
+    run_with(func, &dt, &mut Scratch::default())
+}
+
+/// Whether some heap access's address is an `iadd`: otherwise the pass has
+/// nothing to do and the caller can skip the dominator tree.
+pub fn has_candidates(func: &Function) -> bool {
+    let mut def_is_add = vec![false; 0];
+    def_is_add.resize(func.num_values(), false);
+    let mut any = false;
+    for &b in &func.layout {
+        for &i in &func.blocks[b.index()].insts {
+            match func.insts[i.index()] {
+                InstData::Binary {
+                    op: BinaryOp::Iadd,
+                    dst,
+                    ..
+                } => def_is_add[dst.index()] = true,
+                InstData::Load {
+                    space: AddrSpace::Heap,
+                    addr,
+                    ..
+                }
+                | InstData::Store {
+                    space: AddrSpace::Heap,
+                    addr,
+                    ..
+                } => any |= def_is_add.get(addr.index()).copied().unwrap_or(false),
+                _ => {}
+            }
+        }
+    }
+    any
+}
+
+/// Runs the pass with the buffers of `s`; `dt` must be `func`'s dominator
+/// tree. Returns whether anything changed.
+pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
+    let nv = func.num_values();
+    s.def.clear();
+    s.def.resize(nv, Def::None);
+    s.ub.clear();
+    s.ub.resize(nv, ALL);
+    s.params.clear();
+    let entry = func.entry_block();
+    for &b in dt.rpo() {
+        let bd = &func.blocks[b.index()];
+        for (k, &p) in bd.params.iter().enumerate() {
+            s.def[p.index()] = Def::Param(b.0, k as u32);
+            if Some(b) != entry && func.value_type(p) == Type::I32 {
+                s.params.push((b, p));
+            }
+        }
+        for &i in &bd.insts {
+            func.for_each_def(i, |v| s.def[v.index()] = Def::Inst(i.0));
+        }
+    }
+    // Unreachable blocks' values keep `Def::None` (bound `ALL`). Bounds
+    // only fall, from `ALL`: every intermediate state is sound, so the
+    // rounds may stop at any time.
+    for _ in 0..MAX_ROUNDS {
+        let mut changed = false;
+        for k in 0..s.params.len() {
+            let (b, p) = s.params[k];
+            let new = param_bound(func, dt, s, b, p);
+            if new < s.ub[p.index()] {
+                s.ub[p.index()] = new;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let ctx = Ctx { func, dt, s };
+    let mut rewrites: Vec<(usize, Value, u32)> = Vec::new();
+    for &b in dt.rpo() {
+        for &i in &func.blocks[b.index()].insts {
+            let (addr, offset) = match func.insts[i.index()] {
+                InstData::Load {
+                    space: AddrSpace::Heap,
+                    addr,
+                    offset,
+                    ..
+                }
+                | InstData::Store {
+                    space: AddrSpace::Heap,
+                    addr,
+                    offset,
+                    ..
+                } => (addr, offset),
+                _ => continue,
+            };
+            let Def::Inst(d) = ctx.s.def[addr.index()] else {
+                continue;
+            };
+            let InstData::Binary {
+                op: BinaryOp::Iadd,
+                lhs,
+                rhs,
+                ..
+            } = func.insts[d as usize]
+            else {
+                continue;
+            };
+            let (x, c) = match (ctx.konst(rhs), ctx.konst(lhs)) {
+                (Some(c), _) => (lhs, c),
+                (None, Some(c)) => (rhs, c),
+                (None, None) => continue,
+            };
+            let Some(new_offset) = offset.checked_add(c as u32) else {
+                continue;
+            };
+            if ctx.bound_at(x, b, DEPTH) + c <= ALL {
+                rewrites.push((i.index(), x, new_offset));
+            }
+        }
+    }
+    for &(i, x, o) in &rewrites {
+        match &mut func.insts[i] {
+            InstData::Load { addr, offset, .. } | InstData::Store { addr, offset, .. } => {
+                *addr = x;
+                *offset = o;
+            }
+            _ => unreachable!("only heap accesses are rewritten"),
+        }
+    }
+    !rewrites.is_empty()
+}
+
+/// The bound of parameter `p` of block `b` implied by its incoming edges.
+fn param_bound(func: &Function, dt: &DomTree, s: &mut Scratch, b: Block, p: Value) -> u64 {
+    let Def::Param(_, k) = s.def[p.index()] else {
+        return ALL;
+    };
+    let mut edges = std::mem::take(&mut s.edges);
+    let mut preds = std::mem::take(&mut s.preds);
+    edges.clear();
+    preds.clear();
+    preds.extend_from_slice(dt.cfg().preds(b));
+    preds.dedup();
+    let mut known = true;
+    for &pr in &preds {
+        if !dt.is_reachable(pr) {
+            continue;
+        }
+        let Some(t) = func.terminator(pr) else {
+            known = false;
+            break;
+        };
+        match &func.insts[t.index()] {
+            InstData::Jump { dest } => {
+                edges.push((pr, None, func.values(dest.args)[k as usize]));
+            }
+            InstData::Brif {
+                then_dest,
+                else_dest,
+                ..
+            } => {
+                let two = then_dest.block != else_dest.block;
+                for (dest, side) in [(then_dest, true), (else_dest, false)] {
+                    if dest.block == b {
+                        let side = if two { Some(side) } else { None };
+                        edges.push((pr, side, func.values(dest.args)[k as usize]));
+                    }
+                }
+            }
+            // `br_table` edges pass no arguments in SSA form: a parameter
+            // of a block reached by one is unconstrained.
+            _ => {
+                known = false;
+                break;
+            }
+        }
+    }
+    let ctx = Ctx { func, dt, s };
+    let result = if !known {
+        ALL
+    } else {
+        let iv = ctx.counting_bound(p, &edges);
+        let join = edges
+            .iter()
+            .map(|&(pr, side, a)| ctx.edge_bound(a, pr, side))
+            .max()
+            .unwrap_or(0);
+        iv.min(join)
+    };
+    s.edges = edges;
+    s.preds = preds;
+    result
+}
+
+struct Ctx<'a> {
+    func: &'a Function,
+    dt: &'a DomTree,
+    s: &'a Scratch,
+}
+
+/// What a branch condition says about one of its operands.
+#[derive(Clone, Copy)]
+enum Fact {
+    /// `<= bound`.
+    AtMost(u64),
+    /// `!= n`.
+    Not(u64),
+}
+
+impl Ctx<'_> {
+    fn konst(&self, v: Value) -> Option<u64> {
+        match self.s.def[v.index()] {
+            Def::Inst(i) => match self.func.insts[i as usize] {
+                InstData::Iconst { imm, .. } if self.func.value_type(v) == Type::I32 => {
+                    Some(u64::from(imm as u32))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// An upper bound of `v` (an i32) at the end of block `pr`, refined by
+    /// the edge's own condition when the edge is one arm (`side`) of a
+    /// `brif`.
+    fn edge_bound(&self, v: Value, pr: Block, side: Option<bool>) -> u64 {
+        let mut b = self.bound_at(v, pr, DEPTH);
+        if let Some(side) = side {
+            self.branch_facts(pr, side, v, |f| {
+                if let Fact::AtMost(m) = f {
+                    b = b.min(m);
+                }
+            });
+        }
+        b
+    }
+
+    /// An upper bound of `v` wherever block `at` runs.
+    fn bound_at(&self, v: Value, at: Block, depth: u32) -> u64 {
+        if self.func.value_type(v) != Type::I32 {
+            return ALL;
+        }
+        let mut b = self.s.ub[v.index()];
+        if let Def::Inst(i) = self.s.def[v.index()]
+            && depth > 0
+        {
+            b = b.min(self.shape_bound(i, at, depth - 1));
+        }
+        if b == 0 {
+            return 0;
+        }
+        self.dominating_facts(at, v, |f| {
+            if let Fact::AtMost(m) = f {
+                b = b.min(m);
+            }
+        });
+        b
+    }
+
+    /// The bound of instruction `i`'s i32 result from its operation and the
+    /// bounds of its operands at `at`.
+    fn shape_bound(&self, i: u32, at: Block, depth: u32) -> u64 {
+        let m = |x: Value| self.bound_at(x, at, depth);
+        match self.func.insts[i as usize] {
+            InstData::Iconst { imm, .. } => u64::from(imm as u32),
+            InstData::Load {
+                op: LoadOp::I32Load8U,
+                ..
+            } => 0xff,
+            InstData::Load {
+                op: LoadOp::I32Load16U,
+                ..
+            } => 0xffff,
+            InstData::Icmp { .. } | InstData::Fcmp { .. } => 1,
+            InstData::Unary { op, .. } => match op {
+                UnaryOp::Eqz => 1,
+                UnaryOp::Clz | UnaryOp::Ctz | UnaryOp::Popcnt => 32,
+                _ => ALL,
+            },
+            InstData::Copy { src, .. } => m(src),
+            InstData::Select {
+                if_true, if_false, ..
+            } => m(if_true).max(m(if_false)),
+            InstData::Binary { op, lhs, rhs, .. } => match op {
+                BinaryOp::And => m(lhs).min(m(rhs)),
+                // Both below the next power of two.
+                BinaryOp::Or | BinaryOp::Xor => {
+                    let x = m(lhs).max(m(rhs));
+                    u64::MAX.checked_shr(x.leading_zeros()).unwrap_or(0)
+                }
+                BinaryOp::Iadd => (m(lhs) + m(rhs)).min(ALL),
+                BinaryOp::Imul => m(lhs).saturating_mul(m(rhs)).min(ALL),
+                BinaryOp::Shl => match self.konst(rhs) {
+                    Some(k) => (m(lhs) << (k & 31)).min(ALL),
+                    None => ALL,
+                },
+                BinaryOp::ShrU => match self.konst(rhs) {
+                    Some(k) => m(lhs) >> (k & 31),
+                    None => m(lhs),
+                },
+                BinaryOp::DivU => m(lhs),
+                BinaryOp::RemU => match self.konst(rhs) {
+                    Some(c) if c != 0 => m(lhs).min(c - 1),
+                    _ => m(lhs),
+                },
+                _ => ALL,
+            },
+            _ => ALL,
+        }
+    }
+
+    /// Calls `f` with what the conditions of the single-predecessor edges
+    /// into `at` and its dominators say about `v`.
+    fn dominating_facts(&self, at: Block, v: Value, mut f: impl FnMut(Fact)) {
+        let mut x = at;
+        for _ in 0..DOM_STEPS {
+            if let [pr] = self.dt.cfg().preds(x)
+                && let Some(t) = self.func.terminator(*pr)
+                && let InstData::Brif {
+                    then_dest,
+                    else_dest,
+                    ..
+                } = &self.func.insts[t.index()]
+                && then_dest.block != else_dest.block
+            {
+                self.branch_facts(*pr, then_dest.block == x, v, &mut f);
+            }
+            match self.dt.idom(x) {
+                Some(d) if d != x => x = d,
+                _ => break,
+            }
+        }
+    }
+
+    /// Calls `f` with what taking arm `side` of the `brif` ending `pr` says
+    /// about `v`.
+    fn branch_facts(&self, pr: Block, side: bool, v: Value, mut f: impl FnMut(Fact)) {
+        let Some(t) = self.func.terminator(pr) else {
+            return;
+        };
+        let InstData::Brif { cond, .. } = self.func.insts[t.index()] else {
+            return;
+        };
+        let Def::Inst(ci) = self.s.def[cond.index()] else {
+            return;
+        };
+        let InstData::Icmp { cc, lhs, rhs, .. } = self.func.insts[ci as usize] else {
+            return;
+        };
+        // Normalize to `v <cc> other`.
+        let (cc, other) = if lhs == v && rhs != v {
+            (cc, rhs)
+        } else if rhs == v && lhs != v {
+            (swap(cc), lhs)
+        } else {
+            return;
+        };
+        let cc = if side { cc } else { negate(cc) };
+        let other_max = || self.s.ub[other.index()].min(self.konst(other).unwrap_or(ALL));
+        match cc {
+            IntCC::UnsignedLessThan => {
+                let m = other_max();
+                // (`v <u 0` never holds: the block is dead; say nothing.)
+                if m > 0 {
+                    f(Fact::AtMost(m - 1));
+                }
+            }
+            IntCC::UnsignedLessThanOrEqual => f(Fact::AtMost(other_max())),
+            IntCC::Equal => f(Fact::AtMost(other_max())),
+            IntCC::NotEqual => {
+                if let Some(n) = self.konst(other) {
+                    f(Fact::Not(n));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The bound of a counting loop's parameter `p` exiting on `!=`: every
+    /// edge passes either a constant `c0` or `p + s` on an edge where
+    /// `p + s != n` is known, with one `s` and `n` for all, `0 < s`,
+    /// `c0 <= n - s` and `(n - c0) % s == 0`: then `p <= n - s`.
+    fn counting_bound(&self, p: Value, edges: &[(Block, Option<bool>, Value)]) -> u64 {
+        let mut step: Option<(u64, u64)> = None;
+        let mut inits: u32 = 0;
+        for &(pr, side, a) in edges {
+            if self.konst(a).is_some() {
+                inits += 1;
+                continue;
+            }
+            let Def::Inst(i) = self.s.def[a.index()] else {
+                return ALL;
+            };
+            let InstData::Binary {
+                op: BinaryOp::Iadd,
+                lhs,
+                rhs,
+                ..
+            } = self.func.insts[i as usize]
+            else {
+                return ALL;
+            };
+            let s = match (lhs == p, rhs == p) {
+                (true, false) => self.konst(rhs),
+                (false, true) => self.konst(lhs),
+                _ => None,
+            };
+            let Some(s) = s.filter(|&s| s > 0 && s <= ALL / 2) else {
+                return ALL;
+            };
+            let mut n = None;
+            let mut note = |f: Fact| {
+                if let Fact::Not(x) = f {
+                    n = Some(x);
+                }
+            };
+            if let Some(side) = side {
+                self.branch_facts(pr, side, a, &mut note);
+            }
+            self.dominating_facts(pr, a, &mut note);
+            let Some(n) = n else {
+                return ALL;
+            };
+            match step {
+                None => step = Some((s, n)),
+                Some(x) if x == (s, n) => {}
+                Some(_) => return ALL,
+            }
+        }
+        let Some((s, n)) = step else {
+            return ALL;
+        };
+        if inits == 0 || n < s {
+            return ALL;
+        }
+        for &(_, _, a) in edges {
+            if let Some(c0) = self.konst(a)
+                && (c0 > n - s || (n - c0) % s != 0)
+            {
+                return ALL;
+            }
+        }
+        n - s
+    }
+}
+
+/// `a <cc> b` as `b <swap(cc)> a`.
+fn swap(cc: IntCC) -> IntCC {
+    use IntCC::*;
+    match cc {
+        Equal | NotEqual => cc,
+        SignedLessThan => SignedGreaterThan,
+        SignedLessThanOrEqual => SignedGreaterThanOrEqual,
+        SignedGreaterThan => SignedLessThan,
+        SignedGreaterThanOrEqual => SignedLessThanOrEqual,
+        UnsignedLessThan => UnsignedGreaterThan,
+        UnsignedLessThanOrEqual => UnsignedGreaterThanOrEqual,
+        UnsignedGreaterThan => UnsignedLessThan,
+        UnsignedGreaterThanOrEqual => UnsignedLessThanOrEqual,
+    }
+}
+
+/// The condition that holds when `cc` does not.
+fn negate(cc: IntCC) -> IntCC {
+    use IntCC::*;
+    match cc {
+        Equal => NotEqual,
+        NotEqual => Equal,
+        SignedLessThan => SignedGreaterThanOrEqual,
+        SignedLessThanOrEqual => SignedGreaterThan,
+        SignedGreaterThan => SignedLessThanOrEqual,
+        SignedGreaterThanOrEqual => SignedLessThan,
+        UnsignedLessThan => UnsignedGreaterThanOrEqual,
+        UnsignedLessThanOrEqual => UnsignedGreaterThan,
+        UnsignedGreaterThan => UnsignedLessThanOrEqual,
+        UnsignedGreaterThanOrEqual => UnsignedLessThan,
+    }
+}
