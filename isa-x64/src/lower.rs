@@ -826,8 +826,13 @@ impl Lower<'_> {
         if commutative && b_dies && !a_dies {
             std::mem::swap(&mut a, &mut b);
         }
-        if op == BinaryOp::Iadd && !a_dies && !b_dies {
-            // Neither operand is known to die: a three-address `lea`.
+        if op == BinaryOp::Iadd {
+            // A three-address `lea`: the allocator may put the sum in either
+            // input's register (then it is emitted as an `add`) or wherever
+            // it is wanted next, e.g. the register of a loop-carried sum,
+            // whose old value often dies here without being known to (it
+            // is defined again on the back edge). A two-address `add` would
+            // tie it to one input's register and need a move after.
             let ops = [
                 Operand::reg_use(a),
                 Operand::reg_use(b),

@@ -5,7 +5,7 @@ function %fib:
   6: mov r11,[r14]
   d: lea r10,[rsp-0x18]
   15: cmp r10,[r11]
-  18: jb 0xC8
+  18: jb 0xC5
   1e: sub rsp,0x18
   25: mov [rbp-0x10],rbx
   2c: mov [rbp-0x18],r12
@@ -26,18 +26,17 @@ function %fib:
   7a: nop [rax+rax]
   80: lea edi,[r12-1]
   88: call qword ptr [r14+0x78]
-  8f: add eax,ebx
-  92: lea ecx,[r12-2]
+  8f: add ebx,eax
+  92: lea eax,[r12-2]
   9a: cmp r12d,3
-  a1: jbe 0xB2
-  a7: mov rbx,rax
-  aa: mov r12,rcx
-  ad: jmp 0x80
-  b2: add eax,ecx
-  b5: mov rbx,[rbp-0x10]
-  bc: mov r12,[rbp-0x18]
-  c3: mov rsp,rbp
-  c6: pop rbp
-  c7: ret
-  c8: ud2
+  a1: jbe 0xAF
+  a7: mov r12,rax
+  aa: jmp 0x80
+  af: add eax,ebx
+  b2: mov rbx,[rbp-0x10]
+  b9: mov r12,[rbp-0x18]
+  c0: mov rsp,rbp
+  c3: pop rbp
+  c4: ret
+  c5: ud2
 

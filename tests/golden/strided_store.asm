@@ -5,7 +5,7 @@ function %mark:
   6: mov r11,[r14]
   d: lea r10,[rsp-8]
   15: cmp r10,[r11]
-  18: jb 0xBE
+  18: jb 0xB8
   1e: sub rsp,8
   25: cmp edi,0x3E8
   2c: jbe 0x3A
@@ -34,11 +34,9 @@ function %mark:
   99: lea ecx,[rdi+rdi*2]
   9e: movzx ecx,byte ptr [r15+rcx+0x400]
   a7: movzx eax,byte ptr [r15+rax+0x401]
-  b0: mov r10,rcx
-  b3: add r10d,eax
-  b6: mov rax,r10
-  b9: mov rsp,rbp
-  bc: pop rbp
-  bd: ret
-  be: ud2
+  b0: add eax,ecx
+  b3: mov rsp,rbp
+  b6: pop rbp
+  b7: ret
+  b8: ud2
 
