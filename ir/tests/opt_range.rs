@@ -29,11 +29,12 @@ fn random_functions_keep_their_behaviour() {
     );
 }
 
-/// A counting loop `for (i = init; ; i += step) { acc += heap[i + c + off];
-/// if !(i <cc> limit) break; }` in one of three shapes: the test continues
-/// the loop, the test exits it, or the test continues it and a dominating
-/// guard `init <u limit` comes before the loop. The constants are drawn to
-/// make the pass's conditions hold or fail by one, and sums wrap or not.
+/// A counting loop `for (i = init, q = qinit; ; i += step, q += t) { acc +=
+/// heap[(i or q) + c + off]; if !(i <cc> limit) break; }` in one of three
+/// shapes: the test continues the loop, the test exits it, or the test
+/// continues it and a dominating guard `init <u limit` comes before the
+/// loop. The constants are drawn to make the pass's conditions hold or fail
+/// by one, and sums wrap or not.
 fn counting_loop(rng: &mut Rng) -> String {
     fn pick(rng: &mut Rng, xs: &[u32]) -> u32 {
         xs[rng.below(xs.len() as u64) as usize]
@@ -43,14 +44,20 @@ fn counting_loop(rng: &mut Rng) -> String {
     let limit = pick(rng, &[0, 1, 8, 10, 16, 64, 100, 1000, 65_536, 0xFFFF_FFFF]);
     let c = pick(rng, &[0, 1, 16, 1024, 65_000, 0xFFFF_FF00, 0xFFFF_FFFF]);
     let off = pick(rng, &[0, 1, 7, 4096, 0xFFFF_FFFF]);
+    let qinit = pick(rng, &[0, 8, 1024, 60_000, 0xFFFF_0000]);
+    let t = pick(
+        rng,
+        &[0, 1, 8, 16, 1000, 0x1000_0000, 0xFFFF_FF00, 0xFFFF_FFF8],
+    );
+    let index = ["v5", "v40"][rng.below(2) as usize];
     let cc = ["ne", "ult", "ule", "eq", "ugt", "uge"][rng.below(6) as usize];
     let shape = rng.below(3);
     let (guard, test) = match shape {
-        0 => ("", "brif v11, block1(v10, v9), block2(v9)"),
-        1 => ("", "brif v11, block2(v9), block1(v10, v9)"),
+        0 => ("", "brif v11, block1(v10, v9, v42), block2(v9)"),
+        1 => ("", "brif v11, block2(v9), block1(v10, v9, v42)"),
         _ => (
             "    v30 = icmp.ult v1, v3\n    brif v30, block3, block2(v20)\nblock3:\n",
-            "brif v11, block1(v10, v9), block2(v9)",
+            "brif v11, block1(v10, v9, v42), block2(v9)",
         ),
     };
     format!(
@@ -61,13 +68,16 @@ fn counting_loop(rng: &mut Rng) -> String {
          \x20   v3 = iconst.i32 {limit}\n\
          \x20   v4 = iconst.i32 {c}\n\
          \x20   v20 = iconst.i32 0\n\
+         \x20   v41 = iconst.i32 {qinit}\n\
+         \x20   v43 = iconst.i32 {t}\n\
          {guard}\
-         \x20   jump block1(v1, v20)\n\
-         block1(v5: i32, v6: i32):\n\
-         \x20   v7 = iadd.i32 v5, v4\n\
+         \x20   jump block1(v1, v20, v41)\n\
+         block1(v5: i32, v6: i32, v40: i32):\n\
+         \x20   v7 = iadd.i32 {index}, v4\n\
          \x20   v8 = load8_u.i32 heap v7+{off}\n\
          \x20   v9 = iadd.i32 v6, v8\n\
          \x20   v10 = iadd.i32 v5, v2\n\
+         \x20   v42 = iadd.i32 v40, v43\n\
          \x20   v11 = icmp.{cc} v10, v3\n\
          \x20   {test}\n\
          block2(v21: i32):\n\

@@ -26,7 +26,10 @@
 //! - counting loops that exit on `!=`: a parameter whose arguments are
 //!   constants `c0` and, on edges where `p + s != n` is known, `p + s`,
 //!   with `c0 <= n - s` and `n - c0` a multiple of `s`, never exceeds
-//!   `n - s`.
+//!   `n - s`; so those edges run at most `(n - s - c0) / s` times in a
+//!   row, and another parameter of the block that gets `q + t` on each of
+//!   them stays within its entry value plus `t` times that (an address
+//!   advancing with the counter: `q = base + t * i`).
 //!
 //! Parameters start unbounded and their bounds only fall, round after
 //! round over the parameters in reverse postorder (a later round sees the
@@ -37,6 +40,8 @@
 //! Cost: the bound of a value at a point looks through at most `DEPTH`
 //! definitions and `DOM_STEPS` dominators each, so the pass is linear in
 //! the size of the function, with a constant factor.
+
+use std::collections::HashMap;
 
 use super::domtree::DomTree;
 use crate::{AddrSpace, BinaryOp, Block, Function, InstData, IntCC, LoadOp, Type, UnaryOp, Value};
@@ -69,9 +74,11 @@ pub struct Scratch {
     /// `(block, parameter value)` of the i32 parameters of non-entry blocks,
     /// in reverse postorder.
     params: Vec<(Block, Value)>,
-    /// Scratch: `(pred, then?, args)` of the edges into a block.
-    edges: Vec<(Block, Option<bool>, Value)>,
-    preds: Vec<Block>,
+    /// Scratch: the edges into a block (see [`Edge`]).
+    edges: Vec<Edge>,
+    /// Per block asked about, the index in `counters` of its counter.
+    counter: HashMap<Block, Option<usize>>,
+    counters: Vec<Counting>,
 }
 
 /// Runs the pass with fresh buffers and its own dominator tree. Returns
@@ -121,6 +128,8 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
     s.ub.clear();
     s.ub.resize(nv, ALL);
     s.params.clear();
+    s.counter.clear();
+    s.counters.clear();
     let entry = func.entry_block();
     for &b in dt.rpo() {
         let bd = &func.blocks[b.index()];
@@ -207,29 +216,21 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
     !rewrites.is_empty()
 }
 
-/// The bound of parameter `p` of block `b` implied by its incoming edges.
-fn param_bound(func: &Function, dt: &DomTree, s: &mut Scratch, b: Block, p: Value) -> u64 {
-    let Def::Param(_, k) = s.def[p.index()] else {
-        return ALL;
-    };
-    let mut edges = std::mem::take(&mut s.edges);
-    let mut preds = std::mem::take(&mut s.preds);
+/// The edges into block `b` with the arguments they pass to its parameter
+/// number `k`, into `edges`; `false` if some edge passes none (`br_table`).
+fn edges_into(func: &Function, dt: &DomTree, b: Block, k: usize, edges: &mut Vec<Edge>) -> bool {
     edges.clear();
-    preds.clear();
-    preds.extend_from_slice(dt.cfg().preds(b));
-    preds.dedup();
-    let mut known = true;
-    for &pr in &preds {
-        if !dt.is_reachable(pr) {
+    let preds = dt.cfg().preds(b);
+    for (j, &pr) in preds.iter().enumerate() {
+        if !dt.is_reachable(pr) || preds[..j].contains(&pr) {
             continue;
         }
         let Some(t) = func.terminator(pr) else {
-            known = false;
-            break;
+            return false;
         };
         match &func.insts[t.index()] {
             InstData::Jump { dest } => {
-                edges.push((pr, None, func.values(dest.args)[k as usize]));
+                edges.push((pr, None, func.values(dest.args)[k]));
             }
             InstData::Brif {
                 then_dest,
@@ -240,32 +241,75 @@ fn param_bound(func: &Function, dt: &DomTree, s: &mut Scratch, b: Block, p: Valu
                 for (dest, side) in [(then_dest, true), (else_dest, false)] {
                     if dest.block == b {
                         let side = if two { Some(side) } else { None };
-                        edges.push((pr, side, func.values(dest.args)[k as usize]));
+                        edges.push((pr, side, func.values(dest.args)[k]));
                     }
                 }
             }
             // `br_table` edges pass no arguments in SSA form: a parameter
             // of a block reached by one is unconstrained.
-            _ => {
-                known = false;
-                break;
-            }
+            _ => return false,
         }
     }
-    let ctx = Ctx { func, dt, s };
-    let result = if !known {
+    true
+}
+
+/// The i32 parameters of a block tried as its counter (see
+/// [`counter_of`]).
+const COUNTER_TRIES: usize = 8;
+
+/// The counter of block `b` (a parameter [`Ctx::counting`] accepts, among
+/// its first [`COUNTER_TRIES`] i32 parameters), computed once per block.
+fn counter_of(func: &Function, dt: &DomTree, s: &mut Scratch, b: Block) -> Option<usize> {
+    if let Some(&k) = s.counter.get(&b) {
+        return k;
+    }
+    let mut edges = Vec::new();
+    let mut found = None;
+    let params = &func.blocks[b.index()].params;
+    for (k, &p) in params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| func.value_type(**p) == Type::I32)
+        .take(COUNTER_TRIES)
+    {
+        if !edges_into(func, dt, b, k, &mut edges) {
+            break;
+        }
+        let ctx = Ctx { func, dt, s };
+        if let Some(c) = ctx.counting(p, &edges) {
+            found = Some(s.counters.len());
+            s.counters.push(c);
+            break;
+        }
+    }
+    s.counter.insert(b, found);
+    found
+}
+
+/// The bound of parameter `p` of block `b` implied by its incoming edges.
+fn param_bound(func: &Function, dt: &DomTree, s: &mut Scratch, b: Block, p: Value) -> u64 {
+    let Def::Param(_, k) = s.def[p.index()] else {
+        return ALL;
+    };
+    let counter = counter_of(func, dt, s, b);
+    let mut edges = std::mem::take(&mut s.edges);
+    let result = if !edges_into(func, dt, b, k as usize, &mut edges) {
         ALL
     } else {
-        let iv = ctx.counting_bound(p, &edges);
+        let ctx = Ctx { func, dt, s };
         let join = edges
             .iter()
             .map(|&(pr, side, a)| ctx.edge_bound(a, pr, side))
             .max()
             .unwrap_or(0);
+        let iv = match (ctx.counting(p, &edges), counter.map(|c| &s.counters[c])) {
+            (Some(c), _) => c.bound,
+            (None, Some(c)) if c.steps.len() == edges.len() => ctx.derived(p, &edges, c),
+            _ => ALL,
+        };
         iv.min(join)
     };
     s.edges = edges;
-    s.preds = preds;
     result
 }
 
@@ -453,38 +497,23 @@ impl Ctx<'_> {
         }
     }
 
-    /// The bound of a counting loop's parameter `p` exiting on `!=`: every
-    /// edge passes either a constant `c0` or `p + s` on an edge where
-    /// `p + s != n` is known, with one `s` and `n` for all, `0 < s`,
-    /// `c0 <= n - s` and `(n - c0) % s == 0`: then `p <= n - s`.
-    fn counting_bound(&self, p: Value, edges: &[(Block, Option<bool>, Value)]) -> u64 {
+    /// A counting loop's parameter `p` exiting on `!=`: every edge passes
+    /// either a constant `c0` or `p + s` on an edge where `p + s != n` is
+    /// known, with one `s` and `n` for all, `0 < s`, `c0 <= n - s` and
+    /// `(n - c0) % s == 0`: then `p <= n - s`, and the step edges are taken
+    /// at most `(n - s - min c0) / s` times in a row.
+    fn counting(&self, p: Value, edges: &[Edge]) -> Option<Counting> {
         let mut step: Option<(u64, u64)> = None;
-        let mut inits: u32 = 0;
+        let mut steps = Vec::with_capacity(edges.len());
         for &(pr, side, a) in edges {
             if self.konst(a).is_some() {
-                inits += 1;
+                steps.push(false);
                 continue;
             }
-            let Def::Inst(i) = self.s.def[a.index()] else {
-                return ALL;
-            };
-            let InstData::Binary {
-                op: BinaryOp::Iadd,
-                lhs,
-                rhs,
-                ..
-            } = self.func.insts[i as usize]
-            else {
-                return ALL;
-            };
-            let s = match (lhs == p, rhs == p) {
-                (true, false) => self.konst(rhs),
-                (false, true) => self.konst(lhs),
-                _ => None,
-            };
-            let Some(s) = s.filter(|&s| s > 0 && s <= ALL / 2) else {
-                return ALL;
-            };
+            let s = self.step_of(a, p)?;
+            if s == 0 || s > ALL / 2 {
+                return None;
+            }
             let mut n = None;
             let mut note = |f: Fact| {
                 if let Fact::Not(x) = f {
@@ -495,30 +524,95 @@ impl Ctx<'_> {
                 self.branch_facts(pr, side, a, &mut note);
             }
             self.dominating_facts(pr, a, &mut note);
-            let Some(n) = n else {
-                return ALL;
-            };
+            let n = n?;
             match step {
                 None => step = Some((s, n)),
                 Some(x) if x == (s, n) => {}
-                Some(_) => return ALL,
+                Some(_) => return None,
             }
+            steps.push(true);
         }
-        let Some((s, n)) = step else {
-            return ALL;
-        };
-        if inits == 0 || n < s {
-            return ALL;
+        let (s, n) = step?;
+        if n < s {
+            return None;
         }
+        let mut min_c0 = None;
         for &(_, _, a) in edges {
-            if let Some(c0) = self.konst(a)
-                && (c0 > n - s || (n - c0) % s != 0)
-            {
-                return ALL;
+            if let Some(c0) = self.konst(a) {
+                if c0 > n - s || (n - c0) % s != 0 {
+                    return None;
+                }
+                min_c0 = Some(min_c0.map_or(c0, |m: u64| m.min(c0)));
             }
         }
-        n - s
+        Some(Counting {
+            bound: n - s,
+            max_steps: (n - s - min_c0?) / s,
+            steps,
+        })
     }
+
+    /// `t` when `a` is `p + t` for a constant `t`.
+    fn step_of(&self, a: Value, p: Value) -> Option<u64> {
+        let Def::Inst(i) = self.s.def[a.index()] else {
+            return None;
+        };
+        let InstData::Binary {
+            op: BinaryOp::Iadd,
+            lhs,
+            rhs,
+            ..
+        } = self.func.insts[i as usize]
+        else {
+            return None;
+        };
+        match (lhs == p, rhs == p) {
+            (true, false) => self.konst(rhs),
+            (false, true) => self.konst(lhs),
+            _ => None,
+        }
+    }
+
+    /// The bound of parameter `q` of a block whose counting parameter is
+    /// described by `c` (its edges in the same order as `edges`): on each
+    /// of the counter's step edges `q` gets `q + t` (one constant `t`), on
+    /// the others anything bounded. Between two entries through the other
+    /// edges the step edges run at most `c.max_steps` times, so `q` stays
+    /// within its entry bound plus `t * max_steps` (if that does not wrap).
+    fn derived(&self, q: Value, edges: &[Edge], c: &Counting) -> u64 {
+        let mut t = None;
+        let mut entry = 0;
+        for (&(pr, side, a), &step) in edges.iter().zip(&c.steps) {
+            if step {
+                let Some(x) = self.step_of(a, q) else {
+                    return ALL;
+                };
+                if t.is_some_and(|t| t != x) {
+                    return ALL;
+                }
+                t = Some(x);
+            } else {
+                entry = entry.max(self.edge_bound(a, pr, side));
+            }
+        }
+        let Some(t) = t else { return ALL };
+        let top = t.saturating_mul(c.max_steps).saturating_add(entry);
+        if top <= ALL { top } else { ALL }
+    }
+}
+
+/// A branch edge into a block and the argument it passes to one parameter:
+/// `(predecessor, which arm of its brif (None: a jump, or both arms), arg)`.
+type Edge = (Block, Option<bool>, Value);
+
+/// What [`Ctx::counting`] found.
+#[derive(Clone, Debug)]
+struct Counting {
+    bound: u64,
+    /// The most times in a row the step edges can be taken.
+    max_steps: u64,
+    /// Per edge: a step edge (else an entry with a constant).
+    steps: Vec<bool>,
 }
 
 /// `a <cc> b` as `b <swap(cc)> a`.
