@@ -222,7 +222,9 @@ fn edges_into(func: &Function, dt: &DomTree, b: Block, k: usize, edges: &mut Vec
     edges.clear();
     let preds = dt.cfg().preds(b);
     for (j, &pr) in preds.iter().enumerate() {
-        if !dt.is_reachable(pr) || preds[..j].contains(&pr) {
+        // (A block's two edges into `b`, both arms of one `brif`, list it
+        // twice in a row; the `brif` case below takes both.)
+        if !dt.is_reachable(pr) || (j > 0 && preds[j - 1] == pr) {
             continue;
         }
         let Some(t) = func.terminator(pr) else {
