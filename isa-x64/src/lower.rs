@@ -1662,9 +1662,9 @@ impl Sel<'_> {
 
     /// An upper bound of the unsigned value of `v` when it is an `i32` with
     /// a single definition (so every use sees that definition's result),
-    /// from the shape of up to `depth` levels of its definitions: masks,
-    /// zero-extending loads, comparisons, shifts, sums and products that
-    /// provably do not wrap. `u32::MAX` when nothing is known.
+    /// from the shape of up to `depth` levels of its definitions (the rules
+    /// of [`strata_ir::opt::range::result_umax`], which the optimizing
+    /// tier's range pass shares). `u32::MAX` when nothing is known.
     fn umax(&self, v: Value, depth: u32) -> u64 {
         const ALL: u64 = u32::MAX as u64;
         if self.func.value_type(v) != Type::I32 || depth == 0 {
@@ -1673,56 +1673,11 @@ impl Sel<'_> {
         let Some(def) = self.only_def(v) else {
             return ALL;
         };
-        let m = |x: Value| self.umax(x, depth - 1);
         let konst = |x: Value| match self.only_def(x)? {
             InstData::Iconst { imm, .. } => Some(u64::from(*imm as u32)),
             _ => None,
         };
-        match *def {
-            InstData::Iconst { imm, .. } => u64::from(imm as u32),
-            InstData::Load {
-                op: LoadOp::I32Load8U,
-                ..
-            } => 0xff,
-            InstData::Load {
-                op: LoadOp::I32Load16U,
-                ..
-            } => 0xffff,
-            InstData::Icmp { .. } | InstData::Fcmp { .. } => 1,
-            InstData::Unary { op, .. } => match op {
-                UnaryOp::Eqz => 1,
-                UnaryOp::Clz | UnaryOp::Ctz | UnaryOp::Popcnt => 32,
-                _ => ALL,
-            },
-            InstData::Select {
-                if_true, if_false, ..
-            } => m(if_true).max(m(if_false)),
-            InstData::Binary { op, lhs, rhs, .. } => match op {
-                BinaryOp::And => m(lhs).min(m(rhs)),
-                // Both below the next power of two.
-                BinaryOp::Or | BinaryOp::Xor => {
-                    let x = m(lhs).max(m(rhs));
-                    u64::MAX.checked_shr(x.leading_zeros()).unwrap_or(0)
-                }
-                BinaryOp::Iadd => (m(lhs) + m(rhs)).min(ALL),
-                BinaryOp::Imul => m(lhs).saturating_mul(m(rhs)).min(ALL),
-                BinaryOp::Shl => match konst(rhs) {
-                    Some(k) => (m(lhs) << (k & 31)).min(ALL),
-                    None => ALL,
-                },
-                BinaryOp::ShrU => match konst(rhs) {
-                    Some(k) => m(lhs) >> (k & 31),
-                    None => m(lhs),
-                },
-                BinaryOp::DivU => m(lhs),
-                BinaryOp::RemU => match konst(rhs) {
-                    Some(c) if c != 0 => m(lhs).min(c - 1),
-                    _ => m(lhs),
-                },
-                _ => ALL,
-            },
-            _ => ALL,
-        }
+        strata_ir::opt::range::result_umax(def, |x| self.umax(x, depth - 1), konst)
     }
 
     /// `fadd`/`fsub`/`fmul`/`fdiv` with a heap load folded into it.

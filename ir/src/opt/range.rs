@@ -383,53 +383,11 @@ impl Ctx<'_> {
     /// The bound of instruction `i`'s i32 result from its operation and the
     /// bounds of its operands at `at`.
     fn shape_bound(&self, i: u32, at: Block, depth: u32) -> u64 {
-        let m = |x: Value| self.bound_at(x, at, depth);
-        match self.func.insts[i as usize] {
-            InstData::Iconst { imm, .. } => u64::from(imm as u32),
-            InstData::Load {
-                op: LoadOp::I32Load8U,
-                ..
-            } => 0xff,
-            InstData::Load {
-                op: LoadOp::I32Load16U,
-                ..
-            } => 0xffff,
-            InstData::Icmp { .. } | InstData::Fcmp { .. } => 1,
-            InstData::Unary { op, .. } => match op {
-                UnaryOp::Eqz => 1,
-                UnaryOp::Clz | UnaryOp::Ctz | UnaryOp::Popcnt => 32,
-                _ => ALL,
-            },
-            InstData::Copy { src, .. } => m(src),
-            InstData::Select {
-                if_true, if_false, ..
-            } => m(if_true).max(m(if_false)),
-            InstData::Binary { op, lhs, rhs, .. } => match op {
-                BinaryOp::And => m(lhs).min(m(rhs)),
-                // Both below the next power of two.
-                BinaryOp::Or | BinaryOp::Xor => {
-                    let x = m(lhs).max(m(rhs));
-                    u64::MAX.checked_shr(x.leading_zeros()).unwrap_or(0)
-                }
-                BinaryOp::Iadd => (m(lhs) + m(rhs)).min(ALL),
-                BinaryOp::Imul => m(lhs).saturating_mul(m(rhs)).min(ALL),
-                BinaryOp::Shl => match self.konst(rhs) {
-                    Some(k) => (m(lhs) << (k & 31)).min(ALL),
-                    None => ALL,
-                },
-                BinaryOp::ShrU => match self.konst(rhs) {
-                    Some(k) => m(lhs) >> (k & 31),
-                    None => m(lhs),
-                },
-                BinaryOp::DivU => m(lhs),
-                BinaryOp::RemU => match self.konst(rhs) {
-                    Some(c) if c != 0 => m(lhs).min(c - 1),
-                    _ => m(lhs),
-                },
-                _ => ALL,
-            },
-            _ => ALL,
-        }
+        result_umax(
+            &self.func.insts[i as usize],
+            |x| self.bound_at(x, at, depth),
+            |x| self.konst(x),
+        )
     }
 
     /// Calls `f` with what the conditions of the single-predecessor edges
@@ -615,6 +573,66 @@ struct Counting {
     max_steps: u64,
     /// Per edge: a step edge (else an entry with a constant).
     steps: Vec<bool>,
+}
+
+/// An upper bound of the unsigned value of the i32 result of `data` from
+/// its operation alone, given upper bounds of its operands (`m`) and their
+/// values when they are constants (`konst`): constants, masks,
+/// zero-extending loads, comparisons, clz/ctz/popcnt, shifts, quotients and
+/// remainders, and sums, products and or/xor that cannot wrap. `u32::MAX`
+/// when the operation says nothing. Shared with instruction selection,
+/// which bounds address arithmetic the same way.
+pub fn result_umax(
+    data: &InstData,
+    m: impl Fn(Value) -> u64,
+    konst: impl Fn(Value) -> Option<u64>,
+) -> u64 {
+    match *data {
+        InstData::Iconst { imm, .. } => u64::from(imm as u32),
+        InstData::Load {
+            op: LoadOp::I32Load8U,
+            ..
+        } => 0xff,
+        InstData::Load {
+            op: LoadOp::I32Load16U,
+            ..
+        } => 0xffff,
+        InstData::Icmp { .. } | InstData::Fcmp { .. } => 1,
+        InstData::Unary { op, .. } => match op {
+            UnaryOp::Eqz => 1,
+            UnaryOp::Clz | UnaryOp::Ctz | UnaryOp::Popcnt => 32,
+            _ => ALL,
+        },
+        InstData::Copy { src, .. } => m(src),
+        InstData::Select {
+            if_true, if_false, ..
+        } => m(if_true).max(m(if_false)),
+        InstData::Binary { op, lhs, rhs, .. } => match op {
+            BinaryOp::And => m(lhs).min(m(rhs)),
+            // Both below the next power of two.
+            BinaryOp::Or | BinaryOp::Xor => {
+                let x = m(lhs).max(m(rhs));
+                u64::MAX.checked_shr(x.leading_zeros()).unwrap_or(0)
+            }
+            BinaryOp::Iadd => (m(lhs) + m(rhs)).min(ALL),
+            BinaryOp::Imul => m(lhs).saturating_mul(m(rhs)).min(ALL),
+            BinaryOp::Shl => match konst(rhs) {
+                Some(k) => (m(lhs) << (k & 31)).min(ALL),
+                None => ALL,
+            },
+            BinaryOp::ShrU => match konst(rhs) {
+                Some(k) => m(lhs) >> (k & 31),
+                None => m(lhs),
+            },
+            BinaryOp::DivU => m(lhs),
+            BinaryOp::RemU => match konst(rhs) {
+                Some(c) if c != 0 => m(lhs).min(c - 1),
+                _ => m(lhs),
+            },
+            _ => ALL,
+        },
+        _ => ALL,
+    }
 }
 
 /// `a <cc> b` as `b <swap(cc)> a`.
