@@ -1,6 +1,7 @@
 //! Compile-time bounds: pathological but valid functions (50,000 locals,
 //! the most wasmparser accepts,
-//! 10,000 nested blocks, a 100,000-entry `br_table`) must compile, in every
+//! 10,000 nested blocks, 600 nested loops carrying their counters, a
+//! 100,000-entry `br_table`) must compile, in every
 //! tier `Engine::new` accepts (and lazily, on the first call, on the thread
 //! that runs the Wasm code), within a generous time. This is a hang and
 //! blow-up detector, not a benchmark: each case runs in its own thread and
@@ -12,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use strata::{Config, Engine, Instance, Module, Store, Tier, Val};
 use wasm_encoder::{
-    BlockType, CodeSection, ExportKind, ExportSection, Function, FunctionSection, TypeSection,
-    ValType,
+    BlockType, CodeSection, ExportKind, ExportSection, Function, FunctionSection, MemArg,
+    MemArgTarget, MemorySection, MemoryType, TypeSection, ValType,
 };
 
 const LIMIT: Duration = Duration::from_secs(60);
@@ -21,6 +22,15 @@ const LIMIT: Duration = Duration::from_secs(60);
 /// A module with one exported function `f: (i32) -> i32` with `locals`
 /// and `body`.
 fn module(locals: Vec<(u32, ValType)>, body: impl FnOnce(&mut Function)) -> Vec<u8> {
+    module_with_memory(false, locals, body)
+}
+
+/// [`module`], with a one-page memory if `memory`.
+fn module_with_memory(
+    memory: bool,
+    locals: Vec<(u32, ValType)>,
+    body: impl FnOnce(&mut Function),
+) -> Vec<u8> {
     let mut types = TypeSection::new();
     types.ty().function([ValType::I32], [ValType::I32]);
     let mut funcs = FunctionSection::new();
@@ -33,10 +43,19 @@ fn module(locals: Vec<(u32, ValType)>, body: impl FnOnce(&mut Function)) -> Vec<
     let mut code = CodeSection::new();
     code.function(&f);
     let mut m = wasm_encoder::Module::new();
-    m.section(&types)
-        .section(&funcs)
-        .section(&exports)
-        .section(&code);
+    m.section(&types).section(&funcs);
+    if memory {
+        let mut mems = MemorySection::new();
+        mems.memory(MemoryType {
+            minimum: 1,
+            maximum: None,
+            memory64: false,
+            shared: false,
+            page_size_log2: None,
+        });
+        m.section(&mems);
+    }
+    m.section(&exports).section(&code);
     m.finish()
 }
 
@@ -104,6 +123,50 @@ fn nested_blocks() -> Vec<u8> {
             ins.end();
         }
         ins.i32_const(2).end();
+    })
+}
+
+/// 600 nested loops, each running once and adding the byte at `i_k + 16`
+/// (zero) plus one to a sum, where `i_k` is loop `k`'s own counter, never
+/// reset: every loop header carries the counters of all loops inside it,
+/// so the function's SSA form would be quadratic in its size (180,000
+/// block parameters) and the optimizing tier's allocation cubic (over a
+/// minute here). The optimizing tier gives up on SSA for it early
+/// (`strata_frontend::ssa::phi_budget`) and compiles it as the baseline
+/// does. Returns `param + 600`.
+fn nested_loops_carrying_counters() -> Vec<u8> {
+    const DEPTH: u32 = 600;
+    let acc = 1;
+    module_with_memory(true, vec![(DEPTH + 1, ValType::I32)], |f| {
+        let mut ins = f.instructions();
+        let mem = MemArg {
+            offset: 16,
+            align: 0,
+            target: MemArgTarget::Memory(0),
+            ordering: None,
+        };
+        for k in 0..DEPTH {
+            ins.loop_(BlockType::Empty)
+                .local_get(2 + k)
+                .i32_load8_u(mem)
+                .i32_const(1)
+                .i32_add()
+                .local_get(acc)
+                .i32_add()
+                .local_set(acc);
+        }
+        for k in (0..DEPTH).rev() {
+            let i = 2 + k;
+            ins.local_get(i)
+                .i32_const(1)
+                .i32_add()
+                .local_tee(i)
+                .i32_const(1)
+                .i32_ne()
+                .br_if(0)
+                .end();
+        }
+        ins.local_get(acc).local_get(0).i32_add();
     })
 }
 
@@ -203,6 +266,18 @@ fn ten_thousand_nested_blocks() {
             nested_blocks(),
             mode,
             &[(0, 2), (5, 1)],
+        );
+    }
+}
+
+#[test]
+fn six_hundred_nested_loops_carrying_counters() {
+    for mode in MODES {
+        check(
+            "600 nested loops carrying counters",
+            nested_loops_carrying_counters(),
+            mode,
+            &[(0, 600), (7, 607)],
         );
     }
 }

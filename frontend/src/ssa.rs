@@ -319,6 +319,10 @@ pub struct SsaTranslator {
     /// Phis; only the first `num_phis` are live (as for `blocks`).
     phis: Vec<Phi>,
     num_phis: usize,
+    /// Where the body starts in the module, and whether translation
+    /// stopped at the phi budget (see [`phi_budget`]).
+    body_start: usize,
+    too_complex: bool,
     /// Scratch for the users of a removed phi.
     users: Vec<u32>,
     /// For each value: its phi, or [`NO_PHI`] (shorter than the value count
@@ -345,10 +349,30 @@ struct Ctx<'a> {
     t: &'a mut SsaTranslator,
 }
 
+/// The most phis (block parameters, trivial ones included) the SSA form
+/// of a function may have made after reading `len` bytes of its body
+/// before the translator gives up: 2 per byte plus 10,000. Real code stays
+/// well below (the most seen: 0.6 per byte over a whole function, a libc
+/// one); what exceeds it is a deep nest of loops carrying many variables
+/// (every loop header a parameter for each variable written in an inner
+/// loop: quadratic in the body, and the allocator's work on it grows
+/// faster still). Checked after every operator, so a blow-up stops after
+/// about `phi_budget` phis of work.
+pub fn phi_budget(len: usize) -> usize {
+    len.saturating_mul(2).saturating_add(10_000)
+}
+
 impl SsaTranslator {
     /// A translator with empty buffers.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Whether the last translation stopped because the function's SSA
+    /// form outgrew [`phi_budget`] (its error says so): such a function
+    /// may well be valid, and the caller compiles it another way.
+    pub fn too_complex(&self) -> bool {
+        self.too_complex
     }
 
     /// Validates and translates defined function `def_index` of `env` (whose
@@ -438,6 +462,8 @@ impl SsaTranslator {
         self.defs.reset(0);
         self.num_blocks = 0;
         self.num_phis = 0;
+        self.body_start = body.range().start as usize;
+        self.too_complex = false;
         self.phi_of.clear();
         self.read_stack.clear();
         self.chain.clear();
@@ -532,6 +558,19 @@ impl Ctx<'_> {
             validator.op(offset, &op)?;
             self.t.srcloc = offset as u32;
             self.operator(&op, offset as usize)?;
+            // (The budget of the bytes read so far: a blow-up stops early.)
+            let read = (offset as usize).saturating_sub(self.t.body_start);
+            if self.t.num_phis > phi_budget(read) {
+                self.t.too_complex = true;
+                return Err(WasmError::new(
+                    format!(
+                        "function too complex for the optimizing tier: {} block parameters \
+                         in its SSA form after {read} bytes of its body",
+                        self.t.num_phis
+                    ),
+                    offset as usize,
+                ));
+            }
         }
         ops.finish()?;
         self.finalize();

@@ -104,6 +104,13 @@ impl Compiler {
         }
     }
 
+    /// The register allocator's mode for the functions compiled from now
+    /// on (the optimizing tier compiles a function it could not put in SSA
+    /// form like the baseline does).
+    pub fn set_regalloc_mode(&mut self, mode: Mode) {
+        self.opts.regalloc_mode = mode;
+    }
+
     /// Lowers `func` without allocating registers (for tests and debugging).
     pub fn lower(&mut self, func: &strata_ir::Function) -> Result<&VCode, CompileError> {
         lower::lower(func, &mut self.vcode, &mut self.scratch)?;

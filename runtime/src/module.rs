@@ -523,27 +523,45 @@ fn compile_optimizing(
     };
     let opts = OptOptions::default();
     // SSA for every function first: inlining needs the callees. The first
-    // invalid function (in function order) is the error reported.
+    // invalid function (in function order) is the error reported. A
+    // function whose SSA form would outgrow its budget
+    // (`strata_frontend::ssa::phi_budget`) gets the baseline tier's
+    // translation instead (`plain[def]`), which is linear in its size, and
+    // is neither optimized nor inlined.
     let mut funcs: Vec<strata_ir::Function> = Vec::with_capacity(n);
+    let mut plain: Vec<bool> = Vec::with_capacity(n);
     for part in each_range(&ranges, vec![(); ranges.len()], |defs, ()| {
         let mut translator = SsaTranslator::new();
+        let mut fallback = BaselineTranslator::new();
         let mut out = Vec::with_capacity(defs.len());
         for def in defs {
             let mut func = strata_ir::Function::new();
-            translator.translate(env, offsets, wasm, def, &mut func)?;
-            strata_ir::opt::optimize(&mut func, &opts);
-            out.push(func);
+            match translator.translate(env, offsets, wasm, def, &mut func) {
+                Ok(()) => {
+                    strata_ir::opt::optimize(&mut func, &opts);
+                    out.push((func, false));
+                }
+                Err(_) if translator.too_complex() => {
+                    fallback.translate(env, offsets, wasm, def, &mut func)?;
+                    out.push((func, true));
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
         Ok(out)
     }) {
-        funcs.extend(part?);
+        for (func, is_plain) in part? {
+            funcs.push(func);
+            plain.push(is_plain);
+        }
     }
     // Copies of the functions small enough to be inlined (the inliner
     // takes no larger callee).
     let max = InlineBudget::default().max_callee_insts;
     let callees: Vec<Option<strata_ir::Function>> = funcs
         .iter()
-        .map(|f| (strata_ir::opt::inline::inst_count(f) <= max).then(|| f.clone()))
+        .zip(&plain)
+        .map(|(f, &p)| (!p && strata_ir::opt::inline::inst_count(f) <= max).then(|| f.clone()))
         .collect();
     let lookup = |kind: CallKind| -> Option<&strata_ir::Function> {
         let CallKind::Direct { slot } = kind else {
@@ -554,6 +572,18 @@ fn compile_optimizing(
             .as_ref()
     };
     let finish = |def: usize, func: &mut strata_ir::Function, backend: &mut Backend| {
+        if plain[def] {
+            // As the baseline tier compiles it, fast allocator included.
+            backend.list_ir(func);
+            backend
+                .compiler
+                .set_regalloc_mode(strata_regalloc::Mode::Fast);
+            let r = backend.emit(def, func);
+            backend
+                .compiler
+                .set_regalloc_mode(strata_regalloc::Mode::Optimizing);
+            return r;
+        }
         finish_optimized(func, &lookup, &opts);
         backend.list_ir(func);
         strata_ir::ssa::destruct(func);
