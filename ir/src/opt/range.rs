@@ -69,7 +69,8 @@ enum Def {
 pub struct Scratch {
     def: Vec<Def>,
     /// Upper bound of each i32 value valid wherever it is used (block
-    /// parameters: from the fixed point; others: `ALL`, refined at uses).
+    /// parameters: from the rounds over their edges; others: `ALL`,
+    /// refined where they are used).
     ub: Vec<u64>,
     /// `(block, parameter value)` of the i32 parameters of non-entry blocks,
     /// in reverse postorder.
@@ -89,34 +90,34 @@ pub fn run(func: &mut Function) -> bool {
 }
 
 /// Whether some heap access's address is an `iadd`: otherwise the pass has
-/// nothing to do and the caller can skip the dominator tree.
+/// nothing to do and the caller can skip the dominator tree. (Looks at the
+/// whole instruction arena, instructions no longer in a block included: at
+/// worst the pass runs for nothing.)
 pub fn has_candidates(func: &Function) -> bool {
-    let mut def_is_add = vec![false; 0];
-    def_is_add.resize(func.num_values(), false);
-    let mut any = false;
-    for &b in &func.layout {
-        for &i in &func.blocks[b.index()].insts {
-            match func.insts[i.index()] {
-                InstData::Binary {
-                    op: BinaryOp::Iadd,
-                    dst,
-                    ..
-                } => def_is_add[dst.index()] = true,
-                InstData::Load {
-                    space: AddrSpace::Heap,
-                    addr,
-                    ..
-                }
-                | InstData::Store {
-                    space: AddrSpace::Heap,
-                    addr,
-                    ..
-                } => any |= def_is_add.get(addr.index()).copied().unwrap_or(false),
-                _ => {}
-            }
+    let mut is_add = vec![false; func.num_values()];
+    for data in &func.insts {
+        if let InstData::Binary {
+            op: BinaryOp::Iadd,
+            dst,
+            ..
+        } = *data
+        {
+            is_add[dst.index()] = true;
         }
     }
-    any
+    func.insts.iter().any(|data| match *data {
+        InstData::Load {
+            space: AddrSpace::Heap,
+            addr,
+            ..
+        }
+        | InstData::Store {
+            space: AddrSpace::Heap,
+            addr,
+            ..
+        } => is_add.get(addr.index()).copied().unwrap_or(false),
+        _ => false,
+    })
 }
 
 /// Runs the pass with the buffers of `s`; `dt` must be `func`'s dominator
