@@ -79,6 +79,20 @@ fn the_loop(code: &[(u64, String)]) -> &[(u64, String)] {
     &code[start..=end]
 }
 
+/// The listing of `NAME.wat` (checked against `NAME.asm`, see [`golden`])
+/// and the instructions of its function's only loop.
+fn golden_loop(engine: &Engine, name: &str) -> (String, Vec<String>) {
+    let text = golden(engine, name);
+    let code = lines(&text);
+    let body = the_loop(&code).iter().map(|(_, t)| t.clone()).collect();
+    (text, body)
+}
+
+/// Whether an instruction touches the stack frame (a spill or reload).
+fn on_stack(t: &str) -> bool {
+    t.contains("rbp") || t.contains("rsp")
+}
+
 fn call_i32(engine: &Engine, wat: &str, name: &str, arg: i32) -> i32 {
     let module = Module::new(engine, std::fs::read(dir().join(wat)).unwrap()).unwrap();
     let mut store = Store::new(engine, ());
@@ -92,14 +106,8 @@ fn call_i32(engine: &Engine, wat: &str, name: &str, arg: i32) -> i32 {
 #[test]
 fn sum_loop_folds_the_load_and_stays_in_registers() {
     let Some(engine) = engine() else { return };
-    let text = golden(&engine, "sum_loop");
-    let code = lines(&text);
-    let body = the_loop(&code);
-    let mem: Vec<&String> = body
-        .iter()
-        .map(|(_, t)| t)
-        .filter(|t| t.contains('['))
-        .collect();
+    let (text, body) = golden_loop(&engine, "sum_loop");
+    let mem: Vec<&String> = body.iter().filter(|t| t.contains('[')).collect();
     // One memory access in the loop: the array load, index and offset in
     // the addressing mode, folded into the add.
     assert_eq!(mem.len(), 1, "{text}");
@@ -108,12 +116,7 @@ fn sum_loop_folds_the_load_and_stays_in_registers() {
         "{text}"
     );
     // Nothing on the stack: no spill, no reload.
-    assert!(
-        !body
-            .iter()
-            .any(|(_, t)| t.contains("rbp") || t.contains("rsp")),
-        "{text}"
-    );
+    assert!(!body.iter().any(|t| on_stack(t)), "{text}");
     for (n, want) in [(0, 0), (1, 1), (3, 6), (5, 15)] {
         assert_eq!(call_i32(&engine, "sum_loop.wat", "sum", n), want);
     }
@@ -122,28 +125,18 @@ fn sum_loop_folds_the_load_and_stays_in_registers() {
 #[test]
 fn fib_loop_keeps_its_values_in_callee_saved_registers() {
     let Some(engine) = engine() else { return };
-    let text = golden(&engine, "fib_loop");
-    let code = lines(&text);
-    let body = the_loop(&code);
+    let (text, body) = golden_loop(&engine, "fib_loop");
     // n and the accumulator live across the call in callee-saved
     // registers: no spill, no reload in the loop.
-    assert!(
-        !body
-            .iter()
-            .any(|(_, t)| t.contains("rbp") || t.contains("rsp")),
-        "{text}"
-    );
+    assert!(!body.iter().any(|t| on_stack(t)), "{text}");
     // After the loop's exit branch: the back edge's moves, then the jump.
     // The sum is computed into the accumulator's own register (`add ebx,
     // eax`), so only `n - 2` moves: one register move.
     let exit = body
         .iter()
-        .rposition(|(_, t)| t.starts_with('j') && !t.starts_with("jmp"))
+        .rposition(|t| t.starts_with('j') && !t.starts_with("jmp"))
         .expect("exit branch");
-    let edge: Vec<&String> = body[exit + 1..body.len() - 1]
-        .iter()
-        .map(|(_, t)| t)
-        .collect();
+    let edge = &body[exit + 1..body.len() - 1];
     assert_eq!(edge.len(), 1, "{text}");
     assert!(edge.iter().all(|t| t.starts_with("mov r")), "{text}");
     for (n, want) in [(0, 0), (1, 1), (2, 1), (10, 55), (20, 6765)] {
@@ -154,10 +147,7 @@ fn fib_loop_keeps_its_values_in_callee_saved_registers() {
 #[test]
 fn masked_table_index_folds_into_the_address() {
     let Some(engine) = engine() else { return };
-    let text = golden(&engine, "crc_table");
-    let code = lines(&text);
-    let body = the_loop(&code);
-    let texts: Vec<&String> = body.iter().map(|(_, t)| t).collect();
+    let (text, texts) = golden_loop(&engine, "crc_table");
     // The table load: scaled index and table offset in the addressing mode,
     // folded into the xor; no shift or add left to compute the address.
     assert!(
@@ -193,10 +183,7 @@ fn masked_table_index_folds_into_the_address() {
 #[test]
 fn loop_counter_bounded_by_its_test_folds_into_the_address() {
     let Some(engine) = engine() else { return };
-    let text = golden(&engine, "strided_store");
-    let code = lines(&text);
-    let body = the_loop(&code);
-    let texts: Vec<&String> = body.iter().map(|(_, t)| t).collect();
+    let (text, texts) = golden_loop(&engine, "strided_store");
     // The store takes the array's address as its displacement; nothing in
     // the loop computes `j + 0x400` into a register.
     assert!(
@@ -206,7 +193,7 @@ fn loop_counter_bounded_by_its_test_folds_into_the_address() {
         "{text}"
     );
     assert!(!texts.iter().any(|t| t.starts_with("lea ")), "{text}");
-    assert_eq!(body.len(), 4, "store, add, cmp, branch: {text}");
+    assert_eq!(texts.len(), 4, "store, add, cmp, branch: {text}");
     // mark(i) = mark[3i] + mark[2i + 1] after marking 2i, 3i, .. below 2001.
     for (i, want) in [
         (0, 0),
