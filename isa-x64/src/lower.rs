@@ -286,14 +286,7 @@ impl Lower<'_> {
         let need = |d: Option<VReg>| d.ok_or_else(|| err("pattern without a result"));
         match pat {
             Pat::Default | Pat::Skip => unreachable!("handled by the caller"),
-            Pat::AluImm {
-                op: AluOp::And,
-                a,
-                imm: imm @ (0xff | 0xffff),
-            } => {
-                // A mask of the low byte or word: `movzx`, which need not
-                // overwrite its input (`and` does).
-                let op = if imm == 0xff { ExtOp::Zx8 } else { ExtOp::Zx16 };
+            Pat::Ext { op, a } => {
                 let ops = [Operand::reg_use(self.v(a)), Operand::reg_def(need(d)?)];
                 self.emit(MInst::Ext { op }, &ops);
             }
@@ -1231,6 +1224,9 @@ pub(crate) enum Pat {
     AluImm { op: AluOp, a: Value, imm: i32 },
     /// `dst = a shift amt`.
     ShiftImm { op: ShiftOp, a: Value, amt: u8 },
+    /// `dst = ext(a)` (`movzx` for a mask of the low byte or word, which
+    /// need not overwrite its input, as `and` does).
+    Ext { op: ExtOp, a: Value },
     /// `dst = src`.
     Move { src: Value },
     /// `dst = lea am`.
@@ -1807,26 +1803,16 @@ impl Sel<'_> {
                     BinaryOp::Or => AluOp::Or,
                     _ => AluOp::Xor,
                 };
-                if let Some(imm) = self.imm_of(p, 1, size) {
-                    Some(
-                        Plan::new(Pat::AluImm {
-                            op: aop,
-                            a: lhs,
-                            imm,
-                        })
-                        .absorb(rhs),
-                    )
-                } else {
-                    let imm = self.imm_of(p, 0, size)?;
-                    Some(
-                        Plan::new(Pat::AluImm {
-                            op: aop,
-                            a: rhs,
-                            imm,
-                        })
-                        .absorb(lhs),
-                    )
-                }
+                let (a, imm, c) = match self.imm_of(p, 1, size) {
+                    Some(imm) => (lhs, imm, rhs),
+                    None => (rhs, self.imm_of(p, 0, size)?, lhs),
+                };
+                let pat = match (aop, imm) {
+                    (AluOp::And, 0xff) => Pat::Ext { op: ExtOp::Zx8, a },
+                    (AluOp::And, 0xffff) => Pat::Ext { op: ExtOp::Zx16, a },
+                    _ => Pat::AluImm { op: aop, a, imm },
+                };
+                Some(Plan::new(pat).absorb(c))
             }
             BinaryOp::Imul => {
                 let (a, c, cv) = match (self.const_of(p, 1), self.const_of(p, 0)) {
