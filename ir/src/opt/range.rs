@@ -43,6 +43,8 @@
 
 use std::collections::HashMap;
 
+use smallvec::SmallVec;
+
 use super::domtree::DomTree;
 use crate::{AddrSpace, BinaryOp, Block, Function, InstData, IntCC, LoadOp, Type, UnaryOp, Value};
 
@@ -80,7 +82,13 @@ pub struct Scratch {
     /// Per block asked about, the index in `counters` of its counter.
     counter: HashMap<Block, Option<usize>>,
     counters: Vec<Counting>,
+    /// Per parameter: its bound as a counting loop's counter (`ALL`: it is
+    /// none), or `NOT_YET`.
+    own_count: Vec<u64>,
 }
+
+/// Not computed yet (in [`Scratch::own_count`]).
+const NOT_YET: u64 = u64::MAX;
 
 /// Runs the pass with fresh buffers and its own dominator tree. Returns
 /// whether anything changed.
@@ -131,6 +139,8 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
     s.params.clear();
     s.counter.clear();
     s.counters.clear();
+    s.own_count.clear();
+    s.own_count.resize(nv, NOT_YET);
     let entry = func.entry_block();
     for &b in dt.rpo() {
         let bd = &func.blocks[b.index()];
@@ -266,7 +276,7 @@ fn counter_of(func: &Function, dt: &DomTree, s: &mut Scratch, b: Block) -> Optio
     if let Some(&k) = s.counter.get(&b) {
         return k;
     }
-    let mut edges = Vec::new();
+    let mut edges = std::mem::take(&mut s.edges);
     let mut found = None;
     let params = &func.blocks[b.index()].params;
     for (k, &p) in params
@@ -286,6 +296,7 @@ fn counter_of(func: &Function, dt: &DomTree, s: &mut Scratch, b: Block) -> Optio
         }
     }
     s.counter.insert(b, found);
+    s.edges = edges;
     found
 }
 
@@ -305,11 +316,16 @@ fn param_bound(func: &Function, dt: &DomTree, s: &mut Scratch, b: Block, p: Valu
             .map(|&(pr, side, a)| ctx.edge_bound(a, pr, side))
             .max()
             .unwrap_or(0);
-        let iv = match (ctx.counting(p, &edges), counter.map(|c| &s.counters[c])) {
-            (Some(c), _) => c.bound,
-            (None, Some(c)) if c.steps.len() == edges.len() => ctx.derived(p, &edges, c),
-            _ => ALL,
+        // (`counting` reads no bound of the rounds: once per parameter.)
+        let own = match s.own_count[p.index()] {
+            NOT_YET => ctx.counting(p, &edges).map_or(ALL, |c| c.bound),
+            b => b,
         };
+        let iv = match counter.map(|c| &s.counters[c]) {
+            Some(c) if own == ALL && c.steps.len() == edges.len() => ctx.derived(p, &edges, c),
+            _ => own,
+        };
+        s.own_count[p.index()] = own;
         iv.min(join)
     };
     s.edges = edges;
@@ -465,7 +481,7 @@ impl Ctx<'_> {
     /// at most `(n - s - min c0) / s` times in a row.
     fn counting(&self, p: Value, edges: &[Edge]) -> Option<Counting> {
         let mut step: Option<(u64, u64)> = None;
-        let mut steps = Vec::with_capacity(edges.len());
+        let mut steps = SmallVec::new();
         for &(pr, side, a) in edges {
             if self.konst(a).is_some() {
                 steps.push(false);
@@ -573,7 +589,7 @@ struct Counting {
     /// The most times in a row the step edges can be taken.
     max_steps: u64,
     /// Per edge: a step edge (else an entry with a constant).
-    steps: Vec<bool>,
+    steps: SmallVec<[bool; 4]>,
 }
 
 /// An upper bound of the unsigned value of the i32 result of `data` from
