@@ -35,6 +35,9 @@ enum Mode {
     TinyBudgets,
     /// Functions compiled on their first call.
     Lazy,
+    /// Every function allocated with the conservative live intervals that
+    /// only functions too large for exact liveness get by default.
+    ConservativeLiveness,
 }
 
 #[test]
@@ -84,6 +87,23 @@ fn wasm_v2_tiered_tiny_budgets() {
     run_on_big_stack(SpecVersion::V2, Tier::Tiered, Mode::TinyBudgets);
 }
 
+/// The conservative intervals (one range per value, extended over loops)
+/// on every function of the suite, in both tiers: the path that huge
+/// functions take, exercised on the suite's control flow.
+#[test]
+fn wasm_v2_baseline_conservative_liveness() {
+    run_on_big_stack(SpecVersion::V2, Tier::Baseline, Mode::ConservativeLiveness);
+}
+
+#[test]
+fn wasm_v2_optimizing_conservative_liveness() {
+    run_on_big_stack(
+        SpecVersion::V2,
+        Tier::Optimizing,
+        Mode::ConservativeLiveness,
+    );
+}
+
 fn suite_name(version: SpecVersion) -> &'static str {
     match version {
         SpecVersion::V1 => "wasm-v1",
@@ -116,7 +136,10 @@ fn run_suite(version: SpecVersion, tier: Tier, mode: Mode) -> Vec<String> {
     };
     let applies = |t: &Option<Tier>| t.is_none_or(|t| t == tier);
     let mut config = Config::new();
-    config.tier(tier).lazy_compilation(mode == Mode::Lazy);
+    config
+        .tier(tier)
+        .lazy_compilation(mode == Mode::Lazy)
+        .conservative_liveness(mode == Mode::ConservativeLiveness);
     if mode == Mode::TinyBudgets {
         config
             .tier_up_budget(TierUpBudget {

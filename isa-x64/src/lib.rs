@@ -33,7 +33,7 @@ pub mod trampolines;
 
 use std::fmt;
 
-use strata_regalloc::{Mode, Options};
+use strata_regalloc::{LivenessMode, Mode, Options};
 
 pub use disasm::{disassemble, listing};
 pub use inst::VCode;
@@ -81,6 +81,8 @@ pub struct CompileOptions {
     pub regalloc_mode: Mode,
     /// Run the allocation checker (slow; for tests and debug builds).
     pub validate_regalloc: bool,
+    /// How the allocator computes live intervals.
+    pub liveness: LivenessMode,
 }
 
 /// A reusable compiler: keeps its buffers across functions.
@@ -126,6 +128,7 @@ impl Compiler {
         let options = Options {
             mode: self.opts.regalloc_mode,
             validate: self.opts.validate_regalloc,
+            liveness: self.opts.liveness,
         };
         let out = strata_regalloc::allocate(&self.vcode, &self.env, &options)
             .map_err(|e| CompileError(format!("register allocation of {}: {e}", func.name)))?;

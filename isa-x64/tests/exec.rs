@@ -528,6 +528,7 @@ fn optimizing_allocation(
         &strata_regalloc::Options {
             mode: strata_regalloc::Mode::Optimizing,
             validate: true,
+            ..Default::default()
         },
     )
     .unwrap();

@@ -17,6 +17,7 @@ fn golden_output(ir_path: &Path) -> Result<String, String> {
     let mut c = Compiler::new(CompileOptions {
         regalloc_mode: strata_regalloc::Mode::Fast,
         validate_regalloc: true,
+        ..CompileOptions::default()
     });
     let cf = c.compile(&f).map_err(|e| format!("compile: {e}"))?;
     let mut out = format!("; %{} ({} bytes)\n", f.name, cf.code.len());

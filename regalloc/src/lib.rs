@@ -97,6 +97,7 @@
 use std::fmt;
 
 pub mod checker;
+mod hull;
 mod linear_scan;
 pub mod moves;
 mod split;
@@ -541,6 +542,27 @@ pub struct Options {
     pub mode: Mode,
     /// Run the symbolic checker on the result and fail if it finds an error.
     pub validate: bool,
+    /// How live intervals are computed.
+    pub liveness: LivenessMode,
+}
+
+/// How live intervals are computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum LivenessMode {
+    /// Exact intervals (with lifetime holes) from per-block liveness sets,
+    /// unless the sets would be huge (blocks × vregs live across blocks over
+    /// 2^24 bits): then conservative ones, as with `Conservative`.
+    #[default]
+    Auto,
+    /// Always exact, however large the sets.
+    Exact,
+    /// Conservative intervals without per-block sets: one range per vreg,
+    /// from its first occurrence to its last, extended over the loops it
+    /// lives across; linear time. Allocation then runs in [`Mode::Fast`].
+    /// Needs a CFG laid out with loops contiguous and entered only at their
+    /// headers (as a structured frontend produces); for any other CFG the
+    /// intervals are exact. For tests of this path on small functions.
+    Conservative,
 }
 
 /// What the client exposes to the allocator.
@@ -666,7 +688,7 @@ impl Context {
         env: &MachineEnv,
         options: &Options,
     ) -> Result<Output, RegAllocError> {
-        let output = linear_scan::run(func, env, options.mode, &mut self.ctx);
+        let output = linear_scan::run(func, env, options.mode, options.liveness, &mut self.ctx);
         if self.ctx.is_oversized() {
             // Do not keep the memory of a huge function around.
             self.ctx = linear_scan::Ctx::default();

@@ -1,6 +1,10 @@
 //! Linear scan over live intervals with lifetime holes.
 //!
-//! Passes, each linear or `n log n` in the size of the function:
+//! Passes, each linear or `n log n` in the size of the function except the
+//! liveness sets of 3 (blocks × vregs live across blocks; past
+//! [`crate::hull::DENSE_LIVENESS_BITS`], [`crate::hull`] builds
+//! conservative intervals in linear time instead of 3 and 4, and
+//! `Mode::Optimizing` allocates them as `Mode::Fast` does):
 //! 1. [`check_env`]: the machine environment.
 //! 2. [`analyze`]: one forward pass over every block and operand checks the
 //!    block layout, the CFG and the operand invariants (on a violation,
@@ -49,8 +53,8 @@
 
 use crate::moves::{Move, Sequencer};
 use crate::{
-    Allocation, Block, Edit, Function, Inst, MachineEnv, Mode, OperandConstraint, OperandKind,
-    OperandPos, Output, PReg, PRegSet, ProgPoint, RegAllocError, RegClass, SpillSlot,
+    Allocation, Block, Edit, Function, Inst, LivenessMode, MachineEnv, Mode, OperandConstraint,
+    OperandKind, OperandPos, Output, PReg, PRegSet, ProgPoint, RegAllocError, RegClass, SpillSlot,
 };
 use smallvec::SmallVec;
 use std::cmp::Reverse;
@@ -157,6 +161,7 @@ pub(crate) struct Ctx {
     facts: Facts,
     live_bufs: LiveBufs,
     live: Liveness,
+    hull: crate::hull::HullBufs,
     interval_bufs: IntervalBufs,
     ranges: Vec<Ranges>,
     fixed: FixedRanges,
@@ -180,6 +185,7 @@ pub(crate) fn run<F: Function>(
     func: &F,
     env: &MachineEnv,
     mode: Mode,
+    liveness_mode: LivenessMode,
     ctx: &mut Ctx,
 ) -> Result<Output, RegAllocError> {
     check_env(env)?;
@@ -188,11 +194,22 @@ pub(crate) fn run<F: Function>(
         check_cfg(func)?;
         return Err(e);
     }
-    liveness(func, &ctx.facts, &mut ctx.live_bufs, &mut ctx.live)?;
-    build_intervals(func, &ctx.live, &mut ctx.interval_bufs, &mut ctx.ranges);
+    let conservative = match liveness_mode {
+        LivenessMode::Exact => false,
+        LivenessMode::Conservative => true,
+        LivenessMode::Auto => crate::hull::too_big_for_sets(func, &ctx.facts.gens, &mut ctx.hull),
+    } && crate::hull::regions(func, &mut ctx.hull);
+    if conservative {
+        crate::hull::build(func, &mut ctx.hull, &mut ctx.ranges)?;
+    } else {
+        liveness(func, &ctx.facts, &mut ctx.live_bufs, &mut ctx.live)?;
+        build_intervals(func, &ctx.live, &mut ctx.interval_bufs, &mut ctx.ranges);
+    }
     ctx.facts.fixed.finish(&mut ctx.fixed)?;
     let (ranges, facts) = (&ctx.ranges, &mut ctx.facts);
-    if mode == Mode::Optimizing {
+    // (Splitting needs the per-block sets to connect split children on CFG
+    // edges: conservative intervals are allocated whole.)
+    if mode == Mode::Optimizing && !conservative {
         return crate::split::run(
             func,
             env,
@@ -221,6 +238,25 @@ pub(crate) fn run<F: Function>(
     );
     let num_slots = assign_slots(ranges, loc, &mut ctx.slots);
     Fixup::new(func, env, ranges, &ctx.locs, num_slots, &mut ctx.fixup).run(Vec::new())
+}
+
+/// The exact intervals of `func` and, when its CFG has the shape
+/// conservative ones need, those too (for tests).
+#[cfg(test)]
+pub(crate) fn intervals_both_ways<F: Function>(
+    func: &F,
+    env: &MachineEnv,
+) -> (Vec<Ranges>, Option<Vec<Ranges>>) {
+    let mut ctx = Ctx::default();
+    analyze(func, env, &mut ctx.analyze, &mut ctx.facts).expect("valid input");
+    liveness(func, &ctx.facts, &mut ctx.live_bufs, &mut ctx.live).expect("strict input");
+    build_intervals(func, &ctx.live, &mut ctx.interval_bufs, &mut ctx.ranges);
+    let hull = crate::hull::regions(func, &mut ctx.hull).then(|| {
+        let mut ranges = Vec::new();
+        crate::hull::build(func, &mut ctx.hull, &mut ranges).expect("strict input");
+        ranges
+    });
+    (ctx.ranges, hull)
 }
 
 fn invalid(msg: String) -> RegAllocError {
@@ -318,7 +354,7 @@ pub(crate) struct Facts {
     pub(crate) class: Vec<RegClass>,
     /// Per block, the vregs it reads before writing them (upward-exposed
     /// uses) and the vregs it writes, as `(block, vreg)` in block order.
-    gens: Vec<(u32, u32)>,
+    pub(crate) gens: Vec<(u32, u32)>,
     kills: Vec<(u32, u32)>,
     /// Fixed-register ranges in instruction order.
     fixed: FixedBuilder,

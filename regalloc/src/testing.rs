@@ -617,3 +617,240 @@ fn random_inst(
     }
     (ops, clobbers)
 }
+
+/// A random program with Wasm-like structured control flow: nested loops
+/// (back edges from anywhere inside, to any enclosing loop), if/else
+/// diamonds and blocks left early, laid out in source order as the
+/// frontends lay theirs out, with virtual registers defined several times
+/// (like locals), first defined at any depth, and used wherever a def
+/// reaches on every path. Every conditional branch goes to two blocks of
+/// one predecessor each (no critical edges). `cfg.blocks` bounds the number
+/// of constructs, `cfg.vregs` the vregs, `cfg.max_insts` the instructions
+/// of each straight-line piece.
+pub fn structured_func(seed: u64, cfg: &GenConfig) -> TestFunc {
+    let mut g = Structured {
+        rng: Rng::new(seed),
+        blocks: vec![(Vec::new(), None)],
+        labels: Vec::new(),
+        targets: Vec::new(),
+        undefined: (0..cfg.vregs.max(1)).rev().collect(),
+        budget: cfg.blocks.max(1),
+        max_insts: cfg.max_insts,
+        depth: 0,
+    };
+    let mut defined = Vec::new();
+    // The entry defines a few values, like parameters.
+    g.def_fresh(&mut defined);
+    g.def_fresh(&mut defined);
+    g.seq(&mut defined);
+    let uses: Vec<Operand> = defined
+        .iter()
+        .take(2)
+        .map(|&v| Operand::reg_use(vreg_of(v)))
+        .collect();
+    g.end_block(TestInstKind::Ret, uses, Vec::new());
+    g.blocks.pop();
+    let mut fb = FuncBuilder::new();
+    let n = g.blocks.len();
+    for (insts, term) in g.blocks {
+        fb.block(0);
+        for ops in insts {
+            fb.op(&ops);
+        }
+        match term.expect("every block ends") {
+            (TestInstKind::Ret, ops, _) => fb.ret(&ops),
+            (_, ops, succs) => {
+                let succs: Vec<u32> = succs
+                    .iter()
+                    .map(|&l| g.labels[l].expect("every label is placed"))
+                    .collect();
+                debug_assert!(succs.iter().all(|&s| (s as usize) < n));
+                fb.branch(&ops, &succs);
+            }
+        }
+    }
+    fb.finish()
+}
+
+/// The class of vreg `v` in [`structured_func`]: every third one is a float.
+fn vreg_of(v: usize) -> VReg {
+    VReg::new(
+        v,
+        if v % 3 == 2 {
+            RegClass::Float
+        } else {
+            RegClass::Int
+        },
+    )
+}
+
+/// A block: its instructions' operands and its terminator (kind, operands,
+/// successor labels), set when it ends.
+type SBlock = (
+    Vec<Vec<Operand>>,
+    Option<(TestInstKind, Vec<Operand>, Vec<usize>)>,
+);
+
+/// [`structured_func`]'s state.
+struct Structured {
+    rng: Rng,
+    blocks: Vec<SBlock>,
+    /// Per label, its block once placed.
+    labels: Vec<Option<u32>>,
+    /// The labels branches may go to, innermost last: a loop's header or a
+    /// block's end.
+    targets: Vec<usize>,
+    /// Vregs never defined yet (popped when first defined).
+    undefined: Vec<usize>,
+    budget: usize,
+    max_insts: usize,
+    depth: u32,
+}
+
+impl Structured {
+    fn label(&mut self) -> usize {
+        self.labels.push(None);
+        self.labels.len() - 1
+    }
+
+    /// Ends the current block and starts the next one.
+    fn end_block(&mut self, kind: TestInstKind, ops: Vec<Operand>, succs: Vec<usize>) {
+        self.blocks.last_mut().expect("a block").1 = Some((kind, ops, succs));
+        self.blocks.push((Vec::new(), None));
+    }
+
+    /// Binds `l` to the current block, which must be empty.
+    fn place(&mut self, l: usize) {
+        self.labels[l] = Some(self.blocks.len() as u32 - 1);
+    }
+
+    /// Ends the current block with a jump to a label placed at the next one.
+    fn fall_into(&mut self, l: usize) {
+        self.end_block(TestInstKind::Branch, Vec::new(), vec![l]);
+        self.place(l);
+    }
+
+    /// A conditional branch to `target`, through a block of its own; code
+    /// continues in the next block.
+    fn cond(&mut self, defined: &[usize], target: usize) {
+        let (landing, next) = (self.label(), self.label());
+        let c = defined[self.rng.below(defined.len())];
+        let ops = vec![Operand::reg_use(vreg_of(c))];
+        self.end_block(TestInstKind::Branch, ops, vec![landing, next]);
+        self.place(landing);
+        self.end_block(TestInstKind::Branch, Vec::new(), vec![target]);
+        self.place(next);
+    }
+
+    fn def_fresh(&mut self, defined: &mut Vec<usize>) {
+        if let Some(v) = self.undefined.pop() {
+            self.blocks
+                .last_mut()
+                .expect("a block")
+                .0
+                .push(vec![Operand::reg_def(vreg_of(v))]);
+            defined.push(v);
+        }
+    }
+
+    /// Straight-line code: each instruction reads up to two defined vregs
+    /// and writes a new vreg or redefines one.
+    fn straight(&mut self, defined: &mut Vec<usize>) {
+        for _ in 0..self.rng.below(self.max_insts + 1) {
+            let mut ops = Vec::new();
+            for _ in 0..self.rng.below(3) {
+                let v = defined[self.rng.below(defined.len())];
+                if !ops.iter().any(|o: &Operand| o.vreg.index() == v) {
+                    let c = if self.rng.chance(25) {
+                        OperandConstraint::Any
+                    } else {
+                        OperandConstraint::Reg
+                    };
+                    ops.push(Operand::new_use(vreg_of(v), c));
+                }
+            }
+            let fresh = self.rng.chance(40) && !self.undefined.is_empty();
+            let d = if fresh {
+                let v = self.undefined.pop().expect("checked");
+                defined.push(v);
+                v
+            } else {
+                defined[self.rng.below(defined.len())]
+            };
+            // (A late def may rewrite a vreg the instruction reads.)
+            ops.push(Operand::reg_def(vreg_of(d)));
+            self.blocks.last_mut().expect("a block").0.push(ops);
+        }
+    }
+
+    /// A sequence of constructs; `defined` holds the vregs defined on every
+    /// path to here, and on return those defined on every path to the end.
+    fn seq(&mut self, defined: &mut Vec<usize>) {
+        loop {
+            if self.budget == 0 {
+                return;
+            }
+            self.budget -= 1;
+            match self.rng.below(if self.depth > 8 { 3 } else { 7 }) {
+                0 => return,
+                1 | 2 => self.straight(defined),
+                3 if !self.targets.is_empty() => {
+                    // An early exit or `continue` to an enclosing construct.
+                    let t = self.targets
+                        [self.targets.len() - 1 - self.rng.below(self.targets.len().min(3))];
+                    self.cond(defined, t);
+                }
+                3 | 4 => {
+                    // A loop: the body runs at least once, so its defs reach
+                    // the code after it (`continue`s are conditional
+                    // branches to its header from inside).
+                    let head = self.label();
+                    self.fall_into(head);
+                    self.targets.push(head);
+                    self.depth += 1;
+                    self.seq(defined);
+                    self.straight(defined);
+                    // (A Wasm loop need not end with its back edge: then
+                    // its last one may sit inside an inner loop.)
+                    if self.rng.chance(60) {
+                        self.cond(defined, head);
+                    }
+                    self.depth -= 1;
+                    self.targets.pop();
+                }
+                5 => {
+                    // if/else: what both arms define reaches the join.
+                    let (els, end) = (self.label(), self.label());
+                    self.cond(defined, els);
+                    self.depth += 1;
+                    let mut then = defined.clone();
+                    self.seq(&mut then);
+                    self.end_block(TestInstKind::Branch, Vec::new(), vec![end]);
+                    self.place(els);
+                    let mut other = defined.clone();
+                    self.seq(&mut other);
+                    self.depth -= 1;
+                    self.fall_into(end);
+                    let both: Vec<usize> = then
+                        .iter()
+                        .filter(|v| other.contains(v) && !defined.contains(v))
+                        .copied()
+                        .collect();
+                    defined.extend(both);
+                }
+                _ => {
+                    // A block that may be left early: only what was defined
+                    // before it surely reaches its end.
+                    let end = self.label();
+                    self.targets.push(end);
+                    self.depth += 1;
+                    let mut inner = defined.clone();
+                    self.seq(&mut inner);
+                    self.depth -= 1;
+                    self.targets.pop();
+                    self.fall_into(end);
+                }
+            }
+        }
+    }
+}

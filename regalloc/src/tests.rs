@@ -6,9 +6,14 @@ use crate::*;
 use proptest::prelude::*;
 
 fn alloc(f: &TestFunc, env: &MachineEnv, mode: Mode) -> Output {
+    alloc_with(f, env, mode, LivenessMode::Auto)
+}
+
+fn alloc_with(f: &TestFunc, env: &MachineEnv, mode: Mode, liveness: LivenessMode) -> Output {
     let opts = Options {
         mode,
         validate: true,
+        liveness,
     };
     match allocate(f, env, &opts) {
         Ok(o) => o,
@@ -414,6 +419,7 @@ fn context_reuse_gives_the_same_output() {
             let opts = Options {
                 mode,
                 validate: true,
+                ..Default::default()
             };
             let got = shared.allocate(&f, &env, &opts);
             let want = Context::new().allocate(&f, &env, &opts);
@@ -691,6 +697,7 @@ fn huge_function() {
             &Options {
                 mode,
                 validate: false,
+                ..Default::default()
             },
         )
         .unwrap();
@@ -975,6 +982,7 @@ fn optimizing_rejects_unsplit_critical_edge() {
     let opts = Options {
         mode: Mode::Optimizing,
         validate: true,
+        ..Default::default()
     };
     match allocate(&f, &env, &opts) {
         Err(RegAllocError::InvalidInput(m)) => assert!(m.contains("critical"), "{m}"),
@@ -1098,4 +1106,148 @@ fn checker_catches_wrong_remat() {
         class: RegClass::Int,
     };
     assert!(checker::check(&f, &env, &bad).is_err());
+}
+
+/// Conservative intervals cover every point the exact ones do, on
+/// structured programs (the shape they need: every one of them qualifies).
+#[test]
+fn conservative_intervals_cover_exact_ones() {
+    let env = test_env(4, 2);
+    let mut extended = 0;
+    for seed in 0..400 {
+        let cfg = GenConfig {
+            blocks: 4 + (seed as usize % 40),
+            vregs: 3 + (seed as usize % 17),
+            max_insts: 4,
+            regs: 4,
+            ..GenConfig::default()
+        };
+        let f = structured_func(seed, &cfg);
+        let (exact, hull) = crate::linear_scan::intervals_both_ways(&f, &env);
+        let hull = hull.unwrap_or_else(|| panic!("seed {seed}: structured CFG rejected\n{f:#?}"));
+        for (v, (e, h)) in exact.iter().zip(&hull).enumerate() {
+            if e.is_empty() {
+                continue;
+            }
+            assert_eq!(h.len(), 1, "seed {seed}: v{v} has one conservative range");
+            let (from, to) = (e[0].from, e[e.len() - 1].to);
+            assert!(
+                h[0].from <= from && to <= h[0].to,
+                "seed {seed}: v{v}: exact {e:?} not inside {h:?}\n{f:#?}"
+            );
+            // The range starts at the first def, as the exact one does.
+            assert_eq!(h[0].from, from, "seed {seed}: v{v}");
+            extended += usize::from(h[0].to > to);
+        }
+    }
+    // Loops make some ranges longer than the exact hull of the uses.
+    assert!(extended > 50, "only {extended} ranges extended over loops");
+}
+
+/// Allocation with conservative intervals checks out on structured programs
+/// in both modes (the optimizing mode then allocates whole intervals), and
+/// on unstructured ones (which get exact intervals).
+#[test]
+fn conservative_allocation_checks_out() {
+    for seed in 0..300 {
+        let cfg = GenConfig {
+            blocks: 4 + (seed as usize % 30),
+            vregs: 3 + (seed as usize % 25),
+            max_insts: 5,
+            regs: 3,
+            ..GenConfig::default()
+        };
+        let env = test_env(3, 2);
+        for f in [structured_func(seed, &cfg), random_func(seed, &cfg)] {
+            for mode in [Mode::Fast, Mode::Optimizing] {
+                alloc_with(&f, &env, mode, LivenessMode::Conservative);
+            }
+        }
+    }
+}
+
+/// A loop entered in its middle (irreducible control flow) is not a shape
+/// conservative intervals are sound for: the allocator keeps exact ones.
+#[test]
+fn conservative_intervals_need_loops_entered_at_their_header() {
+    // b0 -> b1 | b2; b1 -> b3 (the header); b2 -> b4 (inside the loop);
+    // b3 -> b4; b4 -> b5 | b6; b5 -> b3 (the back edge).
+    let v = |i| VReg::new(i, RegClass::Int);
+    let mut fb = FuncBuilder::new();
+    fb.block(0); // b0
+    fb.op(&[Operand::reg_def(v(0))]);
+    fb.branch(&[Operand::reg_use(v(0))], &[1, 2]);
+    fb.block(0); // b1
+    fb.branch(&[], &[3]);
+    fb.block(0); // b2
+    fb.branch(&[], &[4]);
+    fb.block(1); // b3
+    fb.op(&[Operand::reg_use(v(0))]);
+    fb.branch(&[], &[4]);
+    fb.block(1); // b4
+    fb.branch(&[Operand::reg_use(v(0))], &[5, 6]);
+    fb.block(1); // b5
+    fb.branch(&[], &[3]);
+    fb.block(0); // b6
+    fb.ret(&[]);
+    let f = fb.finish();
+    let (_, hull) = crate::linear_scan::intervals_both_ways(&f, &test_env(3, 2));
+    assert!(hull.is_none(), "b2 enters the loop at b4: {hull:?}");
+}
+
+/// A use that no def reaches is reported in the conservative path too.
+#[test]
+fn conservative_intervals_reject_use_before_def() {
+    let v = |i| VReg::new(i, RegClass::Int);
+    let mut fb = FuncBuilder::new();
+    fb.block(0);
+    fb.op(&[Operand::reg_use(v(1)), Operand::reg_def(v(0))]);
+    fb.ret(&[Operand::reg_use(v(0))]);
+    let f = fb.finish();
+    let opts = Options {
+        liveness: LivenessMode::Conservative,
+        ..Options::default()
+    };
+    let e = allocate(&f, &test_env(3, 2), &opts).unwrap_err();
+    assert!(
+        e.to_string().contains("v1 is used before it is defined"),
+        "{e}"
+    );
+}
+
+/// An outer loop whose last back edge sits inside an inner loop (a Wasm
+/// `br 1` to the outer `loop` from inside the inner one): the regions
+/// cross until the outer one is widened over the inner one. `v0`, read
+/// only at the outer header, is live through the whole inner loop.
+#[test]
+fn conservative_intervals_widen_crossing_loops() {
+    let v = |i| VReg::new(i, RegClass::Int);
+    let mut fb = FuncBuilder::new();
+    fb.block(0); // b0
+    fb.op(&[Operand::reg_def(v(0))]);
+    fb.op(&[Operand::reg_def(v(1))]);
+    fb.branch(&[], &[1]);
+    fb.block(1); // b1: the outer header
+    fb.op(&[Operand::reg_use(v(0))]);
+    fb.branch(&[], &[2]);
+    fb.block(2); // b2: the inner header
+    fb.op(&[Operand::reg_use(v(1)), Operand::reg_def(v(1))]);
+    fb.branch(&[Operand::reg_use(v(1))], &[3, 4]);
+    fb.block(2); // b3: the outer loop's back edge
+    fb.branch(&[], &[1]);
+    fb.block(2); // b4
+    fb.branch(&[Operand::reg_use(v(1))], &[5, 6]);
+    fb.block(2); // b5: the inner loop's back edge
+    fb.branch(&[], &[2]);
+    fb.block(0); // b6
+    fb.ret(&[Operand::reg_use(v(1))]);
+    let f = fb.finish();
+    let (exact, hull) = crate::linear_scan::intervals_both_ways(&f, &test_env(3, 2));
+    let hull = hull.expect("a structured CFG");
+    let (e, h) = (&exact[0], hull[0][0]);
+    assert!(
+        h.from <= e[0].from && e[e.len() - 1].to <= h.to,
+        "v0: exact {e:?} not inside {h:?}"
+    );
+    alloc_with(&f, &test_env(3, 2), Mode::Fast, LivenessMode::Conservative);
 }

@@ -118,6 +118,7 @@ pub struct Config {
     pub(crate) memory_limit_pages: u32,
     pub(crate) features: WasmFeatures,
     pub(crate) validate_regalloc: bool,
+    pub(crate) conservative_liveness: bool,
     pub(crate) tier_up: TierUpBudget,
     pub(crate) osr: bool,
     pub(crate) tier_up_sync: bool,
@@ -133,6 +134,7 @@ impl std::fmt::Debug for Config {
             .field("max_wasm_stack", &self.max_wasm_stack)
             .field("memory_limit_pages", &self.memory_limit_pages)
             .field("validate_regalloc", &self.validate_regalloc)
+            .field("conservative_liveness", &self.conservative_liveness)
             .field("tier_up", &self.tier_up)
             .field("osr", &self.osr)
             .field("tier_up_sync", &self.tier_up_sync)
@@ -159,6 +161,7 @@ impl Default for Config {
             memory_limit_pages: 65536,
             features: strata_frontend::module::wasm2_nosimd_features(),
             validate_regalloc: cfg!(debug_assertions),
+            conservative_liveness: false,
             tier_up: TierUpBudget::default(),
             osr: true,
             tier_up_sync: false,
@@ -261,6 +264,15 @@ impl Config {
     /// (default: on in debug builds).
     pub fn validate_regalloc(&mut self, on: bool) -> &mut Self {
         self.validate_regalloc = on;
+        self
+    }
+    /// Allocates registers for every function with the conservative live
+    /// intervals that functions too large for exact liveness get (default:
+    /// off; only those functions get them). Such intervals have no holes
+    /// and are never split, so the code is slower; this exists to test that
+    /// path on ordinary modules.
+    pub fn conservative_liveness(&mut self, on: bool) -> &mut Self {
+        self.conservative_liveness = on;
         self
     }
     /// The Wasm proposals modules may use (default: Wasm 2.0 without SIMD,

@@ -225,6 +225,11 @@ pub(crate) fn compiler(engine: &Engine, mode: strata_regalloc::Mode) -> Compiler
     Compiler::new(CompileOptions {
         regalloc_mode: mode,
         validate_regalloc: engine.config().validate_regalloc,
+        liveness: if engine.config().conservative_liveness {
+            strata_regalloc::LivenessMode::Conservative
+        } else {
+            strata_regalloc::LivenessMode::Auto
+        },
     })
 }
 

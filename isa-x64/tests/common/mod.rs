@@ -194,6 +194,7 @@ pub fn opts() -> CompileOptions {
     CompileOptions {
         regalloc_mode: MODE.with(|m| m.get()),
         validate_regalloc: true,
+        ..CompileOptions::default()
     }
 }
 
