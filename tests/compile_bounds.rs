@@ -1,6 +1,7 @@
 //! Compile-time bounds: pathological but valid functions (50,000 locals,
 //! the most wasmparser accepts,
-//! 10,000 nested blocks, 600 nested loops carrying their counters, a
+//! 10,000 nested blocks, 600 and 20,000 nested loops carrying their
+//! counters, 20,000 values live across 20,000 `if`s, a
 //! 100,000-entry `br_table`) must compile, in every
 //! tier `Engine::new` accepts (and lazily, on the first call, on the thread
 //! that runs the Wasm code), within a generous time. This is a hang and
@@ -126,18 +127,20 @@ fn nested_blocks() -> Vec<u8> {
     })
 }
 
-/// 600 nested loops, each running once and adding the byte at `i_k + 16`
-/// (zero) plus one to a sum, where `i_k` is loop `k`'s own counter, never
-/// reset: every loop header carries the counters of all loops inside it,
-/// so the function's SSA form would be quadratic in its size (180,000
-/// block parameters) and the optimizing tier's allocation cubic (over a
-/// minute here). The optimizing tier gives up on SSA for it early
-/// (`strata_frontend::ssa::phi_budget`) and compiles it as the baseline
-/// does. Returns `param + 600`.
-fn nested_loops_carrying_counters() -> Vec<u8> {
-    const DEPTH: u32 = 600;
+/// `depth` nested loops, each running once and adding the byte at
+/// `i_k + 16` (zero) plus one to a sum, where `i_k` is loop `k`'s own
+/// counter, never reset: every loop header carries the counters of all
+/// loops inside it, so the function's SSA form is quadratic in its size
+/// (600 loops: 180,000 block parameters) and the optimizing tier's
+/// allocation on it cubic (over a minute here). The optimizing tier gives
+/// up on SSA for it early (`strata_frontend::ssa::ssa_budget`) and compiles
+/// it as the baseline does. Every outer counter is live in every inner
+/// loop, so exact liveness sets would be quadratic too (20,000 loops: 40,000
+/// blocks × 20,000 values); the allocator takes conservative intervals
+/// instead. Returns `param + depth`.
+fn nested_loops_carrying_counters(depth: u32) -> Vec<u8> {
     let acc = 1;
-    module_with_memory(true, vec![(DEPTH + 1, ValType::I32)], |f| {
+    module_with_memory(true, vec![(depth + 1, ValType::I32)], |f| {
         let mut ins = f.instructions();
         let mem = MemArg {
             offset: 16,
@@ -145,7 +148,7 @@ fn nested_loops_carrying_counters() -> Vec<u8> {
             target: MemArgTarget::Memory(0),
             ordering: None,
         };
-        for k in 0..DEPTH {
+        for k in 0..depth {
             ins.loop_(BlockType::Empty)
                 .local_get(2 + k)
                 .i32_load8_u(mem)
@@ -155,7 +158,7 @@ fn nested_loops_carrying_counters() -> Vec<u8> {
                 .i32_add()
                 .local_set(acc);
         }
-        for k in (0..DEPTH).rev() {
+        for k in (0..depth).rev() {
             let i = 2 + k;
             ins.local_get(i)
                 .i32_const(1)
@@ -168,6 +171,50 @@ fn nested_loops_carrying_counters() -> Vec<u8> {
         }
         ins.local_get(acc).local_get(0).i32_add();
     })
+}
+
+/// `n` locals set to `param * (k + 3)`, then `n` `if`s that each may add
+/// one to the param, then the sum of the param and all locals: `n` values
+/// live across `2n` blocks (exact liveness sets: quadratic), and each read
+/// at the end walks SSA construction back through every `if` (quadratic
+/// work, stopped by its budget).
+fn values_live_across_ifs(n: u32) -> Vec<u8> {
+    module(vec![(n, ValType::I32)], |f| {
+        let mut ins = f.instructions();
+        for k in 0..n {
+            ins.local_get(0)
+                .i32_const(k as i32 + 3)
+                .i32_mul()
+                .local_set(k + 1);
+        }
+        for k in 0..n {
+            ins.local_get(0)
+                .i32_const(k as i32)
+                .i32_and()
+                .if_(BlockType::Empty)
+                .local_get(0)
+                .i32_const(1)
+                .i32_add()
+                .local_set(0)
+                .end();
+        }
+        ins.local_get(0);
+        for k in 0..n {
+            ins.local_get(k + 1).i32_add();
+        }
+    })
+}
+
+/// What [`values_live_across_ifs`] returns for `x`.
+fn values_live_across_ifs_result(n: u32, x: i32) -> i32 {
+    let mut p = x;
+    let locals: Vec<i32> = (0..n).map(|k| x.wrapping_mul(k as i32 + 3)).collect();
+    for k in 0..n {
+        if p & k as i32 != 0 {
+            p = p.wrapping_add(1);
+        }
+    }
+    locals.iter().fold(p, |a, &l| a.wrapping_add(l))
 }
 
 /// A 100,000-entry `br_table` over 4 blocks; block `k` returns `k`.
@@ -197,9 +244,38 @@ const MODES: [(Tier, bool); 3] = [
 
 /// Compiles `wasm` with `tier` (lazily if `lazy`) and calls `f(arg)` in a
 /// thread; fails past [`LIMIT`].
-fn check(name: &str, wasm: Vec<u8>, (tier, lazy): (Tier, bool), cases: &[(i32, i32)]) {
+fn check(name: &str, wasm: Vec<u8>, mode: (Tier, bool), cases: &[(i32, i32)]) {
+    check_with(name, wasm, mode, cases, true, LIMIT)
+}
+
+/// The bound of the cases that used to be quadratic ([`check_big`]): 30 to
+/// 45 s each before their passes were made linear, under 4 s after (debug
+/// build).
+const BIG_LIMIT: Duration = Duration::from_secs(20);
+
+/// [`check`] for functions with tens of thousands of blocks and values,
+/// within [`BIG_LIMIT`], and without the allocation checker of debug
+/// builds: it keeps every block's view of every location, so on such
+/// functions it is itself quadratic (minutes, gigabytes), which is not what
+/// these tests measure.
+fn check_big(name: &str, wasm: Vec<u8>, mode: (Tier, bool), cases: &[(i32, i32)]) {
+    check_with(name, wasm, mode, cases, false, BIG_LIMIT)
+}
+
+/// [`check`] with the allocation checker on or off and a time limit.
+fn check_with(
+    name: &str,
+    wasm: Vec<u8>,
+    (tier, lazy): (Tier, bool),
+    cases: &[(i32, i32)],
+    validate: bool,
+    limit: Duration,
+) {
     let mut config = Config::new();
-    config.tier(tier).lazy_compilation(lazy);
+    config
+        .tier(tier)
+        .lazy_compilation(lazy)
+        .validate_regalloc(validate && cfg!(debug_assertions));
     let Ok(engine) = Engine::new(&config) else {
         assert_eq!(tier, Tier::Optimizing, "the baseline tier must exist");
         eprintln!("{name}: {tier:?} tier unavailable, skipped");
@@ -232,8 +308,8 @@ fn check(name: &str, wasm: Vec<u8>, (tier, lazy): (Tier, bool), cases: &[(i32, i
         })
         .unwrap();
     let (compiled, result) = rx
-        .recv_timeout(LIMIT)
-        .unwrap_or_else(|_| panic!("{label}: compiling and calling took more than {LIMIT:?}"));
+        .recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("{label}: compiling and calling took more than {limit:?}"));
     eprintln!("{label}: compiled in {compiled:?}");
     let got = result.unwrap_or_else(|e| panic!("{label}: {e}"));
     let want: Vec<i32> = cases.iter().map(|(_, w)| *w).collect();
@@ -275,9 +351,38 @@ fn six_hundred_nested_loops_carrying_counters() {
     for mode in MODES {
         check(
             "600 nested loops carrying counters",
-            nested_loops_carrying_counters(),
+            nested_loops_carrying_counters(600),
             mode,
             &[(0, 600), (7, 607)],
+        );
+    }
+}
+
+#[test]
+fn twenty_thousand_nested_loops_carrying_counters() {
+    for mode in MODES {
+        check_big(
+            "20,000 nested loops carrying counters",
+            nested_loops_carrying_counters(20_000),
+            mode,
+            &[(0, 20_000), (7, 20_007)],
+        );
+    }
+}
+
+#[test]
+fn twenty_thousand_values_live_across_twenty_thousand_ifs() {
+    const N: u32 = 20_000;
+    for mode in MODES {
+        check_big(
+            "20,000 values live across 20,000 ifs",
+            values_live_across_ifs(N),
+            mode,
+            &[
+                (0, values_live_across_ifs_result(N, 0)),
+                (5, values_live_across_ifs_result(N, 5)),
+                (-1, values_live_across_ifs_result(N, -1)),
+            ],
         );
     }
 }

@@ -319,8 +319,11 @@ pub struct SsaTranslator {
     /// Phis; only the first `num_phis` are live (as for `blocks`).
     phis: Vec<Phi>,
     num_phis: usize,
+    /// SSA construction's work so far: phis made and the operands and users
+    /// the removal of trivial phis looked at (see [`ssa_budget`]).
+    work: usize,
     /// Where the body starts in the module, and whether translation
-    /// stopped at the phi budget (see [`phi_budget`]).
+    /// stopped at the work budget (see [`ssa_budget`]).
     body_start: usize,
     too_complex: bool,
     /// Scratch for the users of a removed phi.
@@ -349,17 +352,23 @@ struct Ctx<'a> {
     t: &'a mut SsaTranslator,
 }
 
-/// The most phis (block parameters, trivial ones included) the SSA form
-/// of a function may have made after reading `len` bytes of its body
-/// before the translator gives up: 2 per byte plus 10,000. Real code stays
-/// well below (the most seen: 0.6 per byte over a whole function, a libc
-/// one); what exceeds it is a deep nest of loops carrying many variables
-/// (every loop header a parameter for each variable written in an inner
-/// loop: quadratic in the body, and the allocator's work on it grows
-/// faster still). Checked after every operator, so a blow-up stops after
-/// about `phi_budget` phis of work.
-pub fn phi_budget(len: usize) -> usize {
-    len.saturating_mul(2).saturating_add(10_000)
+/// The most work SSA construction may have done after reading `len` bytes
+/// of a function's body before the translator gives up: 8 units per byte
+/// plus 50,000. A phi made (a block parameter, trivial ones included)
+/// costs 4 units, and each operand or user looked at while removing
+/// trivial phis one. Real code stays well below: the most seen is a libc
+/// `printf_core`, 44,000 units (5,200 phis) after 9,000 bytes, a third of
+/// its budget. What exceeds it:
+/// - a deep nest of loops carrying many variables: every loop header gets a
+///   parameter for each variable written in an inner loop;
+/// - many variables read after a long run of `if`s: each read walks back
+///   through every join, making a phi at each that turns out trivial.
+///
+/// Both make the work quadratic in the body (and the allocator's on the
+/// result grows faster still). Checked after every operator, so a blow-up
+/// stops after about `ssa_budget` units of work.
+pub fn ssa_budget(len: usize) -> usize {
+    len.saturating_mul(8).saturating_add(50_000)
 }
 
 impl SsaTranslator {
@@ -369,7 +378,7 @@ impl SsaTranslator {
     }
 
     /// Whether the last translation stopped because the function's SSA
-    /// form outgrew [`phi_budget`] (its error says so): such a function
+    /// form outgrew [`ssa_budget`] (its error says so): such a function
     /// may well be valid, and the caller compiles it another way.
     pub fn too_complex(&self) -> bool {
         self.too_complex
@@ -462,6 +471,7 @@ impl SsaTranslator {
         self.defs.reset(0);
         self.num_blocks = 0;
         self.num_phis = 0;
+        self.work = 0;
         self.body_start = body.range().start as usize;
         self.too_complex = false;
         self.phi_of.clear();
@@ -560,13 +570,13 @@ impl Ctx<'_> {
             self.operator(&op, offset as usize)?;
             // (The budget of the bytes read so far: a blow-up stops early.)
             let read = (offset as usize).saturating_sub(self.t.body_start);
-            if self.t.num_phis > phi_budget(read) {
+            if self.t.work > ssa_budget(read) {
                 self.t.too_complex = true;
                 return Err(WasmError::new(
                     format!(
                         "function too complex for the optimizing tier: {} block parameters \
-                         in its SSA form after {read} bytes of its body",
-                        self.t.num_phis
+                         and {} units of SSA construction work after {read} bytes of its body",
+                        self.t.num_phis, self.t.work
                     ),
                     offset as usize,
                 ));
@@ -686,6 +696,8 @@ impl Ctx<'_> {
             });
         }
         t.num_phis += 1;
+        // (A phi costs a value, a map entry and two vectors.)
+        t.work += 4;
         if self.t.phi_of.len() <= value.index() {
             self.t.phi_of.resize(value.index() + 1, NO_PHI);
         }
@@ -858,6 +870,7 @@ impl Ctx<'_> {
             let this = ph.value;
             let mut same = None;
             let mut trivial = true;
+            self.t.work += ph.operands.len();
             for i in 0..self.t.phis[qi].operands.len() {
                 let op = self.resolve(self.t.phis[qi].operands[i]);
                 if op == this || Some(op) == same {
@@ -879,6 +892,7 @@ impl Ctx<'_> {
             // chains of removals do not pass ever-growing lists along.
             let mut users = std::mem::take(&mut self.t.users);
             users.clear();
+            self.t.work += self.t.phis[qi].users.len();
             for k in 0..self.t.phis[qi].users.len() {
                 let u = self.t.phis[qi].users[k];
                 if u != q && self.t.phis[u as usize].replaced.is_none() {

@@ -530,7 +530,7 @@ fn compile_optimizing(
     // SSA for every function first: inlining needs the callees. The first
     // invalid function (in function order) is the error reported. A
     // function whose SSA form would outgrow its budget
-    // (`strata_frontend::ssa::phi_budget`) gets the baseline tier's
+    // (`strata_frontend::ssa::ssa_budget`) gets the baseline tier's
     // translation instead (`plain[def]`), which is linear in its size, and
     // is neither optimized nor inlined.
     let mut funcs: Vec<strata_ir::Function> = Vec::with_capacity(n);
