@@ -211,3 +211,23 @@ fn loop_counter_bounded_by_its_test_folds_into_the_address() {
         );
     }
 }
+
+#[test]
+fn scan_loop_increments_its_index_in_place() {
+    let Some(engine) = engine() else { return };
+    let (text, body) = golden_loop(&engine, "scan_loop");
+    // The index is incremented in its own register and the loop ends in
+    // its conditional branch: no register move, no `jmp`.
+    assert!(
+        !body
+            .iter()
+            .any(|t| t.starts_with("mov r") || t.starts_with("lea ") || t.starts_with("jmp")),
+        "{text}"
+    );
+    assert_eq!(body.len(), 4, "load, add, cmp, branch: {text}");
+    // The data: 1 2 3 5 8 13 21 34 55 89; the first index whose element is
+    // not below p.
+    for (p, want) in [(0, 0), (1, 0), (2, 1), (4, 3), (9, 5), (89, 9), (60, 9)] {
+        assert_eq!(call_i32(&engine, "scan_loop.wat", "scan", p), want);
+    }
+}

@@ -14,11 +14,13 @@
 //! | licm | `licm.rs` | loop-invariant code motion of pure, non-trapping instructions |
 //! | inline | `inline.rs` | inlining of small direct callees within a size budget |
 //! | range | `range.rs` | heap address `(x + c) + o` → `x + (o + c)` when bounds of `x` (loop counters, branch conditions) prove no 32-bit wrap |
+//! | exitval | `exitval.rs` | a loop header's parameter `p` read after the loop becomes `n - c` there, where the header computes `n = p + c` (frees the back edge of a copy) |
 //!
 //! `domtree.rs` holds the dominator tree and loop analysis the passes share.
 
 pub mod dce;
 pub mod domtree;
+pub mod exitval;
 pub mod fold;
 pub mod gvn;
 pub mod inline;
@@ -111,6 +113,13 @@ pub fn optimize_with(func: &mut Function, opts: &OptOptions, ctx: &mut Context) 
             // The `iadd`s of the folded addresses are often dead now.
             dce::run_with(func, &mut ctx.dce);
             check(func, "dce (3)", opts);
+        }
+    }
+    // Last: `fold` would undo it.
+    if exitval::has_candidates(func) {
+        ctx.domtree.recompute(func);
+        if exitval::run_with(func, &ctx.domtree) {
+            check(func, "exitval", opts);
         }
     }
 }
