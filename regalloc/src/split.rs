@@ -1108,19 +1108,27 @@ impl<'a> Scan<'a> {
         let hi = s & !1;
         self.unassign(w, r);
         let start = self.b.children[w].start();
-        let rest = if start >= hi {
-            Some(w)
+        // Split after the child's last use before `s`, at a block boundary
+        // of lower loop depth if there is one. Without a use before `s`,
+        // the register serves nothing: the whole child goes, unless a split
+        // is cheaper than a move at its start (a split at the conflict,
+        // inside a loop, would store the value there on every iteration).
+        let v = self.b.children[w].vreg as usize;
+        let cut = if start >= hi {
+            None
+        } else if let Some(u) = self.last_use_before(v, start, hi) {
+            Some(self.best_split(u.max(start), hi))
         } else {
-            // Split after the child's last use before `s`, at a block
-            // boundary of lower loop depth if there is one.
-            let v = self.b.children[w].vreg as usize;
-            let lo = self
-                .last_use_before(v, start, hi)
-                .map_or(start, |u| u.max(start));
-            let cut = self.best_split(lo, hi);
-            let rest = self.split_off(w, cut);
-            self.assign(w, r);
-            rest
+            let p = self.best_split(start, hi);
+            (self.point_cost(p) < self.point_cost(start)).then_some(p)
+        };
+        let rest = match cut {
+            None => Some(w),
+            Some(cut) => {
+                let rest = self.split_off(w, cut);
+                self.assign(w, r);
+                rest
+            }
         };
         let Some(rest) = rest else { return };
         self.b.children[rest].alloc = Allocation::None;
