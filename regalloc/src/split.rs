@@ -20,8 +20,10 @@
 //!    queue; else
 //! 3. (blocked) the register whose conflicting children within the child
 //!    have the least total spill weight (loop-depth-weighted uses, `10^depth`,
-//!    per program point), if that is below the child's own weight: those
-//!    children are split at the current point, their remainder lives in the
+//!    per program point), if that is below the child's own weight and the
+//!    child uses the register before its next fixed conflict: those
+//!    children are split at the current point (moved whole if they have no
+//!    use before it), their remainder lives in the
 //!    stack until just before its next register use, from where it is queued
 //!    again; else
 //! 4. the child itself is spilled until before its next register use (uses
@@ -1050,6 +1052,11 @@ impl<'a> Scan<'a> {
             let bp = self.fixed_block(r, vr, hint);
             let lim = if bp == Point::MAX { bp } else { bp & !1 };
             if lim <= s || (lim < end && !self.can_split(v)) {
+                continue;
+            }
+            // (Evicting others for a stretch without a use of this child
+            // buys nothing: it would be split before using the register.)
+            if lim < end && self.last_use_before(v, s, lim).is_none() {
                 continue;
             }
             if let Some(cost) = self.conflicts(r, lim, wc, &mut list)
