@@ -1,6 +1,6 @@
 //! Instruction selection: IR → [`VCode`].
 //!
-//! First a selection pass (see the section comment above [`Pat`]): use and
+//! First a selection pass (see the section comment above `Pat`): use and
 //! definition counts per value, then per block a backward greedy match that
 //! picks a pattern per instruction: immediates, shifts by constants, `lea`
 //! for address-like adds, compare (or `test`) fused into branches, `setcc`

@@ -4,14 +4,14 @@
 //! faulting PC belongs to Wasm code, which trap it is, and whether a return
 //! address lies inside a Wasm function.
 //!
-//! Structure: up to [`MAX_CHUNKS`] lazily allocated chunks of [`CHUNK_SLOTS`]
+//! Structure: up to `MAX_CHUNKS` lazily allocated chunks of `CHUNK_SLOTS`
 //! slots each. A chunk, once published, is never freed, so the signal handler
 //! may read any published chunk at any time. Each slot is a small seqlock
 //! (`seq`, `start`, `end`, `info`): writers (registration and unregistration)
 //! serialise on a mutex, make `seq` odd, update the fields, and make `seq`
 //! even again. Readers never lock:
 //!
-//! - The signal handler ([`handler_lookup`]) takes a snapshot of a slot and
+//! - The signal handler (`handler_lookup`) takes a snapshot of a slot and
 //!   skips it when `seq` was odd or changed meanwhile. That is sound because a
 //!   slot in transition never describes code that is running on the
 //!   interrupted thread: code is registered before it first runs, and
