@@ -206,6 +206,13 @@ struct BlockState {
     phis: Vec<u32>,
     /// Phis created while unsealed, to be completed when sealed.
     incomplete: Vec<u32>,
+    /// For the join at the end of a construct (a `block`'s or `if`'s end, a
+    /// loop's header once the loop ends): the block where the construct
+    /// began, which dominates it, and the write counter then. A variable
+    /// last written before the construct began has the same value here as
+    /// there, so a read walks on to that block instead of making a phi
+    /// (which would turn out trivial).
+    skip: Option<(Block, u32)>,
 }
 
 /// A phi: a block parameter under construction.
@@ -269,6 +276,11 @@ struct Frame {
     num_results: u32,
     /// For `if`: where its parameters start in `saved_params`.
     saved_start: u32,
+    /// The block current when the construct began (for a loop: the block
+    /// that enters it), and the write counter then (see
+    /// [`BlockState::skip`]).
+    entry: Option<Block>,
+    start_writes: u32,
 }
 
 impl Frame {
@@ -319,6 +331,10 @@ pub struct SsaTranslator {
     /// Phis; only the first `num_phis` are live (as for `blocks`).
     phis: Vec<Phi>,
     num_phis: usize,
+    /// Writes of variables so far (`local.set`/`local.tee`), and per
+    /// variable the count at its last write (see [`BlockState::skip`]).
+    writes: u32,
+    last_write: Vec<u32>,
     /// SSA construction's work so far: phis made and the operands and users
     /// the removal of trivial phis looked at (see [`ssa_budget`]).
     work: usize,
@@ -355,14 +371,16 @@ struct Ctx<'a> {
 /// The most work SSA construction may have done after reading `len` bytes
 /// of a function's body before the translator gives up: 8 units per byte
 /// plus 50,000. A phi made (a block parameter, trivial ones included)
-/// costs 4 units, and each operand or user looked at while removing
-/// trivial phis one. Real code stays well below: the most seen is a libc
-/// `printf_core`, 44,000 units (5,200 phis) after 9,000 bytes, a third of
-/// its budget. What exceeds it:
+/// costs 4 units; each block a read walks through, and each operand or
+/// user looked at while removing trivial phis, one. Real code stays well
+/// below: libc's `printf_core`, the most seen, makes 490 phis and 7,200
+/// units in its 9,000 bytes, 6% of its budget (5,200 phis and 44,000 units
+/// before reads learned to skip constructs that do not write the variable,
+/// see `BlockState::skip`). What exceeds it:
 /// - a deep nest of loops carrying many variables: every loop header gets a
 ///   parameter for each variable written in an inner loop;
 /// - many variables read after a long run of `if`s: each read walks back
-///   through every join, making a phi at each that turns out trivial.
+///   through every join.
 ///
 /// Both make the work quadratic in the body (and the allocator's on the
 /// result grows faster still). Checked after every operator, so a blow-up
@@ -382,6 +400,13 @@ impl SsaTranslator {
     /// may well be valid, and the caller compiles it another way.
     pub fn too_complex(&self) -> bool {
         self.too_complex
+    }
+
+    /// The phis (block parameters) the last translation made, trivial ones
+    /// that were removed again included: a measure of SSA construction's
+    /// work.
+    pub fn phis_made(&self) -> usize {
+        self.num_phis
     }
 
     /// Validates and translates defined function `def_index` of `env` (whose
@@ -472,6 +497,7 @@ impl SsaTranslator {
         self.num_blocks = 0;
         self.num_phis = 0;
         self.work = 0;
+        self.writes = 0;
         self.body_start = body.range().start as usize;
         self.too_complex = false;
         self.phi_of.clear();
@@ -541,6 +567,8 @@ impl Ctx<'_> {
         })?;
 
         self.t.num_locals = self.t.local_types.len() as u32;
+        self.t.last_write.clear();
+        self.t.last_write.resize(self.t.local_types.len(), 0);
         if self.t.num_locals <= DENSE_LOCALS {
             self.t.defs.reset(self.t.num_locals);
         }
@@ -560,6 +588,8 @@ impl Ctx<'_> {
             num_params: 0,
             num_results: nres,
             saved_start: 0,
+            entry: None,
+            start_writes: 0,
         });
 
         let mut ops = OperatorsReader::new(reader);
@@ -630,6 +660,7 @@ impl Ctx<'_> {
             bs.preds.clear();
             bs.phis.clear();
             bs.incomplete.clear();
+            bs.skip = None;
         } else {
             t.blocks.push(BlockState::default());
         }
@@ -804,7 +835,20 @@ impl Ctx<'_> {
                         1 => {
                             let from = bs.preds[0].from;
                             self.t.chain.push(b);
+                            self.t.work += 1;
                             b = from;
+                        }
+                        _ if bs.skip.is_some_and(|(_, w)| {
+                            self.t
+                                .last_write
+                                .get(local as usize)
+                                .is_some_and(|&l| l <= w)
+                        }) =>
+                        {
+                            let (entry, _) = bs.skip.expect("checked");
+                            self.t.chain.push(b);
+                            self.t.work += 1;
+                            b = entry;
                         }
                         _ => {
                             let p = self.new_phi(b, local, ty);
@@ -1098,6 +1142,8 @@ impl Ctx<'_> {
                 num_params: 0,
                 num_results: 0,
                 saved_start: self.t.saved_params.len() as u32,
+                entry: None,
+                start_writes: 0,
             });
             return Ok(());
         }
@@ -1117,6 +1163,8 @@ impl Ctx<'_> {
             num_params: params.len() as u32,
             num_results: results.len() as u32,
             saved_start: self.t.saved_params.len() as u32,
+            entry: self.t.cur,
+            start_writes: self.t.writes,
         });
         Ok(())
     }
@@ -1376,7 +1424,9 @@ impl Ctx<'_> {
                     self.t.cur = None;
                 }
                 FrameKind::Loop => {
-                    self.seal(f.label.expect("loop header"));
+                    let header = f.label.expect("loop header");
+                    self.seal(header);
+                    self.set_skip(header, &f);
                     self.t.loop_depth -= 1;
                 }
                 FrameKind::Block | FrameKind::If | FrameKind::Else => {
@@ -1402,6 +1452,7 @@ impl Ctx<'_> {
                             }
                             self.truncate_stack(f.height);
                             self.seal(label);
+                            self.set_skip(label, &f);
                             self.switch_to(label);
                             self.push_fixed_phis(label, f.num_results as usize);
                         }
@@ -1412,6 +1463,17 @@ impl Ctx<'_> {
         self.t.saved_params.truncate(f.saved_start as usize);
         self.t.frame_types.truncate(f.types_start as usize);
         self.t.frames.pop();
+    }
+
+    /// Records `f`'s entry block for reads through `join`, the join at its
+    /// end (see [`BlockState::skip`]). Not in an OSR variant, whose entry
+    /// block also jumps into the middle of loop nests.
+    fn set_skip(&mut self, join: Block, f: &Frame) {
+        if self.t.osr.is_none()
+            && let Some(entry) = f.entry
+        {
+            self.t.blocks[join.index()].skip = Some((entry, f.start_writes));
+        }
     }
 
     fn op_br(&mut self, depth: u32) {
@@ -1501,6 +1563,8 @@ impl Ctx<'_> {
         let v = self.pop();
         let b = self.t.cur.expect("reachable");
         self.write_variable(l, b, v);
+        self.t.writes += 1;
+        self.t.last_write[l as usize] = self.t.writes;
         if tee {
             self.push(v);
         }
