@@ -142,10 +142,17 @@ impl Function {
 
     /// Appends an instruction at the end of `b`.
     pub fn append_inst(&mut self, b: Block, data: InstData, srcloc: u32) -> Inst {
+        let i = self.new_inst(data, srcloc);
+        self.blocks[b.index()].insts.push(i);
+        i
+    }
+
+    /// Adds an instruction to the arena without placing it in a block (the
+    /// caller inserts it where it belongs).
+    pub fn new_inst(&mut self, data: InstData, srcloc: u32) -> Inst {
         let i = Inst::new(self.insts.len());
         self.insts.push(data);
         self.srclocs.push(srcloc);
-        self.blocks[b.index()].insts.push(i);
         i
     }
 

@@ -283,10 +283,7 @@ impl Sequencer {
         let mut emitted = 0;
         let mut next_pending = 0;
         let mut emit = |func: &mut Function, dst: Value, src: Value| {
-            let i = Inst::new(func.insts.len());
-            func.insts.push(InstData::Copy { dst, src });
-            func.srclocs.push(srcloc);
-            out.push(i);
+            out.push(func.new_inst(InstData::Copy { dst, src }, srcloc));
         };
         while emitted < moves.len() {
             while let Some(i) = ready.pop() {

@@ -23,7 +23,7 @@
 //! Requires the dominator tree of `func`; leaves the CFG unchanged.
 
 use super::domtree::{DomTree, LoopInfo};
-use crate::{BinaryOp, Block, Function, Inst, InstData, Value};
+use crate::{BinaryOp, Block, Function, InstData, Value};
 
 const NONE: u32 = u32::MAX;
 
@@ -133,16 +133,14 @@ pub fn run_with(func: &mut Function, dt: &DomTree) -> bool {
             // `q = n + (-c)` at the top of `b`, and `p` read as `q` there.
             let neg = func.new_value(ty);
             let q = func.new_value(ty);
-            let k = push_inst(
-                func,
+            let k = func.new_inst(
                 InstData::Iconst {
                     dst: neg,
                     imm: cand.c.wrapping_neg(),
                 },
                 srcloc,
             );
-            let a = push_inst(
-                func,
+            let a = func.new_inst(
                 InstData::Binary {
                     op: BinaryOp::Iadd,
                     dst: q,
@@ -165,14 +163,6 @@ pub fn run_with(func: &mut Function, dt: &DomTree) -> bool {
         }
     }
     changed
-}
-
-/// Adds an instruction to the arena without placing it in a block.
-fn push_inst(func: &mut Function, data: InstData, srcloc: u32) -> Inst {
-    let i = Inst::new(func.insts.len());
-    func.insts.push(data);
-    func.srclocs.push(srcloc);
-    i
 }
 
 /// Whether some block adds a constant to one of its own parameters (a cheap

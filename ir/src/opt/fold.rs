@@ -258,9 +258,7 @@ impl Folder<'_> {
         } else {
             InstData::Fconst { dst: v, bits }
         };
-        let i = Inst::new(self.func.insts.len());
-        self.func.insts.push(data);
-        self.func.srclocs.push(self.srcloc);
+        let i = self.func.new_inst(data, self.srcloc);
         out.push(i);
         self.konst.push(Some(bits));
         self.alias.push(v);
