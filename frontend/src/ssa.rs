@@ -830,6 +830,16 @@ impl Ctx<'_> {
                         self.write_variable(local, b, v);
                         break Some(v);
                     }
+                    // The construct's start, if it does not write `local`.
+                    let skip_to = bs
+                        .skip
+                        .filter(|&(_, w)| {
+                            self.t
+                                .last_write
+                                .get(local as usize)
+                                .is_some_and(|&l| l <= w)
+                        })
+                        .map(|(entry, _)| entry);
                     match bs.preds.len() {
                         0 => break Some(self.initial_value(local)),
                         1 => {
@@ -838,14 +848,7 @@ impl Ctx<'_> {
                             self.t.work += 1;
                             b = from;
                         }
-                        _ if bs.skip.is_some_and(|(_, w)| {
-                            self.t
-                                .last_write
-                                .get(local as usize)
-                                .is_some_and(|&l| l <= w)
-                        }) =>
-                        {
-                            let (entry, _) = bs.skip.expect("checked");
+                        _ if let Some(entry) = skip_to => {
                             self.t.chain.push(b);
                             self.t.work += 1;
                             b = entry;

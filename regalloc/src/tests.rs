@@ -1172,20 +1172,19 @@ fn conservative_allocation_checks_out() {
 fn conservative_intervals_need_loops_entered_at_their_header() {
     // b0 -> b1 | b2; b1 -> b3 (the header); b2 -> b4 (inside the loop);
     // b3 -> b4; b4 -> b5 | b6; b5 -> b3 (the back edge).
-    let v = |i| VReg::new(i, RegClass::Int);
     let mut fb = FuncBuilder::new();
     fb.block(0); // b0
-    fb.op(&[Operand::reg_def(v(0))]);
-    fb.branch(&[Operand::reg_use(v(0))], &[1, 2]);
+    fb.op(&[Operand::reg_def(vi(0))]);
+    fb.branch(&[Operand::reg_use(vi(0))], &[1, 2]);
     fb.block(0); // b1
     fb.branch(&[], &[3]);
     fb.block(0); // b2
     fb.branch(&[], &[4]);
     fb.block(1); // b3
-    fb.op(&[Operand::reg_use(v(0))]);
+    fb.op(&[Operand::reg_use(vi(0))]);
     fb.branch(&[], &[4]);
     fb.block(1); // b4
-    fb.branch(&[Operand::reg_use(v(0))], &[5, 6]);
+    fb.branch(&[Operand::reg_use(vi(0))], &[5, 6]);
     fb.block(1); // b5
     fb.branch(&[], &[3]);
     fb.block(0); // b6
@@ -1198,11 +1197,10 @@ fn conservative_intervals_need_loops_entered_at_their_header() {
 /// A use that no def reaches is reported in the conservative path too.
 #[test]
 fn conservative_intervals_reject_use_before_def() {
-    let v = |i| VReg::new(i, RegClass::Int);
     let mut fb = FuncBuilder::new();
     fb.block(0);
-    fb.op(&[Operand::reg_use(v(1)), Operand::reg_def(v(0))]);
-    fb.ret(&[Operand::reg_use(v(0))]);
+    fb.op(&[Operand::reg_use(vi(1)), Operand::reg_def(vi(0))]);
+    fb.ret(&[Operand::reg_use(vi(0))]);
     let f = fb.finish();
     let opts = Options {
         liveness: LivenessMode::Conservative,
@@ -1221,26 +1219,25 @@ fn conservative_intervals_reject_use_before_def() {
 /// only at the outer header, is live through the whole inner loop.
 #[test]
 fn conservative_intervals_widen_crossing_loops() {
-    let v = |i| VReg::new(i, RegClass::Int);
     let mut fb = FuncBuilder::new();
     fb.block(0); // b0
-    fb.op(&[Operand::reg_def(v(0))]);
-    fb.op(&[Operand::reg_def(v(1))]);
+    fb.op(&[Operand::reg_def(vi(0))]);
+    fb.op(&[Operand::reg_def(vi(1))]);
     fb.branch(&[], &[1]);
     fb.block(1); // b1: the outer header
-    fb.op(&[Operand::reg_use(v(0))]);
+    fb.op(&[Operand::reg_use(vi(0))]);
     fb.branch(&[], &[2]);
     fb.block(2); // b2: the inner header
-    fb.op(&[Operand::reg_use(v(1)), Operand::reg_def(v(1))]);
-    fb.branch(&[Operand::reg_use(v(1))], &[3, 4]);
+    fb.op(&[Operand::reg_use(vi(1)), Operand::reg_def(vi(1))]);
+    fb.branch(&[Operand::reg_use(vi(1))], &[3, 4]);
     fb.block(2); // b3: the outer loop's back edge
     fb.branch(&[], &[1]);
     fb.block(2); // b4
-    fb.branch(&[Operand::reg_use(v(1))], &[5, 6]);
+    fb.branch(&[Operand::reg_use(vi(1))], &[5, 6]);
     fb.block(2); // b5: the inner loop's back edge
     fb.branch(&[], &[2]);
     fb.block(0); // b6
-    fb.ret(&[Operand::reg_use(v(1))]);
+    fb.ret(&[Operand::reg_use(vi(1))]);
     let f = fb.finish();
     let (exact, hull) = crate::linear_scan::intervals_both_ways(&f, &test_env(3, 2));
     let hull = hull.expect("a structured CFG");
