@@ -286,6 +286,13 @@ pub(crate) struct SplitBufs {
     splits: Vec<u32>,
     /// The register most recently given to a child of each vreg.
     last_reg: Vec<Option<PReg>>,
+    /// `(point, def, other)`, by point: a two-address def at `point` (a late
+    /// point) whose reused input lives on, and a vreg `other` that the
+    /// instruction also reads. The input is copied into the def's register
+    /// before the instruction, so that register should not be `other`'s.
+    reuse_avoid: Vec<(Point, u32, u32)>,
+    /// The first entry of `reuse_avoid` at or after the current point.
+    reuse_head: usize,
     /// Per register, `(start, vreg)` of vregs without a register yet that
     /// a related vreg's register (this one) will be offered to as a hint:
     /// a child free to take another register leaves it to them.
@@ -324,6 +331,30 @@ const NONE_VREG: u32 = u32::MAX;
 fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
     v.clear();
     v.resize(n, x);
+}
+
+/// Notes in `list` (see [`SplitBufs::reuse_avoid`]) the other inputs of
+/// the instruction at `e` (operands `ops`) whose def of vreg `v` reuses
+/// operand `n`, if that input lives on.
+fn note_reuse(
+    list: &mut Vec<(Point, u32, u32)>,
+    ranges: &[Ranges],
+    ops: &[crate::Operand],
+    v: usize,
+    n: usize,
+    e: Point,
+) {
+    let input = ops[n].vreg.index();
+    let r = &ranges[input];
+    let k = r.partition_point(|x| x.to <= e + 1);
+    if r.get(k).is_some_and(|x| x.from <= e + 1) {
+        for o in ops {
+            let w = o.vreg.index();
+            if o.kind == OperandKind::Use && w != input && w != v {
+                list.push((e + 1, v as u32, w as u32));
+            }
+        }
+    }
 }
 
 struct Scan<'a> {
@@ -401,6 +432,8 @@ impl<'a> Scan<'a> {
             },
         );
         refill(&mut b.wsum, total + nv, 0.0);
+        b.reuse_avoid.clear();
+        b.reuse_head = 0;
         // `fill[v]`: uses of `v` placed so far (borrowing `splits`).
         let fill = &mut b.splits;
         refill(fill, nv, 0);
@@ -428,6 +461,9 @@ impl<'a> Scan<'a> {
                 } else {
                     e
                 };
+                if let OperandConstraint::Reuse(n) = op.constraint {
+                    note_reuse(&mut b.reuse_avoid, ranges, ops, v, n, e);
+                }
                 let (reg, fixed, bonus) = match op.constraint {
                     OperandConstraint::Reg | OperandConstraint::Reuse(_) => (true, None, 1.0),
                     OperandConstraint::FixedReg(p) => (false, Some(p), 0.5),
@@ -971,6 +1007,27 @@ impl<'a> Scan<'a> {
         num_hints
     }
 
+    /// The registers (a mask by hardware encoding) that a child of vreg `v`
+    /// starting at `s` should not take because it is a two-address def
+    /// there whose input lives on (see [`SplitBufs::reuse_avoid`]): those
+    /// of the instruction's other inputs.
+    #[inline(never)]
+    fn reuse_avoid(&mut self, v: u32, s: Point) -> u64 {
+        let list = &self.b.reuse_avoid;
+        // (Children are allocated in order of their starts.)
+        let mut k = self.b.reuse_head;
+        while k < list.len() && list[k].0 < s {
+            k += 1;
+        }
+        self.b.reuse_head = k;
+        list[k..]
+            .iter()
+            .take_while(|x| x.0 == s)
+            .filter(|x| x.1 == v)
+            .filter_map(|x| self.b.last_reg[x.2 as usize])
+            .fold(0, |m, r| m | 1 << r.hw_enc())
+    }
+
     fn run(&mut self) {
         while let Some(c) = self.pop() {
             self.now = self.b.children[c].start();
@@ -1003,22 +1060,32 @@ impl<'a> Scan<'a> {
         let mut hints = std::mem::take(&mut self.b.hints);
         hints.clear();
         let mut contested_free = None;
+        let mut avoided_free = None;
+        // (Two-address defs start at a late point, which is odd.)
+        let avoid = if s % 2 == 1 && self.b.reuse_head < self.b.reuse_avoid.len() {
+            self.reuse_avoid(vr, s)
+        } else {
+            0
+        };
         for (k, &r) in cands.iter().enumerate() {
             let (fu, hint) = self.free_until(r, vr);
             if fu == Point::MAX {
-                if k < num_hints || !self.contested(r, end, vr) {
+                if avoid & (1 << r.hw_enc()) != 0 {
+                    avoided_free.get_or_insert(r);
+                } else if k < num_hints || !self.contested(r, end, vr) {
                     self.assign_cur(c, r);
                     self.b.hints = hints;
                     return;
+                } else {
+                    contested_free.get_or_insert(r);
                 }
-                contested_free.get_or_insert(r);
             }
             hints.push(hint);
             if best.is_none_or(|b| fu > b.0) {
                 best = Some((fu, r));
             }
         }
-        if let Some(r) = contested_free {
+        if let Some(r) = contested_free.or(avoided_free) {
             self.assign_cur(c, r);
             self.b.hints = hints;
             return;

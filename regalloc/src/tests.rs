@@ -192,6 +192,34 @@ fn reuse_def_with_live_input() {
 }
 
 #[test]
+fn reuse_def_avoids_the_other_inputs_register() {
+    // v2 = v0 / v1 (two-address on v0), v0 used afterwards, v1 not: v0 is
+    // copied into v2's register before the division. In v1's register
+    // (free after the instruction, and first in order) that copy would
+    // overwrite v1 before it is read: a round trip through the scratch
+    // register. Another register needs the copy alone.
+    let mut b = FuncBuilder::new();
+    b.block(0);
+    b.op(&[Operand::reg_def(vi(0))]);
+    b.op(&[Operand::reg_def(vi(1))]);
+    b.op(&[
+        Operand::reg_use(vi(0)),
+        Operand::reg_use(vi(1)),
+        Operand::reuse_def(vi(2), 0),
+    ]);
+    b.op(&[Operand::reg_use(vi(0)), Operand::reg_use(vi(2))]);
+    b.ret(&[]);
+    let f = b.finish();
+    let out = alloc(&f, &test_env(4, 2), Mode::Optimizing);
+    let at = |i: usize, k: usize| out.allocs[out.inst_alloc_offsets[i] as usize + k];
+    assert_ne!(at(2, 2), at(2, 1), "{out:?}");
+    assert_eq!(out.edits.len(), 1, "one copy of v0: {:?}", out.edits);
+    // With only the two inputs' registers and one more, the third is taken.
+    let out = alloc(&f, &test_env(3, 2), Mode::Optimizing);
+    assert_eq!(out.edits.len(), 1, "{:?}", out.edits);
+}
+
+#[test]
 fn select_under_pressure_borrows_a_register() {
     // Six values live across a three-input select with one allocatable
     // register: at least one input is on the stack and the select needs three
