@@ -231,3 +231,58 @@ fn scan_loop_increments_its_index_in_place() {
         assert_eq!(call_i32(&engine, "scan_loop.wat", "scan", p), want);
     }
 }
+
+fn call_f64(engine: &Engine, wat: &str, name: &str, arg: i32) -> f64 {
+    let module = Module::new(engine, std::fs::read(dir().join(wat)).unwrap()).unwrap();
+    let mut store = Store::new(engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let f = instance.get_func(&mut store, name).unwrap();
+    let mut out = [Val::F64(0)];
+    f.call(&mut store, &[Val::I32(arg)], &mut out).unwrap();
+    out[0].f64().unwrap()
+}
+
+/// The float register moves (`movaps`) of a loop body, and whether it uses
+/// a scratch register (`xmm14`/`xmm15`, the allocator's fix-up temporaries).
+fn float_moves(body: &[String]) -> (Vec<&String>, bool) {
+    let moves = body.iter().filter(|t| t.starts_with("movaps")).collect();
+    let scratch = body
+        .iter()
+        .any(|t| t.contains("xmm14") || t.contains("xmm15"));
+    (moves, scratch)
+}
+
+#[test]
+fn dot_loop_accumulates_in_place() {
+    let Some(engine) = engine() else { return };
+    let (text, body) = golden_loop(&engine, "dot_loop");
+    // One float move: the copy of the constant that `divsd` overwrites.
+    // None through a scratch register, none on the back edge.
+    let (moves, scratch) = float_moves(&body);
+    assert!(!scratch, "{text}");
+    assert_eq!(moves.len(), 1, "{text}");
+    let sum = body
+        .iter()
+        .find_map(|t| t.strip_prefix("addsd "))
+        .and_then(|t| t.split_once(','))
+        .map(|(d, _)| d.to_string())
+        .expect("addsd in the loop");
+    assert!(!moves[0].starts_with(&format!("movaps {sum},")), "{text}");
+    // The baseline tier: its sum is one register too (non-SSA: the add
+    // redefines its second operand), so the same holds.
+    let mut config = Config::new();
+    config.tier(Tier::Baseline);
+    let baseline = Engine::new(&config).unwrap();
+    let wat = std::fs::read(dir().join("dot_loop.wat")).unwrap();
+    let listing = compile_listing(&baseline, &wat, Emit::Asm).unwrap();
+    let code = lines(&listing);
+    let body: Vec<String> = the_loop(&code).iter().map(|(_, t)| t.clone()).collect();
+    let (moves, scratch) = float_moves(&body);
+    assert!(!scratch && moves.is_empty(), "{listing}");
+    // v = 1, 2, 3: the sum of v[j] / (j + 1).
+    for engine in [&engine, &baseline] {
+        for (n, want) in [(0, 0.0), (1, 1.0), (2, 2.0), (3, 3.0)] {
+            assert_eq!(call_f64(engine, "dot_loop.wat", "dot", n), want);
+        }
+    }
+}
