@@ -72,6 +72,7 @@ pub fn destruct(func: &mut Function) {
     } else {
         entry
     };
+    let depths = EdgeDepths::new(func);
 
     let mut seq = Sequencer::default();
     let old_layout = std::mem::take(&mut func.layout);
@@ -112,10 +113,7 @@ pub fn destruct(func: &mut Function) {
                         *d = BlockCall::new(s);
                     } else {
                         let e = func.new_block();
-                        let depth = func.blocks[p.index()]
-                            .loop_depth
-                            .max(func.blocks[s.index()].loop_depth);
-                        func.blocks[e.index()].loop_depth = depth;
+                        func.blocks[e.index()].loop_depth = depths.edge(func, p, s);
                         func.blocks[e.index()].insts = copies;
                         func.append_inst(
                             e,
@@ -149,6 +147,59 @@ pub fn destruct(func: &mut Function) {
     }
 }
 
+/// The loop depth of a block placed on an edge: that of the innermost loop
+/// containing both ends, which is how often the edge runs. For the
+/// structured (reducible) CFGs made from Wasm, in layout order: a backward
+/// edge `p -> s` is a back edge of the loop headed by `s` (depth of `s`); a
+/// forward edge into a loop header enters that loop from outside (at most
+/// one less than `s`); any other forward edge runs at the smaller depth of
+/// its ends (an exit from an inner loop, or an edge within one loop). The
+/// larger depth of the two ends, used before, counted an edge from one
+/// loop to the header of the next as inside a loop, which made the
+/// splitting allocator keep values out of registers between the two.
+struct EdgeDepths {
+    /// Layout position of each block (`u32::MAX` if not in the layout).
+    pos: Vec<u32>,
+    /// Whether each block is the target of a backward edge.
+    header: Vec<bool>,
+}
+
+impl EdgeDepths {
+    fn new(func: &Function) -> EdgeDepths {
+        let mut pos = vec![u32::MAX; func.blocks.len()];
+        for (k, &b) in func.layout.iter().enumerate() {
+            pos[b.index()] = k as u32;
+        }
+        let mut header = vec![false; func.blocks.len()];
+        let mut succs = Vec::new();
+        for (k, &b) in func.layout.iter().enumerate() {
+            func.successors(b, &mut succs);
+            for t in &succs {
+                if pos.get(t.index()).is_some_and(|&q| q <= k as u32) {
+                    header[t.index()] = true;
+                }
+            }
+        }
+        EdgeDepths { pos, header }
+    }
+
+    fn edge(&self, func: &Function, p: Block, s: Block) -> u32 {
+        let (dp, ds) = (
+            func.blocks[p.index()].loop_depth,
+            func.blocks[s.index()].loop_depth,
+        );
+        let at = |b: Block| self.pos.get(b.index()).copied().unwrap_or(u32::MAX);
+        let (pp, ps) = (at(p), at(s));
+        if pp >= ps {
+            ds
+        } else if self.header.get(s.index()).copied().unwrap_or(false) {
+            dp.min(ds.saturating_sub(1))
+        } else {
+            dp.min(ds)
+        }
+    }
+}
+
 /// Splits every critical edge (from a block with several outgoing edges to
 /// a block with several incoming edges) with a new block that only jumps to
 /// the target, so that a register allocator may place moves on any edge.
@@ -167,6 +218,7 @@ pub fn split_critical_edges(func: &mut Function) -> bool {
             incoming[s.index()] += 1;
         }
     }
+    let depths = EdgeDepths::new(func);
     let old_layout = std::mem::take(&mut func.layout);
     let mut layout = Vec::with_capacity(old_layout.len());
     let mut changed = false;
@@ -178,14 +230,13 @@ pub fn split_critical_edges(func: &mut Function) -> bool {
             continue;
         };
         let srcloc = func.srclocs[term.index()];
-        let depth = func.blocks[p.index()].loop_depth;
         made.clear();
         let mut edge_to = |func: &mut Function, s: Block, layout: &mut Vec<Block>| -> Block {
             if let Some(&(_, e)) = made.iter().find(|(t, _)| *t == s) {
                 return e;
             }
             let e = func.new_block();
-            func.blocks[e.index()].loop_depth = depth.max(func.blocks[s.index()].loop_depth);
+            func.blocks[e.index()].loop_depth = depths.edge(func, p, s);
             func.append_inst(
                 e,
                 InstData::Jump {
@@ -368,6 +419,51 @@ mod tests {
             .flat_map(|b| &f.blocks[b.index()].insts)
             .filter(|i| matches!(f.insts[i.index()], InstData::Copy { .. }))
             .count()
+    }
+
+    #[test]
+    fn edge_blocks_run_as_often_as_their_edge() {
+        // Two loops one after the other; the first one's exit is a critical
+        // edge into the second one's header. Depths as the frontend gives
+        // them: 1 in the loops.
+        let mut f = parse_function(
+            "function %f(i32) -> i32 {
+block0(v0: i32):
+    v1 = iconst.i32 1
+    jump block1(v0)
+block1(v2: i32):
+    v3 = isub.i32 v2, v1
+    brif v3, block1(v3), block2(v3)
+block2(v4: i32):
+    v5 = isub.i32 v4, v1
+    brif v5, block2(v5), block3
+block3:
+    return v5
+}",
+        )
+        .unwrap();
+        for (b, d) in [(1, 1), (2, 1)] {
+            f.blocks[b].loop_depth = d;
+        }
+        destruct(&mut f);
+        verify(&f, false).unwrap_or_else(|e| panic!("{e}\n{f}"));
+        // (edge block, its target, the depth it must have): the back edges
+        // run in their loops; the edge from one loop into the next runs
+        // once.
+        let depth_of = |target: u32, after: u32| {
+            let k = f.layout.iter().position(|b| b.0 == after).unwrap();
+            let e = f.layout[k + 1..]
+                .iter()
+                .find(|e| {
+                    matches!(f.insts[f.terminator(**e).unwrap().index()],
+                        InstData::Jump { dest } if dest.block.0 == target && e.0 >= 4)
+                })
+                .expect("edge block");
+            f.blocks[e.index()].loop_depth
+        };
+        assert_eq!(depth_of(1, 1), 1, "{f}");
+        assert_eq!(depth_of(2, 1), 0, "{f}");
+        assert_eq!(depth_of(2, 2), 1, "{f}");
     }
 
     #[test]

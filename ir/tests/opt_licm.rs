@@ -1,6 +1,6 @@
 //! LICM: golden tests (`tests/golden/licm/*.ir` → `*.expected`, rewritten
-//! with `STRATA_BLESS=1`), loop depth of created preheaders, and deep
-//! nesting.
+//! with `STRATA_BLESS=1`), loop depths (created preheaders, every block's
+//! from the loop tree), and deep nesting.
 
 use strata_ir::opt::domtree::{DomTree, LoopInfo};
 use strata_ir::opt::licm;
@@ -45,6 +45,39 @@ fn created_preheader_gets_the_outer_depth() {
 /// 2,000 nested loops, each with a counter; the innermost computes an
 /// expression of the function's parameters, which must reach the outermost
 /// preheader in one go.
+#[test]
+fn blocks_get_their_depth_in_the_loop_tree() {
+    // As the frontend numbers a Wasm `loop` whose last `br_if` falls
+    // through: block2 (the fall-through, after the loop's only back edge)
+    // and block3 (a `loop` without a back edge) at depth 1. Neither is in a
+    // loop: both become 0; the loop's header stays at 1.
+    let mut f = parse_function(
+        "function %f(i32) -> i32 {
+block0(v0: i32):
+    v1 = iconst.i32 1
+    jump block1(v0)
+block1(v2: i32):
+    v3 = isub.i32 v2, v1
+    brif v3, block1(v3), block2
+block2:
+    jump block3
+block3:
+    return v3
+}",
+    )
+    .unwrap();
+    for b in 1..4 {
+        f.blocks[b].loop_depth = 1;
+    }
+    licm::run(&mut f);
+    let depth = |n: usize| f.blocks[n].loop_depth;
+    assert_eq!(
+        (depth(0), depth(1), depth(2), depth(3)),
+        (0, 1, 0, 0),
+        "{f}"
+    );
+}
+
 #[test]
 fn deeply_nested_loops() {
     let depth = 2_000;

@@ -1,7 +1,8 @@
 //! Loop-invariant code motion.
 //!
 //! **Requires**: SSA form, and that the entry block has no predecessors.
-//! Computes its own [`DomTree`] and [`LoopInfo`].
+//! Computes its own [`DomTree`] and [`LoopInfo`], and sets every block's
+//! `loop_depth` to its depth in the loop tree.
 //! **Invalidates**: the CFG, dominator tree and loop analysis whenever it
 //! creates a preheader (the function's `layout` gains a block before the
 //! header); instruction lists of blocks change.
@@ -232,6 +233,14 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
         return false;
     }
     let li = LoopInfo::compute(func, dt);
+    // Each block's loop depth becomes its depth in the loop tree: the
+    // frontend's is the Wasm `loop` nesting, which also counts code that
+    // runs once after a loop's last back edge (the fall-through of a final
+    // `br_if`, in the same block) and loops without a back edge. The
+    // register allocator weighs uses and moves by it.
+    for &b in &func.layout {
+        func.blocks[b.index()].loop_depth = li.block_depth(b);
+    }
     if li.is_empty() {
         return false;
     }
