@@ -309,6 +309,11 @@ pub(crate) struct SplitBufs {
     /// The cost of a split at each block's start (the loop depth of its
     /// cheapest incoming forward edge).
     start_cost: Vec<u32>,
+    /// Per block, the lowest layout index of its predecessors.
+    min_pred: Vec<u32>,
+    /// Scratch for [`Scan::new`]'s loop stretches.
+    cover: Vec<i32>,
+    cover_diff: Vec<i32>,
     /// The ranges of the child being allocated.
     cur: Vec<Range>,
     /// Scratch list of conflicting children.
@@ -397,8 +402,36 @@ impl<'a> Scan<'a> {
         }
         b.freq.clear();
         b.freq.extend(b.depth.iter().map(|&d| 10f32.powi(d as i32)));
+        // Loops by layout: per block, how many loops' stretches `(header,
+        // furthest back-edge source]` contain it. A split at a block start
+        // inside such a stretch moves the value on every edge that crosses
+        // it in layout order, back edge included, even where the block
+        // itself runs once (an exit path laid out inside the loop).
+        refill(&mut b.cover, nb + 1, 0);
+        for q in 0..nb {
+            for &h in func.block_succs(Block(q as u32)) {
+                let h = h.index();
+                if h <= q {
+                    // (Furthest back-edge source per header, kept in
+                    // `cover[h]` until the pass below; `q + 1` so that 0
+                    // means none.)
+                    b.cover[h] = b.cover[h].max(q as i32 + 1);
+                }
+            }
+        }
+        let mut diff = std::mem::take(&mut b.cover_diff);
+        refill(&mut diff, nb + 1, 0);
+        for h in 0..nb {
+            let far = b.cover[h];
+            if far > 0 {
+                diff[h + 1] += 1;
+                diff[far as usize] -= 1;
+            }
+        }
+        let mut inside = 0i32;
         b.start_cost.clear();
         for blk in 0..nb {
+            inside += diff[blk];
             let depth = &b.depth;
             let cost = func
                 .block_preds(Block(blk as u32))
@@ -407,8 +440,17 @@ impl<'a> Scan<'a> {
                 .map(|p| depth[p.index()].min(depth[blk]))
                 .min()
                 .unwrap_or(depth[blk]);
-            b.start_cost.push(cost);
+            b.start_cost.push(cost.max(inside.clamp(0, 6) as u32));
         }
+        b.cover_diff = diff;
+        b.min_pred.clear();
+        b.min_pred.extend((0..nb).map(|blk| {
+            func.block_preds(Block(blk as u32))
+                .iter()
+                .map(|p| p.0)
+                .min()
+                .unwrap_or(u32::MAX)
+        }));
         // Operands per vreg: count, then place (in instruction order, each
         // kept sorted by point by insertion: stable, like a stable sort).
         refill(&mut b.class, nv, RegClass::Int);
@@ -1170,8 +1212,65 @@ impl<'a> Scan<'a> {
             if hi > start {
                 let p = self.best_split(start, hi);
                 if let Some(rest) = self.split_off(c, p) {
+                    self.trim_reload(rest);
                     self.push(rest);
                 }
+            }
+        }
+    }
+
+    /// Child `c` (a reload's, unassigned) is trimmed where keeping its
+    /// register would serve no read and cost moves: it stays on the stack
+    /// (the slot still holds the value, so nothing is stored)
+    /// - from the first block start after its last use on;
+    /// - from the start of a block, after its first use and before its next
+    ///   one, that is more deeply nested than that first use's block and is
+    ///   entered from blocks laid out before the child: a loop's blocks laid
+    ///   out after an exit path that reloads the value, entered from the
+    ///   loop's other blocks, where the value is on the stack. A register
+    ///   there would need a reload on each such edge. The rest is spilled
+    ///   until its next register use.
+    fn trim_reload(&mut self, c: usize) {
+        let v = self.b.children[c].vreg as usize;
+        let (start, end) = (self.b.children[c].start(), self.b.children[c].end());
+        let first_at = |s: &Self, p: Point| {
+            let u = s.uses(v);
+            u.get(u.partition_point(|x| x.pos < p)).map(|x| x.pos)
+        };
+        let Some(first) = first_at(self, start) else {
+            return;
+        };
+        if first >= end || !self.can_split(v) {
+            return;
+        }
+        let home = self.b.block_of[(start / 2) as usize] as usize;
+        let fb = self.b.block_of[(first / 2) as usize] as usize;
+        let starts = &self.b.block_starts;
+        for (n, b) in (fb + 1..starts.len()).enumerate() {
+            let bs = starts[b];
+            if bs >= end || n >= SPLIT_SEARCH {
+                break;
+            }
+            let used = self.last_use_before(v, start, bs);
+            if used.is_none_or(|u| u < first) {
+                break;
+            }
+            let next = first_at(self, bs);
+            let unused = next.is_none_or(|x| x >= end);
+            let deeper = self.b.depth[b] > self.b.depth[fb] && (self.b.min_pred[b] as usize) < home;
+            if unused || deeper {
+                if let Some(rest) = self.split_off(c, bs) {
+                    if unused {
+                        self.b.children[rest].alloc = SPILLED;
+                    } else {
+                        self.spill_until_next_use(rest, bs);
+                    }
+                }
+                return;
+            }
+            // (Only the stretch up to the next use is looked at.)
+            if next.is_some_and(|x| x < starts.get(b + 1).copied().unwrap_or(Point::MAX)) {
+                break;
             }
         }
     }

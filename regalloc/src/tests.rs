@@ -859,6 +859,89 @@ fn value_is_split_at_loop_boundaries() {
     }
 }
 
+/// A loop whose exit paths are laid out among its blocks (as a `switch` in
+/// a loop gives): v0 is defined before the loop, not used in it, and used
+/// on the exits, b2 (laid out right after the header; if `busy` is 1) and
+/// b5 (after the latch). Block `busy` (1, the header, or 3) needs every
+/// register.
+///   b0: v0 = ..; use v0; jump b1
+///   b1: v1 = ..; br v1, b2, b3
+///   b2: use v0 (or v1); ret           (depth 0)
+///   b3: v4 = ..; br v4, b4, b5
+///   b4: jump b1
+///   b5: use v0; ret                   (depth 0)
+fn loop_with_exit_paths_inside(busy: usize) -> TestFunc {
+    let pressure = |b: &mut FuncBuilder| {
+        for v in 6..9 {
+            b.op(&[Operand::reg_def(vi(v))]);
+        }
+        b.op(&[
+            Operand::reg_use(vi(6)),
+            Operand::reg_use(vi(7)),
+            Operand::reg_use(vi(8)),
+        ]);
+    };
+    let mut b = FuncBuilder::new();
+    b.block(0);
+    b.op(&[Operand::reg_def(vi(0))]);
+    b.op(&[Operand::reg_use(vi(0))]);
+    b.branch(&[], &[1]);
+    b.block(1);
+    if busy == 1 {
+        pressure(&mut b);
+    }
+    b.op(&[Operand::reg_def(vi(1))]);
+    b.branch(&[Operand::reg_use(vi(1))], &[2, 3]);
+    b.block(0);
+    // (With the pressure in b3, b2 does not use v0: the split point is
+    // then chosen among the blocks up to b3.)
+    b.op(&[Operand::reg_use(vi(if busy == 1 { 0 } else { 1 }))]);
+    b.ret(&[]);
+    b.block(1);
+    if busy == 3 {
+        pressure(&mut b);
+    }
+    b.op(&[Operand::reg_def(vi(4))]);
+    b.branch(&[Operand::reg_use(vi(4))], &[4, 5]);
+    b.block(1);
+    b.branch(&[], &[1]);
+    b.block(0);
+    b.op(&[Operand::reg_use(vi(0))]);
+    b.ret(&[]);
+    b.finish()
+}
+
+#[test]
+fn value_reloaded_on_an_exit_path_stays_on_the_stack_in_the_loop() {
+    // v0 goes to the stack where the loop starts, and stays there in the
+    // loop's blocks.
+    // - Pressure in the header: the reload in b2 serves b2 only. The
+    //   loop's blocks after it are entered from the header, where v0 is on
+    //   the stack, so a register there would cost a reload per iteration.
+    // - Pressure in b3 (b2 does not use v0): the split is at the header,
+    //   not at b2 (which runs once, but sits inside the loop's stretch of
+    //   the layout: a split there would leave v0 in a register in the
+    //   header, so a store on the way into b3 and a reload on the back
+    //   edge).
+    for busy in [1, 3] {
+        let f = loop_with_exit_paths_inside(busy);
+        let out = alloc(&f, &test_env(3, 2), Mode::Optimizing);
+        for blk in [1, 3, 4] {
+            assert_eq!(
+                moves_in_block(&f, &out, blk),
+                0,
+                "busy b{busy}, b{blk}: {:?}",
+                out.edits
+            );
+        }
+        for blk in [2, 5] {
+            let first = f.blocks[blk].insts.first;
+            assert!(out.inst_allocs(first)[0].as_reg().is_some(), "b{blk}");
+        }
+        assert!(out.inst_allocs(Inst(1))[0].as_reg().is_some());
+    }
+}
+
 #[test]
 fn optimizing_reduces_weighted_stack_traffic() {
     // Over many random programs (high pressure, loops, calls), the
