@@ -72,7 +72,7 @@ pub fn destruct(func: &mut Function) {
     } else {
         entry
     };
-    let depths = EdgeDepths::new(func);
+    let mut depths: Option<EdgeDepths> = None;
 
     let mut seq = Sequencer::default();
     let old_layout = std::mem::take(&mut func.layout);
@@ -113,7 +113,8 @@ pub fn destruct(func: &mut Function) {
                         *d = BlockCall::new(s);
                     } else {
                         let e = func.new_block();
-                        func.blocks[e.index()].loop_depth = depths.edge(func, p, s);
+                        let ed = depths.get_or_insert_with(|| EdgeDepths::new(func, &old_layout));
+                        func.blocks[e.index()].loop_depth = ed.edge(func, p, s);
                         func.blocks[e.index()].insts = copies;
                         func.append_inst(
                             e,
@@ -165,14 +166,16 @@ struct EdgeDepths {
 }
 
 impl EdgeDepths {
-    fn new(func: &Function) -> EdgeDepths {
+    /// For `func` with the block order `layout`. (Made when the first edge
+    /// block is: most functions need none.)
+    fn new(func: &Function, layout: &[Block]) -> EdgeDepths {
         let mut pos = vec![u32::MAX; func.blocks.len()];
-        for (k, &b) in func.layout.iter().enumerate() {
+        for (k, &b) in layout.iter().enumerate() {
             pos[b.index()] = k as u32;
         }
         let mut header = vec![false; func.blocks.len()];
         let mut succs = Vec::new();
-        for (k, &b) in func.layout.iter().enumerate() {
+        for (k, &b) in layout.iter().enumerate() {
             func.successors(b, &mut succs);
             for t in &succs {
                 if pos.get(t.index()).is_some_and(|&q| q <= k as u32) {
@@ -218,7 +221,7 @@ pub fn split_critical_edges(func: &mut Function) -> bool {
             incoming[s.index()] += 1;
         }
     }
-    let depths = EdgeDepths::new(func);
+    let mut depths: Option<EdgeDepths> = None;
     let old_layout = std::mem::take(&mut func.layout);
     let mut layout = Vec::with_capacity(old_layout.len());
     let mut changed = false;
@@ -236,7 +239,8 @@ pub fn split_critical_edges(func: &mut Function) -> bool {
                 return e;
             }
             let e = func.new_block();
-            func.blocks[e.index()].loop_depth = depths.edge(func, p, s);
+            let d = depths.get_or_insert_with(|| EdgeDepths::new(func, &old_layout));
+            func.blocks[e.index()].loop_depth = d.edge(func, p, s);
             func.append_inst(
                 e,
                 InstData::Jump {

@@ -1246,31 +1246,32 @@ impl<'a> Scan<'a> {
         let home = self.b.block_of[(start / 2) as usize] as usize;
         let fb = self.b.block_of[(first / 2) as usize] as usize;
         let starts = &self.b.block_starts;
-        for (n, b) in (fb + 1..starts.len()).enumerate() {
-            let bs = starts[b];
-            if bs >= end || n >= SPLIT_SEARCH {
-                break;
-            }
-            let used = self.last_use_before(v, start, bs);
-            if used.is_none_or(|u| u < first) {
-                break;
-            }
-            let next = first_at(self, bs);
-            let unused = next.is_none_or(|x| x >= end);
-            let deeper = self.b.depth[b] > self.b.depth[fb] && (self.b.min_pred[b] as usize) < home;
-            if unused || deeper {
-                if let Some(rest) = self.split_off(c, bs) {
-                    if unused {
-                        self.b.children[rest].alloc = SPILLED;
-                    } else {
-                        self.spill_until_next_use(rest, bs);
-                    }
-                }
-                return;
-            }
-            // (Only the stretch up to the next use is looked at.)
-            if next.is_some_and(|x| x < starts.get(b + 1).copied().unwrap_or(Point::MAX)) {
-                break;
+        let Some(&after) = starts.get(fb + 1) else {
+            return;
+        };
+        if after >= end {
+            return;
+        }
+        let cut = match first_at(self, after).filter(|&x| x < end) {
+            // No use after the first use's block: on the stack from there.
+            None => Some((after, true)),
+            // The first block up to the next use's that is deeper than the
+            // first use's and entered from before the child.
+            Some(next) => (fb + 1..starts.len())
+                .take(SPLIT_SEARCH)
+                .take_while(|&b| starts[b] <= next)
+                .find(|&b| {
+                    self.b.depth[b] > self.b.depth[fb] && (self.b.min_pred[b] as usize) < home
+                })
+                .map(|b| (starts[b], false)),
+        };
+        if let Some((at, unused)) = cut
+            && let Some(rest) = self.split_off(c, at)
+        {
+            if unused {
+                self.b.children[rest].alloc = SPILLED;
+            } else {
+                self.spill_until_next_use(rest, at);
             }
         }
     }
