@@ -170,13 +170,12 @@ fn shift_count_in_fixed_register() {
     both(&f, &test_env(1, 2));
 }
 
-#[test]
-fn reuse_def_with_live_input() {
+/// v2 = v0 op v1 (two-address on v0), v0 used afterwards, v1 not.
+fn reuse_with_live_input() -> TestFunc {
     let mut b = FuncBuilder::new();
     b.block(0);
     b.op(&[Operand::reg_def(vi(0))]);
     b.op(&[Operand::reg_def(vi(1))]);
-    // v2 = v0 + v1 (two-address on v0), v0 used afterwards.
     b.op(&[
         Operand::reg_use(vi(0)),
         Operand::reg_use(vi(1)),
@@ -184,7 +183,12 @@ fn reuse_def_with_live_input() {
     ]);
     b.op(&[Operand::reg_use(vi(0)), Operand::reg_use(vi(2))]);
     b.ret(&[]);
-    let f = b.finish();
+    b.finish()
+}
+
+#[test]
+fn reuse_def_with_live_input() {
+    let f = reuse_with_live_input();
     let out = both(&f, &test_env(4, 2));
     // The input must be copied: v0 survives.
     assert!(!out.edits.is_empty());
@@ -193,23 +197,11 @@ fn reuse_def_with_live_input() {
 
 #[test]
 fn reuse_def_avoids_the_other_inputs_register() {
-    // v2 = v0 / v1 (two-address on v0), v0 used afterwards, v1 not: v0 is
-    // copied into v2's register before the division. In v1's register
-    // (free after the instruction, and first in order) that copy would
-    // overwrite v1 before it is read: a round trip through the scratch
-    // register. Another register needs the copy alone.
-    let mut b = FuncBuilder::new();
-    b.block(0);
-    b.op(&[Operand::reg_def(vi(0))]);
-    b.op(&[Operand::reg_def(vi(1))]);
-    b.op(&[
-        Operand::reg_use(vi(0)),
-        Operand::reg_use(vi(1)),
-        Operand::reuse_def(vi(2), 0),
-    ]);
-    b.op(&[Operand::reg_use(vi(0)), Operand::reg_use(vi(2))]);
-    b.ret(&[]);
-    let f = b.finish();
+    // v0 is copied into v2's register before the instruction. In v1's
+    // register (free after the instruction, and first in order) that copy
+    // would overwrite v1 before it is read: a round trip through the
+    // scratch register. Another register needs the copy alone.
+    let f = reuse_with_live_input();
     let out = alloc(&f, &test_env(4, 2), Mode::Optimizing);
     let at = |i: usize, k: usize| out.allocs[out.inst_alloc_offsets[i] as usize + k];
     assert_ne!(at(2, 2), at(2, 1), "{out:?}");
