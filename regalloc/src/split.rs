@@ -12,12 +12,16 @@
 //!    at a move into its vreg, the register of the move's source; the
 //!    register of the vreg's previous child, a fixed register the vreg is
 //!    used or defined in inside the child, registers of vregs it is copied
-//!    to or from or reused by); else
+//!    to or from or reused by). A two-address def whose reused input lives
+//!    on takes the register of another input of its instruction only when
+//!    no other is free: the input's copy would overwrite that one. Else
 //! 2. the register free the longest, if that is past the child's start: the
 //!    child is split before the register becomes unavailable (at a point
 //!    after its last use before then, moved back to a block boundary of
-//!    lower loop depth when there is one) and the rest goes back to the
-//!    queue; else
+//!    lower loop depth when there is one; a block start inside a loop's
+//!    stretch of the layout, header excluded, costs as much as the loop,
+//!    since a split there puts moves on every edge crossing it, back edge
+//!    included) and the rest goes back to the queue; else
 //! 3. (blocked) the register whose conflicting children within the child
 //!    have the least total spill weight (loop-depth-weighted uses, `10^depth`,
 //!    per program point), if that is below the child's own weight and the
@@ -28,7 +32,10 @@
 //!    again; else
 //! 4. the child itself is spilled until before its next register use (uses
 //!    at its first instruction are served from the stack by scratch
-//!    reloads), and the rest is queued.
+//!    reloads), and the rest is queued. The rest, a reload, stays on the
+//!    stack from the block after its last use, and from a block before its
+//!    next use that is nested deeper than its first use's and entered from
+//!    blocks laid out before it (`Scan::trim_reload`).
 //!
 //! Every queued remainder starts after the current point, so the scan ends;
 //! a per-vreg cap on splits keeps the number of children linear in the uses.
