@@ -93,14 +93,21 @@ fn on_stack(t: &str) -> bool {
     t.contains("rbp") || t.contains("rsp")
 }
 
-fn call_i32(engine: &Engine, wat: &str, name: &str, arg: i32) -> i32 {
+/// Calls export `name` of `wat` with one `i32`; `zero` gives the result's
+/// type.
+fn call(engine: &Engine, wat: &str, name: &str, arg: i32, zero: Val) -> Val {
     let module = Module::new(engine, std::fs::read(dir().join(wat)).unwrap()).unwrap();
     let mut store = Store::new(engine, ());
     let instance = Instance::new(&mut store, &module, &[]).unwrap();
     let f = instance.get_func(&mut store, name).unwrap();
-    let mut out = [Val::I32(0)];
+    let mut out = [zero];
     f.call(&mut store, &[Val::I32(arg)], &mut out).unwrap();
-    out[0].i32().unwrap()
+    let [v] = out;
+    v
+}
+
+fn call_i32(engine: &Engine, wat: &str, name: &str, arg: i32) -> i32 {
+    call(engine, wat, name, arg, Val::I32(0)).i32().unwrap()
 }
 
 #[test]
@@ -232,16 +239,6 @@ fn scan_loop_increments_its_index_in_place() {
     }
 }
 
-fn call_f64(engine: &Engine, wat: &str, name: &str, arg: i32) -> f64 {
-    let module = Module::new(engine, std::fs::read(dir().join(wat)).unwrap()).unwrap();
-    let mut store = Store::new(engine, ());
-    let instance = Instance::new(&mut store, &module, &[]).unwrap();
-    let f = instance.get_func(&mut store, name).unwrap();
-    let mut out = [Val::F64(0)];
-    f.call(&mut store, &[Val::I32(arg)], &mut out).unwrap();
-    out[0].f64().unwrap()
-}
-
 /// The float register moves (`movaps`) of a loop body, and whether it uses
 /// a scratch register (`xmm14`/`xmm15`, the allocator's fix-up temporaries).
 fn float_moves(body: &[String]) -> (Vec<&String>, bool) {
@@ -282,7 +279,10 @@ fn dot_loop_accumulates_in_place() {
     // v = 1, 2, 3: the sum of v[j] / (j + 1).
     for engine in [&engine, &baseline] {
         for (n, want) in [(0, 0.0), (1, 1.0), (2, 2.0), (3, 3.0)] {
-            assert_eq!(call_f64(engine, "dot_loop.wat", "dot", n), want);
+            assert_eq!(
+                call(engine, "dot_loop.wat", "dot", n, Val::F64(0)).f64(),
+                Some(want)
+            );
         }
     }
 }
