@@ -5,6 +5,16 @@
 //! Registers are dynamic (`Rq(n)`, `Rd(n)`, `Rx(n)`): dynasm then always emits
 //! a REX prefix, which also makes `Rb(6)` mean `sil` rather than `dh`.
 //!
+//! Encodings are the short ones where the operand allows: 8-bit
+//! displacements (`mem_op!`, `at_op!`), sign-extended 8-bit immediates
+//! for the ALU operations and `cmp`, and 2-byte jumps backwards (to a label
+//! already placed, within reach). dynasm fixes an operand's size when the
+//! macro expands, so each form is chosen at run time among expansions, and
+//! the two it cannot select (`cmp r, imm8` for a dynamic register, `jcc`/`jmp
+//! rel8` to a dynamic label) are written as bytes. Forward jumps keep 32-bit
+//! displacements: there is no relaxation pass. `tests/encoding.rs` checks
+//! all of this over decoded code.
+//!
 //! Layout of the emitted code: prologue (with the stack check), the blocks in
 //! layout order with the allocator's edits inserted, the out-of-line trap
 //! stubs (`ud2`, one per trapping instruction and trap code), then data: the
@@ -39,7 +49,11 @@ macro_rules! x64 {
 }
 
 /// Expands `$body` (an `x64!` invocation whose memory operand is written
-/// `[MEM]`) once per addressing form of the [`Mem`] `$m`.
+/// `[MEM]`) once per addressing form of the [`Mem`] `$m`, each with the
+/// shortest displacement that holds its offset: none (a zero offset from
+/// `r15`), 8 bits or 32 bits. (A dynamic base register gets at least an
+/// 8-bit displacement from dynasm, which cannot tell `rbp` or `r13` apart
+/// at expansion time.)
 macro_rules! mem_op {
     ($self:ident, $m:expr, |$a:ident| x64!($asm:ident; $($t:tt)*)) => {{
         let m: Mem = $m;
@@ -50,20 +64,55 @@ macro_rules! mem_op {
     }};
     (@expand $a:ident, $m:ident, $b:ident, $off:ident, [$($pre:tt)*] [MEM] $($post:tt)*) => {
         match $m.index {
-            Some((_, 1)) if $m.heap => x64!($a; $($pre)* [r15 + Rq($b) * 2 + $off] $($post)*),
-            Some((_, 2)) if $m.heap => x64!($a; $($pre)* [r15 + Rq($b) * 4 + $off] $($post)*),
-            Some((_, 3)) if $m.heap => x64!($a; $($pre)* [r15 + Rq($b) * 8 + $off] $($post)*),
-            _ if $m.heap && $off == 0 => x64!($a; $($pre)* [r15 + Rq($b)] $($post)*),
-            _ if $m.heap => x64!($a; $($pre)* [r15 + Rq($b) + $off] $($post)*),
-            None => x64!($a; $($pre)* [Rq($b) + $off] $($post)*),
-            Some((i, 0)) => x64!($a; $($pre)* [Rq($b) + Rq(i) + $off] $($post)*),
-            Some((i, 1)) => x64!($a; $($pre)* [Rq($b) + Rq(i) * 2 + $off] $($post)*),
-            Some((i, 2)) => x64!($a; $($pre)* [Rq($b) + Rq(i) * 4 + $off] $($post)*),
-            Some((i, _)) => x64!($a; $($pre)* [Rq($b) + Rq(i) * 8 + $off] $($post)*),
+            Some((_, 1)) if $m.heap => mem_op!(@heap $a, $off, [$($pre)*] [r15 + Rq($b) * 2] [$($post)*]),
+            Some((_, 2)) if $m.heap => mem_op!(@heap $a, $off, [$($pre)*] [r15 + Rq($b) * 4] [$($post)*]),
+            Some((_, 3)) if $m.heap => mem_op!(@heap $a, $off, [$($pre)*] [r15 + Rq($b) * 8] [$($post)*]),
+            _ if $m.heap => mem_op!(@heap $a, $off, [$($pre)*] [r15 + Rq($b)] [$($post)*]),
+            None => mem_op!(@disp $a, $off, [$($pre)*] [Rq($b)] [$($post)*]),
+            Some((i, 0)) => mem_op!(@disp $a, $off, [$($pre)*] [Rq($b) + Rq(i)] [$($post)*]),
+            Some((i, 1)) => mem_op!(@disp $a, $off, [$($pre)*] [Rq($b) + Rq(i) * 2] [$($post)*]),
+            Some((i, 2)) => mem_op!(@disp $a, $off, [$($pre)*] [Rq($b) + Rq(i) * 4] [$($post)*]),
+            Some((i, _)) => mem_op!(@disp $a, $off, [$($pre)*] [Rq($b) + Rq(i) * 8] [$($post)*]),
         }
     };
     (@expand $a:ident, $m:ident, $b:ident, $off:ident, [$($pre:tt)*] $t:tt $($post:tt)*) => {
         mem_op!(@expand $a, $m, $b, $off, [$($pre)* $t] $($post)*)
+    };
+    // `r15` as the base needs no displacement for a zero offset.
+    (@heap $a:ident, $off:ident, [$($pre:tt)*] [$($ea:tt)*] [$($post:tt)*]) => {
+        if $off == 0 {
+            x64!($a; $($pre)* [$($ea)*] $($post)*)
+        } else {
+            mem_op!(@disp $a, $off, [$($pre)*] [$($ea)*] [$($post)*])
+        }
+    };
+    (@disp $a:ident, $off:ident, [$($pre:tt)*] [$($ea:tt)*] [$($post:tt)*]) => {
+        match i8::try_from($off) {
+            Ok(d) => x64!($a; $($pre)* [BYTE $($ea)* + d] $($post)*),
+            Err(_) => x64!($a; $($pre)* [$($ea)* + $off] $($post)*),
+        }
+    };
+}
+
+/// Like `mem_op!` for `[$base + $off]` with a fixed base register
+/// (`rbp`, `rsp`, `r14`): no displacement for a zero offset (except from
+/// `rbp`), else 8 or 32 bits. A fixed base needs no SIB byte unless it is
+/// `rsp`, where a dynamic one always takes one.
+macro_rules! at_op {
+    ($self:ident, $base:ident, $off:expr, |$a:ident| x64!($asm:ident; $($t:tt)*)) => {{
+        let off: i32 = $off;
+        let $a = &mut $self.asm;
+        at_op!(@expand $a, $base, off, [] $($t)*)
+    }};
+    (@expand $a:ident, $base:ident, $off:ident, [$($pre:tt)*] [MEM] $($post:tt)*) => {
+        match i8::try_from($off) {
+            Ok(0) => x64!($a; $($pre)* [$base] $($post)*),
+            Ok(d) => x64!($a; $($pre)* [BYTE $base + d] $($post)*),
+            Err(_) => x64!($a; $($pre)* [$base + $off] $($post)*),
+        }
+    };
+    (@expand $a:ident, $base:ident, $off:ident, [$($pre:tt)*] $t:tt $($post:tt)*) => {
+        at_op!(@expand $a, $base, $off, [$($pre)* $t] $($post)*)
     };
 }
 
@@ -305,7 +354,51 @@ impl Emitter {
         Mem::new(heap, r, offset, index)
     }
 
+    /// `cmp r, imm`. The sign-extended 8-bit immediate form (`83 /7 ib`) is
+    /// encoded here: dynasm picks the 32-bit immediate form for a dynamic
+    /// register.
+    fn cmp_imm(&mut self, size: Size, r: u8, imm: i32) {
+        match (size, i8::try_from(imm)) {
+            (_, Ok(b)) => {
+                let rex = if size == Size::S64 { 0x48 } else { 0x40 } | (r >> 3);
+                self.asm.extend([rex, 0x83, 0xf8 | (r & 7), b as u8]);
+            }
+            (Size::S32, Err(_)) => x64!(self.asm; cmp Rd(r), imm),
+            (Size::S64, Err(_)) => x64!(self.asm; cmp Rq(r), imm),
+        }
+    }
+
+    /// The 8-bit displacement of a 2-byte jump from here to `l`, when `l`
+    /// is already placed (a backward jump) within reach. (Forward jumps keep
+    /// 32-bit displacements: their distance is not known yet.)
+    fn short_to(&self, l: DynamicLabel) -> Option<u8> {
+        let target = self.asm.labels().resolve_dynamic(l).ok()?.0 as i64;
+        let d = i8::try_from(target - (self.off() as i64 + 2)).ok()?;
+        Some(d as u8)
+    }
+
     fn jcc(&mut self, c: Cond, l: DynamicLabel) {
+        if let Some(d) = self.short_to(l) {
+            // `jcc rel8` is `0x70 + cc`.
+            let cc = match c {
+                Cond::NO => 0x1,
+                Cond::B => 0x2,
+                Cond::AE => 0x3,
+                Cond::E => 0x4,
+                Cond::NE => 0x5,
+                Cond::BE => 0x6,
+                Cond::A => 0x7,
+                Cond::S => 0x8,
+                Cond::P => 0xa,
+                Cond::NP => 0xb,
+                Cond::L => 0xc,
+                Cond::GE => 0xd,
+                Cond::LE => 0xe,
+                Cond::G => 0xf,
+            };
+            self.asm.extend([0x70 | cc, d]);
+            return;
+        }
         let a = &mut self.asm;
         match c {
             Cond::E => x64!(a; je =>l),
@@ -376,16 +469,7 @@ impl Emitter {
             CmpKind::Cmp {
                 size: Size::S64, ..
             } => x64!(a; cmp Rq(r[0]), Rq(r[1])),
-            CmpKind::CmpImm {
-                size: Size::S32,
-                imm,
-                ..
-            } => x64!(a; cmp Rd(r[0]), imm),
-            CmpKind::CmpImm {
-                size: Size::S64,
-                imm,
-                ..
-            } => x64!(a; cmp Rq(r[0]), imm),
+            CmpKind::CmpImm { size, imm, .. } => self.cmp_imm(size, r[0], imm),
             CmpKind::Test {
                 size: Size::S32, ..
             } => x64!(a; test Rd(r[0]), Rd(r[1])),
@@ -447,7 +531,10 @@ impl Emitter {
     }
 
     fn jmp(&mut self, l: DynamicLabel) {
-        x64!(self.asm; jmp =>l);
+        match self.short_to(l) {
+            Some(d) => self.asm.extend([0xeb, d]),
+            None => x64!(self.asm; jmp =>l),
+        }
     }
 
     fn setcc(&mut self, c: Cond, r: u8) {
@@ -599,16 +686,16 @@ impl Emitter {
                 let off = self.slot_offset(s.index());
                 let r = f.hw_enc();
                 match class {
-                    RegClass::Int => x64!(self.asm; mov QWORD [rbp + off], Rq(r)),
-                    RegClass::Float => x64!(self.asm; movups [rbp + off], Rx(r)),
+                    RegClass::Int => at_op!(self, rbp, off, |a| x64!(a; mov QWORD [MEM], Rq(r))),
+                    RegClass::Float => at_op!(self, rbp, off, |a| x64!(a; movups [MEM], Rx(r))),
                 }
             }
             (Allocation::Stack(s), Allocation::Reg(t)) => {
                 let off = self.slot_offset(s.index());
                 let r = t.hw_enc();
                 match class {
-                    RegClass::Int => x64!(self.asm; mov Rq(r), QWORD [rbp + off]),
-                    RegClass::Float => x64!(self.asm; movups Rx(r), [rbp + off]),
+                    RegClass::Int => at_op!(self, rbp, off, |a| x64!(a; mov Rq(r), QWORD [MEM])),
+                    RegClass::Float => at_op!(self, rbp, off, |a| x64!(a; movups Rx(r), [MEM])),
                 }
             }
             _ => return Err(err(format!("unsupported edit {e:?}"))),
@@ -626,15 +713,20 @@ impl Emitter {
             ; push rbp
             ; mov rbp, rsp
             ; push r14
-            ; mov r11, QWORD [r14 + limit]
-            ; lea r10, [rsp - n]
+        );
+        at_op!(self, r14, limit, |a| x64!(a; mov r11, QWORD [MEM]));
+        at_op!(self, rsp, -n, |a| x64!(a; lea r10, [MEM]));
+        x64!(self.asm
             ; cmp r10, QWORD [r11]
             ; jb =>so
-            ; sub rsp, n
         );
+        match i8::try_from(n) {
+            Ok(b) => x64!(self.asm; sub rsp, BYTE b),
+            Err(_) => x64!(self.asm; sub rsp, n),
+        }
         for (j, &r) in self.saved.iter().enumerate() {
             let o = abi::saved_reg_offset(j);
-            x64!(self.asm; mov QWORD [rbp + o], Rq(r));
+            at_op!(self, rbp, o, |a| x64!(a; mov QWORD [MEM], Rq(r)));
         }
     }
 
@@ -642,7 +734,7 @@ impl Emitter {
     fn epilogue(&mut self) {
         for (j, &r) in self.saved.iter().enumerate() {
             let o = abi::saved_reg_offset(j);
-            x64!(self.asm; mov Rq(r), QWORD [rbp + o]);
+            at_op!(self, rbp, o, |a| x64!(a; mov Rq(r), QWORD [MEM]));
         }
         x64!(self.asm; mov rsp, rbp; pop rbp; ret);
     }
@@ -881,7 +973,8 @@ impl Emitter {
         let counter = info.counter;
         let slow = self.label();
         let resume = self.label();
-        x64!(self.asm; sub DWORD [r14 + counter], 1);
+        // (`dec` sets the sign flag as `sub 1` does, without an immediate.)
+        at_op!(self, r14, counter, |a| x64!(a; dec DWORD [MEM]));
         self.jcc(Cond::S, slow);
         self.asm.dynamic_label(resume);
         self.tier_stubs.push(TierStub {
@@ -1162,8 +1255,8 @@ impl Emitter {
                 return Err(err("tier check emitted as a plain instruction"));
             }
             MInst::LoadStackArg { off } => match ops[0].vreg.class() {
-                RegClass::Int => x64!(self.asm; mov Rq(r[0]), QWORD [rbp + off]),
-                RegClass::Float => x64!(self.asm; movsd Rx(r[0]), QWORD [rbp + off]),
+                RegClass::Int => at_op!(self, rbp, off, |a| x64!(a; mov Rq(r[0]), QWORD [MEM])),
+                RegClass::Float => at_op!(self, rbp, off, |a| x64!(a; movsd Rx(r[0]), QWORD [MEM])),
             },
             MInst::Imm { size, imm } => self.mov_imm(size, r[0], imm),
             MInst::FImm { bits, .. } => self.load_fconst(r[0], bits),
@@ -1386,20 +1479,24 @@ impl Emitter {
             MInst::StoreOutgoingArg { off } => {
                 let off = off as i32;
                 match ops[0].vreg.class() {
-                    RegClass::Int => x64!(self.asm; mov QWORD [rsp + off], Rq(r[0])),
-                    RegClass::Float => x64!(self.asm; movsd QWORD [rsp + off], Rx(r[0])),
+                    RegClass::Int => at_op!(self, rsp, off, |a| x64!(a; mov QWORD [MEM], Rq(r[0]))),
+                    RegClass::Float => {
+                        at_op!(self, rsp, off, |a| x64!(a; movsd QWORD [MEM], Rx(r[0])))
+                    }
                 }
             }
             MInst::LoadStackResult { off } => {
                 let off = off as i32;
                 match ops[0].vreg.class() {
-                    RegClass::Int => x64!(self.asm; mov Rq(r[0]), QWORD [rsp + off]),
-                    RegClass::Float => x64!(self.asm; movsd Rx(r[0]), QWORD [rsp + off]),
+                    RegClass::Int => at_op!(self, rsp, off, |a| x64!(a; mov Rq(r[0]), QWORD [MEM])),
+                    RegClass::Float => {
+                        at_op!(self, rsp, off, |a| x64!(a; movsd Rx(r[0]), QWORD [MEM]))
+                    }
                 }
             }
             MInst::StoreStackResult { off } => match ops[0].vreg.class() {
-                RegClass::Int => x64!(self.asm; mov QWORD [rbp + off], Rq(r[0])),
-                RegClass::Float => x64!(self.asm; movsd QWORD [rbp + off], Rx(r[0])),
+                RegClass::Int => at_op!(self, rbp, off, |a| x64!(a; mov QWORD [MEM], Rq(r[0]))),
+                RegClass::Float => at_op!(self, rbp, off, |a| x64!(a; movsd QWORD [MEM], Rx(r[0]))),
             },
             MInst::Call { target } => {
                 let hb = HEAP_BASE as i32;
@@ -1410,7 +1507,7 @@ impl Emitter {
                         // return address minus one maps to this srcloc.
                         let off = self.off();
                         self.addr_map.push((off, self.cur_srcloc));
-                        x64!(self.asm; call QWORD [r14 + slot]);
+                        at_op!(self, r14, slot, |a| x64!(a; call QWORD [MEM]));
                     }
                     CallTarget::Indirect => {
                         let (code, vm) = (r[0], r[1]);
@@ -1589,11 +1686,7 @@ impl Emitter {
         }
         let do_div = self.label();
         let done = self.label();
-        if s64 {
-            x64!(self.asm; cmp Rq(d), -1);
-        } else {
-            x64!(self.asm; cmp Rd(d), -1);
-        }
+        self.cmp_imm(if s64 { Size::S64 } else { Size::S32 }, d, -1);
         self.jcc(Cond::NE, do_div);
         if kind == DivKind::DivS {
             let ovf = self.stub(TrapCode::IntegerOverflow);
@@ -1781,11 +1874,7 @@ impl Emitter {
                 let bad = self.stub(TrapCode::BadConversionToInteger);
                 let ovf = self.stub(TrapCode::IntegerOverflow);
                 self.cvtt(d, s, f64, dst64);
-                if dst64 {
-                    x64!(self.asm; cmp Rq(d), 1);
-                } else {
-                    x64!(self.asm; cmp Rd(d), 1);
-                }
+                self.cmp_imm(if dst64 { Size::S64 } else { Size::S32 }, d, 1);
                 self.jcc(Cond::NO, done);
                 self.ucomis(s, s, f64);
                 self.jcc(Cond::P, bad);
@@ -1824,11 +1913,7 @@ impl Emitter {
             (true, true) => {
                 let nan = self.label();
                 self.cvtt(d, s, f64, dst64);
-                if dst64 {
-                    x64!(self.asm; cmp Rq(d), 1);
-                } else {
-                    x64!(self.asm; cmp Rd(d), 1);
-                }
+                self.cmp_imm(if dst64 { Size::S64 } else { Size::S32 }, d, 1);
                 self.jcc(Cond::NO, done);
                 self.ucomis(s, s, f64);
                 self.jcc(Cond::P, nan);
@@ -1931,6 +2016,24 @@ impl Emitter {
     /// `d = a op imm` (`d == a` except for the three-operand `imul`).
     fn alu_imm(&mut self, op: AluOp, size: Size, imm: i32, s: u8, d: u8) {
         let a = &mut self.asm;
+        // The sign-extended 8-bit immediate forms, 3 bytes shorter.
+        if let Ok(b) = i8::try_from(imm) {
+            match (op, size) {
+                (AluOp::Add, Size::S32) => x64!(a; add Rd(d), BYTE b),
+                (AluOp::Add, Size::S64) => x64!(a; add Rq(d), BYTE b),
+                (AluOp::Sub, Size::S32) => x64!(a; sub Rd(d), BYTE b),
+                (AluOp::Sub, Size::S64) => x64!(a; sub Rq(d), BYTE b),
+                (AluOp::And, Size::S32) => x64!(a; and Rd(d), BYTE b),
+                (AluOp::And, Size::S64) => x64!(a; and Rq(d), BYTE b),
+                (AluOp::Or, Size::S32) => x64!(a; or Rd(d), BYTE b),
+                (AluOp::Or, Size::S64) => x64!(a; or Rq(d), BYTE b),
+                (AluOp::Xor, Size::S32) => x64!(a; xor Rd(d), BYTE b),
+                (AluOp::Xor, Size::S64) => x64!(a; xor Rq(d), BYTE b),
+                (AluOp::Imul, Size::S32) => x64!(a; imul Rd(d), Rd(s), BYTE b),
+                (AluOp::Imul, Size::S64) => x64!(a; imul Rq(d), Rq(s), BYTE b),
+            }
+            return;
+        }
         match (op, size) {
             (AluOp::Add, Size::S32) => x64!(a; add Rd(d), imm),
             (AluOp::Add, Size::S64) => x64!(a; add Rq(d), imm),
@@ -1974,46 +2077,29 @@ impl Emitter {
             }
             return;
         }
-        if !index {
-            match size {
-                Size::S32 => x64!(self.asm; lea Rd(d), [Rq(b) + disp]),
-                Size::S64 => x64!(self.asm; lea Rq(d), [Rq(b) + disp]),
+        let m = if index {
+            let i = r[1];
+            if shift == 0 && disp == 0 && (d == b || d == i) {
+                // A plain two-register sum into one of its operands.
+                let other = if d == b { i } else { b };
+                match size {
+                    Size::S32 => x64!(self.asm; add Rd(d), Rd(other)),
+                    Size::S64 => x64!(self.asm; add Rq(d), Rq(other)),
+                }
+                return;
             }
-            return;
-        }
-        let i = r[1];
-        if shift == 0 && disp == 0 && (d == b || d == i) {
-            // A plain two-register sum into one of its operands.
-            let other = if d == b { i } else { b };
-            match size {
-                Size::S32 => x64!(self.asm; add Rd(d), Rd(other)),
-                Size::S64 => x64!(self.asm; add Rq(d), Rq(other)),
+            Mem {
+                heap: false,
+                base: b,
+                index: Some((i, shift)),
+                off: disp,
             }
-            return;
-        }
-        let a = &mut self.asm;
-        if disp == 0 {
-            match (size, shift) {
-                (Size::S32, 0) => x64!(a; lea Rd(d), [Rq(b) + Rq(i)]),
-                (Size::S64, 0) => x64!(a; lea Rq(d), [Rq(b) + Rq(i)]),
-                (Size::S32, 1) => x64!(a; lea Rd(d), [Rq(b) + Rq(i) * 2]),
-                (Size::S64, 1) => x64!(a; lea Rq(d), [Rq(b) + Rq(i) * 2]),
-                (Size::S32, 2) => x64!(a; lea Rd(d), [Rq(b) + Rq(i) * 4]),
-                (Size::S64, 2) => x64!(a; lea Rq(d), [Rq(b) + Rq(i) * 4]),
-                (Size::S32, _) => x64!(a; lea Rd(d), [Rq(b) + Rq(i) * 8]),
-                (Size::S64, _) => x64!(a; lea Rq(d), [Rq(b) + Rq(i) * 8]),
-            }
-            return;
-        }
-        match (size, shift) {
-            (Size::S32, 0) => x64!(a; lea Rd(d), [Rq(b) + Rq(i) + disp]),
-            (Size::S32, 1) => x64!(a; lea Rd(d), [Rq(b) + Rq(i) * 2 + disp]),
-            (Size::S32, 2) => x64!(a; lea Rd(d), [Rq(b) + Rq(i) * 4 + disp]),
-            (Size::S32, _) => x64!(a; lea Rd(d), [Rq(b) + Rq(i) * 8 + disp]),
-            (Size::S64, 0) => x64!(a; lea Rq(d), [Rq(b) + Rq(i) + disp]),
-            (Size::S64, 1) => x64!(a; lea Rq(d), [Rq(b) + Rq(i) * 2 + disp]),
-            (Size::S64, 2) => x64!(a; lea Rq(d), [Rq(b) + Rq(i) * 4 + disp]),
-            (Size::S64, _) => x64!(a; lea Rq(d), [Rq(b) + Rq(i) * 8 + disp]),
+        } else {
+            Mem::at(b, disp)
+        };
+        match size {
+            Size::S32 => mem_op!(self, m, |a| x64!(a; lea Rd(d), [MEM])),
+            Size::S64 => mem_op!(self, m, |a| x64!(a; lea Rq(d), [MEM])),
         }
     }
 
@@ -2076,7 +2162,8 @@ impl Emitter {
                     if kind.is_rem() {
                         self.mov_sized(size, t1, x);
                         if k <= 31 && !(s64 && k == 31) {
-                            op1!(and t1, ((1u64 << k) - 1) as u32 as i32);
+                            let mask = ((1u64 << k) - 1) as u32 as i32;
+                            self.alu_imm(AluOp::And, size, mask, t1, t1);
                         } else {
                             let n = (bits - k) as i8;
                             op1!(shl t1, n);
@@ -2190,9 +2277,9 @@ impl Emitter {
         // r = x - q * divisor.
         let o = if q == t1 { t2 } else { t1 };
         if !s64 {
-            x64!(self.asm; imul Rd(q), Rd(q), divisor as u32 as i32);
+            self.alu_imm(AluOp::Imul, size, divisor as u32 as i32, q, q);
         } else if divisor as i64 == divisor as i64 as i32 as i64 {
-            x64!(self.asm; imul Rq(q), Rq(q), divisor as i64 as i32);
+            self.alu_imm(AluOp::Imul, size, divisor as i64 as i32, q, q);
         } else {
             self.mov_imm(Size::S64, o, divisor);
             x64!(self.asm; imul Rq(q), Rq(o));
@@ -2214,6 +2301,16 @@ struct Mem {
 }
 
 impl Mem {
+    /// `[base + off]`.
+    fn at(base: u8, off: i32) -> Mem {
+        Mem {
+            heap: false,
+            base,
+            index: None,
+            off,
+        }
+    }
+
     /// From an access's registers (`[base, (index,) ..]`); a heap access's
     /// `index` shift scales its address register (`r15` is the base).
     fn new(heap: bool, r: &[u8], off: i32, index: Option<u8>) -> Mem {

@@ -3,40 +3,43 @@ function %fib:
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  d: lea r10,[rsp-0x18]
-  15: cmp r10,[r11]
-  18: jb 0xC5
-  1e: sub rsp,0x18
-  25: mov [rbp-0x10],rbx
-  2c: mov [rbp-0x18],r12
-  33: cmp edi,2
-  3a: jge 0x56
-  40: mov rax,rdi
-  43: mov rbx,[rbp-0x10]
-  4a: mov r12,[rbp-0x18]
-  51: mov rsp,rbp
-  54: pop rbp
-  55: ret
-  56: xor eax,eax
-  59: mov rbx,rax
-  5c: mov r12,rdi
-  5f: nop [rax+rax]
-  68: nop [rax+rax]
-  71: nop [rax+rax]
-  7a: nop [rax+rax]
+  9: lea r10,[rsp-0x18]
+  e: cmp r10,[r11]
+  11: jb 0xB0
+  17: sub rsp,0x18
+  1b: mov [rbp-0x10],rbx
+  1f: mov [rbp-0x18],r12
+  23: cmp edi,2
+  27: jge 0x3D
+  2d: mov rax,rdi
+  30: mov rbx,[rbp-0x10]
+  34: mov r12,[rbp-0x18]
+  38: mov rsp,rbp
+  3b: pop rbp
+  3c: ret
+  3d: xor eax,eax
+  40: mov rbx,rax
+  43: mov r12,rdi
+  46: nop [rax+rax]
+  4f: nop [rax+rax]
+  58: nop [rax+rax]
+  61: nop [rax+rax]
+  6a: nop [rax+rax]
+  73: nop [rax+rax]
+  7c: nop [rax]
   80: lea edi,[r12-1]
-  88: call qword ptr [r14+0x78]
-  8f: add ebx,eax
-  92: lea eax,[r12-2]
-  9a: cmp r12d,3
-  a1: jbe 0xAF
-  a7: mov r12,rax
-  aa: jmp 0x80
-  af: add eax,ebx
-  b2: mov rbx,[rbp-0x10]
-  b9: mov r12,[rbp-0x18]
-  c0: mov rsp,rbp
-  c3: pop rbp
-  c4: ret
-  c5: ud2
+  85: call qword ptr [r14+0x78]
+  89: add ebx,eax
+  8c: lea eax,[r12-2]
+  91: cmp r12d,3
+  95: jbe 0xA0
+  9b: mov r12,rax
+  9e: jmp short 0x80
+  a0: add eax,ebx
+  a3: mov rbx,[rbp-0x10]
+  a7: mov r12,[rbp-0x18]
+  ab: mov rsp,rbp
+  ae: pop rbp
+  af: ret
+  b0: ud2
 

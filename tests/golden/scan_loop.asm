@@ -3,21 +3,22 @@ function %scan:
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  d: lea r10,[rsp-8]
-  15: cmp r10,[r11]
-  18: jb 0x65
-  1e: sub rsp,8
-  25: xor eax,eax
-  28: nop [rax+rax]
-  31: nop [rax+rax]
-  3a: nop [rax+rax]
+  9: lea r10,[rsp-8]
+  e: cmp r10,[r11]
+  11: jb 0x5B
+  17: sub rsp,8
+  1b: xor eax,eax
+  1e: nop [rax+rax]
+  27: nop [rax+rax]
+  30: nop [rax+rax]
+  39: nop [rax]
   40: movzx ecx,byte ptr [r15+rax+0x400]
   49: add eax,1
-  50: cmp ecx,edi
-  53: jb 0x40
-  59: add eax,0xFFFFFFFF
-  60: mov rsp,rbp
-  63: pop rbp
-  64: ret
-  65: ud2
+  4d: cmp ecx,edi
+  50: jb short 0x40
+  52: add eax,0xFFFFFFFF
+  56: mov rsp,rbp
+  59: pop rbp
+  5a: ret
+  5b: ud2
 

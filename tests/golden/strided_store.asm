@@ -3,40 +3,41 @@ function %mark:
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  d: lea r10,[rsp-8]
-  15: cmp r10,[r11]
-  18: jb 0xB8
-  1e: sub rsp,8
-  25: cmp edi,0x3E8
-  2c: jbe 0x3A
-  32: xor eax,eax
-  35: mov rsp,rbp
-  38: pop rbp
-  39: ret
-  3a: test edi,edi
-  3d: jne 0x4B
-  43: xor eax,eax
-  46: mov rsp,rbp
-  49: pop rbp
-  4a: ret
-  4b: mov rax,rdi
-  4e: shl eax,1
-  52: mov rcx,rax
-  55: nop [rax+rax]
-  5e: nop [rax+rax]
-  67: nop [rax+rax]
-  70: nop [rax+rax]
-  79: nop [rax]
+  9: lea r10,[rsp-8]
+  e: cmp r10,[r11]
+  11: jb 0xB4
+  17: sub rsp,8
+  1b: cmp edi,0x3E8
+  22: jbe 0x30
+  28: xor eax,eax
+  2b: mov rsp,rbp
+  2e: pop rbp
+  2f: ret
+  30: test edi,edi
+  33: jne 0x41
+  39: xor eax,eax
+  3c: mov rsp,rbp
+  3f: pop rbp
+  40: ret
+  41: mov rax,rdi
+  44: shl eax,1
+  48: mov rcx,rax
+  4b: nop [rax+rax]
+  54: nop [rax+rax]
+  5d: nop [rax+rax]
+  66: nop [rax+rax]
+  6f: nop [rax+rax]
+  78: nop [rax+rax]
   80: mov byte ptr [r15+rcx+0x400],1
   89: add ecx,edi
   8c: cmp ecx,0x7D1
-  93: jb 0x80
-  99: lea ecx,[rdi+rdi*2]
-  9e: movzx ecx,byte ptr [r15+rcx+0x400]
-  a7: movzx eax,byte ptr [r15+rax+0x401]
-  b0: add eax,ecx
-  b3: mov rsp,rbp
-  b6: pop rbp
-  b7: ret
-  b8: ud2
+  93: jb short 0x80
+  95: lea ecx,[rdi+rdi*2]
+  9a: movzx ecx,byte ptr [r15+rcx+0x400]
+  a3: movzx eax,byte ptr [r15+rax+0x401]
+  ac: add eax,ecx
+  af: mov rsp,rbp
+  b2: pop rbp
+  b3: ret
+  b4: ud2
 

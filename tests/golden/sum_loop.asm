@@ -3,25 +3,26 @@ function %sum:
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  d: lea r10,[rsp-8]
-  15: cmp r10,[r11]
-  18: jb 0x6C
-  1e: sub rsp,8
-  25: xor eax,eax
-  28: mov rcx,rax
-  2b: nop [rax+rax]
-  34: nop [rax+rax]
-  3d: nop [rax]
+  9: lea r10,[rsp-8]
+  e: cmp r10,[r11]
+  11: jb 0x66
+  17: sub rsp,8
+  1b: xor eax,eax
+  1e: mov rcx,rax
+  21: nop [rax+rax]
+  2a: nop [rax+rax]
+  33: nop [rax+rax]
+  3c: nop [rax]
   40: cmp eax,edi
-  43: jae 0x64
+  43: jae 0x5E
   49: mov rdx,rax
   4c: shl edx,2
   50: add ecx,[r15+rdx+0x400]
   58: add eax,1
-  5f: jmp 0x40
-  64: mov rax,rcx
-  67: mov rsp,rbp
-  6a: pop rbp
-  6b: ret
-  6c: ud2
+  5c: jmp short 0x40
+  5e: mov rax,rcx
+  61: mov rsp,rbp
+  64: pop rbp
+  65: ret
+  66: ud2
 

@@ -1,17 +1,17 @@
-; %add_imm (70 bytes)
+; %add_imm (54 bytes)
   0: push rbp
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  d: lea r10,[rsp-8]
-  15: cmp r10,[r11]
-  18: jb 0x44
-  1e: sub rsp,8
-  25: mov rax,0x10000000000
-  2f: lea rdx,[rax+rsi-8]
-  37: lea eax,[rdi+rdi+0x64]
-  3f: mov rsp,rbp
-  42: pop rbp
-  43: ret
-  44: ud2
-; trap at 44: StackOverflow
+  9: lea r10,[rsp-8]
+  e: cmp r10,[r11]
+  11: jb 0x34
+  17: sub rsp,8
+  1b: mov rax,0x10000000000
+  25: lea rdx,[rax+rsi-8]
+  2a: lea eax,[rdi+rdi+0x64]
+  2f: mov rsp,rbp
+  32: pop rbp
+  33: ret
+  34: ud2
+; trap at 34: StackOverflow

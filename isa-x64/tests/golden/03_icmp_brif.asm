@@ -1,27 +1,27 @@
-; %icmp_brif (88 bytes)
+; %icmp_brif (75 bytes)
   0: push rbp
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  d: lea r10,[rsp-8]
-  15: cmp r10,[r11]
-  18: jb 0x56
-  1e: sub rsp,8
-  25: cmp edi,esi
-  28: jge 0x39
-  2e: mov eax,1
-  34: mov rsp,rbp
-  37: pop rbp
-  38: ret
-  39: cmp edi,0xA
-  40: jbe 0x4E
-  46: mov rax,rdi
-  49: mov rsp,rbp
-  4c: pop rbp
-  4d: ret
-  4e: mov rax,rsi
-  51: mov rsp,rbp
-  54: pop rbp
-  55: ret
-  56: ud2
-; trap at 56: StackOverflow
+  9: lea r10,[rsp-8]
+  e: cmp r10,[r11]
+  11: jb 0x49
+  17: sub rsp,8
+  1b: cmp edi,esi
+  1e: jge 0x2F
+  24: mov eax,1
+  2a: mov rsp,rbp
+  2d: pop rbp
+  2e: ret
+  2f: cmp edi,0xA
+  33: jbe 0x41
+  39: mov rax,rdi
+  3c: mov rsp,rbp
+  3f: pop rbp
+  40: ret
+  41: mov rax,rsi
+  44: mov rsp,rbp
+  47: pop rbp
+  48: ret
+  49: ud2
+; trap at 49: StackOverflow

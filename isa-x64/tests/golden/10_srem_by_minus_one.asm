@@ -1,27 +1,27 @@
-; %srem_m1 (91 bytes)
+; %srem_m1 (78 bytes)
   0: push rbp
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  d: lea r10,[rsp-8]
-  15: cmp r10,[r11]
-  18: jb 0x57
-  1e: sub rsp,8
-  25: mov ecx,0xFFFFFFFF
-  2b: mov rax,rdi
-  2e: test ecx,ecx
-  31: je 0x59
-  37: cmp ecx,0xFFFFFFFF
-  3e: jne 0x4B
-  44: xor edx,edx
-  46: jmp 0x4F
-  4b: cdq
-  4c: idiv ecx
-  4f: mov rax,rdx
-  52: mov rsp,rbp
-  55: pop rbp
-  56: ret
-  57: ud2
-  59: ud2
-; trap at 57: StackOverflow
-; trap at 59: IntegerDivideByZero
+  9: lea r10,[rsp-8]
+  e: cmp r10,[r11]
+  11: jb 0x4A
+  17: sub rsp,8
+  1b: mov ecx,0xFFFFFFFF
+  21: mov rax,rdi
+  24: test ecx,ecx
+  27: je 0x4C
+  2d: cmp ecx,0xFFFFFFFF
+  31: jne 0x3E
+  37: xor edx,edx
+  39: jmp 0x42
+  3e: cdq
+  3f: idiv ecx
+  42: mov rax,rdx
+  45: mov rsp,rbp
+  48: pop rbp
+  49: ret
+  4a: ud2
+  4c: ud2
+; trap at 4a: StackOverflow
+; trap at 4c: IntegerDivideByZero

@@ -1,24 +1,25 @@
-; %sum_to (95 bytes)
+; %sum_to (89 bytes)
   0: push rbp
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  d: lea r10,[rsp-8]
-  15: cmp r10,[r11]
-  18: jb 0x5D
-  1e: sub rsp,8
-  25: xor eax,eax
-  28: mov rcx,rax
-  2b: nop [rax+rax]
-  34: nop [rax+rax]
-  3d: nop [rax]
+  9: lea r10,[rsp-8]
+  e: cmp r10,[r11]
+  11: jb 0x57
+  17: sub rsp,8
+  1b: xor eax,eax
+  1e: mov rcx,rax
+  21: nop [rax+rax]
+  2a: nop [rax+rax]
+  33: nop [rax+rax]
+  3c: nop [rax]
   40: cmp ecx,edi
-  43: jge 0x58
+  43: jge 0x52
   49: add eax,ecx
   4c: add ecx,1
-  53: jmp 0x40
-  58: mov rsp,rbp
-  5b: pop rbp
-  5c: ret
-  5d: ud2
-; trap at 5d: StackOverflow
+  50: jmp short 0x40
+  52: mov rsp,rbp
+  55: pop rbp
+  56: ret
+  57: ud2
+; trap at 57: StackOverflow

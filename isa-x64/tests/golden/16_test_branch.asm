@@ -1,30 +1,30 @@
-; %test_branch (98 bytes)
+; %test_branch (88 bytes)
   0: push rbp
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  d: lea r10,[rsp-8]
-  15: cmp r10,[r11]
-  18: jb 0x60
-  1e: sub rsp,8
-  25: test edi,esi
-  28: je 0x40
-  2e: test rdx,0xFF
-  35: je 0x50
-  3b: jmp 0x58
-  40: test rdx,rdx
-  43: sete al
-  47: movzx eax,al
-  4b: mov rsp,rbp
-  4e: pop rbp
-  4f: ret
-  50: mov rax,rdi
-  53: mov rsp,rbp
-  56: pop rbp
-  57: ret
-  58: mov rax,rsi
-  5b: mov rsp,rbp
-  5e: pop rbp
-  5f: ret
-  60: ud2
-; trap at 60: StackOverflow
+  9: lea r10,[rsp-8]
+  e: cmp r10,[r11]
+  11: jb 0x56
+  17: sub rsp,8
+  1b: test edi,esi
+  1e: je 0x36
+  24: test rdx,0xFF
+  2b: je 0x46
+  31: jmp 0x4E
+  36: test rdx,rdx
+  39: sete al
+  3d: movzx eax,al
+  41: mov rsp,rbp
+  44: pop rbp
+  45: ret
+  46: mov rax,rdi
+  49: mov rsp,rbp
+  4c: pop rbp
+  4d: ret
+  4e: mov rax,rsi
+  51: mov rsp,rbp
+  54: pop rbp
+  55: ret
+  56: ud2
+; trap at 56: StackOverflow

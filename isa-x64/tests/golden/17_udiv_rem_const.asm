@@ -1,33 +1,33 @@
-; %consts (123 bytes)
+; %consts (107 bytes)
   0: push rbp
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  d: lea r10,[rsp-8]
-  15: cmp r10,[r11]
-  18: jb 0x79
-  1e: sub rsp,8
-  25: mov rax,0xCCCCCCCCCCCCCCCD
-  2f: mul rdi
-  32: shr rdx,3
-  36: imul rdx,0xA
-  3d: mov rcx,rdi
-  40: sub rcx,rdx
-  43: mov eax,esi
-  46: and eax,0xF
-  4d: mov esi,eax
-  50: mov rax,rcx
-  53: sar rax,0x3F
-  57: shr rax,0x3E
-  5b: add rax,rcx
-  5e: sar rax,2
-  62: neg rax
-  65: mov rcx,rax
-  68: mov rax,rcx
-  6b: shl rax,3
-  6f: lea edx,[rsi+rsi*8]
-  74: mov rsp,rbp
-  77: pop rbp
-  78: ret
-  79: ud2
-; trap at 79: StackOverflow
+  9: lea r10,[rsp-8]
+  e: cmp r10,[r11]
+  11: jb 0x69
+  17: sub rsp,8
+  1b: mov rax,0xCCCCCCCCCCCCCCCD
+  25: mul rdi
+  28: shr rdx,3
+  2c: imul rdx,0xA
+  30: mov rcx,rdi
+  33: sub rcx,rdx
+  36: mov eax,esi
+  39: and eax,0xF
+  3d: mov esi,eax
+  40: mov rax,rcx
+  43: sar rax,0x3F
+  47: shr rax,0x3E
+  4b: add rax,rcx
+  4e: sar rax,2
+  52: neg rax
+  55: mov rcx,rax
+  58: mov rax,rcx
+  5b: shl rax,3
+  5f: lea edx,[rsi+rsi*8]
+  64: mov rsp,rbp
+  67: pop rbp
+  68: ret
+  69: ud2
+; trap at 69: StackOverflow

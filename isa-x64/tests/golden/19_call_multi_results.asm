@@ -1,27 +1,27 @@
-; %caller (107 bytes)
+; %caller (81 bytes)
   0: push rbp
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  d: lea r10,[rsp-0x28]
-  15: cmp r10,[r11]
-  18: jb 0x69
-  1e: sub rsp,0x28
-  25: mov rsi,rdi
-  28: mov rdx,rdi
-  2b: mov rcx,rdi
-  2e: mov r8,rdi
-  31: mov r9,rdi
-  34: mov [rsp],rdi
-  3c: mov [rsp+8],rdi
-  44: call qword ptr [r14+0x10]
-  4b: mov rcx,[rsp+0x10]
-  53: mov rsi,[rsp+0x18]
-  5b: add rax,rdx
-  5e: add rax,rcx
-  61: add rax,rsi
-  64: mov rsp,rbp
-  67: pop rbp
-  68: ret
-  69: ud2
-; trap at 69: StackOverflow
+  9: lea r10,[rsp-0x28]
+  e: cmp r10,[r11]
+  11: jb 0x4F
+  17: sub rsp,0x28
+  1b: mov rsi,rdi
+  1e: mov rdx,rdi
+  21: mov rcx,rdi
+  24: mov r8,rdi
+  27: mov r9,rdi
+  2a: mov [rsp],rdi
+  2e: mov [rsp+8],rdi
+  33: call qword ptr [r14+0x10]
+  37: mov rcx,[rsp+0x10]
+  3c: mov rsi,[rsp+0x18]
+  41: add rax,rdx
+  44: add rax,rcx
+  47: add rax,rsi
+  4a: mov rsp,rbp
+  4d: pop rbp
+  4e: ret
+  4f: ud2
+; trap at 4f: StackOverflow
