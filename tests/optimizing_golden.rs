@@ -286,3 +286,29 @@ fn dot_loop_accumulates_in_place() {
         }
     }
 }
+
+#[test]
+fn ack_loop_loads_its_hoisted_constant_again_in_the_loop() {
+    let Some(engine) = engine() else { return };
+    let (text, body) = golden_loop(&engine, "ack_loop");
+    // The `n == 0` arm's constant 1 is an immediate move in the loop ...
+    assert!(
+        body.iter()
+            .any(|t| t.starts_with("mov e") && t.ends_with(",1")),
+        "{text}"
+    );
+    // ... not a value held in a second callee-saved register across the
+    // call: the frame saves one register (for `m`) and spills nothing.
+    let saves = text.lines().filter(|l| l.contains(": mov [rbp-")).count();
+    assert_eq!(saves, 1, "{text}");
+    assert!(!body.iter().any(|t| on_stack(t)), "{text}");
+    let module = Module::new(&engine, std::fs::read(dir().join("ack_loop.wat")).unwrap()).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let ack = instance
+        .get_typed_func::<(i32, i32), i32>(&mut store, "ack")
+        .unwrap();
+    for ((m, n), want) in [((0, 5), 6), ((1, 2), 4), ((2, 3), 9), ((3, 3), 61)] {
+        assert_eq!(ack.call(&mut store, (m, n)).unwrap(), want);
+    }
+}

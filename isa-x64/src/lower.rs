@@ -43,6 +43,8 @@ pub struct LowerScratch {
     use_count: Vec<u32>,
     def_count: Vec<u32>,
     def_inst: Vec<u32>,
+    /// Per value, the loop depth of the block of its last definition.
+    def_depth: Vec<u32>,
     remaining: Vec<u32>,
     /// Per instruction: the selected pattern.
     pats: Vec<Pat>,
@@ -119,7 +121,8 @@ pub fn lower(func: &Function, vc: &mut VCode, s: &mut LowerScratch) -> Result<()
     s.seen.resize(func.layout.len(), u32::MAX);
     analyze(func, s);
     for (bi, &b) in func.layout.iter().enumerate() {
-        plan_block(func, s, &func.blocks[b.index()].insts, bi as u32);
+        let data = &func.blocks[b.index()];
+        plan_block(func, s, &data.insts, data.loop_depth, bi as u32);
     }
     let mut l = Lower {
         func,
@@ -307,6 +310,10 @@ impl Lower<'_> {
                 ops.push(Operand::reg_use(self.v(a)));
                 ops.push(Operand::reuse_def(need(d)?, 0));
                 self.emit(MInst::ShiftImm { op, size, amt }, &ops);
+            }
+            Pat::CopyImm { imm } => {
+                let d = need(d)?;
+                self.emit(MInst::Imm { size, imm }, &[Operand::reg_def(d)]);
             }
             Pat::Move { src } => {
                 let d = need(d)?;
@@ -1254,6 +1261,10 @@ pub(crate) enum Pat {
     Ext { op: ExtOp, a: Value },
     /// `dst = src`.
     Move { src: Value },
+    /// `dst = src` for a constant `src` (the bits of `dst`'s width): the
+    /// constant is loaded again rather than copied, so it need not sit in
+    /// a register until the copy (across a loop, or a call).
+    CopyImm { imm: u64 },
     /// `dst = lea am`.
     Lea { am: Am },
     /// Division or remainder of the lhs by a constant.
@@ -1366,6 +1377,8 @@ fn analyze(func: &Function, s: &mut LowerScratch) {
     s.def_count.resize(n, 0);
     s.def_inst.clear();
     s.def_inst.resize(n, NONE);
+    s.def_depth.clear();
+    s.def_depth.resize(n, 0);
     s.last_blk.clear();
     s.last_blk.resize(2 * n, NONE);
     s.last_pos.clear();
@@ -1385,11 +1398,13 @@ fn analyze(func: &Function, s: &mut LowerScratch) {
         }
     }
     for &b in &func.layout {
+        let depth = func.blocks[b.index()].loop_depth;
         for &inst in &func.blocks[b.index()].insts {
             func.for_each_use(inst, |v| s.use_count[v.index()] += 1);
             let mut def = |v: Value| {
                 s.def_count[v.index()] += 1;
                 s.def_inst[v.index()] = inst.index() as u32;
+                s.def_depth[v.index()] = depth;
             };
             match func.insts[inst.index()].single_dst() {
                 Some(v) => def(v),
@@ -1406,8 +1421,9 @@ fn analyze(func: &Function, s: &mut LowerScratch) {
     s.remaining.extend_from_slice(&s.use_count);
 }
 
-/// Selects patterns for the block `insts` (number `stamp` in the layout).
-fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], stamp: u32) {
+/// Selects patterns for the block `insts` (number `stamp` in the layout,
+/// at loop depth `depth`).
+fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32, stamp: u32) {
     let n = insts.len();
     let nv = func.num_values();
     // Reaching definitions (forward) and next definitions (backward).
@@ -1473,6 +1489,8 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], stamp: u32)
             use_count: &s.use_count,
             def_count: &s.def_count,
             def_inst: &s.def_inst,
+            def_depth: &s.def_depth,
+            depth,
         };
         let p = p as u32;
         let mut plan = sel.select(p);
@@ -1512,6 +1530,9 @@ struct Sel<'a> {
     use_count: &'a [u32],
     def_count: &'a [u32],
     def_inst: &'a [u32],
+    def_depth: &'a [u32],
+    /// The block's loop depth.
+    depth: u32,
 }
 
 impl Sel<'_> {
@@ -1771,6 +1792,21 @@ impl Sel<'_> {
             InstData::Select { .. } => {
                 let (c, plan) = self.cond_cmp(p, 0, p)?;
                 Some(Plan::new(Pat::CondSelect { c }).merge(&plan))
+            }
+            // A constant defined outside the copy's loop (hoisted there):
+            // loaded again here, it need not hold a register through the
+            // loop. (Elsewhere a register copy may coalesce away.)
+            InstData::Copy { dst, src }
+                if self.func.value_type(dst).is_int()
+                    && self.def_depth[src.index()] < self.depth =>
+            {
+                let c = self.const_of(p, 0)?;
+                let imm = match self.size(dst) {
+                    Size::S32 => c as u32 as u64,
+                    // (No 10-byte `movabs` where a register copy would do.)
+                    Size::S64 => i32::try_from(c).ok()? as i64 as u64,
+                };
+                Some(Plan::new(Pat::CopyImm { imm }).absorb(self.arg(p, 0)))
             }
             InstData::Load {
                 space: AddrSpace::Vm,
@@ -2123,9 +2159,47 @@ mod tests {
         let mut s = LowerScratch::default();
         analyze(&f, &mut s);
         for (bi, &b) in f.layout.iter().enumerate() {
-            plan_block(&f, &mut s, &f.blocks[b.index()].insts, bi as u32);
+            let data = &f.blocks[b.index()];
+            plan_block(&f, &mut s, &data.insts, data.loop_depth, bi as u32);
         }
         s.pats
+    }
+
+    #[test]
+    fn constant_copied_inside_a_loop_is_loaded_again_there() {
+        let mut f = strata_ir::parser::parse_function(
+            "function %f(i32) -> i32 {
+block0(v0: i32):
+    v1 = iconst.i32 1
+    v2 = iconst.i32 7
+    v3 = copy.i32 v0
+    jump block1
+block1:
+    v3 = copy.i32 v1
+    v4 = iadd.i32 v3, v2
+    brif v0, block1, block2
+block2:
+    v5 = copy.i32 v2
+    return v5
+}",
+        )
+        .expect("parse");
+        // block1 is a loop (the parser leaves every depth 0).
+        f.blocks[1].loop_depth = 1;
+        let mut s = LowerScratch::default();
+        analyze(&f, &mut s);
+        for (bi, &b) in f.layout.iter().enumerate() {
+            let data = &f.blocks[b.index()];
+            plan_block(&f, &mut s, &data.insts, data.loop_depth, bi as u32);
+        }
+        let copy_at = |blk: usize, k: usize| f.blocks[blk].insts[k].index();
+        // In the loop: `mov r, 1`, and v1 needs no register of its own.
+        assert_eq!(s.pats[copy_at(1, 0)], Pat::CopyImm { imm: 1 });
+        assert_eq!(s.remaining[1], 0);
+        // After the loop, at the constant's own depth: a register copy,
+        // which may coalesce.
+        assert_eq!(s.pats[copy_at(2, 0)], Pat::Default);
+        assert_eq!(s.remaining[2], 1);
     }
 
     #[test]
@@ -2233,7 +2307,8 @@ block1:
         let mut s = LowerScratch::default();
         analyze(&f, &mut s);
         for (bi, &b) in f.layout.iter().enumerate() {
-            plan_block(&f, &mut s, &f.blocks[b.index()].insts, bi as u32);
+            let data = &f.blocks[b.index()];
+            plan_block(&f, &mut s, &data.insts, data.loop_depth, bi as u32);
         }
         let v = |n| Value::new(n);
         assert_eq!(
