@@ -265,6 +265,17 @@ fn dot_loop_accumulates_in_place() {
         .map(|(d, _)| d.to_string())
         .expect("addsd in the loop");
     assert!(!moves[0].starts_with(&format!("movaps {sum},")), "{text}");
+    // The counter: `j + 1` is read early (the conversion), `j` late (the
+    // address). A second `j + 1` after the address goes round the back
+    // edge in `j`'s own register (`ir::opt::lateinc`), so the loop ends
+    // in its conditional branch: no copy, no `jmp`.
+    let last = body.last().expect("loop");
+    assert!(last.starts_with('j') && !last.starts_with("jmp"), "{text}");
+    assert!(
+        body.iter()
+            .any(|t| t.starts_with("add e") && t.ends_with(",1")),
+        "{text}"
+    );
     // The baseline tier: its sum is one register too (non-SSA: the add
     // redefines its second operand), so the same holds.
     let mut config = Config::new();

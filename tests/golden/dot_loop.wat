@@ -5,6 +5,9 @@
 ;; - The add is emitted into the sum's own register (`addsd` is
 ;;   commutative), so the back edge needs no move and the loop ends in its
 ;;   conditional branch.
+;; - The counter is read after its next value (`j + 1` converts, `j`
+;;   addresses): a second `j + 1` after the address goes round the back
+;;   edge, in `j`'s register, and the loop ends in its conditional branch.
 ;; - The division's result (`divsd` overwrites its first operand, the
 ;;   constant) gets a register that neither input is in: one copy of the
 ;;   constant, no round trip through a scratch register.

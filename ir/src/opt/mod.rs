@@ -15,6 +15,7 @@
 //! | inline | `inline.rs` | inlining of small direct callees within a size budget |
 //! | range | `range.rs` | heap address `(x + c) + o` → `x + (o + c)` when bounds of `x` (loop counters, branch conditions) prove no 32-bit wrap |
 //! | exitval | `exitval.rs` | a loop header's parameter `p` read after the loop becomes `n - c` there, where the header computes `n = p + c` (frees the back edge of a copy) |
+//! | lateinc | `lateinc.rs` | in a one-block loop that reads `p` after `n = p + c`, `n` is computed again after `p`'s last read for the back edge (frees it of a copy and a `jmp`) |
 //!
 //! `domtree.rs` holds the dominator tree and loop analysis the passes share.
 
@@ -24,6 +25,7 @@ pub mod exitval;
 pub mod fold;
 pub mod gvn;
 pub mod inline;
+pub mod lateinc;
 pub mod licm;
 pub mod range;
 
@@ -115,11 +117,15 @@ pub fn optimize_with(func: &mut Function, opts: &OptOptions, ctx: &mut Context) 
             check(func, "dce (3)", opts);
         }
     }
-    // Last: `fold` would undo it.
+    // Last: `fold` would undo the first, `gvn` the second. (Both leave
+    // the CFG, and so the dominator tree, as it is.)
     if exitval::has_candidates(func) {
         ctx.domtree.recompute(func);
         if exitval::run_with(func, &ctx.domtree) {
             check(func, "exitval", opts);
+        }
+        if lateinc::run_with(func, &ctx.domtree) {
+            check(func, "lateinc", opts);
         }
     }
 }
