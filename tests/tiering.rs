@@ -407,3 +407,59 @@ fn osr_at_an_inner_loop_continues_the_outer_loop() {
         }
     }
 }
+
+/// A nest of three loops, each writing locals, with operand-stack entries
+/// below the outer and the middle loop; every loop's trip count is `n`.
+const NEST: &str = r#"(module
+  (func $nest (export "nest") (param $n i32) (result i64)
+    (local $i i32) (local $j i32) (local $k i32) (local $acc i64) (local $row i64)
+    (i64.const 7)
+    (loop $a
+      (local.set $row (i64.extend_i32_u (i32.mul (local.get $i) (i32.const 1000))))
+      (local.set $j (i32.const 0))
+      (i32.const 3)
+      (loop $b
+        (local.set $k (i32.const 0))
+        (loop $c
+          (local.set $acc (i64.add (local.get $acc)
+            (i64.add (local.get $row)
+              (i64.extend_i32_u (i32.mul (local.get $j) (local.get $k))))))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br_if $c (i32.lt_u (local.get $k) (local.get $n))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br_if $b (i32.lt_u (local.get $j) (local.get $n))))
+      i64.extend_i32_u
+      (local.set $acc (i64.add (local.get $acc)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $a (i32.lt_u (local.get $i) (local.get $n))))
+    (i64.add (local.get $acc))))"#;
+
+fn call_nest(engine: &Engine, n: i32) -> i64 {
+    let module = Module::new(engine, NEST).unwrap();
+    let mut store = Store::new(engine, ());
+    let i = Instance::new(&mut store, &module, &[]).unwrap();
+    let f = i.get_typed_func::<i32, i64>(&mut store, "nest").unwrap();
+    f.call(&mut store, n).unwrap()
+}
+
+/// OSR into the innermost loop of a nest enters through the enclosing
+/// loops' headers (so that the optimizer still sees three nested loops):
+/// the state handed over, the operand-stack entries below the outer loops
+/// included, gives the baseline's result, and the enclosing loops run their
+/// remaining iterations normally after the first.
+#[test]
+fn osr_into_an_inner_loop_runs_the_rest_of_the_nest() {
+    let mut base = Config::new();
+    base.tier(Tier::Baseline);
+    let baseline = Engine::new(&base).unwrap();
+    // A budget of 50 runs out at a back edge of the inner loop (it makes
+    // most of them), partway through the middle and the outer loop.
+    for n in [10, 13, 40, 100] {
+        let want = call_nest(&baseline, n);
+        let (engine, events) = tiered(50, 1, true, |_| {});
+        assert_eq!(call_nest(&engine, n), want, "n = {n}");
+        let osr = osr_events(&events.lock().unwrap(), "nest");
+        assert_eq!(osr.len(), 1, "n = {n}: {osr:#?}");
+        assert_eq!(osr[0].loop_index, Some(2), "n = {n}");
+    }
+}

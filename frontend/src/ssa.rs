@@ -354,6 +354,19 @@ pub struct SsaTranslator {
     /// at, and whether it was reached.
     osr: Option<u32>,
     osr_reached: bool,
+    /// The loops enclosing the OSR loop, outermost first, when the entry
+    /// goes through their headers (see [`SsaTranslator::translate_osr`]);
+    /// empty when it jumps to the OSR loop's header directly.
+    osr_chain: Vec<u32>,
+    /// The header of the outermost loop of `osr_chain`, once made.
+    osr_outer_header: Option<Block>,
+    /// The dispatch block of the last enclosing header made, waiting for
+    /// the next loop of the chain (or the OSR loop) to jump to.
+    osr_dispatch: Option<Block>,
+    /// The first variable that carries operand-stack slots across loop
+    /// headers in an OSR variant (after the locals, and after the dispatch
+    /// flag when there is one: variable `num_locals`).
+    slot_base: u32,
     /// The number of `loop` operators seen so far (dead ones included).
     loop_count: u32,
     /// The number of locals (parameters included).
@@ -431,10 +444,22 @@ impl SsaTranslator {
     /// every local in order, then the operand stack from the bottom; an
     /// `i32` or `f32` in the low bytes), that runs the rest of the original
     /// function from there and returns its results. The entry block loads
-    /// the state and jumps to the loop's header, which merges it with the
-    /// original path into the loop (still reachable through enclosing
-    /// loops); the original code from the function's start, which nothing
-    /// enters, is left for dead-code elimination. Fails
+    /// the state into the variables; the original code from the function's
+    /// start, which nothing enters, is left for dead-code elimination.
+    ///
+    /// A loop nested in others is entered through its enclosing loops'
+    /// headers: the entry jumps to the outermost one's header with a flag
+    /// set, each enclosing header branches on the flag to the next loop's
+    /// header (a dispatch block), and the last dispatch clears the flag and
+    /// jumps to the OSR loop's header. Every loop is then entered at its
+    /// header only, so the loop nest stays as it was (a jump into the inner
+    /// loop would make the enclosing loops one loop whose header is the
+    /// inner one's: the inner loop no deeper than the rest, its values
+    /// spilled inside it). The flag costs a test per iteration of the
+    /// enclosing loops. Loops with parameters in the nest fall back to the
+    /// direct jump.
+    ///
+    /// Fails
     /// when the loop is unreachable or its state is larger than
     /// [`crate::baseline::MAX_OSR_STATE`], the cases where the baseline
     /// offers no OSR.
@@ -448,9 +473,13 @@ impl SsaTranslator {
         func: &mut Function,
     ) -> Result<(), WasmError> {
         self.osr = Some(loop_index);
+        self.osr_chain = osr_chain(env, wasm, def_index, loop_index);
+        self.osr_outer_header = None;
+        self.osr_dispatch = None;
         let r = self.translate_inner(env, offsets, wasm, def_index, func);
         let reached = self.osr_reached;
         self.osr = None;
+        self.osr_chain.clear();
         r?;
         if !reached {
             return Err(WasmError::new(
@@ -517,6 +546,50 @@ impl SsaTranslator {
     }
 }
 
+/// The loops enclosing loop `osr` (the n-th `loop` operator) of defined
+/// function `def_index`, outermost first, by a scan of its operators; none
+/// when one of them or the loop itself has parameters (the OSR entry then
+/// jumps to the loop directly) or the body does not decode.
+fn osr_chain(env: &ModuleEnv, wasm: &[u8], def_index: usize, osr: u32) -> Vec<u32> {
+    let body = env.bodies[def_index].function_body(wasm);
+    let Ok(mut reader) = body.get_operators_reader() else {
+        return Vec::new();
+    };
+    // Per open construct: its loop number, if it is a loop without
+    // parameters; `OTHER` for other constructs.
+    const OTHER: u32 = u32::MAX;
+    const WITH_PARAMS: u32 = u32::MAX - 1;
+    let mut open: Vec<u32> = Vec::new();
+    let mut loops = 0u32;
+    while !reader.eof() {
+        let Ok(op) = reader.read() else {
+            return Vec::new();
+        };
+        match op {
+            Operator::Block { .. } | Operator::If { .. } | Operator::TryTable { .. } => {
+                open.push(OTHER)
+            }
+            Operator::Loop { blockty } => {
+                let simple = !matches!(blockty, BlockType::FuncType(_));
+                if loops == osr {
+                    if !simple || open.contains(&WITH_PARAMS) {
+                        return Vec::new();
+                    }
+                    open.retain(|&l| l != OTHER);
+                    return open;
+                }
+                open.push(if simple { loops } else { WITH_PARAMS });
+                loops += 1;
+            }
+            Operator::End => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    Vec::new()
+}
+
 impl Ctx<'_> {
     fn run(
         &mut self,
@@ -567,6 +640,12 @@ impl Ctx<'_> {
         })?;
 
         self.t.num_locals = self.t.local_types.len() as u32;
+        self.t.slot_base = self.t.num_locals;
+        if self.t.osr.is_some() && !self.t.osr_chain.is_empty() {
+            // The dispatch flag (see `translate_osr`).
+            self.t.local_types.push(Type::I32);
+            self.t.slot_base += 1;
+        }
         self.t.last_write.clear();
         self.t.last_write.resize(self.t.local_types.len(), 0);
         if self.t.num_locals <= DENSE_LOCALS {
@@ -1281,8 +1360,22 @@ impl Ctx<'_> {
         // Enter the loop with its parameters as the header's arguments.
         let header = self.label(fi);
         self.jump_to_frame(fi);
+        let in_chain = osr_mode && self.t.osr_chain.contains(&loop_index);
+        // The dispatch from the enclosing header before this one: on to
+        // this header (the OSR loop's loads the state first).
+        let dispatch = if in_chain || osr_here {
+            self.t.osr_dispatch.take()
+        } else {
+            None
+        };
+        if let Some(d) = dispatch {
+            self.switch_to(d);
+            if !osr_here {
+                self.jump_to_frame(fi);
+            }
+        }
         if osr_here {
-            self.enter_osr(fi);
+            self.enter_osr(fi, dispatch);
         }
         self.truncate_stack(height);
         self.switch_to(header);
@@ -1294,6 +1387,24 @@ impl Ctx<'_> {
             }
         }
         self.push_fixed_phis(header, n);
+        if in_chain {
+            // Entered with the flag set: on to the next loop's header.
+            if self.t.osr_outer_header.is_none() {
+                self.t.osr_outer_header = Some(header);
+            }
+            let flag = self.read_variable(self.t.num_locals, header);
+            let dispatch = self.new_block();
+            let body = self.new_block();
+            let inst = self.emit(InstData::Brif {
+                cond: flag,
+                then_dest: BlockCall::new(dispatch),
+                else_dest: BlockCall::new(body),
+            });
+            self.single_pred_block(dispatch, header, inst, EdgeSlot::Then);
+            self.single_pred_block(body, header, inst, EdgeSlot::Else);
+            self.t.osr_dispatch = Some(dispatch);
+            self.switch_to(body);
+        }
         Ok(())
     }
 
@@ -1306,7 +1417,7 @@ impl Ctx<'_> {
             Type::F32 => 2,
             Type::F64 => 3,
         };
-        let base = self.t.num_locals as usize;
+        let base = self.t.slot_base as usize;
         let var = base + 4 * j + k;
         while self.t.local_types.len() <= var {
             let t =
@@ -1316,47 +1427,74 @@ impl Ctx<'_> {
         var as u32
     }
 
+    /// Loads entry `slot` (8 bytes each) of the OSR state buffer as a `ty`
+    /// in the current block.
+    fn load_osr_state(&mut self, ty: Type, slot: usize) -> Value {
+        let entry = self.func.layout[0];
+        let buf = self.func.blocks[entry.index()].params[0];
+        let dst = self.temp(ty);
+        let op = match ty {
+            Type::I32 => LoadOp::I32,
+            Type::I64 => LoadOp::I64,
+            Type::F32 => LoadOp::F32,
+            Type::F64 => LoadOp::F64,
+        };
+        self.emit(InstData::Load {
+            op,
+            space: AddrSpace::Vm,
+            dst,
+            addr: buf,
+            offset: 8 * slot as u32,
+        });
+        dst
+    }
+
     /// At the OSR loop `fi`, after the original path's jump to its header:
     /// completes the entry block, which loads every local and operand-stack
-    /// entry from the state buffer and jumps to the header too.
-    fn enter_osr(&mut self, fi: usize) {
+    /// entry from the state buffer into the variables and jumps to the
+    /// header. When the entry goes through the enclosing loops' headers
+    /// (`dispatch`: the last dispatch block, current), the entry sets the
+    /// flag and jumps to the outermost one instead, and the dispatch clears
+    /// the flag and jumps to the header. (The state is loaded in the entry,
+    /// so that the locals the nest never writes keep one value, invariant
+    /// in every loop.)
+    fn enter_osr(&mut self, fi: usize, dispatch: Option<Block>) {
         let entry = self.func.layout[0];
+        let height = self.t.frames[fi].height;
+        if let Some(d) = dispatch {
+            let zero = self.zero(Type::I32);
+            self.write_variable(self.t.num_locals, d, zero);
+            self.jump_to_frame(fi);
+        }
         self.t.cur = Some(entry);
-        let buf = self.func.blocks[entry.index()].params[0];
-        let load = |ctx: &mut Self, ty: Type, slot: usize| -> Value {
-            let dst = ctx.temp(ty);
-            let op = match ty {
-                Type::I32 => LoadOp::I32,
-                Type::I64 => LoadOp::I64,
-                Type::F32 => LoadOp::F32,
-                Type::F64 => LoadOp::F64,
-            };
-            ctx.emit(InstData::Load {
-                op,
-                space: AddrSpace::Vm,
-                dst,
-                addr: buf,
-                offset: 8 * slot as u32,
-            });
-            dst
-        };
         let nlocals = self.t.num_locals as usize;
         for local in 0..nlocals {
             let ty = self.t.local_types[local];
-            let v = load(self, ty, local);
+            let v = self.load_osr_state(ty, local);
             self.write_variable(local as u32, entry, v);
         }
-        let height = self.t.frames[fi].height;
         for j in 0..self.t.stack.len() {
             let ty = self.func.value_type(self.t.stack[j]);
-            let v = load(self, ty, nlocals + j);
+            let v = self.load_osr_state(ty, nlocals + j);
             if j < height {
                 let var = self.slot_var(j, ty);
                 self.write_variable(var, entry, v);
             }
             self.t.stack[j] = v;
         }
-        self.jump_to_frame(fi);
+        match (dispatch, self.t.osr_outer_header) {
+            (Some(_), Some(outer)) => {
+                let one = self.temp(Type::I32);
+                self.emit(InstData::Iconst { dst: one, imm: 1 });
+                self.write_variable(self.t.num_locals, entry, one);
+                let inst = self.emit(InstData::Jump {
+                    dest: BlockCall::new(outer),
+                });
+                self.add_edge(outer, entry, inst, EdgeSlot::Jump, &[]);
+                self.t.cur = None;
+            }
+            _ => self.jump_to_frame(fi),
+        }
         self.t.osr_reached = true;
     }
 
