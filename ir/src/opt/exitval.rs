@@ -49,7 +49,12 @@ pub fn run(func: &mut Function) -> bool {
 
 /// [`run`] with the dominator tree of `func`.
 pub fn run_with(func: &mut Function, dt: &DomTree) -> bool {
-    let li = LoopInfo::compute(func, dt);
+    run_with_loops(func, &LoopInfo::compute(func, dt))
+}
+
+/// [`run`] with the loops of `func` (which the pass leaves valid: it does
+/// not change the CFG).
+pub fn run_with_loops(func: &mut Function, li: &LoopInfo) -> bool {
     if li.is_empty() {
         return false;
     }

@@ -39,40 +39,27 @@ pub fn run(func: &mut Function) -> bool {
 
 /// [`run`] with the dominator tree of `func`.
 pub fn run_with(func: &mut Function, dt: &DomTree) -> bool {
-    let li = LoopInfo::compute(func, dt);
-    // Loops of one block with parameters, which add a constant (unchecked
-    // here) to one of them: the only candidates, looked for before the
-    // walks over the whole function below. (`param_of` maps a value to its
-    // index among the parameters of the block at hand, else `NONE`.)
+    run_with_loops(func, &LoopInfo::compute(func, dt))
+}
+
+/// [`run`] with the loops of `func` (which the pass leaves valid: it does
+/// not change the CFG).
+pub fn run_with_loops(func: &mut Function, li: &LoopInfo) -> bool {
+    // First what each one-block loop shows by itself (`param_of` maps a
+    // value to its index among the parameters of the block at hand, else
+    // `NONE`); the walk over the whole function for the rest only when
+    // some loop qualifies.
     const NONE: u32 = u32::MAX;
     let nv = func.num_values();
     let mut param_of = vec![NONE; nv];
-    let mut headers: Vec<Block> = Vec::new();
+    let mut cands: Vec<Candidate> = Vec::new();
     for l in li.loops() {
         let d = li.data(l);
-        let h = d.header;
-        if d.latches.as_slice() != [h] || !d.children.is_empty() {
-            continue;
-        }
-        let data = &func.blocks[h.index()];
-        for (k, &p) in data.params.iter().enumerate() {
-            param_of[p.index()] = k as u32;
-        }
-        let is_param = |v: Value| param_of[v.index()] != NONE;
-        if data.insts.iter().any(|&i| {
-            matches!(
-                func.insts[i.index()],
-                InstData::Binary { op: BinaryOp::Iadd, lhs, rhs, .. }
-                    if is_param(lhs) || is_param(rhs)
-            )
-        }) {
-            headers.push(h);
-        }
-        for &p in &data.params {
-            param_of[p.index()] = NONE;
+        if d.latches.as_slice() == [d.header] && d.children.is_empty() {
+            find_candidates(func, d.header, &mut param_of, &mut cands);
         }
     }
-    if headers.is_empty() {
+    if cands.is_empty() {
         return false;
     }
     // Integer constants, and per value the blocks that read it (a value
@@ -95,13 +82,57 @@ pub fn run_with(func: &mut Function, dt: &DomTree) -> bool {
             });
         }
     }
-    // Each rewritten next value: `(n, n2, header)`, `n2` the second add's.
-    let mut done: Vec<(Value, Value, Block)> = Vec::new();
-    for h in headers {
-        late_increments(func, h, &is_const, &read_in, &mut param_of, &mut done);
-    }
-    if done.is_empty() {
+    // The second adds, after `p`'s last read; per header, inserted in one
+    // rebuild of its instruction list. Each rewritten next value:
+    // `(n, n2, header)`.
+    cands.retain(|c| is_const[c.c.index()] && read_in[c.p.index()] == c.header.0);
+    if cands.is_empty() {
         return false;
+    }
+    let mut done: Vec<(Value, Value, Block)> = Vec::new();
+    let mut adds: Vec<(usize, Inst)> = Vec::new();
+    let mut k = 0;
+    while k < cands.len() {
+        let h = cands[k].header;
+        adds.clear();
+        while k < cands.len() && cands[k].header == h {
+            let c = &cands[k];
+            let InstData::Binary {
+                dst: n, lhs, rhs, ..
+            } = func.insts[c.add.index()]
+            else {
+                k += 1;
+                continue;
+            };
+            let srcloc = func.srclocs[c.add.index()];
+            let n2 = func.new_value(func.value_type(n));
+            let second = func.new_inst(
+                InstData::Binary {
+                    op: BinaryOp::Iadd,
+                    dst: n2,
+                    lhs,
+                    rhs,
+                },
+                srcloc,
+            );
+            adds.push((c.last + 1, second));
+            done.push((n, n2, h));
+            k += 1;
+        }
+        adds.sort_by_key(|a| a.0);
+        let old = std::mem::take(&mut func.blocks[h.index()].insts);
+        let mut insts = Vec::with_capacity(old.len() + adds.len());
+        let mut a = adds.iter().peekable();
+        for (j, i) in old.into_iter().enumerate() {
+            while let Some(&&(at, add)) = a.peek()
+                && at == j
+            {
+                insts.push(add);
+                a.next();
+            }
+            insts.push(i);
+        }
+        func.blocks[h.index()].insts = insts;
     }
     // Reads of each `n` after its second add (in the header) or anywhere
     // else (every such block is entered through the header's terminator,
@@ -137,20 +168,27 @@ pub fn run_with(func: &mut Function, dt: &DomTree) -> bool {
     true
 }
 
-/// The pass on the single-block loop `h`: second adds inserted, recorded
-/// in `done` (reads are rewritten by the caller). One walk over the block:
+/// A parameter `p` of one-block loop `header`, read after the header's
+/// first `n = p + c` (instruction `add`) and last at position `last`, not by
+/// the terminator, whose back edge passes `n` to `p`. Whether `c` is a
+/// constant and `p` read nowhere else is checked after.
+struct Candidate {
+    header: Block,
+    p: Value,
+    c: Value,
+    add: Inst,
+    last: usize,
+}
+
+/// The candidates of the one-block loop `h`, by one walk over its block.
 /// `param_of` maps each value to its parameter index in `h` (`NONE` for
 /// others) and is left as it was found.
-fn late_increments(
-    func: &mut Function,
-    h: Block,
-    is_const: &[bool],
-    read_in: &[u32],
-    param_of: &mut [u32],
-    done: &mut Vec<(Value, Value, Block)>,
-) {
+fn find_candidates(func: &Function, h: Block, param_of: &mut [u32], cands: &mut Vec<Candidate>) {
     const NONE: u32 = u32::MAX;
     let data = &func.blocks[h.index()];
+    if data.params.is_empty() {
+        return;
+    }
     let Some((&term, body)) = data.insts.split_last() else {
         return;
     };
@@ -161,16 +199,16 @@ fn late_increments(
     for (k, &p) in data.params.iter().enumerate() {
         param_of[p.index()] = k as u32;
     }
-    // Per parameter: its first `n = p + c` (position and instruction), its
-    // last read in the body, whether the terminator reads it.
-    let mut next: Vec<Option<(usize, Inst)>> = vec![None; np];
+    let param = |v: Value| param_of.get(v.index()).copied().unwrap_or(NONE);
+    // Per parameter: its first `n = p + x` (position, instruction, `x`),
+    // its last read in the body, whether the terminator reads it.
+    let mut next: Vec<Option<(usize, Inst, Value)>> = vec![None; np];
     let mut last: Vec<usize> = vec![0; np];
     let mut read_by_term = vec![false; np];
     for (j, &i) in body.iter().enumerate() {
         func.for_each_use(i, |v| {
-            if let Some(&k) = param_of.get(v.index())
-                && k != NONE
-            {
+            let k = param(v);
+            if k != NONE {
                 last[k as usize] = j;
             }
         });
@@ -182,72 +220,35 @@ fn late_increments(
         } = func.insts[i.index()]
         {
             for (x, c) in [(lhs, rhs), (rhs, lhs)] {
-                let k = param_of.get(x.index()).copied().unwrap_or(NONE);
-                let c = is_const.get(c.index()).copied().unwrap_or(false);
-                if k != NONE && c && next[k as usize].is_none() {
-                    next[k as usize] = Some((j, i));
+                let k = param(x);
+                if k != NONE && next[k as usize].is_none() {
+                    next[k as usize] = Some((j, i, c));
                 }
             }
         }
     }
     func.for_each_use(term, |v| {
-        if let Some(&k) = param_of.get(v.index())
-            && k != NONE
-        {
+        let k = param(v);
+        if k != NONE {
             read_by_term[k as usize] = true;
         }
     });
-    // The second adds, by position (after `p`'s last read).
-    let mut adds: Vec<(usize, Inst)> = Vec::new();
-    for k in 0..np {
-        let p = func.blocks[h.index()].params[k];
+    for (k, &p) in data.params.iter().enumerate() {
         param_of[p.index()] = NONE;
-        let Some((pos, add)) = next[k] else {
+        let Some((pos, add, c)) = next[k] else {
             continue;
         };
-        let InstData::Binary {
-            dst: n, lhs, rhs, ..
-        } = func.insts[add.index()]
-        else {
-            continue;
-        };
-        // `p` read only in this block, last after `n`, not by the
-        // terminator; the back edge carries `n` into `p`.
-        if read_in[p.index()] != h.0 || last[k] <= pos || read_by_term[k] || back.get(k) != Some(&n)
-        {
-            continue;
+        let n = func.insts[add.index()].single_dst();
+        if last[k] > pos && !read_by_term[k] && n.is_some() && back.get(k).copied() == n {
+            cands.push(Candidate {
+                header: h,
+                p,
+                c,
+                add,
+                last: last[k],
+            });
         }
-        let n2 = func.new_value(func.value_type(n));
-        let srcloc = func.srclocs[add.index()];
-        let second = func.new_inst(
-            InstData::Binary {
-                op: BinaryOp::Iadd,
-                dst: n2,
-                lhs,
-                rhs,
-            },
-            srcloc,
-        );
-        adds.push((last[k] + 1, second));
-        done.push((n, n2, h));
     }
-    if adds.is_empty() {
-        return;
-    }
-    adds.sort_by_key(|a| a.0);
-    let old = std::mem::take(&mut func.blocks[h.index()].insts);
-    let mut insts = Vec::with_capacity(old.len() + adds.len());
-    let mut a = adds.iter().peekable();
-    for (j, i) in old.into_iter().enumerate() {
-        while let Some(&&(at, add)) = a.peek()
-            && at == j
-        {
-            insts.push(add);
-            a.next();
-        }
-        insts.push(i);
-    }
-    func.blocks[h.index()].insts = insts;
 }
 
 /// The arguments the header's terminator `term` passes to `h` (its back

@@ -121,10 +121,11 @@ pub fn optimize_with(func: &mut Function, opts: &OptOptions, ctx: &mut Context) 
     // the CFG, and so the dominator tree, as it is.)
     if exitval::has_candidates(func) {
         ctx.domtree.recompute(func);
-        if exitval::run_with(func, &ctx.domtree) {
+        let loops = domtree::LoopInfo::compute(func, &ctx.domtree);
+        if exitval::run_with_loops(func, &loops) {
             check(func, "exitval", opts);
         }
-        if lateinc::run_with(func, &ctx.domtree) {
+        if lateinc::run_with_loops(func, &loops) {
             check(func, "lateinc", opts);
         }
     }
