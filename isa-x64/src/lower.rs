@@ -1288,19 +1288,54 @@ pub(crate) enum Pat {
     AluMem { load: u32, swap: bool },
 }
 
+/// A short list kept inline (a plan's fused instructions or absorbed
+/// constants: at most five of either in any pattern). A push past
+/// [`Few::CAP`] is dropped, which only makes the plan lower more: an
+/// instruction not marked fused is lowered on its own (its result then
+/// unused), a constant not absorbed is materialized.
+#[derive(Clone, Copy)]
+struct Few<T: Copy> {
+    items: [T; Few::<u32>::CAP],
+    len: u8,
+}
+
+impl<T: Copy> Few<T> {
+    const CAP: usize = 6;
+    /// Empty (`fill` is only a placeholder for the unused slots).
+    fn new(fill: T) -> Self {
+        Few {
+            items: [fill; Few::<u32>::CAP],
+            len: 0,
+        }
+    }
+    fn push(&mut self, x: T) {
+        debug_assert!((self.len as usize) < Self::CAP, "plan list overflow");
+        if (self.len as usize) < Self::CAP {
+            self.items[self.len as usize] = x;
+            self.len += 1;
+        }
+    }
+    fn as_slice(&self) -> &[T] {
+        &self.items[..self.len as usize]
+    }
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 /// A pattern with the positions it fuses and the constant uses it absorbs.
 struct Plan {
     pat: Pat,
-    fused: SmallVec<[u32; 4]>,
-    consts: SmallVec<[Value; 4]>,
+    fused: Few<u32>,
+    consts: Few<Value>,
 }
 
 impl Plan {
     fn new(pat: Pat) -> Plan {
         Plan {
             pat,
-            fused: SmallVec::new(),
-            consts: SmallVec::new(),
+            fused: Few::new(0),
+            consts: Few::new(Value::new(0)),
         }
     }
     fn fuse(mut self, i: u32) -> Plan {
@@ -1312,8 +1347,12 @@ impl Plan {
         self
     }
     fn merge(mut self, other: &Plan) -> Plan {
-        self.fused.extend_from_slice(&other.fused);
-        self.consts.extend_from_slice(&other.consts);
+        for &i in other.fused.as_slice() {
+            self.fused.push(i);
+        }
+        for &v in other.consts.as_slice() {
+            self.consts.push(v);
+        }
         self
     }
 }
@@ -1497,7 +1536,9 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
         // The heap access made here (a load folded into the operation, or
         // the instruction itself) may absorb its address computation.
         let access = match &plan {
-            Some(pl) if matches!(pl.pat, Pat::AluMem { .. } | Pat::FpuMem { .. }) => pl.fused[0],
+            Some(pl) if matches!(pl.pat, Pat::AluMem { .. } | Pat::FpuMem { .. }) => {
+                pl.fused.as_slice()[0]
+            }
             _ => p,
         };
         let mut am = None;
@@ -1510,10 +1551,10 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
         }
         if let Some(plan) = plan {
             s.pats[insts[p as usize].index()] = plan.pat;
-            for &i in &plan.fused {
+            for &i in plan.fused.as_slice() {
                 s.pats[insts[i as usize].index()] = Pat::Skip;
             }
-            for &v in &plan.consts {
+            for &v in plan.consts.as_slice() {
                 s.remaining[v.index()] -= 1;
             }
         }
