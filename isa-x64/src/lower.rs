@@ -1515,22 +1515,35 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
         }
     }
     // Greedy selection from the last instruction back.
+    let LowerScratch {
+        ref reach,
+        ref next,
+        ref uses,
+        ref use_count,
+        ref def_count,
+        ref def_inst,
+        ref def_depth,
+        ref mut pats,
+        ref mut heap_am,
+        ref mut remaining,
+        ..
+    } = *s;
+    let sel = Sel {
+        func,
+        insts,
+        reach,
+        next,
+        uses,
+        use_count,
+        def_count,
+        def_inst,
+        def_depth,
+        depth,
+    };
     for p in (0..n).rev() {
-        if s.pats[insts[p].index()] == Pat::Skip {
+        if pats[insts[p].index()] == Pat::Skip {
             continue;
         }
-        let sel = Sel {
-            func,
-            insts,
-            reach: &s.reach,
-            next: &s.next,
-            uses: &s.uses,
-            use_count: &s.use_count,
-            def_count: &s.def_count,
-            def_inst: &s.def_inst,
-            def_depth: &s.def_depth,
-            depth,
-        };
         let p = p as u32;
         let mut plan = sel.select(p);
         // The heap access made here (a load folded into the operation, or
@@ -1547,15 +1560,15 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
             plan = Some(plan.unwrap_or(Plan::new(Pat::Default)).merge(&extra));
         }
         if let Some((i, a)) = am {
-            s.heap_am[i] = Some(a);
+            heap_am[i] = Some(a);
         }
         if let Some(plan) = plan {
-            s.pats[insts[p as usize].index()] = plan.pat;
+            pats[insts[p as usize].index()] = plan.pat;
             for &i in plan.fused.as_slice() {
-                s.pats[insts[i as usize].index()] = Pat::Skip;
+                pats[insts[i as usize].index()] = Pat::Skip;
             }
             for &v in plan.consts.as_slice() {
-                s.remaining[v.index()] -= 1;
+                remaining[v.index()] -= 1;
             }
         }
     }
