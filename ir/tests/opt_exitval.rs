@@ -91,32 +91,8 @@ fn scan_loop(rng: &mut Rng) -> String {
 /// the loop itself runs alike, out of fuel included.
 #[test]
 fn scan_loops_keep_their_behaviour() {
-    use strata_ir::interp::{Outcome, run, same_outcome};
-    use strata_ir::parser::parse_function;
-    use strata_ir::testing::env_for_tests;
-    use strata_ir::verifier::verify;
-    let mut rng = Rng::new(11);
-    let (mut changed, mut compared) = (0, 0);
-    for n in 0..2000 {
-        let text = scan_loop(&mut rng);
-        let f = parse_function(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
-        verify(&f, true).unwrap_or_else(|e| panic!("{e}\n{text}"));
-        let mut g = f.clone();
-        if exitval::run(&mut g) {
-            changed += 1;
-        }
-        verify(&g, true).unwrap_or_else(|e| panic!("after: {e}\n{g}"));
-        for arg in [0u64, 1, 3, 5, 200, 0xFFFF_FFFF, u64::MAX] {
-            let o1 = run(&f, &[arg], &mut env_for_tests(), 20_000);
-            let o2 = run(&g, &[arg], &mut env_for_tests(), 20_000);
-            compared += usize::from(o1 != Outcome::OutOfFuel);
-            assert!(
-                o1 == o2 || same_outcome(&o1, &o2, &f.signature.results),
-                "case {n}, arg {arg:#x}: {o1:?} became {o2:?}\n--- before\n{f}--- after\n{g}"
-            );
-        }
-    }
-    eprintln!("{changed} changed, {compared} compared");
+    let pass = |f: &mut strata_ir::Function| exitval::run(f);
+    let (changed, compared) = harness::check_generated(11, 2000, scan_loop, &pass, false);
     assert!(
         changed == 2000 && compared > 5000,
         "{changed} changed, {compared} compared"

@@ -92,37 +92,8 @@ fn counting_loop(rng: &mut Rng) -> String {
 /// one of them: `p` is read after `n`, only in the loop's one block.
 #[test]
 fn counting_loops_keep_their_behaviour() {
-    use strata_ir::interp::{Outcome, run, same_outcome};
-    use strata_ir::parser::parse_function;
-    use strata_ir::testing::env_for_tests;
-    use strata_ir::verifier::verify;
-    let mut rng = Rng::new(23);
-    let (mut changed, mut compared) = (0, 0);
-    for n in 0..2000 {
-        let text = counting_loop(&mut rng);
-        let f = parse_function(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
-        verify(&f, true).unwrap_or_else(|e| panic!("{e}\n{text}"));
-        let mut g = f.clone();
-        if lateinc::run(&mut g) {
-            changed += 1;
-        }
-        verify(&g, true).unwrap_or_else(|e| panic!("after: {e}\n{g}"));
-        for arg in [0u64, 1, 3, 5, 200, 0xFFFF_FFFF, u64::MAX] {
-            let o1 = run(&f, &[arg], &mut env_for_tests(), 20_000);
-            let o2 = run(&g, &[arg], &mut env_for_tests(), 20_000);
-            // (The loop runs one more instruction per iteration after the
-            // pass, so fuel may run out at different iterations.)
-            if o1 == Outcome::OutOfFuel || o2 == Outcome::OutOfFuel {
-                continue;
-            }
-            compared += 1;
-            assert!(
-                o1 == o2 || same_outcome(&o1, &o2, &f.signature.results),
-                "case {n}, arg {arg:#x}: {o1:?} became {o2:?}\n--- before\n{f}--- after\n{g}"
-            );
-        }
-    }
-    eprintln!("{changed} changed, {compared} compared");
+    let pass = |f: &mut strata_ir::Function| lateinc::run(f);
+    let (changed, compared) = harness::check_generated(23, 2000, counting_loop, &pass, true);
     assert!(
         changed == 2000 && compared > 3000,
         "{changed} changed, {compared} compared"

@@ -195,3 +195,47 @@ pub fn check_equivalence(seed: u64, functions: u64, pass: &dyn Fn(&mut Function)
     );
     stats
 }
+
+/// For `count` generated one-argument functions (`generate` from one
+/// `Rng` seeded with `seed`): `pass` leaves a function the verifier
+/// accepts, and each of a fixed set of arguments gives the same outcome
+/// before and after (any NaN equals any NaN in returned floats). With
+/// `skip_out_of_fuel`, a run out of fuel on either side is not compared
+/// (for a pass that adds instructions inside loops); otherwise running
+/// out of fuel must happen on both sides. Returns the functions the pass
+/// changed and the runs compared.
+pub fn check_generated(
+    seed: u64,
+    count: usize,
+    generate: impl Fn(&mut Rng) -> String,
+    pass: &dyn Fn(&mut Function) -> bool,
+    skip_out_of_fuel: bool,
+) -> (usize, usize) {
+    let mut rng = Rng::new(seed);
+    let (mut changed, mut compared) = (0, 0);
+    for n in 0..count {
+        let text = generate(&mut rng);
+        let f = parse_function(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        verify(&f, true).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let mut g = f.clone();
+        if pass(&mut g) {
+            changed += 1;
+        }
+        verify(&g, true).unwrap_or_else(|e| panic!("after: {e}\n{g}"));
+        for arg in [0u64, 1, 3, 5, 200, 0xFFFF_FFFF, u64::MAX] {
+            let o1 = interp::run(&f, &[arg], &mut env_for_tests(), 20_000);
+            let o2 = interp::run(&g, &[arg], &mut env_for_tests(), 20_000);
+            let out_of_fuel = o1 == Outcome::OutOfFuel || o2 == Outcome::OutOfFuel;
+            if skip_out_of_fuel && out_of_fuel {
+                continue;
+            }
+            compared += usize::from(o1 != Outcome::OutOfFuel);
+            assert!(
+                o1 == o2 || same_outcome(&o1, &o2, &f.signature.results),
+                "case {n}, arg {arg:#x}: {o1:?} became {o2:?}\n--- before\n{f}--- after\n{g}"
+            );
+        }
+    }
+    eprintln!("{changed} changed, {compared} compared");
+    (changed, compared)
+}
