@@ -18,15 +18,20 @@
 //! and the blocks it dominates can read it; reads of `n` up to the second
 //! add keep `n`.
 //!
-//! When: the header is its loop's only block (its own only latch), `p` is
-//! read nowhere but in the header, its last read is after `n`'s definition
-//! and is not the terminator, and the back edge passes `n` (or a later
-//! read of `n`) as `p`'s argument. Loops of several blocks are left alone:
-//! their back edge is an unconditional jump already, where the copy costs
-//! one `mov` and the second add would not pay.
+//! When: the header is its loop's only block (its own only latch) and has
+//! no loop inside it; `n` is the header's first add of `p` and something,
+//! and that something is a constant; `p` is read nowhere but in the header,
+//! its last read is after `n`'s definition and is not the terminator; and
+//! the back edge passes `n` as `p`'s argument. Loops of several blocks are
+//! left alone: their back edge is an unconditional jump already, where the
+//! copy costs one `mov` and the second add would not pay.
+//!
+//! Cost: one walk over each one-block loop's block; the walk over the
+//! whole function (constants, and where each value is read) only when a
+//! loop passes that first look.
 //!
 //! Runs last in the pipeline: `gvn` would merge the two adds. Requires the
-//! dominator tree of `func`; leaves the CFG unchanged.
+//! dominator tree of `func` (or its loops); leaves the CFG unchanged.
 
 use super::domtree::{DomTree, LoopInfo};
 use crate::{BinaryOp, Block, Function, Inst, InstData, Value};
