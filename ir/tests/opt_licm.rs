@@ -42,9 +42,6 @@ fn created_preheader_gets_the_outer_depth() {
     assert_eq!(li.preheader(l, &dt), Some(pre));
 }
 
-/// 2,000 nested loops, each with a counter; the innermost computes an
-/// expression of the function's parameters, which must reach the outermost
-/// preheader in one go.
 #[test]
 fn blocks_get_their_depth_in_the_loop_tree() {
     // As the frontend numbers a Wasm `loop` whose last `br_if` falls
@@ -78,6 +75,9 @@ block3:
     );
 }
 
+/// 2,000 nested loops, each with a counter; the innermost computes an
+/// expression of the function's parameters, which must reach the outermost
+/// preheader in one go.
 #[test]
 fn deeply_nested_loops() {
     let depth = 2_000;
