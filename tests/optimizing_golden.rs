@@ -323,3 +323,38 @@ fn ack_loop_loads_its_hoisted_constant_again_in_the_loop() {
         assert_eq!(ack.call(&mut store, (m, n)).unwrap(), want);
     }
 }
+
+#[test]
+fn exit_in_loop_leaves_the_exit_path_out_of_the_loop() {
+    let Some(engine) = engine() else { return };
+    let (text, body) = golden_loop(&engine, "exit_in_loop");
+    // The early `return -1` is not inside the loop's code: the test
+    // branches forward out of it, and the loop runs straight down to its
+    // backward branch (no jump over the exit path, no second jump back).
+    assert!(!body.iter().any(|t| t == "ret"), "{text}");
+    let jumps: Vec<&String> = body.iter().filter(|t| t.starts_with('j')).collect();
+    assert_eq!(jumps.len(), 2, "the exit test and the back edge: {text}");
+    assert!(jumps[0].starts_with("je "), "{text}");
+    // After the loop: its normal exit, falling through, not a jump.
+    let code = lines(&text);
+    let end = code
+        .iter()
+        .position(|(_, t)| t == body.last().unwrap())
+        .unwrap();
+    assert!(!code[end + 1].1.starts_with("jmp"), "{text}");
+    let module = Module::new(
+        &engine,
+        std::fs::read(dir().join("exit_in_loop.wat")).unwrap(),
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let count = instance
+        .get_typed_func::<i32, i32>(&mut store, "count")
+        .unwrap();
+    let mem = instance.get_memory(&mut store, "mem").unwrap();
+    mem.write(&mut store, 0, &[1, 0, 7, 0, 255, 3]).unwrap();
+    for (n, want) in [(1, 1), (2, 1), (4, 2), (5, -1), (6, -1)] {
+        assert_eq!(count.call(&mut store, n).unwrap(), want, "count({n})");
+    }
+}

@@ -16,6 +16,7 @@
 //! | range | `range.rs` | heap address `(x + c) + o` → `x + (o + c)` when bounds of `x` (loop counters, branch conditions) prove no 32-bit wrap |
 //! | exitval | `exitval.rs` | a loop header's parameter `p` read after the loop becomes `n - c` there, where the header computes `n = p + c` (frees the back edge of a copy) |
 //! | lateinc | `lateinc.rs` | in a one-block loop that reads `p` after `n = p + c`, `n` is computed again after `p`'s last read for the back edge (frees it of a copy and a `jmp`) |
+//! | layout | `layout.rs` | block order: each loop contiguous, header first, its exit paths after it |
 //!
 //! `domtree.rs` holds the dominator tree and loop analysis the passes share.
 
@@ -26,6 +27,7 @@ pub mod fold;
 pub mod gvn;
 pub mod inline;
 pub mod lateinc;
+pub mod layout;
 pub mod licm;
 pub mod range;
 
@@ -56,6 +58,7 @@ pub struct Context {
     dce: dce::Scratch,
     fold: fold::Scratch,
     gvn: gvn::Scratch,
+    layout: layout::Scratch,
     licm: licm::Scratch,
     range: range::Scratch,
     domtree: domtree::DomTree,
@@ -118,15 +121,29 @@ pub fn optimize_with(func: &mut Function, opts: &OptOptions, ctx: &mut Context) 
         }
     }
     // Last: `fold` would undo the first, `gvn` the second. (Both leave
-    // the CFG, and so the dominator tree, as it is.)
-    if exitval::has_candidates(func) {
+    // the CFG, and so the dominator tree, as it is.) Then the layout, which
+    // only reorders blocks. `loop_depth`, kept by the frontend, inlining and
+    // `licm`, tells cheaply whether the loop analysis is worth computing.
+    let exit_values = exitval::has_candidates(func);
+    if exit_values
+        || func
+            .layout
+            .iter()
+            .any(|&b| func.blocks[b.index()].loop_depth > 0)
+    {
         ctx.domtree.recompute(func);
         let loops = domtree::LoopInfo::compute(func, &ctx.domtree);
-        if exitval::run_with_loops(func, &loops) {
-            check(func, "exitval", opts);
+        if exit_values {
+            if exitval::run_with_loops(func, &loops) {
+                check(func, "exitval", opts);
+            }
+            if lateinc::run_with_loops(func, &loops) {
+                check(func, "lateinc", opts);
+            }
         }
-        if lateinc::run_with_loops(func, &loops) {
-            check(func, "lateinc", opts);
+        // Neither pass changes the CFG, so `loops` still holds.
+        if layout::run_with(func, &ctx.domtree, &loops, &mut ctx.layout) {
+            check(func, "layout", opts);
         }
     }
 }
