@@ -32,7 +32,8 @@ fn random_functions_keep_their_behaviour() {
 /// A one-block loop `p, s = init, 0; loop { n = p + c; s += heap[n & 255];
 /// t = s ^ p; if (exit) break; p, s = n, t }` (i32 or i64, the constant on
 /// either side, the back edge on either arm), exiting on `n` or on `t`
-/// against the argument, and returning `n`, `t` or both combined.
+/// against the argument, and returning `n`, `t` or both combined; or the
+/// same latch after a header that returns `s` when `heap[p & 255]` is 77.
 fn counting_loop(rng: &mut Rng) -> String {
     fn pick<T: Copy>(rng: &mut Rng, xs: &[T]) -> T {
         xs[rng.below(xs.len() as u64) as usize]
@@ -60,10 +61,36 @@ fn counting_loop(rng: &mut Rng) -> String {
     } else {
         "brif v6, block1(v4, v9), block2"
     };
+    // Half the loops get a header of their own before the latch, which
+    // reads `p` too and leaves the loop when a byte is 77.
+    let header = if rng.below(2) == 0 {
+        String::new()
+    } else {
+        let addr = if ty == "i32" {
+            "v41"
+        } else {
+            "v46\n    v46 = wrap.i32 v41"
+        };
+        let (addr_use, addr_def) = addr.split_once('\n').unwrap_or((addr, ""));
+        format!(
+            "    v41 = band.{ty} v1, v20\n{addr_def}{nl}\
+             \x20   v42 = load8_u.i32 heap {addr_use}+1024\n\
+             \x20   v44 = iconst.i32 77\n\
+             \x20   v45 = icmp.eq v42, v44\n\
+             \x20   brif v45, block4, block3\n\
+             block3:\n",
+            nl = if addr_def.is_empty() { "" } else { "\n" }
+        )
+    };
     let ret = match rng.below(3) {
         0 => "    return v4\n".to_string(),
         1 => "    return v9\n".to_string(),
         _ => format!("    v10 = imul.{ty} v4, v9\n    return v10\n"),
+    };
+    let early = if header.is_empty() {
+        ""
+    } else {
+        "block4:\n    return v31\n"
     };
     format!(
         "function %f({ty}) -> {ty} {{\n\
@@ -74,6 +101,7 @@ fn counting_loop(rng: &mut Rng) -> String {
          \x20   v30 = iconst.{ty} 0\n\
          \x20   jump block1(v7, v30)\n\
          block1(v1: {ty}, v31: {ty}):\n\
+         {header}\
          \x20   v4 = {add}\n\
          {index}\
          \x20   v2 = {load} heap v21+1024\n\
@@ -83,13 +111,14 @@ fn counting_loop(rng: &mut Rng) -> String {
          \x20   {branch}\n\
          block2:\n\
          {ret}\
+         {early}\
          }}\n"
     )
 }
 
 /// Generated counting loops run the same before and after the pass (a
 /// wrong rewrite shows as a different result), and the pass rewrites every
-/// one of them: `p` is read after `n`, only in the loop's one block.
+/// one of them: `p` is read after `n` in the latch, and only in the loop.
 #[test]
 fn counting_loops_keep_their_behaviour() {
     let pass = |f: &mut strata_ir::Function| lateinc::run(f);
@@ -98,4 +127,23 @@ fn counting_loops_keep_their_behaviour() {
         changed == 2000 && compared > 3000,
         "{changed} changed, {compared} compared"
     );
+}
+
+/// The generator makes both shapes, and the two-block one parses as a loop
+/// with a separate latch.
+#[test]
+fn counting_loops_come_in_both_shapes() {
+    let mut rng = Rng::new(5);
+    let (mut one, mut two) = (0, 0);
+    for _ in 0..40 {
+        let text = counting_loop(&mut rng);
+        let f = strata_ir::parser::parse_function(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        if text.contains("block3:") {
+            two += 1;
+            assert_eq!(f.layout.len(), 5, "{text}");
+        } else {
+            one += 1;
+        }
+    }
+    assert!(one > 5 && two > 5, "{one} one-block, {two} two-block loops");
 }

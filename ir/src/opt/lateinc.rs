@@ -1,7 +1,7 @@
-//! Late increments: in a loop of one block, a header parameter `p` that is
-//! read after its next value `n = p + c` is computed gets that next value
-//! computed a second time, right after `p`'s last read, and the back edge
-//! carries the second one.
+//! Late increments: in a loop whose one latch ends in a conditional
+//! branch, a header parameter `p` that the latch reads after computing its
+//! next value `n = p + c` gets that next value computed a second time, right
+//! after `p`'s last read, and the back edge carries the second one.
 //!
 //! Why: in `for (j = 0; j != n; j++) s += f(j + 1) * a[j];` the loop reads
 //! `j + 1` early and `j` late, so `p` and `n` are live together until the
@@ -18,22 +18,28 @@
 //! and the blocks it dominates can read it; reads of `n` up to the second
 //! add keep `n`.
 //!
-//! When: the header is its loop's only block (its own only latch) and has
-//! no loop inside it; `n` is the header's first add of `p` and something,
-//! and that something is a constant; `p` is read nowhere but in the header,
-//! its last read is after `n`'s definition and is not the terminator; and
-//! the back edge passes `n` as `p`'s argument. Loops of several blocks are
-//! left alone: their back edge is an unconditional jump already, where the
-//! copy costs one `mov` and the second add would not pay.
+//! When: the loop has one latch (the header itself, in a loop of one
+//! block), which ends in a conditional branch; `n` is the latch's first add
+//! of `p` and something, and that something is a constant; `p` is read
+//! nowhere outside the loop, its last read in the latch is after `n`'s
+//! definition and is not the terminator; and the back edge passes `n` as
+//! `p`'s argument. A latch that ends in an unconditional jump is left alone:
+//! the copy costs one `mov` there, and the second add would not pay. (In
+//! quicksort's partition loop, `j = p - 1` is computed before `p` is
+//! compared in the latch; the copy and a `jmp` ran on every iteration.)
 //!
-//! Cost: one walk over each one-block loop's block; the walk over the
-//! whole function (constants, and where each value is read) only when a
-//! loop passes that first look.
+//! Exact for several blocks too: `n` is defined in the latch, so every
+//! block that reads it is dominated by the latch and entered through its
+//! terminator, after the second add.
+//!
+//! Cost: one walk over each loop's latch; the walk over the whole function
+//! (constants, and where each value is read) only when a latch passes that
+//! first look.
 //!
 //! Runs last in the pipeline: `gvn` would merge the two adds. Requires the
 //! dominator tree of `func` (or its loops); leaves the CFG unchanged.
 
-use super::domtree::{DomTree, LoopInfo};
+use super::domtree::{DomTree, Loop, LoopInfo};
 use crate::{BinaryOp, Block, Function, Inst, InstData, Value};
 
 /// Runs the pass on `func`; returns whether it changed anything.
@@ -60,47 +66,52 @@ pub fn run_with_loops(func: &mut Function, li: &LoopInfo) -> bool {
     let mut cands: Vec<Candidate> = Vec::new();
     for l in li.loops() {
         let d = li.data(l);
-        if d.latches.as_slice() == [d.header] && d.children.is_empty() {
-            find_candidates(func, d.header, &mut param_of, &mut cands);
+        if let [latch] = *d.latches.as_slice() {
+            find_candidates(func, l, d.header, latch, &mut param_of, &mut cands);
         }
     }
     if cands.is_empty() {
         return false;
     }
-    // Integer constants, and per value the blocks that read it (a value
-    // read in more than one block is marked `MANY`).
-    const MANY: u32 = u32::MAX - 1;
+    // Integer constants, and whether each candidate's `p` is read outside
+    // its loop (`cand_of` maps `p` to its candidate).
     let mut is_const = vec![false; nv];
-    let mut read_in = vec![NONE; nv];
+    let mut cand_of = vec![NONE; nv];
+    for (k, c) in cands.iter().enumerate() {
+        cand_of[c.p.index()] = k as u32;
+    }
+    let mut outside = vec![false; cands.len()];
     for &b in &func.layout {
         for &i in &func.blocks[b.index()].insts {
             if let InstData::Iconst { dst, .. } = func.insts[i.index()] {
                 is_const[dst.index()] = true;
             }
             func.for_each_use(i, |v| {
-                let r = &mut read_in[v.index()];
-                if *r == NONE {
-                    *r = b.0;
-                } else if *r != b.0 {
-                    *r = MANY;
+                let k = cand_of[v.index()];
+                if k != NONE && !li.contains(cands[k as usize].loop_, b) {
+                    outside[k as usize] = true;
                 }
             });
         }
     }
-    // The second adds, after `p`'s last read; per header, inserted in one
+    // The second adds, after `p`'s last read; per latch, inserted in one
     // rebuild of its instruction list. Each rewritten next value:
-    // `(n, n2, header)`.
-    cands.retain(|c| is_const[c.c.index()] && read_in[c.p.index()] == c.header.0);
+    // `(n, n2, latch)`.
+    let mut k = 0;
+    cands.retain(|c| {
+        k += 1;
+        is_const[c.c.index()] && !outside[k - 1]
+    });
     if cands.is_empty() {
         return false;
     }
     let mut done: Vec<(Value, Value, Block)> = Vec::new();
     let mut adds: Vec<(usize, Inst)> = Vec::new();
-    let mut k = 0;
+    k = 0;
     while k < cands.len() {
-        let h = cands[k].header;
+        let h = cands[k].latch;
         adds.clear();
-        while k < cands.len() && cands[k].header == h {
+        while k < cands.len() && cands[k].latch == h {
             let c = &cands[k];
             let InstData::Binary {
                 dst: n, lhs, rhs, ..
@@ -139,9 +150,10 @@ pub fn run_with_loops(func: &mut Function, li: &LoopInfo) -> bool {
         }
         func.blocks[h.index()].insts = insts;
     }
-    // Reads of each `n` after its second add (in the header) or anywhere
-    // else (every such block is entered through the header's terminator,
-    // after the second add) now read `n2`. One pass over the function.
+    // Reads of each `n` after its second add (in the latch) or anywhere
+    // else (every such block is dominated by the latch, which defines `n`,
+    // and so entered through its terminator, after the second add) now
+    // read `n2`. One pass over the function.
     let total = func.num_values();
     let mut second: Vec<Option<(Value, Block)>> = vec![None; total];
     let mut first_of: Vec<Option<Value>> = vec![None; total];
@@ -173,30 +185,42 @@ pub fn run_with_loops(func: &mut Function, li: &LoopInfo) -> bool {
     true
 }
 
-/// A parameter `p` of one-block loop `header`, read after the header's
-/// first `n = p + c` (instruction `add`) and last at position `last`, not by
-/// the terminator, whose back edge passes `n` to `p`. Whether `c` is a
-/// constant and `p` read nowhere else is checked after.
+/// A parameter `p` of loop `loop_`'s header, read in the loop's one latch
+/// after the latch's first `n = p + c` (instruction `add`) and last at
+/// position `last`, not by the terminator, whose back edge passes `n` to
+/// `p`. Whether `c` is a constant and `p` read nowhere outside the loop is
+/// checked after.
 struct Candidate {
-    header: Block,
+    loop_: Loop,
+    latch: Block,
     p: Value,
     c: Value,
     add: Inst,
     last: usize,
 }
 
-/// The candidates of the one-block loop `h`, by one walk over its block.
-/// `param_of` maps each value to its parameter index in `h` (`NONE` for
-/// others) and is left as it was found.
-fn find_candidates(func: &Function, h: Block, param_of: &mut [u32], cands: &mut Vec<Candidate>) {
+/// The candidates of loop `l` with header `h` and one latch `latch`, by
+/// one walk over the latch. `param_of` maps each value to its parameter
+/// index in `h` (`NONE` for others) and is left as it was found.
+fn find_candidates(
+    func: &Function,
+    l: Loop,
+    h: Block,
+    latch: Block,
+    param_of: &mut [u32],
+    cands: &mut Vec<Candidate>,
+) {
     const NONE: u32 = u32::MAX;
     let data = &func.blocks[h.index()];
     if data.params.is_empty() {
         return;
     }
-    let Some((&term, body)) = data.insts.split_last() else {
+    let Some((&term, body)) = func.blocks[latch.index()].insts.split_last() else {
         return;
     };
+    if !matches!(func.insts[term.index()], InstData::Brif { .. }) {
+        return;
+    }
     let Some(back) = back_edge_args(func, term, h) else {
         return;
     };
@@ -246,7 +270,8 @@ fn find_candidates(func: &Function, h: Block, param_of: &mut [u32], cands: &mut 
         let n = func.insts[add.index()].single_dst();
         if last[k] > pos && !read_by_term[k] && n.is_some() && back.get(k).copied() == n {
             cands.push(Candidate {
-                header: h,
+                loop_: l,
+                latch,
                 p,
                 c,
                 add,

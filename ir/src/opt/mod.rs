@@ -15,7 +15,7 @@
 //! | inline | `inline.rs` | inlining of small direct callees within a size budget |
 //! | range | `range.rs` | heap address `(x + c) + o` → `x + (o + c)` when bounds of `x` (loop counters, branch conditions) prove no 32-bit wrap |
 //! | exitval | `exitval.rs` | a loop header's parameter `p` read after the loop becomes `n - c` there, where the header computes `n = p + c` (frees the back edge of a copy) |
-//! | lateinc | `lateinc.rs` | in a one-block loop that reads `p` after `n = p + c`, `n` is computed again after `p`'s last read for the back edge (frees it of a copy and a `jmp`) |
+//! | lateinc | `lateinc.rs` | in a loop whose latch ends in a conditional branch and reads `p` after `n = p + c`, `n` is computed again after `p`'s last read for the back edge (frees it of a copy and a `jmp`) |
 //! | layout | `layout.rs` | block order: each loop contiguous, header first, its exit paths after it |
 //!
 //! `domtree.rs` holds the dominator tree and loop analysis the passes share.
@@ -133,13 +133,11 @@ pub fn optimize_with(func: &mut Function, opts: &OptOptions, ctx: &mut Context) 
     {
         ctx.domtree.recompute(func);
         let loops = domtree::LoopInfo::compute(func, &ctx.domtree);
-        if exit_values {
-            if exitval::run_with_loops(func, &loops) {
-                check(func, "exitval", opts);
-            }
-            if lateinc::run_with_loops(func, &loops) {
-                check(func, "lateinc", opts);
-            }
+        if exit_values && exitval::run_with_loops(func, &loops) {
+            check(func, "exitval", opts);
+        }
+        if lateinc::run_with_loops(func, &loops) {
+            check(func, "lateinc", opts);
         }
         // Neither pass changes the CFG, so `loops` still holds.
         if layout::run_with(func, &ctx.domtree, &loops, &mut ctx.layout) {
