@@ -358,3 +358,46 @@ fn exit_in_loop_leaves_the_exit_path_out_of_the_loop() {
         assert_eq!(count.call(&mut store, n).unwrap(), want, "count({n})");
     }
 }
+
+/// Loop alignment padding that the code before a loop header falls into
+/// is not run as `nop`s beyond one 9-byte `nop`: a longer padding follows
+/// a jump (over it, or elsewhere), a return or a trap. Checked on the
+/// listing of every golden module.
+#[test]
+fn long_alignment_padding_is_jumped_over() {
+    let Some(engine) = engine() else { return };
+    let mut padded = 0;
+    for entry in std::fs::read_dir(dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "wat") {
+            continue;
+        }
+        let wat = std::fs::read(&path).unwrap();
+        let text = compile_listing(&engine, &wat, Emit::Asm).unwrap();
+        let code = lines(&text);
+        let is_pad = |t: &str| t.starts_with("nop") || t == "xchg ax,ax";
+        let mut k = 0;
+        while k < code.len() {
+            if !is_pad(&code[k].1) {
+                k += 1;
+                continue;
+            }
+            let start = k;
+            while k < code.len() && is_pad(&code[k].1) {
+                k += 1;
+            }
+            let Some((end, _)) = code.get(k) else { break };
+            let bytes = end - code[start].0;
+            if bytes > 9 {
+                padded += 1;
+                let before = &code[start - 1].1;
+                assert!(
+                    before.starts_with("jmp") || before == "ret" || before == "ud2",
+                    "{}: {bytes} bytes of padding run after `{before}`\n{text}",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(padded >= 5, "only {padded} long paddings in the goldens");
+}

@@ -11,9 +11,10 @@ function %ack:
   1f: test edi,edi
   22: je 0x6B
   28: mov rbx,rdi
-  2b: nop [rax+rax]
-  34: nop [rax+rax]
-  3d: nop [rax]
+  2b: jmp short 0x40
+  2d: nop [rax+rax]
+  36: nop [rax+rax]
+  3f: nop
   40: test esi,esi
   43: jne 0x54
   49: mov esi,1

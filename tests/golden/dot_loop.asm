@@ -12,8 +12,9 @@ function %dot:
   22: test edi,edi
   25: je 0x76
   2b: movsd xmm1,[0x80]
-  34: nop [rax+rax]
-  3d: nop [rax]
+  34: jmp short 0x40
+  36: nop [rax+rax]
+  3f: nop
   40: lea ecx,[rax+1]
   45: xorps xmm2,xmm2
   49: cvtsi2sd xmm2,ecx

@@ -9,10 +9,11 @@ function %f0:
   17: sub rsp,8
   1b: xor eax,eax
   1e: mov rcx,rax
-  21: nop [rax+rax]
-  2a: nop [rax+rax]
-  33: nop [rax+rax]
-  3c: nop [rax]
+  21: jmp short 0x40
+  23: nop [rax+rax]
+  2c: nop [rax+rax]
+  35: nop [rax+rax]
+  3e: xchg ax,ax
   40: movzx edx,byte ptr [r15+rax]
   45: cmp edx,0xFF
   4c: je 0x71

@@ -20,13 +20,14 @@ function %fib:
   3d: xor eax,eax
   40: mov rbx,rax
   43: mov r12,rdi
-  46: nop [rax+rax]
-  4f: nop [rax+rax]
-  58: nop [rax+rax]
-  61: nop [rax+rax]
-  6a: nop [rax+rax]
-  73: nop [rax+rax]
-  7c: nop [rax]
+  46: jmp short 0x80
+  48: nop [rax+rax]
+  51: nop [rax+rax]
+  5a: nop [rax+rax]
+  63: nop [rax+rax]
+  6c: nop [rax+rax]
+  75: nop [rax+rax]
+  7e: xchg ax,ax
   80: lea edi,[r12-1]
   85: call qword ptr [r14+0x78]
   89: add ebx,eax

@@ -8,10 +8,11 @@ function %scan:
   11: jb 0x5B
   17: sub rsp,8
   1b: xor eax,eax
-  1e: nop [rax+rax]
-  27: nop [rax+rax]
-  30: nop [rax+rax]
-  39: nop [rax]
+  1e: jmp short 0x40
+  20: nop [rax+rax]
+  29: nop [rax+rax]
+  32: nop [rax+rax]
+  3b: nop [rax+rax]
   40: movzx ecx,byte ptr [r15+rax+0x400]
   49: add eax,1
   4d: cmp ecx,edi

@@ -22,12 +22,13 @@ function %mark:
   41: mov rax,rdi
   44: shl eax,1
   48: mov rcx,rax
-  4b: nop [rax+rax]
-  54: nop [rax+rax]
-  5d: nop [rax+rax]
-  66: nop [rax+rax]
-  6f: nop [rax+rax]
-  78: nop [rax+rax]
+  4b: jmp short 0x80
+  4d: nop [rax+rax]
+  56: nop [rax+rax]
+  5f: nop [rax+rax]
+  68: nop [rax+rax]
+  71: nop [rax+rax]
+  7a: nop [rax+rax]
   80: mov byte ptr [r15+rcx+0x400],1
   89: add ecx,edi
   8c: cmp ecx,0x7D1
