@@ -24,10 +24,11 @@
 //! Order: within each loop (and at the top level), blocks and nested loops
 //! keep the relative order of their first block in the old layout; a loop
 //! starts with its header, and a nested loop is placed as a whole where its
-//! first block was. One exception keeps fall-throughs: when the block just
-//! placed (the last of a nested loop, typically, whose exit edge led to the
-//! next block in the old layout) does not lead to the next item, a successor
-//! of it from the same list whose predecessors are all placed goes first.
+//! first block was. One exception keeps fall-throughs: when the last block
+//! of a nested loop (whose exit edge led to the next block in the old
+//! layout, typically) ends in a `jump` or `brif` that does not lead to the
+//! next item, a successor of it from the same list whose predecessors are
+//! all placed goes first.
 //! Blocks of no loop (unreachable ones included) stay at the top level. For
 //! the reducible CFGs made from Wasm, whose loops are entered through their
 //! headers, an edge that went forward in the old layout and is not a back
@@ -105,9 +106,12 @@ pub fn run_with(func: &mut Function, dt: &DomTree, li: &LoopInfo, s: &mut Scratc
     s.stack.clear();
     s.stack.push((top, 0));
     let cfg = dt.cfg();
+    // Whether the block placed last ends a nested loop's range.
+    let mut after_loop = false;
     while let Some(&mut (list, ref mut pos)) = s.stack.last_mut() {
         let Some(&item) = s.lists[list].get(*pos) else {
             s.stack.pop();
+            after_loop = true;
             continue;
         };
         *pos += 1;
@@ -115,6 +119,7 @@ pub fn run_with(func: &mut Function, dt: &DomTree, li: &LoopInfo, s: &mut Scratc
             let l = Loop(item & !LOOP_ITEM);
             if !s.placed_block[li.header(l).index()] {
                 place(s, li.header(l));
+                after_loop = false;
                 s.stack.push((l.index(), 0));
             }
             continue;
@@ -123,12 +128,16 @@ pub fn run_with(func: &mut Function, dt: &DomTree, li: &LoopInfo, s: &mut Scratc
         if s.placed_block[b.index()] {
             continue; // pulled forward already
         }
-        // Keep the fall-through of the block placed last, if `b` is not it:
-        // a successor of it from this list (a block, or a nested loop's
-        // header) whose predecessors from outside its loop are all placed.
-        if let Some(&last) = s.layout.last() {
+        // Keep the fall-through of a nested loop's last block, if `b` is
+        // not it: a successor of it from this list (a block, or a nested
+        // loop's header) whose predecessors from outside its loop are all
+        // placed. (Only there: elsewhere the old order is Wasm's, whose
+        // fall-throughs a pulled block would break; and only after a
+        // branch, not a `br_table`.)
+        if after_loop && let Some(&last) = s.layout.last() {
+            after_loop = false;
             let succs = cfg.succs(last);
-            if !succs.contains(&b) {
+            if succs.len() <= 2 && !succs.contains(&b) {
                 let list_loop = (list != top).then_some(Loop(list as u32));
                 let pick = succs.iter().copied().find_map(|t| {
                     if s.placed_block[t.index()] {
@@ -159,6 +168,7 @@ pub fn run_with(func: &mut Function, dt: &DomTree, li: &LoopInfo, s: &mut Scratc
             }
         }
         place(s, b);
+        after_loop = false;
     }
     debug_assert_eq!(s.layout.len(), func.layout.len());
     if s.layout == func.layout {
