@@ -1835,6 +1835,22 @@ impl Sel<'_> {
                 let c = self.eqz_cmp(p, p);
                 Some(Plan::new(Pat::SetCond { c: c.0 }).merge(&c.1))
             }
+            // `i64.extend_i32_u` of an integer comparison: the `setcc` and
+            // `movzx` to 32 bits zero the upper half already.
+            InstData::Unary {
+                op: UnaryOp::UextI32,
+                ..
+            } => {
+                let i = self.fusable(p, 0, p)?;
+                let c = match *self.data(i) {
+                    InstData::Icmp { cc, .. } => self.icmp_cmp(i, cc, p),
+                    InstData::Unary {
+                        op: UnaryOp::Eqz, ..
+                    } => self.eqz_cmp(i, p),
+                    _ => return None,
+                };
+                Some(Plan::new(Pat::SetCond { c: c.0 }).merge(&c.1.fuse(i)))
+            }
             InstData::Brif {
                 then_dest,
                 else_dest,
@@ -2294,6 +2310,44 @@ block2:
         );
         assert_eq!(p[0], Pat::Skip);
         assert!(matches!(p[1], Pat::CondBr { .. }), "{:?}", p[1]);
+    }
+
+    #[test]
+    fn zero_extended_comparison_is_one_setcond() {
+        // `i64.extend_i32_u (i64.lt_s ...)`: the compare's `setcc` and
+        // `movzx` write the 64-bit result, with no `mov r32, r32` after.
+        let p = pats(
+            "function %f(i64, i64) -> i64 {
+block0(v0: i64, v1: i64):
+    v2 = icmp.slt v0, v1
+    v3 = uext_i32.i64 v2
+    return v3
+}",
+        );
+        assert_eq!(p[0], Pat::Skip);
+        assert!(matches!(p[1], Pat::SetCond { .. }), "{:?}", p[1]);
+        // Of `eqz` too; not of any other i32 (its upper half is not known
+        // to be zero), and not of a compare with a second use.
+        let p = pats(
+            "function %f(i32, i32) -> i64 {
+block0(v0: i32, v1: i32):
+    v2 = eqz.i32 v0
+    v3 = uext_i32.i64 v2
+    v4 = iadd.i32 v0, v1
+    v5 = uext_i32.i64 v4
+    v6 = icmp.eq v0, v1
+    v7 = uext_i32.i64 v6
+    v8 = iadd.i32 v6, v0
+    v9 = iadd.i64 v3, v5
+    v10 = iadd.i64 v9, v7
+    return v10
+}",
+        );
+        assert_eq!(p[0], Pat::Skip);
+        assert!(matches!(p[1], Pat::SetCond { .. }), "{:?}", p[1]);
+        assert!(!matches!(p[3], Pat::SetCond { .. }), "{:?}", p[3]);
+        assert!(matches!(p[4], Pat::SetCond { .. }), "{:?}", p[4]);
+        assert!(!matches!(p[5], Pat::SetCond { .. }), "{:?}", p[5]);
     }
 
     #[test]
