@@ -239,6 +239,25 @@ pub struct Emitter {
     /// The rbp offset of the spill slot behind each [`STACK`] operand of
     /// the instruction being emitted.
     stack_offs: SmallVec<[i32; 2]>,
+    /// The edge block folded into the branch being emitted, if any (see
+    /// [`Hoist`]), and its edits.
+    hoist: Option<Hoist>,
+    hoist_edits: Vec<Edit>,
+}
+
+/// A conditional branch into an edge block of moves that jumps back (a
+/// loop's back edge) whose moves the allocator allows to run on both
+/// arms ([`strata_regalloc::Output::hoistable_edges`]): the branch sets the
+/// flags, the moves run (`mov` leaves the flags alone), and one conditional
+/// jump goes straight to the edge block's target. The edge block is not
+/// emitted.
+struct Hoist {
+    /// The edge block.
+    edge: u32,
+    /// Where the edge block jumps (resolved).
+    target: u32,
+    /// The block emitted after the edge block's place, if any.
+    after: Option<u32>,
 }
 
 /// An operand in `regs` that is a spill slot: `STACK | k`, its rbp offset
@@ -287,6 +306,8 @@ impl Default for Emitter {
             fconsts16: Vec::new(),
             jt_target: Vec::new(),
             stack_offs: SmallVec::new(),
+            hoist: None,
+            hoist_edits: Vec::new(),
         }
     }
 }
@@ -834,9 +855,19 @@ impl Emitter {
         // Whether the block emitted last ends without a jump, so that its
         // code runs on into the next (the prologue into the entry block).
         let mut falls_through = true;
+        // Edge blocks whose moves may be folded into their branch, and
+        // those that were (they emit nothing).
+        let mut hoistable = vec![false; vc.num_blocks()];
+        for &e in &out.hoistable_edges {
+            if let Some(h) = hoistable.get_mut(e as usize) {
+                *h = true;
+            }
+        }
+        let mut folded = vec![false; vc.num_blocks()];
         for b in 0..vc.num_blocks() {
-            if self.resolved[b] != b as u32 {
-                // Only a jump: its label is its target's, it emits nothing.
+            if self.resolved[b] != b as u32 || folded[b] {
+                // Only a jump (its label is its target's), or folded into
+                // the branch before it: it emits nothing.
                 continue;
             }
             if headers.get(b).copied().unwrap_or(false) {
@@ -892,6 +923,38 @@ impl Emitter {
                 }
                 self.cur_stubs.clear();
                 let ops = vc.inst_operands(i);
+                if let Some(e) = next
+                    && hoistable[e as usize]
+                    && vc.insts[i.index()].is_branch()
+                    && let Some((h, other)) = self.foldable_edge(vc, &vc.insts[i.index()], e)
+                    && h as usize <= b
+                {
+                    // The edge block's copies as moves, with its edits, in
+                    // order (the branch has no edits after it).
+                    self.hoist_edits.clear();
+                    for j in vc.block_insns(strata_regalloc::Block(e)).iter() {
+                        while edit_idx < edits.len() && edits[edit_idx].0 <= ProgPoint::before(j) {
+                            self.hoist_edits.push(edits[edit_idx].1);
+                            edit_idx += 1;
+                        }
+                        if let (MInst::Copy, &[from, to]) =
+                            (&vc.insts[j.index()], out.inst_allocs(j))
+                        {
+                            let class = vc.inst_operands(j)[0].vreg.class();
+                            self.hoist_edits.push(Edit::Move { from, to, class });
+                        }
+                    }
+                    let after = (e as usize + 1..vc.num_blocks())
+                        .find(|&n| self.resolved[n] == n as u32)
+                        .map(|n| n as u32);
+                    self.hoist = Some(Hoist {
+                        edge: e,
+                        target: h,
+                        after,
+                    });
+                    folded[e as usize] = true;
+                    falls_through = after == Some(other);
+                }
                 self.inst(vc, &vc.insts[i.index()], &regs, ops, next)?;
                 while edit_idx < edits.len() && edits[edit_idx].0 <= ProgPoint::after(i) {
                     if vc.insts[i.index()].is_branch() || vc.insts[i.index()].is_ret() {
@@ -1148,6 +1211,65 @@ impl Emitter {
             }
         }
         headers
+    }
+
+    /// Whether `term` (the last instruction of the block before edge block
+    /// `e`) is a two-way branch with `e` as one arm that [`Hoist`] can fold:
+    /// then the edge block's (resolved) target and the other arm. (The
+    /// caller folds only edges that jump back: forward, the edge block
+    /// typically falls through into its target, and folding would add a
+    /// jump to the other arm.)
+    fn foldable_edge(&self, vc: &VCode, term: &MInst, e: u32) -> Option<(u32, u32)> {
+        use strata_regalloc::Function as _;
+        let (then_, else_) = match *term {
+            MInst::CondBr { then_, else_, .. } | MInst::Brif { then_, else_ } => {
+                (self.resolved[then_ as usize], self.resolved[else_ as usize])
+            }
+            _ => return None,
+        };
+        let other = match (then_ == e, else_ == e) {
+            (true, false) => else_,
+            (false, true) => then_,
+            _ => return None,
+        };
+        let range = vc.block_insns(strata_regalloc::Block(e));
+        let (&last, copies) = vc.insts[range.first.index()..range.last.index()].split_last()?;
+        match last {
+            MInst::Jump { target } if copies.iter().all(|m| matches!(m, MInst::Copy)) => {
+                Some((self.resolved[target as usize], other))
+            }
+            _ => None,
+        }
+    }
+
+    /// The rest of a branch folded with its edge block (see [`Hoist`]),
+    /// after the flags are set: the edge block's moves, a jump on `test`
+    /// (the branch to `then_`) or its inverse to the edge block's target,
+    /// and a jump to the other arm unless it comes next.
+    fn folded_branch(
+        &mut self,
+        h: Hoist,
+        test: Test,
+        then_: u32,
+        else_: u32,
+    ) -> Result<(), CompileError> {
+        let edits = std::mem::take(&mut self.hoist_edits);
+        for e in &edits {
+            self.edit(e)?;
+        }
+        self.hoist_edits = edits;
+        let target = self.block_labels[h.target as usize];
+        let other = if then_ == h.edge {
+            self.jump_if(test, target);
+            else_
+        } else {
+            self.jump_unless(test, target);
+            then_
+        };
+        if h.after != Some(other) {
+            self.jmp(self.block_labels[other as usize]);
+        }
+        Ok(())
     }
 
     /// Pads with multi-byte NOPs up to a multiple of `align` bytes.
@@ -1584,6 +1706,11 @@ impl Emitter {
             }
             MInst::CondBr { cmp, then_, else_ } => {
                 let (then_, else_) = (self.resolved[then_ as usize], self.resolved[else_ as usize]);
+                if let Some(h) = self.hoist.take() {
+                    let test = Test::of(cmp);
+                    self.set_flags(cmp, r);
+                    return self.folded_branch(h, test, then_, else_);
+                }
                 if then_ == else_ {
                     if next != Some(then_) {
                         self.jmp(self.block_labels[then_ as usize]);
@@ -1614,6 +1741,9 @@ impl Emitter {
                     return Ok(());
                 }
                 x64!(self.asm; test Rd(r[0]), Rd(r[0]));
+                if let Some(h) = self.hoist.take() {
+                    return self.folded_branch(h, Test::One(Cond::NE), then_, else_);
+                }
                 let (tl, el) = (
                     self.block_labels[then_ as usize],
                     self.block_labels[else_ as usize],

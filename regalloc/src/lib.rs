@@ -628,6 +628,20 @@ pub struct Output {
     pub edits: Vec<(ProgPoint, Edit)>,
     /// The number of 16-byte spill slots used.
     pub num_spillslots: usize,
+    /// Edge blocks whose moves may run early, in ascending order
+    /// ([`Mode::Optimizing`] only). Each is a block of copies
+    /// ([`Function::is_move`]) and a jump back (to a block not after the
+    /// branch's), whose only predecessor ends in a branch to two different
+    /// blocks; its copies and edits only write registers, and none of those
+    /// registers holds a value live into the branch's other successor. (A
+    /// forward edge block usually falls through into its target, and
+    /// folding it would only add a jump.) A client may
+    /// then run the copies and edits, in order, after the branch has
+    /// evaluated its condition and before it transfers control (with
+    /// nothing in between that they could disturb, such as flags), and
+    /// branch straight to the edge block's successor: the loop back edge
+    /// `jcc exit; mov; jmp header` becomes `mov; jcc header`.
+    pub hoistable_edges: Vec<u32>,
 }
 
 impl Output {

@@ -1869,6 +1869,7 @@ impl<'a, F: Function> Fixup<'a, F> {
             inst_alloc_offsets: Vec::with_capacity(n),
             edits: Vec::new(),
             num_spillslots: 0,
+            hoistable_edges: Vec::new(),
         };
         // Only split children live at rematerialization markers.
         let may_remat = self.locs.whole.is_empty();

@@ -77,7 +77,7 @@ use crate::linear_scan::{
 use crate::moves::{self, Move};
 use crate::{
     Allocation, Block, Edit, Function, Inst, MachineEnv, OperandConstraint, OperandKind,
-    OperandPos, Output, PReg, ProgPoint, RegAllocError, RegClass, SpillSlot,
+    OperandPos, Output, PReg, PRegSet, ProgPoint, RegAllocError, RegClass, SpillSlot,
 };
 use smallvec::SmallVec;
 use std::cmp::Reverse;
@@ -1704,8 +1704,95 @@ fn finish<F: Function>(
     let out = Fixup::new(func, env, ranges, &locs, num_slots as usize, fixup_bufs)
         .with_occupancy()
         .run(extra);
+    let out = out.map(|mut o| {
+        o.hoistable_edges = hoistable_edges(func, live, &locs, &o);
+        o
+    });
     (*piece_at, *pieces) = locs.into_parts();
     out
+}
+
+/// The edge blocks of [`Output::hoistable_edges`], from the finished
+/// allocation `out`. An edge block qualifies when its instructions are
+/// copies ([`Function::is_move`]) and then a jump, and everything it writes
+/// (the copies' and the edits' destinations) is a register. A value live
+/// into the branch's other successor is where it was at the branch (that
+/// successor either has several predecessors, and then the edge needs no
+/// moves, or its own edge moves read those locations).
+fn hoistable_edges<F: Function>(func: &F, live: &Liveness, locs: &Locs, out: &Output) -> Vec<u32> {
+    let mut found = Vec::new();
+    for e in 0..func.num_blocks() {
+        let eb = Block(e as u32);
+        let insts = func.block_insns(eb);
+        let (preds, succs) = (func.block_preds(eb), func.block_succs(eb));
+        if insts.is_empty() || preds.len() != 1 || succs.len() != 1 {
+            continue;
+        }
+        let b = preds[0];
+        if succs[0].index() > b.index() {
+            continue; // forward: nothing to gain (see the docs)
+        }
+        let other = match *func.block_succs(b) {
+            [s, t] if s == eb && t != eb => t,
+            [s, t] if t == eb && s != eb => s,
+            _ => continue,
+        };
+        let last = Inst(insts.last.0 - 1);
+        let mut written = PRegSet::empty();
+        let mut any = false;
+        let copies_ok = insts.iter().all(|i| {
+            if i == last {
+                return true;
+            }
+            if !func.is_move(i) {
+                return false;
+            }
+            match out.inst_allocs(i) {
+                // (A copy within one register writes nothing.)
+                [from, Allocation::Reg(r)] => {
+                    if *from != Allocation::Reg(*r) {
+                        any = true;
+                        written.add(*r);
+                    }
+                    true
+                }
+                _ => false,
+            }
+        });
+        if !copies_ok {
+            continue;
+        }
+        let (lo_at, hi_at) = (ProgPoint::before(insts.first), ProgPoint::before(last));
+        let lo = out.edits.partition_point(|m| m.0 < lo_at);
+        let hi = lo + out.edits[lo..].partition_point(|m| m.0 <= hi_at);
+        let edits_ok = out.edits[lo..hi].iter().all(|(_, ed)| match *ed {
+            Edit::Move {
+                to: Allocation::Reg(r),
+                ..
+            }
+            | Edit::Remat {
+                to: Allocation::Reg(r),
+                ..
+            } => {
+                written.add(r);
+                any = true;
+                true
+            }
+            _ => false,
+        });
+        if !edits_ok || !any {
+            continue;
+        }
+        let br = func.block_insns(b).last.0 - 1;
+        let live_in = Liveness::row(&live.live_in, live.words, other.index());
+        let clash = live.vregs(live_in).any(|v| {
+            matches!(locs.at_point(v, early(br as usize)), Allocation::Reg(r) if written.contains(r))
+        });
+        if !clash {
+            found.push(e as u32);
+        }
+    }
+    found
 }
 
 /// Buffers of [`drop_redundant_stores`].

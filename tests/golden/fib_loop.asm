@@ -5,7 +5,7 @@ function %fib:
   6: mov r11,[r14]
   9: lea r10,[rsp-0x18]
   e: cmp r10,[r11]
-  11: jb 0xB0
+  11: jb 0xAA
   17: sub rsp,0x18
   1b: mov [rbp-0x10],rbx
   1f: mov [rbp-0x18],r12
@@ -33,14 +33,13 @@ function %fib:
   89: add ebx,eax
   8c: lea eax,[r12-2]
   91: cmp r12d,3
-  95: jbe 0xA0
-  9b: mov r12,rax
-  9e: jmp short 0x80
-  a0: add eax,ebx
-  a3: mov rbx,[rbp-0x10]
-  a7: mov r12,[rbp-0x18]
-  ab: mov rsp,rbp
-  ae: pop rbp
-  af: ret
-  b0: ud2
+  95: mov r12,rax
+  98: ja short 0x80
+  9a: add eax,ebx
+  9d: mov rbx,[rbp-0x10]
+  a1: mov r12,[rbp-0x18]
+  a5: mov rsp,rbp
+  a8: pop rbp
+  a9: ret
+  aa: ud2
 
