@@ -855,17 +855,11 @@ impl Emitter {
         // Whether the block emitted last ends without a jump, so that its
         // code runs on into the next (the prologue into the entry block).
         let mut falls_through = true;
-        // Edge blocks whose moves may be folded into their branch, and
-        // those that were (they emit nothing).
-        let mut hoistable = vec![false; vc.num_blocks()];
-        for &e in &out.hoistable_edges {
-            if let Some(h) = hoistable.get_mut(e as usize) {
-                *h = true;
-            }
-        }
-        let mut folded = vec![false; vc.num_blocks()];
+        // An edge block folded into the branch before it (see `Hoist`):
+        // it emits nothing.
+        let mut folded = None;
         for b in 0..vc.num_blocks() {
-            if self.resolved[b] != b as u32 || folded[b] {
+            if self.resolved[b] != b as u32 || folded == Some(b as u32) {
                 // Only a jump (its label is its target's), or folded into
                 // the branch before it: it emits nothing.
                 continue;
@@ -924,36 +918,12 @@ impl Emitter {
                 self.cur_stubs.clear();
                 let ops = vc.inst_operands(i);
                 if let Some(e) = next
-                    && hoistable[e as usize]
+                    && !out.hoistable_edges.is_empty()
                     && vc.insts[i.index()].is_branch()
-                    && let Some((h, other)) = self.foldable_edge(vc, &vc.insts[i.index()], e)
-                    && h as usize <= b
+                    && let Some(falls) = self.fold_edge(vc, out, i, b, e, &mut edit_idx)
                 {
-                    // The edge block's copies as moves, with its edits, in
-                    // order (the branch has no edits after it).
-                    self.hoist_edits.clear();
-                    for j in vc.block_insns(strata_regalloc::Block(e)).iter() {
-                        while edit_idx < edits.len() && edits[edit_idx].0 <= ProgPoint::before(j) {
-                            self.hoist_edits.push(edits[edit_idx].1);
-                            edit_idx += 1;
-                        }
-                        if let (MInst::Copy, &[from, to]) =
-                            (&vc.insts[j.index()], out.inst_allocs(j))
-                        {
-                            let class = vc.inst_operands(j)[0].vreg.class();
-                            self.hoist_edits.push(Edit::Move { from, to, class });
-                        }
-                    }
-                    let after = (e as usize + 1..vc.num_blocks())
-                        .find(|&n| self.resolved[n] == n as u32)
-                        .map(|n| n as u32);
-                    self.hoist = Some(Hoist {
-                        edge: e,
-                        target: h,
-                        after,
-                    });
-                    folded[e as usize] = true;
-                    falls_through = after == Some(other);
+                    folded = Some(e);
+                    falls_through = falls;
                 }
                 self.inst(vc, &vc.insts[i.index()], &regs, ops, next)?;
                 while edit_idx < edits.len() && edits[edit_idx].0 <= ProgPoint::after(i) {
@@ -1211,6 +1181,52 @@ impl Emitter {
             }
         }
         headers
+    }
+
+    /// Prepares [`Hoist`] for the branch `i` ending block `b`, followed by
+    /// block `e`, if `e` is an edge block the allocator lets fold into it
+    /// and it jumps back: takes the edge block's copies (as moves) and
+    /// edits, in order, into `hoist_edits` (advancing `edit_idx` past
+    /// them), and returns whether the branch's other arm comes next. (Out
+    /// of line: the loop over instructions stays small.)
+    #[inline(never)]
+    fn fold_edge(
+        &mut self,
+        vc: &VCode,
+        out: &Output,
+        i: strata_regalloc::Inst,
+        b: usize,
+        e: u32,
+        edit_idx: &mut usize,
+    ) -> Option<bool> {
+        use strata_regalloc::Function as _;
+        out.hoistable_edges.binary_search(&e).ok()?;
+        let (h, other) = self.foldable_edge(vc, &vc.insts[i.index()], e)?;
+        if h as usize > b {
+            return None;
+        }
+        // (The branch has no edits after it.)
+        let edits = &out.edits;
+        self.hoist_edits.clear();
+        for j in vc.block_insns(strata_regalloc::Block(e)).iter() {
+            while *edit_idx < edits.len() && edits[*edit_idx].0 <= ProgPoint::before(j) {
+                self.hoist_edits.push(edits[*edit_idx].1);
+                *edit_idx += 1;
+            }
+            if let (MInst::Copy, &[from, to]) = (&vc.insts[j.index()], out.inst_allocs(j)) {
+                let class = vc.inst_operands(j)[0].vreg.class();
+                self.hoist_edits.push(Edit::Move { from, to, class });
+            }
+        }
+        let after = (e as usize + 1..vc.num_blocks())
+            .find(|&n| self.resolved[n] == n as u32)
+            .map(|n| n as u32);
+        self.hoist = Some(Hoist {
+            edge: e,
+            target: h,
+            after,
+        });
+        Some(after == Some(other))
     }
 
     /// Whether `term` (the last instruction of the block before edge block
