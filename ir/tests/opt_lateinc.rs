@@ -10,13 +10,7 @@ mod harness;
 
 #[test]
 fn golden_lateinc() {
-    harness::golden_text("lateinc", 7, |input| {
-        let mut f = strata_ir::parser::parse_function(input).map_err(|e| e.to_string())?;
-        strata_ir::verifier::verify(&f, true).map_err(|e| format!("invalid input: {e}"))?;
-        lateinc::run(&mut f);
-        strata_ir::verifier::verify(&f, true).map_err(|e| format!("invalid output: {e}\n{f}"))?;
-        Ok(f.to_string())
-    });
+    harness::golden_cases("lateinc", 7, lateinc::run);
 }
 
 #[test]

@@ -12,13 +12,7 @@ mod harness;
 
 #[test]
 fn golden_layout() {
-    harness::golden_text("layout", 5, |input| {
-        let mut f = strata_ir::parser::parse_function(input).map_err(|e| e.to_string())?;
-        strata_ir::verifier::verify(&f, true).map_err(|e| format!("invalid input: {e}"))?;
-        layout::run(&mut f);
-        strata_ir::verifier::verify(&f, true).map_err(|e| format!("invalid output: {e}\n{f}"))?;
-        Ok(f.to_string())
-    });
+    harness::golden_cases("layout", 5, layout::run);
 }
 
 #[test]

@@ -10,13 +10,7 @@ mod harness;
 
 #[test]
 fn golden_range() {
-    harness::golden_text("range", 1, |input| {
-        let mut f = strata_ir::parser::parse_function(input).map_err(|e| e.to_string())?;
-        strata_ir::verifier::verify(&f, true).map_err(|e| format!("invalid input: {e}"))?;
-        range::run(&mut f);
-        strata_ir::verifier::verify(&f, true).map_err(|e| format!("invalid output: {e}\n{f}"))?;
-        Ok(f.to_string())
-    });
+    harness::golden_cases("range", 1, range::run);
 }
 
 #[test]

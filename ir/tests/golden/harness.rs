@@ -76,7 +76,12 @@ pub fn golden_text(
 /// printed output with `NAME.expected`. The verifier in SSA mode must accept
 /// the input and the output.
 pub fn golden(name: &str, pass: fn(&mut Function) -> bool) {
-    golden_text(name, 10, |input| {
+    golden_cases(name, 10, pass);
+}
+
+/// [`golden`] for a pass with fewer cases (at least `min_cases`).
+pub fn golden_cases(name: &str, min_cases: usize, pass: fn(&mut Function) -> bool) {
+    golden_text(name, min_cases, |input| {
         let mut f = parse_function(input).map_err(|e| e.to_string())?;
         verify(&f, true).map_err(|e| format!("invalid input: {e}"))?;
         pass(&mut f);
