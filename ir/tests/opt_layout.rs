@@ -143,3 +143,31 @@ fn deeply_nested_loops() {
     assert!(layout::run(&mut g));
     check_guarantees(&f, &g, false, "nested");
 }
+
+/// 5,000 loops one after the other, each leaving through a block that
+/// leads to the next loop, and each with a second exit to one shared block
+/// (5,001 predecessors) placed last. After each loop the shared block is a
+/// candidate to pull up; looking through its predecessors every time would
+/// be quadratic, and a block with more than `MAX_PULL_PREDS` is left where
+/// it is. Every loop ends up contiguous and the shared block last.
+#[test]
+fn many_loops_sharing_an_exit() {
+    let n = 5_000;
+    let exit = 3 * n + 1;
+    let mut text = String::from("function %f(i32) -> i32 {\nblock0(v0: i32):\n    jump block1\n");
+    for k in 0..n {
+        let (h, l, c) = (1 + 3 * k, 2 + 3 * k, 3 + 3 * k);
+        let next = if k + 1 < n { 1 + 3 * (k + 1) } else { exit };
+        text += &format!(
+            "block{h}:\n    brif v0, block{l}, block{c}\n\
+             block{l}:\n    brif v0, block{h}, block{exit}\n\
+             block{c}:\n    jump block{next}\n"
+        );
+    }
+    text += &format!("block{exit}:\n    return v0\n}}\n");
+    let f = strata_ir::parser::parse_function(&text).expect("parses");
+    let mut g = f.clone();
+    layout::run(&mut g);
+    check_guarantees(&f, &g, false, "many loops");
+    assert_eq!(g.layout.last(), f.layout.last());
+}

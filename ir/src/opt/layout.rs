@@ -34,9 +34,11 @@
 //! headers, an edge that went forward in the old layout and is not a back
 //! edge still goes forward.
 //!
-//! Requires: the dominator tree and loop analysis of `func` as it is. Changes only
-//! `func.layout` (the CFG, and with it the dominator tree and loops, stay
-//! valid). Linear in the number of blocks and loops.
+//! Requires: the dominator tree and loop analysis of `func` as it is.
+//! Changes only `func.layout` (the CFG, and with it the dominator tree and
+//! loops, stay valid). Linear in the number of blocks, edges and loops: a
+//! block is pulled up only if it has at most [`MAX_PULL_PREDS`]
+//! predecessors, so each loop's end looks at a bounded number of them.
 
 use super::domtree::{DomTree, Loop, LoopInfo};
 use crate::{Block, Function};
@@ -44,6 +46,9 @@ use crate::{Block, Function};
 /// An item of a loop's (or the top level's) list: a block, or a nested loop
 /// with this bit set on its index.
 const LOOP_ITEM: u32 = 1 << 31;
+
+/// The most predecessors of a block pulled up behind a nested loop.
+const MAX_PULL_PREDS: usize = 16;
 
 /// Buffers kept from one function to the next.
 #[derive(Debug, Default)]
@@ -140,7 +145,10 @@ pub fn run_with(func: &mut Function, dt: &DomTree, li: &LoopInfo, s: &mut Scratc
             if succs.len() <= 2 && !succs.contains(&b) {
                 let list_loop = (list != top).then_some(Loop(list as u32));
                 let pick = succs.iter().copied().find_map(|t| {
-                    if s.placed_block[t.index()] {
+                    // (A block with many predecessors is left where it is:
+                    // looking at all of them after every loop that leads
+                    // there would be quadratic.)
+                    if s.placed_block[t.index()] || cfg.preds(t).len() > MAX_PULL_PREDS {
                         return None;
                     }
                     let inner = li.innermost(t);
