@@ -15,12 +15,7 @@ fn golden_exitval() {
 
 #[test]
 fn random_functions_keep_their_behaviour() {
-    let stats = harness::check_equivalence(0, 3000, &exitval::run);
-    assert!(
-        stats.compared > 6000,
-        "only {} runs compared",
-        stats.compared
-    );
+    harness::check_random_functions(&exitval::run);
 }
 
 /// A loop `p = init; loop { v = heap[p & 255]; n = p + c; if (v <cc> x)
@@ -28,18 +23,13 @@ fn random_functions_keep_their_behaviour() {
 /// `p` after it in one of three shapes: returned, combined with the
 /// argument, or passed to a join block with `n`.
 fn scan_loop(rng: &mut Rng) -> String {
-    fn pick<T: Copy>(rng: &mut Rng, xs: &[T]) -> T {
-        xs[rng.below(xs.len() as u64) as usize]
-    }
-    let ty = pick(rng, &["i32", "i64"]);
-    let init = pick(rng, &[0i64, 1, 7, 250, -1, 0x7FFF_FFFF, -0x8000_0000]);
-    let c = pick(rng, &[1i64, -1, 2, 3, -4, 0x7FFF_FFFF, -0x8000_0000, 255]);
-    let cc = pick(rng, &["ult", "uge", "eq", "ne", "sgt"]);
-    let add = if rng.below(2) == 0 {
-        format!("iadd.{ty} v1, v3")
-    } else {
-        format!("iadd.{ty} v3, v1")
-    };
+    let harness::CountingLoop {
+        ty,
+        init,
+        c,
+        cc,
+        add,
+    } = harness::CountingLoop::random(rng);
     // The address: `p & 255`, wrapped to i32 for an i64 counter.
     let (load, index) = if ty == "i32" {
         ("load8_u.i32", "    v21 = band.i32 v1, v20\n")

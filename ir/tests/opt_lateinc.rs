@@ -15,12 +15,7 @@ fn golden_lateinc() {
 
 #[test]
 fn random_functions_keep_their_behaviour() {
-    let stats = harness::check_equivalence(0, 3000, &lateinc::run);
-    assert!(
-        stats.compared > 6000,
-        "only {} runs compared",
-        stats.compared
-    );
+    harness::check_random_functions(&lateinc::run);
 }
 
 /// A one-block loop `p, s = init, 0; loop { n = p + c; s += heap[n & 255];
@@ -29,18 +24,13 @@ fn random_functions_keep_their_behaviour() {
 /// against the argument, and returning `n`, `t` or both combined; or the
 /// same latch after a header that returns `s` when `heap[p & 255]` is 77.
 fn counting_loop(rng: &mut Rng) -> String {
-    fn pick<T: Copy>(rng: &mut Rng, xs: &[T]) -> T {
-        xs[rng.below(xs.len() as u64) as usize]
-    }
-    let ty = pick(rng, &["i32", "i64"]);
-    let init = pick(rng, &[0i64, 1, 7, 250, -1, 0x7FFF_FFFF, -0x8000_0000]);
-    let c = pick(rng, &[1i64, -1, 2, 3, -4, 0x7FFF_FFFF, -0x8000_0000, 255]);
-    let cc = pick(rng, &["ult", "uge", "eq", "ne", "sgt"]);
-    let add = if rng.below(2) == 0 {
-        format!("iadd.{ty} v1, v3")
-    } else {
-        format!("iadd.{ty} v3, v1")
-    };
+    let harness::CountingLoop {
+        ty,
+        init,
+        c,
+        cc,
+        add,
+    } = harness::CountingLoop::random(rng);
     let (load, index) = if ty == "i32" {
         ("load8_u.i32", "    v21 = band.i32 v4, v20\n")
     } else {
@@ -49,7 +39,7 @@ fn counting_loop(rng: &mut Rng) -> String {
             "    v22 = band.i64 v4, v20\n    v21 = wrap.i32 v22\n",
         )
     };
-    let exit_on = pick(rng, &["v4", "v9"]);
+    let exit_on = harness::pick(rng, &["v4", "v9"]);
     let branch = if rng.below(2) == 0 {
         "brif v6, block2, block1(v4, v9)"
     } else {

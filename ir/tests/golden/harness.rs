@@ -244,3 +244,53 @@ pub fn check_generated(
     eprintln!("{changed} changed, {compared} compared");
     (changed, compared)
 }
+
+/// [`check_equivalence`] on 3,000 random functions, of which more than
+/// 6,000 runs must be compared (the check of every pass that keeps the
+/// CFG).
+pub fn check_random_functions(pass: &dyn Fn(&mut Function) -> bool) {
+    let stats = check_equivalence(0, 3000, pass);
+    assert!(
+        stats.compared > 6000,
+        "only {} runs compared",
+        stats.compared
+    );
+}
+
+/// One of `xs`, uniformly.
+pub fn pick<T: Copy>(rng: &mut Rng, xs: &[T]) -> T {
+    xs[rng.below(xs.len() as u64) as usize]
+}
+
+/// The choices a generated counting loop is made of: the counter's type,
+/// its start, its step `c`, the exit test's condition code, and the add
+/// `n = p + c` (with `p` as `v1` and `c` as `v3`, either side first).
+pub struct CountingLoop {
+    pub ty: &'static str,
+    pub init: i64,
+    pub c: i64,
+    pub cc: &'static str,
+    pub add: String,
+}
+
+impl CountingLoop {
+    /// Random choices, with the edge constants of both types.
+    pub fn random(rng: &mut Rng) -> CountingLoop {
+        let ty = pick(rng, &["i32", "i64"]);
+        let init = pick(rng, &[0i64, 1, 7, 250, -1, 0x7FFF_FFFF, -0x8000_0000]);
+        let c = pick(rng, &[1i64, -1, 2, 3, -4, 0x7FFF_FFFF, -0x8000_0000, 255]);
+        let cc = pick(rng, &["ult", "uge", "eq", "ne", "sgt"]);
+        let add = if rng.below(2) == 0 {
+            format!("iadd.{ty} v1, v3")
+        } else {
+            format!("iadd.{ty} v3, v1")
+        };
+        CountingLoop {
+            ty,
+            init,
+            c,
+            cc,
+            add,
+        }
+    }
+}
