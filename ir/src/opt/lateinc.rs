@@ -14,7 +14,7 @@
 //! `jmp`.
 //!
 //! Exact: both adds compute `p + c` (wrapping) from the same `p`, and the
-//! second is placed where the header's later instructions, its terminator
+//! second is placed where the latch's later instructions, its terminator
 //! and the blocks it dominates can read it; reads of `n` up to the second
 //! add keep `n`.
 //!
@@ -36,8 +36,9 @@
 //! (constants, and where each value is read) only when a latch passes that
 //! first look.
 //!
-//! Runs last in the pipeline: `gvn` would merge the two adds. Requires the
-//! dominator tree of `func` (or its loops); leaves the CFG unchanged.
+//! Runs at the end of the pipeline, after `gvn` (which would merge the two
+//! adds); only the block layout comes after it. Requires the loops of
+//! `func`; leaves the CFG unchanged.
 
 use super::domtree::{DomTree, Loop, LoopInfo};
 use crate::{BinaryOp, Block, Function, Inst, InstData, Value};
@@ -45,19 +46,14 @@ use crate::{BinaryOp, Block, Function, Inst, InstData, Value};
 /// Runs the pass on `func`; returns whether it changed anything.
 pub fn run(func: &mut Function) -> bool {
     let dt = DomTree::compute(func);
-    run_with(func, &dt)
-}
-
-/// [`run`] with the dominator tree of `func`.
-pub fn run_with(func: &mut Function, dt: &DomTree) -> bool {
-    run_with_loops(func, &LoopInfo::compute(func, dt))
+    run_with_loops(func, &LoopInfo::compute(func, &dt))
 }
 
 /// [`run`] with the loops of `func` (which the pass leaves valid: it does
 /// not change the CFG).
 pub fn run_with_loops(func: &mut Function, li: &LoopInfo) -> bool {
-    // First what each one-block loop shows by itself (`param_of` maps a
-    // value to its index among the parameters of the block at hand, else
+    // First what each loop's latch shows by itself (`param_of` maps a
+    // value to its index among the parameters of the header at hand, else
     // `NONE`); the walk over the whole function for the rest only when
     // some loop qualifies.
     const NONE: u32 = u32::MAX;
@@ -281,8 +277,8 @@ fn find_candidates(
     }
 }
 
-/// The arguments the header's terminator `term` passes to `h` (its back
-/// edge), if it branches to `h` once.
+/// The arguments the latch's terminator `term` passes to the header `h`
+/// (its back edge), if it branches to `h` once.
 fn back_edge_args(func: &Function, term: Inst, h: Block) -> Option<Vec<Value>> {
     let call = match &func.insts[term.index()] {
         InstData::Jump { dest } => *dest,
