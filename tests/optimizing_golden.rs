@@ -407,3 +407,47 @@ fn long_alignment_padding_is_jumped_over() {
     }
     assert!(padded >= 5, "only {padded} long paddings in the goldens");
 }
+
+/// A global's storage pointer is loaded from `[r14 + offset]`: the
+/// VMContext is not first copied out of its pinned register, in either
+/// tier, so it holds no register of its own.
+#[test]
+fn global_loop_reads_the_vmctx_in_place() {
+    let Some(engine) = engine() else { return };
+    let (opt, body) = golden_loop(&engine, "global_loop");
+    let mut config = Config::new();
+    config.tier(Tier::Baseline);
+    let baseline = Engine::new(&config).unwrap();
+    let wat = std::fs::read(dir().join("global_loop.wat")).unwrap();
+    let base = compile_listing(&baseline, &wat, Emit::Asm).expect("compile");
+    // Seven global accesses: the baseline reads a storage pointer for each,
+    // the optimizing tier one for a get and the set that follows it (four;
+    // the pointer of the final get is read again after the store before it).
+    for (text, want) in [(&opt, 4), (&base, 7)] {
+        let code = lines(text);
+        // Only the prologue touches r14 as a whole register: it saves the
+        // VMContext in the frame's slot at [rbp - 8].
+        let whole: Vec<&String> = code
+            .iter()
+            .map(|(_, t)| t)
+            .filter(|t| t.contains("r14") && !t.contains("[r14"))
+            .collect();
+        assert_eq!(whole, ["push r14"], "{text}");
+        let ptrs = code.iter().filter(|(_, t)| t.contains(",[r14+0x")).count();
+        assert_eq!(ptrs, want, "{text}");
+    }
+    // The loop reads the counter's pointer from the VMContext too.
+    assert!(body.iter().any(|t| t.contains(",[r14+0x")), "{opt}");
+    for tier_engine in [&engine, &baseline] {
+        let module = Module::new(tier_engine, &wat).unwrap();
+        let mut store = Store::new(tier_engine, ());
+        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        let bump = instance
+            .get_typed_func::<i32, i32>(&mut store, "bump")
+            .unwrap();
+        assert_eq!(bump.call(&mut store, 5).unwrap(), 1024);
+        assert_eq!(bump.call(&mut store, 3).unwrap(), 1024);
+        let count = instance.get_global(&mut store, "count").unwrap();
+        assert_eq!(count.get(&store).i64(), Some(8));
+    }
+}

@@ -1629,6 +1629,12 @@ impl Emitter {
                 let m = self.access(heap, r, offset, index);
                 self.load(op, m, r[r.len() - 1]);
             }
+            MInst::VmctxLoad { op, offset } => {
+                self.load(op, Mem::at(crate::regs::VMCTX, offset), r[0]);
+            }
+            MInst::VmctxStore { op, offset } => {
+                self.store(op, Mem::at(crate::regs::VMCTX, offset), r[0]);
+            }
             MInst::Store {
                 op,
                 heap,

@@ -470,6 +470,21 @@ pub enum MInst {
         /// Scale shift: of the index operand (vm), of the address (heap).
         index: Option<u8>,
     },
+    /// ops = `[def]`: a load from the VMContext, `[r14 + offset]` (the
+    /// pinned register needs no operand).
+    VmctxLoad {
+        /// Width and extension.
+        op: LoadOp,
+        /// Displacement.
+        offset: i32,
+    },
+    /// ops = `[use value]`: a store into the VMContext, `[r14 + offset]`.
+    VmctxStore {
+        /// Width.
+        op: StoreOp,
+        /// Displacement.
+        offset: i32,
+    },
     /// ops = `[use addr, (use index,) use value]`: addressing as for `Load`.
     Store {
         /// Width.

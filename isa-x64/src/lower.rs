@@ -148,7 +148,8 @@ pub fn lower(func: &Function, vc: &mut VCode, s: &mut LowerScratch) -> Result<()
                 Pat::Skip => {}
                 Pat::Default => match func.insts[inst.index()] {
                     // Every use became an immediate.
-                    InstData::Iconst { dst, .. } if l.s.remaining[dst.index()] == 0 => {}
+                    InstData::Iconst { dst, .. } | InstData::Vmctx { dst }
+                        if l.s.remaining[dst.index()] == 0 => {}
                     _ => l.lower_inst(inst, bi as u32)?,
                 },
                 pat => l.lower_pat(inst, pat, bi as u32)?,
@@ -428,6 +429,17 @@ impl Lower<'_> {
                     _ => return Err(err("VmAccess pattern on a non-access")),
                 }
             }
+            Pat::VmctxAccess { offset } => match *data {
+                InstData::Load { op, dst, .. } => {
+                    let m = MInst::VmctxLoad { op, offset };
+                    self.emit(m, &[Operand::reg_def(self.v(dst))]);
+                }
+                InstData::Store { op, value, .. } => {
+                    let m = MInst::VmctxStore { op, offset };
+                    self.emit(m, &[Operand::reg_use(self.v(value))]);
+                }
+                _ => return Err(err("VmctxAccess pattern on a non-access")),
+            },
             Pat::AluMem { load, swap } => {
                 self.lower_folded_load(data, load, swap, need(d)?, |op, ty, offset, shift| {
                     let op = match op {
@@ -1277,6 +1289,9 @@ pub(crate) enum Pat {
     CondSelect { c: Cmp },
     /// A vm load or store through a folded address.
     VmAccess { am: Am },
+    /// A vm load or store at `[r14 + offset]`: its address is the VMContext
+    /// itself, whose pinned register needs no operand.
+    VmctxAccess { offset: i32 },
     /// A store of a constant.
     StoreImm { imm: i32 },
     /// A float operation whose second operand is a heap load (the IR
@@ -1883,6 +1898,9 @@ impl Sel<'_> {
                 offset,
                 ..
             } => {
+                if let Some(plan) = self.vmctx_access(p, offset) {
+                    return Some(plan);
+                }
                 let (am, plan) = self.vm_amode(p, offset)?;
                 Some(Plan::new(Pat::VmAccess { am }).merge(&plan))
             }
@@ -1900,6 +1918,9 @@ impl Sel<'_> {
                     }
                 }
                 if space == AddrSpace::Vm {
+                    if let Some(plan) = self.vmctx_access(p, offset) {
+                        return Some(plan);
+                    }
                     let (am, plan) = self.vm_amode(p, offset)?;
                     return Some(Plan::new(Pat::VmAccess { am }).merge(&plan));
                 }
@@ -2084,6 +2105,20 @@ impl Sel<'_> {
             disp: 0,
         };
         (am, Plan::new(Pat::Default))
+    }
+
+    /// The vm access at `p` (address is operand 0) at `[r14 + offset]`, when
+    /// its address is the function's VMContext (any `vmctx` instruction:
+    /// the register is pinned, so the value is the same wherever it is
+    /// read). The address is absorbed like a constant: a `vmctx` whose uses
+    /// are all absorbed is not lowered.
+    fn vmctx_access(&self, p: u32, offset: u32) -> Option<Plan> {
+        let addr = self.arg(p, 0);
+        if !matches!(self.only_def(addr)?, InstData::Vmctx { .. }) {
+            return None;
+        }
+        let offset = i32::try_from(offset).ok()?;
+        Some(Plan::new(Pat::VmctxAccess { offset }).absorb(addr))
     }
 
     /// The folded address of the vm access at `p` (address is operand 0).
