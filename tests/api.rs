@@ -299,3 +299,59 @@ fn feature_set_is_configurable() {
     let e = Module::new(&wasm1, wat).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Invalid);
 }
+
+/// A global a module defines lives in its instance's VMContext: another
+/// instance that imports it, the host's handle and the defining code all
+/// see one storage, in every tier.
+#[test]
+fn defined_global_shared_with_an_importing_instance_and_the_host() {
+    for tier in [strata::Tier::Baseline, strata::Tier::Optimizing] {
+        let mut config = strata::Config::new();
+        config.tier(tier);
+        let engine = Engine::new(&config).unwrap();
+        let owner = Module::new(
+            &engine,
+            r#"(module
+                 (global $pad (export "pad") i32 (i32.const 9))
+                 (global $n (export "n") (mut i64) (i64.const 40))
+                 (func (export "add") (param i64) (result i64)
+                   (global.set $n (i64.add (global.get $n) (local.get 0)))
+                   (global.get $n)))"#,
+        )
+        .unwrap();
+        let user = Module::new(
+            &engine,
+            r#"(module
+                 (import "owner" "n" (global $n (mut i64)))
+                 (import "owner" "pad" (global $pad i32))
+                 (global $own (mut i32) (global.get $pad))
+                 (func (export "double") (result i64)
+                   (global.set $n (i64.mul (global.get $n) (i64.const 2)))
+                   (global.get $n))
+                 (func (export "own") (result i32)
+                   (global.set $own (i32.add (global.get $own) (global.get $pad)))
+                   (global.get $own)))"#,
+        )
+        .unwrap();
+        let mut store = Store::new(&engine, ());
+        let mut linker = Linker::new(&engine);
+        let a = linker.instantiate(&mut store, &owner).unwrap();
+        linker.instance(&mut store, "owner", a).unwrap();
+        let b = linker.instantiate(&mut store, &user).unwrap();
+        let add = a.get_typed_func::<i64, i64>(&mut store, "add").unwrap();
+        let double = b.get_typed_func::<(), i64>(&mut store, "double").unwrap();
+        let own = b.get_typed_func::<(), i32>(&mut store, "own").unwrap();
+        let n = a.get_global(&mut store, "n").unwrap();
+        assert_eq!(add.call(&mut store, 2).unwrap(), 42, "{tier:?}");
+        assert_eq!(double.call(&mut store, ()).unwrap(), 84, "{tier:?}");
+        assert_eq!(n.get(&store).i64(), Some(84), "{tier:?}");
+        n.set(&mut store, Val::I64(-5)).unwrap();
+        assert_eq!(add.call(&mut store, 1).unwrap(), -4, "{tier:?}");
+        assert_eq!(double.call(&mut store, ()).unwrap(), -8, "{tier:?}");
+        // The importer's own global, initialized from an imported one.
+        assert_eq!(own.call(&mut store, ()).unwrap(), 18, "{tier:?}");
+        assert_eq!(own.call(&mut store, ()).unwrap(), 27, "{tier:?}");
+        let via_b = b.get_global(&mut store, "n");
+        assert!(via_b.is_none(), "not re-exported");
+    }
+}

@@ -133,20 +133,20 @@ pub(crate) fn translate(
         } => call_indirect(b, type_index, table_index, offset)?,
         O::GlobalGet { global_index } => {
             let ty = global_type(b, global_index, offset)?;
-            let ptr = global_ptr(b, global_index);
-            let v = load_vm(b, load_op_for(ty), ptr, 0);
+            let (ptr, off) = global_addr(b, global_index);
+            let v = load_vm(b, load_op_for(ty), ptr, off);
             b.ir_push(v);
         }
         O::GlobalSet { global_index } => {
             let ty = global_type(b, global_index, offset)?;
             let value = b.ir_pop();
-            let ptr = global_ptr(b, global_index);
+            let (ptr, off) = global_addr(b, global_index);
             b.ir_emit(InstData::Store {
                 op: store_op_for(ty),
                 space: AddrSpace::Vm,
                 addr: ptr,
                 value,
-                offset: 0,
+                offset: off,
             });
         }
         O::MemorySize { mem } => {
@@ -423,11 +423,16 @@ fn global_type(b: &impl IrSink, g: u32, offset: usize) -> Result<Type, WasmError
     crate::baseline::ir_type(b.ir_env().globals[g as usize].ty, offset)
 }
 
-/// The address of global `g`'s storage.
-fn global_ptr(b: &mut impl IrSink, g: u32) -> Value {
+/// The address of global `g`'s storage, as a pointer and an offset: inside
+/// the VMContext for a global the module defines, else through the
+/// storage pointer in the VMContext.
+fn global_addr(b: &mut impl IrSink, g: u32) -> (Value, u32) {
     let vmctx = vmctx(b);
+    if let Some(off) = b.ir_offsets().defined_global(g) {
+        return (vmctx, off);
+    }
     let off = b.ir_offsets().global(g);
-    load_vm(b, LoadOp::I64, vmctx, off)
+    (load_vm(b, LoadOp::I64, vmctx, off), 0)
 }
 
 fn check_memory(mem: u32, offset: usize) -> Result<(), WasmError> {

@@ -7,6 +7,7 @@
 //!     memories      one *mut VMMemoryDefinition per memory (imported first)
 //!     tables        one *mut VMTableDefinition per table
 //!     globals       one pointer to the global's 16-byte storage per global
+//!     (16-aligned)  the 16-byte storage of each defined global
 //!     funcrefs      one VMFuncRef (24 bytes) per function (imported first)
 //!     type_ids      one u32 canonical signature id per type index
 //!     counters      one i32 tier-up counter per defined function
@@ -124,6 +125,10 @@ pub struct VMOffsets {
     pub tables: u32,
     /// Start of the global storage pointers.
     pub globals: u32,
+    /// Start of the defined globals' storage (16 bytes each, 16-aligned).
+    pub defined_globals: u32,
+    /// How many globals are imported (their storage is elsewhere).
+    pub num_imported_globals: u32,
     /// Start of the VMFuncRefs.
     pub funcrefs: u32,
     /// Start of the canonical type ids.
@@ -142,7 +147,15 @@ impl VMOffsets {
         let memories = builtins + 8 * Builtin::COUNT;
         let tables = memories + 8 * env.memories.len() as u32;
         let globals = tables + 8 * env.tables.len() as u32;
-        let funcrefs = globals + 8 * env.globals.len() as u32;
+        let num_imported_globals = env.num_imported_globals;
+        let num_defined = env.globals.len() as u32 - num_imported_globals;
+        // (Aligned only if there is storage: the funcrefs after it stay
+        // within an 8-bit displacement in small modules.)
+        let mut defined_globals = globals + 8 * env.globals.len() as u32;
+        if num_defined > 0 {
+            defined_globals = (defined_globals + 15) & !15;
+        }
+        let funcrefs = defined_globals + 16 * num_defined;
         let type_ids = funcrefs + funcref::SIZE * env.functions.len() as u32;
         let counters = type_ids + 4 * env.types.len() as u32;
         let size = (counters + 4 * env.bodies.len() as u32 + 15) & !15;
@@ -152,6 +165,8 @@ impl VMOffsets {
             memories,
             tables,
             globals,
+            defined_globals,
+            num_imported_globals,
             funcrefs,
             type_ids,
             counters,
@@ -173,6 +188,12 @@ impl VMOffsets {
     /// Offset of global `i`'s storage pointer.
     pub fn global(&self, i: u32) -> u32 {
         self.globals + 8 * i
+    }
+    /// Offset of global `i`'s storage when the module defines it (`None`
+    /// for an imported global: its storage is reached through the pointer).
+    pub fn defined_global(&self, i: u32) -> Option<u32> {
+        let k = i.checked_sub(self.num_imported_globals)?;
+        Some(self.defined_globals + 16 * k)
     }
     /// Offset of function `i`'s VMFuncRef.
     pub fn funcref(&self, i: u32) -> u32 {

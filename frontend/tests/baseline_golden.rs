@@ -43,7 +43,8 @@ fn ir_of(wat: &str, name: &str) -> String {
 /// Replaces the VMContext offsets written `$(what)` in `expected` by their
 /// values for `wat`, so that the goldens survive layout changes:
 /// `$(funcref N)`, `$(funcref N vmctx)`, `$(funcref N type)`, `$(table N)`,
-/// `$(global N)`, `$(memory N)`, `$(type_id N)`, `$(memory_grow)`.
+/// `$(global N)` (storage pointer), `$(global_storage N)` (a defined
+/// global's storage), `$(memory N)`, `$(type_id N)`, `$(memory_grow)`.
 fn with_offsets(wat: &str, expected: &str) -> String {
     let bytes = wat::parse_str(wat).unwrap();
     let env = translate_module(&bytes, wasm1_features()).unwrap();
@@ -60,6 +61,7 @@ fn with_offsets(wat: &str, expected: &str) -> String {
             ["funcref", _, "vmctx"] => o.funcref(n(1)) + funcref::VMCTX,
             ["table", _] => o.table(n(1)),
             ["global", _] => o.global(n(1)),
+            ["global_storage", _] => o.defined_global(n(1)).expect("a defined global"),
             ["memory", _] => o.memory(n(1)),
             ["type_id", _] => o.type_id(n(1)),
             ["memory_grow"] => o.builtin(Builtin::MemoryGrow),
@@ -236,13 +238,45 @@ fn global_get_and_set() {
 function %glob() {
 block0:
     v0 = vmctx
+    v1 = load.i32 vm v0+$(global_storage 0)
+    v2 = iconst.i32 1
+    v3 = iadd.i32 v1, v2
+    v4 = vmctx
+    store.i32 vm v4+$(global_storage 0), v3
+    return
+}
+",
+    );
+}
+
+/// An imported global is reached through its storage pointer, a defined one
+/// in the VMContext.
+#[test]
+fn imported_global_through_its_pointer() {
+    check(
+        r#"
+(module
+  (import "env" "g" (global $imp (mut i64)))
+  (global $own (mut i64) (i64.const 7))
+  (func $swap
+    (global.get $imp)
+    (global.set $imp (global.get $own))
+    (global.set $own)))
+"#,
+        "swap",
+        "\
+function %swap() {
+block0:
+    v0 = vmctx
     v1 = load.i64 vm v0+$(global 0)
-    v2 = load.i32 vm v1+0
-    v3 = iconst.i32 1
-    v4 = iadd.i32 v2, v3
+    v2 = load.i64 vm v1+0
+    v3 = vmctx
+    v4 = load.i64 vm v3+$(global_storage 1)
     v5 = vmctx
     v6 = load.i64 vm v5+$(global 0)
-    store.i32 vm v6+0, v4
+    store.i64 vm v6+0, v4
+    v7 = vmctx
+    store.i64 vm v7+$(global_storage 1), v2
     return
 }
 ",

@@ -26,8 +26,9 @@ struct Tier {
     vm: Vec<u8>,
 }
 
-/// A `vm` buffer: the VMContext, then each global's 16-byte storage, then
-/// memory 0's definition.
+/// A `vm` buffer: the VMContext (defined globals keep their storage in it),
+/// then 16 bytes of storage per global for the storage pointers (read by
+/// imported globals), then memory 0's definition.
 fn vm_buffer(env: &ModuleEnv, o: &VMOffsets) -> Vec<u8> {
     let globals = o.size as usize;
     let memdef = globals + 16 * env.globals.len();

@@ -199,7 +199,7 @@ fn write_slot(vmctx: *mut u8, offset: u32, value: u64) {
 }
 
 fn eval_const(store: &StoreOpaque, inst: &InstanceData, expr: &ConstExpr) -> Result<u128> {
-    let global = |i: u32| -> u128 { store.globals[inst.globals[i as usize] as usize].value };
+    let global = |i: u32| -> u128 { store.globals[inst.globals[i as usize] as usize].get() };
     let funcref = |i: u32| -> u128 {
         let f = &store.funcs[inst.funcs[i as usize] as usize];
         f.funcref_ptr as usize as u128
@@ -382,8 +382,15 @@ impl Instance {
             let g = env.num_imported_globals as usize + k;
             let value = eval_const(s, &data, init)?;
             let ty = module.global_type(g as u32);
+            let off = offsets
+                .defined_global(g as u32)
+                .expect("a defined global has storage in the VMContext");
+            // SAFETY: the storage lies inside the VMContext (16-aligned: a
+            // boxed `[u128]` and a 16-aligned offset), which the store keeps
+            // in this instance's data, unmoved, for as long as it lives.
+            let global = unsafe { GlobalData::in_vmctx(vmctx.add(off as usize).cast(), value, ty) };
             data.globals.push(s.globals.len() as u32);
-            s.globals.push(Box::new(GlobalData { value, ty }));
+            s.globals.push(global);
         }
 
         // Fill the VMContext.
@@ -420,7 +427,7 @@ impl Instance {
             write_slot(vmctx, offsets.table(i as u32), def as u64);
         }
         for (i, &g) in data.globals.iter().enumerate() {
-            let p: *const GlobalData = &*s.globals[g as usize];
+            let p = s.globals[g as usize].storage();
             write_slot(vmctx, offsets.global(i as u32), p as u64);
         }
         let code_base = module.inner.code.as_ptr();
@@ -735,7 +742,7 @@ impl Global {
         }
         let raw = refs::val_to_raw(store.opaque_mut(), &value)?;
         let s = store.opaque_mut();
-        s.globals.push(Box::new(GlobalData { value: raw, ty }));
+        s.globals.push(GlobalData::owned(raw, ty));
         Ok(Global {
             store_id: s.id,
             index: s.globals.len() as u32 - 1,
@@ -752,7 +759,7 @@ impl Global {
         let s = store.opaque();
         s.check(self.store_id);
         let g = &s.globals[self.index as usize];
-        refs::raw_to_val(s, g.value, g.ty.content)
+        refs::raw_to_val(s, g.get(), g.ty.content)
     }
     /// Sets its value (mutable globals only).
     pub fn set<T>(&self, store: &mut Store<T>, value: Val) -> Result<()> {
@@ -768,7 +775,7 @@ impl Global {
             )));
         }
         let raw = refs::val_to_raw(store.opaque_mut(), &value)?;
-        store.opaque_mut().globals[self.index as usize].value = raw;
+        store.opaque_mut().globals[self.index as usize].set(raw);
         Ok(())
     }
 }

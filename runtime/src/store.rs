@@ -66,7 +66,7 @@ pub struct StoreOpaque {
     /// Compiled code points into each global's storage: boxed for a stable
     /// address.
     #[allow(clippy::vec_box)]
-    pub(crate) globals: Vec<Box<GlobalData>>,
+    pub(crate) globals: Vec<GlobalData>,
     /// The `*mut Store<T>` of the call in progress, for host functions.
     pub(crate) current_store: *mut u8,
     /// The instance whose Wasm code called the host function in progress.

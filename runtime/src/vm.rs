@@ -79,11 +79,63 @@ impl TableData {
     }
 }
 
-/// A global owned by a store: 16 bytes of storage read by compiled code.
-#[repr(C, align(16))]
+/// A global of a store: its type and its 16 bytes of storage, which compiled
+/// code reads and writes. A global a module defines keeps its storage in the
+/// defining instance's VMContext (so that code reads it without a pointer);
+/// a host global owns its storage here.
 pub(crate) struct GlobalData {
-    pub(crate) value: u128,
+    /// The storage: 16-byte aligned, valid as long as the store.
+    ptr: *mut u128,
     pub(crate) ty: GlobalType,
+    /// The storage of a host global (`ptr` points into it).
+    _own: Option<Box<u128>>,
+}
+
+impl GlobalData {
+    /// A host global owning its storage.
+    pub(crate) fn owned(value: u128, ty: GlobalType) -> GlobalData {
+        let mut own = Box::new(value);
+        let ptr: *mut u128 = &mut *own;
+        GlobalData {
+            ptr,
+            ty,
+            _own: Some(own),
+        }
+    }
+
+    /// A global whose storage is in a VMContext, set to `value`.
+    ///
+    /// # Safety
+    /// `ptr` is valid for reads and writes of a 16-byte aligned `u128` for as
+    /// long as the store that keeps this global.
+    pub(crate) unsafe fn in_vmctx(ptr: *mut u128, value: u128, ty: GlobalType) -> GlobalData {
+        // SAFETY: valid and aligned (the caller's contract).
+        unsafe { ptr.write(value) };
+        GlobalData {
+            ptr,
+            ty,
+            _own: None,
+        }
+    }
+
+    /// The storage's address.
+    pub(crate) fn storage(&self) -> *mut u128 {
+        self.ptr
+    }
+
+    /// The raw value.
+    pub(crate) fn get(&self) -> u128 {
+        // SAFETY: `ptr` is valid while the store lives (see the
+        // constructors); compiled code that writes it runs only while the
+        // store is borrowed mutably, so no write races this read.
+        unsafe { self.ptr.read() }
+    }
+
+    /// Sets the raw value.
+    pub(crate) fn set(&mut self, value: u128) {
+        // SAFETY: as for `get`; the store is borrowed mutably here.
+        unsafe { self.ptr.write(value) }
+    }
 }
 
 /// What the VMContext's instance slot points to: how builtins find the store.

@@ -1,6 +1,6 @@
 ;; A C-style function that moves a stack-pointer global down and back up
-;; and bumps a counter global in a loop: every global's storage pointer
-;; is read from the VMContext directly as `[r14 + offset]`.
+;; and bumps a counter global in a loop: the globals live in the
+;; VMContext, read and written as `[r14 + offset]`.
 (module
   (global $sp (mut i32) (i32.const 1024))
   (global $count (export "count") (mut i64) (i64.const 0))
