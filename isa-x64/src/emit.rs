@@ -908,7 +908,7 @@ impl Emitter {
                 for (k, &a) in out.inst_allocs(i).iter().enumerate() {
                     regs.push(match a {
                         Allocation::Reg(r) => r.hw_enc(),
-                        Allocation::Stack(s) if vc.insts[i.index()].stack_operand() == Some(k) => {
+                        Allocation::Stack(s) if vc.insts[i.index()].may_be_stack(k) => {
                             self.stack_offs.push(self.slot_offset(s.index()));
                             STACK | (self.stack_offs.len() - 1) as u8
                         }
@@ -1442,6 +1442,34 @@ impl Emitter {
             MInst::Alu { op, size } => self.alu(op, size, r),
             MInst::AluImm { op, size, imm } => self.alu_imm(op, size, imm, r[0], r[1]),
             MInst::ShiftImm { op, size, amt } => self.shift_imm(op, size, amt, r[1]),
+            MInst::Lea { size, .. } if (r[0] | r[1]) & STACK != 0 => {
+                // A plain sum with an input in a spill slot (see
+                // `MInst::may_be_stack`): the other input into the result
+                // (a register input first: the result may be its register),
+                // then `add` the slot.
+                let d = r[2];
+                let (x, slot) = if r[0] & STACK != 0 {
+                    (r[1], r[0])
+                } else {
+                    (r[0], r[1])
+                };
+                if x & STACK != 0 {
+                    let m = self.stack_mem(x);
+                    self.load(
+                        if size == Size::S32 {
+                            LoadOp::I32
+                        } else {
+                            LoadOp::I64
+                        },
+                        m,
+                        d,
+                    );
+                } else {
+                    self.mov_sized(size, d, x);
+                }
+                let m = self.stack_mem(slot);
+                self.alu_mem(AluOp::Add, size, d, m);
+            }
             MInst::Lea {
                 size,
                 index,

@@ -654,6 +654,22 @@ impl MInst {
             _ => None,
         }
     }
+
+    /// Whether operand `k` may be a spill slot: the operand of
+    /// [`MInst::stack_operand`], or either input of a plain sum (a `lea`
+    /// without scale or displacement: `mov d, x; add d, [slot]`, where `x`
+    /// is the other input, in a register or a slot).
+    pub fn may_be_stack(&self, k: usize) -> bool {
+        match self {
+            MInst::Lea {
+                index: true,
+                shift: 0,
+                disp: 0,
+                ..
+            } => k < 2,
+            _ => self.stack_operand() == Some(k),
+        }
+    }
 }
 
 impl VCode {

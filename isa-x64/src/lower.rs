@@ -869,10 +869,12 @@ impl Lower<'_> {
             // it is wanted next, e.g. the register of a loop-carried sum,
             // whose old value often dies here without being known to (it
             // is defined again on the back edge). A two-address `add` would
-            // tie it to one input's register and need a move after.
+            // tie it to one input's register and need a move after. Inputs
+            // may stay in their spill slots (`add d, [slot]`, see
+            // `MInst::may_be_stack`).
             let ops = [
-                Operand::reg_use(a),
-                Operand::reg_use(b),
+                Operand::new_use(a, OperandConstraint::Any),
+                Operand::new_use(b, OperandConstraint::Any),
                 Operand::reg_def(d),
             ];
             let m = MInst::Lea {

@@ -775,6 +775,96 @@ fn spilled_operands_are_read_from_their_slots() {
     MODE.with(|m| m.set(strata_regalloc::Mode::Fast));
 }
 
+/// An `iadd` (a three-address `lea` until allocation) reads a spilled input
+/// from its slot: `add d,[rbp-..]`, after `mov d,x` when the other input
+/// lives on in another register or `mov d,[rbp-..]` when it is spilled too,
+/// at 32 and 64 bits, in both allocator modes, with the right sums.
+#[test]
+fn spilled_addend_is_read_from_its_slot() {
+    for ty in [Type::I32, Type::I64] {
+        let (mut b, p) = B::new(&[Type::I64], &[ty, ty]);
+        let x = if ty == Type::I32 {
+            b.un(UnaryOp::Wrap, Type::I32, p[0])
+        } else {
+            p[0]
+        };
+        let vals: Vec<_> = (0..24)
+            .map(|k| {
+                let c = b.iconst(ty, k * 9 + 5);
+                b.bin(BinaryOp::Imul, ty, x, c)
+            })
+            .collect();
+        // `base` lives to the end: each sum goes to another register.
+        let base = b.bin(BinaryOp::Xor, ty, x, x);
+        let one = b.iconst(ty, 1);
+        let base = b.bin(BinaryOp::Iadd, ty, base, one);
+        let mut acc = b.iconst(ty, 0);
+        for &v in vals.iter().rev() {
+            let s = b.bin(BinaryOp::Iadd, ty, base, v);
+            acc = b.bin(BinaryOp::Xor, ty, acc, s);
+        }
+        // Sums of two spilled values, both still live after (read again
+        // below): `mov d,[slot]; add d,[slot]`.
+        for k in 0..12 {
+            let s = b.bin(BinaryOp::Iadd, ty, vals[k], vals[23 - k]);
+            acc = b.bin(BinaryOp::Xor, ty, acc, s);
+        }
+        for &v in &vals {
+            acc = b.bin(BinaryOp::Isub, ty, acc, v);
+        }
+        b.ret(&[acc, base]);
+        let arg = 0x1234_5678_9abc_def1u64;
+        let (m, xv) = if ty == Type::I32 {
+            (u32::MAX as u64, arg as u32 as u64)
+        } else {
+            (u64::MAX, arg)
+        };
+        let v = |k: u64| xv.wrapping_mul(k * 9 + 5);
+        let mut want = (0..24u64)
+            .rev()
+            .fold(0u64, |a, k| a ^ (1u64.wrapping_add(v(k)) & m));
+        for k in 0..12u64 {
+            want = (want ^ v(k).wrapping_add(v(23 - k))) & m;
+        }
+        for k in 0..24u64 {
+            want = want.wrapping_sub(v(k)) & m;
+        }
+        for mode in [
+            strata_regalloc::Mode::Fast,
+            strata_regalloc::Mode::Optimizing,
+        ] {
+            MODE.with(|c| c.set(mode));
+            let r = Runnable::new(&b.f);
+            assert_eq!(r.run(&[arg]), vec![want & m, 1], "{ty} {mode:?}");
+            let d = strata_isa_x64::listing(&r.compiled);
+            let adds = d
+                .lines()
+                .filter_map(|l| l.trim().split_once(": ").map(|x| x.1))
+                .filter(|t| t.starts_with("add ") && t.contains(",[rbp-"))
+                .count();
+            assert!(adds > 0, "{ty} {mode:?}: no add from a slot\n{d}");
+            // (In `Mode::Fast` a value spilled stays spilled: both inputs of
+            // some sum are slots.)
+            let both = d
+                .lines()
+                .filter_map(|l| l.trim().split_once(": ").map(|x| x.1))
+                .collect::<Vec<_>>()
+                .windows(2)
+                .any(|w| {
+                    w[0].starts_with("mov ")
+                        && w[0].contains(",[rbp-")
+                        && w[1].starts_with("add ")
+                        && w[1].contains(",[rbp-")
+                });
+            assert!(
+                both || mode == strata_regalloc::Mode::Optimizing,
+                "{ty} {mode:?}: no sum of two slots\n{d}"
+            );
+        }
+    }
+    MODE.with(|m| m.set(strata_regalloc::Mode::Fast));
+}
+
 /// rbx, r12 and r13 are callee-saved in the Wasm convention: a callee under
 /// enough register pressure to use them saves and restores them, and a
 /// caller keeps values live across the call in them.
