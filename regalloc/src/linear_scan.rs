@@ -495,9 +495,15 @@ fn analyze<F: Function>(
                         )));
                     }
                 }
+                // (An `Any` operand read from a spill slot still costs a
+                // memory access each time, as a reload does: it weighs as
+                // much as a register operand. A fixed-register operand
+                // needs a move either way.)
                 let bonus = match op.constraint {
-                    OperandConstraint::Reg | OperandConstraint::Reuse(_) => 1.0,
-                    _ => 0.5,
+                    OperandConstraint::Reg
+                    | OperandConstraint::Reuse(_)
+                    | OperandConstraint::Any => 1.0,
+                    OperandConstraint::FixedReg(_) => 0.5,
                 };
                 weights[vi] += freq * bonus;
                 // Liveness: a use is upward-exposed unless an earlier
