@@ -299,7 +299,11 @@ impl Lower<'_> {
                 self.emit(MInst::Ext { op }, &ops);
             }
             Pat::AluImm { op, a, imm } => {
-                ops.push(Operand::reg_use(self.v(a)));
+                ops.push(if op == AluOp::Imul {
+                    Operand::reg_use(self.v(a))
+                } else {
+                    reuse_input(self.v(a), self.dies_here(inst, a))
+                });
                 ops.push(if op == AluOp::Imul {
                     Operand::reg_def(need(d)?)
                 } else {
@@ -308,7 +312,7 @@ impl Lower<'_> {
                 self.emit(MInst::AluImm { op, size, imm }, &ops);
             }
             Pat::ShiftImm { op, a, amt } => {
-                ops.push(Operand::reg_use(self.v(a)));
+                ops.push(reuse_input(self.v(a), self.dies_here(inst, a)));
                 ops.push(Operand::reuse_def(need(d)?, 0));
                 self.emit(MInst::ShiftImm { op, size, amt }, &ops);
             }
@@ -816,6 +820,16 @@ impl Lower<'_> {
         Ok(())
     }
 
+    /// Whether `v` is an operand of `inst` that dies there (see
+    /// [`LowerScratch::dies`]).
+    fn dies_here(&self, inst: Inst, v: Value) -> bool {
+        let dies = self.s.dies[inst.index()];
+        uses3(&self.func.insts[inst.index()])
+            .iter()
+            .enumerate()
+            .any(|(k, &u)| u == Some(v) && dies & (1 << k) != 0)
+    }
+
     /// Whether a commutative two-address operation `dst = lhs op rhs`
     /// should overwrite `rhs` rather than `lhs` (see `lower_binary`).
     #[inline(never)]
@@ -860,9 +874,14 @@ impl Lower<'_> {
                 | BinaryOp::Fadd
                 | BinaryOp::Fmul
         );
+        let mut first_dies = a_dies;
         if commutative && self.reuse_rhs(dst, lhs, rhs, a_dies, b_dies) {
             std::mem::swap(&mut a, &mut b);
+            first_dies = b_dies;
         }
+        // The overwritten input, unless it dies here, is copied into the
+        // result's register first: from wherever it is (see `reuse_input`).
+        let first = reuse_input(a, first_dies);
         if op == BinaryOp::Iadd {
             // A three-address `lea`: the allocator may put the sum in either
             // input's register (then it is emitted as an `add`) or wherever
@@ -886,11 +905,7 @@ impl Lower<'_> {
             self.emit(m, &ops);
             return Ok(());
         }
-        let two_addr = [
-            Operand::reg_use(a),
-            Operand::reg_use(b),
-            Operand::reuse_def(d, 0),
-        ];
+        let two_addr = [first, Operand::reg_use(b), Operand::reuse_def(d, 0)];
         let alu = |op| MInst::Alu { op, size };
         let m = match op {
             BinaryOp::Iadd => alu(AluOp::Add),
@@ -911,7 +926,7 @@ impl Lower<'_> {
                     b = self.copy_to_tmp(b);
                 }
                 let ops = [
-                    Operand::reg_use(a),
+                    reuse_input(a, first_dies),
                     Operand::fixed_use(b, regs::RCX),
                     Operand::reuse_def(d, 0),
                 ];
@@ -1394,6 +1409,20 @@ fn uses3(d: &InstData) -> [Option<Value>; 3] {
         InstData::Brif { cond, .. } | InstData::TrapIf { cond, .. } => [Some(cond), None, None],
         InstData::BrTable { index, .. } => [Some(index), None, None],
         _ => [None; 3],
+    }
+}
+
+/// The input operand of a two-address instruction that its result
+/// overwrites. An input that dies there is wanted in a register (the
+/// result's). One that lives on is copied into the result's register before
+/// the instruction, and that copy may read it from its spill slot: it then
+/// needs no register of its own (not `mov r,[slot]; mov d,r` but
+/// `mov d,[slot]`).
+fn reuse_input(v: VReg, dies: bool) -> Operand {
+    if dies {
+        Operand::reg_use(v)
+    } else {
+        Operand::new_use(v, OperandConstraint::Any)
     }
 }
 

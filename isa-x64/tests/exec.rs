@@ -865,6 +865,87 @@ fn spilled_addend_is_read_from_its_slot() {
     MODE.with(|m| m.set(strata_regalloc::Mode::Fast));
 }
 
+/// The input of a two-address operation (`rol`, `shl`, `xor`, `add` with
+/// an immediate) that lives on after it is copied into the result's
+/// register straight from its spill slot (`mov d,[rbp-..]; rol d,k`), not
+/// reloaded into a register of its own first (`mov r,[rbp-..]; mov d,r`),
+/// in both allocator modes.
+#[test]
+fn spilled_input_of_two_address_op_is_copied_from_its_slot() {
+    let (mut b, p) = B::new(&[Type::I64], &[Type::I64]);
+    let vals: Vec<_> = (0..24)
+        .map(|k| {
+            let c = b.iconst(Type::I64, k * 11 + 3);
+            b.bin(BinaryOp::Imul, Type::I64, p[0], c)
+        })
+        .collect();
+    let mut acc = b.iconst(Type::I64, 0);
+    for (k, &v) in vals.iter().enumerate() {
+        let c = b.iconst(Type::I64, (k % 5 + 1) as i64);
+        let op = [BinaryOp::Rotl, BinaryOp::Shl, BinaryOp::Xor, BinaryOp::Iadd][k % 4];
+        let t = b.bin(op, Type::I64, v, c);
+        acc = b.bin(BinaryOp::Isub, Type::I64, acc, t);
+    }
+    // Every value is read again here: it lives on after its operation.
+    for &v in &vals {
+        acc = b.bin(BinaryOp::Xor, Type::I64, acc, v);
+    }
+    b.ret(&[acc]);
+    let x = 0x0123_4567_89ab_cdefu64;
+    let mut want = 0u64;
+    for k in 0..24u64 {
+        let v = x.wrapping_mul(k * 11 + 3);
+        let c = k % 5 + 1;
+        let t = match k % 4 {
+            0 => v.rotate_left(c as u32),
+            1 => v << c,
+            2 => v ^ c,
+            _ => v.wrapping_add(c),
+        };
+        want = want.wrapping_sub(t);
+    }
+    for k in 0..24u64 {
+        want ^= x.wrapping_mul(k * 11 + 3);
+    }
+    for mode in [
+        strata_regalloc::Mode::Fast,
+        strata_regalloc::Mode::Optimizing,
+    ] {
+        MODE.with(|c| c.set(mode));
+        let r = Runnable::new(&b.f);
+        assert_eq!(r.run(&[x]), vec![want], "{mode:?}");
+        let d = strata_isa_x64::listing(&r.compiled);
+        let code: Vec<&str> = d
+            .lines()
+            .filter_map(|l| l.trim().split_once(": ").map(|x| x.1))
+            .collect();
+        let reg_of = |t: &str, prefix: &str| {
+            t.strip_prefix(prefix)
+                .and_then(|r| r.split_once(','))
+                .map(|(r, rest)| (r.to_string(), rest.to_string()))
+        };
+        for w in code.windows(2) {
+            if let (Some((r, src)), Some((_, from))) = (reg_of(w[0], "mov "), reg_of(w[1], "mov "))
+                && src.starts_with("[rbp-")
+            {
+                assert_ne!(from, r, "{mode:?}: reload, then copy\n{d}");
+            }
+        }
+        let direct = code.windows(2).any(|w| {
+            w[0].starts_with("mov ")
+                && w[0].contains(",[rbp-")
+                && ["rol ", "shl ", "xor ", "add "]
+                    .iter()
+                    .any(|m| w[1].starts_with(m) && !w[1].contains('['))
+        });
+        assert!(
+            direct,
+            "{mode:?}: no operation on a value loaded from its slot\n{d}"
+        );
+    }
+    MODE.with(|m| m.set(strata_regalloc::Mode::Fast));
+}
+
 /// rbx, r12 and r13 are callee-saved in the Wasm convention: a callee under
 /// enough register pressure to use them saves and restores them, and a
 /// caller keeps values live across the call in them.
