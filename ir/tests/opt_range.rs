@@ -19,7 +19,8 @@ fn random_functions_keep_their_behaviour() {
 }
 
 /// A counting loop `for (i = init, q = qinit; ; i += step, q += t) { acc +=
-/// heap[(i or q) + c + off]; if !(i <cc> limit) break; }` in one of three
+/// heap[(i or q) + c + off]; if !((i + step or i) <cc> limit) break; }` (the
+/// counter tested after or before its step) in one of three
 /// shapes: the test continues the loop, the test exits it, or the test
 /// continues it and a dominating guard `init <u limit` comes before the
 /// loop. The constants are drawn to make the pass's conditions hold or fail
@@ -40,6 +41,8 @@ fn counting_loop(rng: &mut Rng) -> String {
     );
     let index = ["v5", "v40"][rng.below(2) as usize];
     let cc = ["ne", "ult", "ule", "eq", "ugt", "uge"][rng.below(6) as usize];
+    // The counter tested after its step or before it.
+    let tested = ["v10", "v5"][rng.below(2) as usize];
     let shape = rng.below(3);
     let (guard, test) = match shape {
         0 => ("", "brif v11, block1(v10, v9, v42), block2(v9)"),
@@ -67,7 +70,7 @@ fn counting_loop(rng: &mut Rng) -> String {
          \x20   v9 = iadd.i32 v6, v8\n\
          \x20   v10 = iadd.i32 v5, v2\n\
          \x20   v42 = iadd.i32 v40, v43\n\
-         \x20   v11 = icmp.{cc} v10, v3\n\
+         \x20   v11 = icmp.{cc} {tested}, v3\n\
          \x20   {test}\n\
          block2(v21: i32):\n\
          \x20   return v21\n\

@@ -24,7 +24,8 @@
 //!   on its edge (so `i = phi(0, i + 1)` with `i + 1 <u n` on the back edge
 //!   is bounded by `n - 1`);
 //! - counting loops that exit on `!=`: a parameter whose arguments are
-//!   constants `c0` and, on edges where `p + s != n` is known, `p + s`,
+//!   constants `c0` and, on edges where `p + s != n` (or `p != n - s`) is
+//!   known, `p + s`,
 //!   with `c0 <= n - s` and `n - c0` a multiple of `s`, never exceeds
 //!   `n - s`; so those edges run at most `(n - s - c0) / s` times in a
 //!   row, and another parameter of the block that gets `q + t` on each of
@@ -475,8 +476,8 @@ impl Ctx<'_> {
     }
 
     /// A counting loop's parameter `p` exiting on `!=`: every edge passes
-    /// either a constant `c0` or `p + s` on an edge where `p + s != n` is
-    /// known, with one `s` and `n` for all, `0 < s`, `c0 <= n - s` and
+    /// either a constant `c0` or `p + s` on an edge where `p + s != n` (or
+    /// `p != n - s`) is known, with one `s` and `n` for all, `0 < s`, `c0 <= n - s` and
     /// `(n - c0) % s == 0`: then `p <= n - s`, and the step edges are taken
     /// at most `(n - s - min c0) / s` times in a row.
     fn counting(&self, p: Value, edges: &[Edge]) -> Option<Counting> {
@@ -501,6 +502,21 @@ impl Ctx<'_> {
                 self.branch_facts(pr, side, a, &mut note);
             }
             self.dominating_facts(pr, a, &mut note);
+            if n.is_none() {
+                // `p != m` known on the edge is `p + s != m + s` (the test
+                // before the increment: `if (i == m) break; i += s`).
+                let mut m = None;
+                let mut note = |f: Fact| {
+                    if let Fact::Not(x) = f {
+                        m = Some(x);
+                    }
+                };
+                if let Some(side) = side {
+                    self.branch_facts(pr, side, p, &mut note);
+                }
+                self.dominating_facts(pr, p, &mut note);
+                n = m.map(|m| m + s).filter(|&n| n <= ALL);
+            }
             let n = n?;
             match step {
                 None => step = Some((s, n)),
