@@ -1441,6 +1441,10 @@ impl Emitter {
             }
             MInst::Alu { op, size } => self.alu(op, size, r),
             MInst::AluImm { op, size, imm } => self.alu_imm(op, size, imm, r[0], r[1]),
+            MInst::Andn { size } => match size {
+                Size::S32 => x64!(self.asm; andn Rd(r[2]), Rd(r[0]), Rd(r[1])),
+                Size::S64 => x64!(self.asm; andn Rq(r[2]), Rq(r[0]), Rq(r[1])),
+            },
             MInst::ShiftImm { op, size, amt } => self.shift_imm(op, size, amt, r[1]),
             MInst::Lea { size, .. } if (r[0] | r[1]) & STACK != 0 => {
                 // A plain sum with an input in a spill slot (see

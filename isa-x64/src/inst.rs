@@ -242,6 +242,11 @@ pub enum MInst {
         /// Width.
         size: Size,
     },
+    /// ops = `[use a, use b, def]`: `dst = ~a & b` (BMI1 `andn`).
+    Andn {
+        /// Width.
+        size: Size,
+    },
     /// ops = `[use a, use count fixed rcx, def reuse 0]`.
     Shift {
         /// Operation.

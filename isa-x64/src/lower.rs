@@ -433,6 +433,14 @@ impl Lower<'_> {
                     _ => return Err(err("VmAccess pattern on a non-access")),
                 }
             }
+            Pat::Andn { not, other } => {
+                let ops = [
+                    Operand::reg_use(self.v(not)),
+                    Operand::reg_use(self.v(other)),
+                    Operand::reg_def(need(d)?),
+                ];
+                self.emit(MInst::Andn { size }, &ops);
+            }
             Pat::VmctxAccess { offset } => match *data {
                 InstData::Load { op, dst, .. } => {
                     let m = MInst::VmctxLoad { op, offset };
@@ -1304,6 +1312,8 @@ pub(crate) enum Pat {
     CondBr { c: Cmp },
     /// `select` on a fused comparison.
     CondSelect { c: Cmp },
+    /// `dst = ~not & other` (`andn`).
+    Andn { not: Value, other: Value },
     /// A vm load or store through a folded address.
     VmAccess { am: Am },
     /// A vm load or store at `[r14 + offset]`: its address is the VMContext
@@ -1987,6 +1997,11 @@ impl Sel<'_> {
                 };
                 Some(Plan::new(Pat::Lea { am }).absorb(rhs))
             }
+            BinaryOp::And
+                if self.imm_of(p, 0, size).is_none() && self.imm_of(p, 1, size).is_none() =>
+            {
+                self.andn(p, size)
+            }
             BinaryOp::And | BinaryOp::Or | BinaryOp::Xor => {
                 let aop = match op {
                     BinaryOp::And => AluOp::And,
@@ -2150,6 +2165,41 @@ impl Sel<'_> {
         }
         let offset = i32::try_from(offset).ok()?;
         Some(Plan::new(Pat::VmctxAccess { offset }).absorb(addr))
+    }
+
+    /// `x & ~y` or `~y & x` at `p` (an `and` of registers, one of them the
+    /// `xor` of a value with all ones used only here): BMI1's `andn`, which
+    /// neither overwrites an input nor needs the complement in a register.
+    fn andn(&self, p: u32, size: Size) -> Option<Plan> {
+        let ones = if size == Size::S64 {
+            -1
+        } else {
+            u32::MAX as i64
+        };
+        for k in 0..2 {
+            let Some(i) = self.fused_binop(p, k, p, BinaryOp::Xor) else {
+                continue;
+            };
+            let (c, not) = match (self.const_of(i, 1), self.const_of(i, 0)) {
+                (Some(c), _) => (c, 0),
+                (None, Some(c)) => (c, 1),
+                _ => continue,
+            };
+            let c = if size == Size::S64 {
+                c
+            } else {
+                c as u32 as i64
+            };
+            if c != ones {
+                continue;
+            }
+            let pat = Pat::Andn {
+                not: self.arg(i, not),
+                other: self.arg(p, 1 - k),
+            };
+            return Some(Plan::new(pat).fuse(i).absorb(self.arg(i, 1 - not)));
+        }
+        None
     }
 
     /// The folded address of the vm access at `p` (address is operand 0).

@@ -1180,3 +1180,61 @@ fn bounded_heap_index_folds_into_the_addressing_mode() {
     let d = strata_isa_x64::listing(&Runnable::new(&b.f).compiled);
     assert!(d.contains("shl "), "{d}");
 }
+
+/// `x & (y ^ -1)` in any operand order is one `andn` (BMI1), with the
+/// complement not computed; a complement with another use, or an `xor`
+/// with another constant, is not fused.
+#[test]
+fn and_with_complement_is_andn() {
+    for w64 in [false, true] {
+        let ty = ty_of(w64);
+        let ones = mask(u64::MAX, w64) as i64;
+        for (xor_on_left, ones_on_left) in
+            [(false, false), (false, true), (true, false), (true, true)]
+        {
+            let r = binary_fn(ty, ty, |b, x, y| {
+                let m = b.iconst(ty, ones);
+                let n = if ones_on_left {
+                    b.bin(BinaryOp::Xor, ty, m, y)
+                } else {
+                    b.bin(BinaryOp::Xor, ty, y, m)
+                };
+                if xor_on_left {
+                    b.bin(BinaryOp::And, ty, n, x)
+                } else {
+                    b.bin(BinaryOp::And, ty, x, n)
+                }
+            });
+            let d = strata_isa_x64::listing(&r.compiled);
+            assert!(d.contains("andn "), "{d}");
+            assert!(!d.contains("xor "), "{d}");
+            for &x in &vals(w64) {
+                for &y in &vals(w64) {
+                    let want = mask(x & !y, w64);
+                    assert_eq!(r.run(&[x, y]), vec![want], "{ty} {x:#x} & !{y:#x}");
+                }
+            }
+        }
+        // The complement used again: computed once, no `andn`.
+        let (mut b, p) = B::new(&[ty, ty], &[ty, ty]);
+        let m = b.iconst(ty, ones);
+        let n = b.bin(BinaryOp::Xor, ty, p[1], m);
+        let a = b.bin(BinaryOp::And, ty, p[0], n);
+        b.ret(&[a, n]);
+        let r = Runnable::new(&b.f);
+        assert!(!strata_isa_x64::listing(&r.compiled).contains("andn "));
+        assert_eq!(r.run(&[0xf0f0, 0xff00]), vec![0xf0, mask(!0xff00, w64)]);
+        // Not all ones: an `xor` and an `and`.
+        let r = binary_fn(ty, ty, |b, x, y| {
+            let m = b.iconst(ty, 0x7fff_ffff);
+            let n = b.bin(BinaryOp::Xor, ty, y, m);
+            b.bin(BinaryOp::And, ty, x, n)
+        });
+        assert!(!strata_isa_x64::listing(&r.compiled).contains("andn "));
+        for &x in &vals(w64) {
+            for &y in &vals(w64) {
+                assert_eq!(r.run(&[x, y]), vec![mask(x & (y ^ 0x7fff_ffff), w64)]);
+            }
+        }
+    }
+}
