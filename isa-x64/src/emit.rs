@@ -1446,6 +1446,22 @@ impl Emitter {
                 Size::S64 => x64!(self.asm; andn Rq(r[2]), Rq(r[0]), Rq(r[1])),
             },
             MInst::ShiftImm { op, size, amt } => self.shift_imm(op, size, amt, r[1]),
+            MInst::Rorx { size, amt } => {
+                let (d, n) = (r[1], amt as i8);
+                if r[0] & STACK != 0 {
+                    let m = self.stack_mem(r[0]);
+                    match size {
+                        Size::S32 => mem_op!(self, m, |a| x64!(a; rorx Rd(d), DWORD [MEM], n)),
+                        Size::S64 => mem_op!(self, m, |a| x64!(a; rorx Rq(d), QWORD [MEM], n)),
+                    }
+                } else {
+                    let s = r[0];
+                    match size {
+                        Size::S32 => x64!(self.asm; rorx Rd(d), Rd(s), n),
+                        Size::S64 => x64!(self.asm; rorx Rq(d), Rq(s), n),
+                    }
+                }
+            }
             MInst::Lea { size, .. } if (r[0] | r[1]) & STACK != 0 => {
                 // A plain sum with an input in a spill slot (see
                 // `MInst::may_be_stack`): the other input into the result

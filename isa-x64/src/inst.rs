@@ -273,6 +273,14 @@ pub enum MInst {
         /// Count (already reduced modulo the width, non-zero).
         amt: u8,
     },
+    /// ops = `[use a, def]`: `dst = a` rotated right by `amt` (BMI2 `rorx`:
+    /// three-address, flags untouched); `a` may be a spill slot.
+    Rorx {
+        /// Width.
+        size: Size,
+        /// Count (already reduced modulo the width, non-zero).
+        amt: u8,
+    },
     /// ops = `[use base, (use index,) def]`: `lea dst, [base + (index <<
     /// shift) + disp]` (32-bit: the low 32 bits); emitted as `add dst, disp`
     /// when there is no index and dst is base.
@@ -672,6 +680,7 @@ impl MInst {
                 disp: 0,
                 ..
             } => k < 2,
+            MInst::Rorx { .. } => k == 0,
             _ => self.stack_operand() == Some(k),
         }
     }

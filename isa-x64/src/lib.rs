@@ -83,6 +83,9 @@ pub struct CompileOptions {
     pub validate_regalloc: bool,
     /// How the allocator computes live intervals.
     pub liveness: LivenessMode,
+    /// Use BMI2 instructions (`rorx`). The code then runs only on CPUs
+    /// that have them: set it from [`host_has_bmi2`] to run on this host.
+    pub bmi2: bool,
 }
 
 /// A reusable compiler: keeps its buffers across functions.
@@ -115,7 +118,7 @@ impl Compiler {
 
     /// Lowers `func` without allocating registers (for tests and debugging).
     pub fn lower(&mut self, func: &strata_ir::Function) -> Result<&VCode, CompileError> {
-        lower::lower(func, &mut self.vcode, &mut self.scratch)?;
+        lower::lower(func, &mut self.vcode, &mut self.scratch, self.opts.bmi2)?;
         Ok(&self.vcode)
     }
 
@@ -124,7 +127,7 @@ impl Compiler {
         &mut self,
         func: &strata_ir::Function,
     ) -> Result<CompiledFunction, CompileError> {
-        lower::lower(func, &mut self.vcode, &mut self.scratch)?;
+        lower::lower(func, &mut self.vcode, &mut self.scratch, self.opts.bmi2)?;
         let options = Options {
             mode: self.opts.regalloc_mode,
             validate: self.opts.validate_regalloc,
@@ -133,6 +136,18 @@ impl Compiler {
         let out = strata_regalloc::allocate(&self.vcode, &self.env, &options)
             .map_err(|e| CompileError(format!("register allocation of {}: {e}", func.name)))?;
         self.emitter.emit(&self.vcode, &out)
+    }
+}
+
+/// Whether the host CPU has BMI2 (which [`CompileOptions::bmi2`] may use).
+pub fn host_has_bmi2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("bmi2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
     }
 }
 

@@ -99,10 +99,18 @@ struct Lower<'a> {
     vc: &'a mut VCode,
     s: &'a mut LowerScratch,
     srcloc: u32,
+    /// BMI2 instructions may be used.
+    bmi2: bool,
 }
 
-/// Lowers `func` into `vc` (which is cleared first).
-pub fn lower(func: &Function, vc: &mut VCode, s: &mut LowerScratch) -> Result<(), CompileError> {
+/// Lowers `func` into `vc` (which is cleared first); `bmi2`: BMI2
+/// instructions may be used.
+pub fn lower(
+    func: &Function,
+    vc: &mut VCode,
+    s: &mut LowerScratch,
+    bmi2: bool,
+) -> Result<(), CompileError> {
     vc.clear();
     vc.num_vregs = func.num_values();
     abi::check_signature(&func.signature)?;
@@ -129,6 +137,7 @@ pub fn lower(func: &Function, vc: &mut VCode, s: &mut LowerScratch) -> Result<()
         vc,
         s,
         srcloc: 0,
+        bmi2,
     };
     for (bi, &b) in func.layout.iter().enumerate() {
         let data = &func.blocks[b.index()];
@@ -310,6 +319,22 @@ impl Lower<'_> {
                     Operand::reuse_def(need(d)?, 0)
                 });
                 self.emit(MInst::AluImm { op, size, imm }, &ops);
+            }
+            // A rotate whose input lives on: `rorx` writes another register
+            // (a rotate left by k is one right by width - k), where `rol`
+            // would need a copy first.
+            Pat::ShiftImm {
+                op: op @ (ShiftOp::Rol | ShiftOp::Ror),
+                a,
+                amt,
+            } if self.bmi2 && !self.dies_here(inst, a) => {
+                let bits = if size == Size::S64 { 64 } else { 32 };
+                let amt = if op == ShiftOp::Rol { bits - amt } else { amt };
+                let ops = [
+                    Operand::new_use(self.v(a), OperandConstraint::Any),
+                    Operand::reg_def(need(d)?),
+                ];
+                self.emit(MInst::Rorx { size, amt }, &ops);
             }
             Pat::ShiftImm { op, a, amt } => {
                 ops.push(reuse_input(self.v(a), self.dies_here(inst, a)));

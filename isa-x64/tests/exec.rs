@@ -869,7 +869,8 @@ fn spilled_addend_is_read_from_its_slot() {
 /// an immediate) that lives on after it is copied into the result's
 /// register straight from its spill slot (`mov d,[rbp-..]; rol d,k`), not
 /// reloaded into a register of its own first (`mov r,[rbp-..]; mov d,r`),
-/// in both allocator modes.
+/// in both allocator modes. (With BMI2 the rotates are `rorx`, which may
+/// read the slot itself.)
 #[test]
 fn spilled_input_of_two_address_op_is_copied_from_its_slot() {
     let (mut b, p) = B::new(&[Type::I64], &[Type::I64]);
@@ -942,6 +943,18 @@ fn spilled_input_of_two_address_op_is_copied_from_its_slot() {
             direct,
             "{mode:?}: no operation on a value loaded from its slot\n{d}"
         );
+        // With BMI2 the rotates are `rorx`, which read a spilled input in
+        // place.
+        if strata_isa_x64::host_has_bmi2() {
+            assert!(d.contains("rorx ") && !d.contains("rol "), "{mode:?}\n{d}");
+            if mode == strata_regalloc::Mode::Fast {
+                assert!(
+                    code.iter()
+                        .any(|t| t.starts_with("rorx ") && t.contains("[rbp-")),
+                    "{mode:?}: no rorx from a slot\n{d}"
+                );
+            }
+        }
     }
     MODE.with(|m| m.set(strata_regalloc::Mode::Fast));
 }

@@ -1238,3 +1238,74 @@ fn and_with_complement_is_andn() {
         }
     }
 }
+
+/// A rotate by a constant whose input lives on is BMI2's three-address
+/// `rorx` (rotate left by k = right by width - k; no copy of the input) when
+/// the options allow BMI2, else a copy and `rol`/`ror`; one whose input
+/// dies there stays `rol`/`ror` in place. Results agree (run where the host
+/// has BMI2).
+#[test]
+fn rotate_of_a_live_value_is_rorx_with_bmi2() {
+    for w64 in [false, true] {
+        let ty = ty_of(w64);
+        let bits = if w64 { 64 } else { 32 };
+        for op in [BinaryOp::Rotl, BinaryOp::Rotr] {
+            for k in [1, 7, bits - 1] {
+                // (x rot k) ^ x: x lives on after the rotate.
+                let (mut b, p) = B::new(&[ty], &[ty]);
+                let c = b.iconst(ty, k);
+                let r = b.bin(op, ty, p[0], c);
+                let x = b.bin(BinaryOp::Xor, ty, r, p[0]);
+                b.ret(&[x]);
+                for bmi2 in [false, true] {
+                    let mut c = strata_isa_x64::Compiler::new(strata_isa_x64::CompileOptions {
+                        bmi2,
+                        ..opts()
+                    });
+                    let cf = c.compile(&b.f).unwrap();
+                    let d = strata_isa_x64::listing(&cf);
+                    assert_eq!(
+                        d.contains("rorx "),
+                        bmi2,
+                        "{op:?} {k} {ty} bmi2={bmi2}\n{d}"
+                    );
+                    if bmi2 {
+                        // (The listing prints counts below 10 in decimal.)
+                        let right = if op == BinaryOp::Rotl { bits - k } else { k };
+                        let count = if right < 10 {
+                            right.to_string()
+                        } else {
+                            format!("0x{right:X}")
+                        };
+                        assert!(d.contains(&format!(",{count}\n")), "{d}");
+                    }
+                }
+                if !strata_isa_x64::host_has_bmi2() {
+                    continue;
+                }
+                let run = Runnable::new(&b.f);
+                for &v in &vals(w64) {
+                    let rot = |v: u64| -> u64 {
+                        let k = k as u32;
+                        match (op, w64) {
+                            (BinaryOp::Rotl, true) => v.rotate_left(k),
+                            (BinaryOp::Rotr, true) => v.rotate_right(k),
+                            (BinaryOp::Rotl, false) => (v as u32).rotate_left(k) as u64,
+                            _ => (v as u32).rotate_right(k) as u64,
+                        }
+                    };
+                    assert_eq!(run.run(&[v]), vec![rot(v) ^ v], "{op:?} {k} {ty} {v:#x}");
+                }
+            }
+        }
+        // The input dies at the rotate: in place.
+        let r = unary_fn(ty, ty, |b, x| {
+            let one = b.iconst(ty, 1);
+            let t = b.bin(BinaryOp::Xor, ty, x, one);
+            let c = b.iconst(ty, 5);
+            b.bin(BinaryOp::Rotl, ty, t, c)
+        });
+        let d = strata_isa_x64::listing(&r.compiled);
+        assert!(d.contains("rol ") && !d.contains("rorx"), "{d}");
+    }
+}

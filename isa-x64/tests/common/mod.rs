@@ -194,6 +194,7 @@ pub fn opts() -> CompileOptions {
     CompileOptions {
         regalloc_mode: MODE.with(|m| m.get()),
         validate_regalloc: true,
+        bmi2: strata_isa_x64::host_has_bmi2(),
         ..CompileOptions::default()
     }
 }
