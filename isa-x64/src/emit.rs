@@ -1534,6 +1534,21 @@ impl Emitter {
                 }
             }
             MInst::Shift { op, size } => self.shift(op, size, r[2]),
+            MInst::ShiftX { op, size } => {
+                let (s, c, d) = (r[0], r[1], r[2]);
+                let a = &mut self.asm;
+                match (op, size) {
+                    (ShiftOp::Shl, Size::S32) => x64!(a; shlx Rd(d), Rd(s), Rd(c)),
+                    (ShiftOp::Shl, Size::S64) => x64!(a; shlx Rq(d), Rq(s), Rq(c)),
+                    (ShiftOp::Sar, Size::S32) => x64!(a; sarx Rd(d), Rd(s), Rd(c)),
+                    (ShiftOp::Sar, Size::S64) => x64!(a; sarx Rq(d), Rq(s), Rq(c)),
+                    (ShiftOp::Shr, Size::S32) => x64!(a; shrx Rd(d), Rd(s), Rd(c)),
+                    (ShiftOp::Shr, Size::S64) => x64!(a; shrx Rq(d), Rq(s), Rq(c)),
+                    (ShiftOp::Rol | ShiftOp::Ror, _) => {
+                        return Err(err("ShiftX of a rotate"));
+                    }
+                }
+            }
             MInst::BitCount { op, size } => self.bitcount(op, size, r[1], r[0]),
             MInst::Ext { op } => self.ext(op, r[1], r[0]),
             MInst::DivRem { kind, size } => self.divrem(kind, size, r[1]),

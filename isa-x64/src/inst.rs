@@ -242,6 +242,15 @@ pub enum MInst {
         /// Width.
         size: Size,
     },
+    /// ops = `[use a, use count, def]`: `dst = a` shifted by `count` (BMI2
+    /// `shlx`/`sarx`/`shrx`: three-address, any count register, flags
+    /// untouched). `op` is never a rotate.
+    ShiftX {
+        /// Operation.
+        op: ShiftOp,
+        /// Width.
+        size: Size,
+    },
     /// ops = `[use a, use b, def]`: `dst = ~a & b` (BMI1 `andn`).
     Andn {
         /// Width.

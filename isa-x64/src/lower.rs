@@ -955,6 +955,16 @@ impl Lower<'_> {
                     BinaryOp::Rotl => ShiftOp::Rol,
                     _ => ShiftOp::Ror,
                 };
+                // BMI2: three-address, the count in any register.
+                if self.bmi2 && !matches!(sop, ShiftOp::Rol | ShiftOp::Ror) {
+                    let ops = [
+                        Operand::reg_use(a),
+                        Operand::reg_use(b),
+                        Operand::reg_def(d),
+                    ];
+                    self.emit(MInst::ShiftX { op: sop, size }, &ops);
+                    return Ok(());
+                }
                 if a == b {
                     b = self.copy_to_tmp(b);
                 }

@@ -1309,3 +1309,55 @@ fn rotate_of_a_live_value_is_rorx_with_bmi2() {
         assert!(d.contains("rol ") && !d.contains("rorx"), "{d}");
     }
 }
+
+/// A shift by a variable count is BMI2's `shlx`/`sarx`/`shrx` when the
+/// options allow BMI2 (the count in any register, no copy of the input),
+/// else `shl`/`sar`/`shr` by cl; rotates by a variable count stay `rol`/`ror`
+/// by cl. Counts are taken modulo the width either way (run where the host
+/// has BMI2).
+#[test]
+fn variable_shift_is_shlx_with_bmi2() {
+    for w64 in [false, true] {
+        let ty = ty_of(w64);
+        for (op, mnemonic) in [
+            (BinaryOp::Shl, "shlx "),
+            (BinaryOp::ShrS, "sarx "),
+            (BinaryOp::ShrU, "shrx "),
+            (BinaryOp::Rotl, "rol "),
+        ] {
+            let (mut b, p) = B::new(&[ty, ty], &[ty]);
+            let s = b.bin(op, ty, p[0], p[1]);
+            // The input lives on: `shl` would need a copy first.
+            let x = b.bin(BinaryOp::Xor, ty, s, p[0]);
+            b.ret(&[x]);
+            for bmi2 in [false, true] {
+                let mut c = strata_isa_x64::Compiler::new(strata_isa_x64::CompileOptions {
+                    bmi2,
+                    ..opts()
+                });
+                let d = strata_isa_x64::listing(&c.compile(&b.f).unwrap());
+                let x_form = bmi2 && op != BinaryOp::Rotl;
+                assert_eq!(
+                    d.contains(mnemonic),
+                    x_form || op == BinaryOp::Rotl,
+                    "{op:?} {ty}\n{d}"
+                );
+                assert_eq!(d.contains(",cl"), !x_form, "{op:?} {ty} bmi2={bmi2}\n{d}");
+            }
+            if !strata_isa_x64::host_has_bmi2() {
+                continue;
+            }
+            let run = Runnable::new(&b.f);
+            for &v in &vals(w64) {
+                for n in [0u64, 1, 5, 31, 32, 33, 63, 64, 65, 0xffff_ffff] {
+                    let want = int_binop(op, v, mask(n, w64), w64).unwrap() ^ v;
+                    assert_eq!(
+                        run.run(&[v, mask(n, w64)]),
+                        vec![want],
+                        "{op:?} {ty} {v:#x} {n}"
+                    );
+                }
+            }
+        }
+    }
+}
