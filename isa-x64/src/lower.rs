@@ -1928,6 +1928,26 @@ impl Sel<'_> {
             }
             // `i64.extend_i32_u` of an integer comparison: the `setcc` and
             // `movzx` to 32 bits zero the upper half already.
+            // `i64.extend_i32_u` of an i32 load: the load (`mov r32`,
+            // `movzx r32`, `movsx r32`) zeroed the upper half already.
+            InstData::Unary {
+                op: UnaryOp::UextI32,
+                arg,
+                ..
+            } if matches!(
+                self.only_def(arg),
+                Some(InstData::Load {
+                    op: LoadOp::I32
+                        | LoadOp::I32Load8U
+                        | LoadOp::I32Load8S
+                        | LoadOp::I32Load16U
+                        | LoadOp::I32Load16S,
+                    ..
+                })
+            ) =>
+            {
+                Some(Plan::new(Pat::Move { src: arg }))
+            }
             InstData::Unary {
                 op: UnaryOp::UextI32,
                 ..

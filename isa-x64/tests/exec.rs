@@ -7,6 +7,56 @@ use strata_ir::{
 };
 use strata_isa_x64::{array_trampoline, host_trampoline};
 
+/// `i64.extend_i32_u` of an i32 load is the load alone (no `mov r32,r32`:
+/// the load zeroed the upper half), with the right value for every i32
+/// load width and sign, in both allocator modes.
+#[test]
+fn zero_extended_i32_load_is_the_load() {
+    let mut vm = Vm::new(256);
+    vm.heap[100..104].copy_from_slice(&[0xf1, 0xe2, 0xd3, 0xc4]);
+    let ops = [
+        LoadOp::I32,
+        LoadOp::I32Load8S,
+        LoadOp::I32Load8U,
+        LoadOp::I32Load16S,
+        LoadOp::I32Load16U,
+    ];
+    let (mut b, p) = B::new(&[Type::I32], &[Type::I64; 5]);
+    let loaded: Vec<_> = ops
+        .iter()
+        .map(|&op| b.load(op, AddrSpace::Heap, p[0], 0))
+        .collect();
+    let wide: Vec<_> = loaded
+        .iter()
+        .map(|&v| b.un(UnaryOp::UextI32, Type::I64, v))
+        .collect();
+    b.ret(&wide);
+    for mode in [
+        strata_regalloc::Mode::Fast,
+        strata_regalloc::Mode::Optimizing,
+    ] {
+        MODE.with(|c| c.set(mode));
+        let r = Runnable::new(&b.f);
+        let d = strata_isa_x64::listing(&r.compiled);
+        assert!(
+            !d.lines().any(|l| {
+                let t = l.trim().split_once(": ").map_or("", |x| x.1);
+                t.starts_with("mov e") && !t.contains('[') && {
+                    let (a, b) = t[4..].split_once(',').unwrap_or(("", "?"));
+                    a == b
+                }
+            }),
+            "{mode:?}\n{d}"
+        );
+        assert_eq!(
+            r.run_vm(&mut vm, &[100]),
+            vec![0xc4d3_e2f1, 0xffff_fff1, 0xf1, 0xffff_e2f1, 0xe2f1],
+            "{mode:?}"
+        );
+    }
+    MODE.with(|m| m.set(strata_regalloc::Mode::Fast));
+}
+
 #[test]
 fn loads_every_width() {
     let mut vm = Vm::new(256);
