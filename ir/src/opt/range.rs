@@ -492,32 +492,12 @@ impl Ctx<'_> {
             if s == 0 || s > ALL / 2 {
                 return None;
             }
-            let mut n = None;
-            let mut note = |f: Fact| {
-                if let Fact::Not(x) = f {
-                    n = Some(x);
-                }
-            };
-            if let Some(side) = side {
-                self.branch_facts(pr, side, a, &mut note);
-            }
-            self.dominating_facts(pr, a, &mut note);
-            if n.is_none() {
-                // `p != m` known on the edge is `p + s != m + s` (the test
-                // before the increment: `if (i == m) break; i += s`).
-                let mut m = None;
-                let mut note = |f: Fact| {
-                    if let Fact::Not(x) = f {
-                        m = Some(x);
-                    }
-                };
-                if let Some(side) = side {
-                    self.branch_facts(pr, side, p, &mut note);
-                }
-                self.dominating_facts(pr, p, &mut note);
-                n = m.map(|m| m + s).filter(|&n| n <= ALL);
-            }
-            let n = n?;
+            // `p != m` known on the edge is `p + s != m + s` (the test
+            // before the increment: `if (i == m) break; i += s`).
+            let n = self.known_not(pr, side, a).or_else(|| {
+                let n = self.known_not(pr, side, p)? + s;
+                (n <= ALL).then_some(n)
+            })?;
             match step {
                 None => step = Some((s, n)),
                 Some(x) if x == (s, n) => {}
@@ -543,6 +523,23 @@ impl Ctx<'_> {
             max_steps: (n - s - min_c0?) / s,
             steps,
         })
+    }
+
+    /// A constant `n` with `v != n` known on the edge out of `pr` (`side`:
+    /// which arm of its `brif`) or by a branch into a block dominating `pr`
+    /// (the last one found).
+    fn known_not(&self, pr: Block, side: Option<bool>, v: Value) -> Option<u64> {
+        let mut n = None;
+        let mut note = |f: Fact| {
+            if let Fact::Not(x) = f {
+                n = Some(x);
+            }
+        };
+        if let Some(side) = side {
+            self.branch_facts(pr, side, v, &mut note);
+        }
+        self.dominating_facts(pr, v, &mut note);
+        n
     }
 
     /// `t` when `a` is `p + t` for a constant `t`.
