@@ -355,3 +355,44 @@ fn defined_global_shared_with_an_importing_instance_and_the_host() {
         assert!(via_b.is_none(), "not re-exported");
     }
 }
+
+/// `Config::bmi2(false)` gives code without BMI2 instructions (a rotate
+/// that keeps its input is a copy and `rol`), the same on every host; by
+/// default a host with BMI2 gets `rorx`. Both compute the same.
+#[test]
+fn bmi2_can_be_turned_off() {
+    let wat = r#"(module (func (export "f") (param i32) (result i32)
+        (i32.xor (i32.rotl (local.get 0) (i32.const 7)) (local.get 0))))"#;
+    let mut off = strata::Config::new();
+    off.tier(strata::Tier::Optimizing).bmi2(false);
+    let mut default = strata::Config::new();
+    default.tier(strata::Tier::Optimizing);
+    let listing = |config: &strata::Config| {
+        let engine = Engine::new(config).unwrap();
+        strata::compile_listing(&engine, wat.as_bytes(), strata::Emit::Asm).unwrap()
+    };
+    let without = listing(&off);
+    assert!(
+        !without.contains("rorx") && without.contains("rol "),
+        "{without}"
+    );
+    let with = listing(&default);
+    let has_bmi2 = std::is_x86_feature_detected!("bmi2");
+    assert_eq!(with.contains("rorx"), has_bmi2, "{with}");
+    for config in [&off, &default] {
+        let engine = Engine::new(config).unwrap();
+        let module = Module::new(&engine, wat).unwrap();
+        let mut store = Store::new(&engine, ());
+        let i = Instance::new(&mut store, &module, &[]).unwrap();
+        let f = i.get_typed_func::<i32, i32>(&mut store, "f").unwrap();
+        let x = 0x1234_5678u32;
+        assert_eq!(
+            f.call(&mut store, x as i32).unwrap() as u32,
+            x.rotate_left(7) ^ x
+        );
+    }
+    // Asking for BMI2 on a CPU without it is an error, not wrong code.
+    let mut on = strata::Config::new();
+    on.bmi2(true);
+    assert_eq!(Engine::new(&on).is_ok(), has_bmi2);
+}

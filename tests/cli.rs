@@ -563,3 +563,29 @@ fn tier_log_reports_tier_up_and_osr() {
         assert_eq!(stderr(&out), "");
     }
 }
+
+/// `--no-bmi2`: a rotate that keeps its input is `rol` after a copy, not
+/// BMI2's `rorx`, whatever the host.
+#[test]
+fn compile_without_bmi2() {
+    let wat = scratch(
+        "rotl.wat",
+        br#"(module (func (export "f") (param i32) (result i32)
+              (i32.xor (i32.rotl (local.get 0) (i32.const 7)) (local.get 0))))"#,
+    );
+    let path = wat.to_str().unwrap();
+    let out = strata(&[
+        "compile",
+        "--tier",
+        "optimizing",
+        "--no-bmi2",
+        "--emit",
+        "asm",
+        path,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("rol ") && !text.contains("rorx"), "{text}");
+    let out = strata(&["run", "--no-bmi2", "--invoke", "f", path, "1"]);
+    assert_eq!(stdout(&out).trim(), ((1u32 << 7) ^ 1).to_string());
+}

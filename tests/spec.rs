@@ -38,6 +38,9 @@ enum Mode {
     /// Every function allocated with the conservative live intervals that
     /// only functions too large for exact liveness get by default.
     ConservativeLiveness,
+    /// Code without BMI2 instructions (the code for CPUs without them, on
+    /// hosts that have them).
+    NoBmi2,
 }
 
 #[test]
@@ -85,6 +88,18 @@ fn wasm_v1_tiered_tiny_budgets() {
 #[test]
 fn wasm_v2_tiered_tiny_budgets() {
     run_on_big_stack(SpecVersion::V2, Tier::Tiered, Mode::TinyBudgets);
+}
+
+/// Both tiers without BMI2: on a host with BMI2 (where the default runs
+/// use it), the code that CPUs without it get.
+#[test]
+fn wasm_v2_baseline_no_bmi2() {
+    run_on_big_stack(SpecVersion::V2, Tier::Baseline, Mode::NoBmi2);
+}
+
+#[test]
+fn wasm_v2_optimizing_no_bmi2() {
+    run_on_big_stack(SpecVersion::V2, Tier::Optimizing, Mode::NoBmi2);
 }
 
 /// The conservative intervals (one range per value, extended over loops)
@@ -140,6 +155,9 @@ fn run_suite(version: SpecVersion, tier: Tier, mode: Mode) -> Vec<String> {
         .tier(tier)
         .lazy_compilation(mode == Mode::Lazy)
         .conservative_liveness(mode == Mode::ConservativeLiveness);
+    if mode == Mode::NoBmi2 {
+        config.bmi2(false);
+    }
     if mode == Mode::TinyBudgets {
         config
             .tier_up_budget(TierUpBudget {

@@ -119,6 +119,8 @@ pub struct Config {
     pub(crate) features: WasmFeatures,
     pub(crate) validate_regalloc: bool,
     pub(crate) conservative_liveness: bool,
+    /// `None`: when the host has BMI2.
+    pub(crate) bmi2: Option<bool>,
     pub(crate) tier_up: TierUpBudget,
     pub(crate) osr: bool,
     pub(crate) tier_up_sync: bool,
@@ -135,6 +137,7 @@ impl std::fmt::Debug for Config {
             .field("memory_limit_pages", &self.memory_limit_pages)
             .field("validate_regalloc", &self.validate_regalloc)
             .field("conservative_liveness", &self.conservative_liveness)
+            .field("bmi2", &self.bmi2)
             .field("tier_up", &self.tier_up)
             .field("osr", &self.osr)
             .field("tier_up_sync", &self.tier_up_sync)
@@ -162,6 +165,7 @@ impl Default for Config {
             features: strata_frontend::module::wasm2_nosimd_features(),
             validate_regalloc: cfg!(debug_assertions),
             conservative_liveness: false,
+            bmi2: None,
             tier_up: TierUpBudget::default(),
             osr: true,
             tier_up_sync: false,
@@ -275,6 +279,20 @@ impl Config {
         self.conservative_liveness = on;
         self
     }
+    /// Whether compiled code may use BMI2 instructions (`rorx`, and
+    /// `shlx`/`sarx`/`shrx` for shifts by a variable count). Default: when
+    /// the host CPU has BMI2. Off, the machine code is the same on every
+    /// x86-64 host (reproducible listings, and a way to test the code for
+    /// CPUs without it); on, [`Engine::new`] fails with an `Unsupported`
+    /// error on a CPU without BMI2.
+    pub fn bmi2(&mut self, on: bool) -> &mut Self {
+        self.bmi2 = Some(on);
+        self
+    }
+    /// Whether this configuration's code uses BMI2 on this host.
+    pub(crate) fn uses_bmi2(&self) -> bool {
+        self.bmi2.unwrap_or_else(strata_isa_x64::host_has_bmi2)
+    }
     /// The Wasm proposals modules may use (default: Wasm 2.0 without SIMD,
     /// everything both tiers compile). Enabling more than that makes modules
     /// that use the extra features fail to compile with an `Unsupported`
@@ -311,6 +329,12 @@ impl Engine {
     /// the code generator requires.
     pub fn new(config: &Config) -> Result<Engine> {
         strata_isa_x64::host_supports().map_err(|e| Error::new(ErrorKind::Unsupported, e))?;
+        if config.bmi2 == Some(true) && !strata_isa_x64::host_has_bmi2() {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                "BMI2 was requested (Config::bmi2) but the CPU lacks bmi2",
+            ));
+        }
         crate::traphandlers::init_traps();
         Ok(Engine {
             inner: Arc::new(EngineInner {

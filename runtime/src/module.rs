@@ -230,7 +230,7 @@ pub(crate) fn compiler(engine: &Engine, mode: strata_regalloc::Mode) -> Compiler
         } else {
             strata_regalloc::LivenessMode::Auto
         },
-        bmi2: strata_isa_x64::host_has_bmi2(),
+        bmi2: engine.config().uses_bmi2(),
     })
 }
 

@@ -116,6 +116,10 @@ struct TierOpt {
     /// Compile every function before running (the default for baseline).
     #[arg(long)]
     eager: bool,
+    /// Generate code without BMI2 instructions (by default they are used
+    /// when the CPU has them): the same machine code on every x86-64 host.
+    #[arg(long)]
+    no_bmi2: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -223,6 +227,9 @@ fn config(opt: &TierOpt) -> Config {
     }
     if let Some(n) = opt.compile_threads {
         config.compile_threads(n);
+    }
+    if opt.no_bmi2 {
+        config.bmi2(false);
     }
     if opt.tier_log {
         config.on_tier_up(|e| eprintln!("{e}"));
