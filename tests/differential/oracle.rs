@@ -589,16 +589,21 @@ fn from_strata(v: &strata::Val) -> Option<Value> {
 /// (yet).
 /// An engine for `tier`.
 pub fn strata_engine(tier: strata::Tier) -> Option<strata::Engine> {
-    tiered_engine(tier, 1)
+    tiered_engine(tier, 1, true)
 }
 
 /// An engine for `tier`; the tiered one with `budget` and tier-ups compiled
 /// on the spot, so that functions are optimized and loops enter OSR code in
 /// the middle of the calls being compared, at points that depend on the
 /// budget (1: the first loop reached; larger: inner loops, later calls).
-pub fn tiered_engine(tier: strata::Tier, budget: u32) -> Option<strata::Engine> {
+/// `bmi2`: BMI2 instructions where the host has them (else never: the code
+/// for CPUs without them).
+pub fn tiered_engine(tier: strata::Tier, budget: u32, bmi2: bool) -> Option<strata::Engine> {
     let mut config = strata::Config::new();
     config.tier(tier);
+    if !bmi2 {
+        config.bmi2(false);
+    }
     if tier == strata::Tier::Tiered {
         config
             .tier_up_budget(strata::TierUpBudget {
@@ -755,7 +760,13 @@ pub fn check_module(wasm: &[u8], arg_seed: u64) -> Result<Stats, Divergence> {
         engines.push((strata::Tier::Optimizing, e));
         stats.optimizing = true;
     }
-    if let Some(e) = tiered_engine(strata::Tier::Tiered, budget_for(arg_seed)) {
+    // (Half the seeds run the tiered engine without BMI2, so that the code
+    // for CPUs without it is compared on BMI2 hosts too.)
+    if let Some(e) = tiered_engine(
+        strata::Tier::Tiered,
+        budget_for(arg_seed),
+        arg_seed.is_multiple_of(2),
+    ) {
         engines.push((strata::Tier::Tiered, e));
     }
 
