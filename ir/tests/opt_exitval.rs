@@ -23,22 +23,15 @@ fn random_functions_keep_their_behaviour() {
 /// `p` after it in one of three shapes: returned, combined with the
 /// argument, or passed to a join block with `n`.
 fn scan_loop(rng: &mut Rng) -> String {
+    let shape = harness::CountingLoop::random(rng);
+    let (load, index) = shape.masked_load("v1");
     let harness::CountingLoop {
         ty,
         init,
         c,
         cc,
         add,
-    } = harness::CountingLoop::random(rng);
-    // The address: `p & 255`, wrapped to i32 for an i64 counter.
-    let (load, index) = if ty == "i32" {
-        ("load8_u.i32", "    v21 = band.i32 v1, v20\n")
-    } else {
-        (
-            "load8_u.i64",
-            "    v22 = band.i64 v1, v20\n    v21 = wrap.i32 v22\n",
-        )
-    };
+    } = shape;
     let tail = match rng.below(3) {
         0 => "block3:\n    return v1\n".to_string(),
         1 => format!(

@@ -24,21 +24,15 @@ fn random_functions_keep_their_behaviour() {
 /// against the argument, and returning `n`, `t` or both combined; or the
 /// same latch after a header that returns `s` when `heap[p & 255]` is 77.
 fn counting_loop(rng: &mut Rng) -> String {
+    let shape = harness::CountingLoop::random(rng);
+    let (load, index) = shape.masked_load("v4");
     let harness::CountingLoop {
         ty,
         init,
         c,
         cc,
         add,
-    } = harness::CountingLoop::random(rng);
-    let (load, index) = if ty == "i32" {
-        ("load8_u.i32", "    v21 = band.i32 v4, v20\n")
-    } else {
-        (
-            "load8_u.i64",
-            "    v22 = band.i64 v4, v20\n    v21 = wrap.i32 v22\n",
-        )
-    };
+    } = shape;
     let exit_on = harness::pick(rng, &["v4", "v9"]);
     let branch = if rng.below(2) == 0 {
         "brif v6, block2, block1(v4, v9)"

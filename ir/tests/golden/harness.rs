@@ -293,4 +293,17 @@ impl CountingLoop {
             add,
         }
     }
+
+    /// The loop's byte load `heap[p & 255]` (the mask `v20` defined by the
+    /// caller): the load's opcode, and the lines that compute its i32
+    /// address `v21` from the counter `p` (wrapped for an i64 counter).
+    pub fn masked_load(&self, p: &str) -> (String, String) {
+        let ty = self.ty;
+        let index = if ty == "i32" {
+            format!("    v21 = band.i32 {p}, v20\n")
+        } else {
+            format!("    v22 = band.i64 {p}, v20\n    v21 = wrap.i32 v22\n")
+        };
+        (format!("load8_u.{ty}"), index)
+    }
 }
