@@ -308,17 +308,14 @@ impl Lower<'_> {
                 self.emit(MInst::Ext { op }, &ops);
             }
             Pat::AluImm { op, a, imm } => {
-                ops.push(if op == AluOp::Imul {
-                    Operand::reg_use(self.v(a))
+                // (`imul d, a, imm` is three-address.)
+                let (input, def) = if op == AluOp::Imul {
+                    (Operand::reg_use(self.v(a)), Operand::reg_def(need(d)?))
                 } else {
-                    reuse_input(self.v(a), self.dies_here(inst, a))
-                });
-                ops.push(if op == AluOp::Imul {
-                    Operand::reg_def(need(d)?)
-                } else {
-                    Operand::reuse_def(need(d)?, 0)
-                });
-                self.emit(MInst::AluImm { op, size, imm }, &ops);
+                    let input = reuse_input(self.v(a), self.dies_here(inst, a));
+                    (input, Operand::reuse_def(need(d)?, 0))
+                };
+                self.emit(MInst::AluImm { op, size, imm }, &[input, def]);
             }
             // A rotate whose input lives on: `rorx` writes another register
             // (a rotate left by k is one right by width - k), where `rol`
@@ -912,9 +909,6 @@ impl Lower<'_> {
             std::mem::swap(&mut a, &mut b);
             first_dies = b_dies;
         }
-        // The overwritten input, unless it dies here, is copied into the
-        // result's register first: from wherever it is (see `reuse_input`).
-        let first = reuse_input(a, first_dies);
         if op == BinaryOp::Iadd {
             // A three-address `lea`: the allocator may put the sum in either
             // input's register (then it is emitted as an `add`) or wherever
@@ -938,6 +932,9 @@ impl Lower<'_> {
             self.emit(m, &ops);
             return Ok(());
         }
+        // The overwritten input, unless it dies here, is copied into the
+        // result's register first: from wherever it is (see `reuse_input`).
+        let first = reuse_input(a, first_dies);
         let two_addr = [first, Operand::reg_use(b), Operand::reuse_def(d, 0)];
         let alu = |op| MInst::Alu { op, size };
         let m = match op {
@@ -1926,8 +1923,6 @@ impl Sel<'_> {
                 let c = self.eqz_cmp(p, p);
                 Some(Plan::new(Pat::SetCond { c: c.0 }).merge(&c.1))
             }
-            // `i64.extend_i32_u` of an integer comparison: the `setcc` and
-            // `movzx` to 32 bits zero the upper half already.
             // `i64.extend_i32_u` of an i32 load: the load (`mov r32`,
             // `movzx r32`, `movsx r32`) zeroed the upper half already.
             InstData::Unary {
@@ -1948,6 +1943,8 @@ impl Sel<'_> {
             {
                 Some(Plan::new(Pat::Move { src: arg }))
             }
+            // `i64.extend_i32_u` of an integer comparison: the `setcc` and
+            // `movzx` to 32 bits zero the upper half already.
             InstData::Unary {
                 op: UnaryOp::UextI32,
                 ..
@@ -2227,9 +2224,9 @@ impl Sel<'_> {
     /// neither overwrites an input nor needs the complement in a register.
     fn andn(&self, p: u32, size: Size) -> Option<Plan> {
         let ones = if size == Size::S64 {
-            -1
+            u64::MAX
         } else {
-            u32::MAX as i64
+            u32::MAX as u64
         };
         for k in 0..2 {
             let Some(i) = self.fused_binop(p, k, p, BinaryOp::Xor) else {
@@ -2240,12 +2237,7 @@ impl Sel<'_> {
                 (None, Some(c)) => (c, 1),
                 _ => continue,
             };
-            let c = if size == Size::S64 {
-                c
-            } else {
-                c as u32 as i64
-            };
-            if c != ones {
+            if c as u64 & ones != ones {
                 continue;
             }
             let pat = Pat::Andn {
