@@ -261,7 +261,7 @@ struct Hoist {
 }
 
 /// An operand in `regs` that is a spill slot: `STACK | k`, its rbp offset
-/// in `stack_offs[k]` (only at [`MInst::stack_operand`]).
+/// in `stack_offs[k]` (only where [`MInst::may_be_stack`]).
 const STACK: u8 = 0x80;
 
 /// An out-of-line tier-check path to emit after the blocks.

@@ -661,28 +661,18 @@ pub struct VCode {
 }
 
 impl MInst {
-    /// The operand that may be a spill slot instead of a register (its
+    /// Whether operand `k` may be a spill slot instead of a register (its
     /// constraint is `Any`; the emitter reads it as a memory operand): the
     /// second operand of an integer ALU operation, of a scalar float
-    /// operation and of an integer `cmp`.
-    pub fn stack_operand(&self) -> Option<usize> {
-        match self {
-            MInst::Alu { .. } | MInst::Fpu { .. } => Some(1),
-            MInst::SetCond { cmp } | MInst::CondSelect { cmp, .. } | MInst::CondBr { cmp, .. }
-                if matches!(cmp, CmpKind::Cmp { .. }) =>
-            {
-                Some(1)
-            }
-            _ => None,
-        }
-    }
-
-    /// Whether operand `k` may be a spill slot: the operand of
-    /// [`MInst::stack_operand`], or either input of a plain sum (a `lea`
-    /// without scale or displacement: `mov d, x; add d, [slot]`, where `x`
-    /// is the other input, in a register or a slot).
+    /// operation and of an integer `cmp`; either input of a plain sum (a
+    /// `lea` without scale or displacement: `mov d, x; add d, [slot]`, `x`
+    /// the other input, in a register or a slot); the input of `rorx`.
     pub fn may_be_stack(&self, k: usize) -> bool {
         match self {
+            MInst::Alu { .. } | MInst::Fpu { .. } => k == 1,
+            MInst::SetCond { cmp } | MInst::CondSelect { cmp, .. } | MInst::CondBr { cmp, .. } => {
+                k == 1 && matches!(cmp, CmpKind::Cmp { .. })
+            }
             MInst::Lea {
                 index: true,
                 shift: 0,
@@ -690,7 +680,7 @@ impl MInst {
                 ..
             } => k < 2,
             MInst::Rorx { .. } => k == 0,
-            _ => self.stack_operand() == Some(k),
+            _ => false,
         }
     }
 }

@@ -273,7 +273,7 @@ impl Lower<'_> {
     }
 
     /// Appends the operands of comparison `c` to `ops` (`cmp`'s second
-    /// may stay in a spill slot: see [`MInst::stack_operand`]).
+    /// may stay in a spill slot: see [`MInst::may_be_stack`]).
     fn cmp_ops(&self, c: Cmp, ops: &mut SmallVec<[Operand; 6]>) {
         ops.push(Operand::reg_use(self.v(c.a)));
         if let Some(b) = c.b {
@@ -1044,7 +1044,7 @@ impl Lower<'_> {
             }
         };
         let mut ops = two_addr;
-        if m.stack_operand() == Some(1) {
+        if m.may_be_stack(1) {
             ops[1] = Operand::new_use(b, OperandConstraint::Any);
         }
         self.emit(m, &ops);
