@@ -470,6 +470,77 @@ fn folded_load_traps_at_the_load() {
     }
 }
 
+/// A load, an operation and a store of one place (`x[i] += y`), compiled as
+/// one read-modify-write instruction (`add [mem], reg`), still traps as an
+/// out-of-bounds load at the load's bytecode offset, leaves memory alone
+/// when it traps, and otherwise updates it, in every tier; also when the
+/// access straddles the end of memory.
+#[test]
+fn read_modify_write_traps_at_the_load() {
+    let wat = r#"
+      (module
+        (memory (export "mem") 1)
+        (func (export "bump") (param $p i32) (param $x i32)
+          (i32.store offset=8 (local.get $p)
+            (i32.add (i32.load offset=8 (local.get $p)) (local.get $x))))
+        (func (export "bump64") (param $p i32)
+          (i64.store (local.get $p)
+            (i64.xor (i64.const -1) (i64.load (local.get $p))))))
+    "#;
+    let bytes = wat::parse_str(wat).unwrap();
+    // `local.get 0; i32.load offset=8` and `i64.const -1; i64.load`: the
+    // loads' opcodes.
+    let at = |seq: &[u8], skip: usize| {
+        bytes
+            .windows(seq.len())
+            .position(|w| w == seq)
+            .expect("load in the code")
+            + skip
+    };
+    let load32 = at(&[0x20, 0x00, 0x28, 0x02, 0x08], 2);
+    let load64 = at(&[0x42, 0x7f, 0x20, 0x00, 0x29], 4);
+    for tier in TIERS {
+        let (mut store, i) = instantiate_in(tier, &bytes);
+        let mem = i.get_memory(&mut store, "mem").unwrap();
+        mem.write(&mut store, 24, &40u32.to_le_bytes()).unwrap();
+        mem.write(&mut store, 65528, &[0x0f; 8]).unwrap();
+        let bump = i
+            .get_typed_func::<(i32, i32), ()>(&mut store, "bump")
+            .unwrap();
+        let bump64 = i.get_typed_func::<i32, ()>(&mut store, "bump64").unwrap();
+        bump.call(&mut store, (16, 2)).unwrap();
+        bump64.call(&mut store, 65528).unwrap();
+        let mut buf = [0u8; 8];
+        mem.read(&store, 24, &mut buf[..4]).unwrap();
+        assert_eq!(
+            u32::from_le_bytes(buf[..4].try_into().unwrap()),
+            42,
+            "{tier:?}"
+        );
+        mem.read(&store, 65528, &mut buf).unwrap();
+        assert_eq!(buf, [0xf0; 8], "{tier:?}");
+        // Out of bounds: 65528 + 8 straddles the end (the first four bytes
+        // are in bounds); 0xffff_fff0 + 8 is far past it.
+        for (f, p, load_at) in [(0, 65528, load32), (0, -16, load32), (1, 65530, load64)] {
+            let e = if f == 0 {
+                bump.call(&mut store, (p, 1))
+            } else {
+                bump64.call(&mut store, p)
+            }
+            .expect_err("out of bounds");
+            let t = e.as_trap().unwrap_or_else(|| panic!("not a trap: {e}"));
+            assert_eq!(t.code(), Some(TrapCode::MemoryOutOfBounds), "{tier:?} {p}");
+            assert_eq!(
+                t.backtrace()[0].module_offset,
+                Some(load_at),
+                "{tier:?} {p}: {e}"
+            );
+        }
+        mem.read(&store, 65528, &mut buf).unwrap();
+        assert_eq!(buf, [0xf0; 8], "{tier:?}: a trapping access wrote");
+    }
+}
+
 /// Heap address arithmetic wraps at 32 bits, as Wasm computes it, in every
 /// tier: an index computation folds into the 64-bit addressing mode only
 /// where it provably cannot wrap (a masked index scaled and offset, in

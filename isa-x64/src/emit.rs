@@ -36,7 +36,7 @@ use strata_regalloc::{Allocation, Edit, Output, ProgPoint, RegClass};
 
 use crate::abi;
 use crate::inst::{
-    AluOp, BitOp, CallTarget, CmpKind, DivKind, ExtOp, FpuOp, MInst, ShiftOp, Size, VCode,
+    AluOp, BitOp, CallTarget, CmpKind, DivKind, ExtOp, FpuOp, MInst, RmwPlace, ShiftOp, Size, VCode,
 };
 use crate::magic::{self, DivPlan};
 use crate::{CompileError, CompiledFunction};
@@ -1717,6 +1717,25 @@ impl Emitter {
                 let m = self.access(heap, r, offset, heap.then_some(shift));
                 self.store_imm(op, m, imm);
             }
+            MInst::AluRmw {
+                op,
+                size,
+                place,
+                offset,
+                shift,
+                imm,
+            } => {
+                let m = match place {
+                    RmwPlace::Vmctx => Mem::at(crate::regs::VMCTX, offset),
+                    RmwPlace::Vm => self.access(false, r, offset, None),
+                    RmwPlace::Heap => self.access(true, r, offset, Some(shift)),
+                };
+                let src = match imm {
+                    Some(c) => Err(c),
+                    None => Ok(*r.last().ok_or_else(|| err("rmw without a source"))?),
+                };
+                self.alu_rmw(op, size, m, src)?;
+            }
             MInst::StoreOutgoingArg { off } => {
                 let off = off as i32;
                 match ops[0].vreg.class() {
@@ -2245,6 +2264,59 @@ impl Emitter {
             StoreOp::I32Store8 | StoreOp::I64Store8 => st!(mov BYTE, Rb),
             StoreOp::I32Store16 | StoreOp::I64Store16 => st!(mov WORD, Rw),
         }
+    }
+
+    /// `[m] = [m] op src`, `src` a register (`Ok`) or an immediate (`Err`,
+    /// sign-extended for 64 bits).
+    fn alu_rmw(
+        &mut self,
+        op: AluOp,
+        size: Size,
+        m: Mem,
+        src: Result<u8, i32>,
+    ) -> Result<(), CompileError> {
+        macro_rules! rmw {
+            ($op:ident) => {
+                match (size, src) {
+                    (Size::S32, Ok(s)) => mem_op!(self, m, |a| x64!(a; $op DWORD [MEM], Rd(s))),
+                    (Size::S64, Ok(s)) => mem_op!(self, m, |a| x64!(a; $op QWORD [MEM], Rq(s))),
+                    (Size::S32, Err(c)) => mem_op!(self, m, |a| x64!(a; $op DWORD [MEM], c)),
+                    (Size::S64, Err(c)) => mem_op!(self, m, |a| x64!(a; $op QWORD [MEM], c)),
+                }
+            };
+        }
+        // dynasm encodes a memory operand's immediate in 32 bits: one that
+        // fits 8 is encoded apart and shortened (`81 /op` to `83 /op`, 3
+        // bytes less).
+        let short = match src {
+            Err(c) => i8::try_from(c).ok(),
+            Ok(_) => None,
+        };
+        let outer = short.map(|_| std::mem::replace(&mut self.asm, VecAssembler::new(0)));
+        match op {
+            AluOp::Add => rmw!(add),
+            AluOp::Sub => rmw!(sub),
+            AluOp::And => rmw!(and),
+            AluOp::Or => rmw!(or),
+            AluOp::Xor => rmw!(xor),
+            AluOp::Imul => return Err(err("imul has no memory destination form")),
+        }
+        if let (Some(c8), Some(outer)) = (short, outer) {
+            let inner = std::mem::replace(&mut self.asm, outer);
+            let mut bytes = inner
+                .finalize()
+                .map_err(|e| err(format!("encoding a read-modify-write: {e}")))?;
+            // `[REX] 81 modrm [sib] [disp] imm32`.
+            let op = usize::from(matches!(bytes.first(), Some(0x40..=0x4f)));
+            if bytes.get(op) != Some(&0x81) || bytes.len() < op + 6 {
+                return Err(err("unexpected encoding of a read-modify-write"));
+            }
+            bytes[op] = 0x83;
+            bytes.truncate(bytes.len() - 4);
+            bytes.push(c8 as u8);
+            self.asm.extend(bytes);
+        }
+        Ok(())
     }
 
     fn store_imm(&mut self, op: StoreOp, m: Mem, imm: i32) {

@@ -39,6 +39,17 @@ pub enum AluOp {
     Imul,
 }
 
+/// Where a read-modify-write instruction ([`MInst::AluRmw`]) works.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RmwPlace {
+    /// `[r14 + offset]`: a field of the VMContext (a global).
+    Vmctx,
+    /// `[addr + offset]`: vm memory through an address operand.
+    Vm,
+    /// `[r15 + addr << shift + offset]`: linear memory.
+    Heap,
+}
+
 /// Shifts and rotates (count in cl).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[allow(missing_docs)]
@@ -531,6 +542,26 @@ pub enum MInst {
         shift: u8,
         /// The value's low bits.
         imm: i32,
+    },
+    /// ops = `[(use addr,) (use src)]`: `[m] = [m] op src` (or `op imm`),
+    /// a load, an operation and a store of the same place in one
+    /// read-modify-write instruction. The place is `[r14 + offset]` (the
+    /// VMContext: no address operand) or, addressing as for `StoreImm`,
+    /// `[r15 + addr << shift + offset]` (heap, a trap site) or `[addr +
+    /// offset]` (vm).
+    AluRmw {
+        /// Operation (not `Imul`).
+        op: AluOp,
+        /// Width.
+        size: Size,
+        /// Where the place is.
+        place: RmwPlace,
+        /// Displacement.
+        offset: i32,
+        /// Scale shift of the address (heap accesses only).
+        shift: u8,
+        /// The constant operand, else a register operand.
+        imm: Option<i32>,
     },
     /// ops = `[use value]`: store an outgoing stack argument at `[rsp + off]`.
     StoreOutgoingArg {

@@ -24,8 +24,8 @@ use strata_regalloc::{Block, InstRange, Operand, OperandConstraint, PRegSet, Reg
 use crate::CompileError;
 use crate::abi::{self, ArgLoc, CallConv};
 use crate::inst::{
-    AluOp, BitOp, CallTarget, CmpKind, DivKind, ExtOp, FpuOp, MInst, ShiftOp, Size, TierCheckInfo,
-    VCode,
+    AluOp, BitOp, CallTarget, CmpKind, DivKind, ExtOp, FpuOp, MInst, RmwPlace, ShiftOp, Size,
+    TierCheckInfo, VCode,
 };
 use crate::magic::{self, DivPlan};
 use crate::regs;
@@ -511,6 +511,51 @@ impl Lower<'_> {
                         shift,
                     })
                 })?;
+            }
+            Pat::Rmw {
+                op,
+                load,
+                place,
+                src,
+                imm,
+            } => {
+                let InstData::Store {
+                    op: sop,
+                    addr,
+                    offset,
+                    ..
+                } = *data
+                else {
+                    return Err(err("Rmw pattern on a non-store"));
+                };
+                let size = if sop == StoreOp::I64 {
+                    Size::S64
+                } else {
+                    Size::S32
+                };
+                // It faults (a heap place out of bounds) where the load
+                // would have, first.
+                let srcloc = std::mem::replace(&mut self.srcloc, self.func.srclocs[load as usize]);
+                let (offset, shift) = if place == RmwPlace::Vmctx {
+                    (offset as i32, 0)
+                } else {
+                    let (a, offset, shift) = self.address(inst.index(), addr, offset);
+                    ops.push(Operand::reg_use(a));
+                    (offset, shift)
+                };
+                if imm.is_none() {
+                    ops.push(Operand::reg_use(self.v(src)));
+                }
+                let m = MInst::AluRmw {
+                    op,
+                    size,
+                    place,
+                    offset,
+                    shift,
+                    imm,
+                };
+                self.emit(m, &ops);
+                self.srcloc = srcloc;
             }
             Pat::StoreImm { imm } => {
                 let InstData::Store {
@@ -1360,6 +1405,16 @@ pub(crate) enum Pat {
     /// An integer ALU operation with its (second, or if `swap` first)
     /// operand a heap load at IR instruction `load`, folded in.
     AluMem { load: u32, swap: bool },
+    /// A store of `load op src` (or `load op imm`) where `load` (an IR
+    /// instruction) reads the place the store writes: one read-modify-write
+    /// instruction (`add [m], src`).
+    Rmw {
+        op: AluOp,
+        load: u32,
+        place: RmwPlace,
+        src: Value,
+        imm: Option<i32>,
+    },
 }
 
 /// A short list kept inline (a plan's fused instructions or absorbed
@@ -1753,10 +1808,7 @@ impl Sel<'_> {
     }
 
     /// A full-width heap load of type `ty` defining operand `k` of `p` that
-    /// can move down to `p`: its value is used only there, its address is
-    /// not redefined in between, and everything in between is pure and
-    /// cannot trap (so no store, call or other trap can be reordered with
-    /// it).
+    /// can move down to `p` (see [`Sel::sinkable_load`]).
     fn foldable_load(&self, p: u32, k: usize, ty: Type) -> Option<u32> {
         let i = self.reach[p as usize][k];
         if i == NONE {
@@ -1765,7 +1817,6 @@ impl Sel<'_> {
         let InstData::Load {
             op,
             space: AddrSpace::Heap,
-            dst,
             ..
         } = *self.data(i)
         else {
@@ -1777,21 +1828,115 @@ impl Sel<'_> {
             Type::I64 => LoadOp::I64,
             _ => LoadOp::I32,
         };
-        if op != want || self.use_count[dst.index()] != 1 || self.def_count[dst.index()] != 1 {
-            return None;
-        }
-        if self.next[i as usize][0] < p {
-            return None;
+        (op == want && self.sinkable_load(i, p)).then_some(i)
+    }
+
+    /// Whether the load at `i` can move down to `to`: its value is used only
+    /// once, its address is not redefined in between, and everything in
+    /// between is pure and cannot trap (so no store, call or other trap can
+    /// be reordered with it).
+    fn sinkable_load(&self, i: u32, to: u32) -> bool {
+        let InstData::Load { dst, .. } = *self.data(i) else {
+            return false;
+        };
+        if self.use_count[dst.index()] != 1
+            || self.def_count[dst.index()] != 1
+            || self.next[i as usize][0] < to
+        {
+            return false;
         }
         let harmless = |q: u32| match *self.data(q) {
-            InstData::Iconst { .. } | InstData::Fconst { .. } | InstData::Copy { .. } => true,
+            InstData::Iconst { .. }
+            | InstData::Fconst { .. }
+            | InstData::Copy { .. }
+            | InstData::Vmctx { .. } => true,
             InstData::Icmp { .. } | InstData::Fcmp { .. } => true,
             InstData::Binary { op, dst, .. } => {
                 pure_binop(op) || self.func.value_type(dst).is_float()
             }
             _ => false,
         };
-        ((i + 1)..p).all(harmless).then_some(i)
+        ((i + 1)..to).all(harmless)
+    }
+
+    /// The store at `p` (of width `sop` into `space` at `offset` from its
+    /// address) as one read-modify-write instruction: its value is `x op y`
+    /// (`add`, `sub`, `and`, `or`, `xor`, used only here) with `x` (or,
+    /// but for `sub`, `y`) a load of the same width from the same place
+    /// that can move down to the store. The same place: the same address
+    /// value and offset, or any two `vmctx` values (the pinned register)
+    /// and the offset.
+    fn rmw(&self, p: u32, sop: StoreOp, space: AddrSpace, offset: u32) -> Option<Plan> {
+        let (size, want) = match sop {
+            StoreOp::I32 => (Size::S32, LoadOp::I32),
+            StoreOp::I64 => (Size::S64, LoadOp::I64),
+            _ => return None,
+        };
+        let b = self.fusable(p, 1, p)?;
+        let InstData::Binary { op, .. } = *self.data(b) else {
+            return None;
+        };
+        let (alu, operands) = match op {
+            BinaryOp::Iadd => (AluOp::Add, 2),
+            BinaryOp::Isub => (AluOp::Sub, 1),
+            BinaryOp::And => (AluOp::And, 2),
+            BinaryOp::Or => (AluOp::Or, 2),
+            BinaryOp::Xor => (AluOp::Xor, 2),
+            _ => return None,
+        };
+        let addr = self.arg(p, 0);
+        let is_vmctx = |v: Value| matches!(self.only_def(v), Some(InstData::Vmctx { .. }));
+        for k in 0..operands {
+            let l = self.reach[b as usize][k];
+            if l == NONE {
+                continue;
+            }
+            let InstData::Load {
+                op: lop,
+                space: lspace,
+                addr: laddr,
+                offset: loffset,
+                ..
+            } = *self.data(l)
+            else {
+                continue;
+            };
+            let vmctx = space == AddrSpace::Vm
+                && is_vmctx(addr)
+                && is_vmctx(laddr)
+                && offset <= i32::MAX as u32;
+            if lop != want
+                || lspace != space
+                || loffset != offset
+                || !(laddr == addr || vmctx)
+                || !self.sinkable_load(l, p)
+            {
+                continue;
+            }
+            let place = match space {
+                AddrSpace::Heap => RmwPlace::Heap,
+                _ if vmctx => RmwPlace::Vmctx,
+                _ => RmwPlace::Vm,
+            };
+            let src = self.arg(b, 1 - k);
+            let imm = self.imm_of(b, 1 - k, size);
+            let pat = Pat::Rmw {
+                op: alu,
+                load: self.insts[l as usize].index() as u32,
+                place,
+                src,
+                imm,
+            };
+            let mut plan = Plan::new(pat).fuse(b).fuse(l);
+            if imm.is_some() {
+                plan = plan.absorb(src);
+            }
+            if vmctx {
+                plan = plan.absorb(addr).absorb(laddr);
+            }
+            return Some(plan);
+        }
+        None
     }
 
     /// The folded address of the heap access at `i` (a load or store; its
@@ -2009,6 +2154,9 @@ impl Sel<'_> {
                     if let Some(imm) = imm {
                         return Some(Plan::new(Pat::StoreImm { imm }).absorb(self.arg(p, 1)));
                     }
+                }
+                if let Some(plan) = self.rmw(p, op, space, offset) {
+                    return Some(plan);
                 }
                 if space == AddrSpace::Vm {
                     if let Some(plan) = self.vmctx_access(p, offset) {

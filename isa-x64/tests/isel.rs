@@ -1361,3 +1361,202 @@ fn variable_shift_is_shlx_with_bmi2() {
         }
     }
 }
+
+/// The instruction lines of a listing.
+fn code_lines(d: &str) -> Vec<String> {
+    d.lines()
+        .filter_map(|l| l.trim().split_once(": ").map(|x| x.1.to_string()))
+        .collect()
+}
+
+/// A store of `load op x` (or `x op load`, but for `sub`) to the place the
+/// load reads is one read-modify-write instruction, in linear memory
+/// (`add [r15+..],r` / `add dword ptr [r15+..],imm`), in vm memory through
+/// an address and in the VMContext (`[r14+..]`), at both widths, with
+/// register, 8-bit and 32-bit operands, and the right memory afterwards. It
+/// is a trap site where the load was, with the load's bytecode offset.
+#[test]
+fn load_op_store_of_one_place_is_read_modify_write() {
+    let ops = [
+        (BinaryOp::Iadd, "add"),
+        (BinaryOp::Isub, "sub"),
+        (BinaryOp::And, "and"),
+        (BinaryOp::Or, "or"),
+        (BinaryOp::Xor, "xor"),
+    ];
+    for w64 in [false, true] {
+        let ty = ty_of(w64);
+        let (lop, sop, width) = if w64 {
+            (LoadOp::I64, StoreOp::I64, 8)
+        } else {
+            (LoadOp::I32, StoreOp::I32, 4)
+        };
+        let old = mask(0x0123_4567_89ab_cdef, w64);
+        for (op, name) in ops {
+            for load_left in [true, false] {
+                // `None`: the operand is a parameter; else a constant.
+                for konst in [None, Some(-3i64), Some(0x1234_5678)] {
+                    let (mut b, p) = B::new(&[Type::I32, ty], &[]);
+                    let l = b.load(lop, AddrSpace::Heap, p[0], 16);
+                    let load_loc = b.loc;
+                    let x = match konst {
+                        Some(c) => b.iconst(ty, c),
+                        None => p[1],
+                    };
+                    let v = if load_left {
+                        b.bin(op, ty, l, x)
+                    } else {
+                        b.bin(op, ty, x, l)
+                    };
+                    b.store(sop, AddrSpace::Heap, p[0], v, 16);
+                    b.ret(&[]);
+                    for mode in [
+                        strata_regalloc::Mode::Fast,
+                        strata_regalloc::Mode::Optimizing,
+                    ] {
+                        MODE.with(|c| c.set(mode));
+                        let r = Runnable::new(&b.f);
+                        let d = strata_isa_x64::listing(&r.compiled);
+                        let code = code_lines(&d);
+                        let rmw = load_left || op != BinaryOp::Isub;
+                        let fused = code
+                            .iter()
+                            .filter(|t| t.starts_with(&format!("{name} ")) && t.contains("[r15+"))
+                            .count();
+                        let writes = code
+                            .iter()
+                            .filter(|t| t.starts_with("mov ") && t.contains("[r15+"))
+                            .count();
+                        if rmw {
+                            assert_eq!((fused, writes), (1, 0), "{name} {ty} {mode:?}\n{d}");
+                            let oob = r
+                                .compiled
+                                .trap_sites
+                                .iter()
+                                .filter(|t| t.1 == strata_ir::TrapCode::MemoryOutOfBounds)
+                                .map(|t| t.0)
+                                .collect::<Vec<_>>();
+                            assert_eq!(oob.len(), 1, "{d}");
+                            assert!(r.compiled.addr_map.contains(&(oob[0], load_loc)), "{d}");
+                        } else {
+                            assert_eq!(writes, 1, "{name} {ty} {mode:?}\n{d}");
+                        }
+                        let xv = match konst {
+                            Some(c) => mask(c as u64, w64),
+                            None => mask(0xfedc_ba98_7654_3210, w64),
+                        };
+                        let (a, bv) = if load_left { (old, xv) } else { (xv, old) };
+                        let want = int_binop(op, a, bv, w64).unwrap();
+                        let mut vm = Vm::new(64);
+                        vm.heap[24..24 + width].copy_from_slice(&old.to_le_bytes()[..width]);
+                        r.run_vm(&mut vm, &[8, 0xfedc_ba98_7654_3210]);
+                        assert_eq!(
+                            &vm.heap[24..24 + width],
+                            &want.to_le_bytes()[..width],
+                            "{name} {ty} {mode:?} {konst:?}\n{d}"
+                        );
+                        assert!(vm.heap[24 + width..].iter().all(|&x| x == 0));
+                    }
+                }
+            }
+        }
+        // Vm memory through an address, and the VMContext (slot 5).
+        for vmctx in [false, true] {
+            let (mut b, p) = B::new(&[Type::I64, ty], &[]);
+            let (addr, off) = if vmctx {
+                let ctx = b.val(Type::I64);
+                b.ins(InstData::Vmctx { dst: ctx });
+                (ctx, 40)
+            } else {
+                (p[0], 8)
+            };
+            let l = b.load(lop, AddrSpace::Vm, addr, off);
+            let v = b.bin(BinaryOp::Iadd, ty, l, p[1]);
+            let addr2 = if vmctx {
+                let ctx = b.val(Type::I64);
+                b.ins(InstData::Vmctx { dst: ctx });
+                ctx
+            } else {
+                addr
+            };
+            b.store(sop, AddrSpace::Vm, addr2, v, off);
+            b.ret(&[]);
+            let r = Runnable::new(&b.f);
+            let d = strata_isa_x64::listing(&r.compiled);
+            let code = code_lines(&d);
+            let place = if vmctx { "[r14+0x28]" } else { "+8]" };
+            assert!(
+                code.iter()
+                    .any(|t| t.starts_with("add ") && t.contains(place)),
+                "{d}"
+            );
+            assert!(
+                !code
+                    .iter()
+                    .any(|t| t.starts_with("mov ") && t.contains(place)),
+                "{d}"
+            );
+            let mut vm = Vm::new(64);
+            vm.slots[5] = 40;
+            vm.heap[8..16].copy_from_slice(&40u64.to_le_bytes());
+            let ptr = vm.heap.as_ptr() as u64;
+            r.run_vm(&mut vm, &[ptr, 2]);
+            if vmctx {
+                assert_eq!(vm.slots[5], 42);
+            } else {
+                assert_eq!(vm.heap[8], 42);
+            }
+        }
+    }
+    MODE.with(|c| c.set(strata_regalloc::Mode::Fast));
+}
+
+/// No read-modify-write where it would change what runs: a store between
+/// the load and the store, a trap that could come first, the sum used
+/// again, another offset or a narrower store.
+#[test]
+fn read_modify_write_only_where_equivalent() {
+    type Shape = fn(&mut B, &[strata_ir::Value]);
+    let shapes: [(&str, Shape); 5] = [
+        ("store between", |b, p| {
+            let l = b.load(LoadOp::I32, AddrSpace::Heap, p[0], 0);
+            b.store(StoreOp::I32, AddrSpace::Heap, p[1], p[1], 0);
+            let v = b.bin(BinaryOp::Iadd, Type::I32, l, p[1]);
+            b.store(StoreOp::I32, AddrSpace::Heap, p[0], v, 0);
+        }),
+        ("division between", |b, p| {
+            let l = b.load(LoadOp::I32, AddrSpace::Heap, p[0], 0);
+            let q = b.bin(BinaryOp::DivU, Type::I32, p[1], p[1]);
+            let v = b.bin(BinaryOp::Iadd, Type::I32, l, q);
+            b.store(StoreOp::I32, AddrSpace::Heap, p[0], v, 0);
+        }),
+        ("sum used again", |b, p| {
+            let l = b.load(LoadOp::I32, AddrSpace::Heap, p[0], 0);
+            let v = b.bin(BinaryOp::Iadd, Type::I32, l, p[1]);
+            b.store(StoreOp::I32, AddrSpace::Heap, p[0], v, 0);
+            b.store(StoreOp::I32, AddrSpace::Heap, p[1], v, 0);
+        }),
+        ("another offset", |b, p| {
+            let l = b.load(LoadOp::I32, AddrSpace::Heap, p[0], 0);
+            let v = b.bin(BinaryOp::Iadd, Type::I32, l, p[1]);
+            b.store(StoreOp::I32, AddrSpace::Heap, p[0], v, 4);
+        }),
+        ("narrow store", |b, p| {
+            let l = b.load(LoadOp::I32, AddrSpace::Heap, p[0], 0);
+            let v = b.bin(BinaryOp::Iadd, Type::I32, l, p[1]);
+            b.store(StoreOp::I32Store8, AddrSpace::Heap, p[0], v, 0);
+        }),
+    ];
+    for (what, shape) in shapes {
+        let (mut b, p) = B::new(&[Type::I32, Type::I32], &[]);
+        shape(&mut b, &p);
+        b.ret(&[]);
+        let d = strata_isa_x64::listing(&Runnable::new(&b.f).compiled);
+        assert!(
+            !code_lines(&d)
+                .iter()
+                .any(|t| t.starts_with("add [") || t.starts_with("add dword ptr [")),
+            "{what}\n{d}"
+        );
+    }
+}
