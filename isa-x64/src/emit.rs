@@ -226,6 +226,12 @@ pub struct Emitter {
     saved: SmallVec<[u8; 3]>,
     /// Out-of-line paths of the tier checks.
     tier_stubs: Vec<TierStub>,
+    /// `(end, r, size)`: the instruction ending at code offset `end` (an
+    /// `add`, `sub`, `and`, `or` or `xor` into register `r` at `size`) left
+    /// the zero and sign flags of `r`'s value, so that a `test r,r` right
+    /// after it, for a condition on zero, is not needed. (A block start
+    /// clears it: other paths may branch there.)
+    zf: Option<(u32, u8, Size)>,
     osr_returns: Vec<u32>,
     /// The float constant pool of the function being emitted: bits → label
     /// of its entry, and the entries in order of first use.
@@ -298,6 +304,7 @@ impl Default for Emitter {
             jt_labels: Vec::new(),
             jt_fixups: Vec::new(),
             frame_sub: 0,
+            zf: None,
             saved: SmallVec::new(),
             tier_stubs: Vec::new(),
             osr_returns: Vec::new(),
@@ -477,8 +484,36 @@ impl Emitter {
         }
     }
 
-    /// Sets the flags for `cmp` from its operand registers `r`.
+    /// Notes that the instruction just emitted, `op` into `d` at `size`,
+    /// set the flags from its result (see `Emitter::zf`).
+    fn note_zf(&mut self, op: AluOp, size: Size, d: u8) {
+        self.zf = (op != AluOp::Imul && d & STACK == 0).then(|| (self.off(), d, size));
+    }
+
+    /// Whether the flags already hold the zero flag of `r`'s value at
+    /// `size`: the instruction just emitted computed it.
+    fn zf_holds(&self, r: u8, size: Size) -> bool {
+        self.zf == Some((self.off(), r, size))
+    }
+
+    /// Sets the flags for `cmp` from its operand registers `r`. A test of
+    /// a register for zero right after the instruction that computed it
+    /// (`sub r,1; test r,r; jne`) reuses its flags.
     fn set_flags(&mut self, cmp: CmpKind, r: &[u8]) {
+        let zero_test = match cmp {
+            CmpKind::Test { size, .. } if r[0] == r[1] => Some(size),
+            CmpKind::CmpImm {
+                size,
+                cc: IntCC::Equal | IntCC::NotEqual,
+                imm: 0,
+            } => Some(size),
+            _ => None,
+        };
+        if let Some(size) = zero_test
+            && self.zf_holds(r[0], size)
+        {
+            return;
+        }
         if let CmpKind::Cmp { size, .. } = cmp
             && r[1] & STACK != 0
         {
@@ -810,6 +845,7 @@ impl Emitter {
     fn emit_inner(&mut self, vc: &VCode, out: &Output) -> Result<CompiledFunction, CompileError> {
         use strata_regalloc::Function as _;
         self.stubs.clear();
+        self.zf = None;
         self.trap_sites.clear();
         self.addr_map.clear();
         self.jt_fixups.clear();
@@ -878,6 +914,7 @@ impl Emitter {
             }
             let l = self.block_labels[b];
             self.asm.dynamic_label(l);
+            self.zf = None;
             let next = (b + 1..vc.num_blocks())
                 .find(|&n| self.resolved[n] == n as u32)
                 .map(|n| n as u32);
@@ -1438,9 +1475,16 @@ impl Emitter {
                 debug_assert_eq!(r[0], r[2], "reuse constraint");
                 let m = self.stack_mem(r[1]);
                 self.alu_mem(op, size, r[2], m);
+                self.note_zf(op, size, r[2]);
             }
-            MInst::Alu { op, size } => self.alu(op, size, r),
-            MInst::AluImm { op, size, imm } => self.alu_imm(op, size, imm, r[0], r[1]),
+            MInst::Alu { op, size } => {
+                self.alu(op, size, r);
+                self.note_zf(op, size, r[2]);
+            }
+            MInst::AluImm { op, size, imm } => {
+                self.alu_imm(op, size, imm, r[0], r[1]);
+                self.note_zf(op, size, r[1]);
+            }
             MInst::Andn { size } => match size {
                 Size::S32 => x64!(self.asm; andn Rd(r[2]), Rd(r[0]), Rd(r[1])),
                 Size::S64 => x64!(self.asm; andn Rq(r[2]), Rq(r[0]), Rq(r[1])),
@@ -1489,6 +1533,7 @@ impl Emitter {
                 }
                 let m = self.stack_mem(slot);
                 self.alu_mem(AluOp::Add, size, d, m);
+                self.note_zf(AluOp::Add, size, d);
             }
             MInst::Lea {
                 size,
@@ -1562,6 +1607,7 @@ impl Emitter {
             }
             MInst::Eqz { size } => {
                 match size {
+                    _ if self.zf_holds(r[0], size) => {}
                     Size::S32 => x64!(self.asm; test Rd(r[0]), Rd(r[0])),
                     Size::S64 => x64!(self.asm; test Rq(r[0]), Rq(r[0])),
                 }
@@ -1581,6 +1627,7 @@ impl Emitter {
                 debug_assert_eq!(r[0], r[2], "reuse constraint");
                 let m = self.access(true, &r[1..], offset, Some(shift));
                 self.alu_mem(op, size, r[2], m);
+                self.note_zf(op, size, r[2]);
             }
             MInst::FpuMem {
                 op,
@@ -1844,7 +1891,9 @@ impl Emitter {
                     }
                     return Ok(());
                 }
-                x64!(self.asm; test Rd(r[0]), Rd(r[0]));
+                if !self.zf_holds(r[0], Size::S32) {
+                    x64!(self.asm; test Rd(r[0]), Rd(r[0]));
+                }
                 if let Some(h) = self.hoist.take() {
                     return self.folded_branch(h, Test::One(Cond::NE), then_, else_);
                 }
@@ -2393,6 +2442,7 @@ impl Emitter {
         if !index && b == d {
             if disp != 0 {
                 self.alu_imm(AluOp::Add, size, disp, d, d);
+                self.note_zf(AluOp::Add, size, d);
             } else if size == Size::S32 {
                 x64!(self.asm; mov Rd(d), Rd(d));
             }
@@ -2407,6 +2457,7 @@ impl Emitter {
                     Size::S32 => x64!(self.asm; add Rd(d), Rd(other)),
                     Size::S64 => x64!(self.asm; add Rq(d), Rq(other)),
                 }
+                self.note_zf(AluOp::Add, size, d);
                 return;
             }
             Mem {

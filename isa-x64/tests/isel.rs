@@ -1560,3 +1560,146 @@ fn read_modify_write_only_where_equivalent() {
         );
     }
 }
+
+/// The `test r,r` lines of a listing right after an `add`, `sub`, `and`,
+/// `or` or `xor` into `r`, which set the zero flag already.
+fn redundant_tests(d: &str) -> Vec<String> {
+    let code = code_lines(d);
+    code.windows(2)
+        .filter(|w| {
+            let Some((r, r2)) = w[1].strip_prefix("test ").and_then(|t| t.split_once(',')) else {
+                return false;
+            };
+            r == r2
+                && ["add ", "sub ", "and ", "or ", "xor "]
+                    .iter()
+                    .any(|op| w[0].starts_with(&format!("{op}{r},")))
+        })
+        .map(|w| w.join("; "))
+        .collect()
+}
+
+/// A branch on (or `eqz` of) a register that the instruction right before
+/// computed with `add`, `sub`, `and`, `or` or `xor` reuses its flags: no
+/// `test` (`sub r,1; jne`). Where the value comes from two paths (a block
+/// start between) or another instruction comes between, the `test` stays.
+/// Results are checked on both sides of zero.
+#[test]
+fn zero_test_reuses_the_flags_of_the_operation_before() {
+    let ops = [
+        BinaryOp::Iadd,
+        BinaryOp::Isub,
+        BinaryOp::And,
+        BinaryOp::Or,
+        BinaryOp::Xor,
+    ];
+    for w64 in [false, true] {
+        let ty = ty_of(w64);
+        for op in ops {
+            for konst in [false, true] {
+                // fn(a, b) -> i32 { x = a op b (or 1); if x != 0 { 7 } else { 9 } }
+                let (mut b, p) = B::new(&[ty, ty], &[Type::I32]);
+                let y = if konst { b.iconst(ty, 1) } else { p[1] };
+                let x = b.bin(op, ty, p[0], y);
+                let cond = if w64 {
+                    let z = b.iconst(ty, 0);
+                    b.icmp(IntCC::NotEqual, x, z)
+                } else {
+                    x
+                };
+                let (t, e) = (b.block(), b.block());
+                b.brif(cond, t, e);
+                b.switch_to(t);
+                let seven = b.iconst(Type::I32, 7);
+                b.ret(&[seven]);
+                b.switch_to(e);
+                let nine = b.iconst(Type::I32, 9);
+                b.ret(&[nine]);
+                let r = Runnable::new(&b.f);
+                let d = strata_isa_x64::listing(&r.compiled);
+                assert!(redundant_tests(&d).is_empty(), "{op:?} {ty}\n{d}");
+                // (A sum may be a three-address `lea`, which sets no flags.)
+                assert!(
+                    !code_lines(&d).iter().any(|t| t.starts_with("test "))
+                        || code_lines(&d).iter().any(|t| t.starts_with("lea ")),
+                    "{op:?} {ty}\n{d}"
+                );
+                for &a in &vals(w64) {
+                    for &bv in &[0, 1, a, mask(a.wrapping_neg(), w64), mask(!a, w64)] {
+                        let bv = if konst { 1 } else { bv };
+                        let x = int_binop(op, a, bv, w64).unwrap();
+                        let want = if x != 0 { 7 } else { 9 };
+                        assert_eq!(r.run(&[a, bv]), vec![want], "{op:?} {ty} {a:#x} {bv:#x}");
+                    }
+                }
+            }
+        }
+        // `eqz` of a difference.
+        let r = binary_fn(ty, Type::I32, |b, x, y| {
+            let s = b.bin(BinaryOp::Isub, ty, x, y);
+            b.un(UnaryOp::Eqz, Type::I32, s)
+        });
+        let d = strata_isa_x64::listing(&r.compiled);
+        assert!(
+            !code_lines(&d).iter().any(|t| t.starts_with("test ")),
+            "{d}"
+        );
+        assert!(code_lines(&d).iter().any(|t| t.starts_with("sub ")), "{d}");
+        assert_eq!(r.run(&[5, 5]), vec![1]);
+        assert_eq!(r.run(&[5, 6]), vec![0]);
+    }
+    // `x` set on two paths: block 1 (`xor`) falls into block 2, which block
+    // 0 (after its own `test` of the flag) also branches to.
+    let (mut b, p) = B::new(&[Type::I32, Type::I32], &[Type::I32]);
+    let x = b.val(Type::I32);
+    b.ins(InstData::Binary {
+        op: BinaryOp::Iadd,
+        dst: x,
+        lhs: p[0],
+        rhs: p[0],
+    });
+    let (b1, b2, b3, b4) = (b.block(), b.block(), b.block(), b.block());
+    b.brif(p[1], b1, b2);
+    b.switch_to(b1);
+    let one = b.iconst(Type::I32, 1);
+    b.ins(InstData::Binary {
+        op: BinaryOp::Xor,
+        dst: x,
+        lhs: p[0],
+        rhs: one,
+    });
+    b.jump(b2);
+    b.switch_to(b2);
+    b.brif(x, b3, b4);
+    b.switch_to(b3);
+    let seven = b.iconst(Type::I32, 7);
+    b.ret(&[seven]);
+    b.switch_to(b4);
+    let nine = b.iconst(Type::I32, 9);
+    b.ret(&[nine]);
+    for mode in [
+        strata_regalloc::Mode::Fast,
+        strata_regalloc::Mode::Optimizing,
+    ] {
+        MODE.with(|c| c.set(mode));
+        let r = Runnable::new(&b.f);
+        let d = strata_isa_x64::listing(&r.compiled);
+        // (x = 2a on the direct path, a ^ 1 through block 1.)
+        assert_eq!(r.run(&[1, 0]), vec![7], "{mode:?}\n{d}");
+        assert_eq!(r.run(&[0, 0]), vec![9], "{mode:?}\n{d}");
+        assert_eq!(r.run(&[1, 1]), vec![9], "{mode:?}\n{d}");
+        assert_eq!(r.run(&[2, 1]), vec![7], "{mode:?}\n{d}");
+        assert_eq!(r.run(&[0, 5]), vec![7], "{mode:?}\n{d}");
+    }
+    MODE.with(|c| c.set(strata_regalloc::Mode::Fast));
+    // The flags of another register: `test` stays.
+    let r = binary_fn(Type::I32, Type::I32, |b, x, y| {
+        let s = b.bin(BinaryOp::Isub, Type::I32, x, y);
+        let e = b.un(UnaryOp::Eqz, Type::I32, x);
+        b.bin(BinaryOp::Iadd, Type::I32, s, e)
+    });
+    let d = strata_isa_x64::listing(&r.compiled);
+    assert!(code_lines(&d).iter().any(|t| t.starts_with("test ")), "{d}");
+    assert_eq!(r.run(&[0, 3]), vec![(-3i32 + 1) as u32 as u64]);
+    assert_eq!(r.run(&[4, 3]), vec![1]);
+}

@@ -5,11 +5,11 @@ function %ack:
   6: mov r11,[r14]
   9: lea r10,[rsp-8]
   e: cmp r10,[r11]
-  11: jb 0x79
+  11: jb 0x76
   17: sub rsp,8
   1b: mov [rbp-0x10],rbx
   1f: test edi,edi
-  22: je 0x6B
+  22: je 0x68
   28: mov rbx,rdi
   2b: jmp short 0x40
   2d: nop [rax+rax]
@@ -24,12 +24,11 @@ function %ack:
   5b: call qword ptr [r14+0x78]
   5f: mov rsi,rax
   62: add ebx,0xFFFFFFFF
-  66: test ebx,ebx
-  69: jne short 0x40
-  6b: lea eax,[rsi+1]
-  70: mov rbx,[rbp-0x10]
-  74: mov rsp,rbp
-  77: pop rbp
-  78: ret
-  79: ud2
+  66: jne short 0x40
+  68: lea eax,[rsi+1]
+  6d: mov rbx,[rbp-0x10]
+  71: mov rsp,rbp
+  74: pop rbp
+  75: ret
+  76: ud2
 
