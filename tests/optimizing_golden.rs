@@ -471,3 +471,43 @@ fn global_loop_accesses_its_globals_in_the_vmctx() {
         assert_eq!(count.get(&store).i64(), Some(8));
     }
 }
+
+#[test]
+fn masked_probe_index_scales_in_the_address() {
+    let Some(engine) = engine() else { return };
+    let (text, body) = golden_loop(&engine, "probe_loop");
+    // The probe's load scales the slot in its addressing mode.
+    assert!(
+        body.iter()
+            .any(|t| t.starts_with("mov e") && t.contains("*4+0x1000]")),
+        "{text}"
+    );
+    assert!(!body.iter().any(|t| t.starts_with("shl")), "{text}");
+    // The store after the loop too.
+    let code = lines(&text);
+    assert!(
+        code.iter()
+            .any(|(_, t)| t.starts_with("mov [r15+") && t.contains("*4+0x1000],")),
+        "{text}"
+    );
+    // Probing from slot (k * 40503) & 1023: an empty table gives that slot
+    // (and each call stores k there, so a second call with k finds it).
+    let module = Module::new(
+        &engine,
+        std::fs::read(dir().join("probe_loop.wat")).unwrap(),
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let probe = instance
+        .get_typed_func::<i32, i32>(&mut store, "probe")
+        .unwrap();
+    let home = |k: i32| k.wrapping_mul(40503) & 1023;
+    for k in [1i32, 7, 1000, -5] {
+        assert_eq!(probe.call(&mut store, k).unwrap(), home(k), "{k}");
+        assert_eq!(probe.call(&mut store, k).unwrap(), home(k), "{k} again");
+    }
+    // A key whose home slot holds another key takes the next free slot.
+    let other = (2..100_000).find(|&k| home(k) == home(1)).unwrap();
+    assert_eq!(probe.call(&mut store, other).unwrap(), (home(1) + 1) & 1023);
+}

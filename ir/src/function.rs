@@ -67,6 +67,12 @@ pub struct Function {
     pub value_pool: Vec<Value>,
     /// Jump tables of `br_table`s; the last entry of each is the default.
     pub jump_tables: Vec<Vec<Block>>,
+    /// Unsigned upper bounds of i32 values, by value, that hold wherever the
+    /// value is used: facts an analysis proved (`opt::range`, for block
+    /// parameters) that the code generator may use. A value past the end
+    /// has none. Passes after the analysis keep them true: they do not
+    /// change what an existing value holds.
+    pub value_bounds: Vec<u32>,
     /// Emptied blocks kept by [`Function::clear`], whose vectors
     /// [`Function::new_block`] reuses.
     spare_blocks: Vec<BlockData>,
@@ -96,6 +102,16 @@ impl Function {
         self.srclocs.clear();
         self.value_pool.clear();
         self.jump_tables.clear();
+        self.value_bounds.clear();
+    }
+
+    /// The proven unsigned upper bound of `v` (see
+    /// [`Function::value_bounds`]): `u32::MAX` when none is known.
+    pub fn value_bound(&self, v: Value) -> u32 {
+        self.value_bounds
+            .get(v.index())
+            .copied()
+            .unwrap_or(u32::MAX)
     }
 
     /// A new value of type `ty`.

@@ -3,14 +3,30 @@
 //! functions and on generated counting loops.
 
 use strata_ir::opt::range;
+use strata_ir::parser::parse_function;
 use strata_ir::testing::Rng;
+use strata_ir::verifier::verify;
 
 #[path = "golden/harness.rs"]
 mod harness;
 
 #[test]
 fn golden_range() {
-    harness::golden_cases("range", 1, range::run);
+    // The output lists the bounds the pass proved (`value_bounds`) after
+    // the function, as comments.
+    harness::golden_text("range", 1, |input| {
+        let mut f = parse_function(input).map_err(|e| e.to_string())?;
+        verify(&f, true).map_err(|e| format!("invalid input: {e}"))?;
+        range::run(&mut f);
+        verify(&f, true).map_err(|e| format!("invalid output: {e}\n{f}"))?;
+        let mut out = f.to_string();
+        for (v, &b) in f.value_bounds.iter().enumerate() {
+            if b != u32::MAX {
+                out += &format!("; bound v{v} <= {b}\n");
+            }
+        }
+        Ok(out)
+    });
 }
 
 #[test]

@@ -1983,7 +1983,11 @@ impl Sel<'_> {
         {
             let s = (c & 31) as u8;
             let x = self.arg(sh, 0);
-            if (1..=3).contains(&s) && self.umax(x, UMAX_DEPTH) <= u64::from(u32::MAX >> s) {
+            // (Or the range pass proved that this shift does not wrap.)
+            let proven = self.func.value_bound(self.arg(at, k)) < u32::MAX;
+            if (1..=3).contains(&s)
+                && (proven || self.umax(x, UMAX_DEPTH) <= u64::from(u32::MAX >> s))
+            {
                 shift = s;
                 index = x;
                 plan = plan.fuse(sh).absorb(self.arg(sh, 1));
@@ -1996,24 +2000,35 @@ impl Sel<'_> {
         Some((HeapAm { index, shift, disp }, plan))
     }
 
-    /// An upper bound of the unsigned value of `v` when it is an `i32` with
-    /// a single definition (so every use sees that definition's result),
-    /// from the shape of up to `depth` levels of its definitions (the rules
-    /// of [`strata_ir::opt::range::result_umax`], which the optimizing
-    /// tier's range pass shares). `u32::MAX` when nothing is known.
+    /// An upper bound of the unsigned value of `v` when it is an `i32`: the
+    /// bound the range pass proved (see [`Function::value_bounds`]), and
+    /// for a value with a single definition (so every use sees that
+    /// definition's result) the one from the shape of up to `depth` levels
+    /// of its definitions (the rules of
+    /// [`strata_ir::opt::range::result_umax`], which the optimizing tier's
+    /// range pass shares). `u32::MAX` when nothing is known.
     fn umax(&self, v: Value, depth: u32) -> u64 {
         const ALL: u64 = u32::MAX as u64;
-        if self.func.value_type(v) != Type::I32 || depth == 0 {
+        if self.func.value_type(v) != Type::I32 {
             return ALL;
         }
+        // A bound the range pass proved (block parameters).
+        let proven = u64::from(self.func.value_bound(v));
+        if depth == 0 {
+            return proven;
+        }
         let Some(def) = self.only_def(v) else {
-            return ALL;
+            return proven;
         };
         let konst = |x: Value| match self.only_def(x)? {
             InstData::Iconst { imm, .. } => Some(u64::from(*imm as u32)),
             _ => None,
         };
-        strata_ir::opt::range::result_umax(def, |x| self.umax(x, depth - 1), konst)
+        proven.min(strata_ir::opt::range::result_umax(
+            def,
+            |x| self.umax(x, depth - 1),
+            konst,
+        ))
     }
 
     /// `fadd`/`fsub`/`fmul`/`fdiv` with a heap load folded into it.

@@ -21,21 +21,20 @@ function %mark:
   40: ret
   41: mov rax,rdi
   44: shl eax,1
-  48: mov rcx,rax
-  4b: jmp short 0x80
-  4d: nop [rax+rax]
-  56: nop [rax+rax]
-  5f: nop [rax+rax]
-  68: nop [rax+rax]
-  71: nop [rax+rax]
-  7a: nop [rax+rax]
-  80: mov byte ptr [r15+rcx+0x400],1
-  89: add ecx,edi
-  8c: cmp ecx,0x7D1
+  48: jmp short 0x80
+  4a: nop [rax+rax]
+  53: nop [rax+rax]
+  5c: nop [rax+rax]
+  65: nop [rax+rax]
+  6e: nop [rax+rax]
+  77: nop [rax+rax]
+  80: mov byte ptr [r15+rax+0x400],1
+  89: add eax,edi
+  8c: cmp eax,0x7D1
   93: jb short 0x80
-  95: lea ecx,[rdi+rdi*2]
-  9a: movzx ecx,byte ptr [r15+rcx+0x400]
-  a3: movzx eax,byte ptr [r15+rax+0x401]
+  95: lea eax,[rdi+rdi*2]
+  9a: movzx eax,byte ptr [r15+rax+0x400]
+  a3: movzx ecx,byte ptr [r15+rdi*2+0x401]
   ac: add eax,ecx
   af: mov rsp,rbp
   b2: pop rbp

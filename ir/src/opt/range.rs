@@ -47,7 +47,9 @@ use std::collections::HashMap;
 use smallvec::SmallVec;
 
 use super::domtree::DomTree;
-use crate::{AddrSpace, BinaryOp, Block, Function, InstData, IntCC, LoadOp, Type, UnaryOp, Value};
+use crate::{
+    AddrSpace, BinaryOp, Block, Function, Inst, InstData, IntCC, LoadOp, Type, UnaryOp, Value,
+};
 
 /// No bound: any u32.
 const ALL: u64 = u32::MAX as u64;
@@ -98,15 +100,17 @@ pub fn run(func: &mut Function) -> bool {
     run_with(func, &dt, &mut Scratch::default())
 }
 
-/// Whether some heap access's address is an `iadd`: otherwise the pass has
-/// nothing to do and the caller can skip the dominator tree. (Looks at the
+/// Whether some heap access's address is an `iadd` (an offset to fold) or a
+/// `shl` (a scaled index, which the parameters' bounds may let the code
+/// generator fold): otherwise the pass has nothing to do and the caller can
+/// skip the dominator tree. (Looks at the
 /// whole instruction arena, instructions no longer in a block included: at
 /// worst the pass runs for nothing.)
 pub fn has_candidates(func: &Function) -> bool {
     let mut is_add = vec![false; func.num_values()];
     for data in &func.insts {
         if let InstData::Binary {
-            op: BinaryOp::Iadd,
+            op: BinaryOp::Iadd | BinaryOp::Shl,
             dst,
             ..
         } = *data
@@ -225,7 +229,123 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
             _ => unreachable!("only heap accesses are rewritten"),
         }
     }
-    !rewrites.is_empty()
+    let scaled = scale_indices(func, dt, s);
+    scaled || !rewrites.is_empty()
+}
+
+/// Scaled indices: a heap access at `x << k` (k = 1..=3) where the bound of
+/// `x` at the access shows that the shift does not wrap. The shift's
+/// result gets the bound of its unwrapped value in
+/// [`Function::value_bounds`], which tells the code generator that `x`
+/// scaled by `2^k` in the 64-bit addressing mode (`[base + x * 4 +
+/// offset]`) is the same address. A shift with other uses, or in another
+/// block, is computed again right before the access, for it alone (the
+/// first then often has no uses left: `dce` follows). Returns whether
+/// anything changed.
+fn scale_indices(func: &mut Function, dt: &DomTree, s: &Scratch) -> bool {
+    let mut uses = vec![0u32; func.num_values()];
+    let mut block_of = vec![u32::MAX; func.insts.len()];
+    for &b in dt.rpo() {
+        for &i in &func.blocks[b.index()].insts {
+            func.for_each_use(i, |v| uses[v.index()] += 1);
+            block_of[i.index()] = b.0;
+        }
+    }
+    // (block, position, access, shift, x, bound of the unwrapped result)
+    let mut found: Vec<(Block, usize, Inst, Inst, u64)> = Vec::new();
+    let ctx = Ctx { func, dt, s };
+    for &b in dt.rpo() {
+        for (pos, &i) in func.blocks[b.index()].insts.iter().enumerate() {
+            let addr = match func.insts[i.index()] {
+                InstData::Load {
+                    space: AddrSpace::Heap,
+                    addr,
+                    ..
+                }
+                | InstData::Store {
+                    space: AddrSpace::Heap,
+                    addr,
+                    ..
+                } => addr,
+                _ => continue,
+            };
+            let Def::Inst(d) = s.def[addr.index()] else {
+                continue;
+            };
+            let InstData::Binary {
+                op: BinaryOp::Shl,
+                lhs: x,
+                rhs,
+                ..
+            } = func.insts[d as usize]
+            else {
+                continue;
+            };
+            let Some(k) = ctx
+                .konst(rhs)
+                .map(|k| k & 31)
+                .filter(|k| (1..=3).contains(k))
+            else {
+                continue;
+            };
+            let bound = ctx.bound_at(x, b, DEPTH) << k;
+            // (`u32::MAX` itself means "no bound" there.)
+            if bound < ALL {
+                found.push((b, pos, i, Inst(d), bound));
+            }
+        }
+    }
+    if found.is_empty() {
+        return false;
+    }
+    // New shifts go in before their accesses: (block, position, shift).
+    let mut inserts: Vec<(Block, usize, Inst)> = Vec::new();
+    for &(b, pos, access, shift, bound) in &found {
+        let InstData::Binary { dst, lhs, rhs, .. } = func.insts[shift.index()] else {
+            continue;
+        };
+        let own = uses[dst.index()] == 1 && block_of[shift.index()] == b.0;
+        let v = if own {
+            dst
+        } else {
+            let v = func.new_value(Type::I32);
+            let srcloc = func.srclocs[shift.index()];
+            let data = InstData::Binary {
+                op: BinaryOp::Shl,
+                dst: v,
+                lhs,
+                rhs,
+            };
+            let i = func.new_inst(data, srcloc);
+            inserts.push((b, pos, i));
+            match &mut func.insts[access.index()] {
+                InstData::Load { addr, .. } | InstData::Store { addr, .. } => *addr = v,
+                _ => unreachable!("only heap accesses are found"),
+            }
+            v
+        };
+        if func.value_bounds.len() <= v.index() {
+            func.value_bounds.resize(func.num_values(), u32::MAX);
+        }
+        func.value_bounds[v.index()] = bound as u32;
+    }
+    // (`found`, and so `inserts`, is in block order, each block's in
+    // position order.)
+    let mut k = 0;
+    while k < inserts.len() {
+        let b = inserts[k].0;
+        let old = std::mem::take(&mut func.blocks[b.index()].insts);
+        let mut insts = Vec::with_capacity(old.len() + inserts.len() - k);
+        for (pos, i) in old.into_iter().enumerate() {
+            while k < inserts.len() && inserts[k].0 == b && inserts[k].1 == pos {
+                insts.push(inserts[k].2);
+                k += 1;
+            }
+            insts.push(i);
+        }
+        func.blocks[b.index()].insts = insts;
+    }
+    true
 }
 
 /// The edges into block `b` with the arguments they pass to its parameter
