@@ -541,6 +541,57 @@ fn read_modify_write_traps_at_the_load() {
     }
 }
 
+/// A heap load used only by a comparison, compared in memory (`cmp [mem],
+/// reg`, `cmp byte ptr [mem], 0`), traps as an out-of-bounds load at the
+/// load's bytecode offset, and compares right in bounds, in every tier.
+#[test]
+fn compared_load_traps_at_the_load() {
+    let wat = r#"
+      (module
+        (memory 1)
+        (func (export "less") (param $p i32) (param $x i32) (result i32)
+          (if (result i32) (i32.lt_u (i32.load offset=8 (local.get $p)) (local.get $x))
+            (then (i32.const 1)) (else (i32.const 0))))
+        (func (export "nonzero") (param $p i32) (result i32)
+          (select (i32.const 1) (i32.const 2) (i32.load8_u (local.get $p)))))
+    "#;
+    let bytes = wat::parse_str(wat).unwrap();
+    let at = |seq: &[u8], skip: usize| {
+        bytes
+            .windows(seq.len())
+            .position(|w| w == seq)
+            .expect("load in the code")
+            + skip
+    };
+    // `local.get 0; i32.load offset=8` and `local.get 0; i32.load8_u`.
+    let load32 = at(&[0x20, 0x00, 0x28, 0x02, 0x08], 2);
+    let load8 = at(&[0x20, 0x00, 0x2d, 0x00, 0x00], 2);
+    for tier in TIERS {
+        let (mut store, i) = instantiate_in(tier, &bytes);
+        let less = i
+            .get_typed_func::<(i32, i32), i32>(&mut store, "less")
+            .unwrap();
+        let nonzero = i.get_typed_func::<i32, i32>(&mut store, "nonzero").unwrap();
+        // Memory is zero: 0 < 1, not 0 < 0; the byte is zero.
+        assert_eq!(less.call(&mut store, (65520, 1)).unwrap(), 1, "{tier:?}");
+        assert_eq!(less.call(&mut store, (65520, 0)).unwrap(), 0, "{tier:?}");
+        assert_eq!(nonzero.call(&mut store, 65535).unwrap(), 2, "{tier:?}");
+        for (e, load_at) in [
+            (less.call(&mut store, (65530, 1)).map(drop), load32),
+            (nonzero.call(&mut store, 65536).map(drop), load8),
+        ] {
+            let e = e.expect_err("out of bounds");
+            let t = e.as_trap().unwrap_or_else(|| panic!("not a trap: {e}"));
+            assert_eq!(t.code(), Some(TrapCode::MemoryOutOfBounds), "{tier:?}");
+            assert_eq!(
+                t.backtrace()[0].module_offset,
+                Some(load_at),
+                "{tier:?}: {e}"
+            );
+        }
+    }
+}
+
 /// Heap address arithmetic wraps at 32 bits, as Wasm computes it, in every
 /// tier: an index computation folds into the 64-bit addressing mode only
 /// where it provably cannot wrap (a masked index scaled and offset, in

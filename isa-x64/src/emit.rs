@@ -190,7 +190,9 @@ enum Test {
 impl Test {
     fn of(cmp: CmpKind) -> Test {
         match cmp {
-            CmpKind::Cmp { cc, .. } | CmpKind::CmpImm { cc, .. } => Test::One(Cond::from_intcc(cc)),
+            CmpKind::Cmp { cc, .. } | CmpKind::CmpImm { cc, .. } | CmpKind::CmpMem { cc, .. } => {
+                Test::One(Cond::from_intcc(cc))
+            }
             CmpKind::Test { zero, .. } | CmpKind::TestImm { zero, .. } => {
                 Test::One(if zero { Cond::E } else { Cond::NE })
             }
@@ -514,6 +516,17 @@ impl Emitter {
         {
             return;
         }
+        if let CmpKind::CmpMem {
+            width,
+            imm,
+            offset,
+            shift,
+            ..
+        } = cmp
+        {
+            let m = self.access(true, r, offset, Some(shift));
+            return self.cmp_mem(width, m, imm.ok_or_else(|| r[1]));
+        }
         if let CmpKind::Cmp { size, .. } = cmp
             && r[1] & STACK != 0
         {
@@ -557,7 +570,51 @@ impl Emitter {
                     self.ucomis(r[0], r[1], f64);
                 }
             }
+            CmpKind::CmpMem { .. } => unreachable!("handled above"),
         }
+    }
+
+    /// `cmp [m], imm` (`Ok`) or `cmp [m], b` (`Err`) with a memory operand
+    /// of `width` bytes (an immediate only for 1 and 2 bytes).
+    fn cmp_mem(&mut self, width: u8, m: Mem, other: Result<i32, u8>) {
+        match (width, other) {
+            (1, Ok(c)) => {
+                let c = c as i8;
+                mem_op!(self, m, |a| x64!(a; cmp BYTE [MEM], c));
+            }
+            (2, Ok(c)) => {
+                let c = c as i16;
+                mem_op!(self, m, |a| x64!(a; cmp WORD [MEM], c));
+            }
+            (4, Ok(c)) => self.short_imm(c, |e| mem_op!(e, m, |a| x64!(a; cmp DWORD [MEM], c))),
+            (_, Ok(c)) => self.short_imm(c, |e| mem_op!(e, m, |a| x64!(a; cmp QWORD [MEM], c))),
+            (8, Err(b)) => mem_op!(self, m, |a| x64!(a; cmp QWORD [MEM], Rq(b))),
+            (_, Err(b)) => mem_op!(self, m, |a| x64!(a; cmp DWORD [MEM], Rd(b))),
+        }
+    }
+
+    /// Runs `emit`, which emits one group-1 instruction with a memory
+    /// operand and the 32-bit immediate `imm` (`[REX] 81 /op modrm [sib]
+    /// [disp] imm32`): dynasm encodes a memory operand's immediate in 32
+    /// bits, so one that fits 8 is encoded apart and shortened to the form
+    /// with a sign-extended 8-bit immediate (`83 /op .. imm8`, 3 bytes
+    /// less).
+    fn short_imm(&mut self, imm: i32, emit: impl FnOnce(&mut Self)) {
+        let Ok(c8) = i8::try_from(imm) else {
+            return emit(self);
+        };
+        let outer = std::mem::replace(&mut self.asm, VecAssembler::new(0));
+        emit(self);
+        let inner = std::mem::replace(&mut self.asm, outer);
+        // (No labels or relocations in one instruction: it cannot fail.)
+        let mut bytes = inner.finalize().unwrap_or_default();
+        let op = usize::from(matches!(bytes.first(), Some(0x40..=0x4f)));
+        if bytes.get(op) == Some(&0x81) && bytes.len() >= op + 6 {
+            bytes[op] = 0x83;
+            bytes.truncate(bytes.len() - 4);
+            bytes.push(c8 as u8);
+        }
+        self.asm.extend(bytes);
     }
 
     /// Jumps to `l` when `t` holds (flags already set).
@@ -2325,47 +2382,34 @@ impl Emitter {
         src: Result<u8, i32>,
     ) -> Result<(), CompileError> {
         macro_rules! rmw {
-            ($op:ident) => {
+            ($e:ident, $op:ident) => {
                 match (size, src) {
-                    (Size::S32, Ok(s)) => mem_op!(self, m, |a| x64!(a; $op DWORD [MEM], Rd(s))),
-                    (Size::S64, Ok(s)) => mem_op!(self, m, |a| x64!(a; $op QWORD [MEM], Rq(s))),
-                    (Size::S32, Err(c)) => mem_op!(self, m, |a| x64!(a; $op DWORD [MEM], c)),
-                    (Size::S64, Err(c)) => mem_op!(self, m, |a| x64!(a; $op QWORD [MEM], c)),
+                    (Size::S32, Ok(s)) => mem_op!($e, m, |a| x64!(a; $op DWORD [MEM], Rd(s))),
+                    (Size::S64, Ok(s)) => mem_op!($e, m, |a| x64!(a; $op QWORD [MEM], Rq(s))),
+                    (Size::S32, Err(c)) => mem_op!($e, m, |a| x64!(a; $op DWORD [MEM], c)),
+                    (Size::S64, Err(c)) => mem_op!($e, m, |a| x64!(a; $op QWORD [MEM], c)),
                 }
             };
         }
-        // dynasm encodes a memory operand's immediate in 32 bits: one that
-        // fits 8 is encoded apart and shortened (`81 /op` to `83 /op`, 3
-        // bytes less).
-        let short = match src {
-            Err(c) => i8::try_from(c).ok(),
-            Ok(_) => None,
-        };
-        let outer = short.map(|_| std::mem::replace(&mut self.asm, VecAssembler::new(0)));
-        match op {
-            AluOp::Add => rmw!(add),
-            AluOp::Sub => rmw!(sub),
-            AluOp::And => rmw!(and),
-            AluOp::Or => rmw!(or),
-            AluOp::Xor => rmw!(xor),
-            AluOp::Imul => return Err(err("imul has no memory destination form")),
-        }
-        if let (Some(c8), Some(outer)) = (short, outer) {
-            let inner = std::mem::replace(&mut self.asm, outer);
-            let mut bytes = inner
-                .finalize()
-                .map_err(|e| err(format!("encoding a read-modify-write: {e}")))?;
-            // `[REX] 81 modrm [sib] [disp] imm32`.
-            let op = usize::from(matches!(bytes.first(), Some(0x40..=0x4f)));
-            if bytes.get(op) != Some(&0x81) || bytes.len() < op + 6 {
-                return Err(err("unexpected encoding of a read-modify-write"));
+        let go = |e: &mut Self| -> Result<(), CompileError> {
+            match op {
+                AluOp::Add => rmw!(e, add),
+                AluOp::Sub => rmw!(e, sub),
+                AluOp::And => rmw!(e, and),
+                AluOp::Or => rmw!(e, or),
+                AluOp::Xor => rmw!(e, xor),
+                AluOp::Imul => return Err(err("imul has no memory destination form")),
             }
-            bytes[op] = 0x83;
-            bytes.truncate(bytes.len() - 4);
-            bytes.push(c8 as u8);
-            self.asm.extend(bytes);
+            Ok(())
+        };
+        match src {
+            Err(c) => {
+                let mut r = Ok(());
+                self.short_imm(c, |e| r = go(e));
+                r
+            }
+            Ok(_) => go(self),
         }
-        Ok(())
     }
 
     fn store_imm(&mut self, op: StoreOp, m: Mem, imm: i32) {

@@ -99,6 +99,24 @@ pub enum CmpKind {
         /// Sign-extended immediate.
         imm: i32,
     },
+    /// `cmp [r15 + addr << shift + offset], b` (operands addr and, without
+    /// `imm`, b) or `cmp [..], imm` (operand addr): a heap load of `width`
+    /// bytes folded into the comparison (a trap site), then `[..] cc b`.
+    /// Loads of 1 or 2 bytes (zero-extended) are only compared with an
+    /// immediate that fits them, for equality or unsigned order.
+    CmpMem {
+        /// Bytes read: 1, 2, 4 or 8.
+        width: u8,
+        /// Condition (`[..] cc b`).
+        cc: IntCC,
+        /// The immediate second operand (sign-extended for 8 bytes), else
+        /// a register.
+        imm: Option<i32>,
+        /// Displacement.
+        offset: i32,
+        /// Scale shift of the address.
+        shift: u8,
+    },
     /// `ucomis a, b` (float operands a, b), then Wasm condition `a cc b`
     /// (false on NaN except `NotEqual`).
     Fcmp {
@@ -114,6 +132,7 @@ impl CmpKind {
     pub const fn num_operands(self) -> usize {
         match self {
             CmpKind::CmpImm { .. } | CmpKind::TestImm { .. } => 1,
+            CmpKind::CmpMem { imm: Some(_), .. } => 1,
             _ => 2,
         }
     }

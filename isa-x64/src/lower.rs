@@ -273,8 +273,34 @@ impl Lower<'_> {
     }
 
     /// Appends the operands of comparison `c` to `ops` (`cmp`'s second
-    /// may stay in a spill slot: see [`MInst::may_be_stack`]).
-    fn cmp_ops(&self, c: Cmp, ops: &mut SmallVec<[Operand; 6]>) {
+    /// may stay in a spill slot: see [`MInst::may_be_stack`]) and returns
+    /// its final kind. A comparison with a folded load (`a` is the loaded
+    /// value) takes the load's address and bytecode offset: the caller
+    /// restores `self.srcloc` after emitting.
+    fn cmp_ops(
+        &mut self,
+        c: Cmp,
+        ops: &mut SmallVec<[Operand; 6]>,
+    ) -> Result<CmpKind, CompileError> {
+        if let CmpKind::CmpMem { width, cc, imm, .. } = c.kind {
+            let load = self.s.def_inst[c.a.index()] as usize;
+            let Some(&InstData::Load { addr, offset, .. }) = self.func.insts.get(load) else {
+                return Err(err("memory comparison without its load"));
+            };
+            self.srcloc = self.func.srclocs[load];
+            let (a, offset, shift) = self.address(load, addr, offset);
+            ops.push(Operand::reg_use(a));
+            if let Some(b) = c.b {
+                ops.push(Operand::reg_use(self.v(b)));
+            }
+            return Ok(CmpKind::CmpMem {
+                width,
+                cc,
+                imm,
+                offset,
+                shift,
+            });
+        }
         ops.push(Operand::reg_use(self.v(c.a)));
         if let Some(b) = c.b {
             ops.push(if matches!(c.kind, CmpKind::Cmp { .. }) {
@@ -283,6 +309,7 @@ impl Lower<'_> {
                 Operand::reg_use(self.v(b))
             });
         }
+        Ok(c.kind)
     }
 
     /// Appends the address operands of `am` to `ops`.
@@ -396,21 +423,18 @@ impl Lower<'_> {
                 );
             }
             Pat::SetCond { c } => {
-                self.cmp_ops(c, &mut ops);
+                let srcloc = self.srcloc;
+                let cmp = self.cmp_ops(c, &mut ops)?;
                 ops.push(Operand::reg_def(need(d)?));
-                self.emit(MInst::SetCond { cmp: c.kind }, &ops);
+                self.emit(MInst::SetCond { cmp }, &ops);
+                self.srcloc = srcloc;
             }
             Pat::CondBr { c } => {
                 let (then_, else_) = self.brif_targets(inst, cur)?;
-                self.cmp_ops(c, &mut ops);
-                self.emit(
-                    MInst::CondBr {
-                        cmp: c.kind,
-                        then_,
-                        else_,
-                    },
-                    &ops,
-                );
+                let srcloc = self.srcloc;
+                let cmp = self.cmp_ops(c, &mut ops)?;
+                self.emit(MInst::CondBr { cmp, then_, else_ }, &ops);
+                self.srcloc = srcloc;
             }
             Pat::CondSelect { c } => {
                 let InstData::Select {
@@ -420,12 +444,14 @@ impl Lower<'_> {
                     return Err(err("CondSelect pattern on a non-select"));
                 };
                 let float = self.ty(if_true).is_float();
-                self.cmp_ops(c, &mut ops);
+                let srcloc = self.srcloc;
+                let cmp = self.cmp_ops(c, &mut ops)?;
                 let n = ops.len();
                 ops.push(Operand::reg_use(self.v(if_true)));
                 ops.push(Operand::reg_use(self.v(if_false)));
                 ops.push(Operand::reuse_def(need(d)?, n + 1));
-                self.emit(MInst::CondSelect { cmp: c.kind, float }, &ops);
+                self.emit(MInst::CondSelect { cmp, float }, &ops);
+                self.srcloc = srcloc;
             }
             Pat::VmAccess { am } => {
                 self.am_ops(am, &mut ops);
@@ -1457,6 +1483,9 @@ struct Plan {
     pat: Pat,
     fused: Few<u32>,
     consts: Few<Value>,
+    /// The position of a heap load folded into a comparison (`NONE`: none),
+    /// whose address computation may fold too.
+    mem: u32,
 }
 
 impl Plan {
@@ -1465,6 +1494,7 @@ impl Plan {
             pat,
             fused: Few::new(0),
             consts: Few::new(Value::new(0)),
+            mem: NONE,
         }
     }
     fn fuse(mut self, i: u32) -> Plan {
@@ -1476,6 +1506,9 @@ impl Plan {
         self
     }
     fn merge(mut self, other: &Plan) -> Plan {
+        if other.mem != NONE {
+            self.mem = other.mem;
+        }
         for &i in other.fused.as_slice() {
             self.fused.push(i);
         }
@@ -1692,6 +1725,7 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
         // The heap access made here (a load folded into the operation, or
         // the instruction itself) may absorb its address computation.
         let access = match &plan {
+            Some(pl) if pl.mem != NONE => pl.mem,
             Some(pl) if matches!(pl.pat, Pat::AluMem { .. } | Pat::FpuMem { .. }) => {
                 pl.fused.as_slice()[0]
             }
@@ -2124,11 +2158,15 @@ impl Sel<'_> {
                 else_dest,
                 ..
             } if then_dest.block != else_dest.block => {
-                let (c, plan) = self.cond_cmp(p, 0, p)?;
+                let (c, plan) = self
+                    .cond_cmp(p, 0, p)
+                    .or_else(|| self.load_zero_cmp(p, 0, p, false))?;
                 Some(Plan::new(Pat::CondBr { c }).merge(&plan))
             }
             InstData::Select { .. } => {
-                let (c, plan) = self.cond_cmp(p, 0, p)?;
+                let (c, plan) = self
+                    .cond_cmp(p, 0, p)
+                    .or_else(|| self.load_zero_cmp(p, 0, p, false))?;
                 Some(Plan::new(Pat::CondSelect { c }).merge(&plan))
             }
             // A constant defined outside the copy's loop (hoisted there):
@@ -2446,8 +2484,112 @@ impl Sel<'_> {
         Some((c, plan.fuse(i)))
     }
 
+    /// The heap load defining operand `k` of `p`, that can move down to `j`
+    /// and be compared in memory: its position and width in bytes (full
+    /// width, or zero-extended 1 or 2 bytes).
+    fn cmp_load(&self, p: u32, k: usize, j: u32) -> Option<(u32, u8)> {
+        let l = self.reach[p as usize][k];
+        if l == NONE {
+            return None;
+        }
+        let InstData::Load {
+            op,
+            space: AddrSpace::Heap,
+            ..
+        } = *self.data(l)
+        else {
+            return None;
+        };
+        let width = match op {
+            LoadOp::I32 => 4,
+            LoadOp::I64 => 8,
+            LoadOp::I32Load8U | LoadOp::I64Load8U => 1,
+            LoadOp::I32Load16U | LoadOp::I64Load16U => 2,
+            _ => return None,
+        };
+        self.sinkable_load(l, j).then_some((l, width))
+    }
+
+    /// Operand `k` of `p`, a heap load, compared with zero in memory
+    /// (`cmp [m], 0`), read at `j`: true when it is zero if `zero`.
+    fn load_zero_cmp(&self, p: u32, k: usize, j: u32, zero: bool) -> Option<(Cmp, Plan)> {
+        let (l, width) = self.cmp_load(p, k, j)?;
+        let cc = if zero { IntCC::Equal } else { IntCC::NotEqual };
+        let c = Cmp {
+            kind: CmpKind::CmpMem {
+                width,
+                cc,
+                imm: Some(0),
+                offset: 0,
+                shift: 0,
+            },
+            a: self.arg(p, k),
+            b: None,
+        };
+        let mut plan = Plan::new(Pat::Default).fuse(l);
+        plan.mem = l;
+        Some((c, plan))
+    }
+
+    /// The `icmp` at `i` (operands read at `j`) as `load cc other` with
+    /// either operand a heap load folded in (`cmp [m], r` or `cmp [m],
+    /// imm`). A load of 1 or 2 bytes only with an immediate that fits it,
+    /// for equality or unsigned order (which the zero extension keeps).
+    fn mem_cmp(&self, i: u32, cc: IntCC, j: u32) -> Option<(Cmp, Plan)> {
+        for (lk, ok) in [(0usize, 1usize), (1, 0)] {
+            let Some((l, width)) = self.cmp_load(i, lk, j) else {
+                continue;
+            };
+            let size = self.size(self.arg(i, lk));
+            let cc = if lk == 0 { cc } else { cc.swap_args() };
+            let imm = self.imm_of(i, ok, size);
+            if width < 4 {
+                let unsigned = !matches!(
+                    cc,
+                    IntCC::SignedLessThan
+                        | IntCC::SignedLessThanOrEqual
+                        | IntCC::SignedGreaterThan
+                        | IntCC::SignedGreaterThanOrEqual
+                );
+                let value = match (self.const_of(i, ok), size) {
+                    (Some(c), Size::S32) => u64::from(c as u32),
+                    (Some(c), Size::S64) => c as u64,
+                    (None, _) => continue,
+                };
+                if !unsigned || value >> (8 * width) != 0 {
+                    continue;
+                }
+            }
+            let kind = CmpKind::CmpMem {
+                width,
+                cc,
+                imm,
+                offset: 0,
+                shift: 0,
+            };
+            let mut plan = Plan::new(Pat::Default).fuse(l);
+            plan.mem = l;
+            let b = if imm.is_some() {
+                plan = plan.absorb(self.arg(i, ok));
+                None
+            } else {
+                Some(self.arg(i, ok))
+            };
+            let c = Cmp {
+                kind,
+                a: self.arg(i, lk),
+                b,
+            };
+            return Some((c, plan));
+        }
+        None
+    }
+
     /// The comparison of the `eqz` at `i` (operand read at `j`).
     fn eqz_cmp(&self, i: u32, j: u32) -> (Cmp, Plan) {
+        if let Some(c) = self.load_zero_cmp(i, 0, j, true) {
+            return c;
+        }
         if let Some(i2) = self.fusable(i, 0, j) {
             match *self.data(i2) {
                 InstData::Icmp { cc, .. } => {
@@ -2478,6 +2620,9 @@ impl Sel<'_> {
     /// The comparison of the `icmp` at `i` with condition `cc` (operands
     /// read at `j`): `test` against zero, an immediate, or `cmp`.
     fn icmp_cmp(&self, i: u32, cc: IntCC, j: u32) -> (Cmp, Plan) {
+        if let Some(c) = self.mem_cmp(i, cc, j) {
+            return c;
+        }
         let (l, r) = (self.arg(i, 0), self.arg(i, 1));
         let size = self.size(l);
         let none = Plan::new(Pat::Default);

@@ -1703,3 +1703,170 @@ fn zero_test_reuses_the_flags_of_the_operation_before() {
     assert_eq!(r.run(&[0, 3]), vec![(-3i32 + 1) as u32 as u64]);
     assert_eq!(r.run(&[4, 3]), vec![1]);
 }
+
+/// A heap load used only by a comparison is compared in memory: `cmp
+/// [r15+..],r` / `cmp [..],imm` for either operand order at both widths
+/// (the condition swapped when the load is the second operand), `cmp byte
+/// ptr [..],imm8` for a byte load against a constant that fits (equality
+/// and unsigned order only), and `cmp [..],0` for a branch on a load. It is
+/// the load's trap site, with its bytecode offset. Results are checked
+/// against the comparison's semantics.
+#[test]
+fn load_used_by_a_comparison_is_compared_in_memory() {
+    let ccs = [
+        IntCC::Equal,
+        IntCC::NotEqual,
+        IntCC::SignedLessThan,
+        IntCC::SignedGreaterThanOrEqual,
+        IntCC::UnsignedLessThan,
+        IntCC::UnsignedGreaterThan,
+    ];
+    for w64 in [false, true] {
+        let ty = ty_of(w64);
+        let (lop, width) = if w64 {
+            (LoadOp::I64, 8)
+        } else {
+            (LoadOp::I32, 4)
+        };
+        for cc in ccs {
+            for load_left in [true, false] {
+                for konst in [None, Some(-2i64), Some(100)] {
+                    // fn(p, x) -> i32 { if load(p + 16) cc x { 7 } else { 9 } }
+                    let (mut b, p) = B::new(&[Type::I32, ty], &[Type::I32]);
+                    let l = b.load(lop, AddrSpace::Heap, p[0], 16);
+                    let load_loc = b.loc;
+                    let x = match konst {
+                        Some(c) => b.iconst(ty, c),
+                        None => p[1],
+                    };
+                    let c = if load_left {
+                        b.icmp(cc, l, x)
+                    } else {
+                        b.icmp(cc, x, l)
+                    };
+                    let (t, e) = (b.block(), b.block());
+                    b.brif(c, t, e);
+                    b.switch_to(t);
+                    let seven = b.iconst(Type::I32, 7);
+                    b.ret(&[seven]);
+                    b.switch_to(e);
+                    let nine = b.iconst(Type::I32, 9);
+                    b.ret(&[nine]);
+                    let r = Runnable::new(&b.f);
+                    let d = strata_isa_x64::listing(&r.compiled);
+                    let code = code_lines(&d);
+                    assert!(
+                        code.iter()
+                            .any(|t| t.starts_with("cmp ") && t.contains("[r15+")),
+                        "{cc:?} {ty}\n{d}"
+                    );
+                    assert!(
+                        !code
+                            .iter()
+                            .any(|t| t.starts_with("mov ") && t.contains("[r15+"))
+                    );
+                    let oob: Vec<u32> = r
+                        .compiled
+                        .trap_sites
+                        .iter()
+                        .filter(|t| t.1 == strata_ir::TrapCode::MemoryOutOfBounds)
+                        .map(|t| t.0)
+                        .collect();
+                    assert_eq!(oob.len(), 1, "{d}");
+                    assert!(r.compiled.addr_map.contains(&(oob[0], load_loc)), "{d}");
+                    for &m in &vals(w64) {
+                        for &xv in &[0, 1, m, mask(m.wrapping_add(1), w64), mask(!m, w64)] {
+                            let xv = konst.map_or(xv, |c| mask(c as u64, w64));
+                            let mut vm = Vm::new(64);
+                            vm.heap[24..24 + width].copy_from_slice(&m.to_le_bytes()[..width]);
+                            let (a, bv) = if load_left { (m, xv) } else { (xv, m) };
+                            let want = if icmp_ref(cc, a, bv, w64) { 7 } else { 9 };
+                            assert_eq!(
+                                r.run_vm(&mut vm, &[8, xv]),
+                                vec![want],
+                                "{cc:?} {ty} {a:#x} {bv:#x}\n{d}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Byte loads: against a constant that fits, for equality and unsigned
+    // order, in memory; a signed order or a constant that does not fit
+    // loads the byte (`movzx`) and compares the register. A branch on the
+    // byte itself compares it with zero.
+    let cases: [(Option<(IntCC, i64)>, bool); 6] = [
+        (Some((IntCC::Equal, 200)), true),
+        (Some((IntCC::UnsignedLessThan, 200)), true),
+        (Some((IntCC::UnsignedGreaterThan, 255)), true),
+        (Some((IntCC::SignedLessThan, 100)), false),
+        (Some((IntCC::Equal, 256)), false),
+        (None, true),
+    ];
+    for (cmp, in_memory) in cases {
+        let (mut b, p) = B::new(&[Type::I32], &[Type::I32]);
+        let l = b.load(LoadOp::I32Load8U, AddrSpace::Heap, p[0], 0);
+        let c = match cmp {
+            Some((cc, k)) => {
+                let k = b.iconst(Type::I32, k);
+                b.icmp(cc, l, k)
+            }
+            None => l,
+        };
+        let (t, e) = (b.block(), b.block());
+        b.brif(c, t, e);
+        b.switch_to(t);
+        let seven = b.iconst(Type::I32, 7);
+        b.ret(&[seven]);
+        b.switch_to(e);
+        let nine = b.iconst(Type::I32, 9);
+        b.ret(&[nine]);
+        let r = Runnable::new(&b.f);
+        let d = strata_isa_x64::listing(&r.compiled);
+        let folded = code_lines(&d)
+            .iter()
+            .any(|t| t.starts_with("cmp byte ptr [r15+"));
+        assert_eq!(folded, in_memory, "{cmp:?}\n{d}");
+        for byte in [0u8, 1, 100, 199, 200, 201, 255] {
+            let mut vm = Vm::new(64);
+            vm.heap[5] = byte;
+            let v = u64::from(byte);
+            let holds = match cmp {
+                Some((cc, k)) => icmp_ref(cc, v, k as u64, false),
+                None => byte != 0,
+            };
+            let want = if holds { 7 } else { 9 };
+            assert_eq!(r.run_vm(&mut vm, &[5]), vec![want], "{cmp:?} {byte}\n{d}");
+        }
+    }
+    // A store between the load and the comparison: the load stays first.
+    let (mut b, p) = B::new(&[Type::I32, Type::I32], &[Type::I32]);
+    let l = b.load(LoadOp::I32, AddrSpace::Heap, p[0], 0);
+    b.store(StoreOp::I32, AddrSpace::Heap, p[0], p[1], 0);
+    let c = b.icmp(IntCC::Equal, l, p[1]);
+    let (t, e) = (b.block(), b.block());
+    b.brif(c, t, e);
+    b.switch_to(t);
+    let seven = b.iconst(Type::I32, 7);
+    b.ret(&[seven]);
+    b.switch_to(e);
+    let nine = b.iconst(Type::I32, 9);
+    b.ret(&[nine]);
+    let r = Runnable::new(&b.f);
+    let d = strata_isa_x64::listing(&r.compiled);
+    assert!(
+        !code_lines(&d)
+            .iter()
+            .any(|t| t.starts_with("cmp ") && t.contains("[r15")),
+        "{d}"
+    );
+    let mut vm = Vm::new(64);
+    vm.heap[8] = 3;
+    assert_eq!(r.run_vm(&mut vm, &[8, 3]), vec![7]);
+    assert_eq!(
+        r.run_vm(&mut vm, &[8, 4]),
+        vec![9],
+        "compared the stored value"
+    );
+}
