@@ -172,3 +172,35 @@ fn optimizing_tier_critical_edge_with_duplicate_successor() {
         let _ = compile("optimizing_critical_edge.wat", tier);
     }
 }
+
+#[test]
+fn branch_on_a_load_to_one_place_still_loads() {
+    use Expect::{Returns, Traps};
+    check(
+        "branch_on_load_to_one_place.wat",
+        &[
+            ("load16", vec![Val::I32(0)], Returns(vec![Val::I32(7)])),
+            ("load16", vec![Val::I32(65534)], Returns(vec![Val::I32(7)])),
+            (
+                "load16",
+                vec![Val::I32(65535)],
+                Traps(TrapCode::MemoryOutOfBounds),
+            ),
+            (
+                "load16",
+                vec![Val::I32(-1)],
+                Traps(TrapCode::MemoryOutOfBounds),
+            ),
+            (
+                "less",
+                vec![Val::I32(65524), Val::I32(1)],
+                Returns(vec![Val::I32(9)]),
+            ),
+            (
+                "less",
+                vec![Val::I32(65525), Val::I32(1)],
+                Traps(TrapCode::MemoryOutOfBounds),
+            ),
+        ],
+    );
+}

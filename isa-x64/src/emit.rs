@@ -1920,6 +1920,11 @@ impl Emitter {
                     return self.folded_branch(h, test, then_, else_);
                 }
                 if then_ == else_ {
+                    // (A comparison in memory still reads it: the load may
+                    // trap.)
+                    if matches!(cmp, CmpKind::CmpMem { .. }) {
+                        self.set_flags(cmp, r);
+                    }
                     if next != Some(then_) {
                         self.jmp(self.block_labels[then_ as usize]);
                     }
