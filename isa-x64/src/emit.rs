@@ -517,15 +517,12 @@ impl Emitter {
             return;
         }
         if let CmpKind::CmpMem {
-            width,
-            imm,
-            offset,
-            shift,
-            ..
+            form, imm, offset, ..
         } = cmp
         {
-            let m = self.access(true, r, offset, Some(shift));
-            return self.cmp_mem(width, m, imm.ok_or_else(|| r[1]));
+            let m = self.access(true, r, offset, Some(form.shift()));
+            let other = if form.has_imm() { Ok(imm) } else { Err(r[1]) };
+            return self.cmp_mem(form.width(), m, other);
         }
         if let CmpKind::Cmp { size, .. } = cmp
             && r[1] & STACK != 0

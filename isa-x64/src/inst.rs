@@ -105,17 +105,17 @@ pub enum CmpKind {
     /// Loads of 1 or 2 bytes (zero-extended) are only compared with an
     /// immediate that fits them, for equality or unsigned order.
     CmpMem {
-        /// Bytes read: 1, 2, 4 or 8.
-        width: u8,
+        /// The bytes read, the address's scale shift and whether the second
+        /// operand is `imm`, packed (kept small: patterns and plans carry a
+        /// comparison by value); see [`MemForm`].
+        form: MemForm,
         /// Condition (`[..] cc b`).
         cc: IntCC,
-        /// The immediate second operand (sign-extended for 8 bytes), else
-        /// a register.
-        imm: Option<i32>,
+        /// The immediate second operand (sign-extended for 8 bytes), when
+        /// `form` says so.
+        imm: i32,
         /// Displacement.
         offset: i32,
-        /// Scale shift of the address.
-        shift: u8,
     },
     /// `ucomis a, b` (float operands a, b), then Wasm condition `a cc b`
     /// (false on NaN except `NotEqual`).
@@ -132,9 +132,39 @@ impl CmpKind {
     pub const fn num_operands(self) -> usize {
         match self {
             CmpKind::CmpImm { .. } | CmpKind::TestImm { .. } => 1,
-            CmpKind::CmpMem { imm: Some(_), .. } => 1,
+            CmpKind::CmpMem { form, .. } if form.has_imm() => 1,
             _ => 2,
         }
+    }
+}
+
+/// The shape of a [`CmpKind::CmpMem`] in one byte: bits 0-1 the log2 of
+/// the bytes read, bits 2-3 the address's scale shift, bit 4 whether the
+/// second operand is an immediate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemForm(u8);
+
+impl MemForm {
+    /// `width` bytes (1, 2, 4 or 8), scale `shift` (0-3), an immediate or
+    /// a register second operand.
+    pub const fn new(width: u8, shift: u8, imm: bool) -> MemForm {
+        MemForm(width.trailing_zeros() as u8 & 3 | (shift & 3) << 2 | (imm as u8) << 4)
+    }
+    /// Bytes read.
+    pub const fn width(self) -> u8 {
+        1 << (self.0 & 3)
+    }
+    /// Scale shift of the address.
+    pub const fn shift(self) -> u8 {
+        (self.0 >> 2) & 3
+    }
+    /// Whether the second operand is an immediate.
+    pub const fn has_imm(self) -> bool {
+        self.0 & 16 != 0
+    }
+    /// The same with scale `shift`.
+    pub const fn with_shift(self, shift: u8) -> MemForm {
+        MemForm(self.0 & !12 | (shift & 3) << 2)
     }
 }
 

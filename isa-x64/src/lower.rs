@@ -24,8 +24,8 @@ use strata_regalloc::{Block, InstRange, Operand, OperandConstraint, PRegSet, Reg
 use crate::CompileError;
 use crate::abi::{self, ArgLoc, CallConv};
 use crate::inst::{
-    AluOp, BitOp, CallTarget, CmpKind, DivKind, ExtOp, FpuOp, MInst, RmwPlace, ShiftOp, Size,
-    TierCheckInfo, VCode,
+    AluOp, BitOp, CallTarget, CmpKind, DivKind, ExtOp, FpuOp, MInst, MemForm, RmwPlace, ShiftOp,
+    Size, TierCheckInfo, VCode,
 };
 use crate::magic::{self, DivPlan};
 use crate::regs;
@@ -282,7 +282,7 @@ impl Lower<'_> {
         c: Cmp,
         ops: &mut SmallVec<[Operand; 6]>,
     ) -> Result<CmpKind, CompileError> {
-        if let CmpKind::CmpMem { width, cc, imm, .. } = c.kind {
+        if let CmpKind::CmpMem { form, cc, imm, .. } = c.kind {
             let load = self.s.def_inst[c.a.index()] as usize;
             let Some(&InstData::Load { addr, offset, .. }) = self.func.insts.get(load) else {
                 return Err(err("memory comparison without its load"));
@@ -290,23 +290,22 @@ impl Lower<'_> {
             self.srcloc = self.func.srclocs[load];
             let (a, offset, shift) = self.address(load, addr, offset);
             ops.push(Operand::reg_use(a));
-            if let Some(b) = c.b {
-                ops.push(Operand::reg_use(self.v(b)));
+            if !form.has_imm() {
+                ops.push(Operand::reg_use(self.v(c.b)));
             }
             return Ok(CmpKind::CmpMem {
-                width,
+                form: form.with_shift(shift),
                 cc,
                 imm,
                 offset,
-                shift,
             });
         }
         ops.push(Operand::reg_use(self.v(c.a)));
-        if let Some(b) = c.b {
+        if c.kind.num_operands() == 2 {
             ops.push(if matches!(c.kind, CmpKind::Cmp { .. }) {
-                Operand::new_use(self.v(b), OperandConstraint::Any)
+                Operand::new_use(self.v(c.b), OperandConstraint::Any)
             } else {
-                Operand::reg_use(self.v(b))
+                Operand::reg_use(self.v(c.b))
             });
         }
         Ok(c.kind)
@@ -1360,7 +1359,9 @@ const UMAX_DEPTH: u32 = 6;
 pub(crate) struct Cmp {
     kind: CmpKind,
     a: Value,
-    b: Option<Value>,
+    /// The second operand, when the kind has two
+    /// ([`CmpKind::num_operands`]; else anything, `a` by convention).
+    b: Value,
 }
 
 /// An address `base + index << shift + disp`.
@@ -1443,6 +1444,19 @@ pub(crate) enum Pat {
     },
 }
 
+impl Pat {
+    /// Whether the pattern compares a heap load in memory
+    /// ([`CmpKind::CmpMem`]); its plan then fuses that load first.
+    fn mem_cmp(&self) -> bool {
+        match self {
+            Pat::SetCond { c } | Pat::CondBr { c } | Pat::CondSelect { c } => {
+                matches!(c.kind, CmpKind::CmpMem { .. })
+            }
+            _ => false,
+        }
+    }
+}
+
 /// A short list kept inline (a plan's fused instructions or absorbed
 /// constants: at most five of either in any pattern). A push past
 /// [`Few::CAP`] is dropped, which only makes the plan lower more: an
@@ -1483,9 +1497,6 @@ struct Plan {
     pat: Pat,
     fused: Few<u32>,
     consts: Few<Value>,
-    /// The position of a heap load folded into a comparison (`NONE`: none),
-    /// whose address computation may fold too.
-    mem: u32,
 }
 
 impl Plan {
@@ -1494,7 +1505,6 @@ impl Plan {
             pat,
             fused: Few::new(0),
             consts: Few::new(Value::new(0)),
-            mem: NONE,
         }
     }
     fn fuse(mut self, i: u32) -> Plan {
@@ -1506,9 +1516,6 @@ impl Plan {
         self
     }
     fn merge(mut self, other: &Plan) -> Plan {
-        if other.mem != NONE {
-            self.mem = other.mem;
-        }
         for &i in other.fused.as_slice() {
             self.fused.push(i);
         }
@@ -1725,8 +1732,10 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
         // The heap access made here (a load folded into the operation, or
         // the instruction itself) may absorb its address computation.
         let access = match &plan {
-            Some(pl) if pl.mem != NONE => pl.mem,
-            Some(pl) if matches!(pl.pat, Pat::AluMem { .. } | Pat::FpuMem { .. }) => {
+            Some(pl)
+                if pl.pat.mem_cmp()
+                    || matches!(pl.pat, Pat::AluMem { .. } | Pat::FpuMem { .. }) =>
+            {
                 pl.fused.as_slice()[0]
             }
             _ => p,
@@ -2469,7 +2478,7 @@ impl Sel<'_> {
                 let c = Cmp {
                     kind: CmpKind::Fcmp { f64, cc },
                     a: lhs,
-                    b: Some(rhs),
+                    b: rhs,
                 };
                 (c, Plan::new(Pat::Default))
             }
@@ -2517,18 +2526,16 @@ impl Sel<'_> {
         let cc = if zero { IntCC::Equal } else { IntCC::NotEqual };
         let c = Cmp {
             kind: CmpKind::CmpMem {
-                width,
+                form: MemForm::new(width, 0, true),
                 cc,
-                imm: Some(0),
+                imm: 0,
                 offset: 0,
-                shift: 0,
             },
             a: self.arg(p, k),
-            b: None,
+            b: self.arg(p, k),
         };
-        let mut plan = Plan::new(Pat::Default).fuse(l);
-        plan.mem = l;
-        Some((c, plan))
+        // (The load first: see `Pat::mem_cmp`.)
+        Some((c, Plan::new(Pat::Default).fuse(l)))
     }
 
     /// The `icmp` at `i` (operands read at `j`) as `load cc other` with
@@ -2561,24 +2568,20 @@ impl Sel<'_> {
                 }
             }
             let kind = CmpKind::CmpMem {
-                width,
+                form: MemForm::new(width, 0, imm.is_some()),
                 cc,
-                imm,
+                imm: imm.unwrap_or(0),
                 offset: 0,
-                shift: 0,
             };
+            // (The load first: see `Pat::mem_cmp`.)
             let mut plan = Plan::new(Pat::Default).fuse(l);
-            plan.mem = l;
-            let b = if imm.is_some() {
+            if imm.is_some() {
                 plan = plan.absorb(self.arg(i, ok));
-                None
-            } else {
-                Some(self.arg(i, ok))
-            };
+            }
             let c = Cmp {
                 kind,
                 a: self.arg(i, lk),
-                b,
+                b: self.arg(i, ok),
             };
             return Some((c, plan));
         }
@@ -2612,7 +2615,7 @@ impl Sel<'_> {
                 zero: true,
             },
             a,
-            b: Some(a),
+            b: a,
         };
         (c, Plan::new(Pat::Default))
     }
@@ -2635,7 +2638,7 @@ impl Sel<'_> {
             let c = Cmp {
                 kind: CmpKind::Test { size, zero },
                 a: l,
-                b: Some(l),
+                b: l,
             };
             return (c, none.absorb(r));
         }
@@ -2643,7 +2646,7 @@ impl Sel<'_> {
             let c = Cmp {
                 kind: CmpKind::CmpImm { size, cc, imm },
                 a: l,
-                b: None,
+                b: l,
             };
             return (c, none.absorb(r));
         }
@@ -2655,14 +2658,14 @@ impl Sel<'_> {
                     imm,
                 },
                 a: r,
-                b: None,
+                b: r,
             };
             return (c, none.absorb(l));
         }
         let c = Cmp {
             kind: CmpKind::Cmp { size, cc },
             a: l,
-            b: Some(r),
+            b: r,
         };
         (c, none)
     }
@@ -2676,7 +2679,7 @@ impl Sel<'_> {
                 let c = Cmp {
                     kind: CmpKind::TestImm { size, zero, imm },
                     a: self.arg(i, xk),
-                    b: None,
+                    b: self.arg(i, xk),
                 };
                 return (c, Plan::new(Pat::Default).absorb(self.arg(i, ck)));
             }
@@ -2684,7 +2687,7 @@ impl Sel<'_> {
         let c = Cmp {
             kind: CmpKind::Test { size, zero },
             a: l,
-            b: Some(r),
+            b: r,
         };
         (c, Plan::new(Pat::Default))
     }
@@ -2764,7 +2767,7 @@ block1:
                         cc: IntCC::SignedLessThan
                     },
                     a: Value::new(0),
-                    b: Some(Value::new(1))
+                    b: Value::new(1)
                 }
             }
         );
