@@ -470,6 +470,14 @@ fn folded_load_traps_at_the_load() {
     }
 }
 
+/// Where the byte sequence `seq` starts in the module `bytes`.
+fn code_offset(bytes: &[u8], seq: &[u8]) -> usize {
+    bytes
+        .windows(seq.len())
+        .position(|w| w == seq)
+        .expect("the sequence in the code")
+}
+
 /// A load, an operation and a store of one place (`x[i] += y`), compiled as
 /// one read-modify-write instruction (`add [mem], reg`), still traps as an
 /// out-of-bounds load at the load's bytecode offset, leaves memory alone
@@ -490,13 +498,7 @@ fn read_modify_write_traps_at_the_load() {
     let bytes = wat::parse_str(wat).unwrap();
     // `local.get 0; i32.load offset=8` and `i64.const -1; i64.load`: the
     // loads' opcodes.
-    let at = |seq: &[u8], skip: usize| {
-        bytes
-            .windows(seq.len())
-            .position(|w| w == seq)
-            .expect("load in the code")
-            + skip
-    };
+    let at = |seq: &[u8], skip: usize| code_offset(&bytes, seq) + skip;
     let load32 = at(&[0x20, 0x00, 0x28, 0x02, 0x08], 2);
     let load64 = at(&[0x42, 0x7f, 0x20, 0x00, 0x29], 4);
     for tier in TIERS {
@@ -556,13 +558,7 @@ fn compared_load_traps_at_the_load() {
           (select (i32.const 1) (i32.const 2) (i32.load8_u (local.get $p)))))
     "#;
     let bytes = wat::parse_str(wat).unwrap();
-    let at = |seq: &[u8], skip: usize| {
-        bytes
-            .windows(seq.len())
-            .position(|w| w == seq)
-            .expect("load in the code")
-            + skip
-    };
+    let at = |seq: &[u8], skip: usize| code_offset(&bytes, seq) + skip;
     // `local.get 0; i32.load offset=8` and `local.get 0; i32.load8_u`.
     let load32 = at(&[0x20, 0x00, 0x28, 0x02, 0x08], 2);
     let load8 = at(&[0x20, 0x00, 0x2d, 0x00, 0x00], 2);

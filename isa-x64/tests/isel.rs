@@ -1362,6 +1362,32 @@ fn variable_shift_is_shlx_with_bmi2() {
     }
 }
 
+/// Asserts that the function has one out-of-bounds trap site, with the
+/// bytecode offset `loc` (a folded load's).
+fn assert_one_heap_trap_site_at(r: &Runnable, loc: u32, d: &str) {
+    let oob: Vec<u32> = r
+        .compiled
+        .trap_sites
+        .iter()
+        .filter(|t| t.1 == strata_ir::TrapCode::MemoryOutOfBounds)
+        .map(|t| t.0)
+        .collect();
+    assert_eq!(oob.len(), 1, "{d}");
+    assert!(r.compiled.addr_map.contains(&(oob[0], loc)), "{d}");
+}
+
+/// Ends the function in `b` with `if cond { return 7 } else { return 9 }`.
+fn branch_7_or_9(b: &mut B, cond: strata_ir::Value) {
+    let (t, e) = (b.block(), b.block());
+    b.brif(cond, t, e);
+    b.switch_to(t);
+    let seven = b.iconst(Type::I32, 7);
+    b.ret(&[seven]);
+    b.switch_to(e);
+    let nine = b.iconst(Type::I32, 9);
+    b.ret(&[nine]);
+}
+
 /// The instruction lines of a listing.
 fn code_lines(d: &str) -> Vec<String> {
     d.lines()
@@ -1429,15 +1455,7 @@ fn load_op_store_of_one_place_is_read_modify_write() {
                             .count();
                         if rmw {
                             assert_eq!((fused, writes), (1, 0), "{name} {ty} {mode:?}\n{d}");
-                            let oob = r
-                                .compiled
-                                .trap_sites
-                                .iter()
-                                .filter(|t| t.1 == strata_ir::TrapCode::MemoryOutOfBounds)
-                                .map(|t| t.0)
-                                .collect::<Vec<_>>();
-                            assert_eq!(oob.len(), 1, "{d}");
-                            assert!(r.compiled.addr_map.contains(&(oob[0], load_loc)), "{d}");
+                            assert_one_heap_trap_site_at(&r, load_loc, &d);
                         } else {
                             assert_eq!(writes, 1, "{name} {ty} {mode:?}\n{d}");
                         }
@@ -1607,14 +1625,7 @@ fn zero_test_reuses_the_flags_of_the_operation_before() {
                 } else {
                     x
                 };
-                let (t, e) = (b.block(), b.block());
-                b.brif(cond, t, e);
-                b.switch_to(t);
-                let seven = b.iconst(Type::I32, 7);
-                b.ret(&[seven]);
-                b.switch_to(e);
-                let nine = b.iconst(Type::I32, 9);
-                b.ret(&[nine]);
+                branch_7_or_9(&mut b, cond);
                 let r = Runnable::new(&b.f);
                 let d = strata_isa_x64::listing(&r.compiled);
                 assert!(redundant_tests(&d).is_empty(), "{op:?} {ty}\n{d}");
@@ -1744,14 +1755,7 @@ fn load_used_by_a_comparison_is_compared_in_memory() {
                     } else {
                         b.icmp(cc, x, l)
                     };
-                    let (t, e) = (b.block(), b.block());
-                    b.brif(c, t, e);
-                    b.switch_to(t);
-                    let seven = b.iconst(Type::I32, 7);
-                    b.ret(&[seven]);
-                    b.switch_to(e);
-                    let nine = b.iconst(Type::I32, 9);
-                    b.ret(&[nine]);
+                    branch_7_or_9(&mut b, c);
                     let r = Runnable::new(&b.f);
                     let d = strata_isa_x64::listing(&r.compiled);
                     let code = code_lines(&d);
@@ -1765,15 +1769,7 @@ fn load_used_by_a_comparison_is_compared_in_memory() {
                             .iter()
                             .any(|t| t.starts_with("mov ") && t.contains("[r15+"))
                     );
-                    let oob: Vec<u32> = r
-                        .compiled
-                        .trap_sites
-                        .iter()
-                        .filter(|t| t.1 == strata_ir::TrapCode::MemoryOutOfBounds)
-                        .map(|t| t.0)
-                        .collect();
-                    assert_eq!(oob.len(), 1, "{d}");
-                    assert!(r.compiled.addr_map.contains(&(oob[0], load_loc)), "{d}");
+                    assert_one_heap_trap_site_at(&r, load_loc, &d);
                     for &m in &vals(w64) {
                         for &xv in &[0, 1, m, mask(m.wrapping_add(1), w64), mask(!m, w64)] {
                             let xv = konst.map_or(xv, |c| mask(c as u64, w64));
@@ -1814,14 +1810,7 @@ fn load_used_by_a_comparison_is_compared_in_memory() {
             }
             None => l,
         };
-        let (t, e) = (b.block(), b.block());
-        b.brif(c, t, e);
-        b.switch_to(t);
-        let seven = b.iconst(Type::I32, 7);
-        b.ret(&[seven]);
-        b.switch_to(e);
-        let nine = b.iconst(Type::I32, 9);
-        b.ret(&[nine]);
+        branch_7_or_9(&mut b, c);
         let r = Runnable::new(&b.f);
         let d = strata_isa_x64::listing(&r.compiled);
         let folded = code_lines(&d)
@@ -1845,14 +1834,7 @@ fn load_used_by_a_comparison_is_compared_in_memory() {
     let l = b.load(LoadOp::I32, AddrSpace::Heap, p[0], 0);
     b.store(StoreOp::I32, AddrSpace::Heap, p[0], p[1], 0);
     let c = b.icmp(IntCC::Equal, l, p[1]);
-    let (t, e) = (b.block(), b.block());
-    b.brif(c, t, e);
-    b.switch_to(t);
-    let seven = b.iconst(Type::I32, 7);
-    b.ret(&[seven]);
-    b.switch_to(e);
-    let nine = b.iconst(Type::I32, 9);
-    b.ret(&[nine]);
+    branch_7_or_9(&mut b, c);
     let r = Runnable::new(&b.f);
     let d = strata_isa_x64::listing(&r.compiled);
     assert!(

@@ -118,19 +118,29 @@ pub fn has_candidates(func: &Function) -> bool {
             is_add[dst.index()] = true;
         }
     }
-    func.insts.iter().any(|data| match *data {
+    func.insts.iter().any(|data| {
+        heap_access(data)
+            .is_some_and(|(addr, _)| is_add.get(addr.index()).copied().unwrap_or(false))
+    })
+}
+
+/// The address and offset of a heap load or store.
+fn heap_access(data: &InstData) -> Option<(Value, u32)> {
+    match *data {
         InstData::Load {
             space: AddrSpace::Heap,
             addr,
+            offset,
             ..
         }
         | InstData::Store {
             space: AddrSpace::Heap,
             addr,
+            offset,
             ..
-        } => is_add.get(addr.index()).copied().unwrap_or(false),
-        _ => false,
-    })
+        } => Some((addr, offset)),
+        _ => None,
+    }
 }
 
 /// Runs the pass with the buffers of `s`; `dt` must be `func`'s dominator
@@ -180,20 +190,8 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
     let mut rewrites: Vec<(usize, Value, u32)> = Vec::new();
     for &b in dt.rpo() {
         for &i in &func.blocks[b.index()].insts {
-            let (addr, offset) = match func.insts[i.index()] {
-                InstData::Load {
-                    space: AddrSpace::Heap,
-                    addr,
-                    offset,
-                    ..
-                }
-                | InstData::Store {
-                    space: AddrSpace::Heap,
-                    addr,
-                    offset,
-                    ..
-                } => (addr, offset),
-                _ => continue,
+            let Some((addr, offset)) = heap_access(&func.insts[i.index()]) else {
+                continue;
             };
             let Def::Inst(d) = ctx.s.def[addr.index()] else {
                 continue;
@@ -256,18 +254,8 @@ fn scale_indices(func: &mut Function, dt: &DomTree, s: &Scratch) -> bool {
     let ctx = Ctx { func, dt, s };
     for &b in dt.rpo() {
         for (pos, &i) in func.blocks[b.index()].insts.iter().enumerate() {
-            let addr = match func.insts[i.index()] {
-                InstData::Load {
-                    space: AddrSpace::Heap,
-                    addr,
-                    ..
-                }
-                | InstData::Store {
-                    space: AddrSpace::Heap,
-                    addr,
-                    ..
-                } => addr,
-                _ => continue,
+            let Some((addr, _)) = heap_access(&func.insts[i.index()]) else {
+                continue;
             };
             let Def::Inst(d) = s.def[addr.index()] else {
                 continue;
