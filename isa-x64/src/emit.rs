@@ -596,15 +596,18 @@ impl Emitter {
     /// bits, so one that fits 8 is encoded apart and shortened to the form
     /// with a sign-extended 8-bit immediate (`83 /op .. imm8`, 3 bytes
     /// less).
-    fn short_imm(&mut self, imm: i32, emit: impl FnOnce(&mut Self)) {
+    fn short_imm(&mut self, imm: i32, mut emit: impl FnMut(&mut Self)) {
         let Ok(c8) = i8::try_from(imm) else {
             return emit(self);
         };
         let outer = std::mem::replace(&mut self.asm, VecAssembler::new(0));
         emit(self);
         let inner = std::mem::replace(&mut self.asm, outer);
-        // (No labels or relocations in one instruction: it cannot fail.)
-        let mut bytes = inner.finalize().unwrap_or_default();
+        // (One instruction has no labels or relocations, so this does not
+        // fail; if it did, the long form is emitted in place.)
+        let Ok(mut bytes) = inner.finalize() else {
+            return emit(self);
+        };
         let op = usize::from(matches!(bytes.first(), Some(0x40..=0x4f)));
         if bytes.get(op) == Some(&0x81) && bytes.len() >= op + 6 {
             bytes[op] = 0x83;
