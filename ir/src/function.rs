@@ -67,11 +67,13 @@ pub struct Function {
     pub value_pool: Vec<Value>,
     /// Jump tables of `br_table`s; the last entry of each is the default.
     pub jump_tables: Vec<Vec<Block>>,
-    /// Unsigned upper bounds of i32 values, by value, that hold wherever the
-    /// value is used: facts an analysis proved (`opt::range`, for block
-    /// parameters) that the code generator may use. A value past the end
-    /// has none. Passes after the analysis keep them true: they do not
-    /// change what an existing value holds.
+    /// Unsigned upper bounds of i32 values, by value, of the result their
+    /// definition computes without wrapping (so it does not wrap), that hold
+    /// wherever the value is used: facts an analysis proved (`opt::range`,
+    /// for the shifts of scaled heap indices) that the code generator may
+    /// use. `u32::MAX`, or a value past the end, means none. Passes after
+    /// the analysis keep them true: they do not change what an existing
+    /// value holds.
     pub value_bounds: Vec<u32>,
     /// Emptied blocks kept by [`Function::clear`], whose vectors
     /// [`Function::new_block`] reuses.

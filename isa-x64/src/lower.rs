@@ -2043,35 +2043,26 @@ impl Sel<'_> {
         Some((HeapAm { index, shift, disp }, plan))
     }
 
-    /// An upper bound of the unsigned value of `v` when it is an `i32`: the
-    /// bound the range pass proved (see [`Function::value_bounds`]), and
-    /// for a value with a single definition (so every use sees that
-    /// definition's result) the one from the shape of up to `depth` levels
-    /// of its definitions (the rules of
-    /// [`strata_ir::opt::range::result_umax`], which the optimizing tier's
-    /// range pass shares). `u32::MAX` when nothing is known.
+    /// An upper bound of the unsigned value of `v` when it is an `i32` with
+    /// a single definition (so every use sees that definition's result),
+    /// from the shape of up to `depth` levels of its definitions (the rules
+    /// of [`strata_ir::opt::range::result_umax`], which the optimizing
+    /// tier's range pass shares). `u32::MAX` when nothing is known. (A
+    /// scaled index the range pass proved is marked on its shift instead:
+    /// see [`Sel::heap_amode`].)
     fn umax(&self, v: Value, depth: u32) -> u64 {
         const ALL: u64 = u32::MAX as u64;
-        if self.func.value_type(v) != Type::I32 {
+        if self.func.value_type(v) != Type::I32 || depth == 0 {
             return ALL;
         }
-        // A bound the range pass proved (block parameters).
-        let proven = u64::from(self.func.value_bound(v));
-        if depth == 0 {
-            return proven;
-        }
         let Some(def) = self.only_def(v) else {
-            return proven;
+            return ALL;
         };
         let konst = |x: Value| match self.only_def(x)? {
             InstData::Iconst { imm, .. } => Some(u64::from(*imm as u32)),
             _ => None,
         };
-        proven.min(strata_ir::opt::range::result_umax(
-            def,
-            |x| self.umax(x, depth - 1),
-            konst,
-        ))
+        strata_ir::opt::range::result_umax(def, |x| self.umax(x, depth - 1), konst)
     }
 
     /// `fadd`/`fsub`/`fmul`/`fdiv` with a heap load folded into it.
