@@ -445,7 +445,7 @@ impl Lower<'_> {
                 let float = self.ty(if_true).is_float();
                 let srcloc = self.srcloc;
                 let cmp = self.cmp_ops(c, &mut ops)?;
-                let n = ops.len();
+                let n = ops.len() as u8; // (at most 6 operands)
                 ops.push(Operand::reg_use(self.v(if_true)));
                 ops.push(Operand::reg_use(self.v(if_false)));
                 ops.push(Operand::reuse_def(need(d)?, n + 1));

@@ -292,7 +292,7 @@ impl<F: Function> Checker<'_, F> {
                     }
                 }
                 OperandConstraint::Reuse(n) => {
-                    if a.as_reg().is_none() || allocs.get(n) != Some(&a) {
+                    if a.as_reg().is_none() || allocs.get(n as usize) != Some(&a) {
                         return Err(err(format!("must be in the register of operand {n}")));
                     }
                 }

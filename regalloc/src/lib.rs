@@ -217,34 +217,58 @@ impl fmt::Debug for PRegSet {
     }
 }
 
-/// A virtual register: a dense index and a class.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct VReg {
-    index: u32,
-    class: RegClass,
+/// A virtual register: a dense index (below 2^31) and a class, packed into
+/// one `u32` (the class in the top bit) so that an [`Operand`] is 8 bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct VReg(u32);
+
+/// Ordered by index, then class.
+impl Ord for VReg {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.index(), self.class()).cmp(&(other.index(), other.class()))
+    }
+}
+
+impl PartialOrd for VReg {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl VReg {
-    /// Virtual register number `index` of `class`.
+    /// The class bit of the packed form.
+    const FLOAT_BIT: u32 = 1 << 31;
+    /// The largest index a `VReg` can have.
+    pub const MAX_INDEX: usize = (1 << 31) - 1;
+
+    /// Virtual register number `index` of `class` (`index` at most
+    /// [`VReg::MAX_INDEX`]; higher bits are dropped).
     pub const fn new(index: usize, class: RegClass) -> VReg {
-        VReg {
-            index: index as u32,
-            class,
-        }
+        let index = index as u32 & !Self::FLOAT_BIT;
+        VReg(match class {
+            RegClass::Int => index,
+            RegClass::Float => index | Self::FLOAT_BIT,
+        })
     }
     /// Its dense index (`< Function::num_vregs()`).
+    #[inline]
     pub const fn index(self) -> usize {
-        self.index as usize
+        (self.0 & !Self::FLOAT_BIT) as usize
     }
     /// Its class.
+    #[inline]
     pub const fn class(self) -> RegClass {
-        self.class
+        if self.0 & Self::FLOAT_BIT == 0 {
+            RegClass::Int
+        } else {
+            RegClass::Float
+        }
     }
 }
 
 impl fmt::Debug for VReg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "v{}", self.index)
+        write!(f, "v{}", self.index())
     }
 }
 
@@ -324,7 +348,7 @@ pub enum OperandConstraint {
     FixedReg(PReg),
     /// (Defs only.) The same register as use operand number `n` of this
     /// instruction: a two-address instruction. The use's value is consumed.
-    Reuse(usize),
+    Reuse(u8),
 }
 
 /// One operand of an instruction.
@@ -385,7 +409,7 @@ impl Operand {
         Self::new_def(vreg, OperandConstraint::FixedReg(preg))
     }
     /// A late def that reuses the register of use operand `idx`.
-    pub const fn reuse_def(vreg: VReg, idx: usize) -> Self {
+    pub const fn reuse_def(vreg: VReg, idx: u8) -> Self {
         Self::new_def(vreg, OperandConstraint::Reuse(idx))
     }
 }

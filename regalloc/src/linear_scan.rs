@@ -189,6 +189,12 @@ pub(crate) fn run<F: Function>(
     ctx: &mut Ctx,
 ) -> Result<Output, RegAllocError> {
     check_env(env)?;
+    if func.num_vregs() > crate::VReg::MAX_INDEX + 1 {
+        return Err(invalid(format!(
+            "{} virtual registers, more than a VReg can number",
+            func.num_vregs()
+        )));
+    }
     if let Err(e) = analyze(func, env, &mut ctx.analyze, &mut ctx.facts) {
         // Block layout and CFG errors take precedence.
         check_cfg(func)?;
@@ -569,6 +575,7 @@ fn analyze<F: Function>(
                         hint_fixed[vi].get_or_insert(p);
                     }
                     OperandConstraint::Reuse(n) => {
+                        let n = usize::from(n);
                         let ok = op.kind == OperandKind::Def
                             && op.pos == OperandPos::Late
                             && n < ops.len()
@@ -599,6 +606,7 @@ fn analyze<F: Function>(
                     let OperandConstraint::Reuse(n) = op.constraint else {
                         continue;
                     };
+                    let n = usize::from(n);
                     if let OperandConstraint::FixedReg(p) = ops[n].constraint {
                         if fixed_defs.contains(p) {
                             return Err(RegAllocError::Unsatisfiable(format!(
@@ -1732,7 +1740,7 @@ impl<'a, F: Function> Fixup<'a, F> {
                     }
                     let fixed = match c {
                         OperandConstraint::FixedReg(p) => Some(p),
-                        OperandConstraint::Reuse(n) => match ops[n].constraint {
+                        OperandConstraint::Reuse(n) => match ops[usize::from(n)].constraint {
                             OperandConstraint::FixedReg(p) => Some(p),
                             _ => None,
                         },
@@ -1933,14 +1941,14 @@ impl<'a, F: Function> Fixup<'a, F> {
                 // vreg is in the same register.)
                 for o in ops {
                     if let OperandConstraint::Reuse(n) = o.constraint {
-                        simple &= whole[ops[n].vreg.index()] == whole[o.vreg.index()];
+                        simple &= whole[ops[usize::from(n)].vreg.index()] == whole[o.vreg.index()];
                     }
                 }
             }
             if simple && reuse {
                 let allocs = &out.allocs[base..];
                 simple = ops.iter().zip(allocs).all(|(o, &a)| match o.constraint {
-                    OperandConstraint::Reuse(n) => allocs[n] == a,
+                    OperandConstraint::Reuse(n) => allocs[usize::from(n)] == a,
                     _ => true,
                 });
             }
@@ -2064,6 +2072,7 @@ impl<'a, F: Function> Fixup<'a, F> {
                         || match o.constraint {
                             OperandConstraint::FixedReg(p) => p == r,
                             OperandConstraint::Reuse(n) => {
+                                let n = usize::from(n);
                                 ops[n].constraint == OperandConstraint::FixedReg(r)
                             }
                             _ => false,
@@ -2075,6 +2084,7 @@ impl<'a, F: Function> Fixup<'a, F> {
             let OperandConstraint::Reuse(n) = op.constraint else {
                 continue;
             };
+            let n = usize::from(n);
             let u = ops[n];
             let (x, y) = (u.vreg.index(), op.vreg.index());
             let (loc_x, loc_y) = (at[n], at[k]);

@@ -511,7 +511,7 @@ impl<'a> Scan<'a> {
                     e
                 };
                 if let OperandConstraint::Reuse(n) = op.constraint {
-                    note_reuse(&mut b.reuse_avoid, ranges, ops, v, n, e);
+                    note_reuse(&mut b.reuse_avoid, ranges, ops, v, n as usize, e);
                 }
                 let (reg, fixed, bonus) = match op.constraint {
                     OperandConstraint::Reg | OperandConstraint::Reuse(_) => (true, None, 1.0),

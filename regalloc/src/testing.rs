@@ -577,7 +577,7 @@ fn random_inst(
                         if cands.is_empty() || early {
                             OperandConstraint::Reg
                         } else {
-                            OperandConstraint::Reuse(cands[rng.below(cands.len())])
+                            OperandConstraint::Reuse(cands[rng.below(cands.len())] as u8)
                         }
                     }
                     _ => OperandConstraint::Reg,
@@ -585,7 +585,7 @@ fn random_inst(
                 // The register a def occupies because of a fixed constraint.
                 let fixed_reg = match c {
                     OperandConstraint::FixedReg(p) => Some(p),
-                    OperandConstraint::Reuse(n) => match ops[n].constraint {
+                    OperandConstraint::Reuse(n) => match ops[usize::from(n)].constraint {
                         OperandConstraint::FixedReg(p) => Some(p),
                         _ => None,
                     },
@@ -600,7 +600,7 @@ fn random_inst(
                     }
                 }
                 if let OperandConstraint::Reuse(n) = c {
-                    reused[n] = true;
+                    reused[usize::from(n)] = true;
                 }
                 ops.push(Operand {
                     vreg: v,

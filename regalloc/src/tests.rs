@@ -1524,3 +1524,22 @@ fn register_stretches_without_uses_are_not_kept() {
     }
     assert!(total <= 2_110_000.0, "loop-weighted stack traffic {total}");
 }
+
+#[test]
+fn vreg_packs_index_and_class_into_one_word() {
+    for (index, class) in [
+        (0, RegClass::Int),
+        (0, RegClass::Float),
+        (VReg::MAX_INDEX, RegClass::Int),
+        (VReg::MAX_INDEX, RegClass::Float),
+        (12345, RegClass::Float),
+    ] {
+        let v = VReg::new(index, class);
+        assert_eq!((v.index(), v.class()), (index, class));
+    }
+    // Ordered by index first, as before the packing.
+    assert!(VReg::new(1, RegClass::Float) < VReg::new(2, RegClass::Int));
+    // The operand arrays every pass walks hold 8 bytes per operand.
+    assert_eq!(std::mem::size_of::<VReg>(), 4);
+    assert_eq!(std::mem::size_of::<Operand>(), 8);
+}
