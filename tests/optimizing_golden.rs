@@ -152,6 +152,23 @@ fn fib_loop_keeps_its_values_in_callee_saved_registers() {
         1,
         "{text}"
     );
+    // Shrink-wrapped: the base case (`n < 2`) returns without saving or
+    // restoring those registers; the saves come after the branch, on the
+    // path into the loop, and the loop's exit restores them.
+    let code = lines(&text);
+    let first_ret = code.iter().position(|(_, t)| t == "ret").expect("ret");
+    let frame = |t: &str| t.contains("[rbp-0x10]") || t.contains("[rbp-0x18]");
+    assert!(!code[..first_ret].iter().any(|(_, t)| frame(t)), "{text}");
+    let saves: Vec<usize> = (0..code.len())
+        .filter(|&k| code[k].1.starts_with("mov [rbp-"))
+        .collect();
+    assert_eq!(saves.len(), 2, "{text}");
+    assert!(saves[0] > first_ret, "{text}");
+    let restores = code
+        .iter()
+        .filter(|(_, t)| t.starts_with("mov r") && frame(t))
+        .count();
+    assert_eq!(restores, 2, "{text}");
     for (n, want) in [(0, 0), (1, 1), (2, 1), (10, 55), (20, 6765)] {
         assert_eq!(call_i32(&engine, "fib_loop.wat", "fib", n), want);
     }
@@ -318,6 +335,12 @@ fn ack_loop_loads_its_hoisted_constant_again_in_the_loop() {
     // call: the frame saves one register (for `m`) and spills nothing.
     let saves = text.lines().filter(|l| l.contains(": mov [rbp-")).count();
     assert_eq!(saves, 1, "{text}");
+    // Its `m == 0` exit is also where the loop ends, which writes the
+    // saved register: no shrink-wrapping, the prologue saves it.
+    let code = lines(&text);
+    let save = code.iter().position(|(_, t)| t.starts_with("mov [rbp-"));
+    let branch = code.iter().position(|(_, t)| t.starts_with("je "));
+    assert!(save.is_some() && save < branch, "{text}");
     assert!(!body.iter().any(|t| on_stack(t)), "{text}");
     let module = Module::new(&engine, std::fs::read(dir().join("ack_loop.wat")).unwrap()).unwrap();
     let mut store = Store::new(&engine, ());
@@ -510,4 +533,91 @@ fn masked_probe_index_scales_in_the_address() {
     // A key whose home slot holds another key takes the next free slot.
     let other = (2..100_000).find(|&k| home(k) == home(1)).unwrap();
     assert_eq!(probe.call(&mut store, other).unwrap(), (home(1) + 1) & 1023);
+}
+
+/// A caller that keeps three values in callee-saved registers across
+/// calls to a shrink-wrapped callee, whose early exit neither saves nor
+/// restores them and whose other path does both: every call, on either
+/// path, leaves the caller's registers as they were.
+#[test]
+fn shrink_wrapped_callee_preserves_the_callers_registers() {
+    let wat = r#"
+        (module
+          (func $leaf (param i32) (result i32) (local i32 i32)
+            (if (i32.lt_s (local.get 0) (i32.const 2))
+              (then (return (local.get 0))))
+            (loop $l
+              (local.set 1 (i32.add (local.get 1)
+                (call $leaf (i32.sub (local.get 0) (i32.const 1)))))
+              (local.set 0 (i32.sub (local.get 0) (i32.const 2)))
+              (br_if $l (i32.ge_s (local.get 0) (i32.const 2))))
+            (i32.add (local.get 1) (local.get 0)))
+          (func (export "run") (param $k i32) (result i32)
+            (local $a i32) (local $b i32) (local $c i32) (local $i i32)
+            (local.set $a (i32.const 7))
+            (local.set $b (i32.const 1000))
+            (local.set $c (i32.const -3))
+            (loop $l
+              (local.set $a (i32.add (local.get $a)
+                (call $leaf (i32.and (local.get $i) (i32.const 7)))))
+              (local.set $b (i32.xor (local.get $b) (i32.mul (local.get $a) (i32.const 31))))
+              (local.set $c (i32.sub (local.get $c) (local.get $b)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.get $i) (local.get $k))))
+            (i32.add (local.get $a) (i32.add (local.get $b) (local.get $c)))))
+    "#;
+    let fib = |n: i32| {
+        let (mut x, mut y) = (0i32, 1i32);
+        for _ in 0..n {
+            (x, y) = (y, x.wrapping_add(y));
+        }
+        x
+    };
+    let reference = |k: i32| {
+        let (mut a, mut b, mut c, mut i) = (7i32, 1000i32, -3i32, 0i32);
+        loop {
+            a = a.wrapping_add(fib(i & 7));
+            b ^= a.wrapping_mul(31);
+            c = c.wrapping_sub(b);
+            i += 1;
+            if (i as u32) >= (k as u32) {
+                break;
+            }
+        }
+        a.wrapping_add(b.wrapping_add(c))
+    };
+    let mut checked = 0;
+    for tier in [Tier::Optimizing, Tier::Baseline, Tier::Tiered] {
+        let mut config = Config::new();
+        config.tier(tier);
+        let Ok(engine) = Engine::new(&config) else {
+            continue;
+        };
+        let module = Module::new(&engine, wat).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        let run = instance
+            .get_typed_func::<i32, i32>(&mut store, "run")
+            .unwrap();
+        for k in [1, 2, 3, 8, 50] {
+            assert_eq!(
+                run.call(&mut store, k).unwrap(),
+                reference(k),
+                "{tier:?} k={k}"
+            );
+        }
+        checked += 1;
+    }
+    if engine().is_some() {
+        assert_eq!(checked, 3);
+    }
+    // The callee is shrink-wrapped: its first return comes before any
+    // save.
+    let Some(engine) = engine() else { return };
+    let text = compile_listing(&engine, wat.as_bytes(), Emit::Asm).unwrap();
+    let leaf = text.split("function").nth(1).expect("leaf listing");
+    let code = lines(leaf);
+    let ret = code.iter().position(|(_, t)| t == "ret").unwrap();
+    let save = code.iter().position(|(_, t)| t.starts_with("mov [rbp-"));
+    assert!(save.is_some_and(|s| s > ret), "{leaf}");
 }

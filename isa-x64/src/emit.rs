@@ -224,8 +224,18 @@ pub struct Emitter {
     jt_fixups: Vec<(usize, DynamicLabel, DynamicLabel)>,
     frame_sub: u32,
     /// The callee-saved registers the function writes (hardware numbers),
-    /// saved by the prologue and restored by every return.
+    /// saved by the prologue and restored by every return (but see
+    /// [`Emitter::wrap`]).
     saved: SmallVec<[u8; 3]>,
+    /// Shrink-wrapping: when the entry block branches to an early exit that
+    /// never touches a callee-saved register, the block (the other
+    /// successor) at whose start the saves go instead of the prologue, and
+    /// per block whether it belongs to the early exit (its returns restore
+    /// nothing). See [`Emitter::plan_wrap`].
+    wrap: Option<u32>,
+    early_exit: Vec<bool>,
+    /// Whether a return emitted now restores the saved registers.
+    restore_saved: bool,
     /// Out-of-line paths of the tier checks.
     tier_stubs: Vec<TierStub>,
     /// `(end, r, size)`: the instruction ending at code offset `end` (an
@@ -308,6 +318,9 @@ impl Default for Emitter {
             frame_sub: 0,
             zf: None,
             saved: SmallVec::new(),
+            wrap: None,
+            early_exit: Vec::new(),
+            restore_saved: true,
             tier_stubs: Vec::new(),
             osr_returns: Vec::new(),
             fconst_labels: std::collections::HashMap::new(),
@@ -845,19 +858,121 @@ impl Emitter {
             Ok(b) => x64!(self.asm; sub rsp, BYTE b),
             Err(_) => x64!(self.asm; sub rsp, n),
         }
+        if self.wrap.is_none() {
+            self.save_callee_saved();
+        }
+    }
+
+    /// Stores the callee-saved registers the function writes into their
+    /// frame slots.
+    fn save_callee_saved(&mut self) {
         for (j, &r) in self.saved.iter().enumerate() {
             let o = abi::saved_reg_offset(j);
             at_op!(self, rbp, o, |a| x64!(a; mov QWORD [MEM], Rq(r)));
         }
     }
 
-    /// Reloads the saved callee-saved registers and returns.
+    /// Reloads the saved callee-saved registers (unless the return is on
+    /// an early exit that never saved them) and returns.
     fn epilogue(&mut self) {
-        for (j, &r) in self.saved.iter().enumerate() {
-            let o = abi::saved_reg_offset(j);
-            at_op!(self, rbp, o, |a| x64!(a; mov Rq(r), QWORD [MEM]));
+        if self.restore_saved {
+            for (j, &r) in self.saved.iter().enumerate() {
+                let o = abi::saved_reg_offset(j);
+                at_op!(self, rbp, o, |a| x64!(a; mov Rq(r), QWORD [MEM]));
+            }
         }
         x64!(self.asm; mov rsp, rbp; pop rbp; ret);
+    }
+
+    /// Shrink-wrapping of the callee-saved registers' saves, for a function
+    /// whose entry block ends in a two-way branch to an *early exit*: a
+    /// part of the function that only returns (every block reachable from
+    /// that successor, none of them reachable from the other one) and that,
+    /// like the entry block, has no operand or edit in a callee-saved
+    /// register. Then the saves go at the start of the other successor
+    /// (which has the entry as its only predecessor, critical edges being
+    /// split) instead of the prologue, and the early exit's returns restore
+    /// nothing: on its paths those registers keep the caller's values. A
+    /// recursive function's base case (`if (n < 2) return n;`) then
+    /// neither saves nor restores. Not for code with tier checks, whose
+    /// out-of-line OSR path returns too.
+    fn plan_wrap(&mut self, vc: &VCode, out: &Output) {
+        use strata_regalloc::{Block, Function as _};
+        self.wrap = None;
+        self.restore_saved = true;
+        let n = vc.num_blocks();
+        if self.saved.is_empty() || !vc.tier_checks.is_empty() || n < 3 {
+            return;
+        }
+        let succs = |b: usize| {
+            vc.block_succs(Block(b as u32))
+                .iter()
+                .map(|s| self.resolved[s.index()] as usize)
+        };
+        let entry: SmallVec<[usize; 2]> = succs(0).collect();
+        let [a, b] = entry[..] else {
+            return;
+        };
+        let mask = self.saved.iter().fold(0u16, |m, &r| m | 1 << r);
+        // Whether block `b` names a saved register in an operand or edit.
+        let edits = &out.edits;
+        let touches = |b: usize| {
+            let r = vc.block_insns(Block(b as u32));
+            let in_mask = |a: Allocation| match a {
+                Allocation::Reg(p) => p.class() == RegClass::Int && mask & 1 << p.hw_enc() != 0,
+                _ => false,
+            };
+            let ops = r
+                .iter()
+                .any(|i| out.inst_allocs(i).iter().any(|&a| in_mask(a)));
+            let lo = edits.partition_point(|e| e.0 < ProgPoint::before(r.first));
+            let hi = edits.partition_point(|e| e.0 < ProgPoint::before(r.last));
+            ops || edits[lo..hi].iter().any(|(_, e)| match *e {
+                Edit::Move { from, to, .. } => in_mask(from) || in_mask(to),
+                Edit::Remat { to, .. } => in_mask(to),
+            })
+        };
+        if touches(0) {
+            return;
+        }
+        // Blocks reachable from `start` (resolved), marked with `tag`.
+        let mut mark = vec![0u8; n];
+        // (The entry block has no predecessors, so it is never reached.)
+        let reach = |start: usize, tag: u8, mark: &mut Vec<u8>| {
+            let mut stack = vec![start];
+            mark[start] |= tag;
+            while let Some(x) = stack.pop() {
+                for y in succs(x) {
+                    if mark[y] & tag == 0 {
+                        mark[y] |= tag;
+                        stack.push(y);
+                    }
+                }
+            }
+        };
+        for (exit, body) in [(a, b), (b, a)] {
+            if body == 0
+                || exit == 0
+                || self.resolved[body] != body as u32
+                || vc.block_preds(Block(body as u32)).len() != 1
+            {
+                continue;
+            }
+            mark.iter_mut().for_each(|m| *m = 0);
+            reach(exit, 1, &mut mark);
+            reach(body, 2, &mut mark);
+            let ok = (0..n).all(|x| match mark[x] {
+                0 | 2 => true,
+                1 => self.resolved[x] != x as u32 || !touches(x),
+                _ => false,
+            });
+            if ok {
+                self.early_exit.clear();
+                self.early_exit.extend(mark.iter().map(|&m| m == 1));
+                self.wrap = Some(body as u32);
+                return;
+            }
+        }
     }
 
     /// Byte offset from rbp of spill slot `k` of this function's frame.
@@ -928,6 +1043,7 @@ impl Emitter {
         if self.frame_sub > (1 << 30) {
             return Err(err("frame too large"));
         }
+        self.plan_wrap(vc, out);
         self.prologue(vc.srclocs.first().copied().unwrap_or(0));
 
         let headers = self.loop_headers(vc);
@@ -972,6 +1088,12 @@ impl Emitter {
             let l = self.block_labels[b];
             self.asm.dynamic_label(l);
             self.zf = None;
+            if let Some(w) = self.wrap {
+                self.restore_saved = !self.early_exit[b];
+                if w == b as u32 {
+                    self.save_callee_saved();
+                }
+            }
             let next = (b + 1..vc.num_blocks())
                 .find(|&n| self.resolved[n] == n as u32)
                 .map(|n| n as u32);
@@ -1013,6 +1135,7 @@ impl Emitter {
                 let ops = vc.inst_operands(i);
                 if let Some(e) = next
                     && !out.hoistable_edges.is_empty()
+                    && self.wrap != Some(e)
                     && vc.insts[i.index()].is_branch()
                     && let Some(falls) = self.fold_edge(vc, out, i, b, e, &mut edit_idx)
                 {
