@@ -1342,7 +1342,10 @@ struct PostBufs {
     sorted: Vec<VMove>,
     split_vregs: Vec<u64>,
     live_split: Vec<u64>,
-    starts: Vec<(usize, Allocation)>,
+    starts: Vec<(usize, Allocation, Point)>,
+    /// Per vreg, the piece (index into its pieces) holding it at the start
+    /// of the block whose edges are being resolved.
+    piece_cursor: Vec<u32>,
     span: Vec<(Point, Point)>,
     spilled: Vec<u32>,
     slot: Vec<u32>,
@@ -1406,6 +1409,7 @@ fn finish<F: Function>(
         split_vregs,
         live_split,
         starts,
+        piece_cursor,
         span,
         spilled,
         slot,
@@ -1482,17 +1486,24 @@ fn finish<F: Function>(
             });
         }
     }
-    // Edge moves (only vregs with several pieces can need them).
+    // Edge moves: only vregs whose pieces are in different places can
+    // need them (a vreg is never live in a piece without a location).
     let words = live.words;
     refill(split_vregs, words, 0);
     for (v, w) in locs.piece_at.windows(2).enumerate() {
         // (Only global vregs are ever live into a block.)
         let g = live.global_index[v] as usize;
-        if w[1] - w[0] > 1 && g != u32::MAX as usize {
+        let mut placed = locs.pieces_of(v).iter().filter(|x| x.1 != Allocation::None);
+        let first_place = placed.next().map(|x| x.1);
+        let moves_around = placed.any(|x| Some(x.1) != first_place);
+        if w[1] - w[0] > 1 && g != u32::MAX as usize && moves_around {
             split_vregs[g / 64] |= 1 << (g % 64);
         }
     }
     refill(live_split, words, 0);
+    // Block starts grow with the blocks, so each vreg's piece there is
+    // found by moving a cursor forward over its pieces.
+    refill(piece_cursor, nv, 0);
     for b in 0..func.num_blocks() {
         let blk = Block(b as u32);
         let preds = func.block_preds(blk);
@@ -1502,15 +1513,31 @@ fn finish<F: Function>(
             *x = l & sv;
         }
         starts.clear();
-        starts.extend(
-            live.vregs(live_split)
-                .map(|v| (v, locs.at_point(v, early(first.index())))),
-        );
+        let at = early(first.index());
+        starts.extend(live.vregs(live_split).map(|v| {
+            let s = locs.pieces_of(v);
+            let mut k = piece_cursor[v] as usize;
+            while k + 1 < s.len() && s[k + 1].0 <= at {
+                k += 1;
+            }
+            piece_cursor[v] = k as u32;
+            match s.get(k) {
+                Some(&(from, a)) if from <= at => (v, a, from),
+                _ => (v, Allocation::None, Point::MAX),
+            }
+        }));
         for &p in preds {
             let br = Inst(func.block_insns(p).last.0 - 1);
             let n0 = moves.len();
-            for &(v, to) in starts.iter() {
-                let from = locs.at_point(v, early(br.index()));
+            let at_br = early(br.index());
+            for &(v, to, piece_start) in starts.iter() {
+                // A predecessor's branch in the piece that holds the block
+                // start sees the same location (it lies between the two).
+                let from = if piece_start <= at_br && at_br < at {
+                    to
+                } else {
+                    locs.at_point(v, at_br)
+                };
                 if from == to {
                     continue;
                 }
