@@ -88,6 +88,12 @@ pub struct Scratch {
     /// Per parameter: its bound as a counting loop's counter (`ALL`: it is
     /// none), or `NOT_YET`.
     own_count: Vec<u64>,
+    /// Per block (by index), its range in `dom_conds`: the comparisons
+    /// that hold wherever it runs, as `(lhs, rhs, cc)` already negated for
+    /// a false arm, from the single-predecessor `brif` edges into it and
+    /// its first `DOM_STEPS - 1` dominators (see [`Ctx::dominating_facts`]).
+    dom_conds_at: Vec<(u32, u32)>,
+    dom_conds: Vec<(Value, Value, IntCC)>,
 }
 
 /// Not computed yet (in [`Scratch::own_count`]).
@@ -156,6 +162,9 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
     s.counters.clear();
     s.own_count.clear();
     s.own_count.resize(nv, NOT_YET);
+    s.dom_conds.clear();
+    s.dom_conds_at.clear();
+    s.dom_conds_at.resize(func.blocks.len(), (0, 0));
     let entry = func.entry_block();
     for &b in dt.rpo() {
         let bd = &func.blocks[b.index()];
@@ -168,6 +177,33 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
         for &i in &bd.insts {
             func.for_each_def(i, |v| s.def[v.index()] = Def::Inst(i.0));
         }
+    }
+    // The dominating comparisons of every block, gathered once: the
+    // bounds below ask for them many times per block.
+    for &b in dt.rpo() {
+        let start = s.dom_conds.len() as u32;
+        let mut x = b;
+        for _ in 0..DOM_STEPS {
+            if let [pr] = dt.cfg().preds(x)
+                && let Some(t) = func.terminator(*pr)
+                && let InstData::Brif {
+                    cond,
+                    then_dest,
+                    else_dest,
+                } = &func.insts[t.index()]
+                && then_dest.block != else_dest.block
+                && let Def::Inst(ci) = s.def[cond.index()]
+                && let InstData::Icmp { cc, lhs, rhs, .. } = func.insts[ci as usize]
+            {
+                let cc = if then_dest.block == x { cc } else { negate(cc) };
+                s.dom_conds.push((lhs, rhs, cc));
+            }
+            match dt.idom(x) {
+                Some(d) if d != x => x = d,
+                _ => break,
+            }
+        }
+        s.dom_conds_at[b.index()] = (start, s.dom_conds.len() as u32);
     }
     // Unreachable blocks' values keep `Def::None` (bound `ALL`). Bounds
     // only fall, from `ALL`: every intermediate state is sound, so the
@@ -186,7 +222,7 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
             break;
         }
     }
-    let ctx = Ctx { func, dt, s };
+    let ctx = Ctx { func, s };
     let mut rewrites: Vec<(usize, Value, u32)> = Vec::new();
     for &b in dt.rpo() {
         for &i in &func.blocks[b.index()].insts {
@@ -251,7 +287,7 @@ fn scale_indices(func: &mut Function, dt: &DomTree, s: &Scratch) -> bool {
     }
     // (block, position, access, shift, x, bound of the unwrapped result)
     let mut found: Vec<(Block, usize, Inst, Inst, u64)> = Vec::new();
-    let ctx = Ctx { func, dt, s };
+    let ctx = Ctx { func, s };
     for &b in dt.rpo() {
         for (pos, &i) in func.blocks[b.index()].insts.iter().enumerate() {
             let Some((addr, _)) = heap_access(&func.insts[i.index()]) else {
@@ -397,7 +433,7 @@ fn counter_of(func: &Function, dt: &DomTree, s: &mut Scratch, b: Block) -> Optio
         if !edges_into(func, dt, b, k, &mut edges) {
             break;
         }
-        let ctx = Ctx { func, dt, s };
+        let ctx = Ctx { func, s };
         if let Some(c) = ctx.counting(p, &edges) {
             found = Some(s.counters.len());
             s.counters.push(c);
@@ -419,7 +455,7 @@ fn param_bound(func: &Function, dt: &DomTree, s: &mut Scratch, b: Block, p: Valu
     let result = if !edges_into(func, dt, b, k as usize, &mut edges) {
         ALL
     } else {
-        let ctx = Ctx { func, dt, s };
+        let ctx = Ctx { func, s };
         let join = edges
             .iter()
             .map(|&(pr, side, a)| ctx.edge_bound(a, pr, side))
@@ -443,7 +479,6 @@ fn param_bound(func: &Function, dt: &DomTree, s: &mut Scratch, b: Block, p: Valu
 
 struct Ctx<'a> {
     func: &'a Function,
-    dt: &'a DomTree,
     s: &'a Scratch,
 }
 
@@ -517,31 +552,23 @@ impl Ctx<'_> {
     }
 
     /// Calls `f` with what the conditions of the single-predecessor edges
-    /// into `at` and its dominators say about `v`.
+    /// into `at` and its dominators (`DOM_STEPS` blocks from `at` up the
+    /// dominator tree) say about `v`.
     fn dominating_facts(&self, at: Block, v: Value, mut f: impl FnMut(Fact)) {
-        let mut x = at;
-        for _ in 0..DOM_STEPS {
-            if let [pr] = self.dt.cfg().preds(x)
-                && let Some(t) = self.func.terminator(*pr)
-                && let InstData::Brif {
-                    then_dest,
-                    else_dest,
-                    ..
-                } = &self.func.insts[t.index()]
-                && then_dest.block != else_dest.block
-            {
-                self.branch_facts(*pr, then_dest.block == x, v, &mut f);
-            }
-            match self.dt.idom(x) {
-                Some(d) if d != x => x = d,
-                _ => break,
-            }
+        let (start, end) = self
+            .s
+            .dom_conds_at
+            .get(at.index())
+            .copied()
+            .unwrap_or((0, 0));
+        for &(lhs, rhs, cc) in &self.s.dom_conds[start as usize..end as usize] {
+            self.compare_facts(lhs, rhs, cc, v, &mut f);
         }
     }
 
     /// Calls `f` with what taking arm `side` of the `brif` ending `pr` says
     /// about `v`.
-    fn branch_facts(&self, pr: Block, side: bool, v: Value, mut f: impl FnMut(Fact)) {
+    fn branch_facts(&self, pr: Block, side: bool, v: Value, f: impl FnMut(Fact)) {
         let Some(t) = self.func.terminator(pr) else {
             return;
         };
@@ -554,6 +581,12 @@ impl Ctx<'_> {
         let InstData::Icmp { cc, lhs, rhs, .. } = self.func.insts[ci as usize] else {
             return;
         };
+        let cc = if side { cc } else { negate(cc) };
+        self.compare_facts(lhs, rhs, cc, v, f);
+    }
+
+    /// Calls `f` with what `lhs <cc> rhs` (known to hold) says about `v`.
+    fn compare_facts(&self, lhs: Value, rhs: Value, cc: IntCC, v: Value, mut f: impl FnMut(Fact)) {
         // Normalize to `v <cc> other`.
         let (cc, other) = if lhs == v && rhs != v {
             (cc, rhs)
@@ -562,7 +595,6 @@ impl Ctx<'_> {
         } else {
             return;
         };
-        let cc = if side { cc } else { negate(cc) };
         let other_max = || self.s.ub[other.index()].min(self.konst(other).unwrap_or(ALL));
         match cc {
             IntCC::UnsignedLessThan => {
