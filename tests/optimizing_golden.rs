@@ -621,3 +621,64 @@ fn shrink_wrapped_callee_preserves_the_callers_registers() {
     let save = code.iter().position(|(_, t)| t.starts_with("mov [rbp-"));
     assert!(save.is_some_and(|s| s > ret), "{leaf}");
 }
+
+/// A `br_table` whose index is a mask no larger than the default's
+/// position loads its target without clamping the index (`cmovb`); one
+/// whose mask can exceed it keeps the clamp. Both dispatch every index
+/// the way Wasm says.
+#[test]
+fn masked_br_table_index_is_not_clamped() {
+    let Some(engine) = engine() else { return };
+    let dispatch = |mask: u32| {
+        format!(
+            r#"
+            (func (export "f{mask}") (param i32) (result i32)
+              (block (block (block (block (block
+                (br_table 0 1 2 3 4 (i32.and (local.get 0) (i32.const {mask}))))
+                (return (i32.const 10)))
+                (return (i32.const 11)))
+                (return (i32.const 12)))
+                (return (i32.const 13)))
+              (i32.const 99))"#
+        )
+    };
+    let wat = format!("(module {} {})", dispatch(3), dispatch(7));
+    let text = compile_listing(&engine, wat.as_bytes(), Emit::Asm).unwrap();
+    let funcs: Vec<&str> = text.split("function").skip(1).collect();
+    assert_eq!(funcs.len(), 2, "{text}");
+    assert!(funcs[0].contains("jmp r"), "{text}");
+    assert!(!funcs[0].contains("cmov"), "{text}");
+    assert!(funcs[1].contains("cmovb"), "{text}");
+    let module = Module::new(&engine, &wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    for mask in [3u32, 7] {
+        let f = instance
+            .get_typed_func::<i32, i32>(&mut store, &format!("f{mask}"))
+            .unwrap();
+        for x in [
+            0u32,
+            1,
+            2,
+            3,
+            4,
+            5,
+            6,
+            7,
+            8,
+            0xFFFF_FFFC,
+            0xFFFF_FFFF,
+            0x8000_0003,
+        ] {
+            let want = match x & mask {
+                k @ 0..=3 => 10 + k as i32,
+                _ => 99,
+            };
+            assert_eq!(
+                f.call(&mut store, x as i32).unwrap(),
+                want,
+                "mask {mask}, x {x:#x}"
+            );
+        }
+    }
+}

@@ -2016,14 +2016,19 @@ impl Emitter {
                 x64!(self.asm; test Rd(r[0]), Rd(r[0]));
                 self.jcc(Cond::NE, l);
             }
-            MInst::JumpTableAddr { jt } => {
+            MInst::JumpTableAddr { jt, in_range } => {
                 let (idx, addr, t) = (r[0], r[1], r[2]);
                 let n = vc.jt(jt).len() as i32 - 1;
                 let tl = self.jt_labels[jt as usize];
+                if in_range {
+                    x64!(self.asm; mov Rd(addr), Rd(idx));
+                } else {
+                    x64!(self.asm
+                        ; mov Rd(addr), n
+                        ; cmp Rd(idx), Rd(addr)
+                        ; cmovb Rd(addr), Rd(idx));
+                }
                 x64!(self.asm
-                    ; mov Rd(addr), n
-                    ; cmp Rd(idx), Rd(addr)
-                    ; cmovb Rd(addr), Rd(idx)
                     ; lea Rq(t), [=>tl]
                     ; movsxd Rq(addr), DWORD [Rq(t) + Rq(addr) * 4]
                     ; add Rq(addr), Rq(t));

@@ -643,10 +643,14 @@ pub enum MInst {
         code: TrapCode,
     },
     /// ops = `[use index, early def target address, early def temp]`: clamps the
-    /// index to the default and loads the target from jump table `jt`.
+    /// index to the default (unless `in_range`) and loads the target from
+    /// jump table `jt`.
     JumpTableAddr {
         /// Index into [`VCode::jump_tables`].
         jt: u32,
+        /// The index is known to be at most the default's position: no
+        /// clamp, only its zero extension.
+        in_range: bool,
     },
     /// Terminator, no ops: jump to block `target`.
     Jump {

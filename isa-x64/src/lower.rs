@@ -319,6 +319,45 @@ impl Lower<'_> {
         }
     }
 
+    /// A `br_table` on `index` through a jump table (`in_range`: the index
+    /// never exceeds the default's position, so it is not clamped).
+    fn lower_br_table(
+        &mut self,
+        index: Value,
+        table: strata_ir::JumpTable,
+        in_range: bool,
+        cur: u32,
+    ) -> Result<(), CompileError> {
+        let targets = self
+            .func
+            .jump_tables
+            .get(table.index())
+            .ok_or_else(|| err(format!("unknown jump table {table}")))?;
+        if targets.is_empty() {
+            return Err(err(format!("empty jump table {table}")));
+        }
+        let start = self.vc.jt_targets.len() as u32;
+        for &t in targets {
+            let t = self.block(t)?;
+            self.vc.jt_targets.push(t);
+            self.succ(cur, t);
+        }
+        let jt = self.vc.jump_tables.len() as u32;
+        self.vc
+            .jump_tables
+            .push((start, self.vc.jt_targets.len() as u32));
+        let addr = self.tmp(RegClass::Int);
+        let t = self.tmp(RegClass::Int);
+        let ops = [
+            Operand::reg_use(self.v(index)),
+            Operand::new_early_def(addr, OperandConstraint::Reg),
+            Operand::new_early_def(t, OperandConstraint::Reg),
+        ];
+        self.emit(MInst::JumpTableAddr { jt, in_range }, &ops);
+        self.emit(MInst::BrTable { jt }, &[Operand::reg_use(addr)]);
+        Ok(())
+    }
+
     /// Lowers `inst` with the pattern selected for it.
     fn lower_pat(&mut self, inst: Inst, pat: Pat, cur: u32) -> Result<(), CompileError> {
         let data = &self.func.insts[inst.index()];
@@ -329,6 +368,12 @@ impl Lower<'_> {
         let need = |d: Option<VReg>| d.ok_or_else(|| err("pattern without a result"));
         match pat {
             Pat::Default | Pat::Skip => unreachable!("handled by the caller"),
+            Pat::BrTableInRange => {
+                let InstData::BrTable { index, table } = *data else {
+                    return Err(err("BrTableInRange pattern on a non-br_table"));
+                };
+                self.lower_br_table(index, table, true, cur)?;
+            }
             Pat::Ext { op, a } => {
                 let ops = [Operand::reg_use(self.v(a)), Operand::reg_def(need(d)?)];
                 self.emit(MInst::Ext { op }, &ops);
@@ -753,33 +798,7 @@ impl Lower<'_> {
                 }
             }
             InstData::BrTable { index, table } => {
-                let targets = self
-                    .func
-                    .jump_tables
-                    .get(table.index())
-                    .ok_or_else(|| err(format!("unknown jump table {table}")))?;
-                if targets.is_empty() {
-                    return Err(err(format!("empty jump table {table}")));
-                }
-                let start = self.vc.jt_targets.len() as u32;
-                for &t in targets {
-                    let t = self.block(t)?;
-                    self.vc.jt_targets.push(t);
-                    self.succ(cur, t);
-                }
-                let jt = self.vc.jump_tables.len() as u32;
-                self.vc
-                    .jump_tables
-                    .push((start, self.vc.jt_targets.len() as u32));
-                let addr = self.tmp(RegClass::Int);
-                let t = self.tmp(RegClass::Int);
-                let ops = [
-                    Operand::reg_use(self.v(index)),
-                    Operand::new_early_def(addr, OperandConstraint::Reg),
-                    Operand::new_early_def(t, OperandConstraint::Reg),
-                ];
-                self.emit(MInst::JumpTableAddr { jt }, &ops);
-                self.emit(MInst::BrTable { jt }, &[Operand::reg_use(addr)]);
+                self.lower_br_table(index, table, false, cur)?;
             }
             InstData::Return { args } => {
                 let args = self.func.values(args);
@@ -1442,6 +1461,9 @@ pub(crate) enum Pat {
         src: Value,
         imm: Option<i32>,
     },
+    /// A `br_table` whose index never exceeds the default's position (a
+    /// mask, a remainder): its jump-table load needs no clamp.
+    BrTableInRange,
 }
 
 impl Pat {
@@ -2183,6 +2205,12 @@ impl Sel<'_> {
                     Size::S64 => i32::try_from(c).ok()? as i64 as u64,
                 };
                 Some(Plan::new(Pat::CopyImm { imm }).absorb(self.arg(p, 0)))
+            }
+            // An index that never exceeds the default's position (`x & 3`
+            // into five entries) needs no clamp.
+            InstData::BrTable { index, table } => {
+                let n = self.func.jump_tables.get(table.index())?.len() as u64;
+                (n > 0 && self.umax(index, 3) < n).then(|| Plan::new(Pat::BrTableInRange))
             }
             InstData::Load {
                 space: AddrSpace::Vm,
