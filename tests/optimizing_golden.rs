@@ -682,3 +682,42 @@ fn masked_br_table_index_is_not_clamped() {
         }
     }
 }
+
+/// A `trapif` on a comparison is the comparison and a conditional jump to
+/// the trap (no `setcc`/`movzx`/`test` of a flag value): `call_indirect`'s
+/// three checks, in both tiers.
+#[test]
+fn checks_compare_and_jump_to_their_trap() {
+    let wat = r#"
+        (module
+          (type $ii (func (param i32) (result i32)))
+          (table 4 funcref)
+          (func (export "f") (param i32) (result i32)
+            (call_indirect (type $ii) (i32.const 7) (local.get 0))))"#;
+    for tier in [Tier::Optimizing, Tier::Baseline] {
+        let mut config = Config::new();
+        config.tier(tier);
+        let Ok(engine) = Engine::new(&config) else {
+            return;
+        };
+        let text = compile_listing(&engine, wat.as_bytes(), Emit::Asm).unwrap();
+        let code = lines(&text);
+        let call = code
+            .iter()
+            .position(|(_, t)| t.starts_with("call "))
+            .expect("the call");
+        let before: Vec<&str> = code[..call].iter().map(|(_, t)| t.as_str()).collect();
+        assert!(
+            !before
+                .iter()
+                .any(|t| t.starts_with("set") || t.starts_with("movzx")),
+            "{tier:?}: {text}"
+        );
+        for jcc in ["jae ", "je ", "jne "] {
+            assert!(
+                before.iter().any(|t| t.starts_with(jcc)),
+                "{tier:?} {jcc}: {text}"
+            );
+        }
+    }
+}

@@ -657,3 +657,36 @@ fn address_arithmetic_wraps_at_32_bits() {
         }
     }
 }
+
+/// `call_indirect`'s three checks (index against the table's length, null
+/// entry, signature id), each a comparison and a conditional jump to its
+/// trap, trap with their own codes at the call's bytecode offset in every
+/// tier, and a call that passes them returns.
+#[test]
+fn call_indirect_checks_trap_at_the_call() {
+    let bytes = wat::parse_str(TRAPS).unwrap();
+    // `local.get 0; call_indirect (type 0) (table 0)`.
+    let call_at = code_offset(&bytes, &[0x20, 0x00, 0x11, 0x00, 0x00]) + 2;
+    for tier in TIERS {
+        let (mut store, i) = instantiate_in(tier, &bytes);
+        let f = i
+            .get_typed_func::<i32, i32>(&mut store, "call_indirect")
+            .unwrap();
+        assert_eq!(f.call(&mut store, 0).unwrap(), 5, "{tier:?}");
+        for (index, code) in [
+            (3, TrapCode::UndefinedElement),
+            (-1, TrapCode::UndefinedElement),
+            (2, TrapCode::UninitializedElement),
+            (1, TrapCode::IndirectCallTypeMismatch),
+        ] {
+            let e = f.call(&mut store, index).expect_err("a trap");
+            let t = e.as_trap().unwrap_or_else(|| panic!("not a trap: {e}"));
+            assert_eq!(t.code(), Some(code), "{tier:?} index {index}");
+            assert_eq!(
+                t.backtrace()[0].module_offset,
+                Some(call_at),
+                "{tier:?} index {index}: {e}"
+            );
+        }
+    }
+}

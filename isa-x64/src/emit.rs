@@ -2016,6 +2016,11 @@ impl Emitter {
                 x64!(self.asm; test Rd(r[0]), Rd(r[0]));
                 self.jcc(Cond::NE, l);
             }
+            MInst::CondTrap { cmp, code } => {
+                let l = self.stub(code);
+                self.set_flags(cmp, r);
+                self.jump_if(Test::of(cmp), l);
+            }
             MInst::JumpTableAddr { jt, in_range } => {
                 let (idx, addr, t) = (r[0], r[1], r[2]);
                 let n = vc.jt(jt).len() as i32 - 1;

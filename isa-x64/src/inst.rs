@@ -62,7 +62,8 @@ pub enum ShiftOp {
 }
 
 /// A flags-setting comparison and the condition tested on it (used by
-/// [`MInst::SetCond`], [`MInst::CondBr`] and [`MInst::CondSelect`]). It
+/// [`MInst::SetCond`], [`MInst::CondBr`], [`MInst::CondSelect`] and
+/// [`MInst::CondTrap`]). It
 /// takes the first [`CmpKind::num_operands`] operands of its instruction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CmpKind {
@@ -642,6 +643,15 @@ pub enum MInst {
         /// Why.
         code: TrapCode,
     },
+    /// ops = the comparison's: trap with `code` if it holds (`cmp a, b;
+    /// jcc stub`).
+    CondTrap {
+        /// The fused comparison (never one in memory: its load would trap
+        /// at another bytecode offset than the check).
+        cmp: CmpKind,
+        /// Why.
+        code: TrapCode,
+    },
     /// ops = `[use index, early def target address, early def temp]`: clamps the
     /// index to the default (unless `in_range`) and loads the target from
     /// jump table `jt`.
@@ -754,9 +764,10 @@ impl MInst {
     pub fn may_be_stack(&self, k: usize) -> bool {
         match self {
             MInst::Alu { .. } | MInst::Fpu { .. } => k == 1,
-            MInst::SetCond { cmp } | MInst::CondSelect { cmp, .. } | MInst::CondBr { cmp, .. } => {
-                k == 1 && matches!(cmp, CmpKind::Cmp { .. })
-            }
+            MInst::SetCond { cmp }
+            | MInst::CondSelect { cmp, .. }
+            | MInst::CondBr { cmp, .. }
+            | MInst::CondTrap { cmp, .. } => k == 1 && matches!(cmp, CmpKind::Cmp { .. }),
             MInst::Lea {
                 index: true,
                 shift: 0,

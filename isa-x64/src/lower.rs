@@ -368,6 +368,13 @@ impl Lower<'_> {
         let need = |d: Option<VReg>| d.ok_or_else(|| err("pattern without a result"));
         match pat {
             Pat::Default | Pat::Skip => unreachable!("handled by the caller"),
+            Pat::CondTrap { c } => {
+                let InstData::TrapIf { code, .. } = *data else {
+                    return Err(err("CondTrap pattern on a non-trapif"));
+                };
+                let cmp = self.cmp_ops(c, &mut ops)?;
+                self.emit(MInst::CondTrap { cmp, code }, &ops);
+            }
             Pat::BrTableInRange => {
                 let InstData::BrTable { index, table } = *data else {
                     return Err(err("BrTableInRange pattern on a non-br_table"));
@@ -1464,6 +1471,8 @@ pub(crate) enum Pat {
     /// A `br_table` whose index never exceeds the default's position (a
     /// mask, a remainder): its jump-table load needs no clamp.
     BrTableInRange,
+    /// A `trapif` on a fused comparison.
+    CondTrap { c: Cmp },
 }
 
 impl Pat {
@@ -2205,6 +2214,15 @@ impl Sel<'_> {
                     Size::S64 => i32::try_from(c).ok()? as i64 as u64,
                 };
                 Some(Plan::new(Pat::CopyImm { imm }).absorb(self.arg(p, 0)))
+            }
+            // A check's comparison (a table index against its length, a
+            // signature id against the expected one) and its trap are one
+            // `cmp` and one `jcc` to the trap. (Not a comparison in memory,
+            // whose load would be a trap site at the comparison's offset.)
+            InstData::TrapIf { .. } => {
+                let (c, plan) = self.cond_cmp(p, 0, p)?;
+                (!matches!(c.kind, CmpKind::CmpMem { .. }))
+                    .then(|| Plan::new(Pat::CondTrap { c }).merge(&plan))
             }
             // An index that never exceeds the default's position (`x & 3`
             // into five entries) needs no clamp.
