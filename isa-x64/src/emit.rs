@@ -233,7 +233,8 @@ pub struct Emitter {
     /// per block whether it belongs to the early exit (its returns restore
     /// nothing). See [`Emitter::plan_wrap`].
     wrap: Option<u32>,
-    early_exit: Vec<bool>,
+    early_exit: Vec<u8>,
+    wrap_stack: Vec<u32>,
     /// Whether a return emitted now restores the saved registers.
     restore_saved: bool,
     /// Out-of-line paths of the tier checks.
@@ -278,6 +279,9 @@ struct Hoist {
     after: Option<u32>,
 }
 
+/// The mark of a block of the early exit in [`Emitter::early_exit`].
+const EARLY_EXIT: u8 = 1;
+
 /// An operand in `regs` that is a spill slot: `STACK | k`, its rbp offset
 /// in `stack_offs[k]` (only where [`MInst::may_be_stack`]).
 const STACK: u8 = 0x80;
@@ -320,6 +324,7 @@ impl Default for Emitter {
             saved: SmallVec::new(),
             wrap: None,
             early_exit: Vec::new(),
+            wrap_stack: Vec::new(),
             restore_saved: true,
             tier_stubs: Vec::new(),
             osr_returns: Vec::new(),
@@ -935,21 +940,29 @@ impl Emitter {
         if touches(0) {
             return;
         }
-        // Blocks reachable from `start` (resolved), marked with `tag`.
-        let mut mark = vec![0u8; n];
-        // (The entry block has no predecessors, so it is never reached.)
-        let reach = |start: usize, tag: u8, mark: &mut Vec<u8>| {
-            let mut stack = vec![start];
-            mark[start] |= tag;
-            while let Some(x) = stack.pop() {
-                for y in succs(x) {
-                    if mark[y] & tag == 0 {
-                        mark[y] |= tag;
-                        stack.push(y);
+        // Marks blocks reachable from `start` (resolved) with `tag`;
+        // false as soon as one of them is `bad`. (The entry block has no
+        // predecessors, so it is never reached.)
+        let mut marks = std::mem::take(&mut self.early_exit);
+        let mut stack = std::mem::take(&mut self.wrap_stack);
+        let mut reach =
+            |start: usize, tag: u8, marks: &mut [u8], bad: &dyn Fn(usize, &[u8]) -> bool| {
+                stack.clear();
+                stack.push(start as u32);
+                marks[start] |= tag;
+                while let Some(x) = stack.pop() {
+                    if bad(x as usize, marks) {
+                        return false;
+                    }
+                    for y in succs(x as usize) {
+                        if marks[y] & tag == 0 {
+                            marks[y] |= tag;
+                            stack.push(y as u32);
+                        }
                     }
                 }
-            }
-        };
+                true
+            };
         for (exit, body) in [(a, b), (b, a)] {
             if body == 0
                 || exit == 0
@@ -958,21 +971,20 @@ impl Emitter {
             {
                 continue;
             }
-            mark.iter_mut().for_each(|m| *m = 0);
-            reach(exit, 1, &mut mark);
-            reach(body, 2, &mut mark);
-            let ok = (0..n).all(|x| match mark[x] {
-                0 | 2 => true,
-                1 => self.resolved[x] != x as u32 || !touches(x),
-                _ => false,
-            });
-            if ok {
-                self.early_exit.clear();
-                self.early_exit.extend(mark.iter().map(|&m| m == 1));
+            marks.clear();
+            marks.resize(n, 0);
+            // The early exit touches no saved register, and the rest of
+            // the function never enters it.
+            if reach(exit, EARLY_EXIT, &mut marks, &|x, _| {
+                self.resolved[x] == x as u32 && touches(x)
+            }) && reach(body, 2, &mut marks, &|x, m| m[x] & EARLY_EXIT != 0)
+            {
                 self.wrap = Some(body as u32);
-                return;
+                break;
             }
         }
+        self.early_exit = marks;
+        self.wrap_stack = stack;
     }
 
     /// Byte offset from rbp of spill slot `k` of this function's frame.
@@ -1089,7 +1101,7 @@ impl Emitter {
             self.asm.dynamic_label(l);
             self.zf = None;
             if let Some(w) = self.wrap {
-                self.restore_saved = !self.early_exit[b];
+                self.restore_saved = self.early_exit[b] & EARLY_EXIT == 0;
                 if w == b as u32 {
                     self.save_callee_saved();
                 }
