@@ -971,6 +971,10 @@ struct FixedBuilder {
     list: Vec<(u8, FixedRange)>,
     /// Ranges per register.
     count: [u32; PReg::NUM_INDEX],
+    /// The registers with ranges (bit `p.index()`): most functions name a
+    /// few of the `PReg::NUM_INDEX`, so the passes over registers visit
+    /// only these.
+    used: u128,
 }
 
 impl Default for FixedBuilder {
@@ -978,14 +982,28 @@ impl Default for FixedBuilder {
         FixedBuilder {
             list: Vec::new(),
             count: [0; PReg::NUM_INDEX],
+            used: 0,
         }
     }
+}
+
+/// The indices of the set bits of `bits`, in increasing order.
+fn set_bits(mut bits: u128) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        if bits == 0 {
+            return None;
+        }
+        let p = bits.trailing_zeros() as usize;
+        bits &= bits - 1;
+        Some(p)
+    })
 }
 
 impl FixedBuilder {
     #[inline]
     fn push(&mut self, p: PReg, from: Point, to: Point, owner: u32) {
         self.count[p.index()] += 1;
+        self.used |= 1 << p.index();
         self.list.push((
             p.index() as u8,
             FixedRange {
@@ -997,7 +1015,10 @@ impl FixedBuilder {
 
     fn clear(&mut self) {
         self.list.clear();
-        self.count = [0; PReg::NUM_INDEX];
+        for p in set_bits(self.used) {
+            self.count[p] = 0;
+        }
+        self.used = 0;
     }
 
     /// Groups the ranges by register into `out`, sorts each register's by
@@ -1013,9 +1034,15 @@ impl FixedBuilder {
         if self.list.is_empty() {
             return Ok(());
         }
-        for p in 0..PReg::NUM_INDEX {
-            start[p + 1] = start[p] + self.count[p];
+        // `start[p]` sums the counts of the registers below `p`: it only
+        // grows past a used register.
+        let (mut acc, mut filled) = (0u32, 0usize);
+        for p in set_bits(self.used) {
+            start[filled + 1..=p].fill(acc);
+            acc += self.count[p];
+            filled = p;
         }
+        start[filled + 1..].fill(acc);
         next.clear();
         next.extend_from_slice(&start[..PReg::NUM_INDEX]);
         ranges.resize(
@@ -1029,7 +1056,7 @@ impl FixedBuilder {
             ranges[next[p as usize] as usize] = f;
             next[p as usize] += 1;
         }
-        for p in 0..PReg::NUM_INDEX {
+        for p in set_bits(self.used) {
             let list = &mut ranges[start[p] as usize..start[p + 1] as usize];
             if list.len() < 2 {
                 continue;
@@ -1333,15 +1360,16 @@ fn scan(
         [0, 1].map(|c| env.regs[c].iter().fold(PRegSet::empty(), |s, &r| s.with(r)));
     refill(loc, nv, Allocation::None);
     lanes.resize_with(PReg::NUM_INDEX, Lane::default);
-    for lane in lanes.iter_mut() {
-        lane.list.clear();
-        lane.head = 0;
-    }
     let mut conflicts: SmallVec<[u32; 8]> = SmallVec::new();
     // Per register, its fixed ranges not yet passed (see `reg_free`).
+    // Only allocatable registers are ever candidates, so only their lanes
+    // and cursors are set up.
     let mut cursor = [(0u32, 0u32); PReg::NUM_INDEX];
-    for (ri, c) in cursor.iter_mut().enumerate() {
-        *c = (fixed.start[ri], fixed.start[ri + 1]);
+    for r in env.regs.iter().flatten() {
+        let ri = r.index();
+        cursor[ri] = (fixed.start[ri], fixed.start[ri + 1]);
+        lanes[ri].list.clear();
+        lanes[ri].head = 0;
     }
     let fixed = &fixed.ranges[..];
     for &v in order.iter() {
