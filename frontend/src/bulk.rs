@@ -24,7 +24,7 @@
 
 use strata_ir::{
     AddrSpace, BinaryOp, CallKind, Function, InstData, IntCC, LoadOp, StoreOp, TrapCode, Type,
-    UnaryOp, Value,
+    UnaryOp, Value, ValueList,
 };
 use wasmparser::Operator;
 
@@ -299,65 +299,83 @@ pub(crate) fn translate(
     Ok(true)
 }
 
-/// The parameter count and result types of type `type_index`.
-fn signature(
-    b: &impl IrSink,
+/// A new value list of `prefix` followed by `n` values popped from the
+/// operand stack (in push order), written straight into the function's
+/// value pool (calls are frequent: no vector per call).
+fn list_with_popped(b: &mut impl IrSink, prefix: &[Value], n: usize) -> ValueList {
+    let pool = &mut b.ir_func().value_pool;
+    let start = pool.len();
+    pool.extend_from_slice(prefix);
+    pool.resize(start + prefix.len() + n, Value::new(0));
+    for i in (0..n).rev() {
+        let v = b.ir_pop();
+        b.ir_func().value_pool[start + prefix.len() + i] = v;
+    }
+    ValueList {
+        start: start as u32,
+        len: (prefix.len() + n) as u32,
+    }
+}
+
+/// Emits a call of function type `type_index` with `prefix` and the
+/// parameters popped from the operand stack as its arguments, and pushes
+/// its results.
+fn emit_call(
+    b: &mut impl IrSink,
+    kind: CallKind,
     type_index: u32,
+    prefix: &[Value],
     offset: usize,
-) -> Result<(usize, Vec<Type>), WasmError> {
-    let ft = &b.ir_env().types[type_index as usize];
-    let results = ft
-        .results
-        .iter()
-        .map(|&t| crate::baseline::ir_type(t, offset))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((ft.params.len(), results))
-}
-
-/// Pops `n` values, returned in push order.
-fn pop_n(b: &mut impl IrSink, n: usize) -> Vec<Value> {
-    let mut v: Vec<Value> = (0..n).map(|_| b.ir_pop()).collect();
-    v.reverse();
-    v
-}
-
-/// Emits a call with `args` and pushes its results.
-fn emit_call(b: &mut impl IrSink, kind: CallKind, args: &[Value], result_types: &[Type]) {
-    let results: Vec<Value> = result_types.iter().map(|&t| temp(b, t)).collect();
-    let func = b.ir_func();
-    let args = func.make_value_list(args);
-    let list = func.make_value_list(&results);
+) -> Result<(), WasmError> {
+    let (nparams, nresults) = {
+        let ft = &b.ir_env().types[type_index as usize];
+        (ft.params.len(), ft.results.len())
+    };
+    let args = list_with_popped(b, prefix, nparams);
+    let start = b.ir_func().value_pool.len();
+    for k in 0..nresults {
+        let t = b.ir_env().types[type_index as usize].results[k];
+        let r = temp(b, crate::baseline::ir_type(t, offset)?);
+        b.ir_func().value_pool.push(r);
+    }
+    let results = ValueList {
+        start: start as u32,
+        len: nresults as u32,
+    };
     b.ir_emit(InstData::Call {
         kind,
         args,
-        results: list,
+        results,
     });
-    for r in results {
+    for k in 0..nresults {
+        let r = b.ir_func().value_pool[start + k];
         b.ir_push(r);
     }
+    Ok(())
 }
 
 /// `call f`: a direct call within the instance, or through the imported
 /// function's funcref (its code and VMContext) for an import.
 fn call(b: &mut impl IrSink, f: u32, offset: usize) -> Result<(), WasmError> {
     let type_index = b.ir_env().functions[f as usize];
-    let (nparams, results) = signature(b, type_index, offset)?;
     let slot = b.ir_offsets().funcref(f);
     if b.ir_env().is_imported_func(f) {
         let vmctx = vmctx(b);
         let code = load_vm(b, LoadOp::I64, vmctx, slot + funcref::CODE);
         let callee_vmctx = load_vm(b, LoadOp::I64, vmctx, slot + funcref::VMCTX);
-        let mut args = vec![code, callee_vmctx];
-        args.extend(pop_n(b, nparams));
-        emit_call(b, CallKind::Indirect, &args, &results);
+        emit_call(
+            b,
+            CallKind::Indirect,
+            type_index,
+            &[code, callee_vmctx],
+            offset,
+        )
     } else {
-        let args = pop_n(b, nparams);
         let kind = CallKind::Direct {
             slot: slot + funcref::CODE,
         };
-        emit_call(b, kind, &args, &results);
+        emit_call(b, kind, type_index, &[], offset)
     }
-    Ok(())
 }
 
 /// `call_indirect`: the index is checked against the table's length
@@ -371,7 +389,6 @@ fn call_indirect(
     table_index: u32,
     offset: usize,
 ) -> Result<(), WasmError> {
-    let (nparams, results) = signature(b, type_index, offset)?;
     let index = b.ir_pop();
     let addr = table_element_addr(b, table_index, index, TrapCode::UndefinedElement);
     let fref = load_vm(b, LoadOp::I64, addr, 0);
@@ -402,10 +419,13 @@ fn call_indirect(
     });
     let code = load_vm(b, LoadOp::I64, fref, funcref::CODE);
     let callee_vmctx = load_vm(b, LoadOp::I64, fref, funcref::VMCTX);
-    let mut args = vec![code, callee_vmctx];
-    args.extend(pop_n(b, nparams));
-    emit_call(b, CallKind::Indirect, &args, &results);
-    Ok(())
+    emit_call(
+        b,
+        CallKind::Indirect,
+        type_index,
+        &[code, callee_vmctx],
+        offset,
+    )
 }
 
 /// The constant offset of a memory immediate (memory 0 only).

@@ -59,7 +59,7 @@
 //! ret`. The loads of a call's extra
 //! results directly follow the call, before anything can reuse the area.
 
-use strata_ir::{Signature, Type};
+use strata_ir::Type;
 use strata_regalloc::PReg;
 
 use crate::CompileError;
@@ -140,13 +140,6 @@ pub fn assign_results(
         }
     }
     Ok(area)
-}
-
-/// Checks that a signature is supported by the Wasm convention (any
-/// signature is: extra results go to the return area).
-pub fn check_signature(sig: &Signature) -> Result<(), CompileError> {
-    let mut v = Vec::new();
-    assign_results(CallConv::Wasm, sig.results.iter().copied(), &mut v).map(|_| ())
 }
 
 /// Byte offset from rsp at a call (and right after it) of the return-area

@@ -873,16 +873,20 @@ impl VCode {
     /// Computes predecessor lists from the successor lists.
     pub fn compute_preds(&mut self) {
         let n = self.block_ranges.len();
-        let mut counts = vec![0u32; n + 1];
-        for s in &self.succs {
-            counts[s.index() + 1] += 1;
-        }
-        for i in 0..n {
-            counts[i + 1] += counts[i];
-        }
+        // Count each block's predecessors into its range's end, then turn
+        // the counts into empty ranges at their offsets (no scratch buffer:
+        // this runs once per function).
         self.pred_ranges.clear();
-        self.pred_ranges
-            .extend((0..n).map(|i| (counts[i], counts[i])));
+        self.pred_ranges.resize(n, (0, 0));
+        for s in &self.succs {
+            self.pred_ranges[s.index()].1 += 1;
+        }
+        let mut at = 0;
+        for r in &mut self.pred_ranges {
+            let count = r.1;
+            *r = (at, at);
+            at += count;
+        }
         self.preds.clear();
         self.preds.resize(self.succs.len(), Block(0));
         for b in 0..n {
