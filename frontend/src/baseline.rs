@@ -507,31 +507,6 @@ impl Ctx<'_> {
         edge
     }
 
-    fn block_type(
-        &self,
-        bt: BlockType,
-        offset: usize,
-    ) -> Result<(Vec<Type>, Vec<Type>), WasmError> {
-        Ok(match bt {
-            BlockType::Empty => (vec![], vec![]),
-            BlockType::Type(t) => (vec![], vec![ir_type(t, offset)?]),
-            BlockType::FuncType(i) => {
-                let ft = &self.env.types[i as usize];
-                let p = ft
-                    .params
-                    .iter()
-                    .map(|&t| ir_type(t, offset))
-                    .collect::<Result<_, _>>()?;
-                let r = ft
-                    .results
-                    .iter()
-                    .map(|&t| ir_type(t, offset))
-                    .collect::<Result<_, _>>()?;
-                (p, r)
-            }
-        })
-    }
-
     fn push_frame(
         &mut self,
         kind: FrameKind,
@@ -554,15 +529,33 @@ impl Ctx<'_> {
             });
             return Ok(());
         }
-        let (params, results) = self.block_type(bt, offset)?;
+        // The block's parameter and result types, checked without a vector
+        // for them (blocks are frequent); a loop's variables are its
+        // parameters, any other block's its results.
+        let env = self.env;
+        let single;
+        let (params, results): (&[ValType], &[ValType]) = match bt {
+            BlockType::Empty => (&[], &[]),
+            BlockType::Type(t) => {
+                single = [t];
+                (&[], &single)
+            }
+            BlockType::FuncType(i) => {
+                let ft = &env.types[i as usize];
+                (&ft.params, &ft.results)
+            }
+        };
+        for &t in params.iter().chain(results) {
+            ir_type(t, offset)?;
+        }
         let var_types = if kind == FrameKind::Loop {
-            &params
+            params
         } else {
-            &results
+            results
         };
         let vars_start = self.func.num_values() as u32;
         for &t in var_types {
-            self.func.new_value(t);
+            self.func.new_value(ir_type(t, offset)?);
         }
         let height = self.t.stack.len() - params.len();
         let frame = Frame {
