@@ -135,7 +135,9 @@ impl Compiler {
         };
         let out = strata_regalloc::allocate(&self.vcode, &self.env, &options)
             .map_err(|e| CompileError(format!("register allocation of {}: {e}", func.name)))?;
-        self.emitter.emit(&self.vcode, &out)
+        let compiled = self.emitter.emit(&self.vcode, &out);
+        strata_regalloc::recycle(out);
+        compiled
     }
 }
 

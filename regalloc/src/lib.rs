@@ -737,10 +737,26 @@ impl Context {
         }
         Ok(output)
     }
+
+    /// Hands back an [`Output`] the client is done with: the next
+    /// allocation reuses its vectors instead of allocating its own.
+    pub fn recycle(&mut self, output: Output) {
+        self.ctx.fixup_spare(output);
+    }
 }
 
 thread_local! {
     static CONTEXT: std::cell::RefCell<Context> = std::cell::RefCell::new(Context::new());
+}
+
+/// Hands `output` back to this thread's [`Context`] (see
+/// [`Context::recycle`]), for [`allocate`] to reuse its vectors.
+pub fn recycle(output: Output) {
+    let _ = CONTEXT.try_with(|c| {
+        if let Ok(mut c) = c.try_borrow_mut() {
+            c.recycle(output);
+        }
+    });
 }
 
 /// Allocates registers for `func`, reusing this thread's [`Context`].

@@ -178,6 +178,14 @@ impl Ctx {
     pub(crate) fn is_oversized(&self) -> bool {
         self.ranges.capacity() > 1 << 16 || self.fixup.block_of.capacity() > 1 << 18
     }
+
+    /// Keeps `output`'s vectors for the next fix-up (not those of a huge
+    /// function: see [`Ctx::is_oversized`]).
+    pub(crate) fn fixup_spare(&mut self, output: Output) {
+        if output.allocs.capacity() <= 1 << 18 {
+            self.fixup.spare = Some(output);
+        }
+    }
 }
 
 /// Entry point: allocates `func`.
@@ -1627,6 +1635,9 @@ pub(crate) struct FixupBufs {
     seq: Vec<Move>,
     edits: Vec<(ProgPoint, Edit)>,
     restores: PrioEdits,
+    /// A finished [`Output`] handed back by the client
+    /// ([`crate::Context::recycle`]), whose vectors the next one reuses.
+    pub(crate) spare: Option<Output>,
 }
 
 /// Per-instruction constraint fix-up.
@@ -1906,13 +1917,15 @@ impl<'a, F: Function> Fixup<'a, F> {
     pub(crate) fn run(mut self, extra: PrioEdits) -> Result<Output, RegAllocError> {
         let func = self.func;
         let n = func.num_insts();
-        let mut out = Output {
-            allocs: Vec::with_capacity(2 * n),
-            inst_alloc_offsets: Vec::with_capacity(n),
-            edits: Vec::new(),
-            num_spillslots: 0,
-            hoistable_edges: Vec::new(),
-        };
+        // (The vectors of an output the client handed back, if any.)
+        let mut out = self.bufs.spare.take().unwrap_or_default();
+        out.allocs.clear();
+        out.allocs.reserve(2 * n);
+        out.inst_alloc_offsets.clear();
+        out.inst_alloc_offsets.reserve(n);
+        out.edits.clear();
+        out.num_spillslots = 0;
+        out.hoistable_edges.clear();
         // Only split children live at rematerialization markers.
         let may_remat = self.locs.whole.is_empty();
         let scratch: SmallVec<[PReg; 4]> = self.env.scratch.iter().flatten().copied().collect();
@@ -2054,13 +2067,13 @@ impl<'a, F: Function> Fixup<'a, F> {
         // priority keep their order. (Usually the instructions' own edits
         // are all there is, and they are made in order.)
         if extra.is_empty() && restores.is_empty() && edits.is_sorted_by_key(|&(p, _)| p) {
-            out.edits = edits.as_slice().to_vec();
+            out.edits.extend_from_slice(&edits);
         } else {
             let mut all = extra;
             all.extend(edits.iter().map(|&(p, e)| (p, 3u8, e)));
             all.extend_from_slice(&restores);
             all.sort_by_key(|&(p, prio, _)| (p, prio));
-            out.edits = all.into_iter().map(|(p, _, e)| (p, e)).collect();
+            out.edits.extend(all.into_iter().map(|(p, _, e)| (p, e)));
         }
         out.num_spillslots = self.num_slots + self.emergency.len();
         let b = &mut *self.bufs;
