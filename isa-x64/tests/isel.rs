@@ -317,14 +317,7 @@ fn compare_and_branch() {
             ] {
                 let (mut b, p) = B::new(&[ty, ty], &[Type::I32]);
                 let c = build_cond(&mut b, cc, ty, p[0], p[1], shape);
-                let (t, e) = (b.block(), b.block());
-                b.brif(c, t, e);
-                b.switch_to(t);
-                let one = b.iconst(Type::I32, 1);
-                b.ret(&[one]);
-                b.switch_to(e);
-                let zero = b.iconst(Type::I32, 0);
-                b.ret(&[zero]);
+                branch_to_returns(&mut b, c, 1, 0);
                 let r = Runnable::new(&b.f);
                 let d = strata_isa_x64::listing(&r.compiled);
                 assert!(!d.contains("set"), "fused: {d}");
@@ -444,14 +437,7 @@ fn test_patterns() {
                     }
                 };
                 if branch {
-                    let (t, e) = (b.block(), b.block());
-                    b.brif(c, t, e);
-                    b.switch_to(t);
-                    let one = b.iconst(Type::I32, 1);
-                    b.ret(&[one]);
-                    b.switch_to(e);
-                    let z = b.iconst(Type::I32, 0);
-                    b.ret(&[z]);
+                    branch_to_returns(&mut b, c, 1, 0);
                 } else {
                     let c = if matches!(shape, Shape::BrAnd) {
                         let z32 = b.iconst(Type::I32, 0);
@@ -528,14 +514,7 @@ fn float_compare_and_branch_and_select() {
             // Branch.
             let (mut b, p) = B::new(&[ty, ty], &[Type::I32]);
             let c = b.fcmp(cc, p[0], p[1]);
-            let (t, e) = (b.block(), b.block());
-            b.brif(c, t, e);
-            b.switch_to(t);
-            let one = b.iconst(Type::I32, 1);
-            b.ret(&[one]);
-            b.switch_to(e);
-            let z = b.iconst(Type::I32, 0);
-            b.ret(&[z]);
+            branch_to_returns(&mut b, c, 1, 0);
             let br = Runnable::new(&b.f);
             // Same, with the branch targets in the other layout order.
             let (mut b, p) = B::new(&[ty, ty], &[Type::I32]);
@@ -925,14 +904,7 @@ fn redefinition_blocks_fusion() {
         let (mut b, p) = B::new(&[ty, ty], &[Type::I32]);
         let c = b.icmp(IntCC::SignedLessThan, p[0], p[1]);
         b.copy(p[0], p[1]);
-        let (t, e) = (b.block(), b.block());
-        b.brif(c, t, e);
-        b.switch_to(t);
-        let one = b.iconst(Type::I32, 1);
-        b.ret(&[one]);
-        b.switch_to(e);
-        let z = b.iconst(Type::I32, 0);
-        b.ret(&[z]);
+        branch_to_returns(&mut b, c, 1, 0);
         let r = Runnable::new(&b.f);
         assert_eq!(r.run(&[1, 2]), vec![1]);
         assert_eq!(r.run(&[2, 1]), vec![0]);
@@ -966,14 +938,7 @@ fn redefinition_blocks_fusion() {
             lhs: x,
             rhs: p[1],
         });
-        let (t, e) = (b.block(), b.block());
-        b.brif(x, t, e);
-        b.switch_to(t);
-        let one = b.iconst(Type::I32, 1);
-        b.ret(&[one]);
-        b.switch_to(e);
-        let z = b.iconst(Type::I32, 0);
-        b.ret(&[z]);
+        branch_to_returns(&mut b, x, 1, 0);
         let r = Runnable::new(&b.f);
         assert_eq!(r.run(&[1, 2]), vec![1]);
         assert_eq!(r.run(&[3, 2]), vec![0]);
@@ -1376,16 +1341,17 @@ fn assert_one_heap_trap_site_at(r: &Runnable, loc: u32, d: &str) {
     assert!(r.compiled.addr_map.contains(&(oob[0], loc)), "{d}");
 }
 
-/// Ends the function in `b` with `if cond { return 7 } else { return 9 }`.
-fn branch_7_or_9(b: &mut B, cond: strata_ir::Value) {
+/// Ends the function in `b` with `if cond { return yes } else { return no }`
+/// (the `then` block laid out first).
+fn branch_to_returns(b: &mut B, cond: strata_ir::Value, yes: i64, no: i64) {
     let (t, e) = (b.block(), b.block());
     b.brif(cond, t, e);
     b.switch_to(t);
-    let seven = b.iconst(Type::I32, 7);
-    b.ret(&[seven]);
+    let y = b.iconst(Type::I32, yes);
+    b.ret(&[y]);
     b.switch_to(e);
-    let nine = b.iconst(Type::I32, 9);
-    b.ret(&[nine]);
+    let n = b.iconst(Type::I32, no);
+    b.ret(&[n]);
 }
 
 /// The instruction lines of a listing.
@@ -1625,7 +1591,7 @@ fn zero_test_reuses_the_flags_of_the_operation_before() {
                 } else {
                     x
                 };
-                branch_7_or_9(&mut b, cond);
+                branch_to_returns(&mut b, cond, 7, 9);
                 let r = Runnable::new(&b.f);
                 let d = strata_isa_x64::listing(&r.compiled);
                 assert!(redundant_tests(&d).is_empty(), "{op:?} {ty}\n{d}");
@@ -1755,7 +1721,7 @@ fn load_used_by_a_comparison_is_compared_in_memory() {
                     } else {
                         b.icmp(cc, x, l)
                     };
-                    branch_7_or_9(&mut b, c);
+                    branch_to_returns(&mut b, c, 7, 9);
                     let r = Runnable::new(&b.f);
                     let d = strata_isa_x64::listing(&r.compiled);
                     let code = code_lines(&d);
@@ -1810,7 +1776,7 @@ fn load_used_by_a_comparison_is_compared_in_memory() {
             }
             None => l,
         };
-        branch_7_or_9(&mut b, c);
+        branch_to_returns(&mut b, c, 7, 9);
         let r = Runnable::new(&b.f);
         let d = strata_isa_x64::listing(&r.compiled);
         let folded = code_lines(&d)
@@ -1834,7 +1800,7 @@ fn load_used_by_a_comparison_is_compared_in_memory() {
     let l = b.load(LoadOp::I32, AddrSpace::Heap, p[0], 0);
     b.store(StoreOp::I32, AddrSpace::Heap, p[0], p[1], 0);
     let c = b.icmp(IntCC::Equal, l, p[1]);
-    branch_7_or_9(&mut b, c);
+    branch_to_returns(&mut b, c, 7, 9);
     let r = Runnable::new(&b.f);
     let d = strata_isa_x64::listing(&r.compiled);
     assert!(
