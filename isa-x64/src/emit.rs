@@ -279,8 +279,10 @@ struct Hoist {
     after: Option<u32>,
 }
 
-/// The mark of a block of the early exit in [`Emitter::early_exit`].
+/// The marks of a block of the early exit, and of one reached from the
+/// other successor, in [`Emitter::early_exit`].
 const EARLY_EXIT: u8 = 1;
+const WRAPPED: u8 = 2;
 
 /// An operand in `regs` that is a spill slot: `STACK | k`, its rbp offset
 /// in `stack_offs[k]` (only where [`MInst::may_be_stack`]).
@@ -977,7 +979,7 @@ impl Emitter {
             // the function never enters it.
             if reach(exit, EARLY_EXIT, &mut marks, &|x, _| {
                 self.resolved[x] == x as u32 && touches(x)
-            }) && reach(body, 2, &mut marks, &|x, m| m[x] & EARLY_EXIT != 0)
+            }) && reach(body, WRAPPED, &mut marks, &|x, m| m[x] & EARLY_EXIT != 0)
             {
                 self.wrap = Some(body as u32);
                 break;

@@ -982,7 +982,7 @@ struct FixedBuilder {
     /// The registers with ranges (bit `p.index()`): most functions name a
     /// few of the `PReg::NUM_INDEX`, so the passes over registers visit
     /// only these.
-    used: u128,
+    used: [u64; PReg::NUM_INDEX / 64],
 }
 
 impl Default for FixedBuilder {
@@ -990,28 +990,16 @@ impl Default for FixedBuilder {
         FixedBuilder {
             list: Vec::new(),
             count: [0; PReg::NUM_INDEX],
-            used: 0,
+            used: [0; PReg::NUM_INDEX / 64],
         }
     }
-}
-
-/// The indices of the set bits of `bits`, in increasing order.
-fn set_bits(mut bits: u128) -> impl Iterator<Item = usize> {
-    std::iter::from_fn(move || {
-        if bits == 0 {
-            return None;
-        }
-        let p = bits.trailing_zeros() as usize;
-        bits &= bits - 1;
-        Some(p)
-    })
 }
 
 impl FixedBuilder {
     #[inline]
     fn push(&mut self, p: PReg, from: Point, to: Point, owner: u32) {
         self.count[p.index()] += 1;
-        self.used |= 1 << p.index();
+        bit_set(&mut self.used, p.index());
         self.list.push((
             p.index() as u8,
             FixedRange {
@@ -1023,10 +1011,10 @@ impl FixedBuilder {
 
     fn clear(&mut self) {
         self.list.clear();
-        for p in set_bits(self.used) {
+        for p in bits(&self.used) {
             self.count[p] = 0;
         }
-        self.used = 0;
+        self.used = [0; PReg::NUM_INDEX / 64];
     }
 
     /// Groups the ranges by register into `out`, sorts each register's by
@@ -1045,7 +1033,7 @@ impl FixedBuilder {
         // `start[p]` sums the counts of the registers below `p`: it only
         // grows past a used register.
         let (mut acc, mut filled) = (0u32, 0usize);
-        for p in set_bits(self.used) {
+        for p in bits(&self.used) {
             start[filled + 1..=p].fill(acc);
             acc += self.count[p];
             filled = p;
@@ -1064,7 +1052,7 @@ impl FixedBuilder {
             ranges[next[p as usize] as usize] = f;
             next[p as usize] += 1;
         }
-        for p in set_bits(self.used) {
+        for p in bits(&self.used) {
             let list = &mut ranges[start[p] as usize..start[p + 1] as usize];
             if list.len() < 2 {
                 continue;
