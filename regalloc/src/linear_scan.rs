@@ -702,18 +702,44 @@ fn bit_clear(row: &mut [u64], v: usize) {
 fn bit_test(row: &[u64], v: usize) -> bool {
     row[v / 64] & (1 << (v % 64)) != 0
 }
-pub(crate) fn bits(row: &[u64]) -> impl Iterator<Item = usize> + '_ {
-    row.iter().enumerate().flat_map(|(w, &word)| {
-        let mut x = word;
-        std::iter::from_fn(move || {
-            if x == 0 {
-                return None;
-            }
-            let t = x.trailing_zeros() as usize;
-            x &= x - 1;
-            Some(w * 64 + t)
-        })
-    })
+/// The indices of the set bits of `row`, in increasing order.
+pub(crate) fn bits(row: &[u64]) -> Bits<'_> {
+    Bits {
+        row,
+        next: 0,
+        base: 0,
+        word: 0,
+    }
+}
+
+/// The iterator of [`bits`]: the bits left of the current word, then the
+/// words after it (a plain loop, cheaper than nested iterators on the
+/// allocator's hot paths).
+pub(crate) struct Bits<'a> {
+    /// The words not taken yet; `next` is the index of the first one's bit 0.
+    row: &'a [u64],
+    next: usize,
+    /// The current word's remaining bits; `base` is the index of its bit 0.
+    base: usize,
+    word: u64,
+}
+
+impl Iterator for Bits<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.word == 0 {
+            let (&w, rest) = self.row.split_first()?;
+            self.word = w;
+            self.base = self.next;
+            self.next += 64;
+            self.row = rest;
+        }
+        let t = self.word.trailing_zeros() as usize;
+        self.word &= self.word - 1;
+        Some(self.base + t)
+    }
 }
 
 /// Scratch buffers of [`liveness`].

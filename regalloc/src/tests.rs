@@ -1591,3 +1591,15 @@ fn recycled_output_allocates_the_same() {
         }
     }
 }
+
+#[test]
+fn bits_lists_set_bits_in_order_across_words() {
+    use crate::linear_scan::bits;
+    let row = [0b101u64, 0, 1 << 63, 1, u64::MAX];
+    let got: Vec<usize> = bits(&row).collect();
+    let mut want = vec![0, 2, 191, 192];
+    want.extend(256..320);
+    assert_eq!(got, want);
+    assert_eq!(bits(&[]).count(), 0);
+    assert_eq!(bits(&[0, 0]).count(), 0);
+}
