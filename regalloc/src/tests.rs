@@ -1208,8 +1208,9 @@ fn optimizing_big_function() {
 #[test]
 fn optimizing_rejects_unsplit_critical_edge() {
     // b0 branches to b1 and b2; b1 also falls into b2: the edge b0 -> b2 is
-    // critical. v0 lives in a register in b0 and is split around a call in
-    // b1, so b2 needs an edge move on b0 -> b2.
+    // critical. v0 lives in a register in b0 and in the stack from the
+    // calls in b1 and at the start of b2, so b2 needs an edge move (a
+    // store) on b0 -> b2.
     let mut b = FuncBuilder::new();
     b.block(0);
     b.op(&[Operand::reg_def(vi(0))]);
@@ -1221,6 +1222,7 @@ fn optimizing_rejects_unsplit_critical_edge() {
     b.op_clobbers(&[], all);
     b.branch(&[], &[2]);
     b.block(0);
+    b.op_clobbers(&[], all);
     b.op(&[Operand::reg_def(vi(2))]);
     b.op(&[Operand::reg_use(vi(0))]);
     b.ret(&[]);
@@ -1235,6 +1237,55 @@ fn optimizing_rejects_unsplit_critical_edge() {
     match allocate(&f, &env, &opts) {
         Err(RegAllocError::InvalidInput(m)) => assert!(m.contains("critical"), "{m}"),
         other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn spill_on_one_path_reloads_before_the_join() {
+    // b0 branches to b1 and b2, which both jump to b3; only b2 (laid out
+    // after b1) clobbers every register. v0, used in b3, goes to the stack
+    // in b2 and is reloaded at b2's end: on b1's path it stays in its
+    // register, with no store on the edge b1 -> b3 and no reload in b3.
+    let mut b = FuncBuilder::new();
+    b.block(0);
+    b.op(&[Operand::reg_def(vi(0))]);
+    b.op(&[Operand::reg_def(vi(1))]);
+    b.branch(&[Operand::reg_use(vi(1))], &[1, 2]);
+    b.block(0);
+    b.op(&[Operand::reg_def(vi(2))]);
+    b.op(&[Operand::reg_use(vi(2))]);
+    b.branch(&[], &[3]);
+    b.block(0);
+    let all = (0..2).fold(PRegSet::empty(), |s, r| s.with(pi(r)));
+    b.op_clobbers(&[], all);
+    b.branch(&[], &[3]);
+    b.block(0);
+    b.op(&[Operand::reg_def(vi(3))]);
+    b.op(&[Operand::reg_use(vi(3)), Operand::reg_use(vi(0))]);
+    b.ret(&[]);
+    let f = b.finish();
+    let out = alloc(&f, &test_env(2, 2), Mode::Optimizing);
+    let b2 = f.block_insns(Block(2));
+    let (stores, reloads): (Vec<_>, Vec<_>) = out
+        .edits
+        .iter()
+        .filter_map(|&(p, e)| match e {
+            Edit::Move { from, to, .. } => Some((
+                p.inst(),
+                matches!(from, Allocation::Stack(_)),
+                matches!(to, Allocation::Stack(_)),
+            )),
+            _ => None,
+        })
+        .partition(|&(_, from_stack, _)| !from_stack);
+    assert_eq!(stores.len(), 1, "{:?}", out.edits);
+    assert_eq!(reloads.len(), 1, "{:?}", out.edits);
+    for (i, _, _) in stores.iter().chain(&reloads) {
+        assert!(
+            b2.first <= *i && *i < b2.last,
+            "{i:?} outside b2: {:?}",
+            out.edits
+        );
     }
 }
 
