@@ -1400,6 +1400,13 @@ struct PostBufs {
     /// Per vreg, the piece (index into its pieces) holding it at the start
     /// of the block whose edges are being resolved.
     piece_cursor: Vec<u32>,
+    /// The piece boundaries of the vregs in `split_vregs` by instruction:
+    /// `bounds[bound_at[i]..bound_at[i + 1]]` are the vregs with a piece
+    /// starting at instruction `i`, ascending.
+    bound_at: Vec<u32>,
+    bounds: Vec<u32>,
+    /// Per vreg, the last edge (a counter) whose moves it was checked for.
+    edge_seen: Vec<u32>,
     span: Vec<(Point, Point)>,
     spilled: Vec<u32>,
     slot: Vec<u32>,
@@ -1409,6 +1416,24 @@ struct PostBufs {
     seq: Vec<Move>,
     sequencer: moves::Sequencer,
     stores: StoreBufs,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests: how edge moves are found (see [`edge_moves_by_bounds`]).
+    pub(crate) static EDGE_MOVES_BY_BOUNDS: std::cell::Cell<Option<bool>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// Whether the edge moves of every block are found from the piece starts
+/// between each predecessor's branch and the block (`Some(true)`) or from
+/// the live split vregs (`Some(false)`), instead of whichever is fewer;
+/// set by tests, which compare the two.
+fn edge_moves_by_bounds() -> Option<bool> {
+    #[cfg(test)]
+    return EDGE_MOVES_BY_BOUNDS.with(|c| c.get());
+    #[cfg(not(test))]
+    None
 }
 
 /// Allocates `func` in `Mode::Optimizing`.
@@ -1464,6 +1489,9 @@ fn finish<F: Function>(
         live_split,
         starts,
         piece_cursor,
+        bound_at,
+        bounds,
+        edge_seen,
         span,
         spilled,
         slot,
@@ -1554,7 +1582,34 @@ fn finish<F: Function>(
             split_vregs[g / 64] |= 1 << (g % 64);
         }
     }
+    // Where those vregs change pieces, by instruction (a counting sort;
+    // vregs ascend within an instruction).
+    let ni = func.num_insts();
+    // (A piece may start at the end point of the last instruction.)
+    refill(bound_at, ni + 3, 0);
+    let is_split = |v: usize| {
+        let g = live.global_index[v] as usize;
+        g != u32::MAX as usize && split_vregs[g / 64] & (1 << (g % 64)) != 0
+    };
+    for v in (0..nv).filter(|&v| is_split(v)) {
+        for &(p, _) in &locs.pieces_of(v)[1..] {
+            bound_at[(p / 2) as usize + 2] += 1;
+        }
+    }
+    for i in 2..ni + 3 {
+        bound_at[i] += bound_at[i - 1];
+    }
+    refill(bounds, bound_at[ni + 2] as usize, 0);
+    for v in (0..nv).filter(|&v| is_split(v)) {
+        for &(p, _) in &locs.pieces_of(v)[1..] {
+            let k = &mut bound_at[(p / 2) as usize + 1];
+            bounds[*k as usize] = v as u32;
+            *k += 1;
+        }
+    }
     refill(live_split, words, 0);
+    refill(edge_seen, nv, u32::MAX);
+    let mut edge = 0u32;
     // Block starts grow with the blocks, so each vreg's piece there is
     // found by moving a cursor forward over its pieces.
     refill(piece_cursor, nv, 0);
@@ -1563,50 +1618,106 @@ fn finish<F: Function>(
         let preds = func.block_preds(blk);
         let first = func.block_insns(blk).first;
         let live_in = Liveness::row(&live.live_in, words, b);
+        let mut num_live = 0;
         for ((x, &l), &sv) in live_split.iter_mut().zip(live_in).zip(split_vregs.iter()) {
             *x = l & sv;
+            num_live += x.count_ones() as usize;
         }
-        starts.clear();
+        if num_live == 0 {
+            continue;
+        }
         let at = early(first.index());
-        starts.extend(live.vregs(live_split).map(|v| {
-            let s = locs.pieces_of(v);
-            let mut k = piece_cursor[v] as usize;
-            while k + 1 < s.len() && s[k + 1].0 <= at {
-                k += 1;
-            }
-            piece_cursor[v] = k as u32;
-            match s.get(k) {
-                Some(&(from, a)) if from <= at => (v, a, from),
-                _ => (v, Allocation::None, Point::MAX),
-            }
-        }));
+        // A vreg's location differs between a predecessor's branch and the
+        // block start only if one of its pieces starts between the two:
+        // either look at those piece starts, or at every live split vreg,
+        // whichever is fewer.
+        let between = |br: Inst| {
+            let (lo, hi) = if br.index() < first.index() {
+                (br.index() + 1, first.index())
+            } else {
+                (first.index() + 1, br.index())
+            };
+            lo..=hi
+        };
+        let by_bounds = edge_moves_by_bounds().unwrap_or_else(|| {
+            preds
+                .iter()
+                .map(|&p| {
+                    let r = between(Inst(func.block_insns(p).last.0 - 1));
+                    (bound_at[*r.end() + 1] - bound_at[*r.start()]) as usize
+                })
+                .sum::<usize>()
+                < num_live
+        });
+        starts.clear();
+        if !by_bounds {
+            starts.extend(live.vregs(live_split).map(|v| {
+                let s = locs.pieces_of(v);
+                let mut k = piece_cursor[v] as usize;
+                while k + 1 < s.len() && s[k + 1].0 <= at {
+                    k += 1;
+                }
+                piece_cursor[v] = k as u32;
+                match s.get(k) {
+                    Some(&(from, a)) if from <= at => (v, a, from),
+                    _ => (v, Allocation::None, Point::MAX),
+                }
+            }));
+        }
         for &p in preds {
             let br = Inst(func.block_insns(p).last.0 - 1);
             let n0 = moves.len();
             let at_br = early(br.index());
-            for &(v, to, piece_start) in starts.iter() {
-                // A predecessor's branch in the piece that holds the block
-                // start sees the same location (it lies between the two).
-                let from = if piece_start <= at_br && at_br < at {
-                    to
-                } else {
-                    locs.at_point(v, at_br)
-                };
-                if from == to {
-                    continue;
+            let (point, prio) = if preds.len() == 1 {
+                (ProgPoint::before(first), 1)
+            } else {
+                (ProgPoint::before(br), 4)
+            };
+            if by_bounds {
+                edge += 1;
+                let r = between(br);
+                let vs = &bounds[bound_at[*r.start()] as usize..bound_at[*r.end() + 1] as usize];
+                for &v in vs {
+                    let v = v as usize;
+                    let g = live.global_index[v] as usize;
+                    if edge_seen[v] == edge || live_split[g / 64] & (1 << (g % 64)) == 0 {
+                        continue;
+                    }
+                    edge_seen[v] = edge;
+                    let (from, to) = (locs.at_point(v, at_br), locs.at_point(v, at));
+                    if from != to {
+                        moves.push(VMove {
+                            point,
+                            prio,
+                            vreg: v as u32,
+                            from,
+                            to,
+                        });
+                    }
                 }
-                let (point, prio) = if preds.len() == 1 {
-                    (ProgPoint::before(first), 1)
-                } else {
-                    (ProgPoint::before(br), 4)
-                };
-                moves.push(VMove {
-                    point,
-                    prio,
-                    vreg: v as u32,
-                    from,
-                    to,
-                });
+                // (In vreg order, as the other way gives them.)
+                moves[n0..].sort_unstable_by_key(|m| m.vreg);
+            } else {
+                for &(v, to, piece_start) in starts.iter() {
+                    // A predecessor's branch in the piece that holds the
+                    // block start sees the same location (it lies between
+                    // the two).
+                    let from = if piece_start <= at_br && at_br < at {
+                        to
+                    } else {
+                        locs.at_point(v, at_br)
+                    };
+                    if from == to {
+                        continue;
+                    }
+                    moves.push(VMove {
+                        point,
+                        prio,
+                        vreg: v as u32,
+                        from,
+                        to,
+                    });
+                }
             }
             if moves.len() > n0 && preds.len() > 1 {
                 if func.block_succs(p).len() > 1 {

@@ -716,6 +716,42 @@ fn checker_catches_corruption_in_random_programs() {
     assert!(caught * 10 >= tried * 8, "caught {caught} of {tried}");
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+    #[test]
+    fn edge_moves_from_piece_starts_equal_those_from_live_values(
+        seed in any::<u64>(),
+        blocks in 2usize..16,
+        vregs in 1usize..24,
+        regs in 2u8..5,
+    ) {
+        // The optimizing allocator finds a block's edge moves either from
+        // the vregs live into it or from the piece starts between each
+        // predecessor's branch and the block; both must give the same
+        // allocation, and every block's choice is forced each way here.
+        let cfg = GenConfig {
+            blocks,
+            vregs,
+            max_insts: 6,
+            regs,
+            ..GenConfig::default()
+        };
+        let f = random_func(seed, &cfg);
+        let env = test_env(regs, 2);
+        let with = |by_bounds: Option<bool>| {
+            crate::split::EDGE_MOVES_BY_BOUNDS.with(|c| c.set(by_bounds));
+            let out = alloc(&f, &env, Mode::Optimizing);
+            crate::split::EDGE_MOVES_BY_BOUNDS.with(|c| c.set(None));
+            out
+        };
+        let live = with(Some(false));
+        let bounds = with(Some(true));
+        prop_assert_eq!(&live.edits, &bounds.edits);
+        prop_assert_eq!(&live.allocs, &bounds.allocs);
+        prop_assert_eq!(&live.edits, &with(None).edits);
+    }
+}
+
 #[test]
 fn large_function_scales() {
     // A long chain of loops with many long-lived values; must finish quickly
