@@ -80,6 +80,18 @@ pub fn run(func: &mut Function) -> bool {
 
 /// Runs the pass with reusable buffers; returns whether it changed anything.
 pub fn run_with(func: &mut Function, s: &mut Scratch) -> bool {
+    run_inner(func, s, false)
+}
+
+/// [`run_with`] for a function with no dead code: as this pass leaves it,
+/// changed since only by passes that delete no last use of a value
+/// ([`super::gvn`], [`super::licm`]). The mark and sweep of step 5 then run
+/// only if steps 1-4 changed something (they can drop uses).
+pub fn run_clean_with(func: &mut Function, s: &mut Scratch) -> bool {
+    run_inner(func, s, true)
+}
+
+fn run_inner(func: &mut Function, s: &mut Scratch, clean: bool) -> bool {
     if func.layout.is_empty() {
         return false;
     }
@@ -87,16 +99,31 @@ pub fn run_with(func: &mut Function, s: &mut Scratch) -> bool {
     s.alias.reset(func.num_values());
     let mut konst = std::mem::take(&mut s.konst);
     copies_and_constants(func, &mut s.alias, &mut konst);
+    // Only removed parameters (new aliases) let more branches fold, and
+    // only folded branches leave more blocks unreachable (which was just
+    // done above) or parameters redundant (the worklist reaches a fixpoint
+    // otherwise): each round runs what the previous one can have enabled.
+    let mut round = 0;
     loop {
-        let mut again = fold_branches(func, &mut s.alias, &konst);
-        again |= unreachable_blocks(func, s);
-        again |= remove_redundant_params(func, s);
-        if !again {
+        let folded = fold_branches(func, &mut s.alias, &konst);
+        if round > 0 && !folded {
             break;
         }
-        changed = true;
+        if folded {
+            unreachable_blocks(func, s);
+        }
+        let params = remove_redundant_params(func, s);
+        changed |= folded || params;
+        if !params {
+            break;
+        }
+        round += 1;
     }
     changed |= propagate_copies(func, &mut s.alias);
+    if clean && !changed {
+        s.konst = konst;
+        return false;
+    }
     // Removing dead parameters can make the two targets of a `brif` equal,
     // and the `jump` that replaces it can leave its condition dead.
     loop {

@@ -160,6 +160,21 @@ pub struct Scratch {
     /// Memory facts inherited by blocks waiting on `stack`.
     facts: Vec<MemFact>,
     mem: Vec<MemFact>,
+    /// Whether the last run replaced an operand of a branch.
+    rewrote_branch: bool,
+}
+
+impl Scratch {
+    /// Whether the last run replaced an operand of a branch (a condition,
+    /// an index or a block argument). Only then can it have left work for
+    /// [`super::dce`]: a parameter whose arguments are now one value, a
+    /// `brif` on a constant or to one block with equal arguments. (Deleted
+    /// instructions leave no dead code behind: the equivalent value they are
+    /// replaced by is computed from the same operands, or is the stored
+    /// value of a store to the same address.)
+    pub fn rewrote_branch(&self) -> bool {
+        self.rewrote_branch
+    }
 }
 
 impl std::fmt::Debug for Frame {
@@ -326,9 +341,33 @@ struct Gvn<'s> {
     /// Keys inserted, in order, for undoing scopes.
     log: &'s mut Vec<Key>,
     changed: bool,
+    /// Whether an operand of a branch was replaced.
+    rewrote_branch: bool,
 }
 
 impl Gvn<'_> {
+    /// Replaces the operands of `i` that have an equivalent earlier value.
+    fn rewrite(&mut self, func: &mut Function, i: Inst) {
+        let alias = &*self.alias;
+        let mut any = false;
+        rewrite_uses(func, i, |v| {
+            if let Some(Some(r)) = alias.get(v.index())
+                && *v != *r
+            {
+                *v = *r;
+                any = true;
+            }
+        });
+        if any
+            && matches!(
+                func.insts[i.index()],
+                InstData::Jump { .. } | InstData::Brif { .. } | InstData::BrTable { .. }
+            )
+        {
+            self.rewrote_branch = true;
+        }
+    }
+
     fn replace(&mut self, dst: Value, by: Value) {
         self.alias[dst.index()] = Some(by);
         self.changed = true;
@@ -340,12 +379,7 @@ impl Gvn<'_> {
         let mut kept = 0;
         for k in 0..insts.len() {
             let i = insts[k];
-            let alias = &*self.alias;
-            rewrite_uses(func, i, |v| {
-                if let Some(Some(r)) = alias.get(v.index()) {
-                    *v = *r;
-                }
-            });
+            self.rewrite(func, i);
             if let InstData::Copy { dst, src } = func.insts[i.index()] {
                 self.replace(dst, src);
                 continue;
@@ -456,6 +490,7 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
         table: &mut s.table,
         log: &mut s.log,
         changed: false,
+        rewrote_branch: false,
     };
     let stack = &mut s.stack;
     let facts = &mut s.facts;
@@ -499,14 +534,10 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
             let b = func.layout[bi];
             for k in 0..func.blocks[b.index()].insts.len() {
                 let i = func.blocks[b.index()].insts[k];
-                let alias = &*gvn.alias;
-                rewrite_uses(func, i, |v| {
-                    if let Some(Some(r)) = alias.get(v.index()) {
-                        *v = *r;
-                    }
-                });
+                gvn.rewrite(func, i);
             }
         }
     }
+    s.rewrote_branch = gvn.rewrote_branch;
     gvn.changed
 }

@@ -76,6 +76,14 @@ pub struct Scratch {
     layout: Vec<Block>,
 }
 
+impl Scratch {
+    /// Whether the last run created a preheader (a block with parameters,
+    /// which [`super::dce`] may find redundant).
+    pub fn created_preheaders(&self) -> bool {
+        !self.created.is_empty()
+    }
+}
+
 struct Licm<'a> {
     dt: &'a DomTree,
     li: LoopInfo,

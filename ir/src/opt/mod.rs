@@ -107,10 +107,18 @@ pub fn optimize_with(func: &mut Function, opts: &OptOptions, ctx: &mut Context) 
     check(func, "gvn", opts);
     licm::run_with(func, &ctx.domtree, &mut ctx.licm);
     check(func, "licm", opts);
-    fold::run_with(func, &mut ctx.fold);
+    let folded = fold::run_with(func, &mut ctx.fold);
     check(func, "fold (2)", opts);
-    dce::run_with(func, &mut ctx.dce);
-    check(func, "dce (2)", opts);
+    // Only `fold` can leave dead code since the first `dce`; `gvn` and
+    // `licm` leave work for it only through the branches they rewrote and
+    // the preheaders they made.
+    if folded {
+        dce::run_with(func, &mut ctx.dce);
+        check(func, "dce (2)", opts);
+    } else if ctx.gvn.rewrote_branch() || ctx.licm.created_preheaders() {
+        dce::run_clean_with(func, &mut ctx.dce);
+        check(func, "dce (2)", opts);
+    }
     if range::has_candidates(func) {
         ctx.domtree.recompute(func);
         if range::run_with(func, &ctx.domtree, &mut ctx.range) {
