@@ -71,6 +71,17 @@ pub struct Scratch {
     live: Vec<bool>,
     values_work: Vec<Value>,
     kept: Vec<Value>,
+    /// Whether the last run changed the CFG.
+    cfg_changed: bool,
+}
+
+impl Scratch {
+    /// Whether the last run changed the CFG (folded a branch or removed an
+    /// unreachable block): only then does a dominator tree computed before
+    /// it need computing again.
+    pub fn changed_cfg(&self) -> bool {
+        self.cfg_changed
+    }
 }
 
 /// Runs the pass; returns whether it changed anything.
@@ -92,10 +103,12 @@ pub fn run_clean_with(func: &mut Function, s: &mut Scratch) -> bool {
 }
 
 fn run_inner(func: &mut Function, s: &mut Scratch, clean: bool) -> bool {
+    s.cfg_changed = false;
     if func.layout.is_empty() {
         return false;
     }
     let mut changed = unreachable_blocks(func, s);
+    s.cfg_changed = changed;
     s.alias.reset(func.num_values());
     let mut konst = std::mem::take(&mut s.konst);
     copies_and_constants(func, &mut s.alias, &mut konst);
@@ -113,6 +126,7 @@ fn run_inner(func: &mut Function, s: &mut Scratch, clean: bool) -> bool {
             unreachable_blocks(func, s);
         }
         let params = remove_redundant_params(func, s);
+        s.cfg_changed |= folded;
         changed |= folded || params;
         if !params {
             break;
@@ -132,6 +146,7 @@ fn run_inner(func: &mut Function, s: &mut Scratch, clean: bool) -> bool {
         if !params_removed || !fold_branches(func, &mut s.alias, &konst) {
             break;
         }
+        s.cfg_changed = true;
     }
     s.konst = konst;
     changed

@@ -79,6 +79,19 @@ fn check(func: &Function, pass: &str, opts: &OptOptions) {
     }
 }
 
+/// With `verify`: that the dominator tree kept from before `pass` is the
+/// one `func` has.
+fn check_domtree(func: &Function, dt: &domtree::DomTree, pass: &str, opts: &OptOptions) {
+    if opts.verify {
+        let fresh = domtree::DomTree::compute(func);
+        let idoms = |t: &domtree::DomTree| t.rpo().iter().map(|&b| t.idom(b)).collect::<Vec<_>>();
+        assert!(
+            fresh.rpo() == dt.rpo() && idoms(&fresh) == idoms(dt),
+            "the dominator tree kept for {pass} is stale\n{func}"
+        );
+    }
+}
+
 thread_local! {
     /// The context [`optimize`] uses on this thread.
     static CONTEXT: RefCell<Context> = RefCell::default();
@@ -101,7 +114,11 @@ pub fn optimize_with(func: &mut Function, opts: &OptOptions, ctx: &mut Context) 
     check(func, "fold", opts);
     dce::run_with(func, &mut ctx.dce);
     check(func, "dce", opts);
-    // `gvn` leaves the CFG as it is, so `licm` reuses its dominator tree.
+    // `gvn` leaves the CFG as it is, so `licm` reuses its dominator tree,
+    // and so do the passes after it while nothing changes the CFG: `licm`
+    // making a preheader, `fold` (a `trapif` that became a `trap`, a `brif`
+    // whose targets it swapped: counted whenever it changes anything) or
+    // `dce` folding a branch or removing a block.
     ctx.domtree.recompute(func);
     gvn::run_with(func, &ctx.domtree, &mut ctx.gvn);
     check(func, "gvn", opts);
@@ -109,23 +126,33 @@ pub fn optimize_with(func: &mut Function, opts: &OptOptions, ctx: &mut Context) 
     check(func, "licm", opts);
     let folded = fold::run_with(func, &mut ctx.fold);
     check(func, "fold (2)", opts);
+    let mut cfg_as_computed = !folded && !ctx.licm.created_preheaders();
     // Only `fold` can leave dead code since the first `dce`; `gvn` and
     // `licm` leave work for it only through the branches they rewrote and
     // the preheaders they made.
     if folded {
         dce::run_with(func, &mut ctx.dce);
         check(func, "dce (2)", opts);
+        cfg_as_computed &= !ctx.dce.changed_cfg();
     } else if ctx.gvn.rewrote_branch() || ctx.licm.created_preheaders() {
         dce::run_clean_with(func, &mut ctx.dce);
         check(func, "dce (2)", opts);
+        cfg_as_computed &= !ctx.dce.changed_cfg();
     }
     if range::has_candidates(func) {
-        ctx.domtree.recompute(func);
+        if cfg_as_computed {
+            check_domtree(func, &ctx.domtree, "range", opts);
+        } else {
+            ctx.domtree.recompute(func);
+            cfg_as_computed = true;
+        }
+        // (`range` leaves the CFG as it is.)
         if range::run_with(func, &ctx.domtree, &mut ctx.range) {
             check(func, "range", opts);
             // The `iadd`s of the folded addresses are often dead now.
             dce::run_with(func, &mut ctx.dce);
             check(func, "dce (3)", opts);
+            cfg_as_computed &= !ctx.dce.changed_cfg();
         }
     }
     // Last: `fold` would undo the first, `gvn` the second. (Both leave
@@ -139,7 +166,11 @@ pub fn optimize_with(func: &mut Function, opts: &OptOptions, ctx: &mut Context) 
             .iter()
             .any(|&b| func.blocks[b.index()].loop_depth > 0)
     {
-        ctx.domtree.recompute(func);
+        if cfg_as_computed {
+            check_domtree(func, &ctx.domtree, "the loop analysis", opts);
+        } else {
+            ctx.domtree.recompute(func);
+        }
         let loops = domtree::LoopInfo::compute(func, &ctx.domtree);
         if exit_values && exitval::run_with_loops(func, &loops) {
             check(func, "exitval", opts);
