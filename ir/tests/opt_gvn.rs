@@ -136,3 +136,19 @@ fn gvn_then_licm_preserves_semantics_of_random_functions() {
         a | b
     });
 }
+
+#[test]
+fn uses_in_unreachable_blocks_are_rewritten_too() {
+    // block1 is in the layout but not reachable, so the walk never visits
+    // it; its use of the deleted v2 still becomes v1.
+    let text = "function %f(i32) -> i32 {\nblock0(v0: i32):\n    v1 = iadd.i32 v0, v0\n    \
+                v2 = iadd.i32 v0, v0\n    v3 = imul.i32 v1, v2\n    return v3\n\
+                block1:\n    v4 = iadd.i32 v2, v0\n    return v4\n}\n";
+    let mut f = parse_function(text).unwrap();
+    verify(&f, true).expect("input is valid");
+    assert!(gvn::run(&mut f));
+    verify(&f, true).unwrap_or_else(|e| panic!("{e}\n{f}"));
+    let out = f.to_string();
+    assert!(out.contains("v4 = iadd.i32 v1, v0"), "{out}");
+    assert!(!out.contains("v2"), "{out}");
+}

@@ -529,9 +529,12 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
         }
     }
     if gvn.changed {
-        // Unreachable blocks were not walked; rewrite every use once more.
+        // Unreachable blocks were not walked: rewrite their uses.
         for bi in 0..func.layout.len() {
             let b = func.layout[bi];
+            if dt.is_reachable(b) {
+                continue;
+            }
             for k in 0..func.blocks[b.index()].insts.len() {
                 let i = func.blocks[b.index()].insts[k];
                 gvn.rewrite(func, i);
