@@ -4,28 +4,15 @@
 //! functions, large ones between small ones) gives exactly what a fresh
 //! context gives for each function.
 
-use std::fs;
-
 use strata_ir::Function;
 use strata_ir::opt::{Context, OptOptions, optimize, optimize_with};
-use strata_ir::parser::parse_function;
 use strata_ir::testing::{GenConfig, Rng, random_function};
 
+#[path = "golden/harness.rs"]
+mod harness;
+
 fn inputs() -> Vec<Function> {
-    let mut funcs = Vec::new();
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden");
-    for pass in ["dce", "fold", "gvn", "licm"] {
-        let mut paths: Vec<_> = fs::read_dir(format!("{dir}/{pass}"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "ir"))
-            .collect();
-        paths.sort();
-        for p in paths {
-            let text = fs::read_to_string(&p).unwrap();
-            funcs.push(parse_function(&text).unwrap());
-        }
-    }
+    let mut funcs = harness::parsed_cases(&["dce", "fold", "gvn", "licm"]);
     let mut rng = Rng::new(0x5eed);
     for k in 0..300 {
         let big = k % 7 == 0;

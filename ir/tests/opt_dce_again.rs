@@ -6,28 +6,17 @@
 //! taken through the passes before it, that must give exactly what a full
 //! `dce` gives.
 
-use std::fs;
-
 use strata_ir::opt::domtree::DomTree;
 use strata_ir::opt::{dce, fold, gvn, licm};
 use strata_ir::parser::parse_function;
 use strata_ir::testing::{GenConfig, Rng, random_function};
 use strata_ir::{Function, verifier::verify};
 
+#[path = "golden/harness.rs"]
+mod harness;
+
 fn inputs() -> Vec<Function> {
-    let mut funcs = Vec::new();
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden");
-    for pass in ["dce", "fold", "gvn", "licm"] {
-        let mut paths: Vec<_> = fs::read_dir(format!("{dir}/{pass}"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "ir"))
-            .collect();
-        paths.sort();
-        for p in paths {
-            funcs.push(parse_function(&fs::read_to_string(&p).unwrap()).unwrap());
-        }
-    }
+    let mut funcs = harness::parsed_cases(&["dce", "fold", "gvn", "licm"]);
     let mut rng = Rng::new(0xdce2);
     for k in 0..2000 {
         let cfg = GenConfig {

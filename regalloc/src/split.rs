@@ -1673,6 +1673,17 @@ fn finish<F: Function>(
             } else {
                 (ProgPoint::before(br), 4)
             };
+            let push = |moves: &mut Vec<VMove>, v: usize, from, to| {
+                if from != to {
+                    moves.push(VMove {
+                        point,
+                        prio,
+                        vreg: v as u32,
+                        from,
+                        to,
+                    });
+                }
+            };
             if by_bounds {
                 edge += 1;
                 let r = between(br);
@@ -1684,16 +1695,7 @@ fn finish<F: Function>(
                         continue;
                     }
                     edge_seen[v] = edge;
-                    let (from, to) = (locs.at_point(v, at_br), locs.at_point(v, at));
-                    if from != to {
-                        moves.push(VMove {
-                            point,
-                            prio,
-                            vreg: v as u32,
-                            from,
-                            to,
-                        });
-                    }
+                    push(moves, v, locs.at_point(v, at_br), locs.at_point(v, at));
                 }
                 // (In vreg order, as the other way gives them.)
                 moves[n0..].sort_unstable_by_key(|m| m.vreg);
@@ -1707,16 +1709,7 @@ fn finish<F: Function>(
                     } else {
                         locs.at_point(v, at_br)
                     };
-                    if from == to {
-                        continue;
-                    }
-                    moves.push(VMove {
-                        point,
-                        prio,
-                        vreg: v as u32,
-                        from,
-                        to,
-                    });
+                    push(moves, v, from, to);
                 }
             }
             if moves.len() > n0 && preds.len() > 1 {

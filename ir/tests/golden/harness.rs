@@ -25,6 +25,16 @@ pub fn cases(pass: &str) -> Vec<PathBuf> {
     files
 }
 
+/// The inputs of every case of the `tests/golden/<pass>/` of `passes`,
+/// parsed.
+pub fn parsed_cases(passes: &[&str]) -> Vec<Function> {
+    passes
+        .iter()
+        .flat_map(|pass| cases(pass))
+        .map(|p| parse_function(&fs::read_to_string(&p).unwrap()).unwrap())
+        .collect()
+}
+
 /// Runs `transform` on the text of every case of `tests/golden/<name>/`
 /// (at least `min_cases` of them) and compares the result with
 /// `NAME.expected` (with `STRATA_BLESS` set: writes it). `transform` returns
