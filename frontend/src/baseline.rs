@@ -545,14 +545,15 @@ impl Ctx<'_> {
                 (&ft.params, &ft.results)
             }
         };
-        for &t in params.iter().chain(results) {
+        let (var_types, other_types) = if kind == FrameKind::Loop {
+            (params, results)
+        } else {
+            (results, params)
+        };
+        // (The variables' types are checked as their values are made.)
+        for &t in other_types {
             ir_type(t, offset)?;
         }
-        let var_types = if kind == FrameKind::Loop {
-            params
-        } else {
-            results
-        };
         let vars_start = self.func.num_values() as u32;
         for &t in var_types {
             self.func.new_value(ir_type(t, offset)?);
