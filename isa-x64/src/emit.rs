@@ -1700,7 +1700,9 @@ impl Emitter {
                     }
                 }
             }
-            MInst::Lea { size, .. } if (r[0] | r[1]) & STACK != 0 => {
+            MInst::Lea {
+                size, base: true, ..
+            } if (r[0] | r[1]) & STACK != 0 => {
                 // A plain sum with an input in a spill slot (see
                 // `MInst::may_be_stack`): the other input into the result
                 // (a register input first: the result may be its register),
@@ -1731,9 +1733,30 @@ impl Emitter {
             }
             MInst::Lea {
                 size,
+                base: false,
+                shift,
+                disp,
+                ..
+            } => {
+                // `[index * 2^shift + disp]`: no base, a 32-bit displacement.
+                let (i, d) = (r[0], r[1]);
+                let a = &mut self.asm;
+                match (size, shift) {
+                    (Size::S32, 1) => x64!(a; lea Rd(d), [Rq(i) * 2 + disp]),
+                    (Size::S32, 2) => x64!(a; lea Rd(d), [Rq(i) * 4 + disp]),
+                    (Size::S32, 3) => x64!(a; lea Rd(d), [Rq(i) * 8 + disp]),
+                    (Size::S64, 1) => x64!(a; lea Rq(d), [Rq(i) * 2 + disp]),
+                    (Size::S64, 2) => x64!(a; lea Rq(d), [Rq(i) * 4 + disp]),
+                    (Size::S64, 3) => x64!(a; lea Rq(d), [Rq(i) * 8 + disp]),
+                    _ => return Err(err("lea without a base needs a scaled index")),
+                }
+            }
+            MInst::Lea {
+                size,
                 index,
                 shift,
                 disp,
+                ..
             } => self.lea(size, index, shift, disp, r),
             MInst::DivConst {
                 kind,

@@ -351,12 +351,15 @@ pub enum MInst {
         /// Count (already reduced modulo the width, non-zero).
         amt: u8,
     },
-    /// ops = `[use base, (use index,) def]`: `lea dst, [base + (index <<
+    /// ops = `[(use base,) (use index,) def]`: `lea dst, [base + (index <<
     /// shift) + disp]` (32-bit: the low 32 bits); emitted as `add dst, disp`
-    /// when there is no index and dst is base.
+    /// when there is no index and dst is base. Without a base there is an
+    /// index (`[index * 4 + disp]`).
     Lea {
         /// Width of the result.
         size: Size,
+        /// Whether there is a base operand.
+        base: bool,
         /// Whether there is an index operand.
         index: bool,
         /// Scale of the index as a shift (0..=3).
@@ -769,6 +772,7 @@ impl MInst {
             | MInst::CondBr { cmp, .. }
             | MInst::CondTrap { cmp, .. } => k == 1 && matches!(cmp, CmpKind::Cmp { .. }),
             MInst::Lea {
+                base: true,
                 index: true,
                 shift: 0,
                 disp: 0,

@@ -314,7 +314,9 @@ impl Lower<'_> {
 
     /// Appends the address operands of `am` to `ops`.
     fn am_ops(&self, am: Am, ops: &mut SmallVec<[Operand; 6]>) {
-        ops.push(Operand::reg_use(self.v(am.base)));
+        if let Some(b) = am.base {
+            ops.push(Operand::reg_use(self.v(b)));
+        }
         if let Some((i, _)) = am.index {
             ops.push(Operand::reg_use(self.v(i)));
         }
@@ -433,6 +435,7 @@ impl Lower<'_> {
                 ops.push(Operand::reg_def(need(d)?));
                 let m = MInst::Lea {
                     size,
+                    base: am.base.is_some(),
                     index: am.index.is_some(),
                     shift: am.index.map_or(0, |i| i.1),
                     disp: am.disp,
@@ -1022,6 +1025,7 @@ impl Lower<'_> {
             ];
             let m = MInst::Lea {
                 size,
+                base: true,
                 index: true,
                 shift: 0,
                 disp: 0,
@@ -1391,10 +1395,11 @@ pub(crate) struct Cmp {
     b: Value,
 }
 
-/// An address `base + index << shift + disp`.
+/// An address `base + index << shift + disp` (without a base only in a
+/// `lea`, and with an index).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Am {
-    base: Value,
+    base: Option<Value>,
     index: Option<(Value, u8)>,
     disp: i32,
 }
@@ -2291,7 +2296,7 @@ impl Sel<'_> {
                 let c = self.const_of(p, 1)?;
                 let disp = imm_at(size, c.checked_neg()?)?;
                 let am = Am {
-                    base: lhs,
+                    base: Some(lhs),
                     index: None,
                     disp,
                 };
@@ -2336,7 +2341,7 @@ impl Sel<'_> {
                     }
                 } else if matches!(u, 3 | 5 | 9) {
                     let am = Am {
-                        base: a,
+                        base: Some(a),
                         index: Some((a, (u - 1).trailing_zeros() as u8)),
                         disp: 0,
                     };
@@ -2399,8 +2404,22 @@ impl Sel<'_> {
                     am.disp = disp;
                     return Some((am, plan.fuse(i).merge(&inner)));
                 }
+                // `(y << k) + c`, k ≤ 3 (a global array's element): `[y * 2
+                // + c]` as `[y + y + c]`, else with no base.
+                if let Some((y, k, shl)) = self.scaled(p, other, j, size) {
+                    let am = Am {
+                        base: (k <= 1).then_some(y),
+                        index: match k {
+                            0 => None,
+                            1 => Some((y, 0)),
+                            _ => Some((y, k)),
+                        },
+                        disp,
+                    };
+                    return Some((am, plan.merge(&shl)));
+                }
                 let am = Am {
-                    base: x,
+                    base: Some(x),
                     index: None,
                     disp,
                 };
@@ -2415,7 +2434,7 @@ impl Sel<'_> {
                         && let Some(disp) = imm_at(size, c)
                     {
                         let am = Am {
-                            base: self.arg(p, other),
+                            base: Some(self.arg(p, other)),
                             index: Some((self.arg(i, xk), 0)),
                             disp,
                         };
@@ -2427,26 +2446,33 @@ impl Sel<'_> {
         Some(self.reg_pair(p, j))
     }
 
+    /// Operand `k` of `p` as `y << s` (s ≤ 3, the `shl` fused): `y`, `s`
+    /// and the plan.
+    fn scaled(&self, p: u32, k: usize, j: u32, size: Size) -> Option<(Value, u8, Plan)> {
+        let bits = if size == Size::S64 { 63 } else { 31 };
+        let i = self.fused_binop(p, k, j, BinaryOp::Shl)?;
+        let s = self.const_of(i, 1)? as u64 & bits;
+        (s <= 3).then(|| {
+            let plan = Plan::new(Pat::Default).fuse(i).absorb(self.arg(i, 1));
+            (self.arg(i, 0), s as u8, plan)
+        })
+    }
+
     /// `x + y` or `x + (y << k)` (k ≤ 3) for the `iadd` at `p`.
     fn reg_pair(&self, p: u32, j: u32) -> (Am, Plan) {
         let (l, r) = (self.arg(p, 0), self.arg(p, 1));
-        let bits = if self.size(l) == Size::S64 { 63 } else { 31 };
         for (k, other) in [(1usize, 0usize), (0, 1)] {
-            if let Some(i) = self.fused_binop(p, k, j, BinaryOp::Shl)
-                && let Some(c) = self.const_of(i, 1)
-                && (c as u64 & bits) <= 3
-            {
+            if let Some((y, s, plan)) = self.scaled(p, k, j, self.size(l)) {
                 let am = Am {
-                    base: self.arg(p, other),
-                    index: Some((self.arg(i, 0), (c as u64 & bits) as u8)),
+                    base: Some(self.arg(p, other)),
+                    index: Some((y, s)),
                     disp: 0,
                 };
-                let plan = Plan::new(Pat::Default).fuse(i).absorb(self.arg(i, 1));
                 return (am, plan);
             }
         }
         let am = Am {
-            base: l,
+            base: Some(l),
             index: Some((r, 0)),
             disp: 0,
         };
@@ -2501,6 +2527,7 @@ impl Sel<'_> {
     fn vm_amode(&self, p: u32, offset: u32) -> Option<(Am, Plan)> {
         let i = self.fused_binop(p, 0, p, BinaryOp::Iadd)?;
         let (mut am, plan) = self.add_amode(i, p, Size::S64)?;
+        am.base?;
         am.disp = i32::try_from(am.disp as i64 + offset as i64).ok()?;
         Some((am, plan.fuse(i)))
     }
@@ -2973,7 +3000,7 @@ block0(v0: i64, v1: i64, v2: i32):
             p[3],
             Pat::VmAccess {
                 am: Am {
-                    base: v(0),
+                    base: Some(v(0)),
                     index: Some((v(1), 3)),
                     disp: 16
                 }

@@ -3,8 +3,8 @@
 //! one with displacements, immediates and loop lengths on both sides of the
 //! 8-bit limits) is compiled in both allocator modes, decoded with iced-x86,
 //! and each instruction checked:
-//! - a memory operand (other than RIP-relative) whose displacement fits in
-//!   8 bits does not carry a 32-bit displacement;
+//! - a memory operand (other than RIP-relative or without a base) whose
+//!   displacement fits in 8 bits does not carry a 32-bit displacement;
 //! - an ALU instruction with an immediate that fits in 8 bits uses the
 //!   sign-extended 8-bit form;
 //! - a backward branch within reach of a 2-byte jump is one.
@@ -40,8 +40,10 @@ fn long_encodings(code: &[u8]) -> Vec<String> {
             continue;
         }
         let has_mem = (0..inst.op_count()).any(|k| inst.op_kind(k) == OpKind::Memory);
+        // (With no base register, as in `lea r, [i * 4 + disp]`, the
+        // displacement is always 32 bits.)
         if has_mem
-            && inst.memory_base() != Register::RIP
+            && !matches!(inst.memory_base(), Register::RIP | Register::None)
             && inst.memory_displ_size() >= 4
             && i8::try_from(inst.memory_displacement64() as i64).is_ok()
         {

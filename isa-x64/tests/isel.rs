@@ -624,8 +624,13 @@ fn select_on_compare() {
 fn lea_patterns() {
     for w64 in [false, true] {
         let ty = ty_of(w64);
-        for shape in 0..7 {
-            for &c in &[1u64, 0x7fff_ffff, mask(-8i64 as u64, w64), 0x8000_0000] {
+        for shape in 0..9 {
+            for (ci, &c) in [1u64, 0x7fff_ffff, mask(-8i64 as u64, w64), 0x8000_0000]
+                .iter()
+                .enumerate()
+            {
+                // (Shapes 7 and 8: the shift count.)
+                let sh = ci as u64;
                 let (mut b, p) = B::new(&[ty, ty], &[ty, ty]);
                 let (x, y) = (p[0], p[1]);
                 let v = match shape {
@@ -656,13 +661,33 @@ fn lea_patterns() {
                         let k = b.iconst(ty, c as i64);
                         b.bin(BinaryOp::Isub, ty, x, k)
                     }
-                    _ => {
+                    6 => {
                         let k = b.iconst(ty, 8);
                         b.bin(BinaryOp::Imul, ty, y, k)
+                    }
+                    // A shifted index plus a constant (a global array's
+                    // element), either way round: one `lea` with no base.
+                    _ => {
+                        let k = b.iconst(ty, sh as i64);
+                        let s = b.bin(BinaryOp::Shl, ty, y, k);
+                        let d = b.iconst(ty, 0xe60);
+                        if shape == 7 {
+                            b.bin(BinaryOp::Iadd, ty, s, d)
+                        } else {
+                            b.bin(BinaryOp::Iadd, ty, d, s)
+                        }
                     }
                 };
                 // Return x too, so that the result needs its own register.
                 b.ret(&[v, x]);
+                if shape >= 7 {
+                    let d = disasm(&b.f);
+                    let scale = ["+0xE60]", "+0xE60]", "*4+0xE60]", "*8+0xE60]"][ci];
+                    assert!(
+                        d.contains("lea") && d.contains(scale) && !d.contains("shl"),
+                        "shape {shape} {ty} shift {sh}:\n{d}"
+                    );
+                }
                 let r = Runnable::new(&b.f);
                 for &a in &vals(w64) {
                     for &bb in &vals(w64)[..10] {
@@ -674,7 +699,8 @@ fn lea_patterns() {
                             3 => add(a, add(bb, c)),
                             4 => mask(a.wrapping_mul([3, 5, 9, 3][(c % 4) as usize]), w64),
                             5 => mask(a.wrapping_sub(c), w64),
-                            _ => mask(bb.wrapping_mul(8), w64),
+                            6 => mask(bb.wrapping_mul(8), w64),
+                            _ => add(bb << sh, 0xe60),
                         };
                         assert_eq!(
                             r.run(&[a, bb]),
