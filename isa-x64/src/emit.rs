@@ -1772,6 +1772,32 @@ impl Emitter {
                 self.setcc(c, r[n]);
                 x64!(self.asm; movzx Rd(r[n]), Rb(r[n]));
             }
+            MInst::AddCarry { cmp, size, sub } => {
+                let n = cmp.num_operands();
+                let d = r[n + 1];
+                // The carry flag is the condition (below) or its complement.
+                let carry_true = match cmp {
+                    CmpKind::Cmp { cc, .. }
+                    | CmpKind::CmpImm { cc, .. }
+                    | CmpKind::CmpMem { cc, .. } => match cc {
+                        IntCC::UnsignedLessThan => true,
+                        IntCC::UnsignedGreaterThanOrEqual => false,
+                        _ => return Err(err("AddCarry needs an unsigned below or above-or-equal")),
+                    },
+                    _ => return Err(err("AddCarry needs a cmp")),
+                };
+                self.set_flags(cmp, r);
+                // x + c: adc x, 0 (c = CF) or sbb x, -1 (c = !CF);
+                // x - c: sbb x, 0 or adc x, -1.
+                let imm: i8 = if carry_true { 0 } else { -1 };
+                let a = &mut self.asm;
+                match (sub == carry_true, size) {
+                    (true, Size::S32) => x64!(a; sbb Rd(d), BYTE imm),
+                    (true, Size::S64) => x64!(a; sbb Rq(d), BYTE imm),
+                    (false, Size::S32) => x64!(a; adc Rd(d), BYTE imm),
+                    (false, Size::S64) => x64!(a; adc Rq(d), BYTE imm),
+                }
+            }
             MInst::CondSelect { cmp, float } => {
                 let n = cmp.num_operands();
                 let (t, d) = (r[n], r[n + 2]);

@@ -394,6 +394,18 @@ pub enum MInst {
         /// Class of the selected values.
         float: bool,
     },
+    /// ops = `[cmp operands.., use x, def reuse (n)]`: `dst = x + cond` (or
+    /// `x - cond` if `sub`) for an unsigned order `cc` of `cmp` (below, or
+    /// above or equal): the carry flag is the condition or its complement,
+    /// added or subtracted with `adc` or `sbb` (no `setcc`, no `movzx`).
+    AddCarry {
+        /// The comparison (`cc` unsigned below or above-or-equal).
+        cmp: CmpKind,
+        /// Width of `x`.
+        size: Size,
+        /// Subtract the condition instead of adding it.
+        sub: bool,
+    },
     /// ops = `[use, def]`.
     BitCount {
         /// Operation.
@@ -769,6 +781,7 @@ impl MInst {
             MInst::Alu { .. } | MInst::Fpu { .. } => k == 1,
             MInst::SetCond { cmp }
             | MInst::CondSelect { cmp, .. }
+            | MInst::AddCarry { cmp, .. }
             | MInst::CondBr { cmp, .. }
             | MInst::CondTrap { cmp, .. } => k == 1 && matches!(cmp, CmpKind::Cmp { .. }),
             MInst::Lea {

@@ -64,6 +64,12 @@ pub struct LowerScratch {
     /// Per position of the block being planned: [`uses3`] of its
     /// instruction.
     uses: Vec<[Option<Value>; 3]>,
+    /// Per position of the block being planned: for a comparison whose
+    /// every use is a flag consumer later in the block (see
+    /// [`Sel::dup_cmp`]), the number of those uses; `NONE` for one with
+    /// another use; and the position of its last use.
+    dup_uses: Vec<u32>,
+    dup_last: Vec<u32>,
     /// Per value, stamped by block: position of the last definition seen.
     last_blk: Vec<u32>,
     last_pos: Vec<u32>,
@@ -506,6 +512,15 @@ impl Lower<'_> {
                 ops.push(Operand::reg_use(self.v(if_false)));
                 ops.push(Operand::reuse_def(need(d)?, n + 1));
                 self.emit(MInst::CondSelect { cmp, float }, &ops);
+                self.srcloc = srcloc;
+            }
+            Pat::AddCarry { c, x, sub } => {
+                let srcloc = self.srcloc;
+                let cmp = self.cmp_ops(c, &mut ops)?;
+                let n = ops.len() as u8; // (at most 5 operands)
+                ops.push(Operand::reg_use(self.v(x)));
+                ops.push(Operand::reuse_def(need(d)?, n));
+                self.emit(MInst::AddCarry { cmp, size, sub }, &ops);
                 self.srcloc = srcloc;
             }
             Pat::VmAccess { am } => {
@@ -1448,6 +1463,9 @@ pub(crate) enum Pat {
     CondBr { c: Cmp },
     /// `select` on a fused comparison.
     CondSelect { c: Cmp },
+    /// `x + cond` or, if `sub`, `x - cond` for a fused comparison `c` in
+    /// the carry flag (an unsigned below or above-or-equal).
+    AddCarry { c: Cmp, x: Value, sub: bool },
     /// `dst = ~not & other` (`andn`).
     Andn { not: Value, other: Value },
     /// A vm load or store through a folded address.
@@ -1734,11 +1752,13 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
             None => func.for_each_def(inst, def),
         }
     }
+    find_dup_cmps(func, s, insts);
     // Greedy selection from the last instruction back.
     let LowerScratch {
         ref reach,
         ref next,
         ref uses,
+        ref dup_uses,
         ref use_count,
         ref def_count,
         ref def_inst,
@@ -1754,6 +1774,7 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
         reach,
         next,
         uses,
+        dup_uses,
         use_count,
         def_count,
         def_inst,
@@ -1785,7 +1806,14 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
         if let Some((i, a)) = am {
             heap_am[i] = Some(a);
         }
-        if let Some(plan) = plan {
+        if let Some(mut plan) = plan {
+            // A comparison whose every use compared again: nothing left.
+            if sel.dup_ok(p)
+                && let InstData::Icmp { dst, .. } | InstData::Unary { dst, .. } = *sel.data(p)
+                && remaining[dst.index()] == 0
+            {
+                plan.pat = Pat::Skip;
+            }
             pats[insts[p as usize].index()] = plan.pat;
             for &i in plan.fused.as_slice() {
                 pats[insts[i as usize].index()] = Pat::Skip;
@@ -1797,6 +1825,94 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
     }
 }
 
+/// Finds the comparisons of the block `insts` (planned in `s`) to compare
+/// again at each use (see [`Sel::dup_cmp`]): used at least twice, only in
+/// the block, only as a `select`'s or a two-way `brif`'s condition or as
+/// the condition added to (or subtracted from) a value where it is an
+/// unsigned order or a test for zero, and with operands not redefined
+/// before the last use. Fills `s.dup_uses` and `s.dup_last`.
+fn find_dup_cmps(func: &Function, s: &mut LowerScratch, insts: &[Inst]) {
+    let n = insts.len();
+    s.dup_uses.clear();
+    s.dup_uses.resize(n, 0);
+    s.dup_last.clear();
+    s.dup_last.resize(n, NONE);
+    let mut any = false;
+    for p in 0..n {
+        for (k, u) in s.uses[p].into_iter().enumerate() {
+            let i = s.reach[p][k];
+            if u.is_none() || i == NONE || s.dup_uses[i as usize] == NONE {
+                continue;
+            }
+            let def = &func.insts[insts[i as usize].index()];
+            let unsigned_or_zero = match *def {
+                InstData::Icmp { cc, rhs, .. } => {
+                    matches!(
+                        cc,
+                        IntCC::UnsignedLessThan
+                            | IntCC::UnsignedGreaterThanOrEqual
+                            | IntCC::UnsignedGreaterThan
+                            | IntCC::UnsignedLessThanOrEqual
+                    ) || (matches!(cc, IntCC::Equal | IntCC::NotEqual)
+                        && matches!(
+                            s.def_inst
+                                .get(rhs.index())
+                                .and_then(|&d| func.insts.get(d as usize)),
+                            Some(InstData::Iconst { imm: 0, .. })
+                        )
+                        && s.def_count[rhs.index()] == 1)
+                }
+                InstData::Unary {
+                    op: UnaryOp::Eqz, ..
+                } => true,
+                _ => continue,
+            };
+            let consumer = match func.insts[insts[p].index()] {
+                InstData::Select { .. } => k == 0,
+                InstData::Brif {
+                    then_dest,
+                    else_dest,
+                    ..
+                } => then_dest.block != else_dest.block,
+                InstData::Binary {
+                    op: BinaryOp::Iadd,
+                    dst,
+                    ..
+                } => unsigned_or_zero && func.value_type(dst) == Type::I32,
+                InstData::Binary {
+                    op: BinaryOp::Isub,
+                    dst,
+                    ..
+                } => k == 1 && unsigned_or_zero && func.value_type(dst) == Type::I32,
+                _ => false,
+            };
+            if consumer {
+                s.dup_uses[i as usize] += 1;
+                s.dup_last[i as usize] = p as u32;
+                any = true;
+            } else {
+                s.dup_uses[i as usize] = NONE;
+            }
+        }
+    }
+    if !any {
+        return;
+    }
+    for (i, &inst) in insts.iter().enumerate() {
+        let count = s.dup_uses[i];
+        if count == NONE || count == 0 {
+            continue;
+        }
+        let d = &func.insts[inst.index()];
+        let ok = d.single_dst().is_some_and(|dst| {
+            count >= 2 && s.use_count[dst.index()] == count && s.def_count[dst.index()] == 1
+        }) && s.next[i].iter().all(|&nx| nx == NONE || nx > s.dup_last[i]);
+        if !ok {
+            s.dup_uses[i] = NONE;
+        }
+    }
+}
+
 /// The pattern matchers of one block (read-only).
 struct Sel<'a> {
     func: &'a Function,
@@ -1804,6 +1920,7 @@ struct Sel<'a> {
     reach: &'a [[u32; 3]],
     next: &'a [[u32; 3]],
     uses: &'a [[Option<Value>; 3]],
+    dup_uses: &'a [u32],
     use_count: &'a [u32],
     def_count: &'a [u32],
     def_inst: &'a [u32],
@@ -1822,6 +1939,85 @@ impl Sel<'_> {
     }
     fn size(&self, v: Value) -> Size {
         size_of(self.func.value_type(v))
+    }
+
+    /// Whether the comparison at `p` is compared again at each of its uses
+    /// (see [`find_dup_cmps`]).
+    fn dup_ok(&self, p: u32) -> bool {
+        !matches!(self.dup_uses[p as usize], 0 | NONE)
+    }
+
+    /// The comparison of the `icmp` or `eqz` at `i` from its operands alone
+    /// (registers and immediates: no load or `and` folded in), and the plan
+    /// of the instruction itself (its immediates absorbed). Used by the
+    /// comparison and by each of its uses when it is compared again at
+    /// each use ([`Sel::dup_ok`]): a flag consumer then sets the flags
+    /// itself instead of testing a `setcc` result, which is not made at all
+    /// once every use does.
+    fn dup_cmp(&self, i: u32) -> Option<(Cmp, Plan)> {
+        let none = Plan::new(Pat::Default);
+        match *self.data(i) {
+            InstData::Icmp { cc, lhs, rhs, .. } => {
+                let size = self.size(lhs);
+                let (kind, a, b, plan) = match (self.imm_of(i, 1, size), self.imm_of(i, 0, size)) {
+                    (Some(0), _) if matches!(cc, IntCC::Equal | IntCC::NotEqual) => (
+                        CmpKind::Test {
+                            size,
+                            zero: cc == IntCC::Equal,
+                        },
+                        lhs,
+                        lhs,
+                        none.absorb(rhs),
+                    ),
+                    (Some(imm), _) => (
+                        CmpKind::CmpImm { size, cc, imm },
+                        lhs,
+                        lhs,
+                        none.absorb(rhs),
+                    ),
+                    (None, Some(imm)) => (
+                        CmpKind::CmpImm {
+                            size,
+                            cc: cc.swap_args(),
+                            imm,
+                        },
+                        rhs,
+                        rhs,
+                        none.absorb(lhs),
+                    ),
+                    (None, None) => (CmpKind::Cmp { size, cc }, lhs, rhs, none),
+                };
+                Some((Cmp { kind, a, b }, plan))
+            }
+            InstData::Unary {
+                op: UnaryOp::Eqz,
+                arg,
+                ..
+            } => {
+                let size = self.size(arg);
+                let kind = CmpKind::Test { size, zero: true };
+                Some((
+                    Cmp {
+                        kind,
+                        a: arg,
+                        b: arg,
+                    },
+                    none,
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    /// Operand `k` of `p`, a comparison compared again at each use, as the
+    /// comparison (its use absorbed).
+    fn dup_use(&self, p: u32, k: usize) -> Option<(Cmp, Plan)> {
+        let i = self.reach[p as usize][k];
+        if i == NONE || !self.dup_ok(i) {
+            return None;
+        }
+        let (c, _) = self.dup_cmp(i)?;
+        Some((c, Plan::new(Pat::Default).absorb(self.arg(p, k))))
     }
 
     /// The position of the definition of operand `k` of `p` if it can be
@@ -2144,6 +2340,13 @@ impl Sel<'_> {
             InstData::Binary { op, dst, .. } if self.func.value_type(dst).is_int() => self
                 .select_binary(p, op, self.size(dst))
                 .or_else(|| self.select_alu_mem(p, op, self.func.value_type(dst))),
+            InstData::Icmp { .. }
+            | InstData::Unary {
+                op: UnaryOp::Eqz, ..
+            } if self.dup_ok(p) => {
+                let (c, plan) = self.dup_cmp(p)?;
+                Some(Plan::new(Pat::SetCond { c }).merge(&plan))
+            }
             InstData::Icmp { cc, .. } => {
                 let c = self.icmp_cmp(p, cc, p);
                 Some(Plan::new(Pat::SetCond { c: c.0 }).merge(&c.1))
@@ -2286,6 +2489,9 @@ impl Sel<'_> {
                 c as u32 as u64
             }
         };
+        if let Some(plan) = self.add_carry(p, op) {
+            return Some(plan);
+        }
         match op {
             BinaryOp::Iadd => {
                 let (am, plan) = self.add_amode(p, p, size)?;
@@ -2523,6 +2729,66 @@ impl Sel<'_> {
         None
     }
 
+    /// `x + cond` or `x - cond` at `p` (an `iadd` or `isub`) whose `cond`
+    /// is an integer comparison used only there that can set the carry
+    /// flag: an unsigned order, or a test for zero (`x < 1`).
+    fn add_carry(&self, p: u32, op: BinaryOp) -> Option<Plan> {
+        let ks: &[(usize, usize)] = match op {
+            BinaryOp::Iadd => &[(1, 0), (0, 1)],
+            BinaryOp::Isub => &[(1, 0)],
+            _ => return None,
+        };
+        for &(k, xk) in ks {
+            let Some(i) = self.fusable(p, k, p) else {
+                if let Some((c, plan)) = self.dup_use(p, k)
+                    && let Some(c) = carry_cmp(c)
+                {
+                    let pat = Pat::AddCarry {
+                        c,
+                        x: self.arg(p, xk),
+                        sub: op == BinaryOp::Isub,
+                    };
+                    return Some(Plan::new(pat).merge(&plan));
+                }
+                continue;
+            };
+            let (c, plan) = match *self.data(i) {
+                InstData::Icmp { cc, .. } => {
+                    let (c, plan) = self.icmp_cmp(i, cc, p);
+                    match carry_cmp(c) {
+                        Some(c) => (c, plan),
+                        None => continue,
+                    }
+                }
+                InstData::Unary {
+                    op: UnaryOp::Eqz,
+                    arg,
+                    ..
+                } => {
+                    let c = Cmp {
+                        kind: CmpKind::CmpImm {
+                            size: self.size(arg),
+                            cc: IntCC::UnsignedLessThan,
+                            imm: 1,
+                        },
+                        a: arg,
+                        b: arg,
+                    };
+                    (c, Plan::new(Pat::Default))
+                }
+                _ => continue,
+            };
+            let x = self.arg(p, xk);
+            let pat = Pat::AddCarry {
+                c,
+                x,
+                sub: op == BinaryOp::Isub,
+            };
+            return Some(Plan::new(pat).merge(&plan.fuse(i)));
+        }
+        None
+    }
+
     /// The folded address of the vm access at `p` (address is operand 0).
     fn vm_amode(&self, p: u32, offset: u32) -> Option<(Am, Plan)> {
         let i = self.fused_binop(p, 0, p, BinaryOp::Iadd)?;
@@ -2535,7 +2801,9 @@ impl Sel<'_> {
     /// The value operand `k` of `p` used as a condition (non-zero = true),
     /// as a fused comparison read at `j`.
     fn cond_cmp(&self, p: u32, k: usize, j: u32) -> Option<(Cmp, Plan)> {
-        let i = self.fusable(p, k, j)?;
+        let Some(i) = self.fusable(p, k, j) else {
+            return self.dup_use(p, k);
+        };
         let (c, plan) = match *self.data(i) {
             InstData::Icmp { cc, .. } => self.icmp_cmp(i, cc, j),
             InstData::Fcmp { cc, lhs, rhs, .. } => {
@@ -2756,6 +3024,68 @@ impl Sel<'_> {
         };
         (c, Plan::new(Pat::Default))
     }
+}
+
+/// `c` as a comparison whose result is in the carry flag (`cc` unsigned
+/// below, or above or equal: its complement): an unsigned order of
+/// registers (swapped for above, below or equal), a register and an
+/// immediate (above `k` as above or equal `k + 1`) or memory, or a test
+/// of a register for zero (below 1).
+fn carry_cmp(c: Cmp) -> Option<Cmp> {
+    use IntCC::*;
+    let kind = match c.kind {
+        CmpKind::Cmp { size, cc } => match cc {
+            UnsignedLessThan | UnsignedGreaterThanOrEqual => c.kind,
+            UnsignedGreaterThan | UnsignedLessThanOrEqual => {
+                return Some(Cmp {
+                    kind: CmpKind::Cmp {
+                        size,
+                        cc: cc.swap_args(),
+                    },
+                    a: c.b,
+                    b: c.a,
+                });
+            }
+            _ => return None,
+        },
+        CmpKind::CmpImm { size, cc, imm } => match cc {
+            UnsignedLessThan | UnsignedGreaterThanOrEqual => c.kind,
+            UnsignedGreaterThan | UnsignedLessThanOrEqual => {
+                // `a > k` is `a >= k + 1`, unless k + 1 wraps (at the width:
+                // the immediate is sign-extended to 64 bits).
+                let next = match size {
+                    Size::S32 => (imm as u32).checked_add(1)? as i32,
+                    Size::S64 => imm.checked_add(1).filter(|&k| k != 0)?,
+                };
+                let cc = if cc == UnsignedGreaterThan {
+                    UnsignedGreaterThanOrEqual
+                } else {
+                    UnsignedLessThan
+                };
+                CmpKind::CmpImm {
+                    size,
+                    cc,
+                    imm: next,
+                }
+            }
+            _ => return None,
+        },
+        CmpKind::CmpMem {
+            cc: UnsignedLessThan | UnsignedGreaterThanOrEqual,
+            ..
+        } => c.kind,
+        CmpKind::Test { size, zero } if c.a == c.b => CmpKind::CmpImm {
+            size,
+            cc: if zero {
+                UnsignedLessThan
+            } else {
+                UnsignedGreaterThanOrEqual
+            },
+            imm: 1,
+        },
+        _ => return None,
+    };
+    Some(Cmp { kind, ..c })
 }
 
 #[cfg(test)]

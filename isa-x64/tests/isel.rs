@@ -383,6 +383,202 @@ fn compare_to_value() {
     }
 }
 
+/// `x + cond` and `x - cond` for a comparison used only there: for the
+/// unsigned orders and tests for zero, `cmp` and `adc`/`sbb` with the
+/// condition in the carry flag (no `setcc`); for the others `setcc` as
+/// before. Every condition, with registers and with immediates at the
+/// edges of `k + 1` (`a > k` is `a >= k + 1`), against Rust.
+#[test]
+fn condition_added_or_subtracted_is_adc_or_sbb() {
+    use IntCC::*;
+    for w64 in [false, true] {
+        let ty = ty_of(w64);
+        for cc in IntCC::ALL {
+            for shape in [
+                CondShape::Regs,
+                CondShape::ImmRight(7),
+                CondShape::ImmRight(0),
+                CondShape::ImmRight(mask(-1i64 as u64, w64)),
+                CondShape::ImmRight(mask(-2i64 as u64, w64)),
+                CondShape::ImmRight(0x7fff_ffff),
+                CondShape::ImmLeft(0x7fff_fffe),
+                CondShape::ImmLeft(mask(-8i64 as u64, w64)),
+            ] {
+                for (sub, eqz) in [(false, false), (true, false), (false, true), (true, true)] {
+                    // Three parameters: x (i32) and the compared a and b.
+                    let (mut b, p) = B::new(&[Type::I32, ty, ty], &[Type::I32]);
+                    let c = if eqz {
+                        b.un(UnaryOp::Eqz, Type::I32, p[1])
+                    } else {
+                        build_cond(&mut b, cc, ty, p[1], p[2], shape)
+                    };
+                    let op = if sub { BinaryOp::Isub } else { BinaryOp::Iadd };
+                    // (Returned on its own: the sum needs no other register.)
+                    let v = b.bin(op, Type::I32, p[0], c);
+                    b.ret(&[v]);
+                    let r = Runnable::new(&b.f);
+                    let d = strata_isa_x64::listing(&r.compiled);
+                    let unsigned_order = matches!(
+                        cc,
+                        UnsignedLessThan
+                            | UnsignedGreaterThanOrEqual
+                            | UnsignedGreaterThan
+                            | UnsignedLessThanOrEqual
+                    );
+                    let zero_test =
+                        matches!(cc, Equal | NotEqual) && matches!(shape, CondShape::ImmRight(0));
+                    // (The exceptions: `a > k` and `a <= k` where `k + 1`
+                    // wraps or is no sign-extended 32-bit immediate.)
+                    let no_next = matches!(cc, UnsignedGreaterThan | UnsignedLessThanOrEqual)
+                        && matches!(shape, CondShape::ImmRight(k)
+                            if k == mask(u64::MAX, w64) || (w64 && k == 0x7fff_ffff));
+                    let expect = eqz || (unsigned_order && !no_next) || zero_test;
+                    let fused = d.contains("adc") || d.contains("sbb");
+                    assert_eq!(
+                        fused && !d.contains("set"),
+                        expect,
+                        "{cc:?} {ty} {shape:?} sub {sub} eqz {eqz}:\n{d}"
+                    );
+                    for &x in &I32S[..8] {
+                        for &a in &vals(w64) {
+                            for &bb in &vals(w64)[..10] {
+                                let cond = if eqz {
+                                    mask(a, w64) == 0
+                                } else {
+                                    let (l, rr) = match shape {
+                                        CondShape::Regs => (a, bb),
+                                        CondShape::ImmRight(k) => (a, k),
+                                        CondShape::ImmLeft(k) => (k, a),
+                                    };
+                                    icmp_ref(cc, l, rr, w64)
+                                };
+                                let e = if sub {
+                                    x.wrapping_sub(cond as u32)
+                                } else {
+                                    x.wrapping_add(cond as u32)
+                                };
+                                assert_eq!(
+                                    r.run(&[x as u64, a, bb]),
+                                    vec![e as u64],
+                                    "{cc:?} {ty} {shape:?} sub {sub} eqz {eqz} {x:#x} {a:#x} {bb:#x}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A comparison with several uses in its block, each a flag consumer (a
+/// `select`'s or `brif`'s condition, or added with `adc`/`sbb`): each use
+/// compares again and the comparison itself makes no `setcc`. Not where an
+/// operand is redefined before a use, nor where a use needs the value.
+/// Every condition, against Rust.
+#[test]
+fn comparison_used_several_times_is_compared_at_each_use() {
+    use IntCC::*;
+    for w64 in [false, true] {
+        let ty = ty_of(w64);
+        for cc in IntCC::ALL {
+            for shape in [
+                CondShape::Regs,
+                CondShape::ImmRight(7),
+                CondShape::ImmRight(0),
+                CondShape::ImmLeft(0x8000_0000),
+            ] {
+                // 0: select and brif; 1: select, add and brif; 2: select and
+                // returned as a value; 3: select, an operand redefined, add.
+                for variant in 0..4 {
+                    let carry = matches!(
+                        cc,
+                        UnsignedLessThan
+                            | UnsignedGreaterThanOrEqual
+                            | UnsignedGreaterThan
+                            | UnsignedLessThanOrEqual
+                    ) || (matches!(cc, Equal | NotEqual)
+                        && matches!(shape, CondShape::ImmRight(0)));
+                    if variant == 1 && !carry {
+                        continue;
+                    }
+                    // x, y (i32) and the compared a and b.
+                    let (mut b, p) = B::new(&[Type::I32, Type::I32, ty, ty], &[Type::I32]);
+                    let (x, y) = (p[0], p[1]);
+                    let c = build_cond(&mut b, cc, ty, p[2], p[3], shape);
+                    let t = b.select(Type::I32, c, x, y);
+                    let v = match variant {
+                        0 => t,
+                        2 => {
+                            let k = b.iconst(Type::I32, 3);
+                            let m = b.bin(BinaryOp::Imul, Type::I32, c, k);
+                            b.bin(BinaryOp::Iadd, Type::I32, t, m)
+                        }
+                        _ => {
+                            if variant == 3 {
+                                b.copy(p[2], p[3]);
+                            }
+                            let u = b.bin(BinaryOp::Iadd, Type::I32, x, c);
+                            b.bin(BinaryOp::Iadd, Type::I32, t, u)
+                        }
+                    };
+                    if variant <= 1 {
+                        let (yes, no) = (b.block(), b.block());
+                        b.brif(c, yes, no);
+                        b.switch_to(yes);
+                        let k = b.iconst(Type::I32, 1000);
+                        let w = b.bin(BinaryOp::Iadd, Type::I32, v, k);
+                        b.ret(&[w]);
+                        b.switch_to(no);
+                        b.ret(&[v]);
+                    } else {
+                        b.ret(&[v]);
+                    }
+                    let r = Runnable::new(&b.f);
+                    let d = strata_isa_x64::listing(&r.compiled);
+                    // (`a > k` with `k + 1` no 32-bit immediate: no `adc`.)
+                    let no_next = matches!(cc, UnsignedGreaterThan | UnsignedLessThanOrEqual)
+                        && matches!(shape, CondShape::ImmRight(k) if w64 && k == 0x7fff_ffff);
+                    let expect_set = variant >= 2 || no_next;
+                    assert_eq!(
+                        d.contains("set"),
+                        expect_set,
+                        "{cc:?} {ty} {shape:?} variant {variant}:\n{d}"
+                    );
+                    for &xv in &I32S[..4] {
+                        for &a in &vals(w64) {
+                            for &bb in &vals(w64)[..10] {
+                                let (l, rr) = match shape {
+                                    CondShape::Regs => (a, bb),
+                                    CondShape::ImmRight(k) => (a, k),
+                                    CondShape::ImmLeft(k) => (k, a),
+                                };
+                                let cond = icmp_ref(cc, l, rr, w64) as u32;
+                                let yv = 0x55u32;
+                                let t = if cond != 0 { xv } else { yv };
+                                let e = match variant {
+                                    0 => t + 1000 * cond,
+                                    1 => t.wrapping_add(xv.wrapping_add(cond)) + 1000 * cond,
+                                    2 => t.wrapping_add(3 * cond),
+                                    _ => {
+                                        // c uses the old a.
+                                        t.wrapping_add(xv.wrapping_add(cond))
+                                    }
+                                };
+                                assert_eq!(
+                                    r.run(&[xv as u64, yv as u64, a, bb]),
+                                    vec![e as u64],
+                                    "{cc:?} {ty} {shape:?} variant {variant} {xv:#x} {a:#x} {bb:#x}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// `test` patterns: `brif (and a b)`, `icmp eq/ne (and a b), 0`, `eqz`,
 /// `eqz (and a C)`, in branches and as values.
 #[test]
@@ -1695,15 +1891,16 @@ fn zero_test_reuses_the_flags_of_the_operation_before() {
         assert_eq!(r.run(&[0, 5]), vec![7], "{mode:?}\n{d}");
     }
     MODE.with(|c| c.set(strata_regalloc::Mode::Fast));
-    // The flags of another register: `test` stays.
+    // The flags of another register: `test` stays. (Combined with `xor`:
+    // added, the `eqz` would be `cmp x, 1; adc`.)
     let r = binary_fn(Type::I32, Type::I32, |b, x, y| {
         let s = b.bin(BinaryOp::Isub, Type::I32, x, y);
         let e = b.un(UnaryOp::Eqz, Type::I32, x);
-        b.bin(BinaryOp::Iadd, Type::I32, s, e)
+        b.bin(BinaryOp::Xor, Type::I32, s, e)
     });
     let d = strata_isa_x64::listing(&r.compiled);
     assert!(code_lines(&d).iter().any(|t| t.starts_with("test ")), "{d}");
-    assert_eq!(r.run(&[0, 3]), vec![(-3i32 + 1) as u32 as u64]);
+    assert_eq!(r.run(&[0, 3]), vec![(-3i32 ^ 1) as u32 as u64]);
     assert_eq!(r.run(&[4, 3]), vec![1]);
 }
 

@@ -5,7 +5,7 @@ function %f0:
   6: mov r11,[r14]
   9: lea r10,[rsp-8]
   e: cmp r10,[r11]
-  11: jb 0x7C
+  11: jb 0x76
   17: sub rsp,8
   1b: xor eax,eax
   1e: mov rcx,rax
@@ -16,21 +16,19 @@ function %f0:
   3e: xchg ax,ax
   40: movzx edx,byte ptr [r15+rax]
   45: cmp edx,0xFF
-  4c: je 0x71
-  52: test edx,edx
-  55: setne dl
-  59: movzx edx,dl
-  5d: add ecx,edx
-  60: add eax,1
-  64: cmp eax,edi
-  67: jb short 0x40
-  69: mov rax,rcx
-  6c: mov rsp,rbp
-  6f: pop rbp
-  70: ret
-  71: mov eax,0xFFFFFFFF
-  77: mov rsp,rbp
-  7a: pop rbp
-  7b: ret
-  7c: ud2
+  4c: je 0x6B
+  52: cmp edx,1
+  56: sbb ecx,0xFFFFFFFF
+  5a: add eax,1
+  5e: cmp eax,edi
+  61: jb short 0x40
+  63: mov rax,rcx
+  66: mov rsp,rbp
+  69: pop rbp
+  6a: ret
+  6b: mov eax,0xFFFFFFFF
+  71: mov rsp,rbp
+  74: pop rbp
+  75: ret
+  76: ud2
 
