@@ -289,6 +289,92 @@ fn stack_overflow_then_normal_calls() {
     }
 }
 
+/// `max_wasm_stack` bounds the stack recursion uses, and nearly all of it
+/// is usable: the depth reached times the frame size (measured from two
+/// limits) stays within the limit and short of it by less than the slack
+/// that small frames leave (1 KiB, their prologue compares `rsp` itself),
+/// two frames and the entry's own frames. Also for a frame over 1 KiB (a call
+/// with 140 stack arguments), whose prologue computes its lowest address.
+#[test]
+fn max_wasm_stack_bounds_the_stack_recursion_uses() {
+    let small_frame = r#"
+(module
+  (global $depth (export "depth") (mut i32) (i32.const 0))
+  (func $rec (export "rec") (param i32) (result i32)
+    (global.set $depth (local.get 0))
+    (i32.add (call $rec (i32.add (local.get 0) (i32.const 1))) (i32.const 1))))
+"#
+    .to_string();
+    let n = 140;
+    let params = " i64".repeat(n);
+    let args: String = (1..=n).map(|k| format!(" (local.get {k})")).collect();
+    let large_frame = format!(
+        r#"
+(module
+  (global $depth (export "depth") (mut i32) (i32.const 0))
+  (func (export "rec") (param i32) (result i32)
+    (call $big (local.get 0){zeros}))
+  (func $big (param i32{params}) (result i32)
+    (global.set $depth (local.get 0))
+    (i32.add (call $big (i32.add (local.get 0) (i32.const 1)){args}) (i32.const 1))))
+"#,
+        zeros = " (i64.const 0)".repeat(n),
+    );
+    for (wat, frames, check) in [
+        (&small_frame, 32..=256, "cmp rsp,[r11]"),
+        (&large_frame, 1024..=8192, "cmp r10,[r11]"),
+    ] {
+        for tier in [strata::Tier::Baseline, strata::Tier::Optimizing] {
+            let mut config = strata::Config::new();
+            config.tier(tier);
+            let listing = strata::compile_listing(
+                &Engine::new(&config).unwrap(),
+                wat.as_bytes(),
+                strata::Emit::Asm,
+            )
+            .unwrap();
+            assert!(listing.contains(check), "{tier:?}:\n{listing}");
+            let depth_at = |max: usize| {
+                let mut config = strata::Config::new();
+                config.tier(tier).max_wasm_stack(max);
+                let engine = Engine::new(&config).unwrap();
+                let module = Module::new(&engine, wat).unwrap();
+                let mut store = Store::new(&engine, ());
+                let i = Instance::new(&mut store, &module, &[]).unwrap();
+                let rec = i.get_typed_func::<i32, i32>(&mut store, "rec").unwrap();
+                let e = rec.call(&mut store, 1).unwrap_err();
+                assert_eq!(
+                    e.as_trap().and_then(|t| t.code()),
+                    Some(TrapCode::StackOverflow)
+                );
+                let g = i.get_global(&mut store, "depth").unwrap();
+                match g.get(&store) {
+                    Val::I32(d) => d as usize,
+                    v => panic!("depth {v:?}"),
+                }
+            };
+            let (small, large) = (64 * 1024, 256 * 1024);
+            let (d1, d2) = (depth_at(small), depth_at(large));
+            // Frames are 16-byte multiples.
+            let frame = ((large - small) as f64 / (d2 - d1) as f64 / 16.0).round() as usize * 16;
+            assert!(frames.contains(&frame), "{tier:?}: frame {frame}");
+            for (max, d) in [(small, d1), (large, d2)] {
+                let used = d * frame;
+                assert!(
+                    used <= max,
+                    "{tier:?}: {d} frames of {frame} bytes past {max}"
+                );
+                // (Short by the slack, the frame that did not fit, the
+                // caller `rec`'s own frame and the entry's.)
+                assert!(
+                    used + 1024 + 2 * frame + 512 >= max,
+                    "{tier:?}: {d} frames of {frame} bytes leave too much of {max}"
+                );
+            }
+        }
+    }
+}
+
 fn rss_pages() -> usize {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
     statm

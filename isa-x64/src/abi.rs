@@ -51,7 +51,9 @@
 //!   [rsp + S + 8k]      return-area slot k of a call (S = its stack-arg bytes)
 //!   [rsp + 8k]          outgoing stack argument k   <- rsp (16-byte aligned)
 //! ```
-//! The prologue is `push rbp; mov rbp, rsp; push r14`, the stack check, then
+//! The prologue is `push rbp; mov rbp, rsp; push r14`, the stack check
+//! (`rsp - N` against the limit, or `rsp` itself when `N` is at most
+//! `strata_ir::vmctx::STACK_LIMIT_SLACK`, by which the limit is raised), then
 //! `sub rsp, N` with `N = 8 + P + 16 * spill_slots + align16(outgoing)`,
 //! where `outgoing` is the largest `S + return area` over the function's
 //! calls, so the frame size `rbp - rsp` is `N + 8`; then the stores of the

@@ -30,7 +30,7 @@ use dynasm::dynasm;
 use dynasmrt::x64::X64Relocation;
 use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi, VecAssembler};
 use smallvec::SmallVec;
-use strata_ir::vmctx::{HEAP_BASE, STACK_LIMIT_PTR};
+use strata_ir::vmctx::{HEAP_BASE, STACK_LIMIT_PTR, STACK_LIMIT_SLACK};
 use strata_ir::{FloatCC, IntCC, LoadOp, StoreOp, TrapCode};
 use strata_regalloc::{Allocation, Edit, Output, ProgPoint, RegClass};
 
@@ -856,11 +856,16 @@ impl Emitter {
             ; push r14
         );
         at_op!(self, r14, limit, |a| x64!(a; mov r11, QWORD [MEM]));
-        at_op!(self, rsp, -n, |a| x64!(a; lea r10, [MEM]));
-        x64!(self.asm
-            ; cmp r10, QWORD [r11]
-            ; jb =>so
-        );
+        // The limit is stored STACK_LIMIT_SLACK bytes above the lowest
+        // address the frame may reach: a frame within that compares rsp.
+        let over = n - STACK_LIMIT_SLACK as i32;
+        if over <= 0 {
+            x64!(self.asm; cmp rsp, QWORD [r11]);
+        } else {
+            at_op!(self, rsp, -over, |a| x64!(a; lea r10, [MEM]));
+            x64!(self.asm; cmp r10, QWORD [r11]);
+        }
+        x64!(self.asm; jb =>so);
         match i8::try_from(n) {
             Ok(b) => x64!(self.asm; sub rsp, BYTE b),
             Err(_) => x64!(self.asm; sub rsp, n),

@@ -253,7 +253,8 @@ impl Config {
         self
     }
     /// The most stack (in bytes) that Wasm code may use before it traps with
-    /// "call stack exhausted".
+    /// "call stack exhausted". (A call whose frame is under 1 KiB checks
+    /// that 1 KiB is left: it may trap up to 1 KiB early.)
     pub fn max_wasm_stack(&mut self, bytes: usize) -> &mut Self {
         self.max_wasm_stack = bytes;
         self

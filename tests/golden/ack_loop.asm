@@ -3,18 +3,17 @@ function %ack:
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  9: lea r10,[rsp-8]
-  e: cmp r10,[r11]
-  11: jb 0x76
-  17: sub rsp,8
-  1b: mov [rbp-0x10],rbx
-  1f: test edi,edi
-  22: je 0x68
-  28: mov rbx,rdi
-  2b: jmp short 0x40
-  2d: nop [rax+rax]
-  36: nop [rax+rax]
-  3f: nop
+  9: cmp rsp,[r11]
+  c: jb 0x76
+  12: sub rsp,8
+  16: mov [rbp-0x10],rbx
+  1a: test edi,edi
+  1d: je 0x68
+  23: mov rbx,rdi
+  26: jmp short 0x40
+  28: nop [rax+rax]
+  31: nop [rax+rax]
+  3a: nop [rax+rax]
   40: test esi,esi
   43: jne 0x54
   49: mov esi,1

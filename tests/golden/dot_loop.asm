@@ -3,18 +3,17 @@ function %dot:
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  9: lea r10,[rsp-8]
-  e: cmp r10,[r11]
-  11: jb 0x7B
-  17: sub rsp,8
-  1b: xorps xmm0,xmm0
-  1f: xor eax,eax
-  22: test edi,edi
-  25: je 0x76
-  2b: movsd xmm1,[0x80]
-  34: jmp short 0x40
-  36: nop [rax+rax]
-  3f: nop
+  9: cmp rsp,[r11]
+  c: jb 0x7B
+  12: sub rsp,8
+  16: xorps xmm0,xmm0
+  1a: xor eax,eax
+  1d: test edi,edi
+  20: je 0x76
+  26: movsd xmm1,[0x80]
+  2f: jmp short 0x40
+  31: nop [rax+rax]
+  3a: nop [rax+rax]
   40: lea ecx,[rax+1]
   45: xorps xmm2,xmm2
   49: cvtsi2sd xmm2,ecx

@@ -3,22 +3,21 @@ function %fib:
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  9: lea r10,[rsp-0x18]
-  e: cmp r10,[r11]
-  11: jb 0x6A
-  17: sub rsp,0x18
-  1b: cmp edi,2
-  1f: jge 0x2D
-  25: mov rax,rdi
-  28: mov rsp,rbp
-  2b: pop rbp
-  2c: ret
-  2d: mov [rbp-0x10],rbx
-  31: mov [rbp-0x18],r12
-  35: xor eax,eax
-  38: mov rbx,rax
-  3b: mov r12,rdi
-  3e: xchg ax,ax
+  9: cmp rsp,[r11]
+  c: jb 0x6A
+  12: sub rsp,0x18
+  16: cmp edi,2
+  1a: jge 0x28
+  20: mov rax,rdi
+  23: mov rsp,rbp
+  26: pop rbp
+  27: ret
+  28: mov [rbp-0x10],rbx
+  2c: mov [rbp-0x18],r12
+  30: xor eax,eax
+  33: mov rbx,rax
+  36: mov r12,rdi
+  39: nop [rax]
   40: lea edi,[r12-1]
   45: call qword ptr [r14+0x78]
   49: add ebx,eax

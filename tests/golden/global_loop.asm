@@ -3,16 +3,16 @@ function %f0:
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  9: lea r10,[rsp-8]
-  e: cmp r10,[r11]
-  11: jb 0x6B
-  17: sub rsp,8
-  1b: xor eax,eax
-  1e: sub dword ptr [r14+0x90],0x10
-  27: jmp short 0x40
-  29: nop [rax+rax]
-  32: nop [rax+rax]
-  3b: nop [rax+rax]
+  9: cmp rsp,[r11]
+  c: jb 0x6B
+  12: sub rsp,8
+  16: xor eax,eax
+  19: sub dword ptr [r14+0x90],0x10
+  22: jmp short 0x40
+  24: nop [rax+rax]
+  2d: nop [rax+rax]
+  36: nop [rax+rax]
+  3f: nop
   40: add qword ptr [r14+0xA0],1
   49: add eax,1
   4d: cmp eax,edi

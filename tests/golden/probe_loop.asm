@@ -3,16 +3,15 @@ function %probe:
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  9: lea r10,[rsp-8]
-  e: cmp r10,[r11]
-  11: jb 0x74
-  17: sub rsp,8
-  1b: imul eax,edi,0x9E37
-  22: and eax,0x3FF
-  29: jmp short 0x40
-  2b: nop [rax+rax]
-  34: nop [rax+rax]
-  3d: nop [rax]
+  9: cmp rsp,[r11]
+  c: jb 0x74
+  12: sub rsp,8
+  16: imul eax,edi,0x9E37
+  1d: and eax,0x3FF
+  24: jmp short 0x40
+  26: nop [rax+rax]
+  2f: nop [rax+rax]
+  38: nop [rax+rax]
   40: mov ecx,[r15+rax*4+0x1000]
   48: cmp ecx,edi
   4b: je 0x67

@@ -3,31 +3,31 @@ function %mark:
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  9: lea r10,[rsp-8]
-  e: cmp r10,[r11]
-  11: jb 0xB4
-  17: sub rsp,8
-  1b: cmp edi,0x3E8
-  22: jbe 0x30
-  28: xor eax,eax
-  2b: mov rsp,rbp
-  2e: pop rbp
-  2f: ret
-  30: test edi,edi
-  33: jne 0x41
-  39: xor eax,eax
-  3c: mov rsp,rbp
-  3f: pop rbp
-  40: ret
-  41: mov rax,rdi
-  44: shl eax,1
-  48: jmp short 0x80
-  4a: nop [rax+rax]
-  53: nop [rax+rax]
-  5c: nop [rax+rax]
-  65: nop [rax+rax]
-  6e: nop [rax+rax]
-  77: nop [rax+rax]
+  9: cmp rsp,[r11]
+  c: jb 0xB4
+  12: sub rsp,8
+  16: cmp edi,0x3E8
+  1d: jbe 0x2B
+  23: xor eax,eax
+  26: mov rsp,rbp
+  29: pop rbp
+  2a: ret
+  2b: test edi,edi
+  2e: jne 0x3C
+  34: xor eax,eax
+  37: mov rsp,rbp
+  3a: pop rbp
+  3b: ret
+  3c: mov rax,rdi
+  3f: shl eax,1
+  43: jmp short 0x80
+  45: nop [rax+rax]
+  4e: nop [rax+rax]
+  57: nop [rax+rax]
+  60: nop [rax+rax]
+  69: nop [rax+rax]
+  72: nop [rax+rax]
+  7b: nop [rax+rax]
   80: mov byte ptr [r15+rax+0x400],1
   89: add eax,edi
   8c: cmp eax,0x7D1

@@ -3,17 +3,16 @@ function %sum:
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  9: lea r10,[rsp-8]
-  e: cmp r10,[r11]
-  11: jb 0x66
-  17: sub rsp,8
-  1b: xor eax,eax
-  1e: mov rcx,rax
-  21: jmp short 0x40
-  23: nop [rax+rax]
-  2c: nop [rax+rax]
-  35: nop [rax+rax]
-  3e: xchg ax,ax
+  9: cmp rsp,[r11]
+  c: jb 0x66
+  12: sub rsp,8
+  16: xor eax,eax
+  19: mov rcx,rax
+  1c: jmp short 0x40
+  1e: nop [rax+rax]
+  27: nop [rax+rax]
+  30: nop [rax+rax]
+  39: nop [rax]
   40: cmp eax,edi
   43: jae 0x5E
   49: mov rdx,rax

@@ -1,15 +1,14 @@
-; %iadd (39 bytes)
+; %iadd (34 bytes)
   0: push rbp
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  9: lea r10,[rsp-8]
-  e: cmp r10,[r11]
-  11: jb 0x25
-  17: sub rsp,8
-  1b: lea eax,[rdi+rsi]
-  20: mov rsp,rbp
-  23: pop rbp
-  24: ret
-  25: ud2
-; trap at 25: StackOverflow
+  9: cmp rsp,[r11]
+  c: jb 0x20
+  12: sub rsp,8
+  16: lea eax,[rdi+rsi]
+  1b: mov rsp,rbp
+  1e: pop rbp
+  1f: ret
+  20: ud2
+; trap at 20: StackOverflow

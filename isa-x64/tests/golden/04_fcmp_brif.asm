@@ -1,35 +1,34 @@
-; %fcmp_brif (118 bytes)
+; %fcmp_brif (113 bytes)
   0: push rbp
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  9: lea r10,[rsp-8]
-  e: cmp r10,[r11]
-  11: jb 0x74
-  17: sub rsp,8
-  1b: ucomisd xmm0,xmm1
-  20: jp 0x37
-  26: jne 0x37
-  2c: mov eax,1
-  32: mov rsp,rbp
-  35: pop rbp
-  36: ret
-  37: ucomisd xmm0,xmm1
-  3c: jp 0x48
-  42: je 0x53
-  48: mov eax,2
-  4e: mov rsp,rbp
-  51: pop rbp
-  52: ret
-  53: ucomisd xmm1,xmm0
-  58: jbe 0x69
-  5e: mov eax,3
-  64: mov rsp,rbp
-  67: pop rbp
-  68: ret
-  69: mov eax,4
-  6f: mov rsp,rbp
-  72: pop rbp
-  73: ret
-  74: ud2
-; trap at 74: StackOverflow
+  9: cmp rsp,[r11]
+  c: jb 0x6F
+  12: sub rsp,8
+  16: ucomisd xmm0,xmm1
+  1b: jp 0x32
+  21: jne 0x32
+  27: mov eax,1
+  2d: mov rsp,rbp
+  30: pop rbp
+  31: ret
+  32: ucomisd xmm0,xmm1
+  37: jp 0x43
+  3d: je 0x4E
+  43: mov eax,2
+  49: mov rsp,rbp
+  4c: pop rbp
+  4d: ret
+  4e: ucomisd xmm1,xmm0
+  53: jbe 0x64
+  59: mov eax,3
+  5f: mov rsp,rbp
+  62: pop rbp
+  63: ret
+  64: mov eax,4
+  6a: mov rsp,rbp
+  6d: pop rbp
+  6e: ret
+  6f: ud2
+; trap at 6f: StackOverflow

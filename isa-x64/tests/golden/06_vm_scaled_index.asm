@@ -1,16 +1,15 @@
-; %vm_index (44 bytes)
+; %vm_index (39 bytes)
   0: push rbp
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  9: lea r10,[rsp-8]
-  e: cmp r10,[r11]
-  11: jb 0x2A
-  17: sub rsp,8
-  1b: mov rax,[rdi+rsi*8+0x10]
-  20: mov [rdi+0x44],edx
-  25: mov rsp,rbp
-  28: pop rbp
-  29: ret
-  2a: ud2
-; trap at 2a: StackOverflow
+  9: cmp rsp,[r11]
+  c: jb 0x25
+  12: sub rsp,8
+  16: mov rax,[rdi+rsi*8+0x10]
+  1b: mov [rdi+0x44],edx
+  20: mov rsp,rbp
+  23: pop rbp
+  24: ret
+  25: ud2
+; trap at 25: StackOverflow

@@ -1,23 +1,22 @@
-; %shifts (63 bytes)
+; %shifts (58 bytes)
   0: push rbp
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  9: lea r10,[rsp-8]
-  e: cmp r10,[r11]
-  11: jb 0x3D
-  17: sub rsp,8
-  1b: mov rcx,rsi
-  1e: shl edi,cl
-  21: mov rax,rdi
-  24: sar eax,1
-  28: mov rsi,rdx
-  2b: rol rsi,0xD
-  2f: mov rcx,rdx
-  32: mov rdx,rsi
-  35: shr rdx,cl
-  38: mov rsp,rbp
-  3b: pop rbp
-  3c: ret
-  3d: ud2
-; trap at 3d: StackOverflow
+  9: cmp rsp,[r11]
+  c: jb 0x38
+  12: sub rsp,8
+  16: mov rcx,rsi
+  19: shl edi,cl
+  1c: mov rax,rdi
+  1f: sar eax,1
+  23: mov rsi,rdx
+  26: rol rsi,0xD
+  2a: mov rcx,rdx
+  2d: mov rdx,rsi
+  30: shr rdx,cl
+  33: mov rsp,rbp
+  36: pop rbp
+  37: ret
+  38: ud2
+; trap at 38: StackOverflow

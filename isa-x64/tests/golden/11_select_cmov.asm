@@ -1,17 +1,16 @@
-; %max_u64 (44 bytes)
+; %max_u64 (39 bytes)
   0: push rbp
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  9: lea r10,[rsp-8]
-  e: cmp r10,[r11]
-  11: jb 0x2A
-  17: sub rsp,8
-  1b: mov rax,rsi
-  1e: cmp rdi,rsi
-  21: cmova rax,rdi
-  25: mov rsp,rbp
-  28: pop rbp
-  29: ret
-  2a: ud2
-; trap at 2a: StackOverflow
+  9: cmp rsp,[r11]
+  c: jb 0x25
+  12: sub rsp,8
+  16: mov rax,rsi
+  19: cmp rdi,rsi
+  1c: cmova rax,rdi
+  20: mov rsp,rbp
+  23: pop rbp
+  24: ret
+  25: ud2
+; trap at 25: StackOverflow

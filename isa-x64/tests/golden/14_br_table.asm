@@ -3,18 +3,18 @@
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  9: lea r10,[rsp-8]
-  e: cmp r10,[r11]
-  11: jb 0x8B
-  17: sub rsp,8
-  1b: mov eax,2
-  21: cmp edi,eax
-  24: cmovb eax,edi
-  28: lea rcx,[0x90]
-  2f: movsxd rax,[rcx+rax*4]
-  34: add rax,rcx
-  37: jmp rax
-  3a: nop [rax+rax]
+  9: cmp rsp,[r11]
+  c: jb 0x8B
+  12: sub rsp,8
+  16: mov eax,2
+  1c: cmp edi,eax
+  1f: cmovb eax,edi
+  23: lea rcx,[0x90]
+  2a: movsxd rax,[rcx+rax*4]
+  2f: add rax,rcx
+  32: jmp rax
+  35: nop [rax+rax]
+  3e: xchg ax,ax
   40: mov eax,0xA
   46: mov rsp,rbp
   49: pop rbp

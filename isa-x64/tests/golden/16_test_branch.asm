@@ -1,30 +1,29 @@
-; %test_branch (88 bytes)
+; %test_branch (83 bytes)
   0: push rbp
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  9: lea r10,[rsp-8]
-  e: cmp r10,[r11]
-  11: jb 0x56
-  17: sub rsp,8
-  1b: test edi,esi
-  1e: je 0x36
-  24: test rdx,0xFF
-  2b: je 0x46
-  31: jmp 0x4E
-  36: test rdx,rdx
-  39: sete al
-  3d: movzx eax,al
-  41: mov rsp,rbp
-  44: pop rbp
-  45: ret
-  46: mov rax,rdi
-  49: mov rsp,rbp
-  4c: pop rbp
-  4d: ret
-  4e: mov rax,rsi
-  51: mov rsp,rbp
-  54: pop rbp
-  55: ret
-  56: ud2
-; trap at 56: StackOverflow
+  9: cmp rsp,[r11]
+  c: jb 0x51
+  12: sub rsp,8
+  16: test edi,esi
+  19: je 0x31
+  1f: test rdx,0xFF
+  26: je 0x41
+  2c: jmp 0x49
+  31: test rdx,rdx
+  34: sete al
+  38: movzx eax,al
+  3c: mov rsp,rbp
+  3f: pop rbp
+  40: ret
+  41: mov rax,rdi
+  44: mov rsp,rbp
+  47: pop rbp
+  48: ret
+  49: mov rax,rsi
+  4c: mov rsp,rbp
+  4f: pop rbp
+  50: ret
+  51: ud2
+; trap at 51: StackOverflow

@@ -1,20 +1,19 @@
-; %four (56 bytes)
+; %four (51 bytes)
   0: push rbp
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  9: lea r10,[rsp-8]
-  e: cmp r10,[r11]
-  11: jb 0x36
-  17: sub rsp,8
-  1b: lea rax,[rdi+rsi]
-  20: mov rdx,rdi
-  23: sub rdx,rsi
-  26: mov ecx,eax
-  29: mov [rbp+0x10],rcx
-  2d: mov [rbp+0x18],rsi
-  31: mov rsp,rbp
-  34: pop rbp
-  35: ret
-  36: ud2
-; trap at 36: StackOverflow
+  9: cmp rsp,[r11]
+  c: jb 0x31
+  12: sub rsp,8
+  16: lea rax,[rdi+rsi]
+  1b: mov rdx,rdi
+  1e: sub rdx,rsi
+  21: mov ecx,eax
+  24: mov [rbp+0x10],rcx
+  28: mov [rbp+0x18],rsi
+  2c: mov rsp,rbp
+  2f: pop rbp
+  30: ret
+  31: ud2
+; trap at 31: StackOverflow

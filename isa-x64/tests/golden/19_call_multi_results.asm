@@ -1,27 +1,26 @@
-; %caller (81 bytes)
+; %caller (76 bytes)
   0: push rbp
   1: mov rbp,rsp
   4: push r14
   6: mov r11,[r14]
-  9: lea r10,[rsp-0x28]
-  e: cmp r10,[r11]
-  11: jb 0x4F
-  17: sub rsp,0x28
-  1b: mov rsi,rdi
-  1e: mov rdx,rdi
-  21: mov rcx,rdi
-  24: mov r8,rdi
-  27: mov r9,rdi
-  2a: mov [rsp],rdi
-  2e: mov [rsp+8],rdi
-  33: call qword ptr [r14+0x10]
-  37: mov rcx,[rsp+0x10]
-  3c: mov rsi,[rsp+0x18]
-  41: add rax,rdx
-  44: add rax,rcx
-  47: add rax,rsi
-  4a: mov rsp,rbp
-  4d: pop rbp
-  4e: ret
-  4f: ud2
-; trap at 4f: StackOverflow
+  9: cmp rsp,[r11]
+  c: jb 0x4A
+  12: sub rsp,0x28
+  16: mov rsi,rdi
+  19: mov rdx,rdi
+  1c: mov rcx,rdi
+  1f: mov r8,rdi
+  22: mov r9,rdi
+  25: mov [rsp],rdi
+  29: mov [rsp+8],rdi
+  2e: call qword ptr [r14+0x10]
+  32: mov rcx,[rsp+0x10]
+  37: mov rsi,[rsp+0x18]
+  3c: add rax,rdx
+  3f: add rax,rcx
+  42: add rax,rsi
+  45: mov rsp,rbp
+  48: pop rbp
+  49: ret
+  4a: ud2
+; trap at 4a: StackOverflow

@@ -254,9 +254,10 @@ pub(crate) unsafe fn record_trap(
 ///
 /// Installs the signal handlers if needed, gives the thread an alternate
 /// signal stack, and pushes an activation. If `*stack_limit` is 0 or this
-/// is the thread's outermost activation, sets `*stack_limit` to the current
-/// stack pointer minus `max_wasm_stack` for the duration of the call and
-/// restores the old value afterwards; nested calls keep the outer limit.
+/// is the thread's outermost activation, sets `*stack_limit` for the
+/// duration of the call (the current stack pointer minus `max_wasm_stack`,
+/// plus `STACK_LIMIT_SLACK`) and restores the old value afterwards; nested
+/// calls keep the outer limit.
 ///
 /// Returns `Err` when the Wasm code trapped or raised a host error; the
 /// record's `pcs` are the Wasm frames at that point.
@@ -310,8 +311,12 @@ pub unsafe fn catch_traps(
     let old_limit = unsafe { *stack_limit };
     let set_limit = old_limit == 0 || prev.is_null();
     if set_limit {
+        // (Stored above the lowest address by the slack the prologues of
+        // small frames leave out, see `STACK_LIMIT_SLACK`.)
+        let lowest = arch::stack_pointer().saturating_sub(max_wasm_stack);
+        let slack = strata_ir::vmctx::STACK_LIMIT_SLACK as usize;
         // SAFETY: as above.
-        unsafe { *stack_limit = arch::stack_pointer().saturating_sub(max_wasm_stack) };
+        unsafe { *stack_limit = lowest.saturating_add(slack) };
     }
 
     ACTIVATION.with(|a| a.set(act));
