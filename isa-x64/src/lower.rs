@@ -1583,6 +1583,7 @@ impl Plan {
 
 /// The operands an instruction reads in slot order (the first three;
 /// instructions with more are never fused).
+#[inline]
 fn uses3(d: &InstData) -> [Option<Value>; 3] {
     match *d {
         InstData::Unary { arg, .. } => [Some(arg), None, None],
@@ -1706,10 +1707,22 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
     // Reaching definitions (forward) and next definitions (backward).
     s.reach.clear();
     s.uses.clear();
+    // Whether a comparison has several uses (see `find_dup_cmps`).
+    let mut multi_cmp = false;
     for (p, &inst) in insts.iter().enumerate() {
         let mut r = [NONE; 3];
         let mut dies = 0u8;
-        let us = uses3(&func.insts[inst.index()]);
+        let data = &func.insts[inst.index()];
+        if let InstData::Icmp { dst, .. }
+        | InstData::Unary {
+            op: UnaryOp::Eqz,
+            dst,
+            ..
+        } = *data
+        {
+            multi_cmp |= s.use_count[dst.index()] >= 2;
+        }
+        let us = uses3(data);
         for (k, u) in us.into_iter().enumerate() {
             if let Some(v) = u
                 && s.last_blk[v.index()] == stamp
@@ -1752,7 +1765,10 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
             None => func.for_each_def(inst, def),
         }
     }
-    find_dup_cmps(func, s, insts);
+    s.dup_uses.clear();
+    if multi_cmp {
+        find_dup_cmps(func, s, insts);
+    }
     // Greedy selection from the last instruction back.
     let LowerScratch {
         ref reach,
@@ -1830,10 +1846,10 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
 /// the block, only as a `select`'s or a two-way `brif`'s condition or as
 /// the condition added to (or subtracted from) a value where it is an
 /// unsigned order or a test for zero, and with operands not redefined
-/// before the last use. Fills `s.dup_uses` and `s.dup_last`.
+/// before the last use. Fills `s.dup_uses` (empty on entry) and
+/// `s.dup_last`.
 fn find_dup_cmps(func: &Function, s: &mut LowerScratch, insts: &[Inst]) {
     let n = insts.len();
-    s.dup_uses.clear();
     s.dup_uses.resize(n, 0);
     s.dup_last.clear();
     s.dup_last.resize(n, NONE);
@@ -1944,7 +1960,8 @@ impl Sel<'_> {
     /// Whether the comparison at `p` is compared again at each of its uses
     /// (see [`find_dup_cmps`]).
     fn dup_ok(&self, p: u32) -> bool {
-        !matches!(self.dup_uses[p as usize], 0 | NONE)
+        // (Empty when the block has no comparison with several uses.)
+        !matches!(self.dup_uses.get(p as usize), None | Some(&0) | Some(&NONE))
     }
 
     /// The comparison of the `icmp` or `eqz` at `i` from its operands alone
@@ -2739,6 +2756,19 @@ impl Sel<'_> {
             _ => return None,
         };
         for &(k, xk) in ks {
+            let r = self.reach[p as usize][k];
+            if r == NONE
+                || !matches!(
+                    *self.data(r),
+                    InstData::Icmp { .. }
+                        | InstData::Unary {
+                            op: UnaryOp::Eqz,
+                            ..
+                        }
+                )
+            {
+                continue;
+            }
             let Some(i) = self.fusable(p, k, p) else {
                 if let Some((c, plan)) = self.dup_use(p, k)
                     && let Some(c) = carry_cmp(c)
