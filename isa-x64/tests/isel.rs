@@ -887,6 +887,46 @@ fn lea_patterns() {
     }
 }
 
+/// `(y << k) + c` as one `lea` with no base, for 32-bit constants across
+/// the sign boundary (the 32-bit result wraps like `i32.add`; at 64 bits
+/// the constant must be a sign-extended 32-bit displacement, and is folded
+/// exactly when it is one).
+#[test]
+fn scaled_index_plus_constant_across_the_sign_boundary() {
+    for w64 in [false, true] {
+        let ty = ty_of(w64);
+        for sh in 2..=3u64 {
+            for c in [8u64, 0x7fff_ffff, 0x8000_0000, mask(-8i64 as u64, w64)] {
+                let (mut b, p) = B::new(&[ty], &[ty]);
+                let k = b.iconst(ty, sh as i64);
+                let s = b.bin(BinaryOp::Shl, ty, p[0], k);
+                let d = b.iconst(ty, c as i64);
+                let v = b.bin(BinaryOp::Iadd, ty, s, d);
+                b.ret(&[v]);
+                let r = Runnable::new(&b.f);
+                let listing = strata_isa_x64::listing(&r.compiled);
+                // (A 64-bit constant that is no displacement is a base
+                // register: `lea rax,[rax+rdi*4]`.)
+                let fits = !w64 || i32::try_from(c as i64).is_ok();
+                let no_base = listing.lines().any(|l| {
+                    l.contains("lea ")
+                        && l.split_once(",[").is_some_and(|(_, m)| {
+                            m.split(['+', '-']).next().is_some_and(|t| t.contains('*'))
+                        })
+                });
+                assert!(
+                    !listing.contains("shl") && no_base == fits,
+                    "{ty} << {sh} + {c:#x}:\n{listing}"
+                );
+                for &y in &vals(w64) {
+                    let e = mask((y << sh).wrapping_add(c), w64);
+                    assert_eq!(r.run(&[y]), vec![e], "{ty} {y:#x} << {sh} + {c:#x}");
+                }
+            }
+        }
+    }
+}
+
 /// Vm loads and stores through folded addresses: `[p + i*s + off]` and
 /// `[p + C + off]`.
 #[test]
