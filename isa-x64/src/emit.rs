@@ -2089,23 +2089,6 @@ impl Emitter {
                 self.set_flags(cmp, r);
                 self.jump_if(Test::of(cmp), l);
             }
-            MInst::JumpTableAddr { jt, in_range } => {
-                let (idx, addr, t) = (r[0], r[1], r[2]);
-                let n = vc.jt(jt).len() as i32 - 1;
-                let tl = self.jt_labels[jt as usize];
-                if in_range {
-                    x64!(self.asm; mov Rd(addr), Rd(idx));
-                } else {
-                    x64!(self.asm
-                        ; mov Rd(addr), n
-                        ; cmp Rd(idx), Rd(addr)
-                        ; cmovb Rd(addr), Rd(idx));
-                }
-                x64!(self.asm
-                    ; lea Rq(t), [=>tl]
-                    ; movsxd Rq(addr), DWORD [Rq(t) + Rq(addr) * 4]
-                    ; add Rq(addr), Rq(t));
-            }
             MInst::Jump { target } => {
                 let target = self.resolved[target as usize];
                 if next != Some(target) {
@@ -2173,7 +2156,29 @@ impl Emitter {
                     }
                 }
             }
-            MInst::BrTable { .. } => x64!(self.asm; jmp Rq(r[0])),
+            MInst::BrTable { jt, in_range } => {
+                let idx = r[0];
+                let targets = vc.jt(jt);
+                let tl = self.jt_labels[jt as usize];
+                if !in_range {
+                    // Past the last entry but the default: to the default,
+                    // the table's entry for it (the code after a block's
+                    // terminator is its successors', so no edit is skipped).
+                    let n = targets.len() as i32 - 1;
+                    let default = *targets.last().ok_or_else(|| err("empty jump table"))?;
+                    let dl = self.block_labels[default as usize];
+                    self.cmp_imm(Size::S32, idx, n);
+                    self.jcc(Cond::AE, dl);
+                }
+                // (r10 and r11: the allocator's scratch registers, free at
+                // a terminator.)
+                x64!(self.asm
+                    ; mov r11d, Rd(idx)
+                    ; lea r10, [=>tl]
+                    ; movsxd r11, DWORD [r10 + r11 * 4]
+                    ; add r11, r10
+                    ; jmp r11);
+            }
             MInst::Ret => self.epilogue(),
             MInst::Trap { code } => {
                 self.trap_site_here(code);

@@ -667,16 +667,6 @@ pub enum MInst {
         /// Why.
         code: TrapCode,
     },
-    /// ops = `[use index, early def target address, early def temp]`: clamps the
-    /// index to the default (unless `in_range`) and loads the target from
-    /// jump table `jt`.
-    JumpTableAddr {
-        /// Index into [`VCode::jump_tables`].
-        jt: u32,
-        /// The index is known to be at most the default's position: no
-        /// clamp, only its zero extension.
-        in_range: bool,
-    },
     /// Terminator, no ops: jump to block `target`.
     Jump {
         /// Target block (VCode index).
@@ -698,10 +688,16 @@ pub enum MInst {
         /// Target when cond == 0.
         else_: u32,
     },
-    /// Terminator, ops = `[use target address]` (from a `JumpTableAddr`).
+    /// Terminator, ops = `[use index]`: jumps to the default (the table's
+    /// last target) when the index is past it (`cmp; jae`, unless
+    /// `in_range`), else through jump table `jt`, with the allocator's
+    /// scratch registers r10 and r11 for the table's address and entry.
     BrTable {
         /// Index into [`VCode::jump_tables`].
         jt: u32,
+        /// The index is known to be at most the default's position: no
+        /// check, only its zero extension.
+        in_range: bool,
     },
     /// Terminator, ops = fixed uses of the register results (results in the
     /// return area were stored by [`MInst::StoreStackResult`]s before it):

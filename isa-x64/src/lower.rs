@@ -355,15 +355,8 @@ impl Lower<'_> {
         self.vc
             .jump_tables
             .push((start, self.vc.jt_targets.len() as u32));
-        let addr = self.tmp(RegClass::Int);
-        let t = self.tmp(RegClass::Int);
-        let ops = [
-            Operand::reg_use(self.v(index)),
-            Operand::new_early_def(addr, OperandConstraint::Reg),
-            Operand::new_early_def(t, OperandConstraint::Reg),
-        ];
-        self.emit(MInst::JumpTableAddr { jt, in_range }, &ops);
-        self.emit(MInst::BrTable { jt }, &[Operand::reg_use(addr)]);
+        let ops = [Operand::reg_use(self.v(index))];
+        self.emit(MInst::BrTable { jt, in_range }, &ops);
         Ok(())
     }
 

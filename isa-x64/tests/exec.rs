@@ -209,6 +209,10 @@ fn br_table() {
         b.ret(&[v]);
     }
     let r = Runnable::new(&b.f);
+    // An index past the last entry jumps to the default (`cmp; jae`), with
+    // no clamp (`cmovb`) before the table load.
+    let d = strata_isa_x64::listing(&r.compiled);
+    assert!(d.contains("jae") && !d.contains("cmov"), "{d}");
     for (idx, exp) in [
         (0u64, 100u64),
         (1, 102),

@@ -6,15 +6,15 @@
   9: cmp rsp,[r11]
   c: jb 0x8B
   12: sub rsp,8
-  16: mov eax,2
-  1c: cmp edi,eax
-  1f: cmovb eax,edi
-  23: lea rcx,[0x90]
-  2a: movsxd rax,[rcx+rax*4]
-  2f: add rax,rcx
-  32: jmp rax
-  35: nop [rax+rax]
-  3e: xchg ax,ax
+  16: cmp edi,2
+  1a: jae 0x80
+  20: mov r11d,edi
+  23: lea r10,[0x90]
+  2a: movsxd r11,[r10+r11*4]
+  2e: add r11,r10
+  31: jmp r11
+  34: nop [rax+rax]
+  3d: nop [rax]
   40: mov eax,0xA
   46: mov rsp,rbp
   49: pop rbp
