@@ -1967,38 +1967,7 @@ impl Sel<'_> {
     fn dup_cmp(&self, i: u32) -> Option<(Cmp, Plan)> {
         let none = Plan::new(Pat::Default);
         match *self.data(i) {
-            InstData::Icmp { cc, lhs, rhs, .. } => {
-                let size = self.size(lhs);
-                let (kind, a, b, plan) = match (self.imm_of(i, 1, size), self.imm_of(i, 0, size)) {
-                    (Some(0), _) if matches!(cc, IntCC::Equal | IntCC::NotEqual) => (
-                        CmpKind::Test {
-                            size,
-                            zero: cc == IntCC::Equal,
-                        },
-                        lhs,
-                        lhs,
-                        none.absorb(rhs),
-                    ),
-                    (Some(imm), _) => (
-                        CmpKind::CmpImm { size, cc, imm },
-                        lhs,
-                        lhs,
-                        none.absorb(rhs),
-                    ),
-                    (None, Some(imm)) => (
-                        CmpKind::CmpImm {
-                            size,
-                            cc: cc.swap_args(),
-                            imm,
-                        },
-                        rhs,
-                        rhs,
-                        none.absorb(lhs),
-                    ),
-                    (None, None) => (CmpKind::Cmp { size, cc }, lhs, rhs, none),
-                };
-                Some((Cmp { kind, a, b }, plan))
-            }
+            InstData::Icmp { cc, .. } => Some(self.reg_cmp(i, cc)),
             InstData::Unary {
                 op: UnaryOp::Eqz,
                 arg,
@@ -2775,31 +2744,16 @@ impl Sel<'_> {
                 }
                 continue;
             };
+            // (An `eqz` is a `test` of its operand: `a <u 1`.)
             let (c, plan) = match *self.data(i) {
-                InstData::Icmp { cc, .. } => {
-                    let (c, plan) = self.icmp_cmp(i, cc, p);
-                    match carry_cmp(c) {
-                        Some(c) => (c, plan),
-                        None => continue,
-                    }
-                }
-                InstData::Unary {
-                    op: UnaryOp::Eqz,
-                    arg,
-                    ..
-                } => {
-                    let c = Cmp {
-                        kind: CmpKind::CmpImm {
-                            size: self.size(arg),
-                            cc: IntCC::UnsignedLessThan,
-                            imm: 1,
-                        },
-                        a: arg,
-                        b: arg,
-                    };
-                    (c, Plan::new(Pat::Default))
-                }
-                _ => continue,
+                InstData::Icmp { cc, .. } => self.icmp_cmp(i, cc, p),
+                _ => match self.dup_cmp(i) {
+                    Some(c) => c,
+                    None => continue,
+                },
+            };
+            let Some(c) = carry_cmp(c) else {
+                continue;
             };
             let x = self.arg(p, xk);
             let pat = Pat::AddCarry {
@@ -2982,15 +2936,26 @@ impl Sel<'_> {
         if let Some(c) = self.mem_cmp(i, cc, j) {
             return c;
         }
+        let r = self.arg(i, 1);
+        if matches!(cc, IntCC::Equal | IntCC::NotEqual)
+            && self.imm_of(i, 1, self.size(r)) == Some(0)
+            && let Some(i2) = self.fused_binop(i, 0, j, BinaryOp::And)
+        {
+            let (c, plan) = self.and_test(i2, cc == IntCC::Equal);
+            return (c, plan.fuse(i2).absorb(r));
+        }
+        self.reg_cmp(i, cc)
+    }
+
+    /// The comparison of the `icmp` at `i` from its operands alone, in
+    /// registers or as immediates: `test` against zero, an immediate, or
+    /// `cmp` (no load or `and` folded in).
+    fn reg_cmp(&self, i: u32, cc: IntCC) -> (Cmp, Plan) {
         let (l, r) = (self.arg(i, 0), self.arg(i, 1));
         let size = self.size(l);
         let none = Plan::new(Pat::Default);
         if matches!(cc, IntCC::Equal | IntCC::NotEqual) && self.imm_of(i, 1, size) == Some(0) {
             let zero = cc == IntCC::Equal;
-            if let Some(i2) = self.fused_binop(i, 0, j, BinaryOp::And) {
-                let (c, plan) = self.and_test(i2, zero);
-                return (c, plan.fuse(i2).absorb(r));
-            }
             let c = Cmp {
                 kind: CmpKind::Test { size, zero },
                 a: l,
