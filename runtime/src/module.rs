@@ -130,8 +130,8 @@ impl Compiled {
 
     /// Appends code laid out from offset 0, with its function offsets,
     /// function ranges, trap sites, address map and hidden returns, at the
-    /// next 64-byte boundary (loop headers are 64-byte aligned within
-    /// functions, see isa-x64's emitter).
+    /// next 64-byte boundary (loop headers sit at a fixed offset in the
+    /// 64-byte lines of their function, see isa-x64's emitter).
     fn append(
         &mut self,
         code: &[u8],
