@@ -360,7 +360,8 @@ fn reg(a: Allocation) -> Result<u8, CompileError> {
 /// line, which measured up to 25% faster on a tight loop (benches/kernels
 /// sieve) than unaligned, and neutral elsewhere. Where the code before a
 /// header falls through into it, a padding longer than
-/// [`MAX_RUN_PADDING`] is jumped over instead of run.
+/// [`MAX_RUN_PADDING`] is jumped over instead of run. Loops that call
+/// are not aligned.
 const LOOP_ALIGN: u32 = 64;
 
 /// Where a loop header sits in its 64-byte line (bytes past the boundary).
@@ -1422,19 +1423,34 @@ impl Emitter {
     fn loop_headers(&self, vc: &VCode) -> Vec<bool> {
         use strata_regalloc::Function as _;
         let n = vc.num_blocks();
-        let mut headers = vec![false; n];
+        // The last block (in layout order) that jumps back to each header.
+        let mut last = vec![u32::MAX; n];
+        // calls[b]: the blocks before `b` that call.
+        let mut calls = vec![0u32; n + 1];
         for b in 0..n {
+            let call = self.resolved[b] == b as u32
+                && vc
+                    .block_insns(strata_regalloc::Block(b as u32))
+                    .iter()
+                    .any(|i| matches!(vc.insts[i.index()], MInst::Call { .. }));
+            calls[b + 1] = calls[b] + u32::from(call);
             if self.resolved[b] != b as u32 {
                 continue;
             }
             for &s in vc.block_succs(strata_regalloc::Block(b as u32)) {
                 let t = self.resolved[s.index()] as usize;
-                if t <= b {
-                    headers[t] = true;
+                if t <= b && (last[t] == u32::MAX || last[t] < b as u32) {
+                    last[t] = b as u32;
                 }
             }
         }
-        headers
+        // A loop that calls is not aligned: the call costs more than the
+        // fetch line, and the padding on the way in would be run (or
+        // jumped over) on every entry (recursion's `fib` enters its loop
+        // once per call).
+        (0..n)
+            .map(|t| last[t] != u32::MAX && calls[last[t] as usize + 1] == calls[t])
+            .collect()
     }
 
     /// Prepares [`Hoist`] for the branch `i` ending block `b`, followed by

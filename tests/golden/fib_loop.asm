@@ -4,7 +4,7 @@ function %fib:
   4: push r14
   6: mov r11,[r14]
   9: cmp rsp,[r11]
-  c: jb 0x7A
+  c: jb 0x63
   12: sub rsp,0x18
   16: cmp edi,2
   1a: jge 0x28
@@ -17,22 +17,18 @@ function %fib:
   30: xor eax,eax
   33: mov rbx,rax
   36: mov r12,rdi
-  39: jmp short 0x50
-  3b: nop [rax+rax]
-  44: nop [rax+rax]
-  4d: nop [rax]
-  50: lea edi,[r12-1]
-  55: call qword ptr [r14+0x78]
-  59: add ebx,eax
-  5c: lea eax,[r12-2]
-  61: cmp r12d,3
-  65: mov r12,rax
-  68: ja short 0x50
-  6a: add eax,ebx
-  6d: mov rbx,[rbp-0x10]
-  71: mov r12,[rbp-0x18]
-  75: mov rsp,rbp
-  78: pop rbp
-  79: ret
-  7a: ud2
+  39: lea edi,[r12-1]
+  3e: call qword ptr [r14+0x78]
+  42: add ebx,eax
+  45: lea eax,[r12-2]
+  4a: cmp r12d,3
+  4e: mov r12,rax
+  51: ja short 0x39
+  53: add eax,ebx
+  56: mov rbx,[rbp-0x10]
+  5a: mov r12,[rbp-0x18]
+  5e: mov rsp,rbp
+  61: pop rbp
+  62: ret
+  63: ud2
 
