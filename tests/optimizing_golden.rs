@@ -486,8 +486,14 @@ fn loop_headers_sit_16_bytes_into_a_64_byte_line() {
             }
         }
     }
-    assert!(aligned >= 12, "only {aligned} loops without calls in the goldens");
-    assert!(calling >= 2, "only {calling} loops that call in the goldens");
+    assert!(
+        aligned >= 12,
+        "only {aligned} loops without calls in the goldens"
+    );
+    assert!(
+        calling >= 2,
+        "only {calling} loops that call in the goldens"
+    );
 }
 
 /// A global the module defines lives in the VMContext: each access is one
