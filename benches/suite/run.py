@@ -139,15 +139,24 @@ def timed(cmd, timeout):
 
 
 def machine_info():
+    # The model name, and the family and model numbers: a VM's model name
+    # can be as vague as "AMD EPYC", and code placement effects differ
+    # between microarchitectures (README, "Loop placement").
     model = "unknown"
+    fields = {}
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
+                if not line.strip():
                     break
+                key, _, value = line.partition(":")
+                fields.setdefault(key.strip(), value.strip())
     except OSError:
         pass
+    if "model name" in fields:
+        model = fields["model name"]
+        if "cpu family" in fields and "model" in fields:
+            model += f" (family {fields['cpu family']}, model {fields['model']})"
     nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip() or str(os.cpu_count())
     info = [f"CPU: {model}", f"nproc: {nproc}", f"OS: {platform.system()} {platform.release()} {platform.machine()}"]
     for tool, cmd in (("clang", ["clang", "--version"]), ("node", ["node", "--version"]), ("wasmtime", ["wasmtime", "--version"])):
