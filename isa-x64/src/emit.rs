@@ -383,7 +383,8 @@ const LOOP_HEADER_OFFSET: u32 = 16;
 /// The longest alignment padding (bytes) that the code falling through
 /// into a loop runs as `nop`s (one 9-byte `nop`); longer padding starts
 /// with a 2-byte `jmp` over the rest. A loop entered on every call (the
-/// loop in recursion's `fib`) otherwise ran up to seven `nop`s per entry.
+/// loop around recursion's `fib` call, which is no longer aligned at all:
+/// see [`Emitter::loop_headers`]) ran up to seven `nop`s per entry.
 /// (Padding less, and so moving the loop, measured 10% slower on sieve.)
 const MAX_RUN_PADDING: u32 = 9;
 
@@ -1418,8 +1419,9 @@ impl Emitter {
         Ok(())
     }
 
-    /// Per block: whether it is the target of a backward branch in layout
-    /// order (a loop header), after jump threading.
+    /// Per block: whether it is a loop header to align: the target of a
+    /// backward branch in layout order, after jump threading, whose loop
+    /// (the blocks from it to its last backward branch) has no call.
     fn loop_headers(&self, vc: &VCode) -> Vec<bool> {
         use strata_regalloc::Function as _;
         let n = vc.num_blocks();
