@@ -3,8 +3,8 @@
 //! malformed input.
 
 use strata::{
-    Engine, ErrorKind, Extern, Func, FuncType, Global, GlobalType, Instance, Linker, Memory,
-    MemoryType, Module, Mutability, Store, Table, TableType, Val, ValType,
+    Config, Engine, ErrorKind, Extern, Func, FuncType, Global, GlobalType, Instance, Linker,
+    Memory, MemoryType, Module, Mutability, Store, Table, TableType, Val, ValType,
 };
 
 #[test]
@@ -395,4 +395,44 @@ fn bmi2_can_be_turned_off() {
     let mut on = strata::Config::new();
     on.bmi2(true);
     assert_eq!(Engine::new(&on).is_ok(), has_bmi2);
+}
+
+/// By default a memory may have up to 65535 pages (4 GiB minus 64 KiB, the
+/// room that lets compiled code fold negative heap offsets): a module whose
+/// memory starts at 65536 pages does not instantiate, and `memory.grow`
+/// past 65535 pages returns -1. `Config::memory_limit_pages(65536)` allows
+/// the full 4 GiB.
+#[test]
+fn memories_stop_64_kib_short_of_4_gib_unless_configured() {
+    let big = "(module (memory (export \"m\") 65536))";
+    let grow = r#"(module (memory (export "m") 1)
+                    (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#;
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let module = Module::new(&engine, big).unwrap();
+    let e = Instance::new(&mut store, &module, &[]).unwrap_err();
+    assert!(
+        e.to_string().contains(
+            "memory initial size 65536 pages is above the engine's limit of 65535 pages \
+             (Config::memory_limit_pages)"
+        ),
+        "{e}"
+    );
+    let module = Module::new(&engine, grow).unwrap();
+    let i = Instance::new(&mut store, &module, &[]).unwrap();
+    let f = i.get_typed_func::<i32, i32>(&mut store, "grow").unwrap();
+    assert_eq!(f.call(&mut store, 65535).unwrap(), -1);
+    assert_eq!(f.call(&mut store, 65534).unwrap(), 1);
+    assert_eq!(f.call(&mut store, 1).unwrap(), -1);
+
+    let mut config = Config::new();
+    config.memory_limit_pages(65536);
+    let engine = Engine::new(&config).unwrap();
+    let mut store = Store::new(&engine, ());
+    let module = Module::new(&engine, grow).unwrap();
+    let i = Instance::new(&mut store, &module, &[]).unwrap();
+    let f = i.get_typed_func::<i32, i32>(&mut store, "grow").unwrap();
+    assert_eq!(f.call(&mut store, 65535).unwrap(), 1);
+    let m = i.get_memory(&mut store, "m").unwrap();
+    assert_eq!(m.size(&store), 65536);
 }

@@ -211,6 +211,42 @@ fn masked_table_index_folds_into_the_address() {
 }
 
 #[test]
+fn negative_field_offsets_fold_into_the_address() {
+    let Some(engine) = engine() else { return };
+    let text = golden(&engine, "field_loop");
+    let code: Vec<String> = lines(&text).into_iter().map(|(_, t)| t).collect();
+    // Every field access addresses `[r15 + p - 0x10]` or `[r15 + p - 8]`:
+    // the initialising stores, and in the walk the `v` load and store
+    // (which share their address), the `x` loads and store.
+    let field = |t: &&String| t.contains("[r15+r") && (t.contains("-0x10]") || t.contains("-8]"));
+    assert_eq!(code.iter().filter(field).count(), 7, "{text}");
+    assert!(
+        code.iter()
+            .any(|t| t.starts_with("movsd [r15+r") && t.contains("-8],xmm")),
+        "{text}"
+    );
+    // No `lea` computes a field's address.
+    assert!(
+        !code
+            .iter()
+            .any(|t| t.starts_with("lea ") && (t.ends_with("-0x10]") || t.ends_with("-8]"))),
+        "{text}"
+    );
+    // x_i = i, v_i = 1; then v += x / 2, x += v / 2: the sum of the new x.
+    for (n, want) in [
+        (0, 0.0),
+        (1, 0.5),
+        (3, 5.25),
+        (100, 100.0 * 99.0 / 2.0 * 1.25 + 50.0),
+    ] {
+        let got = call(&engine, "field_loop.wat", "step", n, Val::F64(0))
+            .f64()
+            .unwrap();
+        assert_eq!(got, want, "step({n})");
+    }
+}
+
+#[test]
 fn loop_counter_bounded_by_its_test_folds_into_the_address() {
     let Some(engine) = engine() else { return };
     let (text, texts) = golden_loop(&engine, "strided_store");

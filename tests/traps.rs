@@ -776,3 +776,145 @@ fn call_indirect_checks_trap_at_the_call() {
         }
     }
 }
+
+/// Heap addresses `p + c` with `c` a negative constant, which the code
+/// generator folds into the addressing mode (`[r15 + p - 8]`) under the
+/// default memory limit: where the 32-bit sum wraps (`p < -c`), Wasm's
+/// address is near 4 GiB and out of bounds, and the folded one lies in the
+/// guard below the memory; both trap, and a trapping store writes nothing,
+/// also when it straddles the base. With the limit at the full 4 GiB (no
+/// folding) every result is the same. Every tier.
+#[test]
+fn negative_constant_offsets_trap_where_the_sum_wraps() {
+    let wat = r#"
+      (module
+        (memory (export "mem") 1)
+        (func (export "load") (param $p i32) (result i64)
+          (i64.load (i32.add (local.get $p) (i32.const -8))))
+        (func (export "load_far") (param $p i32) (result i32)
+          (i32.load8_u (i32.add (local.get $p) (i32.const -65536))))
+        (func (export "load_farther") (param $p i32) (result i32)
+          (i32.load8_u (i32.add (i32.const -65537) (local.get $p))))
+        (func (export "store") (param $p i32) (param $v i64)
+          (i64.store (i32.add (local.get $p) (i32.const -16)) (local.get $v)))
+        (func (export "bump") (param $p i32)
+          (f64.store (i32.add (local.get $p) (i32.const -24))
+            (f64.add (f64.load (i32.add (local.get $p) (i32.const -24))) (f64.const 1)))))
+    "#;
+    let bytes = wat::parse_str(wat).unwrap();
+    for limit in [None, Some(65536)] {
+        for tier in TIERS {
+            let mut config = strata::Config::new();
+            config.tier(tier);
+            if let Some(pages) = limit {
+                config.memory_limit_pages(pages);
+            }
+            let engine = Engine::new(&config).unwrap();
+            // Folded (`[r15+rdi-8]`, `[r15+rdi-0x10000]`) only under the
+            // default limit; -65537 never is.
+            let asm = strata::compile_listing(&engine, &bytes, strata::Emit::Asm).unwrap();
+            let folded = |disp: &str| {
+                asm.lines()
+                    .any(|l| l.contains("[r15+r") && l.contains(&format!("{disp}]")))
+            };
+            for disp in ["-8", "-0x10000", "-0x10", "-0x18"] {
+                assert_eq!(
+                    folded(disp),
+                    limit.is_none(),
+                    "{tier:?} {limit:?} {disp}: {asm}"
+                );
+            }
+            assert!(!folded("-0x10001"), "{asm}");
+            let module = Module::new(&engine, &bytes).unwrap();
+            let mut store = Store::new(&engine, ());
+            let i = Instance::new(&mut store, &module, &[]).unwrap();
+            let mem = i.get_memory(&mut store, "mem").unwrap();
+            let pattern: Vec<u8> = (0..65536u32).map(|k| (k * 7 + k / 256) as u8).collect();
+            mem.write(&mut store, 0, &pattern).unwrap();
+            let word = |at: usize| i64::from_le_bytes(pattern[at..at + 8].try_into().unwrap());
+            let ctx = format!("{tier:?}, limit {limit:?}");
+            let oob = |e: Error, what: &str| {
+                let t = e
+                    .as_trap()
+                    .unwrap_or_else(|| panic!("{ctx} {what}: not a trap: {e}"));
+                assert_eq!(t.code(), Some(TrapCode::MemoryOutOfBounds), "{ctx} {what}");
+            };
+            let load = i.get_typed_func::<i32, i64>(&mut store, "load").unwrap();
+            assert_eq!(load.call(&mut store, 8).unwrap(), word(0), "{ctx}");
+            assert_eq!(load.call(&mut store, 65536).unwrap(), word(65528), "{ctx}");
+            for p in [0, 3, 7, 65537, -1, i32::MIN] {
+                oob(load.call(&mut store, p).unwrap_err(), &format!("load({p})"));
+            }
+            let far = i
+                .get_typed_func::<i32, i32>(&mut store, "load_far")
+                .unwrap();
+            assert_eq!(
+                far.call(&mut store, 65536).unwrap(),
+                i32::from(pattern[0]),
+                "{ctx}"
+            );
+            assert_eq!(
+                far.call(&mut store, 131071).unwrap(),
+                i32::from(pattern[65535]),
+                "{ctx}"
+            );
+            for p in [0, 1, 65535, 131072] {
+                oob(
+                    far.call(&mut store, p).unwrap_err(),
+                    &format!("load_far({p})"),
+                );
+            }
+            let farther = i
+                .get_typed_func::<i32, i32>(&mut store, "load_farther")
+                .unwrap();
+            assert_eq!(
+                farther.call(&mut store, 65537).unwrap(),
+                i32::from(pattern[0]),
+                "{ctx}"
+            );
+            for p in [0, 65536] {
+                oob(
+                    farther.call(&mut store, p).unwrap_err(),
+                    &format!("load_farther({p})"),
+                );
+            }
+            // Stores: out of bounds (also straddling the base: p = 15 would
+            // write bytes -1..7) they leave memory as it was.
+            let st = i
+                .get_typed_func::<(i32, i64), ()>(&mut store, "store")
+                .unwrap();
+            for p in [0, 8, 15] {
+                oob(
+                    st.call(&mut store, (p, -1)).unwrap_err(),
+                    &format!("store({p})"),
+                );
+            }
+            let mut buf = vec![0u8; 65536];
+            mem.read(&store, 0, &mut buf).unwrap();
+            assert!(buf == pattern, "{ctx}: a trapping store wrote");
+            st.call(&mut store, (16, 0x1122_3344_5566_7788)).unwrap();
+            mem.read(&store, 0, &mut buf[..8]).unwrap();
+            assert_eq!(buf[..8], 0x1122_3344_5566_7788i64.to_le_bytes(), "{ctx}");
+            // A load and a store sharing their address.
+            let bump = i.get_typed_func::<i32, ()>(&mut store, "bump").unwrap();
+            mem.write(&mut store, 8, &2.5f64.to_le_bytes()).unwrap();
+            bump.call(&mut store, 32).unwrap();
+            mem.read(&store, 8, &mut buf[..8]).unwrap();
+            assert_eq!(
+                f64::from_le_bytes(buf[..8].try_into().unwrap()),
+                3.5,
+                "{ctx}"
+            );
+            for p in [0, 23, -8] {
+                oob(bump.call(&mut store, p).unwrap_err(), &format!("bump({p})"));
+            }
+            mem.read(&store, 0, &mut buf).unwrap();
+            assert_eq!(
+                f64::from_le_bytes(buf[8..16].try_into().unwrap()),
+                3.5,
+                "{ctx}"
+            );
+            assert!(buf[16..] == pattern[16..], "{ctx}: a trapping bump wrote");
+        }
+    }
+}

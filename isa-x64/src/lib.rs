@@ -86,7 +86,22 @@ pub struct CompileOptions {
     /// Use BMI2 instructions (`rorx`). The code then runs only on CPUs
     /// that have them: set it from [`host_has_bmi2`] to run on this host.
     pub bmi2: bool,
+    /// Fold a negative constant added to a heap address into the
+    /// addressing mode (`[r15 + x - 48]` for `load (x + -48)`, offset 0).
+    /// Sound only where the runtime keeps at least
+    /// [`NEGATIVE_HEAP_DISP_MAX`] inaccessible bytes below every linear
+    /// memory's base and never lets a memory reach
+    /// `4 GiB - NEGATIVE_HEAP_DISP_MAX` bytes: where `x + c` would wrap
+    /// (`x < -c`), Wasm's address `2^32 + x + c` is then out of bounds and
+    /// the folded address `base + x + c` lies in that guard, so both trap;
+    /// otherwise the two addresses are the same.
+    pub negative_heap_offsets: bool,
 }
+
+/// The most negative constant (its magnitude, in bytes) that
+/// [`CompileOptions::negative_heap_offsets`] folds into a heap access's
+/// addressing mode.
+pub const NEGATIVE_HEAP_DISP_MAX: u32 = 65536;
 
 /// A reusable compiler: keeps its buffers across functions.
 pub struct Compiler {
@@ -118,7 +133,7 @@ impl Compiler {
 
     /// Lowers `func` without allocating registers (for tests and debugging).
     pub fn lower(&mut self, func: &strata_ir::Function) -> Result<&VCode, CompileError> {
-        lower::lower(func, &mut self.vcode, &mut self.scratch, self.opts.bmi2)?;
+        lower::lower(func, &mut self.vcode, &mut self.scratch, &self.opts)?;
         Ok(&self.vcode)
     }
 
@@ -127,7 +142,7 @@ impl Compiler {
         &mut self,
         func: &strata_ir::Function,
     ) -> Result<CompiledFunction, CompileError> {
-        lower::lower(func, &mut self.vcode, &mut self.scratch, self.opts.bmi2)?;
+        lower::lower(func, &mut self.vcode, &mut self.scratch, &self.opts)?;
         let options = Options {
             mode: self.opts.regalloc_mode,
             validate: self.opts.validate_regalloc,

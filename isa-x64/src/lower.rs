@@ -33,6 +33,8 @@ use crate::regs;
 /// Reusable buffers of the lowering pass.
 #[derive(Default)]
 pub struct LowerScratch {
+    /// [`crate::CompileOptions::negative_heap_offsets`] of this function.
+    negative_heap_offsets: bool,
     block_index: Vec<u32>,
     seen: Vec<u32>,
     locs: Vec<ArgLoc>,
@@ -115,8 +117,10 @@ pub fn lower(
     func: &Function,
     vc: &mut VCode,
     s: &mut LowerScratch,
-    bmi2: bool,
+    opts: &crate::CompileOptions,
 ) -> Result<(), CompileError> {
+    let bmi2 = opts.bmi2;
+    s.negative_heap_offsets = opts.negative_heap_offsets;
     vc.clear();
     vc.num_vregs = func.num_values();
     // (Any signature is supported: results past the registers go to the
@@ -1165,7 +1169,7 @@ impl Lower<'_> {
     /// materializing offsets that do not fit a signed 32-bit displacement.
     fn address(&mut self, inst: usize, addr: Value, offset: u32) -> (VReg, i32, u8) {
         if let Some(am) = self.s.heap_am[inst] {
-            return (self.v(am.index), am.disp as i32, am.shift);
+            return (self.v(am.index), am.disp, am.shift);
         }
         let a = self.v(addr);
         if offset <= i32::MAX as u32 {
@@ -1416,12 +1420,15 @@ pub(crate) struct Am {
 /// access's offset) whose `iadd` of a constant and `shl` by 1 to 3 are
 /// folded into the addressing mode `[r15 + index * 2^shift + disp]`. Legal
 /// only where they cannot wrap at 32 bits ([`Sel::umax`]): Wasm computes the
-/// index modulo 2^32, the addressing mode in 64 bits.
+/// index modulo 2^32, the addressing mode in 64 bits. (Or, for a negative
+/// constant and no offset, where the runtime's guard below the heap makes
+/// a wrapping sum trap either way: see
+/// [`crate::CompileOptions::negative_heap_offsets`].)
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct HeapAm {
     index: Value,
     shift: u8,
-    disp: u32,
+    disp: i32,
 }
 
 /// The pattern selected for one IR instruction (operands the pattern reads
@@ -1534,9 +1541,6 @@ impl<T: Copy> Few<T> {
     }
     fn as_slice(&self) -> &[T] {
         &self.items[..self.len as usize]
-    }
-    fn is_empty(&self) -> bool {
-        self.len == 0
     }
 }
 
@@ -1775,10 +1779,12 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
         ref mut pats,
         ref mut heap_am,
         ref mut remaining,
+        negative_heap_offsets,
         ..
     } = *s;
     let sel = Sel {
         func,
+        negative_heap_offsets,
         insts,
         reach,
         next,
@@ -1795,6 +1801,16 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
             continue;
         }
         let p = p as u32;
+        // A negative-constant `iadd` that every use folded (see
+        // `Sel::shared_negative_add`): nothing left to compute.
+        if let Some((dst, c)) = sel.negative_add(p)
+            && remaining[dst.index()] == 0
+            && use_count[dst.index()] > 0
+        {
+            pats[insts[p as usize].index()] = Pat::Skip;
+            remaining[c.index()] -= 1;
+            continue;
+        }
         let mut plan = sel.select(p);
         // The heap access made here (a load folded into the operation, or
         // the instruction itself) may absorb its address computation.
@@ -1925,6 +1941,8 @@ fn find_dup_cmps(func: &Function, s: &mut LowerScratch, insts: &[Inst]) {
 /// The pattern matchers of one block (read-only).
 struct Sel<'a> {
     func: &'a Function,
+    /// See [`crate::CompileOptions::negative_heap_offsets`].
+    negative_heap_offsets: bool,
     insts: &'a [Inst],
     reach: &'a [[u32; 3]],
     next: &'a [[u32; 3]],
@@ -2194,6 +2212,66 @@ impl Sel<'_> {
         None
     }
 
+    /// `c` as the negative displacement that
+    /// [`crate::CompileOptions::negative_heap_offsets`] lets a heap access
+    /// with no offset fold: `c` (as an i32) in `[-NEGATIVE_HEAP_DISP_MAX, -1]`.
+    fn negative_disp(&self, c: u32) -> Option<i32> {
+        let c = c as i32;
+        (self.negative_heap_offsets && c < 0 && c.unsigned_abs() <= crate::NEGATIVE_HEAP_DISP_MAX)
+            .then_some(c)
+    }
+
+    /// The instruction at `p` as an `iadd` of a negative constant that heap
+    /// accesses may fold (see [`Sel::shared_negative_add`]): its single
+    /// definition's value and the constant.
+    fn negative_add(&self, p: u32) -> Option<(Value, Value)> {
+        let InstData::Binary {
+            op: BinaryOp::Iadd,
+            dst,
+            ..
+        } = *self.data(p)
+        else {
+            return None;
+        };
+        if self.def_count[dst.index()] != 1 {
+            return None;
+        }
+        for ck in [1usize, 0] {
+            if let Some(c) = self.const_of(p, ck) {
+                self.negative_disp(c as u32)?;
+                return Some((dst, self.arg(p, ck)));
+            }
+        }
+        None
+    }
+
+    /// The address of the heap access at `i` (read at `j`) as `x + c` with
+    /// `c` a negative constant, from an `iadd` in this block with other uses
+    /// (a load and a store of the same address): `x` and the displacement
+    /// `c`, when `x` still holds at `j` the value the `iadd` read and is
+    /// neither a constant nor a single-use value the `iadd` could fuse.
+    fn shared_negative_add(&self, i: u32, j: u32) -> Option<(Value, i32)> {
+        let a = self.reach[i as usize][0];
+        if a == NONE {
+            return None;
+        }
+        self.negative_add(a)?;
+        for (ck, xk) in [(1usize, 0usize), (0, 1)] {
+            if let Some(c) = self.const_of(a, ck) {
+                // The access reads `x` where it is: the `iadd`, if it stays,
+                // must not absorb `x` (a constant) or fuse its definition.
+                if self.next[a as usize][xk] < j
+                    || self.const_of(a, xk).is_some()
+                    || self.fusable(a, xk, a).is_some()
+                {
+                    return None;
+                }
+                return Some((self.arg(a, xk), self.negative_disp(c as u32)?));
+            }
+        }
+        None
+    }
+
     /// The folded address of the heap access at `i` (a load or store; its
     /// address is operand 0), read at `j`: `x + c` and `x << k` (k = 1..3)
     /// or both, when [`Sel::umax`] proves that the Wasm arithmetic does not
@@ -2213,24 +2291,52 @@ impl Sel<'_> {
             _ => return None,
         };
         let mut plan = Plan::new(Pat::Default);
-        let mut disp = u64::from(offset);
+        let mut disp = i64::from(offset);
         let mut index = self.arg(i, 0);
+        let mut folded = false;
         // Where `index` is read: operand `k` of the instruction at `at`.
         let (mut at, mut k) = (i, 0);
         if let Some(a) = self.fused_binop(i, 0, j, BinaryOp::Iadd) {
             for (ck, xk) in [(1usize, 0usize), (0, 1)] {
                 if let Some(c) = self.const_of(a, ck) {
-                    let c = u64::from(c as u32);
                     let x = self.arg(a, xk);
-                    if self.umax(x, UMAX_DEPTH) + c <= u64::from(u32::MAX) {
-                        disp += c;
+                    let c = c as u32;
+                    // `x + c` with `c` negative (as an i32) may fold when
+                    // the access has no offset (see
+                    // `CompileOptions::negative_heap_offsets`: where the
+                    // sum wraps, both addresses trap).
+                    let negative = offset == 0 && self.negative_disp(c).is_some();
+                    if negative || self.umax(x, UMAX_DEPTH) + u64::from(c) <= u64::from(u32::MAX) {
+                        disp += if negative {
+                            i64::from(c as i32)
+                        } else {
+                            i64::from(c)
+                        };
                         index = x;
                         plan = plan.fuse(a).absorb(self.arg(a, ck));
                         (at, k) = (a, xk);
+                        folded = true;
                     }
                     break;
                 }
             }
+        } else if offset == 0
+            && let Some((x, c)) = self.shared_negative_add(i, j)
+        {
+            // The `iadd` stays for its other uses unless they all fold it
+            // too (`plan_block` then drops it). Its operand is not fused
+            // (the `iadd` may still read it), so no shift folds.
+            disp = i64::from(c);
+            index = x;
+            plan = plan.absorb(self.arg(i, 0));
+            return Some((
+                HeapAm {
+                    index,
+                    shift: 0,
+                    disp: disp as i32,
+                },
+                plan,
+            ));
         }
         let mut shift = 0;
         if let Some(sh) = self.fused_binop(at, k, j, BinaryOp::Shl)
@@ -2246,12 +2352,13 @@ impl Sel<'_> {
                 shift = s;
                 index = x;
                 plan = plan.fuse(sh).absorb(self.arg(sh, 1));
+                folded = true;
             }
         }
-        if plan.fused.is_empty() || disp > i32::MAX as u64 {
+        if !folded {
             return None;
         }
-        let disp = disp as u32;
+        let disp = i32::try_from(disp).ok()?;
         Some((HeapAm { index, shift, disp }, plan))
     }
 

@@ -148,6 +148,9 @@ impl std::fmt::Debug for Config {
     }
 }
 
+/// [`Config::memory_limit_pages`]'s default: 4 GiB minus one page.
+pub const DEFAULT_MEMORY_LIMIT_PAGES: u32 = 65535;
+
 /// One less than the machine's cores, at least one.
 fn default_compile_threads() -> usize {
     std::thread::available_parallelism()
@@ -161,7 +164,7 @@ impl Default for Config {
         Config {
             tier: Tier::Tiered,
             max_wasm_stack: 512 * 1024,
-            memory_limit_pages: 65536,
+            memory_limit_pages: DEFAULT_MEMORY_LIMIT_PAGES,
             features: strata_frontend::module::wasm2_nosimd_features(),
             validate_regalloc: cfg!(debug_assertions),
             conservative_liveness: false,
@@ -260,7 +263,15 @@ impl Config {
         self
     }
     /// A cap on every linear memory's size, in pages (below the declared
-    /// maximum, `memory.grow` fails past it).
+    /// maximum, `memory.grow` fails past it, as Wasm allows; a module whose
+    /// memory starts above it fails to instantiate).
+    ///
+    /// Default: 65535 pages, 64 KiB short of Wasm's 4 GiB. Below 65536
+    /// pages, compiled code adds a negative constant to a heap address in
+    /// its addressing mode (`[r15 + x - 48]` for `load (x - 48)`) instead
+    /// of computing the sum first: where the 32-bit sum would wrap, the
+    /// access is then out of bounds in Wasm and faults in a guard below the
+    /// memory. With 65536 (the whole 4 GiB) that folding is off.
     pub fn memory_limit_pages(&mut self, pages: u32) -> &mut Self {
         self.memory_limit_pages = pages;
         self

@@ -6,9 +6,9 @@
 //! Layout of one reservation ([`RESERVATION`] bytes, one `mmap` call):
 //!
 //! ```text
-//!  base                       base + size_bytes            base + 4 GiB          base + 8 GiB + slack
-//!   │ PROT_READ|PROT_WRITE      │ PROT_NONE (room to grow)  │ PROT_NONE guard      │
-//!   └───────────────────────────┴───────────────────────────┴──────────────────────┘
+//!  base - 64 KiB  base                       base + size_bytes            base + 4 GiB          base + 8 GiB + slack
+//!   │ PROT_NONE    │ PROT_READ|PROT_WRITE      │ PROT_NONE (room to grow)  │ PROT_NONE guard      │
+//!   └──────────────┴───────────────────────────┴───────────────────────────┴──────────────────────┘
 //! ```
 //!
 //! Invariants:
@@ -20,6 +20,13 @@
 //!   accesses at most [`GUARD_SLACK`] bytes from there, so an out-of-bounds
 //!   access always faults inside the reservation and never touches another
 //!   mapping.
+//! - The [`GUARD_BELOW`] bytes below the base are `PROT_NONE` too: compiled
+//!   code may address `base + zext(index) - d` (d at most
+//!   [`strata_isa_x64::NEGATIVE_HEAP_DISP_MAX`]) for Wasm's `index - d`,
+//!   when the engine's memory limit is at most
+//!   [`MAX_PAGES_FOR_NEGATIVE_OFFSETS`]: where `index < d` Wasm's
+//!   address wraps to at least `4 GiB - d`, past any such memory's end,
+//!   and the access faults here instead.
 //! - The [`VMMemoryDefinition`] lives in its own heap allocation whose address
 //!   is stable for the life of the memory, and always holds the current base
 //!   and length.
@@ -44,8 +51,22 @@ pub const GUARD_SIZE: usize = 1 << 32;
 /// starts just below `base + 8 GiB` still faults inside the reservation.
 pub const GUARD_SLACK: usize = WASM_PAGE_SIZE;
 
-/// Bytes of address space reserved per linear memory.
-pub const RESERVATION: usize = INDEX_SPACE + GUARD_SIZE + GUARD_SLACK;
+/// Inaccessible bytes below the base, for negative displacements (see the
+/// module docs).
+pub const GUARD_BELOW: usize = WASM_PAGE_SIZE;
+
+/// The largest memory limit (in pages) under which compiled code may fold
+/// negative constants into heap addresses: every memory then ends at least
+/// [`strata_isa_x64::NEGATIVE_HEAP_DISP_MAX`] bytes below 4 GiB.
+pub const MAX_PAGES_FOR_NEGATIVE_OFFSETS: u32 =
+    MAX_WASM_PAGES - strata_isa_x64::NEGATIVE_HEAP_DISP_MAX.div_ceil(WASM_PAGE_SIZE as u32);
+
+// The guard covers every negative displacement compiled code may use.
+const _: () = assert!(GUARD_BELOW >= strata_isa_x64::NEGATIVE_HEAP_DISP_MAX as usize);
+
+/// Bytes of address space reserved per linear memory (from
+/// `base - GUARD_BELOW`).
+pub const RESERVATION: usize = GUARD_BELOW + INDEX_SPACE + GUARD_SIZE + GUARD_SLACK;
 
 /// The view of a linear memory that compiled code reads.
 ///
@@ -115,7 +136,8 @@ impl fmt::Display for MemoryError {
             ),
             MemoryError::InitialAboveLimit { initial, limit } => write!(
                 f,
-                "memory initial size {initial} pages is above the limit of {limit} pages"
+                "memory initial size {initial} pages is above the engine's limit of {limit} pages \
+                 (Config::memory_limit_pages)"
             ),
             MemoryError::TooLarge { initial } => write!(
                 f,
@@ -197,7 +219,7 @@ impl LinearMemory {
         }
         // SAFETY: an anonymous PROT_NONE mapping at an address of the
         // kernel's choosing cannot alias any existing Rust object.
-        let base = unsafe {
+        let start = unsafe {
             libc::mmap(
                 ptr::null_mut(),
                 RESERVATION,
@@ -207,13 +229,14 @@ impl LinearMemory {
                 0,
             )
         };
-        if base == libc::MAP_FAILED {
+        if start == libc::MAP_FAILED {
             return Err(MemoryError::Reservation {
                 size: RESERVATION,
                 error: io::Error::last_os_error(),
             });
         }
-        let base = base.cast::<u8>();
+        // SAFETY: `GUARD_BELOW` is inside the reservation just made.
+        let base = unsafe { start.cast::<u8>().add(GUARD_BELOW) };
         let definition = Box::into_raw(Box::new(VMMemoryDefinition {
             base,
             current_length: 0,
@@ -331,10 +354,11 @@ impl LinearMemory {
 
 impl Drop for LinearMemory {
     fn drop(&mut self) {
-        // SAFETY: `base` is our reservation of exactly RESERVATION bytes and
-        // `definition` our boxed definition; neither is used after this.
+        // SAFETY: `base - GUARD_BELOW` starts our reservation of exactly
+        // RESERVATION bytes and `definition` is our boxed definition;
+        // neither is used after this.
         unsafe {
-            let r = libc::munmap(self.base.cast(), RESERVATION);
+            let r = libc::munmap(self.base.sub(GUARD_BELOW).cast(), RESERVATION);
             debug_assert_eq!(r, 0, "munmap of a linear memory failed");
             drop(Box::from_raw(self.definition));
         }

@@ -2,7 +2,7 @@
 //! `/proc/self/maps`), and address-space reuse.
 
 use strata_runtime::code_memory::CodeMemory;
-use strata_runtime::memory::{LinearMemory, MemoryError, RESERVATION, WASM_PAGE_SIZE};
+use strata_runtime::memory::{GUARD_BELOW, LinearMemory, MemoryError, RESERVATION, WASM_PAGE_SIZE};
 
 /// Permissions (`"rw-p"` etc.) of the mapping containing `addr`.
 fn protection_at(addr: usize) -> Option<String> {
@@ -107,8 +107,12 @@ fn everything_past_the_size_is_prot_none() {
         Some("---p")
     );
     assert_eq!(protection_at(base + (1 << 32)).as_deref(), Some("---p"));
+    // The reservation starts GUARD_BELOW bytes below the base, which are
+    // inaccessible too (negative displacements fault there).
+    assert_eq!(protection_at(base - 1).as_deref(), Some("---p"));
+    assert_eq!(protection_at(base - GUARD_BELOW).as_deref(), Some("---p"));
     assert_eq!(
-        protection_at(base + RESERVATION - 1).as_deref(),
+        protection_at(base - GUARD_BELOW + RESERVATION - 1).as_deref(),
         Some("---p")
     );
     const { assert!(RESERVATION >= (8 << 30) + 16) };
