@@ -992,7 +992,9 @@ fn vm_addressing_modes() {
     }
 }
 
-/// Heap addresses are never folded: `i32.add x, C` wraps at 32 bits.
+/// Heap addresses `x + C` with C negative are not folded without
+/// `CompileOptions::negative_heap_offsets` (this harness's heap has no
+/// guard below it): `i32.add x, C` wraps at 32 bits.
 #[test]
 fn heap_address_add_is_not_folded() {
     let (mut b, p) = B::new(&[Type::I32], &[Type::I32]);
