@@ -918,3 +918,105 @@ fn negative_constant_offsets_trap_where_the_sum_wraps() {
         }
     }
 }
+
+/// Every load and store width at `p + c` for negative constants `c` around
+/// the folding limit (-1 to -65537), with `p` at each edge where the 32-bit
+/// sum wraps or the access leaves the memory, agree with Wasm's semantics
+/// computed here (result, or an out-of-bounds trap that writes nothing), in
+/// every tier, in a memory of 1 and of 2 pages.
+#[test]
+fn negative_constant_offsets_agree_with_wasm_at_every_edge() {
+    let constants: [i64; 10] = [-1, -2, -7, -8, -9, -4095, -4096, -65535, -65536, -65537];
+    // (load, store, bytes, value type)
+    let widths = [
+        ("i32.load8_u", "i32.store8", 1u32, "i32"),
+        ("i32.load16_u", "i32.store16", 2, "i32"),
+        ("i32.load", "i32.store", 4, "i32"),
+        ("i64.load", "i64.store", 8, "i64"),
+    ];
+    for pages in [1u32, 2] {
+        let mut wat = format!("(module (memory (export \"mem\") {pages})\n");
+        for (w, (load, store, _, ty)) in widths.iter().enumerate() {
+            for (k, c) in constants.iter().enumerate() {
+                wat += &format!(
+                    "(func (export \"l{w}_{k}\") (param i32) (result i64)
+                       ({load} (i32.add (local.get 0) (i32.const {c})))
+                       {ext})
+                     (func (export \"s{w}_{k}\") (param i32) (param i64)
+                       ({store} (i32.add (i32.const {c}) (local.get 0)) {value}))\n",
+                    ext = if *ty == "i32" { "i64.extend_i32_u" } else { "" },
+                    value = if *ty == "i32" {
+                        "(i32.wrap_i64 (local.get 1))"
+                    } else {
+                        "(local.get 1)"
+                    },
+                );
+            }
+        }
+        wat += ")";
+        let bytes = wat::parse_str(&wat).unwrap();
+        let size = u64::from(pages) * 65536;
+        for tier in TIERS {
+            let (mut store, i) = instantiate_in(tier, &bytes);
+            let mem = i.get_memory(&mut store, "mem").unwrap();
+            let pattern: Vec<u8> = (0..size).map(|k| (k * 13 + k / 253) as u8).collect();
+            mem.write(&mut store, 0, &pattern).unwrap();
+            for (w, &(_, _, n, _)) in widths.iter().enumerate() {
+                for (k, &c) in constants.iter().enumerate() {
+                    let d = (-c) as u64;
+                    // Where the sum wraps (around d), where the access
+                    // leaves the memory (around size + d), and near 2^32.
+                    let mut ps: Vec<u64> = Vec::new();
+                    for centre in [d, size + d - u64::from(n), 1 << 32] {
+                        for delta in 0..=18u64 {
+                            ps.push((centre + delta).wrapping_sub(9) & 0xffff_ffff);
+                        }
+                    }
+                    ps.extend([0, 1 << 31, (1 << 31) + d]);
+                    let load = i
+                        .get_typed_func::<i32, i64>(&mut store, &format!("l{w}_{k}"))
+                        .unwrap();
+                    let st = i
+                        .get_typed_func::<(i32, i64), ()>(&mut store, &format!("s{w}_{k}"))
+                        .unwrap();
+                    for &p in &ps {
+                        let addr = (p + c as u64) & 0xffff_ffff;
+                        let inside = addr + u64::from(n) <= size;
+                        let ctx = format!("{tier:?} {pages}p width {n} c {c} p {p:#x}");
+                        match load.call(&mut store, p as u32 as i32) {
+                            Ok(v) => {
+                                assert!(inside, "{ctx}: loaded {v:#x}, want a trap");
+                                let mut want = 0u64;
+                                for b in 0..u64::from(n) {
+                                    want |= u64::from(pattern[(addr + b) as usize]) << (8 * b);
+                                }
+                                assert_eq!(v as u64, want, "{ctx}");
+                            }
+                            Err(e) => {
+                                assert!(!inside, "{ctx}: {e}");
+                                let t = e.as_trap().unwrap_or_else(|| panic!("{ctx}: {e}"));
+                                assert_eq!(t.code(), Some(TrapCode::MemoryOutOfBounds), "{ctx}");
+                            }
+                        }
+                        // A store of the pattern's own bytes changes nothing
+                        // where it is allowed; a trapping one must not write.
+                        if inside {
+                            let mut v = 0u64;
+                            for b in 0..u64::from(n) {
+                                v |= u64::from(pattern[(addr + b) as usize]) << (8 * b);
+                            }
+                            st.call(&mut store, (p as u32 as i32, v as i64)).unwrap();
+                        } else {
+                            let e = st.call(&mut store, (p as u32 as i32, -1)).unwrap_err();
+                            let t = e.as_trap().unwrap_or_else(|| panic!("{ctx}: {e}"));
+                            assert_eq!(t.code(), Some(TrapCode::MemoryOutOfBounds), "{ctx}");
+                        }
+                    }
+                }
+            }
+            let mut now = vec![0u8; size as usize];
+            mem.read(&store, 0, &mut now).unwrap();
+            assert!(now == pattern, "{tier:?} {pages} pages: memory changed");
+        }
+    }
+}
