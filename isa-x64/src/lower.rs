@@ -1803,9 +1803,15 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
         let p = p as u32;
         // A negative-constant `iadd` that every use folded (see
         // `Sel::shared_negative_add`): nothing left to compute.
-        if let Some((dst, c)) = sel.negative_add(p)
+        if negative_heap_offsets
+            && let InstData::Binary {
+                op: BinaryOp::Iadd,
+                dst,
+                ..
+            } = *sel.data(p)
             && remaining[dst.index()] == 0
             && use_count[dst.index()] > 0
+            && let Some((_, c)) = sel.negative_add(p)
         {
             pats[insts[p as usize].index()] = Pat::Skip;
             remaining[c.index()] -= 1;
