@@ -1,0 +1,269 @@
+//! Heap addresses `p + c` with `c` a negative constant, which both tiers
+//! fold into the addressing mode (`[r15 + p - 8]`) under the default memory
+//! limit (`CompileOptions::negative_heap_offsets`): results and traps at
+//! every edge where the 32-bit sum wraps or leaves the memory. (A test
+//! binary of its own: `traps.rs` measures its process's memory.)
+
+use strata::{Engine, Error, Instance, Module, Store, TrapCode};
+
+/// Every tier.
+const TIERS: [strata::Tier; 3] = [
+    strata::Tier::Baseline,
+    strata::Tier::Optimizing,
+    strata::Tier::Tiered,
+];
+
+/// An instance of `wasm` in an engine of `tier` (and the memory limit
+/// `limit`, when given).
+fn instantiate(
+    tier: strata::Tier,
+    limit: Option<u32>,
+    wasm: &[u8],
+) -> (Engine, Store<()>, Instance) {
+    let mut config = strata::Config::new();
+    config.tier(tier);
+    if let Some(pages) = limit {
+        config.memory_limit_pages(pages);
+    }
+    let engine = Engine::new(&config).unwrap();
+    let module = Module::new(&engine, wasm).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    (engine, store, instance)
+}
+
+/// Heap addresses `p + c` with `c` a negative constant, which the code
+/// generator folds into the addressing mode (`[r15 + p - 8]`) under the
+/// default memory limit: where the 32-bit sum wraps (`p < -c`), Wasm's
+/// address is near 4 GiB and out of bounds, and the folded one lies in the
+/// guard below the memory; both trap, and a trapping store writes nothing,
+/// also when it straddles the base. With the limit at the full 4 GiB (no
+/// folding) every result is the same. Every tier.
+#[test]
+fn negative_constant_offsets_trap_where_the_sum_wraps() {
+    let wat = r#"
+      (module
+        (memory (export "mem") 1)
+        (func (export "load") (param $p i32) (result i64)
+          (i64.load (i32.add (local.get $p) (i32.const -8))))
+        (func (export "load_far") (param $p i32) (result i32)
+          (i32.load8_u (i32.add (local.get $p) (i32.const -65536))))
+        (func (export "load_farther") (param $p i32) (result i32)
+          (i32.load8_u (i32.add (i32.const -65537) (local.get $p))))
+        (func (export "store") (param $p i32) (param $v i64)
+          (i64.store (i32.add (local.get $p) (i32.const -16)) (local.get $v)))
+        (func (export "bump") (param $p i32)
+          (f64.store (i32.add (local.get $p) (i32.const -24))
+            (f64.add (f64.load (i32.add (local.get $p) (i32.const -24))) (f64.const 1)))))
+    "#;
+    let bytes = wat::parse_str(wat).unwrap();
+    for limit in [None, Some(65536)] {
+        for tier in TIERS {
+            let (engine, mut store, i) = instantiate(tier, limit, &bytes);
+            // Folded (`[r15+rdi-8]`, `[r15+rdi-0x10000]`) only under the
+            // default limit; -65537 never is.
+            let asm = strata::compile_listing(&engine, &bytes, strata::Emit::Asm).unwrap();
+            let folded = |disp: &str| {
+                asm.lines()
+                    .any(|l| l.contains("[r15+r") && l.contains(&format!("{disp}]")))
+            };
+            for disp in ["-8", "-0x10000", "-0x10", "-0x18"] {
+                assert_eq!(
+                    folded(disp),
+                    limit.is_none(),
+                    "{tier:?} {limit:?} {disp}: {asm}"
+                );
+            }
+            assert!(!folded("-0x10001"), "{asm}");
+            let mem = i.get_memory(&mut store, "mem").unwrap();
+            let pattern: Vec<u8> = (0..65536u32).map(|k| (k * 7 + k / 256) as u8).collect();
+            mem.write(&mut store, 0, &pattern).unwrap();
+            let word = |at: usize| i64::from_le_bytes(pattern[at..at + 8].try_into().unwrap());
+            let ctx = format!("{tier:?}, limit {limit:?}");
+            let oob = |e: Error, what: &str| {
+                let t = e
+                    .as_trap()
+                    .unwrap_or_else(|| panic!("{ctx} {what}: not a trap: {e}"));
+                assert_eq!(t.code(), Some(TrapCode::MemoryOutOfBounds), "{ctx} {what}");
+            };
+            let load = i.get_typed_func::<i32, i64>(&mut store, "load").unwrap();
+            assert_eq!(load.call(&mut store, 8).unwrap(), word(0), "{ctx}");
+            assert_eq!(load.call(&mut store, 65536).unwrap(), word(65528), "{ctx}");
+            for p in [0, 3, 7, 65537, -1, i32::MIN] {
+                oob(load.call(&mut store, p).unwrap_err(), &format!("load({p})"));
+            }
+            let far = i
+                .get_typed_func::<i32, i32>(&mut store, "load_far")
+                .unwrap();
+            assert_eq!(
+                far.call(&mut store, 65536).unwrap(),
+                i32::from(pattern[0]),
+                "{ctx}"
+            );
+            assert_eq!(
+                far.call(&mut store, 131071).unwrap(),
+                i32::from(pattern[65535]),
+                "{ctx}"
+            );
+            for p in [0, 1, 65535, 131072] {
+                oob(
+                    far.call(&mut store, p).unwrap_err(),
+                    &format!("load_far({p})"),
+                );
+            }
+            let farther = i
+                .get_typed_func::<i32, i32>(&mut store, "load_farther")
+                .unwrap();
+            assert_eq!(
+                farther.call(&mut store, 65537).unwrap(),
+                i32::from(pattern[0]),
+                "{ctx}"
+            );
+            for p in [0, 65536] {
+                oob(
+                    farther.call(&mut store, p).unwrap_err(),
+                    &format!("load_farther({p})"),
+                );
+            }
+            // Stores: out of bounds (also straddling the base: p = 15 would
+            // write bytes -1..7) they leave memory as it was.
+            let st = i
+                .get_typed_func::<(i32, i64), ()>(&mut store, "store")
+                .unwrap();
+            for p in [0, 8, 15] {
+                oob(
+                    st.call(&mut store, (p, -1)).unwrap_err(),
+                    &format!("store({p})"),
+                );
+            }
+            let mut buf = vec![0u8; 65536];
+            mem.read(&store, 0, &mut buf).unwrap();
+            assert!(buf == pattern, "{ctx}: a trapping store wrote");
+            st.call(&mut store, (16, 0x1122_3344_5566_7788)).unwrap();
+            mem.read(&store, 0, &mut buf[..8]).unwrap();
+            assert_eq!(buf[..8], 0x1122_3344_5566_7788i64.to_le_bytes(), "{ctx}");
+            // A load and a store sharing their address.
+            let bump = i.get_typed_func::<i32, ()>(&mut store, "bump").unwrap();
+            mem.write(&mut store, 8, &2.5f64.to_le_bytes()).unwrap();
+            bump.call(&mut store, 32).unwrap();
+            mem.read(&store, 8, &mut buf[..8]).unwrap();
+            assert_eq!(
+                f64::from_le_bytes(buf[..8].try_into().unwrap()),
+                3.5,
+                "{ctx}"
+            );
+            for p in [0, 23, -8] {
+                oob(bump.call(&mut store, p).unwrap_err(), &format!("bump({p})"));
+            }
+            mem.read(&store, 0, &mut buf).unwrap();
+            assert_eq!(
+                f64::from_le_bytes(buf[8..16].try_into().unwrap()),
+                3.5,
+                "{ctx}"
+            );
+            assert!(buf[16..] == pattern[16..], "{ctx}: a trapping bump wrote");
+        }
+    }
+}
+
+/// Every load and store width at `p + c` for negative constants `c` around
+/// the folding limit (-1 to -65537), with `p` at each edge where the 32-bit
+/// sum wraps or the access leaves the memory, agree with Wasm's semantics
+/// computed here (result, or an out-of-bounds trap that writes nothing), in
+/// every tier, in a memory of 1 and of 2 pages.
+#[test]
+fn negative_constant_offsets_agree_with_wasm_at_every_edge() {
+    let constants: [i64; 10] = [-1, -2, -7, -8, -9, -4095, -4096, -65535, -65536, -65537];
+    // (load, store, bytes, value type)
+    let widths = [
+        ("i32.load8_u", "i32.store8", 1u32, "i32"),
+        ("i32.load16_u", "i32.store16", 2, "i32"),
+        ("i32.load", "i32.store", 4, "i32"),
+        ("i64.load", "i64.store", 8, "i64"),
+    ];
+    for pages in [1u32, 2] {
+        let mut wat = format!("(module (memory (export \"mem\") {pages})\n");
+        for (w, (load, store, _, ty)) in widths.iter().enumerate() {
+            for (k, c) in constants.iter().enumerate() {
+                wat += &format!(
+                    "(func (export \"l{w}_{k}\") (param i32) (result i64)
+                       ({load} (i32.add (local.get 0) (i32.const {c})))
+                       {ext})
+                     (func (export \"s{w}_{k}\") (param i32) (param i64)
+                       ({store} (i32.add (i32.const {c}) (local.get 0)) {value}))\n",
+                    ext = if *ty == "i32" { "i64.extend_i32_u" } else { "" },
+                    value = if *ty == "i32" {
+                        "(i32.wrap_i64 (local.get 1))"
+                    } else {
+                        "(local.get 1)"
+                    },
+                );
+            }
+        }
+        wat += ")";
+        let bytes = wat::parse_str(&wat).unwrap();
+        let size = u64::from(pages) * 65536;
+        for tier in TIERS {
+            let (_engine, mut store, i) = instantiate(tier, None, &bytes);
+            let mem = i.get_memory(&mut store, "mem").unwrap();
+            let pattern: Vec<u8> = (0..size).map(|k| (k * 13 + k / 253) as u8).collect();
+            mem.write(&mut store, 0, &pattern).unwrap();
+            for (w, &(_, _, n, _)) in widths.iter().enumerate() {
+                for (k, &c) in constants.iter().enumerate() {
+                    let d = (-c) as u64;
+                    // Where the sum wraps (around d), where the access
+                    // leaves the memory (around size + d), and near 2^32.
+                    let mut ps: Vec<u64> = Vec::new();
+                    for centre in [d, size + d - u64::from(n), 1 << 32] {
+                        for delta in 0..=18u64 {
+                            ps.push((centre + delta).wrapping_sub(9) & 0xffff_ffff);
+                        }
+                    }
+                    ps.extend([0, 1 << 31, (1 << 31) + d]);
+                    let load = i
+                        .get_typed_func::<i32, i64>(&mut store, &format!("l{w}_{k}"))
+                        .unwrap();
+                    let st = i
+                        .get_typed_func::<(i32, i64), ()>(&mut store, &format!("s{w}_{k}"))
+                        .unwrap();
+                    for &p in &ps {
+                        let addr = p.wrapping_add(c as u64) & 0xffff_ffff;
+                        let inside = addr + u64::from(n) <= size;
+                        let ctx = format!("{tier:?} {pages}p width {n} c {c} p {p:#x}");
+                        match load.call(&mut store, p as u32 as i32) {
+                            Ok(v) => {
+                                assert!(inside, "{ctx}: loaded {v:#x}, want a trap");
+                                let mut want = 0u64;
+                                for b in 0..u64::from(n) {
+                                    want |= u64::from(pattern[(addr + b) as usize]) << (8 * b);
+                                }
+                                assert_eq!(v as u64, want, "{ctx}");
+                            }
+                            Err(e) => {
+                                assert!(!inside, "{ctx}: {e}");
+                                let t = e.as_trap().unwrap_or_else(|| panic!("{ctx}: {e}"));
+                                assert_eq!(t.code(), Some(TrapCode::MemoryOutOfBounds), "{ctx}");
+                            }
+                        }
+                        // A store of the pattern's own bytes changes nothing
+                        // where it is allowed; a trapping one must not write.
+                        if inside {
+                            let mut v = 0u64;
+                            for b in 0..u64::from(n) {
+                                v |= u64::from(pattern[(addr + b) as usize]) << (8 * b);
+                            }
+                            st.call(&mut store, (p as u32 as i32, v as i64)).unwrap();
+                        } else {
+                            let e = st.call(&mut store, (p as u32 as i32, -1)).unwrap_err();
+                            let t = e.as_trap().unwrap_or_else(|| panic!("{ctx}: {e}"));
+                            assert_eq!(t.code(), Some(TrapCode::MemoryOutOfBounds), "{ctx}");
+                        }
+                    }
+                }
+            }
+            let mut now = vec![0u8; size as usize];
+            mem.read(&store, 0, &mut now).unwrap();
+            assert!(now == pattern, "{tier:?} {pages} pages: memory changed");
+        }
+    }
+}
