@@ -1830,7 +1830,22 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
             _ => p,
         };
         let mut am = None;
-        if let Some((a, extra)) = sel.heap_amode(access, p) {
+        if let Some((a, mut extra)) = sel.heap_amode(access, p) {
+            // A read-modify-write's fused load reads the same address as
+            // its store: where the store's address folded, that use of it
+            // is gone too (so a shared `iadd` is not computed for nothing).
+            if let Some(Plan {
+                pat:
+                    Pat::Rmw {
+                        place: RmwPlace::Heap,
+                        ..
+                    },
+                ..
+            }) = plan
+                && a.index != sel.arg(access, 0)
+            {
+                extra = extra.absorb(sel.arg(access, 0));
+            }
             am = Some((insts[access as usize].index(), a));
             plan = Some(plan.unwrap_or(Plan::new(Pat::Default)).merge(&extra));
         }
