@@ -589,3 +589,61 @@ fn compile_without_bmi2() {
     let out = strata(&["run", "--no-bmi2", "--invoke", "f", path, "1"]);
     assert_eq!(stdout(&out).trim(), ((1u32 << 7) ^ 1).to_string());
 }
+
+/// `--memory-limit-pages` caps every memory: `memory.grow` fails past it,
+/// a memory that starts above it fails to instantiate, 65536 (the whole
+/// 4 GiB) turns the folding of negative address offsets off, and a value
+/// above 65536 is refused.
+#[test]
+fn memory_limit_pages_flag() {
+    let wat = scratch(
+        "memory_limit.wat",
+        br#"(module (memory 2)
+              (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+              (func (export "field") (param i32) (result i32)
+                (i32.load (i32.add (local.get 0) (i32.const -8)))))"#,
+    );
+    let wat = wat.to_str().unwrap();
+    let grow = |limit: Option<&str>, by: &str| {
+        let mut args = vec!["run"];
+        if let Some(l) = limit {
+            args.extend(["--memory-limit-pages", l]);
+        }
+        args.extend(["--invoke", "grow", wat, by]);
+        let out = strata(&args);
+        assert!(out.status.success(), "{limit:?} {by}: {}", stderr(&out));
+        stdout(&out).trim().to_string()
+    };
+    assert_eq!(grow(None, "8"), "2");
+    assert_eq!(grow(Some("10"), "8"), "2");
+    assert_eq!(grow(Some("10"), "9"), "-1");
+    let out = strata(&[
+        "run",
+        "--memory-limit-pages",
+        "1",
+        "--invoke",
+        "grow",
+        wat,
+        "0",
+    ]);
+    assert_one_error(&out, "above the engine's limit of 1 pages");
+    let asm = |limit: &str| {
+        let out = strata(&[
+            "compile",
+            "--tier",
+            "baseline",
+            "--memory-limit-pages",
+            limit,
+            "--emit",
+            "asm",
+            wat,
+        ]);
+        assert!(out.status.success(), "{limit}: {}", stderr(&out));
+        stdout(&out)
+    };
+    assert!(asm("65535").contains("[r15+rdi-8]"), "{}", asm("65535"));
+    assert!(!asm("65536").contains("[r15+rdi-8]"), "{}", asm("65536"));
+    let out = strata(&["run", "--memory-limit-pages", "65537", wat]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("65537"), "{}", stderr(&out));
+}

@@ -120,6 +120,12 @@ struct TierOpt {
     /// when the CPU has them): the same machine code on every x86-64 host.
     #[arg(long)]
     no_bmi2: bool,
+    /// The most pages a linear memory may have (default 65535, 4 GiB minus
+    /// 64 KiB, which lets compiled code fold negative address offsets;
+    /// 65536 allows the whole 4 GiB). `memory.grow` fails past it; a module
+    /// whose memory starts above it fails to instantiate.
+    #[arg(long, value_name = "PAGES", value_parser = clap::value_parser!(u32).range(0..=65536))]
+    memory_limit_pages: Option<u32>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -230,6 +236,9 @@ fn config(opt: &TierOpt) -> Config {
     }
     if opt.no_bmi2 {
         config.bmi2(false);
+    }
+    if let Some(pages) = opt.memory_limit_pages {
+        config.memory_limit_pages(pages);
     }
     if opt.tier_log {
         config.on_tier_up(|e| eprintln!("{e}"));
