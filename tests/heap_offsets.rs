@@ -559,3 +559,87 @@ fn positive_constant_offsets_wrap_in_every_kind_of_access() {
         );
     }
 }
+
+/// After an access through `p` has run, `p + c` cannot wrap for `c` up to
+/// 64 KiB plus the access's offset and width (memories end 64 KiB short
+/// of 4 GiB), and both tiers fold it (`[r15 + p + c]`). At the edge, in a
+/// memory of 65535 pages and `p` at its last 8 bytes: `c` = 65543 still
+/// folds (`p + c` is 2^32 - 1, out of bounds: a trap), 65544 does not (the
+/// sum wraps to 0 and loads the memory's first byte); a store proves as
+/// much as a load, and its offset counts.
+#[test]
+fn offsets_after_an_access_through_the_pointer_agree_with_wasm_at_the_edge() {
+    let wat = r#"
+      (module
+        (memory (export "mem") 65535)
+        (func (export "below") (param $p i32) (result i32)
+          (drop (i64.load (local.get $p)))
+          (i32.load8_u (i32.add (local.get $p) (i32.const 65543))))
+        (func (export "wraps") (param $p i32) (result i32)
+          (drop (i64.load (local.get $p)))
+          (i32.load8_u (i32.add (local.get $p) (i32.const 65544))))
+        (func (export "after_store") (param $p i32) (result i32)
+          (i32.store offset=4 (local.get $p) (i32.const 7))
+          (i32.load8_u (i32.add (local.get $p) (i32.const 65543)))))
+    "#;
+    let bytes = wat::parse_str(wat).unwrap();
+    let last = (65535u32 * 65536 - 8) as i32;
+    for tier in TIERS {
+        let (engine, mut store, i) = instantiate(tier, None, &bytes);
+        let ctx = format!("{tier:?}");
+        if tier != strata::Tier::Tiered {
+            let asm = strata::compile_listing(&engine, &bytes, strata::Emit::Asm).unwrap();
+            assert!(
+                asm.contains("movzx eax,byte ptr [r15+rdi+0x10007]"),
+                "{ctx}: {asm}"
+            );
+            assert!(!asm.contains("[r15+rdi+0x10008]"), "{ctx}: {asm}");
+        }
+        let mem = i.get_memory(&mut store, "mem").unwrap();
+        mem.write(&mut store, 0, &[0x5a]).unwrap();
+        let f = |store: &mut Store<()>, name: &str, p: i32| {
+            i.get_typed_func::<i32, i32>(&mut *store, name)
+                .unwrap()
+                .call(store, p)
+        };
+        let oob = |r: Result<i32, Error>, what: &str| {
+            let e = r.expect_err(what);
+            let t = e.as_trap().unwrap_or_else(|| panic!("{ctx} {what}: {e}"));
+            assert_eq!(t.code(), Some(TrapCode::MemoryOutOfBounds), "{ctx} {what}");
+        };
+        oob(f(&mut store, "below", last), "below(last)");
+        assert_eq!(f(&mut store, "wraps", last).unwrap(), 0x5a, "{ctx}");
+        oob(f(&mut store, "after_store", last), "after_store(last)");
+        oob(
+            f(&mut store, "after_store", last + 1),
+            "after_store(last + 1)",
+        );
+        // In bounds: the byte c above p.
+        mem.write(&mut store, 0x10000 + 65543, &[0x33]).unwrap();
+        assert_eq!(f(&mut store, "below", 0x10000).unwrap(), 0x33, "{ctx}");
+        assert_eq!(
+            f(&mut store, "after_store", 0x10000).unwrap(),
+            0x33,
+            "{ctx}"
+        );
+    }
+    // With the limit at the full 4 GiB nothing is proven: in a memory of
+    // 65536 pages, `p + 8` after an access at `p = 2^32 - 8` wraps to 0.
+    let full = wat::parse_str(
+        r#"(module
+             (memory (export "mem") 65536)
+             (func (export "next") (param $p i32) (result i32)
+               (drop (i64.load (local.get $p)))
+               (i32.load8_u (i32.add (local.get $p) (i32.const 8)))))"#,
+    )
+    .unwrap();
+    for tier in TIERS {
+        let (engine, mut store, i) = instantiate(tier, Some(65536), &full);
+        let asm = strata::compile_listing(&engine, &full, strata::Emit::Asm).unwrap();
+        assert!(!asm.contains("[r15+rdi+8]"), "{tier:?}: {asm}");
+        let mem = i.get_memory(&mut store, "mem").unwrap();
+        mem.write(&mut store, 0, &[0x5a]).unwrap();
+        let next = i.get_typed_func::<i32, i32>(&mut store, "next").unwrap();
+        assert_eq!(next.call(&mut store, -8).unwrap(), 0x5a, "{tier:?}");
+    }
+}

@@ -247,6 +247,45 @@ fn negative_field_offsets_fold_into_the_address() {
 }
 
 #[test]
+fn offsets_after_an_access_through_the_pointer_fold_into_the_address() {
+    let Some(engine) = engine() else { return };
+    let (text, body) = golden_loop(&engine, "axpy_pairs");
+    // c[j + 1] and b[j + 1] at `[r15 + p + 8]`: its load, the multiply's
+    // load and the store (sharing the load's address). No `lea`, nothing
+    // on the stack.
+    let second = |t: &&String| t.contains("[r15+r") && t.contains("+8]");
+    assert_eq!(body.iter().filter(second).count(), 3, "{text}");
+    assert!(!body.iter().any(|t| t.starts_with("lea ")), "{text}");
+    assert!(!body.iter().any(|t| on_stack(t)), "{text}");
+    // b[k] = k + 1, c[k] = 10k; c += 0.5 b over n pairs: c[0] + c[2n - 1].
+    let module = Module::new(
+        &engine,
+        std::fs::read(dir().join("axpy_pairs.wat")).unwrap(),
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let mem = instance.get_memory(&mut store, "mem").unwrap();
+    let axpy = instance
+        .get_typed_func::<(i32, i32, i32, f64), f64>(&mut store, "axpy")
+        .unwrap();
+    for n in [1u32, 2, 7, 100] {
+        for k in 0..2 * n {
+            let at = 8 * k as usize;
+            mem.write(&mut store, 0x100 + at, &f64::from(k + 1).to_le_bytes())
+                .unwrap();
+            mem.write(&mut store, 0x2000 + at, &f64::from(10 * k).to_le_bytes())
+                .unwrap();
+        }
+        let got = axpy
+            .call(&mut store, (0x100, 0x2000, n as i32, 0.5))
+            .unwrap();
+        let want = 0.5 + (f64::from(10 * (2 * n - 1)) + 0.5 * f64::from(2 * n));
+        assert_eq!(got, want, "axpy(n = {n})");
+    }
+}
+
+#[test]
 fn loop_counter_bounded_by_its_test_folds_into_the_address() {
     let Some(engine) = engine() else { return };
     let (text, texts) = golden_loop(&engine, "strided_store");

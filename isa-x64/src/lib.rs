@@ -94,7 +94,11 @@ pub struct CompileOptions {
     /// `4 GiB - NEGATIVE_HEAP_DISP_MAX` bytes: where `x + c` would wrap
     /// (`x < -c`), Wasm's address `2^32 + x + c` is then out of bounds and
     /// the folded address `base + x + c` lies in that guard, so both trap;
-    /// otherwise the two addresses are the same.
+    /// otherwise the two addresses are the same. The same bound on memory
+    /// sizes lets a positive constant fold after a heap access through the
+    /// same address has run in the block: that access proved `x + offset +
+    /// width <= 2^32 - 65536`, so `x + c` cannot wrap for `c` up to 64 KiB
+    /// plus `offset + width` (`[r15 + p + 8]` after `[r15 + p]`).
     pub negative_heap_offsets: bool,
 }
 

@@ -75,6 +75,15 @@ pub struct LowerScratch {
     /// Per value, stamped by block: position of the last definition seen.
     last_blk: Vec<u32>,
     last_pos: Vec<u32>,
+    /// Per value, stamped by block (with `negative_heap_offsets`): an upper
+    /// bound of its unsigned value proven by a heap access through it that
+    /// ran earlier in the block, and it not redefined since (see
+    /// [`proven_by_access`]).
+    proven_blk: Vec<u32>,
+    proven_max: Vec<u32>,
+    /// Per position of the block being planned, for an `iadd`: the bound of
+    /// each use slot's value there from `proven_max` (`u32::MAX` if none).
+    pbound: Vec<[u32; 3]>,
     /// Per value: the destination of the first `copy` of it (`NONE` if it
     /// is never copied). After SSA destruction, a loop-carried value's
     /// next value is copied into it on the back edge.
@@ -1602,6 +1611,36 @@ fn uses3(d: &InstData) -> [Option<Value>; 3] {
     }
 }
 
+/// The largest address a heap access through `addr` at `offset`, `width`
+/// bytes wide, can have run with, in memories of at most 65535 pages (see
+/// [`crate::CompileOptions::negative_heap_offsets`]): `addr + offset +
+/// width <= 2^32 - 65536`. Once it ran (a trap ends the code), `addr` is at
+/// most that, so `addr + c` cannot wrap at 32 bits for `c` up to 64 KiB
+/// plus `offset + width`: a later access in the block may fold `c` into its
+/// addressing mode (`[r15 + p + 8]` after `[r15 + p]`).
+fn proven_by_access(d: &InstData) -> Option<(Value, u32)> {
+    const LIMIT: u64 = (1 << 32) - 65536;
+    let (addr, offset, width) = match *d {
+        InstData::Load {
+            op,
+            space: AddrSpace::Heap,
+            addr,
+            offset,
+            ..
+        } => (addr, offset, op.width()),
+        InstData::Store {
+            op,
+            space: AddrSpace::Heap,
+            addr,
+            offset,
+            ..
+        } => (addr, offset, op.width()),
+        _ => return None,
+    };
+    let bound = LIMIT.checked_sub(u64::from(offset) + u64::from(width))?;
+    Some((addr, bound as u32))
+}
+
 /// The input operand of a two-address instruction that its result
 /// overwrites. An input that dies there is wanted in a register (the
 /// result's). One that lives on is copied into the result's register before
@@ -1658,6 +1697,10 @@ fn analyze(func: &Function, s: &mut LowerScratch) {
     s.last_blk.resize(2 * n, NONE);
     s.last_pos.clear();
     s.last_pos.resize(2 * n, NONE);
+    s.proven_blk.clear();
+    s.proven_blk.resize(n, NONE);
+    s.proven_max.clear();
+    s.proven_max.resize(n, u32::MAX);
     s.pats.clear();
     s.pats.resize(func.insts.len(), Pat::Default);
     s.heap_am.clear();
@@ -1704,6 +1747,10 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
     // Reaching definitions (forward) and next definitions (backward).
     s.reach.clear();
     s.uses.clear();
+    s.pbound.clear();
+    // Memories end 64 KiB short of 4 GiB: an access that ran bounds its
+    // address (see `proven_by_access`).
+    let bounded = s.negative_heap_offsets;
     // Whether a comparison has several uses (see `find_dup_cmps`).
     let mut multi_cmp = false;
     for (p, &inst) in insts.iter().enumerate() {
@@ -1733,9 +1780,35 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
         s.dies[inst.index()] = dies;
         s.reach.push(r);
         s.uses.push(us);
+        let mut pb = [u32::MAX; 3];
+        if bounded {
+            if let InstData::Binary {
+                op: BinaryOp::Iadd, ..
+            } = *data
+            {
+                for (k, u) in us.into_iter().enumerate() {
+                    if let Some(v) = u
+                        && s.proven_blk[v.index()] == stamp
+                    {
+                        pb[k] = s.proven_max[v.index()];
+                    }
+                }
+            }
+            // (Before the definitions: a load into its own address
+            // register leaves nothing proven.)
+            if let Some((v, bound)) = proven_by_access(data) {
+                let v = v.index();
+                if s.proven_blk[v] != stamp || bound < s.proven_max[v] {
+                    s.proven_max[v] = bound;
+                }
+                s.proven_blk[v] = stamp;
+            }
+        }
+        s.pbound.push(pb);
         let mut def = |d: Value| {
             s.last_blk[d.index()] = stamp;
             s.last_pos[d.index()] = p as u32;
+            s.proven_blk[d.index()] = NONE;
         };
         match func.insts[inst.index()].single_dst() {
             Some(d) => def(d),
@@ -1779,12 +1852,14 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
         ref mut pats,
         ref mut heap_am,
         ref mut remaining,
+        ref pbound,
         negative_heap_offsets,
         ..
     } = *s;
     let sel = Sel {
         func,
         negative_heap_offsets,
+        pbound,
         insts,
         reach,
         next,
@@ -1801,8 +1876,8 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
             continue;
         }
         let p = p as u32;
-        // A negative-constant `iadd` that every use folded (see
-        // `Sel::shared_negative_add`): nothing left to compute.
+        // An `iadd` of a constant that every use folded (see
+        // `Sel::shared_add`): nothing left to compute.
         if negative_heap_offsets
             && let InstData::Binary {
                 op: BinaryOp::Iadd,
@@ -1811,7 +1886,7 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
             } = *sel.data(p)
             && remaining[dst.index()] == 0
             && use_count[dst.index()] > 0
-            && let Some((_, c)) = sel.negative_add(p)
+            && let Some((_, c)) = sel.foldable_add(p)
         {
             pats[insts[p as usize].index()] = Pat::Skip;
             remaining[c.index()] -= 1;
@@ -1964,6 +2039,8 @@ struct Sel<'a> {
     func: &'a Function,
     /// See [`crate::CompileOptions::negative_heap_offsets`].
     negative_heap_offsets: bool,
+    /// See [`LowerScratch::pbound`].
+    pbound: &'a [[u32; 3]],
     insts: &'a [Inst],
     reach: &'a [[u32; 3]],
     next: &'a [[u32; 3]],
@@ -2242,10 +2319,19 @@ impl Sel<'_> {
             .then_some(c)
     }
 
-    /// The instruction at `p` as an `iadd` of a negative constant that heap
-    /// accesses may fold (see [`Sel::shared_negative_add`]): its single
-    /// definition's value and the constant.
-    fn negative_add(&self, p: u32) -> Option<(Value, Value)> {
+    /// Whether `x + c`, the `iadd` at `a` with `x` its use slot `xk`, cannot
+    /// wrap at 32 bits because a heap access through `x` ran before it in
+    /// the block (see [`proven_by_access`]).
+    fn proven_add(&self, a: u32, xk: usize, c: u32) -> bool {
+        (c as i32) > 0
+            && u64::from(self.pbound[a as usize][xk]) + u64::from(c) <= u64::from(u32::MAX)
+    }
+
+    /// The instruction at `p` as an `iadd` of a constant that heap accesses
+    /// may fold where it has other uses (see [`Sel::shared_add`]): a
+    /// negative one, or one whose sum an earlier access proves free of
+    /// wrapping. Its single definition's value and the constant.
+    fn foldable_add(&self, p: u32) -> Option<(Value, Value)> {
         let InstData::Binary {
             op: BinaryOp::Iadd,
             dst,
@@ -2257,26 +2343,31 @@ impl Sel<'_> {
         if self.def_count[dst.index()] != 1 {
             return None;
         }
-        for ck in [1usize, 0] {
+        for (ck, xk) in [(1usize, 0usize), (0, 1)] {
             if let Some(c) = self.const_of(p, ck) {
-                self.negative_disp(c as u32)?;
+                let c = c as u32;
+                if self.negative_disp(c).is_none() && !self.proven_add(p, xk, c) {
+                    return None;
+                }
                 return Some((dst, self.arg(p, ck)));
             }
         }
         None
     }
 
-    /// The address of the heap access at `i` (read at `j`) as `x + c` with
-    /// `c` a negative constant, from an `iadd` in this block with other uses
-    /// (a load and a store of the same address): `x` and the displacement
-    /// `c`, when `x` still holds at `j` the value the `iadd` read and is
-    /// neither a constant nor a single-use value the `iadd` could fuse.
-    fn shared_negative_add(&self, i: u32, j: u32) -> Option<(Value, i32)> {
+    /// The address of the heap access at `i` (read at `j`, with `offset`)
+    /// as `x + c` with `c` a constant, from an `iadd` in this block with
+    /// other uses (a load and a store of the same address): `x` and the
+    /// displacement, when `x` still holds at `j` the value the `iadd` read
+    /// and is neither a constant nor a single-use value the `iadd` could
+    /// fuse, and `c` is negative (no offset then) or proven not to wrap
+    /// ([`Sel::proven_add`]).
+    fn shared_add(&self, i: u32, j: u32, offset: u32) -> Option<(Value, i32)> {
         let a = self.reach[i as usize][0];
         if a == NONE {
             return None;
         }
-        self.negative_add(a)?;
+        self.foldable_add(a)?;
         for (ck, xk) in [(1usize, 0usize), (0, 1)] {
             if let Some(c) = self.const_of(a, ck) {
                 // The access reads `x` where it is: the `iadd`, if it stays,
@@ -2287,7 +2378,15 @@ impl Sel<'_> {
                 {
                     return None;
                 }
-                return Some((self.arg(a, xk), self.negative_disp(c as u32)?));
+                let c = c as u32;
+                let disp = match self.negative_disp(c) {
+                    Some(d) if offset == 0 => d,
+                    None if self.proven_add(a, xk, c) => {
+                        i32::try_from(u64::from(offset) + u64::from(c)).ok()?
+                    }
+                    _ => return None,
+                };
+                return Some((self.arg(a, xk), disp));
             }
         }
         None
@@ -2327,7 +2426,10 @@ impl Sel<'_> {
                     // `CompileOptions::negative_heap_offsets`: where the
                     // sum wraps, both addresses trap).
                     let negative = offset == 0 && self.negative_disp(c).is_some();
-                    if negative || self.umax(x, UMAX_DEPTH) + u64::from(c) <= u64::from(u32::MAX) {
+                    if negative
+                        || self.proven_add(a, xk, c)
+                        || self.umax(x, UMAX_DEPTH) + u64::from(c) <= u64::from(u32::MAX)
+                    {
                         disp += if negative {
                             i64::from(c as i32)
                         } else {
@@ -2341,9 +2443,7 @@ impl Sel<'_> {
                     break;
                 }
             }
-        } else if offset == 0
-            && let Some((x, c)) = self.shared_negative_add(i, j)
-        {
+        } else if let Some((x, c)) = self.shared_add(i, j, offset) {
             // The `iadd` stays for its other uses unless they all fold it
             // too (`plan_block` then drops it). Its operand is not fused
             // (the `iadd` may still read it), so no shift folds.
