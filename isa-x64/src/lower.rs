@@ -75,15 +75,6 @@ pub struct LowerScratch {
     /// Per value, stamped by block: position of the last definition seen.
     last_blk: Vec<u32>,
     last_pos: Vec<u32>,
-    /// Per value, stamped by block (with `negative_heap_offsets`): an upper
-    /// bound of its unsigned value proven by a heap access through it that
-    /// ran earlier in the block, and it not redefined since (see
-    /// [`proven_by_access`]).
-    proven_blk: Vec<u32>,
-    proven_max: Vec<u32>,
-    /// Per position of the block being planned, for an `iadd`: the bound of
-    /// each use slot's value there from `proven_max` (`u32::MAX` if none).
-    pbound: Vec<[u32; 3]>,
     /// Per value: the destination of the first `copy` of it (`NONE` if it
     /// is never copied). After SSA destruction, a loop-carried value's
     /// next value is copied into it on the back edge.
@@ -1611,6 +1602,10 @@ fn uses3(d: &InstData) -> [Option<Value>; 3] {
     }
 }
 
+/// How far back from an `iadd` [`Sel::proven_add`] looks for a heap access
+/// through its operand (in instructions of the block).
+const PROOF_WINDOW: u32 = 32;
+
 /// The largest address a heap access through `addr` at `offset`, `width`
 /// bytes wide, can have run with, in memories of at most 65535 pages (see
 /// [`crate::CompileOptions::negative_heap_offsets`]): `addr + offset +
@@ -1697,10 +1692,6 @@ fn analyze(func: &Function, s: &mut LowerScratch) {
     s.last_blk.resize(2 * n, NONE);
     s.last_pos.clear();
     s.last_pos.resize(2 * n, NONE);
-    s.proven_blk.clear();
-    s.proven_blk.resize(n, NONE);
-    s.proven_max.clear();
-    s.proven_max.resize(n, u32::MAX);
     s.pats.clear();
     s.pats.resize(func.insts.len(), Pat::Default);
     s.heap_am.clear();
@@ -1747,10 +1738,6 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
     // Reaching definitions (forward) and next definitions (backward).
     s.reach.clear();
     s.uses.clear();
-    s.pbound.clear();
-    // Memories end 64 KiB short of 4 GiB: an access that ran bounds its
-    // address (see `proven_by_access`).
-    let bounded = s.negative_heap_offsets;
     // Whether a comparison has several uses (see `find_dup_cmps`).
     let mut multi_cmp = false;
     for (p, &inst) in insts.iter().enumerate() {
@@ -1780,35 +1767,9 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
         s.dies[inst.index()] = dies;
         s.reach.push(r);
         s.uses.push(us);
-        let mut pb = [u32::MAX; 3];
-        if bounded {
-            if let InstData::Binary {
-                op: BinaryOp::Iadd, ..
-            } = *data
-            {
-                for (k, u) in us.into_iter().enumerate() {
-                    if let Some(v) = u
-                        && s.proven_blk[v.index()] == stamp
-                    {
-                        pb[k] = s.proven_max[v.index()];
-                    }
-                }
-            }
-            // (Before the definitions: a load into its own address
-            // register leaves nothing proven.)
-            if let Some((v, bound)) = proven_by_access(data) {
-                let v = v.index();
-                if s.proven_blk[v] != stamp || bound < s.proven_max[v] {
-                    s.proven_max[v] = bound;
-                }
-                s.proven_blk[v] = stamp;
-            }
-        }
-        s.pbound.push(pb);
         let mut def = |d: Value| {
             s.last_blk[d.index()] = stamp;
             s.last_pos[d.index()] = p as u32;
-            s.proven_blk[d.index()] = NONE;
         };
         match func.insts[inst.index()].single_dst() {
             Some(d) => def(d),
@@ -1852,14 +1813,12 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
         ref mut pats,
         ref mut heap_am,
         ref mut remaining,
-        ref pbound,
         negative_heap_offsets,
         ..
     } = *s;
     let sel = Sel {
         func,
         negative_heap_offsets,
-        pbound,
         insts,
         reach,
         next,
@@ -2039,8 +1998,6 @@ struct Sel<'a> {
     func: &'a Function,
     /// See [`crate::CompileOptions::negative_heap_offsets`].
     negative_heap_offsets: bool,
-    /// See [`LowerScratch::pbound`].
-    pbound: &'a [[u32; 3]],
     insts: &'a [Inst],
     reach: &'a [[u32; 3]],
     next: &'a [[u32; 3]],
@@ -2321,10 +2278,27 @@ impl Sel<'_> {
 
     /// Whether `x + c`, the `iadd` at `a` with `x` its use slot `xk`, cannot
     /// wrap at 32 bits because a heap access through `x` ran before it in
-    /// the block (see [`proven_by_access`]).
+    /// the block, at most [`PROOF_WINDOW`] instructions back and after
+    /// `x`'s definition (see [`proven_by_access`]). Only with memories
+    /// that end 64 KiB short of 4 GiB
+    /// ([`crate::CompileOptions::negative_heap_offsets`]).
     fn proven_add(&self, a: u32, xk: usize, c: u32) -> bool {
-        (c as i32) > 0
-            && u64::from(self.pbound[a as usize][xk]) + u64::from(c) <= u64::from(u32::MAX)
+        if !self.negative_heap_offsets || (c as i32) <= 0 {
+            return false;
+        }
+        let Some(x) = self.uses[a as usize][xk] else {
+            return false;
+        };
+        // The definition of `x` that reaches the `iadd`, if in the block:
+        // the access must read the same value.
+        let def = self.reach[a as usize][xk];
+        let from = a
+            .saturating_sub(PROOF_WINDOW)
+            .max(if def == NONE { 0 } else { def + 1 });
+        (from..a).rev().any(|q| {
+            matches!(proven_by_access(self.data(q)),
+                Some((v, bound)) if v == x && u64::from(bound) + u64::from(c) <= u64::from(u32::MAX))
+        })
     }
 
     /// The instruction at `p` as an `iadd` of a constant that heap accesses
