@@ -5,7 +5,7 @@
 //! every edge where the 32-bit sum wraps or leaves the memory. (A test
 //! binary of its own: `traps.rs` measures its process's memory.)
 
-use strata::{Engine, Error, Instance, Module, Store, TrapCode};
+use strata::{Engine, Error, Instance, Module, Store, TrapCode, TypedFunc};
 
 /// Every tier.
 const TIERS: [strata::Tier; 3] = [
@@ -31,6 +31,53 @@ fn instantiate(
     let mut store = Store::new(&engine, ());
     let instance = Instance::new(&mut store, &module, &[]).unwrap();
     (engine, store, instance)
+}
+
+/// Calls `load(p)` and `store(p, v)`, accesses of `n` bytes at Wasm
+/// address `addr` (computed by the caller from `p`), and checks them
+/// against a memory of `pattern`: the bytes at `addr` (little-endian), or
+/// an out-of-bounds trap where `addr + n` passes the memory's end. The
+/// store writes the pattern's own bytes where it is allowed (changing
+/// nothing) and -1 where it must trap; the caller checks afterwards that
+/// memory still holds the pattern.
+#[allow(clippy::too_many_arguments)]
+fn check_access(
+    store: &mut Store<()>,
+    load: &TypedFunc<i32, i64>,
+    st: &TypedFunc<(i32, i64), ()>,
+    p: u64,
+    addr: u64,
+    n: u32,
+    pattern: &[u8],
+    ctx: &str,
+) {
+    let inside = addr + u64::from(n) <= pattern.len() as u64;
+    let mut want = 0u64;
+    if inside {
+        for b in 0..u64::from(n) {
+            want |= u64::from(pattern[(addr + b) as usize]) << (8 * b);
+        }
+    }
+    let trap = |e: Error| {
+        let t = e.as_trap().unwrap_or_else(|| panic!("{ctx}: {e}"));
+        assert_eq!(t.code(), Some(TrapCode::MemoryOutOfBounds), "{ctx}");
+    };
+    match load.call(&mut *store, p as u32 as i32) {
+        Ok(v) => {
+            assert!(inside, "{ctx}: loaded {v:#x}, want a trap");
+            assert_eq!(v as u64, want, "{ctx}");
+        }
+        Err(e) => {
+            assert!(!inside, "{ctx}: {e}");
+            trap(e);
+        }
+    }
+    if inside {
+        st.call(&mut *store, (p as u32 as i32, want as i64))
+            .unwrap();
+    } else {
+        trap(st.call(&mut *store, (p as u32 as i32, -1)).unwrap_err());
+    }
 }
 
 /// Heap addresses `p + c` with `c` a negative constant, which the code
@@ -229,36 +276,8 @@ fn negative_constant_offsets_agree_with_wasm_at_every_edge() {
                         .unwrap();
                     for &p in &ps {
                         let addr = p.wrapping_add(c as u64) & 0xffff_ffff;
-                        let inside = addr + u64::from(n) <= size;
                         let ctx = format!("{tier:?} {pages}p width {n} c {c} p {p:#x}");
-                        match load.call(&mut store, p as u32 as i32) {
-                            Ok(v) => {
-                                assert!(inside, "{ctx}: loaded {v:#x}, want a trap");
-                                let mut want = 0u64;
-                                for b in 0..u64::from(n) {
-                                    want |= u64::from(pattern[(addr + b) as usize]) << (8 * b);
-                                }
-                                assert_eq!(v as u64, want, "{ctx}");
-                            }
-                            Err(e) => {
-                                assert!(!inside, "{ctx}: {e}");
-                                let t = e.as_trap().unwrap_or_else(|| panic!("{ctx}: {e}"));
-                                assert_eq!(t.code(), Some(TrapCode::MemoryOutOfBounds), "{ctx}");
-                            }
-                        }
-                        // A store of the pattern's own bytes changes nothing
-                        // where it is allowed; a trapping one must not write.
-                        if inside {
-                            let mut v = 0u64;
-                            for b in 0..u64::from(n) {
-                                v |= u64::from(pattern[(addr + b) as usize]) << (8 * b);
-                            }
-                            st.call(&mut store, (p as u32 as i32, v as i64)).unwrap();
-                        } else {
-                            let e = st.call(&mut store, (p as u32 as i32, -1)).unwrap_err();
-                            let t = e.as_trap().unwrap_or_else(|| panic!("{ctx}: {e}"));
-                            assert_eq!(t.code(), Some(TrapCode::MemoryOutOfBounds), "{ctx}");
-                        }
+                        check_access(&mut store, &load, &st, p, addr, n, &pattern, &ctx);
                     }
                 }
             }
@@ -396,39 +415,8 @@ fn positive_constant_offsets_agree_with_wasm_where_the_sum_wraps() {
                             .unwrap();
                         for &p in &ps {
                             let addr = (p.wrapping_add(c) & 0xffff_ffff) + o;
-                            let inside = addr + u64::from(n) <= size;
                             let ctx = format!("{tier:?} {pages}p width {n} c {c} o {o} p {p:#x}");
-                            let mut want = 0u64;
-                            if inside {
-                                for b in 0..u64::from(n) {
-                                    want |= u64::from(pattern[(addr + b) as usize]) << (8 * b);
-                                }
-                            }
-                            match load.call(&mut store, p as u32 as i32) {
-                                Ok(v) => {
-                                    assert!(inside, "{ctx}: loaded {v:#x}, want a trap");
-                                    assert_eq!(v as u64, want, "{ctx}");
-                                }
-                                Err(e) => {
-                                    assert!(!inside, "{ctx}: {e}");
-                                    let t = e.as_trap().unwrap_or_else(|| panic!("{ctx}: {e}"));
-                                    assert_eq!(
-                                        t.code(),
-                                        Some(TrapCode::MemoryOutOfBounds),
-                                        "{ctx}"
-                                    );
-                                }
-                            }
-                            // A store of the pattern's own bytes changes
-                            // nothing where it is allowed; a trapping one
-                            // must not write.
-                            if inside {
-                                st.call(&mut store, (p as u32 as i32, want as i64)).unwrap();
-                            } else {
-                                let e = st.call(&mut store, (p as u32 as i32, -1)).unwrap_err();
-                                let t = e.as_trap().unwrap_or_else(|| panic!("{ctx}: {e}"));
-                                assert_eq!(t.code(), Some(TrapCode::MemoryOutOfBounds), "{ctx}");
-                            }
+                            check_access(&mut store, &load, &st, p, addr, n, &pattern, &ctx);
                         }
                     }
                 }
