@@ -1,6 +1,6 @@
 //! Heap addresses `p + c` with `c` a constant: negative ones, which both
 //! tiers fold into the addressing mode (`[r15 + p - 8]`) under the default
-//! memory limit (`CompileOptions::negative_heap_offsets`), and positive
+//! memory limit (`CompileOptions::bounded_heap`), and positive
 //! ones that may wrap at 32 bits, which they do not. Results and traps at
 //! every edge where the 32-bit sum wraps or leaves the memory. (A test
 //! binary of its own: `traps.rs` measures its process's memory.)

@@ -86,25 +86,25 @@ pub struct CompileOptions {
     /// Use BMI2 instructions (`rorx`). The code then runs only on CPUs
     /// that have them: set it from [`host_has_bmi2`] to run on this host.
     pub bmi2: bool,
-    /// Fold a negative constant added to a heap address into the
-    /// addressing mode (`[r15 + x - 48]` for `load (x + -48)`, offset 0).
-    /// Sound only where the runtime keeps at least
-    /// [`NEGATIVE_HEAP_DISP_MAX`] inaccessible bytes below every linear
-    /// memory's base and never lets a memory reach
-    /// `4 GiB - NEGATIVE_HEAP_DISP_MAX` bytes: where `x + c` would wrap
-    /// (`x < -c`), Wasm's address `2^32 + x + c` is then out of bounds and
-    /// the folded address `base + x + c` lies in that guard, so both trap;
-    /// otherwise the two addresses are the same. The same bound on memory
-    /// sizes lets a positive constant fold after a heap access through the
-    /// same address has run in the block: that access proved `x + offset +
-    /// width <= 2^32 - 65536`, so `x + c` cannot wrap for `c` up to 64 KiB
-    /// plus `offset + width` (`[r15 + p + 8]` after `[r15 + p]`).
-    pub negative_heap_offsets: bool,
+    /// The runtime keeps at least [`NEGATIVE_HEAP_DISP_MAX`] inaccessible
+    /// bytes below every linear memory's base and never lets a memory reach
+    /// `4 GiB - NEGATIVE_HEAP_DISP_MAX` bytes. Instruction selection then
+    /// folds two kinds of `x + c` into a heap access's addressing mode,
+    /// where Wasm computes the sum modulo 2^32:
+    /// - a negative `c` (`[r15 + x - 48]` for `load (x + -48)`, offset 0):
+    ///   where `x + c` would wrap (`x < -c`), Wasm's address `2^32 + x + c`
+    ///   is out of bounds and the folded address `base + x + c` lies in the
+    ///   guard below, so both trap; otherwise the two addresses are the same;
+    /// - a positive `c` after a heap access through `x` has run in the block
+    ///   (`[r15 + p + 8]` after `[r15 + p]`): that access proved
+    ///   `x + offset + width <= 4 GiB - NEGATIVE_HEAP_DISP_MAX`, so `x + c`
+    ///   cannot wrap for `c` up to that margin plus `offset + width`.
+    pub bounded_heap: bool,
 }
 
 /// The most negative constant (its magnitude, in bytes) that
-/// [`CompileOptions::negative_heap_offsets`] folds into a heap access's
-/// addressing mode.
+/// [`CompileOptions::bounded_heap`] folds into a heap access's addressing
+/// mode: the guard below every memory and its distance from 4 GiB.
 pub const NEGATIVE_HEAP_DISP_MAX: u32 = 65536;
 
 /// A reusable compiler: keeps its buffers across functions.

@@ -33,8 +33,8 @@ use crate::regs;
 /// Reusable buffers of the lowering pass.
 #[derive(Default)]
 pub struct LowerScratch {
-    /// [`crate::CompileOptions::negative_heap_offsets`] of this function.
-    negative_heap_offsets: bool,
+    /// [`crate::CompileOptions::bounded_heap`] of this function.
+    bounded_heap: bool,
     block_index: Vec<u32>,
     seen: Vec<u32>,
     locs: Vec<ArgLoc>,
@@ -120,7 +120,7 @@ pub fn lower(
     opts: &crate::CompileOptions,
 ) -> Result<(), CompileError> {
     let bmi2 = opts.bmi2;
-    s.negative_heap_offsets = opts.negative_heap_offsets;
+    s.bounded_heap = opts.bounded_heap;
     vc.clear();
     vc.num_vregs = func.num_values();
     // (Any signature is supported: results past the registers go to the
@@ -1422,8 +1422,9 @@ pub(crate) struct Am {
 /// only where they cannot wrap at 32 bits ([`Sel::umax`]): Wasm computes the
 /// index modulo 2^32, the addressing mode in 64 bits. (Or, for a negative
 /// constant and no offset, where the runtime's guard below the heap makes
-/// a wrapping sum trap either way: see
-/// [`crate::CompileOptions::negative_heap_offsets`].)
+/// a wrapping sum trap either way, or a positive one after an access
+/// through `index` proved that the sum cannot wrap: see
+/// [`crate::CompileOptions::bounded_heap`].)
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct HeapAm {
     index: Value,
@@ -1607,14 +1608,14 @@ fn uses3(d: &InstData) -> [Option<Value>; 3] {
 const PROOF_WINDOW: u32 = 32;
 
 /// The largest address a heap access through `addr` at `offset`, `width`
-/// bytes wide, can have run with, in memories of at most 65535 pages (see
-/// [`crate::CompileOptions::negative_heap_offsets`]): `addr + offset +
-/// width <= 2^32 - 65536`. Once it ran (a trap ends the code), `addr` is at
-/// most that, so `addr + c` cannot wrap at 32 bits for `c` up to 64 KiB
-/// plus `offset + width`: a later access in the block may fold `c` into its
-/// addressing mode (`[r15 + p + 8]` after `[r15 + p]`).
+/// bytes wide, can have run with where memories end short of 4 GiB (see
+/// [`crate::CompileOptions::bounded_heap`]): `addr + offset + width <= 2^32
+/// - NEGATIVE_HEAP_DISP_MAX`. Once it ran (a trap ends the code), `addr` is
+/// at most that, so `addr + c` cannot wrap at 32 bits for `c` up to that
+/// margin plus `offset + width`: a later access in the block may fold `c`
+/// into its addressing mode (`[r15 + p + 8]` after `[r15 + p]`).
 fn proven_by_access(d: &InstData) -> Option<(Value, u32)> {
-    const LIMIT: u64 = (1 << 32) - 65536;
+    const LIMIT: u64 = (1 << 32) - crate::NEGATIVE_HEAP_DISP_MAX as u64;
     let (addr, offset, width) = match *d {
         InstData::Load {
             op,
@@ -1813,12 +1814,12 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
         ref mut pats,
         ref mut heap_am,
         ref mut remaining,
-        negative_heap_offsets,
+        bounded_heap,
         ..
     } = *s;
     let sel = Sel {
         func,
-        negative_heap_offsets,
+        bounded_heap,
         insts,
         reach,
         next,
@@ -1837,7 +1838,7 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
         let p = p as u32;
         // An `iadd` of a constant that every use folded (see
         // `Sel::shared_add`): nothing left to compute.
-        if negative_heap_offsets
+        if bounded_heap
             && let InstData::Binary {
                 op: BinaryOp::Iadd,
                 dst,
@@ -1996,8 +1997,8 @@ fn find_dup_cmps(func: &Function, s: &mut LowerScratch, insts: &[Inst]) {
 /// The pattern matchers of one block (read-only).
 struct Sel<'a> {
     func: &'a Function,
-    /// See [`crate::CompileOptions::negative_heap_offsets`].
-    negative_heap_offsets: bool,
+    /// See [`crate::CompileOptions::bounded_heap`].
+    bounded_heap: bool,
     insts: &'a [Inst],
     reach: &'a [[u32; 3]],
     next: &'a [[u32; 3]],
@@ -2268,11 +2269,11 @@ impl Sel<'_> {
     }
 
     /// `c` as the negative displacement that
-    /// [`crate::CompileOptions::negative_heap_offsets`] lets a heap access
+    /// [`crate::CompileOptions::bounded_heap`] lets a heap access
     /// with no offset fold: `c` (as an i32) in `[-NEGATIVE_HEAP_DISP_MAX, -1]`.
     fn negative_disp(&self, c: u32) -> Option<i32> {
         let c = c as i32;
-        (self.negative_heap_offsets && c < 0 && c.unsigned_abs() <= crate::NEGATIVE_HEAP_DISP_MAX)
+        (self.bounded_heap && c < 0 && c.unsigned_abs() <= crate::NEGATIVE_HEAP_DISP_MAX)
             .then_some(c)
     }
 
@@ -2281,9 +2282,9 @@ impl Sel<'_> {
     /// the block, at most [`PROOF_WINDOW`] instructions back and after
     /// `x`'s definition (see [`proven_by_access`]). Only with memories
     /// that end 64 KiB short of 4 GiB
-    /// ([`crate::CompileOptions::negative_heap_offsets`]).
+    /// ([`crate::CompileOptions::bounded_heap`]).
     fn proven_add(&self, a: u32, xk: usize, c: u32) -> bool {
-        if !self.negative_heap_offsets || (c as i32) <= 0 {
+        if !self.bounded_heap || (c as i32) <= 0 {
             return false;
         }
         let Some(x) = self.uses[a as usize][xk] else {
@@ -2301,28 +2302,42 @@ impl Sel<'_> {
         })
     }
 
-    /// The instruction at `p` as an `iadd` of a constant that heap accesses
-    /// may fold where it has other uses (see [`Sel::shared_add`]): a
-    /// negative one, or one whose sum an earlier access proves free of
-    /// wrapping. Its single definition's value and the constant.
-    fn foldable_add(&self, p: u32) -> Option<(Value, Value)> {
-        let InstData::Binary {
-            op: BinaryOp::Iadd,
-            dst,
-            ..
-        } = *self.data(p)
-        else {
-            return None;
-        };
-        if self.def_count[dst.index()] != 1 {
-            return None;
+    /// The destination of the instruction at `p` if it is an `iadd` with a
+    /// single definition (the shape [`Sel::shared_add`] folds).
+    fn single_def_iadd(&self, p: u32) -> Option<Value> {
+        match *self.data(p) {
+            InstData::Binary {
+                op: BinaryOp::Iadd,
+                dst,
+                ..
+            } if self.def_count[dst.index()] == 1 => Some(dst),
+            _ => None,
         }
+    }
+
+    /// The constant `c` of `x + c` at `p` as the displacement of a heap
+    /// access at `offset` through `x`: a negative one with no offset
+    /// ([`Sel::negative_disp`]), or one that an earlier access proves free
+    /// of wrapping ([`Sel::proven_add`]; `xk` is `x`'s use slot).
+    fn add_disp(&self, p: u32, xk: usize, c: u32, offset: u32) -> Option<i32> {
+        match self.negative_disp(c) {
+            Some(d) if offset == 0 => Some(d),
+            None if self.proven_add(p, xk, c) => {
+                i32::try_from(u64::from(offset) + u64::from(c)).ok()
+            }
+            _ => None,
+        }
+    }
+
+    /// The instruction at `p` as an `iadd` of a constant that heap accesses
+    /// may fold where it has other uses (see [`Sel::shared_add`]), when
+    /// every use did: its single definition's value and the constant.
+    fn foldable_add(&self, p: u32) -> Option<(Value, Value)> {
+        let dst = self.single_def_iadd(p)?;
         for (ck, xk) in [(1usize, 0usize), (0, 1)] {
             if let Some(c) = self.const_of(p, ck) {
-                let c = c as u32;
-                if self.negative_disp(c).is_none() && !self.proven_add(p, xk, c) {
-                    return None;
-                }
+                // (Every use folded: the sum fits some access's offset.)
+                self.add_disp(p, xk, c as u32, 0)?;
                 return Some((dst, self.arg(p, ck)));
             }
         }
@@ -2332,16 +2347,15 @@ impl Sel<'_> {
     /// The address of the heap access at `i` (read at `j`, with `offset`)
     /// as `x + c` with `c` a constant, from an `iadd` in this block with
     /// other uses (a load and a store of the same address): `x` and the
-    /// displacement, when `x` still holds at `j` the value the `iadd` read
-    /// and is neither a constant nor a single-use value the `iadd` could
-    /// fuse, and `c` is negative (no offset then) or proven not to wrap
-    /// ([`Sel::proven_add`]).
+    /// displacement ([`Sel::add_disp`]), when `x` still holds at `j` the
+    /// value the `iadd` read and is neither a constant nor a single-use
+    /// value the `iadd` could fuse.
     fn shared_add(&self, i: u32, j: u32, offset: u32) -> Option<(Value, i32)> {
         let a = self.reach[i as usize][0];
         if a == NONE {
             return None;
         }
-        self.foldable_add(a)?;
+        self.single_def_iadd(a)?;
         for (ck, xk) in [(1usize, 0usize), (0, 1)] {
             if let Some(c) = self.const_of(a, ck) {
                 // The access reads `x` where it is: the `iadd`, if it stays,
@@ -2352,14 +2366,7 @@ impl Sel<'_> {
                 {
                     return None;
                 }
-                let c = c as u32;
-                let disp = match self.negative_disp(c) {
-                    Some(d) if offset == 0 => d,
-                    None if self.proven_add(a, xk, c) => {
-                        i32::try_from(u64::from(offset) + u64::from(c)).ok()?
-                    }
-                    _ => return None,
-                };
+                let disp = self.add_disp(a, xk, c as u32, offset)?;
                 return Some((self.arg(a, xk), disp));
             }
         }
@@ -2396,13 +2403,14 @@ impl Sel<'_> {
                     let x = self.arg(a, xk);
                     let c = c as u32;
                     // `x + c` with `c` negative (as an i32) may fold when
-                    // the access has no offset (see
-                    // `CompileOptions::negative_heap_offsets`: where the
-                    // sum wraps, both addresses trap).
+                    // the access has no offset, and one that an earlier
+                    // access proves free of wrapping (see
+                    // `CompileOptions::bounded_heap`). (The proof's scan
+                    // back through the block comes last.)
                     let negative = offset == 0 && self.negative_disp(c).is_some();
                     if negative
-                        || self.proven_add(a, xk, c)
                         || self.umax(x, UMAX_DEPTH) + u64::from(c) <= u64::from(u32::MAX)
+                        || self.proven_add(a, xk, c)
                     {
                         disp += if negative {
                             i64::from(c as i32)

@@ -993,7 +993,7 @@ fn vm_addressing_modes() {
 }
 
 /// Heap addresses `x + C` with C negative are not folded without
-/// `CompileOptions::negative_heap_offsets` (this harness's heap has no
+/// `CompileOptions::bounded_heap` (this harness's heap has no
 /// guard below it): `i32.add x, C` wraps at 32 bits.
 #[test]
 fn heap_address_add_is_not_folded() {

@@ -271,7 +271,10 @@ impl Config {
     /// its addressing mode (`[r15 + x - 48]` for `load (x - 48)`) instead
     /// of computing the sum first: where the 32-bit sum would wrap, the
     /// access is then out of bounds in Wasm and faults in a guard below the
-    /// memory. With 65536 (the whole 4 GiB) that folding is off.
+    /// memory. Likewise a positive constant after an access through `x`
+    /// has run (`[r15 + x + 8]` after `[r15 + x]`): that access proved that
+    /// `x + 8` cannot wrap. With 65536 (the whole 4 GiB) that folding is
+    /// off.
     pub fn memory_limit_pages(&mut self, pages: u32) -> &mut Self {
         self.memory_limit_pages = pages;
         self

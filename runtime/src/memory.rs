@@ -24,7 +24,7 @@
 //!   code may address `base + zext(index) - d` (d at most
 //!   [`strata_isa_x64::NEGATIVE_HEAP_DISP_MAX`]) for Wasm's `index - d`,
 //!   when the engine's memory limit is at most
-//!   [`MAX_PAGES_FOR_NEGATIVE_OFFSETS`]: where `index < d` Wasm's
+//!   [`MAX_PAGES_FOR_BOUNDED_HEAP`]: where `index < d` Wasm's
 //!   address wraps to at least `4 GiB - d`, past any such memory's end,
 //!   and the access faults here instead.
 //! - The [`VMMemoryDefinition`] lives in its own heap allocation whose address
@@ -55,10 +55,12 @@ pub const GUARD_SLACK: usize = WASM_PAGE_SIZE;
 /// module docs).
 pub const GUARD_BELOW: usize = WASM_PAGE_SIZE;
 
-/// The largest memory limit (in pages) under which compiled code may fold
-/// negative constants into heap addresses: every memory then ends at least
+/// The largest memory limit (in pages) under which compiled code may
+/// assume `strata_isa_x64::CompileOptions::bounded_heap` (folding negative
+/// constants, and positive ones after an access, into heap addresses):
+/// every memory then ends at least
 /// [`strata_isa_x64::NEGATIVE_HEAP_DISP_MAX`] bytes below 4 GiB.
-pub const MAX_PAGES_FOR_NEGATIVE_OFFSETS: u32 =
+pub const MAX_PAGES_FOR_BOUNDED_HEAP: u32 =
     MAX_WASM_PAGES - strata_isa_x64::NEGATIVE_HEAP_DISP_MAX.div_ceil(WASM_PAGE_SIZE as u32);
 
 // The guard covers every negative displacement compiled code may use.

@@ -231,8 +231,8 @@ pub(crate) fn compiler(engine: &Engine, mode: strata_regalloc::Mode) -> Compiler
             strata_regalloc::LivenessMode::Auto
         },
         bmi2: engine.config().uses_bmi2(),
-        negative_heap_offsets: engine.config().memory_limit_pages
-            <= crate::memory::MAX_PAGES_FOR_NEGATIVE_OFFSETS,
+        bounded_heap: engine.config().memory_limit_pages
+            <= crate::memory::MAX_PAGES_FOR_BOUNDED_HEAP,
     })
 }
 

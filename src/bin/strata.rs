@@ -121,8 +121,8 @@ struct TierOpt {
     #[arg(long)]
     no_bmi2: bool,
     /// The most pages a linear memory may have (default 65535, 4 GiB minus
-    /// 64 KiB, which lets compiled code fold negative address offsets;
-    /// 65536 allows the whole 4 GiB). `memory.grow` fails past it; a module
+    /// 64 KiB, which lets compiled code fold more address offsets into its
+    /// addressing modes; 65536 allows the whole 4 GiB). `memory.grow` fails past it; a module
     /// whose memory starts above it fails to instantiate.
     #[arg(long, value_name = "PAGES", value_parser = clap::value_parser!(u32).range(0..=65536))]
     memory_limit_pages: Option<u32>,
