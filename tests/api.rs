@@ -397,6 +397,47 @@ fn bmi2_can_be_turned_off() {
     assert_eq!(Engine::new(&on).is_ok(), has_bmi2);
 }
 
+/// `Config::avx(false)` gives scalar float arithmetic in SSE's two-operand
+/// form (an input that lives on is copied first), the same on every host;
+/// by default a host with AVX gets the three-operand `vaddsd` and no copy.
+/// Both compute the same.
+#[test]
+fn avx_can_be_turned_off() {
+    let wat = r#"(module (func (export "f") (param f64 f64) (result f64)
+        (f64.mul (f64.add (local.get 0) (local.get 1)) (local.get 0))))"#;
+    let mut off = strata::Config::new();
+    off.tier(strata::Tier::Optimizing).avx(false);
+    let mut default = strata::Config::new();
+    default.tier(strata::Tier::Optimizing);
+    let listing = |config: &strata::Config| {
+        let engine = Engine::new(config).unwrap();
+        strata::compile_listing(&engine, wat.as_bytes(), strata::Emit::Asm).unwrap()
+    };
+    let without = listing(&off);
+    assert!(
+        !without.contains("vaddsd") && without.contains(": addsd ") && without.contains("movaps"),
+        "{without}"
+    );
+    let with = listing(&default);
+    let has_avx = std::is_x86_feature_detected!("avx");
+    assert_eq!(with.contains("vaddsd"), has_avx, "{with}");
+    assert_eq!(with.contains("movaps"), !has_avx, "{with}");
+    for config in [&off, &default] {
+        let engine = Engine::new(config).unwrap();
+        let module = Module::new(&engine, wat).unwrap();
+        let mut store = Store::new(&engine, ());
+        let i = Instance::new(&mut store, &module, &[]).unwrap();
+        let f = i
+            .get_typed_func::<(f64, f64), f64>(&mut store, "f")
+            .unwrap();
+        assert_eq!(f.call(&mut store, (1.5, 2.25)).unwrap(), (1.5 + 2.25) * 1.5);
+    }
+    // Asking for AVX on a CPU without it is an error, not wrong code.
+    let mut on = strata::Config::new();
+    on.avx(true);
+    assert_eq!(Engine::new(&on).is_ok(), has_avx);
+}
+
 /// By default a memory may have up to 65535 pages (4 GiB minus 64 KiB, the
 /// room that lets compiled code fold negative heap offsets): a module whose
 /// memory starts at 65536 pages does not instantiate, and `memory.grow`

@@ -590,6 +590,35 @@ fn compile_without_bmi2() {
     assert_eq!(stdout(&out).trim(), ((1u32 << 7) ^ 1).to_string());
 }
 
+/// `--no-avx`: a float addition whose input lives on is `addsd` after a
+/// copy, not AVX's three-operand `vaddsd`, whatever the host.
+#[test]
+fn compile_without_avx() {
+    let wat = scratch(
+        "fadd.wat",
+        br#"(module (func (export "f") (param f64 f64) (result f64)
+              (f64.mul (f64.add (local.get 0) (local.get 1)) (local.get 0))))"#,
+    );
+    let path = wat.to_str().unwrap();
+    let out = strata(&[
+        "compile",
+        "--tier",
+        "optimizing",
+        "--no-avx",
+        "--emit",
+        "asm",
+        path,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(": addsd ") && !text.contains("vaddsd"),
+        "{text}"
+    );
+    let out = strata(&["run", "--no-avx", "--invoke", "f", path, "1.5", "2.25"]);
+    assert_eq!(stdout(&out).trim(), ((1.5f64 + 2.25) * 1.5).to_string());
+}
+
 /// `--memory-limit-pages` caps every memory: `memory.grow` fails past it,
 /// a memory that starts above it fails to instantiate, 65536 (the whole
 /// 4 GiB) turns the folding of negative address offsets off, and a value

@@ -38,9 +38,9 @@ enum Mode {
     /// Every function allocated with the conservative live intervals that
     /// only functions too large for exact liveness get by default.
     ConservativeLiveness,
-    /// Code without BMI2 instructions (the code for CPUs without them, on
-    /// hosts that have them).
-    NoBmi2,
+    /// Code without BMI2 and AVX instructions (the code for CPUs without
+    /// them, on hosts that have them).
+    Sse41Only,
 }
 
 #[test]
@@ -90,16 +90,16 @@ fn wasm_v2_tiered_tiny_budgets() {
     run_on_big_stack(SpecVersion::V2, Tier::Tiered, Mode::TinyBudgets);
 }
 
-/// Both tiers without BMI2: on a host with BMI2 (where the default runs
-/// use it), the code that CPUs without it get.
+/// Both tiers without BMI2 and AVX: on a host with them (where the
+/// default runs use them), the code that CPUs without them get.
 #[test]
-fn wasm_v2_baseline_no_bmi2() {
-    run_on_big_stack(SpecVersion::V2, Tier::Baseline, Mode::NoBmi2);
+fn wasm_v2_baseline_without_bmi2_or_avx() {
+    run_on_big_stack(SpecVersion::V2, Tier::Baseline, Mode::Sse41Only);
 }
 
 #[test]
-fn wasm_v2_optimizing_no_bmi2() {
-    run_on_big_stack(SpecVersion::V2, Tier::Optimizing, Mode::NoBmi2);
+fn wasm_v2_optimizing_without_bmi2_or_avx() {
+    run_on_big_stack(SpecVersion::V2, Tier::Optimizing, Mode::Sse41Only);
 }
 
 /// The conservative intervals (one range per value, extended over loops)
@@ -155,8 +155,8 @@ fn run_suite(version: SpecVersion, tier: Tier, mode: Mode) -> Vec<String> {
         .tier(tier)
         .lazy_compilation(mode == Mode::Lazy)
         .conservative_liveness(mode == Mode::ConservativeLiveness);
-    if mode == Mode::NoBmi2 {
-        config.bmi2(false);
+    if mode == Mode::Sse41Only {
+        config.bmi2(false).avx(false);
     }
     if mode == Mode::TinyBudgets {
         config

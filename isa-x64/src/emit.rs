@@ -1899,8 +1899,9 @@ impl Emitter {
             }
             MInst::Fpu { op, f64 } if r[1] & STACK != 0 => {
                 let m = self.stack_mem(r[1]);
-                self.fpu_mem(op, f64, r[2], m);
+                self.fpu_mem(op, f64, r[2], r[0], m);
             }
+            MInst::Fpu { op, f64 } if r[2] != r[0] => self.fpu_vex(op, f64, r[2], r[0], r[1]),
             MInst::Fpu { op, f64 } => self.fpu(op, f64, r[2], r[1]),
             MInst::AluMem {
                 op,
@@ -1920,11 +1921,10 @@ impl Emitter {
                 shift,
             } => {
                 let m = self.access(true, &r[1..], offset, Some(shift));
-                self.fpu_mem(op, f64, r[2], m);
+                self.fpu_mem(op, f64, r[2], r[0], m);
             }
             MInst::FMinMax { max, f64 } => self.fminmax(max, f64, r[2], r[1]),
             MInst::FSign { neg, f64 } => {
-                debug_assert_eq!(r[0], r[1], "reuse constraint");
                 let sign: u64 = if f64 { 1 << 63 } else { 1 << 31 };
                 let mask = if neg {
                     sign
@@ -1932,10 +1932,13 @@ impl Emitter {
                     !sign & if f64 { u64::MAX } else { 0xffff_ffff }
                 };
                 let l = self.pool_entry16(mask);
-                if neg {
-                    x64!(self.asm; xorps Rx(r[1]), [=>l]);
-                } else {
-                    x64!(self.asm; andps Rx(r[1]), [=>l]);
+                // (The three-operand form only where the lowering let the
+                // result sit apart from the input: with AVX.)
+                match (neg, r[0] == r[1]) {
+                    (true, true) => x64!(self.asm; xorps Rx(r[1]), [=>l]),
+                    (false, true) => x64!(self.asm; andps Rx(r[1]), [=>l]),
+                    (true, false) => x64!(self.asm; vxorps Rx(r[1]), Rx(r[0]), [=>l]),
+                    (false, false) => x64!(self.asm; vandps Rx(r[1]), Rx(r[0]), [=>l]),
                 }
             }
             MInst::Fcopysign { f64 } => {
@@ -2363,8 +2366,54 @@ impl Emitter {
         }
     }
 
-    /// `d = d op [m]` (scalar float).
-    fn fpu_mem(&mut self, op: FpuOp, f64: bool, d: u8, m: Mem) {
+    /// `d = a op b` in AVX's three-operand form (the lowering lets `d` sit
+    /// apart from `a` only with [`crate::CompileOptions::avx`]).
+    fn fpu_vex(&mut self, op: FpuOp, f64: bool, d: u8, a: u8, b: u8) {
+        let asm = &mut self.asm;
+        match (op, f64) {
+            (FpuOp::Add, true) => x64!(asm; vaddsd Rx(d), Rx(a), Rx(b)),
+            (FpuOp::Add, false) => x64!(asm; vaddss Rx(d), Rx(a), Rx(b)),
+            (FpuOp::Sub, true) => x64!(asm; vsubsd Rx(d), Rx(a), Rx(b)),
+            (FpuOp::Sub, false) => x64!(asm; vsubss Rx(d), Rx(a), Rx(b)),
+            (FpuOp::Mul, true) => x64!(asm; vmulsd Rx(d), Rx(a), Rx(b)),
+            (FpuOp::Mul, false) => x64!(asm; vmulss Rx(d), Rx(a), Rx(b)),
+            (FpuOp::Div, true) => x64!(asm; vdivsd Rx(d), Rx(a), Rx(b)),
+            (FpuOp::Div, false) => x64!(asm; vdivss Rx(d), Rx(a), Rx(b)),
+        }
+    }
+
+    /// `d = a op [m]` (scalar float): the two-operand SSE form when `d` is
+    /// `a`, else AVX's three-operand form (see [`Self::fpu_vex`]).
+    fn fpu_mem(&mut self, op: FpuOp, f64: bool, d: u8, a: u8, m: Mem) {
+        if d != a {
+            match (op, f64) {
+                (FpuOp::Add, true) => {
+                    mem_op!(self, m, |asm| x64!(asm; vaddsd Rx(d), Rx(a), QWORD [MEM]))
+                }
+                (FpuOp::Add, false) => {
+                    mem_op!(self, m, |asm| x64!(asm; vaddss Rx(d), Rx(a), DWORD [MEM]))
+                }
+                (FpuOp::Sub, true) => {
+                    mem_op!(self, m, |asm| x64!(asm; vsubsd Rx(d), Rx(a), QWORD [MEM]))
+                }
+                (FpuOp::Sub, false) => {
+                    mem_op!(self, m, |asm| x64!(asm; vsubss Rx(d), Rx(a), DWORD [MEM]))
+                }
+                (FpuOp::Mul, true) => {
+                    mem_op!(self, m, |asm| x64!(asm; vmulsd Rx(d), Rx(a), QWORD [MEM]))
+                }
+                (FpuOp::Mul, false) => {
+                    mem_op!(self, m, |asm| x64!(asm; vmulss Rx(d), Rx(a), DWORD [MEM]))
+                }
+                (FpuOp::Div, true) => {
+                    mem_op!(self, m, |asm| x64!(asm; vdivsd Rx(d), Rx(a), QWORD [MEM]))
+                }
+                (FpuOp::Div, false) => {
+                    mem_op!(self, m, |asm| x64!(asm; vdivss Rx(d), Rx(a), DWORD [MEM]))
+                }
+            }
+            return;
+        }
         match (op, f64) {
             (FpuOp::Add, true) => mem_op!(self, m, |a| x64!(a; addsd Rx(d), QWORD [MEM])),
             (FpuOp::Add, false) => mem_op!(self, m, |a| x64!(a; addss Rx(d), DWORD [MEM])),

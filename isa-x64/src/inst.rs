@@ -439,7 +439,9 @@ pub enum MInst {
         /// Width.
         size: Size,
     },
-    /// ops = `[use a, use b, def reuse 0]`.
+    /// ops = `[use a, use b, def reuse 0]`: `a = a op b`; with
+    /// [`crate::CompileOptions::avx`], ops = `[use a, use b, def]` and
+    /// the def may sit apart from `a` (`vaddsd d, a, b`).
     Fpu {
         /// Operation.
         op: FpuOp,
@@ -461,7 +463,8 @@ pub enum MInst {
     },
     /// ops = `[use a, use addr, def reuse 0]`: `dst = a op [r15 + addr <<
     /// shift + offset]`, the second operand a heap load folded into the
-    /// operation (a trap site).
+    /// operation (a trap site); with [`crate::CompileOptions::avx`] the def
+    /// is not tied to `a`, as for [`MInst::Fpu`].
     FpuMem {
         /// Operation.
         op: FpuOp,
@@ -480,7 +483,9 @@ pub enum MInst {
         f64: bool,
     },
     /// ops = `[use, def reuse 0]`: flip (neg) or clear (abs) the sign bit
-    /// (`xorps`/`andps` with a mask from the constant pool).
+    /// (`xorps`/`andps` with a mask from the constant pool); with
+    /// [`crate::CompileOptions::avx`], ops = `[use, def]` (`vxorps d, a,
+    /// [mask]`).
     FSign {
         /// Negate (else abs).
         neg: bool,

@@ -86,6 +86,11 @@ pub struct CompileOptions {
     /// Use BMI2 instructions (`rorx`). The code then runs only on CPUs
     /// that have them: set it from [`host_has_bmi2`] to run on this host.
     pub bmi2: bool,
+    /// Use AVX's three-operand (VEX) forms of scalar float arithmetic
+    /// (`vaddsd d, a, b`): the result need not overwrite an input, so no
+    /// copy keeps an input that lives on. The code then runs only on CPUs
+    /// that have AVX: set it from [`host_has_avx`] to run on this host.
+    pub avx: bool,
     /// The runtime keeps at least [`NEGATIVE_HEAP_DISP_MAX`] inaccessible
     /// bytes below every linear memory's base and never lets a memory reach
     /// `4 GiB - NEGATIVE_HEAP_DISP_MAX` bytes. Instruction selection then
@@ -165,6 +170,19 @@ pub fn host_has_bmi2() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         std::is_x86_feature_detected!("bmi2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// Whether the host CPU has AVX and the OS saves its registers (which
+/// [`CompileOptions::avx`] may use).
+pub fn host_has_avx() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("avx")
     }
     #[cfg(not(target_arch = "x86_64"))]
     {

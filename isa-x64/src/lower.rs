@@ -109,6 +109,8 @@ struct Lower<'a> {
     srcloc: u32,
     /// BMI2 instructions may be used.
     bmi2: bool,
+    /// AVX's three-operand forms of scalar float arithmetic may be used.
+    avx: bool,
 }
 
 /// Lowers `func` into `vc` (which is cleared first); `bmi2`: BMI2
@@ -149,6 +151,7 @@ pub fn lower(
         s,
         srcloc: 0,
         bmi2,
+        avx: opts.avx,
     };
     for (bi, &b) in func.layout.iter().enumerate() {
         let data = &func.blocks[b.index()];
@@ -273,11 +276,14 @@ impl Lower<'_> {
         let srcloc = std::mem::replace(&mut self.srcloc, self.func.srclocs[load as usize]);
         let (am, offset, shift) = self.address(load as usize, addr, offset);
         let m = inst(op, self.ty(dst), offset, shift)?;
-        let ops = [
-            Operand::reg_use(self.v(a)),
-            Operand::reg_use(am),
-            Operand::reuse_def(d, 0),
-        ];
+        // With AVX a float operation takes its result register apart from
+        // its register input (`vaddsd d, a, [mem]`).
+        let def = if self.avx && matches!(m, MInst::FpuMem { .. }) {
+            Operand::reg_def(d)
+        } else {
+            Operand::reuse_def(d, 0)
+        };
+        let ops = [Operand::reg_use(self.v(a)), Operand::reg_use(am), def];
         self.emit(m, &ops);
         self.srcloc = srcloc;
         Ok(())
@@ -882,7 +888,13 @@ impl Lower<'_> {
             }
             UnaryOp::Eqz => MInst::Eqz { size: size_of(aty) },
             UnaryOp::Fneg | UnaryOp::Fabs => {
-                let ops = [Operand::reg_use(a), Operand::reuse_def(d, 0)];
+                // With AVX, `vxorps d, a, [mask]` leaves `a` where it is.
+                let def = if self.avx {
+                    Operand::reg_def(d)
+                } else {
+                    Operand::reuse_def(d, 0)
+                };
+                let ops = [Operand::reg_use(a), def];
                 let neg = op == UnaryOp::Fneg;
                 self.emit(MInst::FSign { neg, f64 }, &ops);
                 return Ok(());
@@ -1157,6 +1169,13 @@ impl Lower<'_> {
             }
         };
         let mut ops = two_addr;
+        if self.avx && matches!(m, MInst::Fpu { .. }) {
+            // Three-operand `vaddsd d, a, b`: no copy of an `a` that lives
+            // on, and the result may take any free register, or the one of
+            // an input that dies here.
+            ops[0] = Operand::reg_use(a);
+            ops[2] = Operand::reg_def(d);
+        }
         if m.may_be_stack(1) {
             ops[1] = Operand::new_use(b, OperandConstraint::Any);
         }

@@ -2067,3 +2067,138 @@ fn load_used_by_a_comparison_is_compared_in_memory() {
         "compared the stored value"
     );
 }
+
+/// Scalar float arithmetic whose first input lives on: with AVX the
+/// three-operand form (`vaddsd d, a, b`, `vmulsd d, a, [r15+..]`, `vxorps
+/// d, a, [mask]`) and no copy; without, the SSE two-operand form after a
+/// copy of that input. Results agree with Rust's arithmetic either way
+/// (the AVX code runs where the host has AVX).
+#[test]
+fn float_arithmetic_is_three_operand_with_avx() {
+    let host_avx = strata_isa_x64::host_has_avx();
+    let ops = [
+        (BinaryOp::Fadd, "add"),
+        (BinaryOp::Fsub, "sub"),
+        (BinaryOp::Fmul, "mul"),
+        (BinaryOp::Fdiv, "div"),
+    ];
+    let mut vm = Vm::new(64);
+    for f64 in [false, true] {
+        let ty = if f64 { Type::F64 } else { Type::F32 };
+        let suffix = if f64 { "sd" } else { "ss" };
+        let bits = |x: f64| {
+            if f64 {
+                x.to_bits()
+            } else {
+                (x as f32).to_bits() as u64
+            }
+        };
+        let value = |b: u64| {
+            if f64 {
+                f64::from_bits(b)
+            } else {
+                f32::from_bits(b as u32) as f64
+            }
+        };
+        // Rust's result, rounded to the type, as bits (any NaN stands for
+        // every NaN: Wasm leaves their payload open).
+        let arith = |op: BinaryOp, x: f64, y: f64| -> f64 {
+            if f64 {
+                match op {
+                    BinaryOp::Fadd => x + y,
+                    BinaryOp::Fsub => x - y,
+                    BinaryOp::Fmul => x * y,
+                    _ => x / y,
+                }
+            } else {
+                let (x, y) = (x as f32, y as f32);
+                (match op {
+                    BinaryOp::Fadd => x + y,
+                    BinaryOp::Fsub => x - y,
+                    BinaryOp::Fmul => x * y,
+                    _ => x / y,
+                }) as f64
+            }
+        };
+        let check = |got: u64, want: f64, what: &str| {
+            let g = value(got);
+            assert!(
+                (g.is_nan() && want.is_nan()) || got == bits(want),
+                "{what}: got {g} ({got:#x}), want {want}"
+            );
+        };
+        for (op, name) in ops {
+            let three = format!("v{name}{suffix} ");
+            let two = format!(": {name}{suffix} ");
+            // (x op y) * x, and (x op load(addr + 8)) * x: x lives on.
+            let (mut b, p) = B::new(&[ty, ty], &[ty]);
+            let r = b.bin(op, ty, p[0], p[1]);
+            let s = b.bin(BinaryOp::Fmul, ty, r, p[0]);
+            b.ret(&[s]);
+            let regs = b.f;
+            let (mut b, p) = B::new(&[ty, Type::I32], &[ty]);
+            let load_op = if f64 { LoadOp::F64 } else { LoadOp::F32 };
+            let v = b.load(load_op, AddrSpace::Heap, p[1], 8);
+            let r = b.bin(op, ty, p[0], v);
+            let s = b.bin(BinaryOp::Fmul, ty, r, p[0]);
+            b.ret(&[s]);
+            let mem = b.f;
+            for avx in [false, true] {
+                let options = strata_isa_x64::CompileOptions { avx, ..opts() };
+                for (f, in_memory) in [(&regs, false), (&mem, true)] {
+                    let mut c = strata_isa_x64::Compiler::new(options);
+                    let d = strata_isa_x64::listing(&c.compile(f).unwrap());
+                    let what = format!("{op:?} {ty} avx={avx} memory={in_memory}");
+                    let op_line = d
+                        .lines()
+                        .find(|l| l.contains(&three) || l.contains(&two))
+                        .unwrap_or_else(|| panic!("{what}: no {name}{suffix}\n{d}"));
+                    assert_eq!(op_line.contains(&three), avx, "{what}\n{d}");
+                    assert_eq!(op_line.contains("[r15+"), in_memory, "{what}\n{d}");
+                    assert_eq!(d.contains("movaps "), !avx, "{what}\n{d}");
+                    if avx && !host_avx {
+                        continue;
+                    }
+                    let run = Runnable::with_options(f, options);
+                    for x in special_f64s() {
+                        for y in special_f64s() {
+                            let want = arith(BinaryOp::Fmul, arith(op, x, y), x);
+                            let got = if in_memory {
+                                vm.heap[8..16].copy_from_slice(&bits(y).to_le_bytes());
+                                run.run_vm(&mut vm, &[bits(x), 0])[0]
+                            } else {
+                                run.run(&[bits(x), bits(y)])[0]
+                            };
+                            check(got, want, &format!("{what} {x} {y}"));
+                        }
+                    }
+                }
+            }
+        }
+        // -x * x and |x| * x.
+        for (op, name) in [(UnaryOp::Fneg, "xorps"), (UnaryOp::Fabs, "andps")] {
+            let (mut b, p) = B::new(&[ty], &[ty]);
+            let r = b.un(op, ty, p[0]);
+            let s = b.bin(BinaryOp::Fmul, ty, r, p[0]);
+            b.ret(&[s]);
+            for avx in [false, true] {
+                let options = strata_isa_x64::CompileOptions { avx, ..opts() };
+                let mut c = strata_isa_x64::Compiler::new(options);
+                let d = strata_isa_x64::listing(&c.compile(&b.f).unwrap());
+                let what = format!("{op:?} {ty} avx={avx}");
+                assert_eq!(d.contains(&format!("v{name} ")), avx, "{what}\n{d}");
+                assert_eq!(d.contains(&format!(": {name} ")), !avx, "{what}\n{d}");
+                assert_eq!(d.contains("movaps "), !avx, "{what}\n{d}");
+                if avx && !host_avx {
+                    continue;
+                }
+                let run = Runnable::with_options(&b.f, options);
+                for x in special_f64s() {
+                    let xr = value(bits(x));
+                    let r = if op == UnaryOp::Fneg { -xr } else { xr.abs() };
+                    check(run.run(&[bits(x)])[0], arith(BinaryOp::Fmul, r, xr), &what);
+                }
+            }
+        }
+    }
+}

@@ -121,6 +121,8 @@ pub struct Config {
     pub(crate) conservative_liveness: bool,
     /// `None`: when the host has BMI2.
     pub(crate) bmi2: Option<bool>,
+    /// `None`: when the host has AVX.
+    pub(crate) avx: Option<bool>,
     pub(crate) tier_up: TierUpBudget,
     pub(crate) osr: bool,
     pub(crate) tier_up_sync: bool,
@@ -138,6 +140,7 @@ impl std::fmt::Debug for Config {
             .field("validate_regalloc", &self.validate_regalloc)
             .field("conservative_liveness", &self.conservative_liveness)
             .field("bmi2", &self.bmi2)
+            .field("avx", &self.avx)
             .field("tier_up", &self.tier_up)
             .field("osr", &self.osr)
             .field("tier_up_sync", &self.tier_up_sync)
@@ -169,6 +172,7 @@ impl Default for Config {
             validate_regalloc: cfg!(debug_assertions),
             conservative_liveness: false,
             bmi2: None,
+            avx: None,
             tier_up: TierUpBudget::default(),
             osr: true,
             tier_up_sync: false,
@@ -308,6 +312,20 @@ impl Config {
     pub(crate) fn uses_bmi2(&self) -> bool {
         self.bmi2.unwrap_or_else(strata_isa_x64::host_has_bmi2)
     }
+    /// Whether compiled code may use AVX's three-operand forms of scalar
+    /// float arithmetic (`vaddsd d, a, b` instead of a copy of `a` and
+    /// `addsd`). Default: when the host CPU has AVX. Off, the code is plain
+    /// SSE4.1 (the same machine code on every x86-64 host, and a way to
+    /// test the code for CPUs without AVX); on, [`Engine::new`] fails with
+    /// an `Unsupported` error on a CPU without AVX.
+    pub fn avx(&mut self, on: bool) -> &mut Self {
+        self.avx = Some(on);
+        self
+    }
+    /// Whether this configuration's code uses AVX on this host.
+    pub(crate) fn uses_avx(&self) -> bool {
+        self.avx.unwrap_or_else(strata_isa_x64::host_has_avx)
+    }
     /// The Wasm proposals modules may use (default: Wasm 2.0 without SIMD,
     /// everything both tiers compile). Enabling more than that makes modules
     /// that use the extra features fail to compile with an `Unsupported`
@@ -348,6 +366,12 @@ impl Engine {
             return Err(Error::new(
                 ErrorKind::Unsupported,
                 "BMI2 was requested (Config::bmi2) but the CPU lacks bmi2",
+            ));
+        }
+        if config.avx == Some(true) && !strata_isa_x64::host_has_avx() {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                "AVX was requested (Config::avx) but the CPU lacks avx",
             ));
         }
         crate::traphandlers::init_traps();

@@ -231,6 +231,7 @@ pub(crate) fn compiler(engine: &Engine, mode: strata_regalloc::Mode) -> Compiler
             strata_regalloc::LivenessMode::Auto
         },
         bmi2: engine.config().uses_bmi2(),
+        avx: engine.config().uses_avx(),
         bounded_heap: engine.config().memory_limit_pages
             <= crate::memory::MAX_PAGES_FOR_BOUNDED_HEAP,
     })

@@ -120,6 +120,10 @@ struct TierOpt {
     /// when the CPU has them): the same machine code on every x86-64 host.
     #[arg(long)]
     no_bmi2: bool,
+    /// Generate scalar float arithmetic without AVX's three-operand forms
+    /// (by default they are used when the CPU has AVX): plain SSE4.1.
+    #[arg(long)]
+    no_avx: bool,
     /// The most pages a linear memory may have (default 65535, 4 GiB minus
     /// 64 KiB, which lets compiled code fold more address offsets into its
     /// addressing modes; 65536 allows the whole 4 GiB). `memory.grow` fails past it; a module
@@ -236,6 +240,9 @@ fn config(opt: &TierOpt) -> Config {
     }
     if opt.no_bmi2 {
         config.bmi2(false);
+    }
+    if opt.no_avx {
+        config.avx(false);
     }
     if let Some(pages) = opt.memory_limit_pages {
         config.memory_limit_pages(pages);

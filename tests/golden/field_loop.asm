@@ -4,13 +4,13 @@ function %f0:
   4: push r14
   6: mov r11,[r14]
   9: cmp rsp,[r11]
-  c: jb 0xDA
+  c: jb 0xD6
   12: sub rsp,8
   16: xorps xmm0,xmm0
   1a: mov eax,0x410
   20: shl edi,4
   24: lea ecx,[rdi+0x410]
-  2c: movsd xmm1,[0xE0]
+  2c: movsd xmm1,[0xD8]
   35: mov rdx,rax
   38: jmp short 0x50
   3a: nop [rax+rax]
@@ -26,26 +26,24 @@ function %f0:
   75: movsd [r15+rdx-8],xmm1
   7c: add edx,0x10
   80: jmp short 0x50
-  82: movsd xmm1,[0xE8]
+  82: movsd xmm1,[0xE0]
   8b: nop [rax+rax]
   90: cmp eax,ecx
-  93: jae 0xD5
+  93: jae 0xD1
   99: movsd xmm2,[r15+rax-8]
-  a0: movaps xmm3,xmm1
-  a4: mulsd xmm3,[r15+rax-0x10]
-  ab: addsd xmm2,xmm3
-  b0: movsd [r15+rax-8],xmm2
-  b7: mulsd xmm2,xmm1
-  bc: addsd xmm2,[r15+rax-0x10]
-  c3: movsd [r15+rax-0x10],xmm2
-  ca: addsd xmm0,xmm2
-  cf: add eax,0x10
-  d3: jmp short 0x90
-  d5: mov rsp,rbp
-  d8: pop rbp
-  d9: ret
-  da: ud2
-  dc: .bytes cc cc cc cc
-  e0: .bytes 00 00 00 00 00 00 f0 3f
-  e8: .bytes 00 00 00 00 00 00 e0 3f
+  a0: vmulsd xmm3,xmm1,[r15+rax-0x10]
+  a7: addsd xmm2,xmm3
+  ac: movsd [r15+rax-8],xmm2
+  b3: mulsd xmm2,xmm1
+  b8: addsd xmm2,[r15+rax-0x10]
+  bf: movsd [r15+rax-0x10],xmm2
+  c6: addsd xmm0,xmm2
+  cb: add eax,0x10
+  cf: jmp short 0x90
+  d1: mov rsp,rbp
+  d4: pop rbp
+  d5: ret
+  d6: ud2
+  d8: .bytes 00 00 00 00 00 00 f0 3f
+  e0: .bytes 00 00 00 00 00 00 e0 3f
 

@@ -195,6 +195,7 @@ pub fn opts() -> CompileOptions {
         regalloc_mode: MODE.with(|m| m.get()),
         validate_regalloc: true,
         bmi2: strata_isa_x64::host_has_bmi2(),
+        avx: strata_isa_x64::host_has_avx(),
         ..CompileOptions::default()
     }
 }
@@ -239,7 +240,16 @@ pub struct Runnable {
 
 impl Runnable {
     pub fn new(f: &Function) -> Runnable {
-        let compiled = compile(f);
+        Runnable::from_compiled(f, compile(f))
+    }
+
+    /// Compiled with `options` (which must suit the host to be run).
+    pub fn with_options(f: &Function, options: CompileOptions) -> Runnable {
+        let compiled = Compiler::new(options).compile(f).expect("compile");
+        Runnable::from_compiled(f, compiled)
+    }
+
+    fn from_compiled(f: &Function, compiled: CompiledFunction) -> Runnable {
         let tramp = array_trampoline(&f.signature).expect("trampoline");
         Runnable {
             code: ExecMem::new(&compiled.code),
