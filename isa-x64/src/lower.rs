@@ -79,6 +79,8 @@ pub struct LowerScratch {
     /// is never copied). After SSA destruction, a loop-carried value's
     /// next value is copied into it on the back edge.
     copied_to: Vec<u32>,
+    /// Per value: the number of its uses that are `copy`s of it.
+    copy_uses: Vec<u32>,
 }
 
 /// The register class of a type.
@@ -1720,6 +1722,8 @@ fn analyze(func: &Function, s: &mut LowerScratch) {
     s.dies.resize(func.insts.len(), 0);
     s.copied_to.clear();
     s.copied_to.resize(n, NONE);
+    s.copy_uses.clear();
+    s.copy_uses.resize(n, 0);
     if let Some(&entry) = func.layout.first() {
         for &p in &func.blocks[entry.index()].params {
             s.def_count[p.index()] += 1;
@@ -1739,10 +1743,11 @@ fn analyze(func: &Function, s: &mut LowerScratch) {
                 Some(v) => def(v),
                 None => func.for_each_def(inst, def),
             }
-            if let InstData::Copy { dst, src } = func.insts[inst.index()]
-                && s.copied_to[src.index()] == NONE
-            {
-                s.copied_to[src.index()] = dst.index() as u32;
+            if let InstData::Copy { dst, src } = func.insts[inst.index()] {
+                s.copy_uses[src.index()] += 1;
+                if s.copied_to[src.index()] == NONE {
+                    s.copied_to[src.index()] = dst.index() as u32;
+                }
             }
         }
     }
@@ -1830,6 +1835,7 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
         ref def_count,
         ref def_inst,
         ref def_depth,
+        ref copy_uses,
         ref mut pats,
         ref mut heap_am,
         ref mut remaining,
@@ -1848,6 +1854,7 @@ fn plan_block(func: &Function, s: &mut LowerScratch, insts: &[Inst], depth: u32,
         def_count,
         def_inst,
         def_depth,
+        copy_uses,
         depth,
     };
     for p in (0..n).rev() {
@@ -2027,6 +2034,7 @@ struct Sel<'a> {
     def_count: &'a [u32],
     def_inst: &'a [u32],
     def_depth: &'a [u32],
+    copy_uses: &'a [u32],
     /// The block's loop depth.
     depth: u32,
 }
@@ -2619,10 +2627,15 @@ impl Sel<'_> {
             }
             // A constant defined outside the copy's loop (hoisted there):
             // loaded again here, it need not hold a register through the
-            // loop. (Elsewhere a register copy may coalesce away.)
+            // loop. A constant used only by copies (a block argument, after
+            // SSA destruction: `jump block3(v0, v5)` with `v5 = iconst 0`):
+            // each copy loads it, and the constant itself is gone, with
+            // the register that would hold it until its last copy.
+            // (Elsewhere a register copy may coalesce away.)
             InstData::Copy { dst, src }
                 if self.func.value_type(dst).is_int()
-                    && self.def_depth[src.index()] < self.depth =>
+                    && (self.def_depth[src.index()] < self.depth
+                        || self.copy_uses[src.index()] == self.use_count[src.index()]) =>
             {
                 let c = self.const_of(p, 0)?;
                 let imm = match self.size(dst) {
@@ -3319,6 +3332,48 @@ mod tests {
             plan_block(&f, &mut s, &data.insts, data.loop_depth, bi as u32);
         }
         s.pats
+    }
+
+    #[test]
+    fn constant_used_only_by_copies_is_loaded_at_each() {
+        // `jump block1(v0, 0)` and `brif .., block1(v4, 0)` after SSA
+        // destruction: v1 is copied into the loop's two variables on the
+        // way in, v2 only on the exit; v5 is also added.
+        let f = strata_ir::parser::parse_function(
+            "function %f(i32) -> i32 {
+block0(v0: i32):
+    v1 = iconst.i32 0
+    v2 = iconst.i32 5
+    v5 = iconst.i32 9
+    v3 = copy.i32 v1
+    v4 = copy.i32 v1
+    v6 = iadd.i32 v0, v5
+    brif v0, block1, block2
+block1:
+    v3 = copy.i32 v2
+    v7 = copy.i32 v5
+    return v7
+block2:
+    return v4
+}",
+        )
+        .expect("parse");
+        let mut s = LowerScratch::default();
+        analyze(&f, &mut s);
+        for (bi, &b) in f.layout.iter().enumerate() {
+            let data = &f.blocks[b.index()];
+            plan_block(&f, &mut s, &data.insts, data.loop_depth, bi as u32);
+        }
+        let at = |blk: usize, k: usize| s.pats[f.blocks[blk].insts[k].index()];
+        assert_eq!(at(0, 3), Pat::CopyImm { imm: 0 });
+        assert_eq!(at(0, 4), Pat::CopyImm { imm: 0 });
+        assert_eq!(at(1, 0), Pat::CopyImm { imm: 5 });
+        // Nothing is left of v1 and v2 to compute.
+        assert_eq!((s.remaining[1], s.remaining[2]), (0, 0));
+        // v5 has another use: its copy is a register copy (the add takes
+        // it as an immediate, so the copy's is the use left).
+        assert_eq!(at(1, 1), Pat::Default);
+        assert_eq!(s.remaining[5], 1);
     }
 
     #[test]

@@ -6,9 +6,9 @@ function %f0:
   9: cmp rsp,[r11]
   c: jb 0xB1
   12: sub rsp,8
-  16: xor eax,eax
-  19: test edx,edx
-  1c: je 0x92
+  16: test edx,edx
+  19: je 0x92
+  1f: xor eax,eax
   22: mov rcx,rsi
   25: jmp short 0x50
   27: nop [rax+rax]

@@ -7,10 +7,10 @@ function %dot:
   c: jb 0x87
   12: sub rsp,8
   16: xorps xmm0,xmm0
-  1a: xor eax,eax
-  1d: test edi,edi
-  20: je 0x82
-  26: movsd xmm1,[0x90]
+  1a: test edi,edi
+  1d: je 0x82
+  23: movsd xmm1,[0x90]
+  2c: xor eax,eax
   2f: jmp short 0x50
   31: nop [rax+rax]
   3a: nop [rax+rax]

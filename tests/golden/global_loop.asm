@@ -6,8 +6,8 @@ function %f0:
   9: cmp rsp,[r11]
   c: jb 0x7B
   12: sub rsp,8
-  16: xor eax,eax
-  19: sub dword ptr [r14+0x90],0x10
+  16: sub dword ptr [r14+0x90],0x10
+  1f: xor eax,eax
   22: jmp short 0x50
   24: nop [rax+rax]
   2d: nop [rax+rax]
