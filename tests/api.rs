@@ -356,6 +356,25 @@ fn defined_global_shared_with_an_importing_instance_and_the_host() {
     }
 }
 
+/// The optimizing tier's listing of `wat` under `config`.
+fn optimizing_listing(config: &mut strata::Config, wat: &str) -> String {
+    let engine = Engine::new(config.tier(strata::Tier::Optimizing)).unwrap();
+    strata::compile_listing(&engine, wat.as_bytes(), strata::Emit::Asm).unwrap()
+}
+
+/// Export `f` of `wat`, instantiated with `config`'s engine.
+fn typed_export<P: strata::WasmParams, R: strata::WasmResults>(
+    config: &strata::Config,
+    wat: &str,
+) -> (Store<()>, strata::TypedFunc<P, R>) {
+    let engine = Engine::new(config).unwrap();
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let i = Instance::new(&mut store, &module, &[]).unwrap();
+    let f = i.get_typed_func::<P, R>(&mut store, "f").unwrap();
+    (store, f)
+}
+
 /// `Config::bmi2(false)` gives code without BMI2 instructions (a rotate
 /// that keeps its input is a copy and `rol`), the same on every host; by
 /// default a host with BMI2 gets `rorx`. Both compute the same.
@@ -364,27 +383,18 @@ fn bmi2_can_be_turned_off() {
     let wat = r#"(module (func (export "f") (param i32) (result i32)
         (i32.xor (i32.rotl (local.get 0) (i32.const 7)) (local.get 0))))"#;
     let mut off = strata::Config::new();
-    off.tier(strata::Tier::Optimizing).bmi2(false);
+    off.bmi2(false);
     let mut default = strata::Config::new();
-    default.tier(strata::Tier::Optimizing);
-    let listing = |config: &strata::Config| {
-        let engine = Engine::new(config).unwrap();
-        strata::compile_listing(&engine, wat.as_bytes(), strata::Emit::Asm).unwrap()
-    };
-    let without = listing(&off);
+    let without = optimizing_listing(&mut off, wat);
     assert!(
         !without.contains("rorx") && without.contains("rol "),
         "{without}"
     );
-    let with = listing(&default);
+    let with = optimizing_listing(&mut default, wat);
     let has_bmi2 = std::is_x86_feature_detected!("bmi2");
     assert_eq!(with.contains("rorx"), has_bmi2, "{with}");
     for config in [&off, &default] {
-        let engine = Engine::new(config).unwrap();
-        let module = Module::new(&engine, wat).unwrap();
-        let mut store = Store::new(&engine, ());
-        let i = Instance::new(&mut store, &module, &[]).unwrap();
-        let f = i.get_typed_func::<i32, i32>(&mut store, "f").unwrap();
+        let (mut store, f) = typed_export::<i32, i32>(config, wat);
         let x = 0x1234_5678u32;
         assert_eq!(
             f.call(&mut store, x as i32).unwrap() as u32,
@@ -406,30 +416,19 @@ fn avx_can_be_turned_off() {
     let wat = r#"(module (func (export "f") (param f64 f64) (result f64)
         (f64.mul (f64.add (local.get 0) (local.get 1)) (local.get 0))))"#;
     let mut off = strata::Config::new();
-    off.tier(strata::Tier::Optimizing).avx(false);
+    off.avx(false);
     let mut default = strata::Config::new();
-    default.tier(strata::Tier::Optimizing);
-    let listing = |config: &strata::Config| {
-        let engine = Engine::new(config).unwrap();
-        strata::compile_listing(&engine, wat.as_bytes(), strata::Emit::Asm).unwrap()
-    };
-    let without = listing(&off);
+    let without = optimizing_listing(&mut off, wat);
     assert!(
         !without.contains("vaddsd") && without.contains(": addsd ") && without.contains("movaps"),
         "{without}"
     );
-    let with = listing(&default);
+    let with = optimizing_listing(&mut default, wat);
     let has_avx = std::is_x86_feature_detected!("avx");
     assert_eq!(with.contains("vaddsd"), has_avx, "{with}");
     assert_eq!(with.contains("movaps"), !has_avx, "{with}");
     for config in [&off, &default] {
-        let engine = Engine::new(config).unwrap();
-        let module = Module::new(&engine, wat).unwrap();
-        let mut store = Store::new(&engine, ());
-        let i = Instance::new(&mut store, &module, &[]).unwrap();
-        let f = i
-            .get_typed_func::<(f64, f64), f64>(&mut store, "f")
-            .unwrap();
+        let (mut store, f) = typed_export::<(f64, f64), f64>(config, wat);
         assert_eq!(f.call(&mut store, (1.5, 2.25)).unwrap(), (1.5 + 2.25) * 1.5);
     }
     // Asking for AVX on a CPU without it is an error, not wrong code.

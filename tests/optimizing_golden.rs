@@ -86,9 +86,25 @@ fn the_loop(code: &[(u64, String)]) -> &[(u64, String)] {
 /// and the instructions of its function's only loop.
 fn golden_loop(engine: &Engine, name: &str) -> (String, Vec<String>) {
     let text = golden(engine, name);
-    let code = lines(&text);
-    let body = the_loop(&code).iter().map(|(_, t)| t.clone()).collect();
+    let body = loop_body(&text);
     (text, body)
+}
+
+/// The listing of `NAME.wat` compiled by `engine` (not compared with a
+/// golden file) and the instructions of its loop.
+fn listing_loop(engine: &Engine, name: &str) -> (String, Vec<String>) {
+    let wat = std::fs::read(dir().join(format!("{name}.wat"))).expect("read .wat");
+    let text = compile_listing(engine, &wat, Emit::Asm).expect("compile");
+    let body = loop_body(&text);
+    (text, body)
+}
+
+/// The instructions of the loop of a one-loop listing.
+fn loop_body(text: &str) -> Vec<String> {
+    the_loop(&lines(text))
+        .iter()
+        .map(|(_, t)| t.clone())
+        .collect()
 }
 
 /// Whether an instruction touches the stack frame (a spill or reload).
@@ -363,10 +379,7 @@ fn dot_loop_accumulates_in_place() {
     let mut config = Config::new();
     config.tier(Tier::Optimizing).avx(false);
     let sse = Engine::new(&config).unwrap();
-    let wat = std::fs::read(dir().join("dot_loop.wat")).unwrap();
-    let sse_text = compile_listing(&sse, &wat, Emit::Asm).unwrap();
-    let code = lines(&sse_text);
-    let sse_body: Vec<String> = the_loop(&code).iter().map(|(_, t)| t.clone()).collect();
+    let (sse_text, sse_body) = listing_loop(&sse, "dot_loop");
     let (moves, scratch) = float_moves(&sse_body);
     assert!(!scratch, "{sse_text}");
     assert_eq!(moves.len(), 1, "{sse_text}");
@@ -396,10 +409,7 @@ fn dot_loop_accumulates_in_place() {
     let mut config = Config::new();
     config.tier(Tier::Baseline);
     let baseline = Engine::new(&config).unwrap();
-    let wat = std::fs::read(dir().join("dot_loop.wat")).unwrap();
-    let listing = compile_listing(&baseline, &wat, Emit::Asm).unwrap();
-    let code = lines(&listing);
-    let body: Vec<String> = the_loop(&code).iter().map(|(_, t)| t.clone()).collect();
+    let (listing, body) = listing_loop(&baseline, "dot_loop");
     let (moves, scratch) = float_moves(&body);
     assert!(!scratch && moves.is_empty(), "{listing}");
     // v = 1, 2, 3: the sum of v[j] / (j + 1).

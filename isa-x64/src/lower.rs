@@ -3322,16 +3322,21 @@ fn carry_cmp(c: Cmp) -> Option<Cmp> {
 mod tests {
     use super::*;
 
+    /// The lowering's analysis and pattern selection of every block of `f`.
+    fn planned(f: &Function) -> LowerScratch {
+        let mut s = LowerScratch::default();
+        analyze(f, &mut s);
+        for (bi, &b) in f.layout.iter().enumerate() {
+            let data = &f.blocks[b.index()];
+            plan_block(f, &mut s, &data.insts, data.loop_depth, bi as u32);
+        }
+        s
+    }
+
     /// The pattern selected for each instruction of the parsed function.
     fn pats(text: &str) -> Vec<Pat> {
         let f = strata_ir::parser::parse_function(text).expect("parse");
-        let mut s = LowerScratch::default();
-        analyze(&f, &mut s);
-        for (bi, &b) in f.layout.iter().enumerate() {
-            let data = &f.blocks[b.index()];
-            plan_block(&f, &mut s, &data.insts, data.loop_depth, bi as u32);
-        }
-        s.pats
+        planned(&f).pats
     }
 
     #[test]
@@ -3358,12 +3363,7 @@ block2:
 }",
         )
         .expect("parse");
-        let mut s = LowerScratch::default();
-        analyze(&f, &mut s);
-        for (bi, &b) in f.layout.iter().enumerate() {
-            let data = &f.blocks[b.index()];
-            plan_block(&f, &mut s, &data.insts, data.loop_depth, bi as u32);
-        }
+        let s = planned(&f);
         let at = |blk: usize, k: usize| s.pats[f.blocks[blk].insts[k].index()];
         assert_eq!(at(0, 3), Pat::CopyImm { imm: 0 });
         assert_eq!(at(0, 4), Pat::CopyImm { imm: 0 });
@@ -3397,12 +3397,7 @@ block2:
         .expect("parse");
         // block1 is a loop (the parser leaves every depth 0).
         f.blocks[1].loop_depth = 1;
-        let mut s = LowerScratch::default();
-        analyze(&f, &mut s);
-        for (bi, &b) in f.layout.iter().enumerate() {
-            let data = &f.blocks[b.index()];
-            plan_block(&f, &mut s, &data.insts, data.loop_depth, bi as u32);
-        }
+        let s = planned(&f);
         let copy_at = |blk: usize, k: usize| f.blocks[blk].insts[k].index();
         // In the loop: `mov r, 1`, and v1 needs no register of its own.
         assert_eq!(s.pats[copy_at(1, 0)], Pat::CopyImm { imm: 1 });
@@ -3553,12 +3548,7 @@ block1:
 }",
         )
         .unwrap();
-        let mut s = LowerScratch::default();
-        analyze(&f, &mut s);
-        for (bi, &b) in f.layout.iter().enumerate() {
-            let data = &f.blocks[b.index()];
-            plan_block(&f, &mut s, &data.insts, data.loop_depth, bi as u32);
-        }
+        let s = planned(&f);
         let v = |n| Value::new(n);
         assert_eq!(
             s.pats[1],
