@@ -463,3 +463,36 @@ fn osr_into_an_inner_loop_runs_the_rest_of_the_nest() {
         assert_eq!(osr[0].loop_index, Some(2), "n = {n}");
     }
 }
+
+/// The engine keeps the most recent `TIER_EVENTS_KEPT` tier-ups, not every
+/// one: an engine that loads and runs modules for as long as its embedder
+/// lives does not grow with them. `on_tier_up` sees them all.
+#[test]
+fn the_engine_keeps_only_the_latest_tier_ups() {
+    let (engine, events) = tiny();
+    // Function k returns k; each tiers up on its second call.
+    let n = strata::TIER_EVENTS_KEPT + 10;
+    let mut wat = String::from("(module");
+    for k in 0..n {
+        wat.push_str(&format!(
+            "(func (export \"f{k}\") (result i32) (i32.const {k}))"
+        ));
+    }
+    wat.push(')');
+    let module = Module::new(&engine, &wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let i = Instance::new(&mut store, &module, &[]).unwrap();
+    for k in 0..n {
+        let f = i
+            .get_typed_func::<(), i32>(&mut store, &format!("f{k}"))
+            .unwrap();
+        for _ in 0..3 {
+            assert_eq!(f.call(&mut store, ()).unwrap(), k as i32);
+        }
+    }
+    let all = events.lock().unwrap().clone();
+    assert_eq!(all.len(), n, "one tier-up per function");
+    let kept = engine.tier_events();
+    assert_eq!(kept.len(), strata::TIER_EVENTS_KEPT);
+    assert_eq!(kept[..], all[n - strata::TIER_EVENTS_KEPT..]);
+}

@@ -45,7 +45,7 @@ impl std::fmt::Display for Tier {
 }
 
 /// One tier-up, reported to [`Config::on_tier_up`] and kept in
-/// [`Engine::tier_events`].
+/// [`Engine::tier_events`] (the most recent [`TIER_EVENTS_KEPT`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TierUpEvent {
     /// The function's index in its module (imports included).
@@ -342,8 +342,14 @@ pub(crate) struct EngineInner {
     array_trampolines: Mutex<HashMap<Signature, Arc<CodeMemory>>>,
     host_trampolines: Mutex<HashMap<Signature, Arc<CodeMemory>>>,
     pool: crate::tiering::CompilePool,
-    tier_events: Mutex<Vec<TierUpEvent>>,
+    tier_events: Mutex<std::collections::VecDeque<TierUpEvent>>,
 }
+
+/// How many tier-ups [`Engine::tier_events`] keeps: the most recent ones,
+/// so that an engine that loads and runs modules for as long as its
+/// embedder lives does not grow with them ([`Config::on_tier_up`] sees
+/// every one).
+pub const TIER_EVENTS_KEPT: usize = 1024;
 
 /// A compilation environment shared by modules and stores.
 #[derive(Clone)]
@@ -382,7 +388,7 @@ impl Engine {
                 array_trampolines: Mutex::new(HashMap::new()),
                 host_trampolines: Mutex::new(HashMap::new()),
                 pool: crate::tiering::CompilePool::new(config.compile_threads),
-                tier_events: Mutex::new(Vec::new()),
+                tier_events: Mutex::new(std::collections::VecDeque::new()),
             }),
         })
     }
@@ -392,24 +398,30 @@ impl Engine {
         &self.inner.config
     }
 
-    /// Every tier-up so far, oldest first (see [`TierUpEvent`]).
+    /// The most recent tier-ups, at most [`TIER_EVENTS_KEPT`], oldest
+    /// first (see [`TierUpEvent`]; [`Config::on_tier_up`] sees every one).
     pub fn tier_events(&self) -> Vec<TierUpEvent> {
-        self.inner
+        let events = self
+            .inner
             .tier_events
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+            .unwrap_or_else(|e| e.into_inner());
+        events.iter().cloned().collect()
     }
 
     pub(crate) fn report_tier_up(&self, event: TierUpEvent) {
         if let Some(f) = &self.inner.config.on_tier_up {
             f(&event);
         }
-        self.inner
+        let mut events = self
+            .inner
             .tier_events
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(event);
+            .unwrap_or_else(|e| e.into_inner());
+        if events.len() == TIER_EVENTS_KEPT {
+            events.pop_front();
+        }
+        events.push_back(event);
     }
 
     pub(crate) fn compile_pool(&self) -> &crate::tiering::CompilePool {

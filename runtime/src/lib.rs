@@ -25,7 +25,7 @@ mod values;
 mod vm;
 pub mod wasi;
 
-pub use engine::{Config, Engine, Tier, TierUpBudget, TierUpEvent};
+pub use engine::{Config, Engine, TIER_EVENTS_KEPT, Tier, TierUpBudget, TierUpEvent};
 pub use error::{Error, ErrorKind, FrameInfo, Result, Trap, TrapCode};
 pub use func::{Caller, Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 pub use instance::{Extern, Global, Instance, Memory, Table};
