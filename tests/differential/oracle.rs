@@ -596,13 +596,13 @@ pub fn strata_engine(tier: strata::Tier) -> Option<strata::Engine> {
 /// on the spot, so that functions are optimized and loops enter OSR code in
 /// the middle of the calls being compared, at points that depend on the
 /// budget (1: the first loop reached; larger: inner loops, later calls).
-/// `bmi2`: BMI2 instructions where the host has them (else never: the code
-/// for CPUs without them).
-pub fn tiered_engine(tier: strata::Tier, budget: u32, bmi2: bool) -> Option<strata::Engine> {
+/// `extensions`: BMI2 and AVX instructions where the host has them (else
+/// never: the code for CPUs without them).
+pub fn tiered_engine(tier: strata::Tier, budget: u32, extensions: bool) -> Option<strata::Engine> {
     let mut config = strata::Config::new();
     config.tier(tier);
-    if !bmi2 {
-        config.bmi2(false);
+    if !extensions {
+        config.bmi2(false).avx(false);
     }
     if tier == strata::Tier::Tiered {
         config
@@ -760,8 +760,8 @@ pub fn check_module(wasm: &[u8], arg_seed: u64) -> Result<Stats, Divergence> {
         engines.push((strata::Tier::Optimizing, e));
         stats.optimizing = true;
     }
-    // (Half the seeds run the tiered engine without BMI2, so that the code
-    // for CPUs without it is compared on BMI2 hosts too.)
+    // (Half the seeds run the tiered engine without BMI2 and AVX, so that
+    // the code for CPUs without them is compared on hosts with them too.)
     if let Some(e) = tiered_engine(
         strata::Tier::Tiered,
         budget_for(arg_seed),
