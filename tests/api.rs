@@ -476,3 +476,71 @@ fn memories_stop_64_kib_short_of_4_gib_unless_configured() {
     let m = i.get_memory(&mut store, "m").unwrap();
     assert_eq!(m.size(&store), 65536);
 }
+
+/// An engine that outlives module after module with new function types
+/// (a fuzzer's, a differential tester's) keeps signature ids and
+/// trampolines only for what still exists; a type registered again after
+/// it was forgotten gets a working id.
+#[test]
+fn the_engine_forgets_signatures_and_trampolines_nothing_uses() {
+    let engine = Engine::default();
+    assert_eq!(engine.registry_sizes(), (0, 0));
+    let module_of = |k: usize| {
+        let params = " i32".repeat(k);
+        let args: String = (0..k).map(|i| format!(" local.get {i}")).collect();
+        Module::new(
+            &engine,
+            format!(
+                r#"(module
+                     (import "env" "h" (func $h (param f64{params}) (result i64)))
+                     (type $t (func (param{params}) (result i64)))
+                     (table 1 funcref) (elem (i32.const 0) $f)
+                     (func $f (export "f") (param{params}) (result i64)
+                       f64.const 1.5{args} call $h)
+                     (func (export "g") (param{params}) (result i64)
+                       {args} i32.const 0 call_indirect (type $t)))"#
+            ),
+        )
+        .unwrap()
+    };
+    let run = |module: &Module, k: usize| {
+        let mut store = Store::new(&engine, ());
+        let mut host_params = vec![ValType::F64];
+        host_params.extend(std::iter::repeat_n(ValType::I32, k));
+        let h = Func::new(
+            &mut store,
+            FuncType::new(host_params, [ValType::I64]),
+            |_, params, results| {
+                let sum: i32 = params[1..].iter().map(|p| p.i32().unwrap()).sum();
+                results[0] = Val::I64(i64::from(sum) * 10 + params[0].f64().unwrap() as i64);
+                Ok(())
+            },
+        )
+        .unwrap();
+        let instance = Instance::new(&mut store, module, &[h.into()]).unwrap();
+        let args: Vec<Val> = (1..=k as i32).map(Val::I32).collect();
+        let expect = (k * (k + 1) / 2) as i64 * 10 + 1;
+        for name in ["f", "g"] {
+            let f = instance.get_func(&mut store, name).unwrap();
+            let mut r = [Val::I64(0)];
+            f.call(&mut store, &args, &mut r).unwrap();
+            assert_eq!(r[0].i64().unwrap(), expect, "{name} with {k} parameters");
+        }
+        // Two types (the exports', the import's) and two trampolines (one
+        // into `f` and `g`, which share a type, one out to `h`).
+        assert_eq!(engine.registry_sizes(), (2, 2), "{k} parameters");
+    };
+    for k in 0..40 {
+        run(&module_of(k), k);
+        assert_eq!(engine.registry_sizes(), (0, 0), "after {k} parameters");
+    }
+    // One module kept alive keeps its types; its type registered again by
+    // another module shares the id (the call_indirect of each instance
+    // checks against it).
+    let kept = module_of(3);
+    run(&module_of(3), 3);
+    run(&kept, 3);
+    assert_eq!(engine.registry_sizes().0, 2);
+    drop(kept);
+    assert_eq!(engine.registry_sizes(), (0, 0));
+}

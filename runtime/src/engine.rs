@@ -1,8 +1,9 @@
-//! The engine: configuration, the signature registry and trampoline caches.
+//! The engine: configuration, the signature registry (ids held by the
+//! modules and host functions that use them) and trampoline caches.
 //! An `Engine` is cheap to clone and shared by modules and stores.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 use strata_frontend::module::WasmFeatures;
 use strata_ir::Signature;
@@ -338,9 +339,9 @@ impl Config {
 
 pub(crate) struct EngineInner {
     pub(crate) config: Config,
-    signatures: Mutex<HashMap<FuncType, u32>>,
-    array_trampolines: Mutex<HashMap<Signature, Arc<CodeMemory>>>,
-    host_trampolines: Mutex<HashMap<Signature, Arc<CodeMemory>>>,
+    signatures: Mutex<SignatureRegistry>,
+    array_trampolines: Mutex<TrampolineCache>,
+    host_trampolines: Mutex<TrampolineCache>,
     pool: crate::tiering::CompilePool,
     tier_events: Mutex<std::collections::VecDeque<TierUpEvent>>,
 }
@@ -350,6 +351,102 @@ pub(crate) struct EngineInner {
 /// embedder lives does not grow with them ([`Config::on_tier_up`] sees
 /// every one).
 pub const TIER_EVENTS_KEPT: usize = 1024;
+
+/// Signature ids by function type, each with the number of holders
+/// ([`SignatureIds`]) of its id. A type whose last holder drops is
+/// forgotten, so an engine that loads module after module with ever new
+/// function types (a fuzzer's, a differential tester's) does not grow with
+/// them. Ids are never reused: a type registered again after it was
+/// forgotten gets a fresh id, so no id that compiled code or a table still
+/// carries can come to stand for another type.
+#[derive(Default)]
+struct SignatureRegistry {
+    /// Id and holder count of each type in use.
+    by_type: HashMap<FuncType, (u32, usize)>,
+    /// The type of each id in use.
+    by_id: HashMap<u32, FuncType>,
+    /// The last id handed out (ids start at 1; 0 is no type).
+    last: u32,
+}
+
+impl SignatureRegistry {
+    /// `ty`'s id, with one more holder; `None` when the ids ran out.
+    fn register(&mut self, ty: &FuncType) -> Option<u32> {
+        if let Some((id, holders)) = self.by_type.get_mut(ty) {
+            *holders += 1;
+            return Some(*id);
+        }
+        let id = self.last.checked_add(1)?;
+        self.last = id;
+        self.by_type.insert(ty.clone(), (id, 1));
+        self.by_id.insert(id, ty.clone());
+        Some(id)
+    }
+
+    /// One holder fewer for each of `ids`.
+    fn release(&mut self, ids: &[u32]) {
+        for id in ids {
+            let Some(ty) = self.by_id.get(id) else {
+                debug_assert!(false, "signature id {id} released but not registered");
+                continue;
+            };
+            let Some(entry) = self.by_type.get_mut(ty) else {
+                continue;
+            };
+            entry.1 -= 1;
+            if entry.1 == 0 {
+                self.by_type.remove(ty);
+                self.by_id.remove(id);
+            }
+        }
+    }
+}
+
+/// Registered signature ids (in the order of the types registered),
+/// released when this drops.
+pub(crate) struct SignatureIds {
+    engine: Engine,
+    ids: Vec<u32>,
+}
+
+impl std::ops::Deref for SignatureIds {
+    type Target = [u32];
+    fn deref(&self) -> &[u32] {
+        &self.ids
+    }
+}
+
+impl Drop for SignatureIds {
+    fn drop(&mut self) {
+        self.engine
+            .inner
+            .signatures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .release(&self.ids);
+    }
+}
+
+/// Trampolines by signature. The cache does not keep them alive: their
+/// users (a store's functions) hold them, and one whose users are all gone
+/// is unmapped; its entry is made again on the next request.
+#[derive(Default)]
+struct TrampolineCache {
+    map: HashMap<Signature, Weak<CodeMemory>>,
+    /// When `map` reaches this size, entries of dead trampolines are
+    /// dropped (amortized: the next sweep waits until the map has doubled).
+    sweep_at: usize,
+}
+
+impl TrampolineCache {
+    fn insert(&mut self, sig: Signature, code: &Arc<CodeMemory>) {
+        if self.map.len() >= self.sweep_at {
+            self.map.retain(|_, w| w.strong_count() > 0);
+            self.sweep_at = (2 * self.map.len()).max(64);
+        }
+        self.map.insert(sig, Arc::downgrade(code));
+    }
+}
 
 /// A compilation environment shared by modules and stores.
 #[derive(Clone)]
@@ -384,9 +481,9 @@ impl Engine {
         Ok(Engine {
             inner: Arc::new(EngineInner {
                 config: config.clone(),
-                signatures: Mutex::new(HashMap::new()),
-                array_trampolines: Mutex::new(HashMap::new()),
-                host_trampolines: Mutex::new(HashMap::new()),
+                signatures: Mutex::new(SignatureRegistry::default()),
+                array_trampolines: Mutex::new(TrampolineCache::default()),
+                host_trampolines: Mutex::new(TrampolineCache::default()),
                 pool: crate::tiering::CompilePool::new(config.compile_threads),
                 tier_events: Mutex::new(std::collections::VecDeque::new()),
             }),
@@ -428,16 +525,54 @@ impl Engine {
         &self.inner.pool
     }
 
-    /// The canonical id of a function type: equal types get equal ids
-    /// engine-wide (ids start at 1).
-    pub(crate) fn signature_id(&self, ty: &FuncType) -> u32 {
-        let mut sigs = self
+    /// Canonical ids of `types`, held until the returned [`SignatureIds`]
+    /// drops: equal types get equal ids engine-wide while any holder of
+    /// that type's id lives.
+    pub(crate) fn register_signatures(&self, types: &[FuncType]) -> Result<SignatureIds> {
+        let mut reg = self
             .inner
             .signatures
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        let next = sigs.len() as u32 + 1;
-        *sigs.entry(ty.clone()).or_insert(next)
+        let mut ids = Vec::with_capacity(types.len());
+        for ty in types {
+            match reg.register(ty) {
+                Some(id) => ids.push(id),
+                None => {
+                    reg.release(&ids);
+                    return Err(Error::new(
+                        ErrorKind::Unsupported,
+                        "the engine has handed out every signature id (2^32 - 1 registrations of new function types); create a new Engine",
+                    ));
+                }
+            }
+        }
+        Ok(SignatureIds {
+            engine: self.clone(),
+            ids,
+        })
+    }
+
+    /// How many function types have ids and how many trampolines are
+    /// alive: what the engine keeps for the modules, instances and host
+    /// functions that exist (for tests of that bookkeeping).
+    #[doc(hidden)]
+    pub fn registry_sizes(&self) -> (usize, usize) {
+        let sigs = self
+            .inner
+            .signatures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .by_type
+            .len();
+        let live = |c: &Mutex<TrampolineCache>| {
+            let c = c.lock().unwrap_or_else(|e| e.into_inner());
+            c.map.values().filter(|w| w.strong_count() > 0).count()
+        };
+        (
+            sigs,
+            live(&self.inner.array_trampolines) + live(&self.inner.host_trampolines),
+        )
     }
 
     pub(crate) fn same(&self, other: &Engine) -> bool {
@@ -445,7 +580,7 @@ impl Engine {
     }
 
     fn trampoline(
-        cache: &Mutex<HashMap<Signature, Arc<CodeMemory>>>,
+        cache: &Mutex<TrampolineCache>,
         ty: &FuncType,
         make: impl FnOnce(&Signature) -> Result<Vec<u8>, strata_isa_x64::CompileError>,
     ) -> Result<Arc<CodeMemory>> {
@@ -456,12 +591,12 @@ impl Engine {
             )
         })?;
         let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(code) = cache.get(&sig) {
-            return Ok(code.clone());
+        if let Some(code) = cache.map.get(&sig).and_then(Weak::upgrade) {
+            return Ok(code);
         }
         let bytes = make(&sig).map_err(|e| Error::new(ErrorKind::Unsupported, e.to_string()))?;
         let code = Arc::new(CodeMemory::new(&bytes)?);
-        cache.insert(sig, code.clone());
+        cache.insert(sig, &code);
         Ok(code)
     }
 

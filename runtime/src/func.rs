@@ -538,7 +538,8 @@ impl Func {
     ) -> Result<Func> {
         let engine = store.engine().clone();
         let tramp = engine.host_trampoline(&ty)?;
-        let type_id = engine.signature_id(&ty);
+        let type_ids = engine.register_signatures(std::slice::from_ref(&ty))?;
+        let type_id = type_ids[0];
         let opaque: *mut StoreOpaque = store.opaque_mut();
         let func: crate::store::HostFn = Box::new(move |store_ptr, params, results| {
             // SAFETY: `store_ptr` is the `&mut Store<T>` of the host call in
@@ -570,6 +571,7 @@ impl Func {
             funcref_ptr,
             array_trampoline: None,
             _host_trampoline: Some(tramp),
+            _type_id: Some(type_ids),
         });
         Ok(Func {
             store_id: store.opaque().id,

@@ -373,6 +373,7 @@ impl Instance {
                 funcref_ptr,
                 array_trampoline: None,
                 _host_trampoline: None,
+                _type_id: None,
             });
             data.funcs.push(idx);
         }

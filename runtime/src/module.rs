@@ -42,8 +42,9 @@ pub(crate) struct ModuleInner {
     pub(crate) func_offsets: Vec<u32>,
     /// Function type of each type index.
     pub(crate) types: Vec<FuncType>,
-    /// Canonical signature id of each type index.
-    pub(crate) type_ids: Vec<u32>,
+    /// Canonical signature id of each type index (held while the module
+    /// lives).
+    pub(crate) type_ids: crate::engine::SignatureIds,
     /// Tier-up state ([`Tier::Tiered`] only).
     pub(crate) tiering: Option<crate::tiering::Tiering>,
     /// The code slots to publish into, when code changes after
@@ -670,7 +671,7 @@ impl Module {
         let (start, _) = code.range();
         let registration = register_code(start, code.len(), Arc::new(compiled.info));
         let types: Vec<FuncType> = env.types.iter().map(FuncType::from_env).collect();
-        let type_ids = types.iter().map(|t| engine.signature_id(t)).collect();
+        let type_ids = engine.register_signatures(&types)?;
         let env_len = env.bodies.len();
         let tiered = engine.config().tier == Tier::Tiered;
         let slots = (tiered || lazy).then(|| {

@@ -46,6 +46,9 @@ pub(crate) struct FuncData {
     pub(crate) funcref_ptr: *const VMFuncRef,
     pub(crate) array_trampoline: Option<Arc<CodeMemory>>,
     pub(crate) _host_trampoline: Option<Arc<CodeMemory>>,
+    /// A host function's hold on its signature id (a Wasm function's is
+    /// its module's).
+    pub(crate) _type_id: Option<crate::engine::SignatureIds>,
 }
 
 /// The part of a store that does not depend on its data type.
