@@ -544,3 +544,44 @@ fn the_engine_forgets_signatures_and_trampolines_nothing_uses() {
     drop(kept);
     assert_eq!(engine.registry_sizes(), (0, 0));
 }
+
+/// Threads sharing an engine register and release the same function types
+/// at once: each module's `call_indirect` keeps matching its own functions
+/// and rejecting a function of another type, whatever the others do.
+#[test]
+fn signature_ids_stay_consistent_while_threads_register_and_release_them() {
+    let engine = Engine::default();
+    let wat = |k: usize| {
+        let params = " i64".repeat(k);
+        format!(
+            r#"(module
+                 (type $t (func (param{params}) (result i32)))
+                 (table 2 funcref) (elem (i32.const 0) $f $other)
+                 (func $f (type $t) i32.const {k})
+                 (func $other (param f32) (result i32) i32.const -1)
+                 (func (export "g") (param i32) (result i32)
+                   {zeros} local.get 0 call_indirect (type $t)))"#,
+            zeros = "i64.const 0 ".repeat(k)
+        )
+    };
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            let engine = &engine;
+            s.spawn(move || {
+                for round in 0..60 {
+                    let k = (t + round) % 5;
+                    let module = Module::new(engine, wat(k)).unwrap();
+                    let mut store = Store::new(engine, ());
+                    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+                    let g = instance
+                        .get_typed_func::<i32, i32>(&mut store, "g")
+                        .unwrap();
+                    assert_eq!(g.call(&mut store, 0).unwrap(), k as i32);
+                    let e = g.call(&mut store, 1).unwrap_err();
+                    assert!(e.to_string().contains("indirect call type mismatch"), "{e}");
+                }
+            });
+        }
+    });
+    assert_eq!(engine.registry_sizes(), (0, 0));
+}
