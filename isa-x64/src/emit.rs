@@ -245,6 +245,12 @@ pub struct Emitter {
     /// after it, for a condition on zero, is not needed. (A block start
     /// clears it: other paths may branch there.)
     zf: Option<(u32, u8, Size)>,
+    /// `(end, r, class, off)`: the store ending at code offset `end` wrote
+    /// register `r` of `class` into the spill slot at `[rbp + off]`, so
+    /// that a load of that slot into `r` right after it (a value spilled
+    /// and then read back by a copy or a move of the next point) is not
+    /// needed. (A block start clears it, as for `zf`.)
+    stored: Option<(u32, u8, RegClass, i32)>,
     osr_returns: Vec<u32>,
     /// The float constant pool of the function being emitted: bits → label
     /// of its entry, and the entries in order of first use.
@@ -323,6 +329,7 @@ impl Default for Emitter {
             jt_fixups: Vec::new(),
             frame_sub: 0,
             zf: None,
+            stored: None,
             saved: SmallVec::new(),
             wrap: None,
             early_exit: Vec::new(),
@@ -850,10 +857,14 @@ impl Emitter {
                     RegClass::Int => at_op!(self, rbp, off, |a| x64!(a; mov QWORD [MEM], Rq(r))),
                     RegClass::Float => at_op!(self, rbp, off, |a| x64!(a; movups [MEM], Rx(r))),
                 }
+                self.stored = Some((self.off(), r, class, off));
             }
             (Allocation::Stack(s), Allocation::Reg(t)) => {
                 let off = self.slot_offset(s.index());
                 let r = t.hw_enc();
+                if self.stored == Some((self.off(), r, class, off)) {
+                    return Ok(());
+                }
                 match class {
                     RegClass::Int => at_op!(self, rbp, off, |a| x64!(a; mov Rq(r), QWORD [MEM])),
                     RegClass::Float => at_op!(self, rbp, off, |a| x64!(a; movups Rx(r), [MEM])),
@@ -1057,6 +1068,7 @@ impl Emitter {
         use strata_regalloc::Function as _;
         self.stubs.clear();
         self.zf = None;
+        self.stored = None;
         self.trap_sites.clear();
         self.addr_map.clear();
         self.jt_fixups.clear();
@@ -1127,6 +1139,7 @@ impl Emitter {
             let l = self.block_labels[b];
             self.asm.dynamic_label(l);
             self.zf = None;
+            self.stored = None;
             if let Some(w) = self.wrap {
                 self.restore_saved = self.early_exit[b] & EARLY_EXIT == 0;
                 if w == b as u32 {
@@ -1704,6 +1717,17 @@ impl Emitter {
             },
             MInst::Imm { size, imm } => self.mov_imm(size, r[0], imm),
             MInst::FImm { bits, .. } => self.load_fconst(r[0], bits),
+            MInst::Copy if r[0] & STACK != 0 => {
+                let m = self.stack_mem(r[0]);
+                let (d, class) = (r[1], ops[0].vreg.class());
+                if self.stored == Some((self.off(), d, class, m.off)) {
+                    return Ok(());
+                }
+                match class {
+                    RegClass::Int => mem_op!(self, m, |a| x64!(a; mov Rq(d), QWORD [MEM])),
+                    RegClass::Float => mem_op!(self, m, |a| x64!(a; movups Rx(d), [MEM])),
+                }
+            }
             MInst::Copy => self.mov_rr(ops[0].vreg.class(), r[1], r[0]),
             MInst::Vmctx => x64!(self.asm; mov Rq(r[0]), r14),
             MInst::Alu { op, size } if r[1] & STACK != 0 => {

@@ -438,7 +438,13 @@ impl Lower<'_> {
                 let d = need(d)?;
                 let s = self.v(src);
                 if s != d {
-                    self.emit(MInst::Copy, &[Operand::reg_use(s), Operand::reg_def(d)]);
+                    self.emit(
+                        MInst::Copy,
+                        &[
+                            Operand::new_use(s, OperandConstraint::Any),
+                            Operand::reg_def(d),
+                        ],
+                    );
                 }
             }
             Pat::Lea { am } => {
@@ -769,7 +775,12 @@ impl Lower<'_> {
             }
             InstData::Copy { dst, src } => {
                 if dst != src {
-                    let ops = [Operand::reg_use(self.v(src)), Operand::reg_def(self.v(dst))];
+                    // (A source in a spill slot is loaded straight into the
+                    // destination.)
+                    let ops = [
+                        Operand::new_use(self.v(src), OperandConstraint::Any),
+                        Operand::reg_def(self.v(dst)),
+                    ];
                     self.emit(MInst::Copy, &ops);
                 }
             }
