@@ -899,8 +899,8 @@ fn checks_compare_and_jump_to_their_trap() {
 /// A SHA-256-style compression loop (`rounds_loop.wat`): eight state words
 /// live across the loop beside their eight rotating copies, so some of
 /// either sit in spill slots. A copy out of a slot loads it straight into
-/// its destination (`mov rsi,[rbp-0xD0]` on the back edge, not `mov
-/// rdx,[rbp-0xD0]; mov rsi,rdx`), never through a scratch register, and no
+/// its destination (`mov rsi,[rbp-0x40]` before the loop, not `mov
+/// r10,[rbp-0x40]; mov rsi,r10`), never through a scratch register, and no
 /// register stored into a slot is loaded back from it right after. In
 /// both tiers, the results are those of the same rounds in Rust.
 #[test]

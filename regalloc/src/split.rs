@@ -40,6 +40,12 @@
 //!    next use that is nested deeper than its first use's and entered from
 //!    blocks laid out before it (`Scan::trim_reload`).
 //!
+//! A copy's source (`Function::is_move`) counts as a register use in all
+//! of this even when its constraint is `Any`: the fix-up then reads it
+//! from its slot where the scan left it on the stack, but the scan does not
+//! spill a value early because only copies use it next (which would store
+//! it on every path into them, to be read back into a register anyway).
+//!
 //! Every queued remainder starts after the current point, so the scan ends;
 //! a per-vreg cap on splits keeps the number of children linear in the uses.
 //!
@@ -504,8 +510,9 @@ impl<'a> Scan<'a> {
         refill(fill, nv, 0);
         for i in 0..ni {
             let ops = func.inst_operands(Inst(i as u32));
+            let is_move = ops.len() == 2 && func.is_move(Inst(i as u32));
             if let [a, b2] = ops
-                && func.is_move(Inst(i as u32))
+                && is_move
             {
                 let (src, dst) = if a.kind == OperandKind::Use {
                     (a, b2)
@@ -531,6 +538,13 @@ impl<'a> Scan<'a> {
                 }
                 let (reg, fixed, bonus) = match op.constraint {
                     OperandConstraint::Reg | OperandConstraint::Reuse(_) => (true, None, 1.0),
+                    // A copy's source may be read from a slot (`Any`), but
+                    // it is placed as a register use: a value spilled only
+                    // for its copies would be stored on every path into
+                    // them and read back for the copy's register anyway.
+                    OperandConstraint::Any if is_move && op.kind == OperandKind::Use => {
+                        (true, None, 1.0)
+                    }
                     OperandConstraint::FixedReg(p) => (false, Some(p), 0.5),
                     OperandConstraint::Any => (false, None, 0.5),
                 };

@@ -31,7 +31,7 @@ function %f1:
   4: push r14
   6: mov r11,[r14]
   9: cmp rsp,[r11]
-  c: jb 0x213
+  c: jb 0x215
   12: sub rsp,0xC8
   19: mov [rbp-0x10],rbx
   1d: mov [rbp-0x18],r12
@@ -103,45 +103,46 @@ function %f1:
   153: add eax,edx
   156: add r8d,4
   15a: cmp r8d,0x100
-  161: je 0x190
+  161: je 0x192
   167: mov r13,r12
   16a: mov r12,rbx
   16d: mov rbx,r9
   170: mov r9,rax
   173: mov rax,rsi
-  176: mov rsi,[rbp-0xD0]
-  17e: mov rdx,rcx
-  181: mov rcx,rdi
-  184: mov [rbp-0xC0],r13
-  18b: jmp 0xD0
-  190: mov rdx,[rbp-0xD0]
-  197: add eax,[rbp-0xA0]
-  19f: mov r8,[rbp-0xB0]
-  1a6: mov [r15+r8],eax
-  1aa: add r9d,[rbp-0x90]
-  1b2: mov [r15+r8+4],r9d
-  1b7: mov r9d,ebx
-  1ba: add r9d,[rbp-0x80]
-  1bf: mov [r15+r8+8],r9d
-  1c4: mov r9d,r12d
-  1c7: add r9d,[rbp-0x70]
-  1cc: mov [r15+r8+0xC],r9d
-  1d1: add edi,[rbp-0x60]
-  1d6: mov [r15+r8+0x10],edi
-  1db: add ecx,[rbp-0x50]
-  1e0: mov [r15+r8+0x14],ecx
-  1e5: mov ecx,edx
-  1e8: add ecx,[rbp-0x40]
-  1ed: mov [r15+r8+0x18],ecx
-  1f2: mov ecx,esi
-  1f5: add ecx,[rbp-0x30]
-  1fa: mov [r15+r8+0x1C],ecx
-  1ff: xor eax,ecx
-  202: mov rbx,[rbp-0x10]
-  206: mov r12,[rbp-0x18]
-  20a: mov r13,[rbp-0x20]
-  20e: mov rsp,rbp
-  211: pop rbp
-  212: ret
-  213: ud2
+  176: mov rdx,[rbp-0xD0]
+  17d: mov rsi,rdx
+  180: mov rdx,rcx
+  183: mov rcx,rdi
+  186: mov [rbp-0xC0],r13
+  18d: jmp 0xD0
+  192: mov rdx,[rbp-0xD0]
+  199: add eax,[rbp-0xA0]
+  1a1: mov r8,[rbp-0xB0]
+  1a8: mov [r15+r8],eax
+  1ac: add r9d,[rbp-0x90]
+  1b4: mov [r15+r8+4],r9d
+  1b9: mov r9d,ebx
+  1bc: add r9d,[rbp-0x80]
+  1c1: mov [r15+r8+8],r9d
+  1c6: mov r9d,r12d
+  1c9: add r9d,[rbp-0x70]
+  1ce: mov [r15+r8+0xC],r9d
+  1d3: add edi,[rbp-0x60]
+  1d8: mov [r15+r8+0x10],edi
+  1dd: add ecx,[rbp-0x50]
+  1e2: mov [r15+r8+0x14],ecx
+  1e7: mov ecx,edx
+  1ea: add ecx,[rbp-0x40]
+  1ef: mov [r15+r8+0x18],ecx
+  1f4: mov ecx,esi
+  1f7: add ecx,[rbp-0x30]
+  1fc: mov [r15+r8+0x1C],ecx
+  201: xor eax,ecx
+  204: mov rbx,[rbp-0x10]
+  208: mov r12,[rbp-0x18]
+  20c: mov r13,[rbp-0x20]
+  210: mov rsp,rbp
+  213: pop rbp
+  214: ret
+  215: ud2
 
