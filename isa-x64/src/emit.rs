@@ -247,10 +247,16 @@ pub struct Emitter {
     zf: Option<(u32, u8, Size)>,
     /// `(end, r, class, off)`: the store ending at code offset `end` wrote
     /// register `r` of `class` into the spill slot at `[rbp + off]`, so
-    /// that a load of that slot into `r` right after it (a value spilled
-    /// and then read back by a copy or a move of the next point) is not
-    /// needed. (A block start clears it, as for `zf`.)
+    /// that a load of that slot right after it (a value spilled and then
+    /// read back by a copy or a move of the next point) is not needed into
+    /// `r` and is a register move into another register (no wait for the
+    /// store to forward). (A block start clears it, as for `zf`.)
     stored: Option<(u32, u8, RegClass, i32)>,
+    /// `(end, d, s, class)`: the register move ending at code offset `end`
+    /// copied `s` into `d`, so that a move of `d` into `s` right after it
+    /// (a split move followed by a move into a fixed register, `mov
+    /// r12,rsi; mov rsi,r12`) is not needed. (A block start clears it.)
+    moved: Option<(u32, u8, u8, RegClass)>,
     osr_returns: Vec<u32>,
     /// The float constant pool of the function being emitted: bits → label
     /// of its entry, and the entries in order of first use.
@@ -330,6 +336,7 @@ impl Default for Emitter {
             frame_sub: 0,
             zf: None,
             stored: None,
+            moved: None,
             saved: SmallVec::new(),
             wrap: None,
             early_exit: Vec::new(),
@@ -805,12 +812,26 @@ impl Emitter {
     }
 
     fn mov_rr(&mut self, class: RegClass, d: u8, s: u8) {
-        if d == s {
+        if d == s || self.moved == Some((self.off(), s, d, class)) {
             return;
         }
         match class {
             RegClass::Int => x64!(self.asm; mov Rq(d), Rq(s)),
             RegClass::Float => x64!(self.asm; movaps Rx(d), Rx(s)),
+        }
+        self.moved = Some((self.off(), d, s, class));
+    }
+
+    /// Whether the spill slot at `[rbp + off]` of `class` was just stored
+    /// from a register (see `stored`): then a load of it into `d` is a
+    /// register move (or nothing), emitted here.
+    fn reload_from_store(&mut self, class: RegClass, d: u8, off: i32) -> bool {
+        match self.stored {
+            Some((end, r, c, o)) if end == self.off() && c == class && o == off => {
+                self.mov_rr(class, d, r);
+                true
+            }
+            _ => false,
         }
     }
 
@@ -862,7 +883,7 @@ impl Emitter {
             (Allocation::Stack(s), Allocation::Reg(t)) => {
                 let off = self.slot_offset(s.index());
                 let r = t.hw_enc();
-                if self.stored == Some((self.off(), r, class, off)) {
+                if self.reload_from_store(class, r, off) {
                     return Ok(());
                 }
                 match class {
@@ -1069,6 +1090,7 @@ impl Emitter {
         self.stubs.clear();
         self.zf = None;
         self.stored = None;
+        self.moved = None;
         self.trap_sites.clear();
         self.addr_map.clear();
         self.jt_fixups.clear();
@@ -1140,6 +1162,7 @@ impl Emitter {
             self.asm.dynamic_label(l);
             self.zf = None;
             self.stored = None;
+            self.moved = None;
             if let Some(w) = self.wrap {
                 self.restore_saved = self.early_exit[b] & EARLY_EXIT == 0;
                 if w == b as u32 {
@@ -1720,7 +1743,7 @@ impl Emitter {
             MInst::Copy if r[0] & STACK != 0 => {
                 let m = self.stack_mem(r[0]);
                 let (d, class) = (r[1], ops[0].vreg.class());
-                if self.stored == Some((self.off(), d, class, m.off)) {
+                if self.reload_from_store(class, d, m.off) {
                     return Ok(());
                 }
                 match class {
