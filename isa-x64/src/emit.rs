@@ -1740,15 +1740,43 @@ impl Emitter {
             },
             MInst::Imm { size, imm } => self.mov_imm(size, r[0], imm),
             MInst::FImm { bits, .. } => self.load_fconst(r[0], bits),
-            MInst::Copy if r[0] & STACK != 0 => {
-                let m = self.stack_mem(r[0]);
-                let (d, class) = (r[1], ops[0].vreg.class());
-                if self.reload_from_store(class, d, m.off) {
-                    return Ok(());
-                }
-                match class {
-                    RegClass::Int => mem_op!(self, m, |a| x64!(a; mov Rq(d), QWORD [MEM])),
-                    RegClass::Float => mem_op!(self, m, |a| x64!(a; movups Rx(d), [MEM])),
+            MInst::Copy if r[0] & STACK != 0 || r[1] & STACK != 0 => {
+                let class = ops[0].vreg.class();
+                // Between two slots, through the scratch register the
+                // allocator keeps free of values (`regs::scratch`): no
+                // operand of a copy needs one.
+                let (src, d) = match (r[0] & STACK != 0, r[1] & STACK != 0) {
+                    (true, true) if self.stack_mem(r[0]).off == self.stack_mem(r[1]).off => {
+                        return Ok(());
+                    }
+                    (true, true) => (None, crate::regs::scratch(class)),
+                    (true, false) => (None, r[1]),
+                    (false, _) => (Some(r[0]), r[1]),
+                };
+                let d = match src {
+                    Some(s) => s,
+                    None => {
+                        let m = self.stack_mem(r[0]);
+                        if !self.reload_from_store(class, d, m.off) {
+                            match class {
+                                RegClass::Int => {
+                                    mem_op!(self, m, |a| x64!(a; mov Rq(d), QWORD [MEM]))
+                                }
+                                RegClass::Float => {
+                                    mem_op!(self, m, |a| x64!(a; movups Rx(d), [MEM]))
+                                }
+                            }
+                        }
+                        d
+                    }
+                };
+                if r[1] & STACK != 0 {
+                    let m = self.stack_mem(r[1]);
+                    match class {
+                        RegClass::Int => mem_op!(self, m, |a| x64!(a; mov QWORD [MEM], Rq(d))),
+                        RegClass::Float => mem_op!(self, m, |a| x64!(a; movups [MEM], Rx(d))),
+                    }
+                    self.stored = Some((self.off(), d, class, m.off));
                 }
             }
             MInst::Copy => self.mov_rr(ops[0].vreg.class(), r[1], r[0]),

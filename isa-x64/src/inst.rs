@@ -776,8 +776,9 @@ impl MInst {
     /// second operand of an integer ALU operation, of a scalar float
     /// operation and of an integer `cmp`; either input of a plain sum (a
     /// `lea` without scale or displacement: `mov d, x; add d, [slot]`, `x`
-    /// the other input, in a register or a slot); the input of `rorx`; the
-    /// source of a copy (`mov d, [slot]`).
+    /// the other input, in a register or a slot); the input of `rorx`;
+    /// either side of a copy (`mov d, [slot]`, `mov [slot], s`, or through
+    /// a scratch register between two slots).
     pub fn may_be_stack(&self, k: usize) -> bool {
         match self {
             MInst::Alu { .. } | MInst::Fpu { .. } => k == 1,
@@ -793,7 +794,8 @@ impl MInst {
                 disp: 0,
                 ..
             } => k < 2,
-            MInst::Rorx { .. } | MInst::Copy => k == 0,
+            MInst::Rorx { .. } => k == 0,
+            MInst::Copy => true,
             _ => false,
         }
     }

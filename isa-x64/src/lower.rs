@@ -442,7 +442,7 @@ impl Lower<'_> {
                         MInst::Copy,
                         &[
                             Operand::new_use(s, OperandConstraint::Any),
-                            Operand::reg_def(d),
+                            Operand::new_def(d, OperandConstraint::Any),
                         ],
                     );
                 }
@@ -776,10 +776,11 @@ impl Lower<'_> {
             InstData::Copy { dst, src } => {
                 if dst != src {
                     // (A source in a spill slot is loaded straight into the
-                    // destination.)
+                    // destination, a destination in one stored straight
+                    // from the source.)
                     let ops = [
                         Operand::new_use(self.v(src), OperandConstraint::Any),
-                        Operand::reg_def(self.v(dst)),
+                        Operand::new_def(self.v(dst), OperandConstraint::Any),
                     ];
                     self.emit(MInst::Copy, &ops);
                 }

@@ -2503,11 +2503,12 @@ fn sha256_block_reads_spilled_state_once() {
     assert_eq!(vm.slots[6], 4096);
 }
 
-/// A spilled non-SSA value (a baseline local) written and then read by a
-/// shift, whose count must be in `rcx` (without BMI2): the write goes
-/// through a scratch register into the slot, and the read that follows
-/// takes the scratch register (`mov rcx,r10`) rather than loading the
-/// slot just stored. The result is the same arithmetic's in Rust.
+/// A spilled non-SSA value (a baseline local) written by a copy and then
+/// read by a shift, whose count must be in `rcx` (without BMI2): the copy
+/// stores its source register into the slot (`mov [rbp-0x30],rax`, not
+/// `mov r10,rax; mov [rbp-0x30],r10`), and the read that follows takes that
+/// register (`mov rcx,rax`) rather than loading the slot just stored. The
+/// result is the same arithmetic's in Rust.
 #[test]
 fn a_slot_read_right_after_its_store_comes_from_the_register() {
     const N: usize = 16;
@@ -2547,17 +2548,24 @@ fn a_slot_read_right_after_its_store_comes_from_the_register() {
         .filter_map(|l| l.trim().split_once(": ").map(|(_, t)| t))
         .collect();
     let mut stored_then_used = 0;
-    for w in code.windows(2) {
-        if let Some((slot, reg)) = w[0]
+    for k in 1..code.len() {
+        let Some((slot, reg)) = code[k - 1]
             .strip_prefix("mov [rbp-")
             .and_then(|t| t.split_once("],"))
-        {
-            assert!(
-                !w[1].ends_with(&format!(",[rbp-{slot}]")),
-                "a slot read back right after its store\n{d}"
-            );
-            stored_then_used += usize::from(w[1] == format!("mov rcx,{reg}"));
-        }
+        else {
+            continue;
+        };
+        assert!(
+            !code[k].ends_with(&format!(",[rbp-{slot}]")),
+            "a slot read back right after its store\n{d}"
+        );
+        stored_then_used += usize::from(code[k] == format!("mov rcx,{reg}"));
+        let through_scratch = k >= 2
+            && ["r10", "r11"].contains(&reg)
+            && code[k - 2]
+                .strip_prefix(&format!("mov {reg},"))
+                .is_some_and(|src| !src.contains('['));
+        assert!(!through_scratch, "a copy stored through {reg}\n{d}");
     }
     assert_eq!(stored_then_used, 1, "{d}");
     assert!(
@@ -2582,5 +2590,97 @@ fn a_slot_read_right_after_its_store_comes_from_the_register() {
     };
     for x in [0u64, 3, 1 << 33, u64::MAX] {
         assert_eq!(run.run(&[x]), vec![want(x)], "x={x}");
+    }
+}
+
+/// Copies between values that both live in spill slots (baseline locals
+/// set from other locals): one load into a scratch register and one store
+/// (`mov r11,[rbp-0x40]; mov [rbp-0x70],r11`), for both classes. The
+/// results are the same arithmetic's in Rust.
+#[test]
+fn copies_between_spilled_values_go_through_one_scratch_register() {
+    const N: usize = 14;
+    let (mut b, p) = B::new(&[Type::I64, Type::F64], &[Type::I64, Type::F64]);
+    let xs: Vec<_> = (0..N)
+        .map(|k| {
+            let c = b.iconst(Type::I64, 2 * k as i64 + 3);
+            b.bin(BinaryOp::Imul, Type::I64, p[0], c)
+        })
+        .collect();
+    let fs: Vec<_> = (0..N)
+        .map(|k| {
+            let c = b.fconst(Type::F64, (1.0 + k as f64 / 8.0).to_bits());
+            b.bin(BinaryOp::Fmul, Type::F64, p[1], c)
+        })
+        .collect();
+    // Copies made while every original is live, and originals and copies
+    // both live to the end.
+    let mut ys = Vec::new();
+    let mut gs = Vec::new();
+    for k in 0..N {
+        let y = b.val(Type::I64);
+        b.copy(y, xs[(k + 5) % N]);
+        ys.push(y);
+        let g = b.val(Type::F64);
+        b.copy(g, fs[(k + 3) % N]);
+        gs.push(g);
+    }
+    let (mut acc, mut facc) = (p[0], p[1]);
+    let c31 = b.iconst(Type::I64, 31);
+    let half = b.fconst(Type::F64, 0.5f64.to_bits());
+    for k in 0..N {
+        for (v, f) in [(xs[k], fs[k]), (ys[k], gs[k])] {
+            let t = b.bin(BinaryOp::Imul, Type::I64, acc, c31);
+            acc = b.bin(BinaryOp::Iadd, Type::I64, t, v);
+            let u = b.bin(BinaryOp::Fmul, Type::F64, facc, half);
+            facc = b.bin(BinaryOp::Fadd, Type::F64, u, f);
+        }
+    }
+    b.ret(&[acc, facc]);
+    let f = b.f;
+    let expect = |x: i64, y: f64| {
+        let xs: Vec<i64> = (0..N as i64).map(|k| x.wrapping_mul(2 * k + 3)).collect();
+        let fs: Vec<f64> = (0..N).map(|k| y * (1.0 + k as f64 / 8.0)).collect();
+        let (mut acc, mut facc) = (x, y);
+        for k in 0..N {
+            for (v, f) in [(xs[k], fs[k]), (xs[(k + 5) % N], fs[(k + 3) % N])] {
+                acc = acc.wrapping_mul(31).wrapping_add(v);
+                facc = facc * 0.5 + f;
+            }
+        }
+        (acc as u64, facc.to_bits())
+    };
+    let run = Runnable::new(&f);
+    let d = strata_isa_x64::listing(&run.compiled);
+    let code: Vec<&str> = d
+        .lines()
+        .filter_map(|l| l.trim().split_once(": ").map(|(_, t)| t))
+        .collect();
+    for (scratch, load, store) in [
+        ("r11", "mov r11,[rbp-", "mov [rbp-"),
+        ("xmm15", "movups xmm15,[rbp-", "movups [rbp-"),
+    ] {
+        let n = code
+            .windows(2)
+            .filter(|w| {
+                w[0].starts_with(load)
+                    && w[1].starts_with(store)
+                    && w[1].ends_with(&format!("],{scratch}"))
+            })
+            .count();
+        assert!(n >= 4, "{n} slot-to-slot copies through {scratch}\n{d}");
+    }
+    for (x, y) in [
+        (0i64, 0.0f64),
+        (7, 1.5),
+        (-123_456_789, -3.25),
+        (i64::MAX, 1e300),
+    ] {
+        let (ei, ef) = expect(x, y);
+        assert_eq!(
+            run.run(&[x as u64, y.to_bits()]),
+            vec![ei, ef],
+            "({x}, {y})"
+        );
     }
 }

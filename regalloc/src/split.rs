@@ -40,9 +40,9 @@
 //!    next use that is nested deeper than its first use's and entered from
 //!    blocks laid out before it (`Scan::trim_reload`).
 //!
-//! A copy's source (`Function::is_move`) counts as a register use in all
-//! of this even when its constraint is `Any`: the fix-up then reads it
-//! from its slot where the scan left it on the stack, but the scan does not
+//! A copy's operands (`Function::is_move`) count as register operands in
+//! all of this even when their constraint is `Any`: the fix-up then uses
+//! a slot where the scan left the value on the stack, but the scan does not
 //! spill a value early because only copies use it next (which would store
 //! it on every path into them, to be read back into a register anyway).
 //!
@@ -538,13 +538,11 @@ impl<'a> Scan<'a> {
                 }
                 let (reg, fixed, bonus) = match op.constraint {
                     OperandConstraint::Reg | OperandConstraint::Reuse(_) => (true, None, 1.0),
-                    // A copy's source may be read from a slot (`Any`), but
-                    // it is placed as a register use: a value spilled only
-                    // for its copies would be stored on every path into
-                    // them and read back for the copy's register anyway.
-                    OperandConstraint::Any if is_move && op.kind == OperandKind::Use => {
-                        (true, None, 1.0)
-                    }
+                    // A copy's operands may be slots (`Any`), but they are
+                    // placed as register operands: a value spilled only for
+                    // its copies would be stored on every path into them
+                    // and read back for the copy's register anyway.
+                    OperandConstraint::Any if is_move => (true, None, 1.0),
                     OperandConstraint::FixedReg(p) => (false, Some(p), 0.5),
                     OperandConstraint::Any => (false, None, 0.5),
                 };
