@@ -1114,10 +1114,7 @@ fn moves_around_calls_are_not_undone() {
     };
     let caller = Runnable::with_options(&b.f, options);
     let d = strata_isa_x64::listing(&caller.compiled);
-    let code: Vec<&str> = d
-        .lines()
-        .filter_map(|l| l.trim().split_once(": ").map(|(_, t)| t))
-        .collect();
+    let code = instructions(&d);
     for w in code.windows(2) {
         if let Some((x, y)) = w[0].strip_prefix("mov ").and_then(|t| t.split_once(','))
             && !x.contains('[')

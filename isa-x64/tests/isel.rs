@@ -2310,6 +2310,47 @@ fn avx_forms_with_high_registers_and_memory_operands() {
     }
 }
 
+/// `n` products of the first (integer) parameter, `x * (2k + 3)`, and `n`
+/// of the second (float) one, `y * (1 + k / div)`: values to keep live.
+fn products(
+    b: &mut B,
+    p: &[strata_ir::Value],
+    n: usize,
+    div: f64,
+) -> (Vec<strata_ir::Value>, Vec<strata_ir::Value>) {
+    let xs = (0..n)
+        .map(|k| {
+            let c = b.iconst(Type::I64, 2 * k as i64 + 3);
+            b.bin(BinaryOp::Imul, Type::I64, p[0], c)
+        })
+        .collect();
+    let fs = (0..n)
+        .map(|k| {
+            let c = b.fconst(Type::F64, (1.0 + k as f64 / div).to_bits());
+            b.bin(BinaryOp::Fmul, Type::F64, p[1], c)
+        })
+        .collect();
+    (xs, fs)
+}
+
+/// Runs `run`, a function of an `i64` and an `f64` returning one of each,
+/// on a few arguments and checks its results (as bits) against `expect`.
+fn run_products(run: &Runnable, expect: impl Fn(i64, f64) -> (u64, u64), what: &str) {
+    for (x, y) in [
+        (0i64, 0.0f64),
+        (7, 1.5),
+        (-123_456_789, -3.25),
+        (i64::MAX, 1e300),
+    ] {
+        let (ei, ef) = expect(x, y);
+        assert_eq!(
+            run.run(&[x as u64, y.to_bits()]),
+            vec![ei, ef],
+            "{what} ({x}, {y})"
+        );
+    }
+}
+
 /// A copy whose source lives in a spill slot loads the slot straight into
 /// its destination (`mov rbx,[rbp-0x40]`, `movups xmm3,[rbp-0x90]`), not
 /// through a scratch register and a second move; with either allocator, the
@@ -2318,18 +2359,7 @@ fn avx_forms_with_high_registers_and_memory_operands() {
 fn copies_of_spilled_values_load_straight_from_the_slot() {
     const N: usize = 20;
     let (mut b, p) = B::new(&[Type::I64, Type::F64], &[Type::I64, Type::F64]);
-    let xs: Vec<_> = (0..N)
-        .map(|k| {
-            let c = b.iconst(Type::I64, 2 * k as i64 + 3);
-            b.bin(BinaryOp::Imul, Type::I64, p[0], c)
-        })
-        .collect();
-    let fs: Vec<_> = (0..N)
-        .map(|k| {
-            let c = b.fconst(Type::F64, (1.0 + k as f64 / 4.0).to_bits());
-            b.bin(BinaryOp::Fmul, Type::F64, p[1], c)
-        })
-        .collect();
+    let (xs, fs) = products(&mut b, &p, N, 4.0);
     // Every value is live when the first is copied, more than there are
     // registers; each copy is used right away.
     let (mut acc, mut facc) = (p[0], p[1]);
@@ -2399,19 +2429,7 @@ fn copies_of_spilled_values_load_straight_from_the_slot() {
             );
         }
         let run = Runnable::with_options(&f, options);
-        for (x, y) in [
-            (0i64, 0.0f64),
-            (7, 1.5),
-            (-123_456_789, -3.25),
-            (i64::MAX, 1e300),
-        ] {
-            let (ei, ef) = expect(x, y);
-            assert_eq!(
-                run.run(&[x as u64, y.to_bits()]),
-                vec![ei, ef],
-                "{regalloc_mode:?} ({x}, {y})"
-            );
-        }
+        run_products(&run, expect, &format!("{regalloc_mode:?}"));
     }
 }
 
@@ -2443,10 +2461,7 @@ fn sha256_block_reads_spilled_state_once() {
         ..opts()
     };
     let d = strata_isa_x64::listing(&strata_isa_x64::Compiler::new(options).compile(&f).unwrap());
-    let code: Vec<&str> = d
-        .lines()
-        .filter_map(|l| l.trim().split_once(": ").map(|(_, t)| t))
-        .collect();
+    let code = instructions(&d);
     let mut spills = 0;
     for w in code.windows(2) {
         if let Some((slot, reg)) = w[0]
@@ -2543,10 +2558,7 @@ fn a_slot_read_right_after_its_store_comes_from_the_register() {
     };
     let run = Runnable::with_options(&f, options);
     let d = strata_isa_x64::listing(&run.compiled);
-    let code: Vec<&str> = d
-        .lines()
-        .filter_map(|l| l.trim().split_once(": ").map(|(_, t)| t))
-        .collect();
+    let code = instructions(&d);
     let mut stored_then_used = 0;
     for k in 1..code.len() {
         let Some((slot, reg)) = code[k - 1]
@@ -2601,18 +2613,7 @@ fn a_slot_read_right_after_its_store_comes_from_the_register() {
 fn copies_between_spilled_values_go_through_one_scratch_register() {
     const N: usize = 14;
     let (mut b, p) = B::new(&[Type::I64, Type::F64], &[Type::I64, Type::F64]);
-    let xs: Vec<_> = (0..N)
-        .map(|k| {
-            let c = b.iconst(Type::I64, 2 * k as i64 + 3);
-            b.bin(BinaryOp::Imul, Type::I64, p[0], c)
-        })
-        .collect();
-    let fs: Vec<_> = (0..N)
-        .map(|k| {
-            let c = b.fconst(Type::F64, (1.0 + k as f64 / 8.0).to_bits());
-            b.bin(BinaryOp::Fmul, Type::F64, p[1], c)
-        })
-        .collect();
+    let (xs, fs) = products(&mut b, &p, N, 8.0);
     // Copies made while every original is live, and originals and copies
     // both live to the end.
     let mut ys = Vec::new();
@@ -2652,10 +2653,7 @@ fn copies_between_spilled_values_go_through_one_scratch_register() {
     };
     let run = Runnable::new(&f);
     let d = strata_isa_x64::listing(&run.compiled);
-    let code: Vec<&str> = d
-        .lines()
-        .filter_map(|l| l.trim().split_once(": ").map(|(_, t)| t))
-        .collect();
+    let code = instructions(&d);
     for (scratch, load, store) in [
         ("r11", "mov r11,[rbp-", "mov [rbp-"),
         ("xmm15", "movups xmm15,[rbp-", "movups [rbp-"),
@@ -2670,17 +2668,5 @@ fn copies_between_spilled_values_go_through_one_scratch_register() {
             .count();
         assert!(n >= 4, "{n} slot-to-slot copies through {scratch}\n{d}");
     }
-    for (x, y) in [
-        (0i64, 0.0f64),
-        (7, 1.5),
-        (-123_456_789, -3.25),
-        (i64::MAX, 1e300),
-    ] {
-        let (ei, ef) = expect(x, y);
-        assert_eq!(
-            run.run(&[x as u64, y.to_bits()]),
-            vec![ei, ef],
-            "({x}, {y})"
-        );
-    }
+    run_products(&run, expect, "");
 }

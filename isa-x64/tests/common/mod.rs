@@ -389,3 +389,13 @@ pub fn icmp_ref(cc: IntCC, a: u64, b: u64, w64: bool) -> bool {
         IntCC::UnsignedGreaterThanOrEqual => a >= b,
     }
 }
+
+/// The instructions of a listing (`strata_isa_x64::listing`), without
+/// their offsets.
+#[allow(dead_code)]
+pub fn instructions(listing: &str) -> Vec<&str> {
+    listing
+        .lines()
+        .filter_map(|l| l.trim().split_once(": ").map(|(_, t)| t))
+        .collect()
+}
