@@ -822,16 +822,28 @@ impl Emitter {
         self.moved = Some((self.off(), d, s, class));
     }
 
-    /// Whether the spill slot at `[rbp + off]` of `class` was just stored
-    /// from a register (see `stored`): then a load of it into `d` is a
-    /// register move (or nothing), emitted here.
-    fn reload_from_store(&mut self, class: RegClass, d: u8, off: i32) -> bool {
+    /// Stores register `r` of `class` into the spill slot at `[rbp + off]`
+    /// (noted in `stored`).
+    fn store_slot(&mut self, class: RegClass, off: i32, r: u8) {
+        match class {
+            RegClass::Int => at_op!(self, rbp, off, |a| x64!(a; mov QWORD [MEM], Rq(r))),
+            RegClass::Float => at_op!(self, rbp, off, |a| x64!(a; movups [MEM], Rx(r))),
+        }
+        self.stored = Some((self.off(), r, class, off));
+    }
+
+    /// Loads the spill slot at `[rbp + off]` into register `d` of `class`:
+    /// a register move, or nothing, right after a store of that slot (see
+    /// `stored`).
+    fn load_slot(&mut self, class: RegClass, d: u8, off: i32) {
         match self.stored {
             Some((end, r, c, o)) if end == self.off() && c == class && o == off => {
-                self.mov_rr(class, d, r);
-                true
+                self.mov_rr(class, d, r)
             }
-            _ => false,
+            _ => match class {
+                RegClass::Int => at_op!(self, rbp, off, |a| x64!(a; mov Rq(d), QWORD [MEM])),
+                RegClass::Float => at_op!(self, rbp, off, |a| x64!(a; movups Rx(d), [MEM])),
+            },
         }
     }
 
@@ -872,24 +884,10 @@ impl Emitter {
         match (from, to) {
             (Allocation::Reg(f), Allocation::Reg(t)) => self.mov_rr(class, t.hw_enc(), f.hw_enc()),
             (Allocation::Reg(f), Allocation::Stack(s)) => {
-                let off = self.slot_offset(s.index());
-                let r = f.hw_enc();
-                match class {
-                    RegClass::Int => at_op!(self, rbp, off, |a| x64!(a; mov QWORD [MEM], Rq(r))),
-                    RegClass::Float => at_op!(self, rbp, off, |a| x64!(a; movups [MEM], Rx(r))),
-                }
-                self.stored = Some((self.off(), r, class, off));
+                self.store_slot(class, self.slot_offset(s.index()), f.hw_enc())
             }
             (Allocation::Stack(s), Allocation::Reg(t)) => {
-                let off = self.slot_offset(s.index());
-                let r = t.hw_enc();
-                if self.reload_from_store(class, r, off) {
-                    return Ok(());
-                }
-                match class {
-                    RegClass::Int => at_op!(self, rbp, off, |a| x64!(a; mov Rq(r), QWORD [MEM])),
-                    RegClass::Float => at_op!(self, rbp, off, |a| x64!(a; movups Rx(r), [MEM])),
-                }
+                self.load_slot(class, t.hw_enc(), self.slot_offset(s.index()))
             }
             _ => return Err(err(format!("unsupported edit {e:?}"))),
         }
@@ -1742,41 +1740,25 @@ impl Emitter {
             MInst::FImm { bits, .. } => self.load_fconst(r[0], bits),
             MInst::Copy if r[0] & STACK != 0 || r[1] & STACK != 0 => {
                 let class = ops[0].vreg.class();
-                // Between two slots, through the scratch register the
-                // allocator keeps free of values (`regs::scratch`): no
-                // operand of a copy needs one.
-                let (src, d) = match (r[0] & STACK != 0, r[1] & STACK != 0) {
-                    (true, true) if self.stack_mem(r[0]).off == self.stack_mem(r[1]).off => {
-                        return Ok(());
-                    }
-                    (true, true) => (None, crate::regs::scratch(class)),
-                    (true, false) => (None, r[1]),
-                    (false, _) => (Some(r[0]), r[1]),
-                };
-                let d = match src {
-                    Some(s) => s,
-                    None => {
-                        let m = self.stack_mem(r[0]);
-                        if !self.reload_from_store(class, d, m.off) {
-                            match class {
-                                RegClass::Int => {
-                                    mem_op!(self, m, |a| x64!(a; mov Rq(d), QWORD [MEM]))
-                                }
-                                RegClass::Float => {
-                                    mem_op!(self, m, |a| x64!(a; movups Rx(d), [MEM]))
-                                }
-                            }
-                        }
+                let slot = |k: usize| (r[k] & STACK != 0).then(|| self.stack_mem(r[k]).off);
+                let (from, to) = (slot(0), slot(1));
+                let src = match (from, to) {
+                    (Some(f), Some(t)) if f == t => return Ok(()),
+                    (Some(f), _) => {
+                        // Between two slots, through a scratch register
+                        // (which no operand of a copy needs).
+                        let d = if to.is_some() {
+                            crate::regs::scratch(class)
+                        } else {
+                            r[1]
+                        };
+                        self.load_slot(class, d, f);
                         d
                     }
+                    (None, _) => r[0],
                 };
-                if r[1] & STACK != 0 {
-                    let m = self.stack_mem(r[1]);
-                    match class {
-                        RegClass::Int => mem_op!(self, m, |a| x64!(a; mov QWORD [MEM], Rq(d))),
-                        RegClass::Float => mem_op!(self, m, |a| x64!(a; movups [MEM], Rx(d))),
-                    }
-                    self.stored = Some((self.off(), d, class, m.off));
+                if let Some(t) = to {
+                    self.store_slot(class, t, src);
                 }
             }
             MInst::Copy => self.mov_rr(ops[0].vreg.class(), r[1], r[0]),

@@ -44,16 +44,6 @@ pub const R9: PReg = gpr(9);
 pub const R10: PReg = gpr(10);
 /// r11 (allocator scratch).
 pub const R11: PReg = gpr(11);
-
-/// The hardware number of a scratch register of `class` that the emitter
-/// may use inside one instruction whose operands need none (r11, xmm15):
-/// scratch registers never hold a value from one instruction to the next.
-pub(crate) fn scratch(class: strata_regalloc::RegClass) -> u8 {
-    match class {
-        strata_regalloc::RegClass::Int => R11.hw_enc(),
-        strata_regalloc::RegClass::Float => xmm(15).hw_enc(),
-    }
-}
 /// r12.
 pub const R12: PReg = gpr(12);
 /// r13.
@@ -75,6 +65,16 @@ pub const CALLEE_SAVED_INT: [PReg; 3] = [RBX, R12, R13];
 
 /// The number of allocatable float registers (xmm0–xmm13).
 pub const NUM_ALLOCATABLE_FLOAT: u8 = 14;
+
+/// The hardware number of a scratch register of `class` that the emitter
+/// may use inside one instruction whose operands need none (r11, xmm15):
+/// scratch registers never hold a value from one instruction to the next.
+pub(crate) fn scratch(class: strata_regalloc::RegClass) -> u8 {
+    match class {
+        strata_regalloc::RegClass::Int => R11.hw_enc(),
+        strata_regalloc::RegClass::Float => xmm(15).hw_enc(),
+    }
+}
 
 /// Integer argument registers of the Wasm and SysV conventions.
 pub const INT_ARG_REGS: [PReg; 6] = [RDI, RSI, RDX, RCX, R8, R9];

@@ -55,20 +55,21 @@ function %f1:
   68: xor r8d,r8d
   6b: mov [rbp-0x70],rsi
   6f: mov rsi,[rbp-0x40]
-  74: mov [rbp-0x80],rdx
-  78: mov rdx,[rbp-0x50]
-  7d: mov [rbp-0x90],rcx
-  84: mov rcx,[rbp-0x60]
-  89: mov [rbp-0xA0],rax
-  90: mov rax,[rbp-0x30]
-  95: mov [rbp-0xC0],r13
-  9c: mov [rbp-0xB0],rdi
-  a3: jmp short 0xD0
-  a5: nop [rax+rax]
-  ae: nop [rax+rax]
-  b7: nop [rax+rax]
-  c0: nop [rax+rax]
-  c9: nop [rax]
+  73: mov [rbp-0x80],rdx
+  77: mov rdx,[rbp-0x50]
+  7b: mov [rbp-0x90],rcx
+  82: mov rcx,[rbp-0x60]
+  86: mov [rbp-0xA0],rax
+  8d: mov rax,[rbp-0x30]
+  91: mov [rbp-0xC0],r13
+  98: mov [rbp-0xB0],rdi
+  9f: jmp short 0xD0
+  a1: nop [rax+rax]
+  aa: nop [rax+rax]
+  b3: nop [rax+rax]
+  bc: nop [rax+rax]
+  c5: nop [rax+rax]
+  ce: xchg ax,ax
   d0: rorx r13d,ecx,6
   d6: rorx edi,ecx,0xB
   dc: xor r13d,edi
