@@ -42,7 +42,8 @@
 //!   [rbp + 16 + 8k]     incoming stack argument k
 //!   [rbp + 8]           return address
 //!   [rbp]               caller's rbp            <- rbp
-//!   [rbp - 8]           saved r14 (VMContext)
+//!   [rbp - 8]           saved r14 (VMContext) if the function makes
+//!                       indirect calls, else unused
 //!   [rbp - 16 - 8j]     saved callee-saved register j (rbx, r12, r13: those
 //!                       the function writes, in that order), else padding
 //!   [rbp - 32 - 16k - P] spill slot k (16 bytes, 16-byte aligned), with
@@ -57,7 +58,11 @@
 //! `sub rsp, N` with `N = 8 + P + 16 * spill_slots + align16(outgoing)`,
 //! where `outgoing` is the largest `S + return area` over the function's
 //! calls, so the frame size `rbp - rsp` is `N + 8`; then the stores of the
-//! saved registers. Every return reloads them before `mov rsp, rbp; pop rbp;
+//! saved registers. Only a function that makes indirect calls (which reload
+//! r14 from its slot after the call, and whose callee may be a host
+//! function's trampoline, which reads its caller's slot) saves r14: any
+//! other leaves out the `push r14` and subtracts `N + 8`. Every return
+//! reloads the saved registers before `mov rsp, rbp; pop rbp;
 //! ret`. The loads of a call's extra
 //! results directly follow the call, before anything can reuse the area.
 

@@ -223,6 +223,9 @@ pub struct Emitter {
     jt_labels: Vec<DynamicLabel>,
     jt_fixups: Vec<(usize, DynamicLabel, DynamicLabel)>,
     frame_sub: u32,
+    /// Whether the prologue saves r14 at [rbp - 8] (only for a function
+    /// that makes indirect calls: see `VCode::indirect_calls`).
+    save_vmctx: bool,
     /// The callee-saved registers the function writes (hardware numbers),
     /// saved by the prologue and restored by every return (but see
     /// [`Emitter::wrap`]).
@@ -334,6 +337,7 @@ impl Default for Emitter {
             jt_labels: Vec::new(),
             jt_fixups: Vec::new(),
             frame_sub: 0,
+            save_vmctx: true,
             zf: None,
             stored: None,
             moved: None,
@@ -903,8 +907,16 @@ impl Emitter {
         x64!(self.asm
             ; push rbp
             ; mov rbp, rsp
-            ; push r14
         );
+        // The VMContext's slot at [rbp - 8] is written only by a function
+        // that reads it back after an indirect call; elsewhere `sub rsp`
+        // covers it.
+        let n = if self.save_vmctx {
+            x64!(self.asm; push r14);
+            n
+        } else {
+            n + 8
+        };
         at_op!(self, r14, limit, |a| x64!(a; mov r11, QWORD [MEM]));
         // The limit is stored STACK_LIMIT_SLACK bytes above the lowest
         // address the frame may reach: a frame within that compares rsp.
@@ -1114,6 +1126,7 @@ impl Emitter {
         if self.frame_sub > (1 << 30) {
             return Err(err("frame too large"));
         }
+        self.save_vmctx = vc.indirect_calls;
         self.plan_wrap(vc, out);
         self.prologue(vc.srclocs.first().copied().unwrap_or(0));
 

@@ -763,6 +763,10 @@ pub struct VCode {
     /// Size of the outgoing stack-argument area in bytes (stack arguments
     /// plus return area of the largest call).
     pub outgoing_args: u32,
+    /// Whether the function makes an indirect call (`call_indirect`, or a
+    /// call to an import), after which it reloads its VMContext from the
+    /// frame: only such a function saves r14 in its prologue.
+    pub indirect_calls: bool,
     /// The tier checks' out-of-line data.
     pub tier_checks: Vec<TierCheckInfo>,
     /// Per vreg, the constant it holds (see [`VCode::remat_table`]),
@@ -819,6 +823,7 @@ impl VCode {
         self.jt_targets.clear();
         self.num_vregs = 0;
         self.outgoing_args = 0;
+        self.indirect_calls = false;
         self.tier_checks.clear();
         self.remat.take();
     }

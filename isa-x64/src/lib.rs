@@ -65,7 +65,7 @@ pub struct CompiledFunction {
     /// (code offset, Wasm bytecode offset) pairs, sorted by code offset: one
     /// per trap site and per call return address.
     pub addr_map: Vec<(u32, u32)>,
-    /// Bytes between rbp and rsp in the function body (saved r14, spill
+    /// Bytes between rbp and rsp in the function body (the VMContext's slot, spill
     /// slots, outgoing arguments).
     pub frame_size: u32,
     /// Code offsets (sorted) of the last byte of each call that enters

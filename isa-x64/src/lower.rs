@@ -1357,6 +1357,7 @@ impl Lower<'_> {
         let mut ops = std::mem::take(&mut self.s.ops);
         ops.clear();
         if target == CallTarget::Indirect {
+            self.vc.indirect_calls = true;
             let code = self.v(args[0]);
             let mut vmctx = self.v(args[1]);
             if vmctx == code {

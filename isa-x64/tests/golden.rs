@@ -89,13 +89,38 @@ fn disasm_binary(ty: Type, op: BinaryOp) -> String {
 fn prologue_and_epilogue() {
     let d = disasm_binary(Type::I32, BinaryOp::Iadd);
     let lines: Vec<&str> = d.lines().map(|l| l.split_once(": ").unwrap().1).collect();
-    assert_eq!(&lines[..3], &["push rbp", "mov rbp,rsp", "push r14"], "{d}");
-    assert!(lines[3].starts_with("mov r11,[r14"), "{d}");
+    // No indirect call: the VMContext is not saved; the frame's `sub rsp`
+    // covers its slot (16 bytes below rbp in all, keeping rsp aligned).
+    assert_eq!(&lines[..2], &["push rbp", "mov rbp,rsp"], "{d}");
+    assert!(lines[2].starts_with("mov r11,[r14"), "{d}");
     // A small frame: the stack pointer itself against the raised limit.
-    assert_eq!(lines[4], "cmp rsp,[r11]", "{d}");
-    assert!(lines[5].starts_with("jb "), "{d}");
+    assert_eq!(lines[3], "cmp rsp,[r11]", "{d}");
+    assert!(lines[4].starts_with("jb "), "{d}");
+    assert_eq!(lines[5], "sub rsp,0x10", "{d}");
+    assert!(!d.contains("r14\n"), "{d}");
     assert!(d.contains("mov rsp,rbp\n") && d.contains("pop rbp\n") && d.contains("ret\n"));
     assert!(d.trim_end().ends_with("ud2"), "{d}");
+}
+
+/// A function that makes an indirect call saves its VMContext at
+/// [rbp - 8] in the prologue and reloads it (and the heap base) from there
+/// after the call.
+#[test]
+fn indirect_callers_save_the_vmctx() {
+    let (mut b, p) = B::new(&[Type::I64, Type::I64, Type::I32], &[Type::I32]);
+    let rs = b.call(
+        strata_ir::CallKind::Indirect,
+        &[p[0], p[1], p[2]],
+        &[Type::I32],
+    );
+    b.ret(&[rs[0]]);
+    let d = listing(&compile(&b.f));
+    let lines: Vec<&str> = d.lines().map(|l| l.split_once(": ").unwrap().1).collect();
+    assert_eq!(&lines[..3], &["push rbp", "mov rbp,rsp", "push r14"], "{d}");
+    assert!(lines[3].starts_with("mov r11,[r14"), "{d}");
+    assert_eq!(lines[6], "sub rsp,8", "{d}");
+    let call = lines.iter().position(|l| l.starts_with("call ")).expect(&d);
+    assert_eq!(lines[call + 1], "mov r14,[rbp-8]", "{d}");
 }
 
 #[test]

@@ -1,21 +1,20 @@
 function %f0:
   0: push rbp
   1: mov rbp,rsp
-  4: push r14
-  6: mov r11,[r14]
-  9: cmp rsp,[r11]
-  c: jb 0xB1
-  12: sub rsp,8
-  16: test edx,edx
-  19: je 0x92
-  1f: xor eax,eax
-  22: mov rcx,rsi
-  25: jmp short 0x50
-  27: nop [rax+rax]
-  30: nop [rax+rax]
-  39: nop [rax+rax]
-  42: nop [rax+rax]
-  4b: nop [rax+rax]
+  4: mov r11,[r14]
+  7: cmp rsp,[r11]
+  a: jb 0xB1
+  10: sub rsp,0x10
+  14: test edx,edx
+  17: je 0x92
+  1d: xor eax,eax
+  20: mov rcx,rsi
+  23: jmp short 0x50
+  25: nop [rax+rax]
+  2e: nop [rax+rax]
+  37: nop [rax+rax]
+  40: nop [rax+rax]
+  49: nop [rax]
   50: movsd xmm1,[r15+rcx]
   56: vmulsd xmm2,xmm0,[r15+rdi]
   5c: addsd xmm1,xmm2

@@ -1,21 +1,20 @@
 function %dot:
   0: push rbp
   1: mov rbp,rsp
-  4: push r14
-  6: mov r11,[r14]
-  9: cmp rsp,[r11]
-  c: jb 0x87
-  12: sub rsp,8
-  16: xorps xmm0,xmm0
-  1a: test edi,edi
-  1d: je 0x82
-  23: movsd xmm1,[0x90]
-  2c: xor eax,eax
-  2f: jmp short 0x50
-  31: nop [rax+rax]
-  3a: nop [rax+rax]
-  43: nop [rax+rax]
-  4c: nop [rax]
+  4: mov r11,[r14]
+  7: cmp rsp,[r11]
+  a: jb 0x87
+  10: sub rsp,0x10
+  14: xorps xmm0,xmm0
+  18: test edi,edi
+  1b: je 0x82
+  21: movsd xmm1,[0x90]
+  2a: xor eax,eax
+  2d: jmp short 0x50
+  2f: nop [rax+rax]
+  38: nop [rax+rax]
+  41: nop [rax+rax]
+  4a: nop [rax+rax]
   50: lea ecx,[rax+1]
   55: xorps xmm2,xmm2
   59: cvtsi2sd xmm2,ecx

@@ -1,20 +1,19 @@
 function %f0:
   0: push rbp
   1: mov rbp,rsp
-  4: push r14
-  6: mov r11,[r14]
-  9: cmp rsp,[r11]
-  c: jb 0x86
-  12: sub rsp,8
-  16: xor eax,eax
-  19: mov rcx,rax
-  1c: jmp short 0x50
-  1e: nop [rax+rax]
-  27: nop [rax+rax]
-  30: nop [rax+rax]
-  39: nop [rax+rax]
-  42: nop [rax+rax]
-  4b: nop [rax+rax]
+  4: mov r11,[r14]
+  7: cmp rsp,[r11]
+  a: jb 0x86
+  10: sub rsp,0x10
+  14: xor eax,eax
+  17: mov rcx,rax
+  1a: jmp short 0x50
+  1c: nop [rax+rax]
+  25: nop [rax+rax]
+  2e: nop [rax+rax]
+  37: nop [rax+rax]
+  40: nop [rax+rax]
+  49: nop [rax]
   50: movzx edx,byte ptr [r15+rax]
   55: cmp edx,0xFF
   5c: je 0x7B

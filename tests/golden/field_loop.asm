@@ -1,21 +1,20 @@
 function %f0:
   0: push rbp
   1: mov rbp,rsp
-  4: push r14
-  6: mov r11,[r14]
-  9: cmp rsp,[r11]
-  c: jb 0xD6
-  12: sub rsp,8
-  16: xorps xmm0,xmm0
-  1a: mov eax,0x410
-  20: shl edi,4
-  24: lea ecx,[rdi+0x410]
-  2c: movsd xmm1,[0xD8]
-  35: mov rdx,rax
-  38: jmp short 0x50
-  3a: nop [rax+rax]
-  43: nop [rax+rax]
-  4c: nop [rax]
+  4: mov r11,[r14]
+  7: cmp rsp,[r11]
+  a: jb 0xD6
+  10: sub rsp,0x10
+  14: xorps xmm0,xmm0
+  18: mov eax,0x410
+  1e: shl edi,4
+  22: lea ecx,[rdi+0x410]
+  2a: movsd xmm1,[0xD8]
+  33: mov rdx,rax
+  36: jmp short 0x50
+  38: nop [rax+rax]
+  41: nop [rax+rax]
+  4a: nop [rax+rax]
   50: cmp edx,ecx
   53: jae 0x82
   59: lea esi,[rdx-0x410]

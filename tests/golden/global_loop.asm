@@ -1,19 +1,19 @@
 function %f0:
   0: push rbp
   1: mov rbp,rsp
-  4: push r14
-  6: mov r11,[r14]
-  9: cmp rsp,[r11]
-  c: jb 0x7B
-  12: sub rsp,8
-  16: sub dword ptr [r14+0x90],0x10
-  1f: xor eax,eax
-  22: jmp short 0x50
-  24: nop [rax+rax]
-  2d: nop [rax+rax]
-  36: nop [rax+rax]
-  3f: nop [rax+rax]
-  48: nop [rax+rax]
+  4: mov r11,[r14]
+  7: cmp rsp,[r11]
+  a: jb 0x7B
+  10: sub rsp,0x10
+  14: sub dword ptr [r14+0x90],0x10
+  1d: xor eax,eax
+  20: jmp short 0x50
+  22: nop [rax+rax]
+  2b: nop [rax+rax]
+  34: nop [rax+rax]
+  3d: nop [rax+rax]
+  46: nop [rax+rax]
+  4f: nop
   50: add qword ptr [r14+0xA0],1
   59: add eax,1
   5d: cmp eax,edi

@@ -1,19 +1,19 @@
 function %f0:
   0: push rbp
   1: mov rbp,rsp
-  4: push r14
-  6: mov r11,[r14]
-  9: cmp rsp,[r11]
-  c: jb 0x75
-  12: sub rsp,8
-  16: xor eax,eax
-  19: jmp short 0x50
-  1b: nop [rax+rax]
-  24: nop [rax+rax]
-  2d: nop [rax+rax]
-  36: nop [rax+rax]
-  3f: nop [rax+rax]
-  48: nop [rax+rax]
+  4: mov r11,[r14]
+  7: cmp rsp,[r11]
+  a: jb 0x75
+  10: sub rsp,0x10
+  14: xor eax,eax
+  17: jmp short 0x50
+  19: nop [rax+rax]
+  22: nop [rax+rax]
+  2b: nop [rax+rax]
+  34: nop [rax+rax]
+  3d: nop [rax+rax]
+  46: nop [rax+rax]
+  4f: nop
   50: imul ecx,edi,0x41C64E6D
   57: lea edi,[rcx+0x3039]
   5f: mov [r15+rax],edi
@@ -28,48 +28,47 @@ function %f0:
 function %f1:
   0: push rbp
   1: mov rbp,rsp
-  4: push r14
-  6: mov r11,[r14]
-  9: cmp rsp,[r11]
-  c: jb 0x215
-  12: sub rsp,0xC8
-  19: mov [rbp-0x10],rbx
-  1d: mov [rbp-0x18],r12
-  21: mov [rbp-0x20],r13
-  25: mov eax,[r15+rdi]
-  29: mov ecx,[r15+rdi+4]
-  2e: mov edx,[r15+rdi+8]
-  33: mov esi,[r15+rdi+0xC]
-  38: mov r8d,[r15+rdi+0x10]
-  3d: mov r9d,[r15+rdi+0x14]
-  42: mov ebx,[r15+rdi+0x18]
-  47: mov r12d,[r15+rdi+0x1C]
-  4c: mov r13,rsi
-  4f: mov [rbp-0x30],r12
-  53: mov r12,rdx
-  56: mov [rbp-0x40],rbx
-  5a: mov rbx,rcx
-  5d: mov [rbp-0x50],r9
-  61: mov r9,rax
-  64: mov [rbp-0x60],r8
-  68: xor r8d,r8d
-  6b: mov [rbp-0x70],rsi
-  6f: mov rsi,[rbp-0x40]
-  73: mov [rbp-0x80],rdx
-  77: mov rdx,[rbp-0x50]
-  7b: mov [rbp-0x90],rcx
-  82: mov rcx,[rbp-0x60]
-  86: mov [rbp-0xA0],rax
-  8d: mov rax,[rbp-0x30]
-  91: mov [rbp-0xC0],r13
-  98: mov [rbp-0xB0],rdi
-  9f: jmp short 0xD0
-  a1: nop [rax+rax]
-  aa: nop [rax+rax]
-  b3: nop [rax+rax]
-  bc: nop [rax+rax]
-  c5: nop [rax+rax]
-  ce: xchg ax,ax
+  4: mov r11,[r14]
+  7: cmp rsp,[r11]
+  a: jb 0x215
+  10: sub rsp,0xD0
+  17: mov [rbp-0x10],rbx
+  1b: mov [rbp-0x18],r12
+  1f: mov [rbp-0x20],r13
+  23: mov eax,[r15+rdi]
+  27: mov ecx,[r15+rdi+4]
+  2c: mov edx,[r15+rdi+8]
+  31: mov esi,[r15+rdi+0xC]
+  36: mov r8d,[r15+rdi+0x10]
+  3b: mov r9d,[r15+rdi+0x14]
+  40: mov ebx,[r15+rdi+0x18]
+  45: mov r12d,[r15+rdi+0x1C]
+  4a: mov r13,rsi
+  4d: mov [rbp-0x30],r12
+  51: mov r12,rdx
+  54: mov [rbp-0x40],rbx
+  58: mov rbx,rcx
+  5b: mov [rbp-0x50],r9
+  5f: mov r9,rax
+  62: mov [rbp-0x60],r8
+  66: xor r8d,r8d
+  69: mov [rbp-0x70],rsi
+  6d: mov rsi,[rbp-0x40]
+  71: mov [rbp-0x80],rdx
+  75: mov rdx,[rbp-0x50]
+  79: mov [rbp-0x90],rcx
+  80: mov rcx,[rbp-0x60]
+  84: mov [rbp-0xA0],rax
+  8b: mov rax,[rbp-0x30]
+  8f: mov [rbp-0xC0],r13
+  96: mov [rbp-0xB0],rdi
+  9d: jmp short 0xD0
+  9f: nop [rax+rax]
+  a8: nop [rax+rax]
+  b1: nop [rax+rax]
+  ba: nop [rax+rax]
+  c3: nop [rax+rax]
+  cc: nop [rax]
   d0: rorx r13d,ecx,6
   d6: rorx edi,ecx,0xB
   dc: xor r13d,edi

@@ -1,19 +1,19 @@
 function %scan:
   0: push rbp
   1: mov rbp,rsp
-  4: push r14
-  6: mov r11,[r14]
-  9: cmp rsp,[r11]
-  c: jb 0x6B
-  12: sub rsp,8
-  16: xor eax,eax
-  19: jmp short 0x50
-  1b: nop [rax+rax]
-  24: nop [rax+rax]
-  2d: nop [rax+rax]
-  36: nop [rax+rax]
-  3f: nop [rax+rax]
-  48: nop [rax+rax]
+  4: mov r11,[r14]
+  7: cmp rsp,[r11]
+  a: jb 0x6B
+  10: sub rsp,0x10
+  14: xor eax,eax
+  17: jmp short 0x50
+  19: nop [rax+rax]
+  22: nop [rax+rax]
+  2b: nop [rax+rax]
+  34: nop [rax+rax]
+  3d: nop [rax+rax]
+  46: nop [rax+rax]
+  4f: nop
   50: movzx ecx,byte ptr [r15+rax+0x400]
   59: add eax,1
   5d: cmp ecx,edi

@@ -1,28 +1,27 @@
 function %mark:
   0: push rbp
   1: mov rbp,rsp
-  4: push r14
-  6: mov r11,[r14]
-  9: cmp rsp,[r11]
-  c: jb 0x84
-  12: sub rsp,8
-  16: cmp edi,0x3E8
-  1d: jbe 0x2B
-  23: xor eax,eax
-  26: mov rsp,rbp
-  29: pop rbp
-  2a: ret
-  2b: test edi,edi
-  2e: jne 0x3C
-  34: xor eax,eax
-  37: mov rsp,rbp
-  3a: pop rbp
-  3b: ret
-  3c: mov rax,rdi
-  3f: shl eax,1
-  43: jmp short 0x50
-  45: nop [rax+rax]
-  4e: xchg ax,ax
+  4: mov r11,[r14]
+  7: cmp rsp,[r11]
+  a: jb 0x84
+  10: sub rsp,0x10
+  14: cmp edi,0x3E8
+  1b: jbe 0x29
+  21: xor eax,eax
+  24: mov rsp,rbp
+  27: pop rbp
+  28: ret
+  29: test edi,edi
+  2c: jne 0x3A
+  32: xor eax,eax
+  35: mov rsp,rbp
+  38: pop rbp
+  39: ret
+  3a: mov rax,rdi
+  3d: shl eax,1
+  41: jmp short 0x50
+  43: nop [rax+rax]
+  4c: nop [rax]
   50: mov byte ptr [r15+rax+0x400],1
   59: add eax,edi
   5c: cmp eax,0x7D1

@@ -1,34 +1,33 @@
-; %fcmp_brif (113 bytes)
+; %fcmp_brif (111 bytes)
   0: push rbp
   1: mov rbp,rsp
-  4: push r14
-  6: mov r11,[r14]
-  9: cmp rsp,[r11]
-  c: jb 0x6F
-  12: sub rsp,8
-  16: ucomisd xmm0,xmm1
-  1b: jp 0x32
-  21: jne 0x32
-  27: mov eax,1
-  2d: mov rsp,rbp
-  30: pop rbp
-  31: ret
-  32: ucomisd xmm0,xmm1
-  37: jp 0x43
-  3d: je 0x4E
-  43: mov eax,2
-  49: mov rsp,rbp
-  4c: pop rbp
-  4d: ret
-  4e: ucomisd xmm1,xmm0
-  53: jbe 0x64
-  59: mov eax,3
-  5f: mov rsp,rbp
-  62: pop rbp
-  63: ret
-  64: mov eax,4
-  6a: mov rsp,rbp
-  6d: pop rbp
-  6e: ret
-  6f: ud2
-; trap at 6f: StackOverflow
+  4: mov r11,[r14]
+  7: cmp rsp,[r11]
+  a: jb 0x6D
+  10: sub rsp,0x10
+  14: ucomisd xmm0,xmm1
+  19: jp 0x30
+  1f: jne 0x30
+  25: mov eax,1
+  2b: mov rsp,rbp
+  2e: pop rbp
+  2f: ret
+  30: ucomisd xmm0,xmm1
+  35: jp 0x41
+  3b: je 0x4C
+  41: mov eax,2
+  47: mov rsp,rbp
+  4a: pop rbp
+  4b: ret
+  4c: ucomisd xmm1,xmm0
+  51: jbe 0x62
+  57: mov eax,3
+  5d: mov rsp,rbp
+  60: pop rbp
+  61: ret
+  62: mov eax,4
+  68: mov rsp,rbp
+  6b: pop rbp
+  6c: ret
+  6d: ud2
+; trap at 6d: StackOverflow

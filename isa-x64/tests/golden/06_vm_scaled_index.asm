@@ -1,15 +1,14 @@
-; %vm_index (39 bytes)
+; %vm_index (37 bytes)
   0: push rbp
   1: mov rbp,rsp
-  4: push r14
-  6: mov r11,[r14]
-  9: cmp rsp,[r11]
-  c: jb 0x25
-  12: sub rsp,8
-  16: mov rax,[rdi+rsi*8+0x10]
-  1b: mov [rdi+0x44],edx
-  20: mov rsp,rbp
-  23: pop rbp
-  24: ret
-  25: ud2
-; trap at 25: StackOverflow
+  4: mov r11,[r14]
+  7: cmp rsp,[r11]
+  a: jb 0x23
+  10: sub rsp,0x10
+  14: mov rax,[rdi+rsi*8+0x10]
+  19: mov [rdi+0x44],edx
+  1e: mov rsp,rbp
+  21: pop rbp
+  22: ret
+  23: ud2
+; trap at 23: StackOverflow

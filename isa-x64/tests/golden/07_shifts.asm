@@ -1,22 +1,21 @@
-; %shifts (58 bytes)
+; %shifts (56 bytes)
   0: push rbp
   1: mov rbp,rsp
-  4: push r14
-  6: mov r11,[r14]
-  9: cmp rsp,[r11]
-  c: jb 0x38
-  12: sub rsp,8
-  16: mov rcx,rsi
-  19: shl edi,cl
-  1c: mov rax,rdi
-  1f: sar eax,1
-  23: mov rsi,rdx
-  26: rol rsi,0xD
-  2a: mov rcx,rdx
-  2d: mov rdx,rsi
-  30: shr rdx,cl
-  33: mov rsp,rbp
-  36: pop rbp
-  37: ret
-  38: ud2
-; trap at 38: StackOverflow
+  4: mov r11,[r14]
+  7: cmp rsp,[r11]
+  a: jb 0x36
+  10: sub rsp,0x10
+  14: mov rcx,rsi
+  17: shl edi,cl
+  1a: mov rax,rdi
+  1d: sar eax,1
+  21: mov rsi,rdx
+  24: rol rsi,0xD
+  28: mov rcx,rdx
+  2b: mov rdx,rsi
+  2e: shr rdx,cl
+  31: mov rsp,rbp
+  34: pop rbp
+  35: ret
+  36: ud2
+; trap at 36: StackOverflow

@@ -1,24 +1,23 @@
-; %udiv7 (69 bytes)
+; %udiv7 (67 bytes)
   0: push rbp
   1: mov rbp,rsp
-  4: push r14
-  6: mov r11,[r14]
-  9: cmp rsp,[r11]
-  c: jb 0x43
-  12: sub rsp,8
-  16: mov eax,edi
-  19: mov ecx,0x24924925
-  1f: imul rax,rcx
-  23: shr rax,0x20
-  27: mov ecx,edi
-  2a: sub ecx,eax
-  2d: shr ecx,1
-  31: add ecx,eax
-  34: shr ecx,2
-  38: mov edx,ecx
-  3b: mov rax,rdx
-  3e: mov rsp,rbp
-  41: pop rbp
-  42: ret
-  43: ud2
-; trap at 43: StackOverflow
+  4: mov r11,[r14]
+  7: cmp rsp,[r11]
+  a: jb 0x41
+  10: sub rsp,0x10
+  14: mov eax,edi
+  17: mov ecx,0x24924925
+  1d: imul rax,rcx
+  21: shr rax,0x20
+  25: mov ecx,edi
+  28: sub ecx,eax
+  2b: shr ecx,1
+  2f: add ecx,eax
+  32: shr ecx,2
+  36: mov edx,ecx
+  39: mov rax,rdx
+  3c: mov rsp,rbp
+  3f: pop rbp
+  40: ret
+  41: ud2
+; trap at 41: StackOverflow

@@ -1,20 +1,19 @@
 ; %br_table (156 bytes)
   0: push rbp
   1: mov rbp,rsp
-  4: push r14
-  6: mov r11,[r14]
-  9: cmp rsp,[r11]
-  c: jb 0x8B
-  12: sub rsp,8
-  16: cmp edi,2
-  1a: jae 0x80
-  20: mov r11d,edi
-  23: lea r10,[0x90]
-  2a: movsxd r11,[r10+r11*4]
-  2e: add r11,r10
-  31: jmp r11
-  34: nop [rax+rax]
-  3d: nop [rax]
+  4: mov r11,[r14]
+  7: cmp rsp,[r11]
+  a: jb 0x8B
+  10: sub rsp,0x10
+  14: cmp edi,2
+  18: jae 0x80
+  1e: mov r11d,edi
+  21: lea r10,[0x90]
+  28: movsxd r11,[r10+r11*4]
+  2c: add r11,r10
+  2f: jmp r11
+  32: nop [rax+rax]
+  3b: nop [rax+rax]
   40: mov eax,0xA
   46: mov rsp,rbp
   49: pop rbp

@@ -1,20 +1,19 @@
 ; %sum_to (108 bytes)
   0: push rbp
   1: mov rbp,rsp
-  4: push r14
-  6: mov r11,[r14]
-  9: cmp rsp,[r11]
-  c: jb 0x6A
-  12: sub rsp,8
-  16: xor eax,eax
-  19: xor ecx,ecx
-  1c: jmp short 0x50
-  1e: nop [rax+rax]
-  27: nop [rax+rax]
-  30: nop [rax+rax]
-  39: nop [rax+rax]
-  42: nop [rax+rax]
-  4b: nop [rax+rax]
+  4: mov r11,[r14]
+  7: cmp rsp,[r11]
+  a: jb 0x6A
+  10: sub rsp,0x10
+  14: xor eax,eax
+  17: xor ecx,ecx
+  1a: jmp short 0x50
+  1c: nop [rax+rax]
+  25: nop [rax+rax]
+  2e: nop [rax+rax]
+  37: nop [rax+rax]
+  40: nop [rax+rax]
+  49: nop [rax]
   50: cmp eax,edi
   53: jge 0x62
   59: add ecx,eax
