@@ -272,7 +272,10 @@ pub struct Emitter {
     fconsts16: Vec<(u64, DynamicLabel)>,
     /// The rbp offset of the spill slot behind each [`STACK`] operand of
     /// the instruction being emitted.
-    stack_offs: SmallVec<[i32; 2]>,
+    stack_offs: Vec<i32>,
+    /// The operand registers of the instruction being emitted (a buffer
+    /// kept across instructions and functions).
+    regs: Vec<u8>,
     /// The edge block folded into the branch being emitted, if any (see
     /// [`Hoist`]), and its edits.
     hoist: Option<Hoist>,
@@ -352,7 +355,8 @@ impl Default for Emitter {
             fconsts: Vec::new(),
             fconsts16: Vec::new(),
             jt_target: Vec::new(),
-            stack_offs: SmallVec::new(),
+            stack_offs: Vec::new(),
+            regs: Vec::new(),
             hoist: None,
             hoist_edits: Vec::new(),
         }
@@ -1144,7 +1148,7 @@ impl Emitter {
         }
         let mut edit_idx = 0;
         let edits = &out.edits;
-        let mut regs: SmallVec<[u8; 16]> = SmallVec::new();
+        let mut regs = std::mem::take(&mut self.regs);
         // Whether the block emitted last ends without a jump, so that its
         // code runs on into the next (the prologue into the entry block).
         let mut falls_through = true;
@@ -1239,6 +1243,7 @@ impl Emitter {
             }
         }
         self.jt_target = jt_target;
+        self.regs = regs;
         // Out-of-line trap stubs.
         for k in 0..self.stubs.len() {
             let (l, code, srcloc) = self.stubs[k];
