@@ -266,6 +266,69 @@ fn compile_ir_and_asm() {
     }
 }
 
+/// `--function NAME` prints only the named functions, in module order,
+/// in either form; names may hold `:` and `(` (the name section's); a
+/// name the module lacks is an error that lists the module's functions.
+#[test]
+fn compile_prints_only_the_functions_asked_for() {
+    let path = scratch(
+        "named_funcs.wat",
+        br#"(module
+  (func $a:b (export "x") (param i32) (result i32) local.get 0)
+  (func $"f(1)" (param i32) (result i32) local.get 0 i32.const 1 i32.add)
+  (func (param i32) (result i32) local.get 0 i32.const 2 i32.add))"#,
+    );
+    let path = path.to_str().unwrap();
+    for (emit, open) in [("ir", "(i32) -> i32 {"), ("asm", ":")] {
+        let out = strata(&["compile", "--emit", emit, "--function", "f2", path]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        let headers: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("function "))
+            .collect();
+        assert_eq!(headers, [format!("function %f2{open}")], "{text}");
+        let out = strata(&[
+            "compile",
+            "--emit",
+            emit,
+            "--function",
+            "f2",
+            "--function",
+            "a:b",
+            "--function",
+            "f(1)",
+            path,
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        let headers: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("function "))
+            .collect();
+        assert_eq!(
+            headers,
+            [
+                format!("function %a:b{open}"),
+                format!("function %f(1){open}"),
+                format!("function %f2{open}")
+            ],
+            "{text}"
+        );
+        // The whole listing is the three functions' texts.
+        let all = stdout(&strata(&["compile", "--emit", emit, path]));
+        assert_eq!(text, all, "--emit {emit}");
+        let out = strata(&["compile", "--emit", emit, "--function", "f", path]);
+        assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+        assert!(stdout(&out).is_empty());
+        assert!(
+            stderr(&out).contains("no function named `f` (its functions: a:b, f(1), f2)"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
 /// A reader that stops early (`strata compile ... | head`) ends the
 /// listing quietly: exit status 0, nothing on stderr, no panic.
 #[test]

@@ -77,6 +77,10 @@ enum Command {
         /// What to print.
         #[arg(long, value_enum)]
         emit: EmitArg,
+        /// Print only this function (its name in the listing, after `%`:
+        /// the name section's, else `f` and its index); repeat for more.
+        #[arg(long = "function", value_name = "NAME")]
+        functions: Vec<String>,
         /// The module (.wasm or .wat).
         file: PathBuf,
     },
@@ -196,7 +200,12 @@ fn main() -> ExitCode {
             verbose,
             files,
         } => wast(&tier, verbose, &files),
-        Command::Compile { tier, emit, file } => compile(&tier, emit, &file),
+        Command::Compile {
+            tier,
+            emit,
+            functions,
+            file,
+        } => compile(&tier, emit, &functions, &file),
     })
     .unwrap_or_else(|payload| {
         let message = payload
@@ -528,7 +537,12 @@ fn wast(tier: &TierOpt, verbose: bool, files: &[PathBuf]) -> Result<ExitCode, Fa
     })
 }
 
-fn compile(tier: &TierOpt, emit: EmitArg, path: &Path) -> Result<ExitCode, Failure> {
+fn compile(
+    tier: &TierOpt,
+    emit: EmitArg,
+    functions: &[String],
+    path: &Path,
+) -> Result<ExitCode, Failure> {
     let engine = Engine::new(&config(tier))?;
     let bytes = read_module(path)?;
     let emit = match emit {
@@ -537,8 +551,59 @@ fn compile(tier: &TierOpt, emit: EmitArg, path: &Path) -> Result<ExitCode, Failu
     };
     let listing = strata::compile_listing(&engine, &bytes, emit)
         .map_err(|e| Failure::input(format!("{}: {}", path.display(), e.message())))?;
-    out(format_args!("{listing}"));
+    if functions.is_empty() {
+        out(format_args!("{listing}"));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let parts = listing_functions(&listing);
+    if let Some(missing) = functions
+        .iter()
+        .find(|f| !parts.iter().any(|(name, _)| name == f))
+    {
+        const SHOWN: usize = 10;
+        let mut names: Vec<&str> = parts.iter().map(|(name, _)| *name).take(SHOWN).collect();
+        if parts.len() > SHOWN {
+            names.push("...");
+        }
+        return Err(Failure::input(format!(
+            "{}: no function named `{missing}` (its functions: {})",
+            path.display(),
+            names.join(", ")
+        )));
+    }
+    for (name, text) in &parts {
+        if functions.iter().any(|f| f == name) {
+            out(format_args!("{text}"));
+        }
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Splits a listing of `compile_listing` into its functions: each starts
+/// at a line `function %NAME(SIGNATURE) {` (IR: the signature's types have
+/// no parentheses, so it opens at the line's last `(`) or `function
+/// %NAME:` (assembly) and runs up to the next one. Returns (NAME, the
+/// function's text).
+fn listing_functions(listing: &str) -> Vec<(&str, &str)> {
+    let starts: Vec<usize> = listing
+        .match_indices("function %")
+        .map(|(i, _)| i)
+        .filter(|&i| i == 0 || listing.as_bytes()[i - 1] == b'\n')
+        .collect();
+    starts
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            let end = starts.get(k + 1).copied().unwrap_or(listing.len());
+            let text = &listing[i..end];
+            let header = text["function %".len()..].lines().next().unwrap_or("");
+            let name = match header.strip_suffix(':') {
+                Some(name) => name,
+                None => &header[..header.rfind('(').unwrap_or(header.len())],
+            };
+            (name, text)
+        })
+        .collect()
 }
 
 /// Writes to stdout. When the reader has gone (`strata compile ... | head`)
