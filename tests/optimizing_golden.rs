@@ -171,11 +171,15 @@ fn fib_loop_keeps_its_values_in_callee_saved_registers() {
         1,
         "{text}"
     );
-    // Shrink-wrapped: the base case (`n < 2`) returns without saving or
-    // restoring those registers; the saves come after the branch, on the
-    // path into the loop, and the loop's exit restores them.
+    // Shrink-wrapped: the base case (`n < 2`) returns without a frame (no
+    // `push rbp`, stack check or `sub rsp`: four instructions) and without
+    // saving or restoring those registers; the prologue and the saves come
+    // after the branch, on the path into the loop, and the loop's exit
+    // restores them.
     let code = lines(&text);
     let first_ret = code.iter().position(|(_, t)| t == "ret").expect("ret");
+    assert_eq!(first_ret, 3, "{text}");
+    assert!(code[first_ret + 1].1 == "push rbp", "{text}");
     let frame = |t: &str| t.contains("[rbp-0x10]") || t.contains("[rbp-0x18]");
     assert!(!code[..first_ret].iter().any(|(_, t)| frame(t)), "{text}");
     let saves: Vec<usize> = (0..code.len())

@@ -240,6 +240,13 @@ pub struct Emitter {
     wrap_stack: Vec<u32>,
     /// Whether a return emitted now restores the saved registers.
     restore_saved: bool,
+    /// With [`Emitter::wrap`]: whether the entry block and the early exit
+    /// run without a frame, the whole prologue going to the start of the
+    /// wrapped block (see [`Emitter::plan_wrap`]).
+    frameless_exit: bool,
+    /// Whether a return emitted now is in that frameless part (a bare
+    /// `ret`).
+    in_frameless: bool,
     /// Out-of-line paths of the tier checks.
     tier_stubs: Vec<TierStub>,
     /// `(end, r, size)`: the instruction ending at code offset `end` (an
@@ -297,6 +304,71 @@ struct Hoist {
     after: Option<u32>,
 }
 
+/// Whether block `b` can run before the prologue (see
+/// [`Emitter::plan_wrap`]): none of its operands or edits is a spill slot,
+/// and each instruction is one that reads no frame slot, calls nothing and
+/// cannot trap (register and VMContext operations, constants, conversions
+/// that do not trap, branches, returns without results in the frame).
+fn frame_free(vc: &VCode, out: &Output, b: usize) -> bool {
+    use strata_regalloc::{Block, Function as _};
+    let range = vc.block_insns(Block(b as u32));
+    let slot = |a: Allocation| matches!(a, Allocation::Stack(_));
+    let insts_ok = range.iter().all(|i| {
+        let ok = matches!(
+            vc.insts[i.index()],
+            MInst::Args
+                | MInst::Imm { .. }
+                | MInst::FImm { .. }
+                | MInst::Copy
+                | MInst::Vmctx
+                | MInst::Alu { .. }
+                | MInst::ShiftX { .. }
+                | MInst::Andn { .. }
+                | MInst::Shift { .. }
+                | MInst::AluImm { .. }
+                | MInst::ShiftImm { .. }
+                | MInst::Rorx { .. }
+                | MInst::Lea { .. }
+                | MInst::SetCond { .. }
+                | MInst::CondSelect { .. }
+                | MInst::AddCarry { .. }
+                | MInst::BitCount { .. }
+                | MInst::Ext { .. }
+                | MInst::Icmp { .. }
+                | MInst::Eqz { .. }
+                | MInst::Fpu { .. }
+                | MInst::FMinMax { .. }
+                | MInst::FSign { .. }
+                | MInst::Fcopysign { .. }
+                | MInst::Fsqrt { .. }
+                | MInst::Round { .. }
+                | MInst::Fcmp { .. }
+                | MInst::IntToFloat { .. }
+                | MInst::U64ToFloat { .. }
+                | MInst::Promote
+                | MInst::Demote
+                | MInst::BitcastToFloat { .. }
+                | MInst::BitcastToInt { .. }
+                | MInst::Select { .. }
+                | MInst::VmctxLoad { .. }
+                | MInst::VmctxStore { .. }
+                | MInst::Jump { .. }
+                | MInst::CondBr { .. }
+                | MInst::Brif { .. }
+                | MInst::Ret
+        );
+        ok && !out.inst_allocs(i).iter().any(|&a| slot(a))
+    });
+    let edits = &out.edits;
+    let lo = edits.partition_point(|e| e.0 < ProgPoint::before(range.first));
+    let hi = edits.partition_point(|e| e.0 < ProgPoint::before(range.last));
+    insts_ok
+        && edits[lo..hi].iter().all(|(_, e)| match *e {
+            Edit::Move { from, to, .. } => !slot(from) && !slot(to),
+            Edit::Remat { to, .. } => !slot(to),
+        })
+}
+
 /// The marks of a block of the early exit, and of one reached from the
 /// other successor, in [`Emitter::early_exit`].
 const EARLY_EXIT: u8 = 1;
@@ -349,6 +421,8 @@ impl Default for Emitter {
             early_exit: Vec::new(),
             wrap_stack: Vec::new(),
             restore_saved: true,
+            frameless_exit: false,
+            in_frameless: false,
             tier_stubs: Vec::new(),
             osr_returns: Vec::new(),
             fconst_labels: std::collections::HashMap::new(),
@@ -953,6 +1027,10 @@ impl Emitter {
     /// Reloads the saved callee-saved registers (unless the return is on
     /// an early exit that never saved them) and returns.
     fn epilogue(&mut self) {
+        if self.in_frameless {
+            x64!(self.asm; ret);
+            return;
+        }
         if self.restore_saved {
             for (j, &r) in self.saved.iter().enumerate() {
                 let o = abi::saved_reg_offset(j);
@@ -974,12 +1052,25 @@ impl Emitter {
     /// recursive function's base case (`if (n < 2) return n;`) then
     /// neither saves nor restores. Not for code with tier checks, whose
     /// out-of-line OSR path returns too.
+    ///
+    /// When, besides, the entry block and the early exit need no frame
+    /// (see [`frame_free`]: no spill slot, stack argument or result, call
+    /// or trapping instruction), the whole prologue goes to the start of
+    /// the other successor and the early exit returns with a bare `ret`:
+    /// the base case runs without `push rbp`, stack check or `sub rsp`.
+    /// That skips no check that matters: the early exit uses no stack
+    /// beyond the return address its caller's `call` pushed (which every
+    /// callee's check already comes after), and nothing in it can trap, so
+    /// no backtrace starts there.
     fn plan_wrap(&mut self, vc: &VCode, out: &Output) {
         use strata_regalloc::{Block, Function as _};
         self.wrap = None;
         self.restore_saved = true;
+        self.frameless_exit = false;
+        self.in_frameless = false;
         let n = vc.num_blocks();
-        if self.saved.is_empty() || !vc.tier_checks.is_empty() || n < 3 {
+        // (With no saved register, the wrap can still leave out the frame.)
+        if !vc.tier_checks.is_empty() || n < 3 {
             return;
         }
         let succs = |b: usize| {
@@ -1053,6 +1144,12 @@ impl Emitter {
             }) && reach(body, WRAPPED, &mut marks, &|x, m| m[x] & EARLY_EXIT != 0)
             {
                 self.wrap = Some(body as u32);
+                self.frameless_exit = frame_free(vc, out, 0)
+                    && (0..n).all(|x| {
+                        marks[x] & EARLY_EXIT == 0
+                            || self.resolved[x] != x as u32
+                            || frame_free(vc, out, x)
+                    });
                 break;
             }
         }
@@ -1132,7 +1229,9 @@ impl Emitter {
         }
         self.save_vmctx = vc.indirect_calls;
         self.plan_wrap(vc, out);
-        self.prologue(vc.srclocs.first().copied().unwrap_or(0));
+        if !self.frameless_exit {
+            self.prologue(vc.srclocs.first().copied().unwrap_or(0));
+        }
 
         let headers = self.loop_headers(vc);
         // Targets of jump tables (resolved), when there are any.
@@ -1180,7 +1279,20 @@ impl Emitter {
             self.moved = None;
             if let Some(w) = self.wrap {
                 self.restore_saved = self.early_exit[b] & EARLY_EXIT == 0;
+                self.in_frameless = self.frameless_exit && (b == 0 || !self.restore_saved);
                 if w == b as u32 {
+                    if self.frameless_exit {
+                        let srcloc = vc
+                            .srclocs
+                            .get(
+                                vc.block_insns(strata_regalloc::Block(b as u32))
+                                    .first
+                                    .index(),
+                            )
+                            .copied()
+                            .unwrap_or(0);
+                        self.prologue(srcloc);
+                    }
                     self.save_callee_saved();
                 }
             }

@@ -406,6 +406,68 @@ struct Scan<'a> {
     b: SplitBufs,
 }
 
+/// Where values live into the body of a function with an *early exit*
+/// start a new child: the first point of block `y` when the entry block
+/// ends in a two-way branch to `y` (whose only predecessor it is) and to an
+/// early exit, a part of the function that only returns, makes no call
+/// (no instruction with clobbers), and is laid out between the two
+/// (every block reachable from its first lies before `y`; so is the entry
+/// block free of calls). A value that lives across the body's calls then
+/// takes its callee-saved register at the start of the body, not in the
+/// entry block: the entry and the early exit keep it where it is (an
+/// argument register), so that they touch no callee-saved register and
+/// the emitter can leave the saves, and even the frame, to the body
+/// (shrink-wrapping, `if (n < 2) return n;`). The body's path makes the
+/// same move it would have made in the entry block.
+fn early_exit_split<F: Function>(func: &F, block_starts: &[Point]) -> Option<Point> {
+    let nb = func.num_blocks();
+    let succs = func.block_succs(Block(0));
+    let calls = |blk: usize| {
+        func.block_insns(Block(blk as u32))
+            .iter()
+            .any(|i| !func.inst_clobbers(i).is_empty())
+    };
+    let [a, b] = *succs else { return None };
+    if calls(0) {
+        return None;
+    }
+    for (x, y) in [(a.index(), b.index()), (b.index(), a.index())] {
+        if x == 0 || y == 0 || x >= y || func.block_preds(Block(y as u32)).len() != 1 {
+            continue;
+        }
+        // Every block reachable from `x` lies in `[x, y)` and calls
+        // nothing. (Blocks in layout order; `seen` keeps the search linear.)
+        let mut seen = vec![false; y - x];
+        let mut stack = vec![x];
+        seen[0] = true;
+        let mut ok = true;
+        while let Some(q) = stack.pop() {
+            if calls(q) {
+                ok = false;
+                break;
+            }
+            for &t in func.block_succs(Block(q as u32)) {
+                let t = t.index();
+                if t < x || t >= y {
+                    ok = false;
+                    break;
+                }
+                if !seen[t - x] {
+                    seen[t - x] = true;
+                    stack.push(t);
+                }
+            }
+            if !ok {
+                break;
+            }
+        }
+        if ok && y < nb {
+            return Some(block_starts[y]);
+        }
+    }
+    None
+}
+
 impl<'a> Scan<'a> {
     fn new<F: Function>(
         func: &F,
@@ -480,6 +542,7 @@ impl<'a> Scan<'a> {
                 .min()
                 .unwrap_or(u32::MAX)
         }));
+        let entry_split = early_exit_split(func, &b.block_starts);
         // Operands per vreg: count, then place (in instruction order, each
         // kept sorted by point by insertion: stable, like a stable sort).
         refill(&mut b.class, nv, RegClass::Int);
@@ -657,7 +720,35 @@ impl<'a> Scan<'a> {
                     k += 1;
                 }
             }
-            s.new_child(v as u32, start, r[r.len() - 1].to, NO_CHILD);
+            let end = r[r.len() - 1].to;
+            // (See `early_exit_split`. A child's ends are covered by its
+            // vreg's ranges: where a range starts at the split point, after
+            // a hole, the first child ends with the range before it; where
+            // the point is in a hole, there is nothing to split.)
+            let mut split = None;
+            if let Some(p) = entry_split
+                && start < p
+                && p < end
+            {
+                let k = r.partition_point(|x| x.from < p);
+                if k > 0 {
+                    let prev = r[k - 1];
+                    if prev.to > p {
+                        split = Some((p, p));
+                    } else if k < r.len() && r[k].from == p && prev.to > start {
+                        split = Some((prev.to, p));
+                    }
+                }
+            }
+            match split {
+                Some((first_end, second_start)) => {
+                    let first = s.new_child(v as u32, start, first_end, NO_CHILD);
+                    s.new_child(v as u32, second_start, end, first as u32);
+                }
+                None => {
+                    s.new_child(v as u32, start, end, NO_CHILD);
+                }
+            }
         }
         // The initial children by start (then index): a counting sort.
         let b = &mut s.b;

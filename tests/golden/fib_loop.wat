@@ -1,8 +1,8 @@
 ;; Recursive Fibonacci as clang -O2 leaves it: the second call became a
 ;; loop around the first. The loop's two block parameters (n and the
 ;; accumulator) live across the call, in callee-saved registers (saved once,
-;; after the base case's early return, which neither saves nor restores
-;; them): nothing in the loop touches the stack, and the back
+;; after the base case's early return, which runs without a frame and neither
+;; saves nor restores them): nothing in the loop touches the stack, and the back
 ;; edge is two register moves (the new n, and the accumulator's sum, which
 ;; `add` leaves in the call's result register).
 (module

@@ -1,27 +1,25 @@
 function %mark:
-  0: push rbp
-  1: mov rbp,rsp
-  4: mov r11,[r14]
-  7: cmp rsp,[r11]
-  a: jb 0x84
-  10: sub rsp,0x10
-  14: cmp edi,0x3E8
-  1b: jbe 0x29
-  21: xor eax,eax
-  24: mov rsp,rbp
-  27: pop rbp
-  28: ret
-  29: test edi,edi
-  2c: jne 0x3A
-  32: xor eax,eax
-  35: mov rsp,rbp
-  38: pop rbp
-  39: ret
-  3a: mov rax,rdi
-  3d: shl eax,1
-  41: jmp short 0x50
-  43: nop [rax+rax]
-  4c: nop [rax]
+  0: cmp edi,0x3E8
+  7: jbe 0x11
+  d: xor eax,eax
+  10: ret
+  11: push rbp
+  12: mov rbp,rsp
+  15: mov r11,[r14]
+  18: cmp rsp,[r11]
+  1b: jb 0x84
+  21: sub rsp,0x10
+  25: test edi,edi
+  28: jne 0x36
+  2e: xor eax,eax
+  31: mov rsp,rbp
+  34: pop rbp
+  35: ret
+  36: mov rax,rdi
+  39: shl eax,1
+  3d: jmp short 0x50
+  3f: nop [rax+rax]
+  48: nop [rax+rax]
   50: mov byte ptr [r15+rax+0x400],1
   59: add eax,edi
   5c: cmp eax,0x7D1

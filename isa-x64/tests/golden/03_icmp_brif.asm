@@ -1,25 +1,23 @@
-; %icmp_brif (68 bytes)
-  0: push rbp
-  1: mov rbp,rsp
-  4: mov r11,[r14]
-  7: cmp rsp,[r11]
-  a: jb 0x42
-  10: sub rsp,0x10
-  14: cmp edi,esi
-  17: jge 0x28
-  1d: mov eax,1
-  23: mov rsp,rbp
-  26: pop rbp
-  27: ret
-  28: cmp edi,0xA
-  2c: jbe 0x3A
-  32: mov rax,rdi
-  35: mov rsp,rbp
-  38: pop rbp
-  39: ret
-  3a: mov rax,rsi
-  3d: mov rsp,rbp
-  40: pop rbp
-  41: ret
-  42: ud2
-; trap at 42: StackOverflow
+; %icmp_brif (64 bytes)
+  0: cmp edi,esi
+  3: jge 0x10
+  9: mov eax,1
+  f: ret
+  10: push rbp
+  11: mov rbp,rsp
+  14: mov r11,[r14]
+  17: cmp rsp,[r11]
+  1a: jb 0x3E
+  20: sub rsp,0x10
+  24: cmp edi,0xA
+  28: jbe 0x36
+  2e: mov rax,rdi
+  31: mov rsp,rbp
+  34: pop rbp
+  35: ret
+  36: mov rax,rsi
+  39: mov rsp,rbp
+  3c: pop rbp
+  3d: ret
+  3e: ud2
+; trap at 3e: StackOverflow

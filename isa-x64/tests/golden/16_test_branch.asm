@@ -1,15 +1,15 @@
-; %test_branch (81 bytes)
-  0: push rbp
-  1: mov rbp,rsp
-  4: mov r11,[r14]
-  7: cmp rsp,[r11]
-  a: jb 0x4F
-  10: sub rsp,0x10
-  14: test edi,esi
-  17: je 0x2F
-  1d: test rdx,0xFF
-  24: je 0x3F
-  2a: jmp 0x47
+; %test_branch (73 bytes)
+  0: test edi,esi
+  3: je 0x1B
+  9: test rdx,0xFF
+  10: je 0x3F
+  16: jmp 0x43
+  1b: push rbp
+  1c: mov rbp,rsp
+  1f: mov r11,[r14]
+  22: cmp rsp,[r11]
+  25: jb 0x47
+  2b: sub rsp,0x10
   2f: test rdx,rdx
   32: sete al
   36: movzx eax,al
@@ -17,12 +17,8 @@
   3d: pop rbp
   3e: ret
   3f: mov rax,rdi
-  42: mov rsp,rbp
-  45: pop rbp
+  42: ret
+  43: mov rax,rsi
   46: ret
-  47: mov rax,rsi
-  4a: mov rsp,rbp
-  4d: pop rbp
-  4e: ret
-  4f: ud2
-; trap at 4f: StackOverflow
+  47: ud2
+; trap at 47: StackOverflow

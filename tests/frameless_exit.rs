@@ -1,0 +1,210 @@
+//! Early exits without a frame: a function whose entry block branches to a
+//! part that only returns, where neither needs the frame (no spill slot,
+//! stack argument, call or trapping instruction), runs that part before
+//! its prologue and returns with a bare `ret`; the prologue (`push rbp`,
+//! the stack check, `sub rsp`, the saves) starts the other path. These
+//! tests pin which functions get that shape, and that both paths compute,
+//! trap, report backtraces and exhaust the stack as before, in every tier.
+
+use strata::{Config, Emit, Engine, Instance, Module, Store, Tier, TrapCode, Val, compile_listing};
+
+const WAT: &str = r#"
+(module
+  (memory 1)
+  (global $g (mut i32) (i32.const 5))
+  ;; Base case in registers: frameless.
+  (func $fib (export "fib") (param i32) (result i32)
+    (if (i32.lt_s (local.get 0) (i32.const 2))
+      (then (return (local.get 0))))
+    (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+             (call $fib (i32.sub (local.get 0) (i32.const 2)))))
+  ;; Nothing lives across the body's call (no callee-saved register to
+  ;; save): frameless too.
+  (func $tail (export "tail") (param i32) (result i32)
+    (if (i32.eqz (local.get 0))
+      (then (return (i32.const -7))))
+    (call $fib (local.get 0)))
+  ;; The early exit reads and writes a global (the VMContext): frameless.
+  (func $count (export "count") (param i32) (result i32)
+    (if (i32.eqz (local.get 0))
+      (then (global.set $g (i32.add (global.get $g) (i32.const 1)))
+            (return (global.get $g))))
+    (i32.add (call $count (i32.sub (local.get 0) (i32.const 1))) (local.get 0)))
+  ;; The early exit loads from memory, which can trap: it keeps its frame,
+  ;; so that the trap's backtrace has this function and its callers.
+  (func $load (export "load") (param i32 i32) (result i32)
+    (if (i32.eqz (local.get 1))
+      (then (return (i32.load (local.get 0)))))
+    (i32.add (call $load (local.get 0) (i32.sub (local.get 1) (i32.const 1)))
+             (local.get 1)))
+  ;; The other path recurses forever: its prologue's stack check stops it.
+  (func $deep (export "deep") (param i32) (result i32)
+    (if (i32.lt_s (local.get 0) (i32.const 0))
+      (then (return (i32.const -1))))
+    (i32.add (call $deep (i32.add (local.get 0) (i32.const 1))) (local.get 0)))
+  ;; A division can trap: keeps its frame.
+  (func $div (export "div") (param i32 i32) (result i32)
+    (if (i32.gt_s (local.get 1) (i32.const 100))
+      (then (return (i32.div_s (local.get 0) (i32.sub (local.get 1) (i32.const 150))))))
+    (i32.add (call $div (local.get 0) (i32.add (local.get 1) (i32.const 50))) (i32.const 1)))
+  ;; The early exit calls: keeps its frame.
+  (func $calls (export "calls") (param i32) (result i32)
+    (if (i32.eqz (local.get 0))
+      (then (return (call $fib (i32.const 10)))))
+    (i32.add (call $calls (i32.sub (local.get 0) (i32.const 1))) (local.get 0)))
+)
+"#;
+
+fn engine(tier: Tier) -> Engine {
+    let mut config = Config::new();
+    config.tier(tier);
+    Engine::new(&config).unwrap()
+}
+
+/// The instructions of function `name` in the optimizing tier's listing.
+fn code(name: &str) -> Vec<String> {
+    let text = compile_listing(&engine(Tier::Optimizing), WAT.as_bytes(), Emit::Asm).unwrap();
+    let start = text
+        .find(&format!("function %{name}:\n"))
+        .unwrap_or_else(|| panic!("no {name} in\n{text}"));
+    text[start..]
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.split_once(": ").map(|(_, t)| t.to_string()))
+        .collect()
+}
+
+#[test]
+fn only_exits_that_need_no_frame_run_without_one() {
+    for name in ["fib", "tail", "count", "deep"] {
+        let c = code(name);
+        let ret = c.iter().position(|t| t == "ret").unwrap();
+        assert!(
+            !c[..ret]
+                .iter()
+                .any(|t| t.contains("rbp") || t.contains("rsp")),
+            "{name}: {c:#?}"
+        );
+        assert_eq!(c[ret + 1], "push rbp", "{name}: {c:#?}");
+        // One prologue: its stack check, after the early exit.
+        assert_eq!(
+            c.iter().filter(|t| t.as_str() == "push rbp").count(),
+            1,
+            "{name}: {c:#?}"
+        );
+        let check = c.iter().position(|t| t.starts_with("cmp rsp,")).unwrap();
+        assert!(check > ret, "{name}: {c:#?}");
+    }
+    // The global's update stays a VMContext access.
+    assert!(code("count").iter().any(|t| t.contains("[r14+")));
+    for name in ["load", "div", "calls"] {
+        let c = code(name);
+        assert_eq!(&c[..2], ["push rbp", "mov rbp,rsp"], "{name}: {c:#?}");
+    }
+}
+
+fn instance(tier: Tier) -> (Store<()>, Instance) {
+    let engine = engine(tier);
+    let module = Module::new(&engine, WAT).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    (store, instance)
+}
+
+fn call(
+    store: &mut Store<()>,
+    i: &Instance,
+    name: &str,
+    args: &[Val],
+) -> Result<i32, strata::Error> {
+    let f = i.get_func(&mut *store, name).unwrap();
+    let mut out = [Val::I32(0)];
+    f.call(store, args, &mut out)?;
+    Ok(out[0].i32().unwrap())
+}
+
+#[test]
+fn both_paths_compute_and_trap_as_before() {
+    for tier in [Tier::Baseline, Tier::Optimizing, Tier::Tiered] {
+        let (mut s, i) = instance(tier);
+        for (n, want) in [(0, 0), (1, 1), (2, 1), (15, 610), (20, 6765)] {
+            assert_eq!(
+                call(&mut s, &i, "fib", &[Val::I32(n)]).unwrap(),
+                want,
+                "{tier:?}"
+            );
+        }
+        assert_eq!(
+            call(&mut s, &i, "tail", &[Val::I32(0)]).unwrap(),
+            -7,
+            "{tier:?}"
+        );
+        assert_eq!(
+            call(&mut s, &i, "tail", &[Val::I32(12)]).unwrap(),
+            144,
+            "{tier:?}"
+        );
+        // count(0) bumps the global once; count(3) = 3 + 2 + 1 + count(0).
+        assert_eq!(
+            call(&mut s, &i, "count", &[Val::I32(0)]).unwrap(),
+            6,
+            "{tier:?}"
+        );
+        assert_eq!(
+            call(&mut s, &i, "count", &[Val::I32(3)]).unwrap(),
+            7 + 6,
+            "{tier:?}"
+        );
+        assert_eq!(
+            call(&mut s, &i, "calls", &[Val::I32(3)]).unwrap(),
+            55 + 6,
+            "{tier:?}"
+        );
+        // div(1000, 10) = div(1000, 60) + 1 = div(1000, 110) + 2 = 1000 / -40 + 2.
+        assert_eq!(
+            call(&mut s, &i, "div", &[Val::I32(1000), Val::I32(10)]).unwrap(),
+            -23,
+            "{tier:?}"
+        );
+        assert_eq!(
+            call(&mut s, &i, "load", &[Val::I32(0), Val::I32(2)]).unwrap(),
+            3,
+            "{tier:?}"
+        );
+        // Traps in the early exits, below two and three recursive frames:
+        // every frame is in the backtrace.
+        let e = call(&mut s, &i, "load", &[Val::I32(65534), Val::I32(2)]).unwrap_err();
+        let t = e.as_trap().unwrap();
+        assert_eq!(t.code(), Some(TrapCode::MemoryOutOfBounds), "{tier:?}");
+        let names: Vec<String> = t
+            .backtrace()
+            .iter()
+            .map(|f| f.func_name.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(names, ["load", "load", "load"], "{tier:?}");
+        // div(7, 0) -> div(7, 50) -> div(7, 100) -> div(7, 150): 7 / 0.
+        let e = call(&mut s, &i, "div", &[Val::I32(7), Val::I32(0)]).unwrap_err();
+        let t = e.as_trap().unwrap();
+        assert_eq!(t.code(), Some(TrapCode::IntegerDivideByZero), "{tier:?}");
+        assert_eq!(t.backtrace().len(), 4, "{tier:?}");
+        // The recursive path still checks the stack, and the engine works
+        // after the overflow.
+        let e = call(&mut s, &i, "deep", &[Val::I32(0)]).unwrap_err();
+        assert_eq!(
+            e.as_trap().and_then(|t| t.code()),
+            Some(TrapCode::StackOverflow),
+            "{tier:?}"
+        );
+        assert_eq!(
+            call(&mut s, &i, "deep", &[Val::I32(-5)]).unwrap(),
+            -1,
+            "{tier:?}"
+        );
+        assert_eq!(
+            call(&mut s, &i, "fib", &[Val::I32(10)]).unwrap(),
+            55,
+            "{tier:?}"
+        );
+    }
+}
