@@ -1127,6 +1127,11 @@ impl Emitter {
                 }
                 true
             };
+        // Either successor may be the early exit; one whose exit (and the
+        // entry) can run without a frame is preferred. (The chosen pair's
+        // blocks are marked again at the end: `marks` holds the last pair
+        // tried.)
+        let mut chosen: Option<(usize, usize, bool)> = None;
         for (exit, body) in [(a, b), (b, a)] {
             if body == 0
                 || exit == 0
@@ -1143,15 +1148,30 @@ impl Emitter {
                 self.resolved[x] == x as u32 && touches(x)
             }) && reach(body, WRAPPED, &mut marks, &|x, m| m[x] & EARLY_EXIT != 0)
             {
-                self.wrap = Some(body as u32);
-                self.frameless_exit = frame_free(vc, out, 0)
+                let frameless = frame_free(vc, out, 0)
                     && (0..n).all(|x| {
                         marks[x] & EARLY_EXIT == 0
                             || self.resolved[x] != x as u32
                             || frame_free(vc, out, x)
                     });
-                break;
+                if frameless || chosen.is_none() {
+                    chosen = Some((exit, body, frameless));
+                }
+                if frameless {
+                    break;
+                }
             }
+        }
+        // Without saved registers, only a frameless exit changes anything.
+        if let Some((exit, body, frameless)) = chosen
+            && (frameless || !self.saved.is_empty())
+        {
+            marks.clear();
+            marks.resize(n, 0);
+            reach(exit, EARLY_EXIT, &mut marks, &|_, _| false);
+            reach(body, WRAPPED, &mut marks, &|_, _| false);
+            self.wrap = Some(body as u32);
+            self.frameless_exit = frameless;
         }
         self.early_exit = marks;
         self.wrap_stack = stack;

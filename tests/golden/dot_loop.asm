@@ -1,20 +1,21 @@
 function %dot:
-  0: push rbp
-  1: mov rbp,rsp
-  4: mov r11,[r14]
-  7: cmp rsp,[r11]
-  a: jb 0x87
-  10: sub rsp,0x10
-  14: xorps xmm0,xmm0
-  18: test edi,edi
-  1b: je 0x82
-  21: movsd xmm1,[0x90]
-  2a: xor eax,eax
-  2d: jmp short 0x50
-  2f: nop [rax+rax]
-  38: nop [rax+rax]
-  41: nop [rax+rax]
-  4a: nop [rax+rax]
+  0: xorps xmm0,xmm0
+  4: test edi,edi
+  7: jne 0xE
+  d: ret
+  e: push rbp
+  f: mov rbp,rsp
+  12: mov r11,[r14]
+  15: cmp rsp,[r11]
+  18: jb 0x87
+  1e: sub rsp,0x10
+  22: movsd xmm1,[0x90]
+  2b: xor eax,eax
+  2e: jmp short 0x50
+  30: nop [rax+rax]
+  39: nop [rax+rax]
+  42: nop [rax+rax]
+  4b: nop [rax+rax]
   50: lea ecx,[rax+1]
   55: xorps xmm2,xmm2
   59: cvtsi2sd xmm2,ecx

@@ -16,6 +16,7 @@
 //! | range | `range.rs` | heap address `(x + c) + o` → `x + (o + c)` when bounds of `x` (loop counters, branch conditions) prove no 32-bit wrap |
 //! | exitval | `exitval.rs` | a loop header's parameter `p` read after the loop becomes `n - c` there, where the header computes `n = p + c` (frees the back edge of a copy) |
 //! | lateinc | `lateinc.rs` | in a loop whose latch ends in a conditional branch and reads `p` after `n = p + c`, `n` is computed again after `p`'s last read for the back edge (frees it of a copy and a `jmp`) |
+//! | retdup | `retdup.rs` | a small return block the entry block shares with other paths is copied for the entry's edge (an early exit the code generator runs without a frame) |
 //! | layout | `layout.rs` | block order: each loop contiguous, header first, its exit paths after it |
 //!
 //! `domtree.rs` holds the dominator tree and loop analysis the passes share.
@@ -30,6 +31,7 @@ pub mod lateinc;
 pub mod layout;
 pub mod licm;
 pub mod range;
+pub mod retdup;
 
 use std::cell::RefCell;
 
@@ -154,6 +156,12 @@ pub fn optimize_with(func: &mut Function, opts: &OptOptions, ctx: &mut Context) 
             check(func, "dce (3)", opts);
             cfg_as_computed &= !ctx.dce.changed_cfg();
         }
+    }
+    // A return block the entry shares with other paths gets a copy of its
+    // own for the entry's edge (an early exit for the code generator).
+    if retdup::run(func) {
+        check(func, "retdup", opts);
+        cfg_as_computed = false;
     }
     // Last: `fold` would undo the first, `gvn` the second. (Both leave
     // the CFG, and so the dominator tree, as it is.) Then the layout, which

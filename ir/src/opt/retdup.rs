@@ -1,0 +1,243 @@
+//! Return blocks copied for the entry: when the entry block branches to a
+//! small block that computes a result and returns, and that block has other
+//! predecessors too, the entry's edge gets a copy of its own, placed right
+//! after the entry in the layout.
+//!
+//! Why: a recursive function's base case often returns through the block
+//! its loop leaves by. In Ackermann's function as clang leaves it,
+//!
+//! ```text
+//! block0(v0, v1):  brif v0, block1, block2(v1)      ;; if (m == 0) ...
+//! ...              (the loop over m, with the recursive call)
+//! block7:          jump block2(v11)                  ;; the loop's exit
+//! block2(v12):     v14 = iadd v12, 1; return v14     ;; return n + 1
+//! ```
+//!
+//! the base case shares `block2` with the loop's exit, so the entry
+//! block's branch does not lead to a part of the function that only
+//! returns, and the code generator must set up the frame (and save the
+//! callee-saved registers the loop uses) before the test. With a copy of
+//! `block2` for the entry's edge, the base case is an *early exit* that
+//! the x64 emitter runs before the prologue, without a frame (see
+//! `isa-x64`'s `Emitter::plan_wrap`).
+//!
+//! Exact: the copy computes what the block computes from the same
+//! arguments. Values the block reads from elsewhere are defined in the
+//! entry block (the only block that dominates both the block and the
+//! entry's edge into it), so they dominate the copy too; the block's own
+//! values are read only inside it (it returns), and the copy gets fresh
+//! ones.
+//!
+//! When: the entry block ends in a `jump` or `brif` to a block other than
+//! itself with at least two predecessors, whose instructions, at most
+//! [`MAX_COPIED`] besides the `return`, cannot trap (constants, copies,
+//! selects, comparisons, arithmetic that cannot trap), and which is not
+//! also the entry's other target. Changes the CFG (a new block, one edge
+//! retargeted); loop depths stay right (the copy is outside loops, like the
+//! entry).
+
+use crate::{Block, BlockCall, Function, Inst, InstData, Value};
+
+/// The most instructions (the `return` aside) a copied block may have.
+pub const MAX_COPIED: usize = 4;
+
+/// Runs the pass on `func`; returns whether it changed anything.
+pub fn run(func: &mut Function) -> bool {
+    let Some(entry) = func.entry_block() else {
+        return false;
+    };
+    let Some(term) = func.terminator(entry) else {
+        return false;
+    };
+    let targets: [Option<Block>; 2] = match func.insts[term.index()] {
+        InstData::Jump { dest } => [Some(dest.block), None],
+        InstData::Brif {
+            then_dest,
+            else_dest,
+            ..
+        } if then_dest.block != else_dest.block => [Some(then_dest.block), Some(else_dest.block)],
+        _ => return false,
+    };
+    let mut changed = false;
+    for b in targets.into_iter().flatten() {
+        if b == entry || !copyable(func, b) || predecessors(func, b) < 2 {
+            continue;
+        }
+        let copy = copy_block(func, b);
+        retarget(func, term, b, copy);
+        let at = func.layout.iter().position(|&x| x == entry).unwrap_or(0);
+        func.layout.insert(at + 1, copy);
+        changed = true;
+    }
+    changed
+}
+
+/// Whether `b` is a block of at most [`MAX_COPIED`] instructions that
+/// cannot trap, followed by a `return`.
+fn copyable(func: &Function, b: Block) -> bool {
+    let insts = &func.blocks[b.index()].insts;
+    let Some((&last, body)) = insts.split_last() else {
+        return false;
+    };
+    matches!(func.insts[last.index()], InstData::Return { .. })
+        && body.len() <= MAX_COPIED
+        && body.iter().all(|&i| match func.insts[i.index()] {
+            InstData::Iconst { .. }
+            | InstData::Fconst { .. }
+            | InstData::Vmctx { .. }
+            | InstData::Copy { .. }
+            | InstData::Select { .. }
+            | InstData::Icmp { .. }
+            | InstData::Fcmp { .. } => true,
+            InstData::Unary { op, .. } => !op.can_trap(),
+            InstData::Binary { op, .. } => !op.can_trap(),
+            _ => false,
+        })
+}
+
+/// The number of edges into `b` (a `brif` with both arms there counts
+/// twice, a `br_table` once per entry).
+fn predecessors(func: &Function, b: Block) -> usize {
+    let mut succs = Vec::new();
+    func.layout
+        .iter()
+        .map(|&x| {
+            func.successors(x, &mut succs);
+            succs.iter().filter(|&&s| s == b).count()
+        })
+        .sum()
+}
+
+/// A copy of `b` (not yet in the layout) with fresh parameters and values.
+fn copy_block(func: &mut Function, b: Block) -> Block {
+    let copy = func.new_block();
+    func.blocks[copy.index()].loop_depth = 0;
+    let mut map: Vec<(Value, Value)> = Vec::new();
+    for k in 0..func.blocks[b.index()].params.len() {
+        let p = func.blocks[b.index()].params[k];
+        let q = func.append_block_param(copy, func.value_type(p));
+        map.push((p, q));
+    }
+    for k in 0..func.blocks[b.index()].insts.len() {
+        let i: Inst = func.blocks[b.index()].insts[k];
+        let srcloc = func.srclocs[i.index()];
+        let data = func.insts[i.index()].clone();
+        let new = map_inst(func, &data, &mut map);
+        func.append_inst(copy, new, srcloc);
+    }
+    copy
+}
+
+/// `data` with its uses mapped through `map` (values not in it stay) and
+/// its definition given a fresh value (added to `map`).
+fn map_inst(func: &mut Function, data: &InstData, map: &mut Vec<(Value, Value)>) -> InstData {
+    let get = |map: &[(Value, Value)], v: Value| {
+        map.iter()
+            .find(|&&(from, _)| from == v)
+            .map_or(v, |&(_, to)| to)
+    };
+    let def = |func: &mut Function, map: &mut Vec<(Value, Value)>, v: Value| {
+        let n = func.new_value(func.value_type(v));
+        map.push((v, n));
+        n
+    };
+    match *data {
+        InstData::Iconst { dst, imm } => InstData::Iconst {
+            dst: def(func, map, dst),
+            imm,
+        },
+        InstData::Fconst { dst, bits } => InstData::Fconst {
+            dst: def(func, map, dst),
+            bits,
+        },
+        InstData::Vmctx { dst } => InstData::Vmctx {
+            dst: def(func, map, dst),
+        },
+        InstData::Copy { dst, src } => {
+            let src = get(map, src);
+            InstData::Copy {
+                dst: def(func, map, dst),
+                src,
+            }
+        }
+        InstData::Select {
+            dst,
+            cond,
+            if_true,
+            if_false,
+        } => {
+            let (cond, if_true, if_false) = (get(map, cond), get(map, if_true), get(map, if_false));
+            InstData::Select {
+                dst: def(func, map, dst),
+                cond,
+                if_true,
+                if_false,
+            }
+        }
+        InstData::Icmp { cc, dst, lhs, rhs } => {
+            let (lhs, rhs) = (get(map, lhs), get(map, rhs));
+            InstData::Icmp {
+                cc,
+                dst: def(func, map, dst),
+                lhs,
+                rhs,
+            }
+        }
+        InstData::Fcmp { cc, dst, lhs, rhs } => {
+            let (lhs, rhs) = (get(map, lhs), get(map, rhs));
+            InstData::Fcmp {
+                cc,
+                dst: def(func, map, dst),
+                lhs,
+                rhs,
+            }
+        }
+        InstData::Unary { op, dst, arg } => {
+            let arg = get(map, arg);
+            InstData::Unary {
+                op,
+                dst: def(func, map, dst),
+                arg,
+            }
+        }
+        InstData::Binary { op, dst, lhs, rhs } => {
+            let (lhs, rhs) = (get(map, lhs), get(map, rhs));
+            InstData::Binary {
+                op,
+                dst: def(func, map, dst),
+                lhs,
+                rhs,
+            }
+        }
+        InstData::Return { args } => {
+            let vals: Vec<Value> = func.values(args).iter().map(|&v| get(map, v)).collect();
+            InstData::Return {
+                args: func.make_value_list(&vals),
+            }
+        }
+        // (`copyable` admits nothing else.)
+        ref other => other.clone(),
+    }
+}
+
+/// Points the entry's terminator `term` at `copy` where it pointed at `b`
+/// (arguments unchanged).
+fn retarget(func: &mut Function, term: Inst, b: Block, copy: Block) {
+    let fix = |d: &mut BlockCall| {
+        if d.block == b {
+            d.block = copy;
+        }
+    };
+    match &mut func.insts[term.index()] {
+        InstData::Jump { dest } => fix(dest),
+        InstData::Brif {
+            then_dest,
+            else_dest,
+            ..
+        } => {
+            fix(then_dest);
+            fix(else_dest);
+        }
+        _ => {}
+    }
+}
