@@ -244,8 +244,8 @@ pub struct Emitter {
     /// run without a frame, the whole prologue going to the start of the
     /// wrapped block (see [`Emitter::plan_wrap`]).
     frameless_exit: bool,
-    /// Whether a return emitted now is in that frameless part (a bare
-    /// `ret`).
+    /// Whether a return emitted now is in that frameless part, or in a
+    /// leaf without a frame (a bare `ret`).
     in_frameless: bool,
     /// Out-of-line paths of the tier checks.
     tier_stubs: Vec<TierStub>,
@@ -1069,8 +1069,20 @@ impl Emitter {
         self.frameless_exit = false;
         self.in_frameless = false;
         let n = vc.num_blocks();
+        if !vc.tier_checks.is_empty() {
+            return;
+        }
+        // A leaf that needs no frame anywhere (no saved register, and every
+        // block frame-free: no call, spill slot or trapping instruction)
+        // has no prologue at all: every return is a bare `ret`.
+        if self.saved.is_empty()
+            && (0..n).all(|b| self.resolved[b] != b as u32 || frame_free(vc, out, b))
+        {
+            self.in_frameless = true;
+            return;
+        }
         // (With no saved register, the wrap can still leave out the frame.)
-        if !vc.tier_checks.is_empty() || n < 3 {
+        if n < 3 {
             return;
         }
         let succs = |b: usize| {
@@ -1249,7 +1261,8 @@ impl Emitter {
         }
         self.save_vmctx = vc.indirect_calls;
         self.plan_wrap(vc, out);
-        if !self.frameless_exit {
+        // (`in_frameless` here: a leaf without a frame.)
+        if !self.frameless_exit && !self.in_frameless {
             self.prologue(vc.srclocs.first().copied().unwrap_or(0));
         }
 

@@ -85,9 +85,24 @@ fn disasm_binary(ty: Type, op: BinaryOp) -> String {
     listing(&compile(&b.f))
 }
 
+/// A leaf that cannot trap needs no frame: no prologue, a bare `ret`.
+#[test]
+fn leaves_that_cannot_trap_have_no_frame() {
+    let d = disasm_binary(Type::I32, BinaryOp::Iadd);
+    let lines: Vec<&str> = d.lines().map(|l| l.split_once(": ").unwrap().1).collect();
+    assert_eq!(lines, ["lea eax,[rdi+rsi]", "ret"], "{d}");
+    // A division can trap (its trap stub is in the frame's function).
+    let d = disasm_binary(Type::I32, BinaryOp::DivS);
+    assert!(d.starts_with("  0: push rbp\n"), "{d}");
+}
+
 #[test]
 fn prologue_and_epilogue() {
-    let d = disasm_binary(Type::I32, BinaryOp::Iadd);
+    // A heap load can trap, so the function keeps its frame.
+    let (mut b, p) = B::new(&[Type::I32], &[Type::I32]);
+    let v = b.load(LoadOp::I32, AddrSpace::Heap, p[0], 0);
+    b.ret(&[v]);
+    let d = listing(&compile(&b.f));
     let lines: Vec<&str> = d.lines().map(|l| l.split_once(": ").unwrap().1).collect();
     // No indirect call: the VMContext is not saved; the frame's `sub rsp`
     // covers its slot (16 bytes below rbp in all, keeping rsp aligned).
