@@ -217,6 +217,40 @@ impl Function {
         }
     }
 
+    /// Points every edge of the branch `inst` that leads to `from` at `to`
+    /// instead, keeping the edge's arguments (a `br_table` gets a new jump
+    /// table, since tables may be shared).
+    pub fn retarget(&mut self, inst: Inst, from: Block, to: Block) {
+        let fix = |d: &mut BlockCall| {
+            if d.block == from {
+                d.block = to;
+            }
+        };
+        match &mut self.insts[inst.index()] {
+            InstData::Jump { dest } => fix(dest),
+            InstData::Brif {
+                then_dest,
+                else_dest,
+                ..
+            } => {
+                fix(then_dest);
+                fix(else_dest);
+            }
+            InstData::BrTable { table, .. } => {
+                let table = *table;
+                let targets: Vec<Block> = self.jump_tables[table.index()]
+                    .iter()
+                    .map(|&x| if x == from { to } else { x })
+                    .collect();
+                let jt = self.make_jump_table(targets);
+                if let InstData::BrTable { table, .. } = &mut self.insts[inst.index()] {
+                    *table = jt;
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Calls `f` for each value `inst` reads, in operand order.
     pub fn for_each_use(&self, inst: Inst, mut f: impl FnMut(Value)) {
         match &self.insts[inst.index()] {

@@ -171,33 +171,7 @@ impl Licm<'_> {
             let Some(t) = func.terminator(b) else {
                 continue;
             };
-            let retarget = |bc: &mut BlockCall| {
-                if bc.block == h {
-                    bc.block = p;
-                }
-            };
-            match &mut func.insts[t.index()] {
-                InstData::Jump { dest } => retarget(dest),
-                InstData::Brif {
-                    then_dest,
-                    else_dest,
-                    ..
-                } => {
-                    retarget(then_dest);
-                    retarget(else_dest);
-                }
-                InstData::BrTable { table, .. } => {
-                    let targets: Vec<Block> = func.jump_tables[table.index()]
-                        .iter()
-                        .map(|&x| if x == h { p } else { x })
-                        .collect();
-                    let jt = func.make_jump_table(targets);
-                    if let InstData::BrTable { table, .. } = &mut func.insts[t.index()] {
-                        *table = jt;
-                    }
-                }
-                _ => {}
-            }
+            func.retarget(t, h, p);
         }
         let args = func.make_value_list(&params);
         let srcloc = func.blocks[h.index()]

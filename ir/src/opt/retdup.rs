@@ -36,7 +36,7 @@
 //! retargeted); loop depths stay right (the copy is outside loops, like the
 //! entry).
 
-use crate::{Block, BlockCall, Function, Inst, InstData, Value};
+use crate::{Block, Function, Inst, InstData, Value};
 
 /// The most instructions (the `return` aside) a copied block may have.
 pub const MAX_COPIED: usize = 4;
@@ -64,7 +64,7 @@ pub fn run(func: &mut Function) -> bool {
             continue;
         }
         let copy = copy_block(func, b);
-        retarget(func, term, b, copy);
+        func.retarget(term, b, copy);
         let at = func.layout.iter().position(|&x| x == entry).unwrap_or(0);
         func.layout.insert(at + 1, copy);
         changed = true;
@@ -217,27 +217,5 @@ fn map_inst(func: &mut Function, data: &InstData, map: &mut Vec<(Value, Value)>)
         }
         // (`copyable` admits nothing else.)
         ref other => other.clone(),
-    }
-}
-
-/// Points the entry's terminator `term` at `copy` where it pointed at `b`
-/// (arguments unchanged).
-fn retarget(func: &mut Function, term: Inst, b: Block, copy: Block) {
-    let fix = |d: &mut BlockCall| {
-        if d.block == b {
-            d.block = copy;
-        }
-    };
-    match &mut func.insts[term.index()] {
-        InstData::Jump { dest } => fix(dest),
-        InstData::Brif {
-            then_dest,
-            else_dest,
-            ..
-        } => {
-            fix(then_dest);
-            fix(else_dest);
-        }
-        _ => {}
     }
 }
