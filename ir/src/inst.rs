@@ -661,6 +661,43 @@ impl InstData {
         )
     }
 
+    /// Whether the instruction reads only its operands, writes only its
+    /// result and cannot trap (constants, the VMContext, copies, selects,
+    /// comparisons, arithmetic that cannot trap): it may be computed
+    /// wherever its operands are available (hoisted, copied).
+    pub fn is_speculatable(&self) -> bool {
+        match self {
+            InstData::Iconst { .. }
+            | InstData::Fconst { .. }
+            | InstData::Vmctx { .. }
+            | InstData::Copy { .. }
+            | InstData::Select { .. }
+            | InstData::Icmp { .. }
+            | InstData::Fcmp { .. } => true,
+            InstData::Unary { op, .. } => !op.can_trap(),
+            InstData::Binary { op, .. } => !op.can_trap(),
+            _ => false,
+        }
+    }
+
+    /// The value an instruction with [`InstData::single_dst`] defines, to
+    /// replace.
+    pub fn single_dst_mut(&mut self) -> Option<&mut Value> {
+        match self {
+            InstData::Iconst { dst, .. }
+            | InstData::Fconst { dst, .. }
+            | InstData::Unary { dst, .. }
+            | InstData::Binary { dst, .. }
+            | InstData::Icmp { dst, .. }
+            | InstData::Fcmp { dst, .. }
+            | InstData::Select { dst, .. }
+            | InstData::Copy { dst, .. }
+            | InstData::Vmctx { dst }
+            | InstData::Load { dst, .. } => Some(dst),
+            _ => None,
+        }
+    }
+
     /// The single result of an instruction that has at most one.
     pub fn single_dst(&self) -> Option<Value> {
         match *self {

@@ -39,21 +39,6 @@ use crate::{Block, BlockCall, Function, Inst, InstData};
 
 const NONE: u32 = u32::MAX;
 
-fn hoistable(data: &InstData) -> bool {
-    match data {
-        InstData::Iconst { .. }
-        | InstData::Fconst { .. }
-        | InstData::Vmctx { .. }
-        | InstData::Copy { .. }
-        | InstData::Select { .. }
-        | InstData::Icmp { .. }
-        | InstData::Fcmp { .. } => true,
-        InstData::Unary { op, .. } => !op.can_trap(),
-        InstData::Binary { op, .. } => !op.can_trap(),
-        _ => false,
-    }
-}
-
 /// The pass's buffers, kept from one run to the next (see
 /// [`super::Context`]).
 #[derive(Debug, Default)]
@@ -282,7 +267,7 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
         let mut kept = 0;
         for k in 0..insts.len() {
             let i = insts[k];
-            let target = if hoistable(&func.insts[i.index()]) {
+            let target = if func.insts[i.index()].is_speculatable() {
                 licm.target_loop(func, i, inner)
             } else {
                 None

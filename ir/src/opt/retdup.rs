@@ -36,6 +36,7 @@
 //! retargeted); loop depths stay right (the copy is outside loops, like the
 //! entry).
 
+use super::gvn::rewrite_uses;
 use crate::{Block, Function, Inst, InstData, Value};
 
 /// The most instructions (the `return` aside) a copied block may have.
@@ -81,18 +82,9 @@ fn copyable(func: &Function, b: Block) -> bool {
     };
     matches!(func.insts[last.index()], InstData::Return { .. })
         && body.len() <= MAX_COPIED
-        && body.iter().all(|&i| match func.insts[i.index()] {
-            InstData::Iconst { .. }
-            | InstData::Fconst { .. }
-            | InstData::Vmctx { .. }
-            | InstData::Copy { .. }
-            | InstData::Select { .. }
-            | InstData::Icmp { .. }
-            | InstData::Fcmp { .. } => true,
-            InstData::Unary { op, .. } => !op.can_trap(),
-            InstData::Binary { op, .. } => !op.can_trap(),
-            _ => false,
-        })
+        && body
+            .iter()
+            .all(|&i| func.insts[i.index()].is_speculatable())
 }
 
 /// The number of edges into `b` (a `brif` with both arms there counts
@@ -108,7 +100,9 @@ fn predecessors(func: &Function, b: Block) -> usize {
         .sum()
 }
 
-/// A copy of `b` (not yet in the layout) with fresh parameters and values.
+/// A copy of `b` (not yet in the layout) with fresh parameters and values:
+/// each instruction cloned, its operands mapped to the copy's values (others,
+/// the entry's, stay) and its result given a fresh value.
 fn copy_block(func: &mut Function, b: Block) -> Block {
     let copy = func.new_block();
     func.blocks[copy.index()].loop_depth = 0;
@@ -120,102 +114,26 @@ fn copy_block(func: &mut Function, b: Block) -> Block {
     }
     for k in 0..func.blocks[b.index()].insts.len() {
         let i: Inst = func.blocks[b.index()].insts[k];
-        let srcloc = func.srclocs[i.index()];
-        let data = func.insts[i.index()].clone();
-        let new = map_inst(func, &data, &mut map);
-        func.append_inst(copy, new, srcloc);
+        let mut data = func.insts[i.index()].clone();
+        // (A return's list gets a copy of its own: lists are rewritten in
+        // place.)
+        if let InstData::Return { args } = &mut data {
+            let vals = func.values(*args).to_vec();
+            *args = func.make_value_list(&vals);
+        }
+        let new = func.append_inst(copy, data, func.srclocs[i.index()]);
+        rewrite_uses(func, new, |v| {
+            if let Some(&(_, to)) = map.iter().find(|&&(from, _)| from == *v) {
+                *v = to;
+            }
+        });
+        if let Some(d) = func.insts[new.index()].single_dst() {
+            let fresh = func.new_value(func.value_type(d));
+            if let Some(dst) = func.insts[new.index()].single_dst_mut() {
+                *dst = fresh;
+            }
+            map.push((d, fresh));
+        }
     }
     copy
-}
-
-/// `data` with its uses mapped through `map` (values not in it stay) and
-/// its definition given a fresh value (added to `map`).
-fn map_inst(func: &mut Function, data: &InstData, map: &mut Vec<(Value, Value)>) -> InstData {
-    let get = |map: &[(Value, Value)], v: Value| {
-        map.iter()
-            .find(|&&(from, _)| from == v)
-            .map_or(v, |&(_, to)| to)
-    };
-    let def = |func: &mut Function, map: &mut Vec<(Value, Value)>, v: Value| {
-        let n = func.new_value(func.value_type(v));
-        map.push((v, n));
-        n
-    };
-    match *data {
-        InstData::Iconst { dst, imm } => InstData::Iconst {
-            dst: def(func, map, dst),
-            imm,
-        },
-        InstData::Fconst { dst, bits } => InstData::Fconst {
-            dst: def(func, map, dst),
-            bits,
-        },
-        InstData::Vmctx { dst } => InstData::Vmctx {
-            dst: def(func, map, dst),
-        },
-        InstData::Copy { dst, src } => {
-            let src = get(map, src);
-            InstData::Copy {
-                dst: def(func, map, dst),
-                src,
-            }
-        }
-        InstData::Select {
-            dst,
-            cond,
-            if_true,
-            if_false,
-        } => {
-            let (cond, if_true, if_false) = (get(map, cond), get(map, if_true), get(map, if_false));
-            InstData::Select {
-                dst: def(func, map, dst),
-                cond,
-                if_true,
-                if_false,
-            }
-        }
-        InstData::Icmp { cc, dst, lhs, rhs } => {
-            let (lhs, rhs) = (get(map, lhs), get(map, rhs));
-            InstData::Icmp {
-                cc,
-                dst: def(func, map, dst),
-                lhs,
-                rhs,
-            }
-        }
-        InstData::Fcmp { cc, dst, lhs, rhs } => {
-            let (lhs, rhs) = (get(map, lhs), get(map, rhs));
-            InstData::Fcmp {
-                cc,
-                dst: def(func, map, dst),
-                lhs,
-                rhs,
-            }
-        }
-        InstData::Unary { op, dst, arg } => {
-            let arg = get(map, arg);
-            InstData::Unary {
-                op,
-                dst: def(func, map, dst),
-                arg,
-            }
-        }
-        InstData::Binary { op, dst, lhs, rhs } => {
-            let (lhs, rhs) = (get(map, lhs), get(map, rhs));
-            InstData::Binary {
-                op,
-                dst: def(func, map, dst),
-                lhs,
-                rhs,
-            }
-        }
-        InstData::Return { args } => {
-            let vals: Vec<Value> = func.values(args).iter().map(|&v| get(map, v)).collect();
-            InstData::Return {
-                args: func.make_value_list(&vals),
-            }
-        }
-        // (`copyable` admits nothing else.)
-        ref other => other.clone(),
-    }
 }
