@@ -359,14 +359,16 @@ fn frame_free(vc: &VCode, out: &Output, b: usize) -> bool {
         );
         ok && !out.inst_allocs(i).iter().any(|&a| slot(a))
     });
+    if !insts_ok {
+        return false;
+    }
     let edits = &out.edits;
     let lo = edits.partition_point(|e| e.0 < ProgPoint::before(range.first));
     let hi = edits.partition_point(|e| e.0 < ProgPoint::before(range.last));
-    insts_ok
-        && edits[lo..hi].iter().all(|(_, e)| match *e {
-            Edit::Move { from, to, .. } => !slot(from) && !slot(to),
-            Edit::Remat { to, .. } => !slot(to),
-        })
+    edits[lo..hi].iter().all(|(_, e)| match *e {
+        Edit::Move { from, to, .. } => !slot(from) && !slot(to),
+        Edit::Remat { to, .. } => !slot(to),
+    })
 }
 
 /// The marks of a block of the early exit, and of one reached from the
@@ -1075,8 +1077,12 @@ impl Emitter {
         // A leaf that needs no frame anywhere (no saved register, and every
         // block frame-free: no call, spill slot or trapping instruction)
         // has no prologue at all: every return is a bare `ret`.
+        // (Whether the entry block is frame-free, found when first asked.)
+        let entry_free = std::cell::OnceCell::new();
+        let entry_free = || *entry_free.get_or_init(|| frame_free(vc, out, 0));
         if self.saved.is_empty()
-            && (0..n).all(|b| self.resolved[b] != b as u32 || frame_free(vc, out, b))
+            && entry_free()
+            && (1..n).all(|b| self.resolved[b] != b as u32 || frame_free(vc, out, b))
         {
             self.in_frameless = true;
             return;
@@ -1160,7 +1166,7 @@ impl Emitter {
                 self.resolved[x] == x as u32 && touches(x)
             }) && reach(body, WRAPPED, &mut marks, &|x, m| m[x] & EARLY_EXIT != 0)
             {
-                let frameless = frame_free(vc, out, 0)
+                let frameless = entry_free()
                     && (0..n).all(|x| {
                         marks[x] & EARLY_EXIT == 0
                             || self.resolved[x] != x as u32
