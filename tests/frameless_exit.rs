@@ -1,10 +1,14 @@
 //! Early exits without a frame: a function whose entry block branches to a
 //! part that only returns, where neither needs the frame (no spill slot,
-//! stack argument, call or trapping instruction), runs that part before
-//! its prologue and returns with a bare `ret`; the prologue (`push rbp`,
-//! the stack check, `sub rsp`, the saves) starts the other path. These
-//! tests pin which functions get that shape, and that both paths compute,
-//! trap, report backtraces and exhaust the stack as before, in every tier.
+//! stack argument or call), runs that part before its prologue and returns
+//! with a bare `ret`; the prologue (`push rbp`, the stack check, `sub rsp`,
+//! the saves) starts the other path. A leaf that needs no frame anywhere
+//! has no prologue at all. Code without a frame may trap (a heap access, a
+//! division, a conversion, `unreachable`): its trap sites are marked, and
+//! the trap handler then finds the caller's return address at `[rsp]`.
+//! These tests pin which functions get that shape, and that both paths
+//! compute, trap, report full backtraces and exhaust the stack as before,
+//! in every tier.
 
 use strata::{Config, Emit, Engine, Instance, Module, Store, Tier, TrapCode, Val, compile_listing};
 
@@ -30,8 +34,8 @@ const WAT: &str = r#"
       (then (global.set $g (i32.add (global.get $g) (i32.const 1)))
             (return (global.get $g))))
     (i32.add (call $count (i32.sub (local.get 0) (i32.const 1))) (local.get 0)))
-  ;; The early exit loads from memory, which can trap: it keeps its frame,
-  ;; so that the trap's backtrace has this function and its callers.
+  ;; The early exit loads from memory, which can trap: frameless, and the
+  ;; trap's backtrace still has this function and its callers.
   (func $load (export "load") (param i32 i32) (result i32)
     (if (i32.eqz (local.get 1))
       (then (return (i32.load (local.get 0)))))
@@ -42,7 +46,7 @@ const WAT: &str = r#"
     (if (i32.lt_s (local.get 0) (i32.const 0))
       (then (return (i32.const -1))))
     (i32.add (call $deep (i32.add (local.get 0) (i32.const 1))) (local.get 0)))
-  ;; A division can trap: keeps its frame.
+  ;; A division can trap (through an out-of-line `ud2`): frameless too.
   (func $div (export "div") (param i32 i32) (result i32)
     (if (i32.gt_s (local.get 1) (i32.const 100))
       (then (return (i32.div_s (local.get 0) (i32.sub (local.get 1) (i32.const 150))))))
@@ -77,7 +81,7 @@ fn code(name: &str) -> Vec<String> {
 
 #[test]
 fn only_exits_that_need_no_frame_run_without_one() {
-    for name in ["fib", "tail", "count", "deep"] {
+    for name in ["fib", "tail", "count", "deep", "load", "div"] {
         let c = code(name);
         let ret = c.iter().position(|t| t == "ret").unwrap();
         assert!(
@@ -98,10 +102,8 @@ fn only_exits_that_need_no_frame_run_without_one() {
     }
     // The global's update stays a VMContext access.
     assert!(code("count").iter().any(|t| t.contains("[r14+")));
-    for name in ["load", "div", "calls"] {
-        let c = code(name);
-        assert_eq!(&c[..2], ["push rbp", "mov rbp,rsp"], "{name}: {c:#?}");
-    }
+    let c = code("calls");
+    assert_eq!(&c[..2], ["push rbp", "mov rbp,rsp"], "calls: {c:#?}");
 }
 
 fn instance(tier: Tier) -> (Store<()>, Instance) {
@@ -206,5 +208,121 @@ fn both_paths_compute_and_trap_as_before() {
             55,
             "{tier:?}"
         );
+    }
+}
+
+/// Leaves without any frame that trap in each way code can: a heap access
+/// (the guard pages), a division and a conversion (branches to out-of-line
+/// `ud2`s) and `unreachable`. Each is reached through `call_indirect` (so
+/// that no tier inlines it); the trap's backtrace has the leaf, at the
+/// trapping operator, and its caller, at the `call_indirect`.
+#[test]
+fn leaves_without_a_frame_trap_with_full_backtraces() {
+    let wat = r#"
+      (module
+        (type $un (func (param i32) (result i32)))
+        (memory 1)
+        (table 4 funcref)
+        (elem (i32.const 0) $get $quot $trunc $boom)
+        (func $get (param i32) (result i32)
+          (i32.load offset=4 (local.get 0)))
+        (func $quot (param i32) (result i32)
+          (i32.div_s (i32.const 7) (local.get 0)))
+        (func $trunc (param i32) (result i32)
+          (i32.trunc_f32_s (f32.reinterpret_i32 (local.get 0))))
+        (func $boom (param i32) (result i32)
+          (unreachable))
+        (func $mid (export "mid") (param i32 i32) (result i32)
+          (i32.add (call_indirect (type $un) (local.get 1) (local.get 0))
+                   (i32.const 1))))
+    "#;
+    let bytes = wat::parse_str(wat).unwrap();
+    let at = |seq: &[u8], skip: usize| {
+        let p = bytes
+            .windows(seq.len())
+            .position(|w| w == seq)
+            .expect("the sequence in the code");
+        p + skip
+    };
+    // The operators' offsets: `i32.load`, `i32.div_s`, `i32.trunc_f32_s`,
+    // `unreachable` (the body `00 00 0b`: no locals, the operator, `end`)
+    // and mid's `call_indirect`.
+    let load = at(&[0x20, 0x00, 0x28, 0x02, 0x04], 2);
+    let div = at(&[0x41, 0x07, 0x20, 0x00, 0x6d], 4);
+    let trunc = at(&[0x20, 0x00, 0xbe, 0xa8], 3);
+    let unreachable = at(&[0x03, 0x00, 0x00, 0x0b], 2);
+    let call_at = at(&[0x20, 0x01, 0x20, 0x00, 0x11], 4);
+
+    // None of the leaves has a frame in the optimizing tier's code.
+    let engine = engine(Tier::Optimizing);
+    let text = compile_listing(&engine, &bytes, Emit::Asm).unwrap();
+    for leaf in ["get", "quot", "trunc", "boom"] {
+        let start = text.find(&format!("function %{leaf}:\n")).unwrap();
+        let listing: String = text[start..].split("\n\n").next().unwrap().into();
+        assert!(!listing.contains("rbp"), "{listing}");
+        assert!(!listing.contains("rsp"), "{listing}");
+    }
+
+    let cases = [
+        (0, 65534, TrapCode::MemoryOutOfBounds, "get", load),
+        (1, 0, TrapCode::IntegerDivideByZero, "quot", div),
+        (
+            2,
+            f32::NAN.to_bits() as i32,
+            TrapCode::BadConversionToInteger,
+            "trunc",
+            trunc,
+        ),
+        (
+            2,
+            3e9f32.to_bits() as i32,
+            TrapCode::IntegerOverflow,
+            "trunc",
+            trunc,
+        ),
+        (3, 0, TrapCode::Unreachable, "boom", unreachable),
+    ];
+    for tier in [Tier::Baseline, Tier::Optimizing, Tier::Tiered] {
+        let engine = self::engine(tier);
+        let module = Module::new(&engine, &bytes).unwrap();
+        let mut store = Store::new(&engine, ());
+        let i = Instance::new(&mut store, &module, &[]).unwrap();
+        // And they compute.
+        assert_eq!(
+            call(&mut store, &i, "mid", &[Val::I32(0), Val::I32(0)]).unwrap(),
+            1
+        );
+        assert_eq!(
+            call(&mut store, &i, "mid", &[Val::I32(1), Val::I32(-7)]).unwrap(),
+            0
+        );
+        assert_eq!(
+            call(
+                &mut store,
+                &i,
+                "mid",
+                &[Val::I32(2), Val::I32(2.5f32.to_bits() as i32)]
+            )
+            .unwrap(),
+            3
+        );
+        for (k, x, code, leaf, offset) in cases {
+            let e = call(&mut store, &i, "mid", &[Val::I32(k), Val::I32(x)]).unwrap_err();
+            let t = e.as_trap().unwrap_or_else(|| panic!("not a trap: {e}"));
+            assert_eq!(t.code(), Some(code), "{tier:?} {leaf}");
+            let frames: Vec<(String, Option<usize>)> = t
+                .backtrace()
+                .iter()
+                .map(|f| (f.func_name.clone().unwrap_or_default(), f.module_offset))
+                .collect();
+            assert_eq!(
+                frames,
+                [
+                    (leaf.to_string(), Some(offset)),
+                    ("mid".to_string(), Some(call_at))
+                ],
+                "{tier:?}: {e}"
+            );
+        }
     }
 }

@@ -15,7 +15,8 @@
 //! displacements: there is no relaxation pass. `tests/encoding.rs` checks
 //! all of this over decoded code.
 //!
-//! Layout of the emitted code: prologue (with the stack check), the blocks in
+//! Layout of the emitted code: prologue (with the stack check; see
+//! [`Emitter::plan_wrap`] for code that runs without one), the blocks in
 //! layout order with the allocator's edits inserted, the out-of-line trap
 //! stubs (`ud2`, one per trapping instruction and trap code), then data: the
 //! jump tables (4-byte aligned, entries are `target - table` as `i32`) and
@@ -214,11 +215,17 @@ pub struct Emitter {
     /// Per block: the block whose code runs when it is entered (itself, or
     /// for a block that is only a jump without edits, its final target).
     resolved: Vec<u32>,
-    /// (label, code, srcloc) of each out-of-line trap stub.
-    stubs: Vec<(DynamicLabel, TrapCode, u32)>,
+    /// (label, code, srcloc, frameless) of each out-of-line trap stub;
+    /// `frameless` when the instruction that branches to it runs without
+    /// a frame (see [`Emitter::frameless_traps`]).
+    stubs: Vec<(DynamicLabel, TrapCode, u32, bool)>,
     cur_stubs: SmallVec<[(TrapCode, DynamicLabel); 4]>,
     cur_srcloc: u32,
     trap_sites: Vec<(u32, TrapCode)>,
+    /// The trap sites (code offsets) reached without a frame, where the
+    /// caller's return address is at `[rsp]` (see
+    /// [`CompiledFunction::frameless_traps`]).
+    frameless_traps: Vec<u32>,
     addr_map: Vec<(u32, u32)>,
     jt_labels: Vec<DynamicLabel>,
     jt_fixups: Vec<(usize, DynamicLabel, DynamicLabel)>,
@@ -306,9 +313,12 @@ struct Hoist {
 
 /// Whether block `b` can run before the prologue (see
 /// [`Emitter::plan_wrap`]): none of its operands or edits is a spill slot,
-/// and each instruction is one that reads no frame slot, calls nothing and
-/// cannot trap (register and VMContext operations, constants, conversions
-/// that do not trap, branches, returns without results in the frame).
+/// and each instruction is one that reads no frame slot and calls nothing
+/// (register, VMContext and heap operations, constants, conversions,
+/// divisions, trap checks, branches, returns without results in the
+/// frame). Its trap sites (a heap access's own, the out-of-line `ud2` of
+/// a check) are recorded as frameless ([`Emitter::frameless_traps`]): the
+/// trap handler takes the caller from `[rsp]`.
 fn frame_free(vc: &VCode, out: &Output, b: usize) -> bool {
     use strata_regalloc::{Block, Function as _};
     let range = vc.block_insns(Block(b as u32));
@@ -356,6 +366,18 @@ fn frame_free(vc: &VCode, out: &Output, b: usize) -> bool {
                 | MInst::CondBr { .. }
                 | MInst::Brif { .. }
                 | MInst::Ret
+                | MInst::DivConst { .. }
+                | MInst::DivRem { .. }
+                | MInst::FloatToInt { .. }
+                | MInst::Load { .. }
+                | MInst::Store { .. }
+                | MInst::StoreImm { .. }
+                | MInst::AluMem { .. }
+                | MInst::FpuMem { .. }
+                | MInst::AluRmw { .. }
+                | MInst::TrapIf { .. }
+                | MInst::CondTrap { .. }
+                | MInst::Trap { .. }
         );
         ok && !out.inst_allocs(i).iter().any(|&a| slot(a))
     });
@@ -410,6 +432,7 @@ impl Default for Emitter {
             cur_stubs: SmallVec::new(),
             cur_srcloc: 0,
             trap_sites: Vec::new(),
+            frameless_traps: Vec::new(),
             addr_map: Vec::new(),
             jt_labels: Vec::new(),
             jt_fixups: Vec::new(),
@@ -510,13 +533,17 @@ impl Emitter {
         }
         let l = self.label();
         self.cur_stubs.push((code, l));
-        self.stubs.push((l, code, self.cur_srcloc));
+        self.stubs
+            .push((l, code, self.cur_srcloc, self.in_frameless));
         l
     }
 
     fn trap_site_here(&mut self, code: TrapCode) {
         let off = self.off();
         self.trap_sites.push((off, code));
+        if self.in_frameless {
+            self.frameless_traps.push(off);
+        }
         self.addr_map.push((off, self.cur_srcloc));
     }
 
@@ -1056,14 +1083,16 @@ impl Emitter {
     /// out-of-line OSR path returns too.
     ///
     /// When, besides, the entry block and the early exit need no frame
-    /// (see [`frame_free`]: no spill slot, stack argument or result, call
-    /// or trapping instruction), the whole prologue goes to the start of
+    /// (see [`frame_free`]: no spill slot, stack argument or result or
+    /// call), the whole prologue goes to the start of
     /// the other successor and the early exit returns with a bare `ret`:
     /// the base case runs without `push rbp`, stack check or `sub rsp`.
     /// That skips no check that matters: the early exit uses no stack
     /// beyond the return address its caller's `call` pushed (which every
-    /// callee's check already comes after), and nothing in it can trap, so
-    /// no backtrace starts there.
+    /// callee's check already comes after). A trap there has the caller's
+    /// return address at `[rsp]` and the caller's frame in rbp; its trap
+    /// site is marked frameless, so that the trap handler's backtrace
+    /// takes the caller from `[rsp]` before it walks the rbp chain.
     fn plan_wrap(&mut self, vc: &VCode, out: &Output) {
         use strata_regalloc::{Block, Function as _};
         self.wrap = None;
@@ -1075,7 +1104,7 @@ impl Emitter {
             return;
         }
         // A leaf that needs no frame anywhere (no saved register, and every
-        // block frame-free: no call, spill slot or trapping instruction)
+        // block frame-free: no call or spill slot)
         // has no prologue at all: every return is a bare `ret`.
         // (Whether the entry block is frame-free, found when first asked.)
         let entry_free = std::cell::OnceCell::new();
@@ -1241,6 +1270,7 @@ impl Emitter {
         self.stored = None;
         self.moved = None;
         self.trap_sites.clear();
+        self.frameless_traps.clear();
         self.addr_map.clear();
         self.jt_fixups.clear();
         self.tier_stubs.clear();
@@ -1397,12 +1427,14 @@ impl Emitter {
         self.regs = regs;
         // Out-of-line trap stubs.
         for k in 0..self.stubs.len() {
-            let (l, code, srcloc) = self.stubs[k];
+            let (l, code, srcloc, frameless) = self.stubs[k];
             self.asm.dynamic_label(l);
             self.cur_srcloc = srcloc;
+            self.in_frameless = frameless;
             self.trap_site_here(code);
             x64!(self.asm; ud2);
         }
+        self.in_frameless = false;
         // Out-of-line tier-check paths.
         for k in 0..self.tier_stubs.len() {
             let st = std::mem::replace(
@@ -1468,11 +1500,13 @@ impl Emitter {
             code[pos..pos + 4].copy_from_slice(&v.to_le_bytes());
         }
         self.trap_sites.sort_by_key(|t| t.0);
+        self.frameless_traps.sort_unstable();
         self.addr_map.sort_by_key(|t| t.0);
         Ok(CompiledFunction {
             code,
             code_len,
             trap_sites: self.trap_sites.clone(),
+            frameless_traps: self.frameless_traps.clone(),
             addr_map: self.addr_map.clone(),
             frame_size: self.frame_sub + 8,
             osr_returns: self.osr_returns.clone(),

@@ -7,7 +7,7 @@
 //!   VCode ── strata_regalloc::allocate (linear scan) ──► allocations + edits
 //!      │ emit       dynasm: prologue + stack check, blocks with edits,
 //!      ▼            trap stubs, jump tables, float constants
-//!   CompiledFunction { code, code_len, trap_sites, addr_map, frame_size, osr_returns }
+//!   CompiledFunction { code, code_len, trap_sites, frameless_traps, addr_map, frame_size, osr_returns }
 //! ```
 //!
 //! Also: the host ↔ Wasm trampolines ([`array_trampoline`],
@@ -62,6 +62,11 @@ pub struct CompiledFunction {
     pub code_len: u32,
     /// Code offset of each trapping instruction and its trap code, sorted by offset.
     pub trap_sites: Vec<(u32, strata_ir::TrapCode)>,
+    /// Code offsets (sorted) of the trap sites reached without a frame: in
+    /// a leaf without a prologue or an early exit before it, where the
+    /// caller's return address is at `[rsp]` and rbp is the caller's frame
+    /// pointer (a backtrace from there takes the caller from `[rsp]`).
+    pub frameless_traps: Vec<u32>,
     /// (code offset, Wasm bytecode offset) pairs, sorted by code offset: one
     /// per trap site and per call return address.
     pub addr_map: Vec<(u32, u32)>,

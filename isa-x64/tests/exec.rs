@@ -84,13 +84,10 @@ fn loads_every_width() {
         b.ret(&[v]);
         let r = Runnable::new(&b.f);
         assert_eq!(r.run_vm(&mut vm, &[90]), vec![exp], "heap {op:?}");
-        assert_eq!(r.compiled.trap_sites.len(), 2);
-        assert!(
-            r.compiled
-                .trap_sites
-                .iter()
-                .any(|t| t.1 == TrapCode::MemoryOutOfBounds)
-        );
+        // Only the load can trap, in a leaf without a frame.
+        assert_eq!(r.compiled.trap_sites.len(), 1);
+        assert_eq!(r.compiled.trap_sites[0].1, TrapCode::MemoryOutOfBounds);
+        assert_eq!(r.compiled.frameless_traps, [r.compiled.trap_sites[0].0]);
         // Vm: pointer + offset.
         let (mut b, p) = B::new(&[Type::I64], &[op.result_type()]);
         let v = b.load(op, AddrSpace::Vm, p[0], 4);
@@ -539,7 +536,10 @@ fn traps_are_recorded() {
     let codes: Vec<TrapCode> = r.compiled.trap_sites.iter().map(|t| t.1).collect();
     assert!(codes.contains(&TrapCode::IndirectCallTypeMismatch));
     assert!(codes.contains(&TrapCode::Unreachable));
-    assert!(codes.contains(&TrapCode::StackOverflow));
+    // A leaf without a frame: no stack check, every trap site frameless.
+    assert!(!codes.contains(&TrapCode::StackOverflow));
+    let sites: Vec<u32> = r.compiled.trap_sites.iter().map(|t| t.0).collect();
+    assert_eq!(r.compiled.frameless_traps, sites);
     // Each trap site is a ud2 and has an address-map entry.
     for &(off, _) in &r.compiled.trap_sites {
         assert_eq!(

@@ -7,7 +7,7 @@
 mod common;
 use common::*;
 use std::path::{Path, PathBuf};
-use strata_ir::{AddrSpace, BinaryOp, IntCC, LoadOp, Type};
+use strata_ir::{AddrSpace, BinaryOp, IntCC, LoadOp, TrapCode, Type};
 use strata_isa_x64::{CompileOptions, Compiler, listing};
 
 /// The expected text of one golden case.
@@ -23,7 +23,14 @@ fn golden_output(ir_path: &Path) -> Result<String, String> {
     let mut out = format!("; %{} ({} bytes)\n", f.name, cf.code.len());
     out.push_str(&listing(&cf));
     for (off, code) in &cf.trap_sites {
-        out.push_str(&format!("; trap at {off:x}: {code:?}\n"));
+        // Where the trap has no frame, the caller's return address is at
+        // [rsp] (see `CompiledFunction::frameless_traps`).
+        let frame = if cf.frameless_traps.contains(off) {
+            ", no frame"
+        } else {
+            ""
+        };
+        out.push_str(&format!("; trap at {off:x}: {code:?}{frame}\n"));
     }
     Ok(out)
 }
@@ -85,24 +92,48 @@ fn disasm_binary(ty: Type, op: BinaryOp) -> String {
     listing(&compile(&b.f))
 }
 
-/// A leaf that cannot trap needs no frame: no prologue, a bare `ret`.
+/// A leaf that needs no stack needs no frame: no prologue, a bare `ret`,
+/// also when it can trap (a heap access, a division through its
+/// out-of-line `ud2`), its trap sites then marked as frameless.
 #[test]
-fn leaves_that_cannot_trap_have_no_frame() {
+fn leaves_without_stack_use_have_no_frame() {
     let d = disasm_binary(Type::I32, BinaryOp::Iadd);
     let lines: Vec<&str> = d.lines().map(|l| l.split_once(": ").unwrap().1).collect();
     assert_eq!(lines, ["lea eax,[rdi+rsi]", "ret"], "{d}");
-    // A division can trap (its trap stub is in the frame's function).
-    let d = disasm_binary(Type::I32, BinaryOp::DivS);
-    assert!(d.starts_with("  0: push rbp\n"), "{d}");
+    let (mut b, p) = B::new(&[Type::I32, Type::I32], &[Type::I32]);
+    let v = b.bin(BinaryOp::DivS, Type::I32, p[0], p[1]);
+    b.ret(&[v]);
+    let c = compile(&b.f);
+    let d = listing(&c);
+    assert!(!d.contains("rbp") && !d.contains("rsp"), "{d}");
+    let sites: Vec<u32> = c.trap_sites.iter().map(|t| t.0).collect();
+    assert_eq!(sites.len(), 2, "{d}");
+    assert_eq!(c.frameless_traps, sites, "{d}");
+    let (mut b, p) = B::new(&[Type::I32], &[Type::I32]);
+    let v = b.load(LoadOp::I32, AddrSpace::Heap, p[0], 0);
+    b.ret(&[v]);
+    let c = compile(&b.f);
+    let d = listing(&c);
+    assert_eq!(instructions(&d), ["mov eax,[r15+rdi]", "ret"], "{d}");
+    assert_eq!(c.trap_sites, [(0, TrapCode::MemoryOutOfBounds)], "{d}");
+    assert_eq!(c.frameless_traps, [0], "{d}");
 }
 
 #[test]
 fn prologue_and_epilogue() {
-    // A heap load can trap, so the function keeps its frame.
+    // A call needs the frame (and its heap load's trap site is not
+    // frameless).
     let (mut b, p) = B::new(&[Type::I32], &[Type::I32]);
     let v = b.load(LoadOp::I32, AddrSpace::Heap, p[0], 0);
-    b.ret(&[v]);
-    let d = listing(&compile(&b.f));
+    let r = b.call(
+        strata_ir::CallKind::Direct { slot: 0x80 },
+        &[v],
+        &[Type::I32],
+    );
+    b.ret(&[r[0]]);
+    let c = compile(&b.f);
+    assert!(c.frameless_traps.is_empty());
+    let d = listing(&c);
     let lines: Vec<&str> = d.lines().map(|l| l.split_once(": ").unwrap().1).collect();
     // No indirect call: the VMContext is not saved; the frame's `sub rsp`
     // covers its slot (16 bytes below rbp in all, keeping rsp aligned).

@@ -477,7 +477,8 @@ fn float_to_int() {
                 let rs = unary_fn(fty, ity, |b, a| b.un(sop, ity, a));
                 let mut codes: Vec<u8> = rt.compiled.trap_sites.iter().map(|t| t.1 as u8).collect();
                 codes.sort();
-                assert_eq!(codes, vec![2, 3, 8], "{top:?} {fty}->{ity} trap codes");
+                // Overflow and NaN (the leaf has no frame: no stack check).
+                assert_eq!(codes, vec![2, 3], "{top:?} {fty}->{ity} trap codes");
                 for &(bits, x) in &inputs {
                     let exp = sat_ref(x, dst64, signed);
                     assert_eq!(rs.run(&[bits]), vec![exp], "{sop:?} {fty}->{ity} {x}");

@@ -129,19 +129,18 @@ impl Compiled {
         }
     }
 
-    /// Appends code laid out from offset 0, with its function offsets,
-    /// function ranges, trap sites, address map and hidden returns, at the
-    /// next 64-byte boundary (loop headers sit at a fixed offset in the
-    /// 64-byte lines of their function, see isa-x64's emitter).
-    fn append(
-        &mut self,
-        code: &[u8],
-        func_offsets: &[u32],
-        funcs: &[FuncRange],
-        trap_sites: &[(u32, strata_ir::TrapCode)],
-        addr_map: &[(u32, u32)],
-        hidden_returns: &[u32],
-    ) {
+    /// Appends code laid out from offset 0, with its function offsets and
+    /// metadata, at the next 64-byte boundary (loop headers sit at a fixed
+    /// offset in the 64-byte lines of their function, see isa-x64's
+    /// emitter).
+    fn append(&mut self, code: &[u8], func_offsets: &[u32], meta: CodeMeta<'_>) {
+        let CodeMeta {
+            funcs,
+            trap_sites,
+            frameless_traps,
+            addr_map,
+            hidden_returns,
+        } = meta;
         while !self.code.len().is_multiple_of(64) {
             self.code.push(0xcc);
         }
@@ -157,6 +156,8 @@ impl Compiled {
         }));
         info.trap_sites
             .extend(trap_sites.iter().map(|&(o, c)| (o + base, c)));
+        info.frameless_traps
+            .extend(frameless_traps.iter().map(|&o| o + base));
         info.addr_map
             .extend(addr_map.iter().map(|&(o, w)| (o + base, w)));
         info.hidden_returns
@@ -168,12 +169,25 @@ impl Compiled {
         self.append(
             &part.code,
             &part.func_offsets,
-            &part.info.funcs,
-            &part.info.trap_sites,
-            &part.info.addr_map,
-            &part.info.hidden_returns,
+            CodeMeta {
+                funcs: &part.info.funcs,
+                trap_sites: &part.info.trap_sites,
+                frameless_traps: &part.info.frameless_traps,
+                addr_map: &part.info.addr_map,
+                hidden_returns: &part.info.hidden_returns,
+            },
         );
     }
+}
+
+/// The metadata of code appended by [`Compiled::append`], offsets from
+/// the code's start (see [`CodeInfo`]'s fields).
+struct CodeMeta<'a> {
+    funcs: &'a [FuncRange],
+    trap_sites: &'a [(u32, strata_ir::TrapCode)],
+    frameless_traps: &'a [u32],
+    addr_map: &'a [(u32, u32)],
+    hidden_returns: &'a [u32],
 }
 
 /// Lowers, allocates and emits IR functions (defined functions in order) and
@@ -202,14 +216,17 @@ impl Backend<'_> {
         self.out.append(
             &compiled.code,
             &[0],
-            &[FuncRange {
-                start: 0,
-                end: compiled.code.len() as u32,
-                func_index,
-            }],
-            &compiled.trap_sites,
-            &compiled.addr_map,
-            &compiled.osr_returns,
+            CodeMeta {
+                funcs: &[FuncRange {
+                    start: 0,
+                    end: compiled.code.len() as u32,
+                    func_index,
+                }],
+                trap_sites: &compiled.trap_sites,
+                frameless_traps: &compiled.frameless_traps,
+                addr_map: &compiled.addr_map,
+                hidden_returns: &compiled.osr_returns,
+            },
         );
         Ok(())
     }

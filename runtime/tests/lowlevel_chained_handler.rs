@@ -104,6 +104,7 @@ fn previous_handler_still_runs_for_foreign_faults() {
     let code = CodeMemory::new(&[0x55, 0x48, 0x89, 0xe5, 0x0f, 0x0b]).unwrap();
     let info = CodeInfo {
         hidden_returns: Vec::new(),
+        frameless_traps: Vec::new(),
         trap_sites: vec![(4, TrapCode::Unreachable)],
         funcs: vec![FuncRange {
             start: 0,
@@ -129,6 +130,7 @@ fn previous_handler_still_runs_for_foreign_faults() {
     let code = CodeMemory::new(&bytes).unwrap();
     let info = CodeInfo {
         hidden_returns: Vec::new(),
+        frameless_traps: Vec::new(),
         trap_sites: vec![],
         funcs: vec![FuncRange {
             start: 0,
@@ -150,6 +152,7 @@ fn previous_handler_still_runs_for_foreign_faults() {
     let code = CodeMemory::new(&bytes).unwrap();
     let info = CodeInfo {
         hidden_returns: Vec::new(),
+        frameless_traps: Vec::new(),
         trap_sites: vec![(0, TrapCode::Unreachable)],
         funcs: vec![FuncRange {
             start: 0,

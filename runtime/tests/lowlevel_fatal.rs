@@ -58,6 +58,7 @@ fn foreign_faults_are_fatal() {
     let code = CodeMemory::new(&[0x55, 0x48, 0x89, 0xe5, 0x0f, 0x0b]).unwrap();
     let info = CodeInfo {
         hidden_returns: Vec::new(),
+        frameless_traps: Vec::new(),
         trap_sites: vec![],
         funcs: vec![FuncRange {
             start: 0,

@@ -83,6 +83,7 @@ impl Asm {
         let memory = CodeMemory::new(&self.code).unwrap();
         let info = CodeInfo {
             hidden_returns: Vec::new(),
+            frameless_traps: Vec::new(),
             trap_sites: std::mem::take(&mut self.trap_sites),
             funcs: std::mem::take(&mut self.funcs),
             addr_map: std::mem::take(&mut self.addr_map),

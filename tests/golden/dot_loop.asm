@@ -3,19 +3,15 @@ function %dot:
   4: test edi,edi
   7: jne 0xE
   d: ret
-  e: push rbp
-  f: mov rbp,rsp
-  12: mov r11,[r14]
-  15: cmp rsp,[r11]
-  18: jb 0x87
-  1e: sub rsp,0x10
-  22: movsd xmm1,[0x90]
-  2b: xor eax,eax
-  2e: jmp short 0x50
-  30: nop [rax+rax]
-  39: nop [rax+rax]
-  42: nop [rax+rax]
-  4b: nop [rax+rax]
+  e: movsd xmm1,[0x88]
+  17: xor eax,eax
+  1a: jmp short 0x50
+  1c: nop [rax+rax]
+  25: nop [rax+rax]
+  2e: nop [rax+rax]
+  37: nop [rax+rax]
+  40: nop [rax+rax]
+  49: nop [rax]
   50: lea ecx,[rax+1]
   55: xorps xmm2,xmm2
   59: cvtsi2sd xmm2,ecx
@@ -27,10 +23,7 @@ function %dot:
   78: addsd xmm0,xmm2
   7d: cmp eax,edi
   80: jne short 0x50
-  82: mov rsp,rbp
-  85: pop rbp
-  86: ret
-  87: ud2
-  89: .bytes cc cc cc cc cc cc cc
-  90: .bytes 00 00 00 00 00 00 f0 3f
+  82: ret
+  83: .bytes cc cc cc cc cc
+  88: .bytes 00 00 00 00 00 00 f0 3f
 

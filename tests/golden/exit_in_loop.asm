@@ -1,34 +1,18 @@
 function %f0:
-  0: push rbp
-  1: mov rbp,rsp
-  4: mov r11,[r14]
-  7: cmp rsp,[r11]
-  a: jb 0x86
-  10: sub rsp,0x10
-  14: xor eax,eax
-  17: mov rcx,rax
-  1a: jmp short 0x50
-  1c: nop [rax+rax]
-  25: nop [rax+rax]
-  2e: nop [rax+rax]
-  37: nop [rax+rax]
-  40: nop [rax+rax]
-  49: nop [rax]
-  50: movzx edx,byte ptr [r15+rax]
-  55: cmp edx,0xFF
-  5c: je 0x7B
-  62: cmp edx,1
-  66: sbb ecx,0xFFFFFFFF
-  6a: add eax,1
-  6e: cmp eax,edi
-  71: jb short 0x50
-  73: mov rax,rcx
-  76: mov rsp,rbp
-  79: pop rbp
-  7a: ret
-  7b: mov eax,0xFFFFFFFF
-  81: mov rsp,rbp
-  84: pop rbp
-  85: ret
-  86: ud2
+  0: xor eax,eax
+  3: mov rcx,rax
+  6: jmp short 0x10
+  8: nop [rax+rax]
+  10: movzx edx,byte ptr [r15+rax]
+  15: cmp edx,0xFF
+  1c: je 0x37
+  22: cmp edx,1
+  26: sbb ecx,0xFFFFFFFF
+  2a: add eax,1
+  2e: cmp eax,edi
+  31: jb short 0x10
+  33: mov rax,rcx
+  36: ret
+  37: mov eax,0xFFFFFFFF
+  3d: ret
 

@@ -1,20 +1,16 @@
 function %f0:
-  0: push rbp
-  1: mov rbp,rsp
-  4: mov r11,[r14]
-  7: cmp rsp,[r11]
-  a: jb 0xD6
-  10: sub rsp,0x10
-  14: xorps xmm0,xmm0
-  18: mov eax,0x410
-  1e: shl edi,4
-  22: lea ecx,[rdi+0x410]
-  2a: movsd xmm1,[0xD8]
-  33: mov rdx,rax
-  36: jmp short 0x50
-  38: nop [rax+rax]
-  41: nop [rax+rax]
-  4a: nop [rax+rax]
+  0: xorps xmm0,xmm0
+  4: mov eax,0x410
+  a: shl edi,4
+  e: lea ecx,[rdi+0x410]
+  16: movsd xmm1,[0xD8]
+  1f: mov rdx,rax
+  22: jmp short 0x50
+  24: nop [rax+rax]
+  2d: nop [rax+rax]
+  36: nop [rax+rax]
+  3f: nop [rax+rax]
+  48: nop [rax+rax]
   50: cmp edx,ecx
   53: jae 0x82
   59: lea esi,[rdx-0x410]
@@ -39,10 +35,8 @@ function %f0:
   c6: addsd xmm0,xmm2
   cb: add eax,0x10
   cf: jmp short 0x90
-  d1: mov rsp,rbp
-  d4: pop rbp
-  d5: ret
-  d6: ud2
+  d1: ret
+  d2: .bytes cc cc cc cc cc cc
   d8: .bytes 00 00 00 00 00 00 f0 3f
   e0: .bytes 00 00 00 00 00 00 e0 3f
 

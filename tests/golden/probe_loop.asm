@@ -1,29 +1,15 @@
 function %probe:
-  0: push rbp
-  1: mov rbp,rsp
-  4: mov r11,[r14]
-  7: cmp rsp,[r11]
-  a: jb 0x84
-  10: sub rsp,0x10
-  14: imul eax,edi,0x9E37
-  1b: and eax,0x3FF
-  22: jmp short 0x50
-  24: nop [rax+rax]
-  2d: nop [rax+rax]
-  36: nop [rax+rax]
-  3f: nop [rax+rax]
-  48: nop [rax+rax]
-  50: mov ecx,[r15+rax*4+0x1000]
-  58: cmp ecx,edi
-  5b: je 0x77
-  61: test ecx,ecx
-  64: je 0x77
-  6a: add eax,1
-  6e: and eax,0x3FF
-  75: jmp short 0x50
-  77: mov [r15+rax*4+0x1000],edi
-  7f: mov rsp,rbp
-  82: pop rbp
-  83: ret
-  84: ud2
+  0: imul eax,edi,0x9E37
+  7: and eax,0x3FF
+  e: xchg ax,ax
+  10: mov ecx,[r15+rax*4+0x1000]
+  18: cmp ecx,edi
+  1b: je 0x37
+  21: test ecx,ecx
+  24: je 0x37
+  2a: add eax,1
+  2e: and eax,0x3FF
+  35: jmp short 0x10
+  37: mov [r15+rax*4+0x1000],edi
+  3f: ret
 

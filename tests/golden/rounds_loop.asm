@@ -1,29 +1,15 @@
 function %f0:
-  0: push rbp
-  1: mov rbp,rsp
-  4: mov r11,[r14]
-  7: cmp rsp,[r11]
-  a: jb 0x75
-  10: sub rsp,0x10
-  14: xor eax,eax
-  17: jmp short 0x50
-  19: nop [rax+rax]
-  22: nop [rax+rax]
-  2b: nop [rax+rax]
-  34: nop [rax+rax]
-  3d: nop [rax+rax]
-  46: nop [rax+rax]
-  4f: nop
-  50: imul ecx,edi,0x41C64E6D
-  57: lea edi,[rcx+0x3039]
-  5f: mov [r15+rax],edi
-  63: add eax,4
-  67: cmp eax,0x240
-  6e: jne short 0x50
-  70: mov rsp,rbp
-  73: pop rbp
-  74: ret
-  75: ud2
+  0: xor eax,eax
+  3: jmp short 0x10
+  5: nop [rax+rax]
+  e: xchg ax,ax
+  10: imul ecx,edi,0x41C64E6D
+  17: lea edi,[rcx+0x3039]
+  1f: mov [r15+rax],edi
+  23: add eax,4
+  27: cmp eax,0x240
+  2e: jne short 0x10
+  30: ret
 
 function %f1:
   0: push rbp

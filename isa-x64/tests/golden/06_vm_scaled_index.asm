@@ -1,14 +1,4 @@
-; %vm_index (37 bytes)
-  0: push rbp
-  1: mov rbp,rsp
-  4: mov r11,[r14]
-  7: cmp rsp,[r11]
-  a: jb 0x23
-  10: sub rsp,0x10
-  14: mov rax,[rdi+rsi*8+0x10]
-  19: mov [rdi+0x44],edx
-  1e: mov rsp,rbp
-  21: pop rbp
-  22: ret
-  23: ud2
-; trap at 23: StackOverflow
+; %vm_index (11 bytes)
+  0: mov rax,[rdi+rsi*8+0x10]
+  5: mov [rdi+0x44],edx
+  a: ret

@@ -12,7 +12,8 @@
 //!    └ strata_rt_entry (asm) ── saves callee-saved regs, activation.saved_sp = rsp
 //!        └ array trampoline ─ Wasm ─ Wasm ─ ud2 / bad load        (SIGILL / SIGSEGV …)
 //!                                            │ signal handler: registered trap site?
-//!                                            │ record code, pc, rbp-chain return addresses
+//!                                            │ record code, pc, ([rsp] at a frameless site,)
+//!                                            │   rbp-chain return addresses
 //!                                            │ context.rip = landing, context.rsp = saved_sp
 //!        strata_rt_landing ◄─────────────────┘ restores regs, entry "returns" 1
 //!  catch_traps ── pops Activation, restores limit, builds the TrapRecord
@@ -192,8 +193,10 @@ pub(crate) fn current_activation() -> *mut Activation {
 }
 
 /// Records a trap into `activation`: its kind, the pc, and the return
-/// addresses found by walking the frame-pointer chain from `fp`.
-/// Async-signal-safe.
+/// addresses found by walking the frame-pointer chain from `fp`; when
+/// `frameless` (the pc is in code that runs without a frame of its own,
+/// see `CodeInfo::frameless_traps`), first the caller's return address at
+/// `[sp]`, `fp` then being the caller's frame. Async-signal-safe.
 ///
 /// The walk reads `[fp]` and `[fp + 8]` only while `sp <= fp` and
 /// `fp + 16 <= saved_sp` (so it stays within the Wasm part of this
@@ -211,6 +214,7 @@ pub(crate) unsafe fn record_trap(
     pc: usize,
     mut fp: usize,
     sp: usize,
+    frameless: bool,
 ) {
     // SAFETY: per the contract `activation` is live and ours; every stack
     // word read lies in [sp, saved_sp), which is mapped stack of this thread.
@@ -228,6 +232,13 @@ pub(crate) unsafe fn record_trap(
         a.pcs[0] = MaybeUninit::new(pc);
         let mut n = 1;
         let top = a.saved_sp;
+        if frameless && sp.is_multiple_of(8) && sp.checked_add(8).is_some_and(|end| end <= top) {
+            let ret = *(sp as *const usize);
+            if registry::is_wasm_function_pc(ret.wrapping_sub(1)) {
+                a.pcs[1] = MaybeUninit::new(ret);
+                n = 2;
+            }
+        }
         while n < MAX_TRAP_FRAMES {
             if fp < sp || !fp.is_multiple_of(8) || fp.checked_add(16).is_none_or(|end| end > top) {
                 break;
@@ -404,7 +415,7 @@ extern "C" fn raise_pending_trap_impl(fp: usize, pc: usize, sp: usize) -> ! {
     // `sp` lies in the Wasm part of its stack. This frame owns nothing that
     // needs dropping, so discarding it in `unwind` is fine.
     unsafe {
-        record_trap(activation, None, None, pc, fp, sp);
+        record_trap(activation, None, None, pc, fp, sp, false);
         arch::unwind((*activation).saved_sp)
     }
 }

@@ -63,6 +63,11 @@ pub struct CodeInfo {
     /// `(code offset, trap code)` of every instruction that may trap, sorted
     /// by offset. The offset is that of the exact faulting instruction.
     pub trap_sites: Vec<(u32, TrapCode)>,
+    /// Offsets (sorted) of the trap sites that run without a frame of
+    /// their own (a leaf or an early exit before its prologue, see
+    /// isa-x64's emitter): there the caller's return address is at
+    /// `[rsp]` and rbp is still the caller's frame pointer.
+    pub frameless_traps: Vec<u32>,
     /// The Wasm functions in the range, sorted by start.
     pub funcs: Vec<FuncRange>,
     /// `(code offset, Wasm bytecode offset)` pairs, sorted by code offset:
@@ -81,6 +86,11 @@ impl CodeInfo {
             .binary_search_by_key(&offset, |&(o, _)| o)
             .ok()
             .map(|i| self.trap_sites[i].1)
+    }
+
+    /// Whether the trap site at `offset` runs without a frame of its own.
+    pub fn is_frameless_trap(&self, offset: u32) -> bool {
+        self.frameless_traps.binary_search(&offset).is_ok()
     }
 
     /// The function containing `offset`, if any.
@@ -496,6 +506,7 @@ mod tests {
 
     fn info() -> Arc<CodeInfo> {
         Arc::new(CodeInfo {
+            frameless_traps: Vec::new(),
             hidden_returns: Vec::new(),
             trap_sites: vec![
                 (4, TrapCode::Unreachable),
@@ -570,6 +581,7 @@ mod tests {
 
     fn one_func(func_index: u32, len: u32, trap_at: u32) -> Arc<CodeInfo> {
         Arc::new(CodeInfo {
+            frameless_traps: Vec::new(),
             hidden_returns: Vec::new(),
             trap_sites: vec![(trap_at, TrapCode::IntegerDivideByZero)],
             funcs: vec![FuncRange {

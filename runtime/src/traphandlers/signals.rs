@@ -137,6 +137,7 @@ unsafe fn handle_wasm_trap(
             regs.pc,
             regs.fp,
             regs.sp,
+            code_info.is_frameless_trap(offset),
         );
         arch::redirect_to_landing(context, (*activation).saved_sp);
     }
