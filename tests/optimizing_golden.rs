@@ -582,7 +582,15 @@ fn loop_headers_sit_16_bytes_into_a_64_byte_line() {
                     "{}: `{insn}` at {off:#x} goes back to {target:#x}\n{text}",
                     path.display()
                 );
-                if code[head..k].iter().any(|(_, t)| t.starts_with("call")) {
+                // (A loop with several back edges, a `switch` in a loop,
+                // spans up to its last one.)
+                let end = code
+                    .iter()
+                    .rposition(|(o, t)| {
+                        t.starts_with('j') && *o >= *off && t.ends_with(&format!(" {target:#X}"))
+                    })
+                    .unwrap_or(k);
+                if code[head..end].iter().any(|(_, t)| t.starts_with("call")) {
                     calling += 1;
                     let before = head.checked_sub(1).map(|p| &code[p].1);
                     assert!(
@@ -980,5 +988,58 @@ fn rounds_loop_copies_spilled_state_straight_from_its_slots() {
             .unwrap();
         init.call(&mut store, 7).unwrap();
         assert_eq!(rounds.call(&mut store, 0).unwrap(), want);
+    }
+}
+
+/// An interpreter's dispatch loop (a `br_table` in a loop, cases that
+/// divide and call): the jump table's address is computed once, before the
+/// loop (`lea reg,[rip + table]`), and each dispatch is the bounds check,
+/// the entry's load from the table in that register, an add and a jump;
+/// no `lea` of the table and no copy of the index in the loop.
+#[test]
+fn dispatch_loop_keeps_its_jump_table_address_in_a_register() {
+    let Some(engine) = engine() else { return };
+    let text = golden(&engine, "dispatch_loop");
+    let start = text.find("function %run:").unwrap();
+    let code = lines(&text[start..]);
+    let table_leas: Vec<usize> = code
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, t))| t.starts_with("lea r") && t.contains(",[0x"))
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(table_leas.len(), 1, "{text}");
+    let jmp = code
+        .iter()
+        .position(|(_, t)| t.starts_with("jmp r"))
+        .expect("the dispatch");
+    let reg = code[table_leas[0]].1["lea ".len()..]
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(table_leas[0] < jmp, "{text}");
+    assert!(
+        code[jmp - 2].1.starts_with("movsxd r11,[")
+            && code[jmp - 2].1.contains(&format!("[{reg}+")),
+        "{text}"
+    );
+    assert!(!code[jmp - 3].1.starts_with("mov r11d"), "{text}");
+    // The program in its data segment gives the same result in both tiers.
+    let mut config = Config::new();
+    config.tier(Tier::Baseline);
+    let baseline = Engine::new(&config).unwrap();
+    for engine in [&engine, &baseline] {
+        let module = Module::new(
+            engine,
+            std::fs::read(dir().join("dispatch_loop.wat")).unwrap(),
+        )
+        .unwrap();
+        let mut store = Store::new(engine, ());
+        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        let run = instance
+            .get_typed_func::<(i32, i32), i32>(&mut store, "run")
+            .unwrap();
+        assert_eq!(run.call(&mut store, (0, 1024)).unwrap(), 4097);
     }
 }

@@ -2455,7 +2455,18 @@ impl Emitter {
                     }
                 }
             }
-            MInst::BrTable { jt, in_range } => {
+            MInst::JumpTableAddr { jt } => {
+                let tl = *self
+                    .jt_labels
+                    .get(jt as usize)
+                    .ok_or_else(|| err("jump table address of a missing table"))?;
+                x64!(self.asm; lea Rq(r[0]), [=>tl]);
+            }
+            MInst::BrTable {
+                jt,
+                in_range,
+                with_addr,
+            } => {
                 let idx = r[0];
                 let targets = vc.jt(jt);
                 let tl = self.jt_labels[jt as usize];
@@ -2469,14 +2480,26 @@ impl Emitter {
                     self.cmp_imm(Size::S32, idx, n);
                     self.jcc(Cond::AE, dl);
                 }
-                // (r10 and r11: the allocator's scratch registers, free at
-                // a terminator.)
+                // The table's address in `t`, the entry's in `e`: r10 and
+                // r11, the allocator's scratch registers, free at a
+                // terminator, unless a reload put the index or the address
+                // there. (The index, an i32, is zero-extended in its
+                // register, as a heap address is.)
+                let (t, e) = if with_addr {
+                    let t = r[1];
+                    (t, if t == 11 { 10 } else { 11 })
+                } else if idx == 10 {
+                    (11, 10)
+                } else {
+                    (10, 11)
+                };
+                if !with_addr {
+                    x64!(self.asm; lea Rq(t), [=>tl]);
+                }
                 x64!(self.asm
-                    ; mov r11d, Rd(idx)
-                    ; lea r10, [=>tl]
-                    ; movsxd r11, DWORD [r10 + r11 * 4]
-                    ; add r11, r10
-                    ; jmp r11);
+                    ; movsxd Rq(e), DWORD [Rq(t) + Rq(idx) * 4]
+                    ; add Rq(e), Rq(t)
+                    ; jmp Rq(e));
             }
             MInst::Ret => self.epilogue(),
             MInst::Trap { code } => {

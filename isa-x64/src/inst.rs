@@ -693,16 +693,27 @@ pub enum MInst {
         /// Target when cond == 0.
         else_: u32,
     },
-    /// Terminator, ops = `[use index]`: jumps to the default (the table's
-    /// last target) when the index is past it (`cmp; jae`, unless
-    /// `in_range`), else through jump table `jt`, with the allocator's
-    /// scratch registers r10 and r11 for the table's address and entry.
+    /// Terminator, ops = `[use index]` or, `with_addr`, `[use index, use
+    /// table address]` (from a [`MInst::JumpTableAddr`]): jumps to the
+    /// default (the table's last target) when the index is past it (`cmp;
+    /// jae`, unless `in_range`), else through jump table `jt`, with the
+    /// allocator's scratch registers r10 and r11 for the table's address
+    /// (unless given) and entry.
     BrTable {
         /// Index into [`VCode::jump_tables`].
         jt: u32,
         /// The index is known to be at most the default's position: no
-        /// check, only its zero extension.
+        /// check.
         in_range: bool,
+        /// The table's address is an operand.
+        with_addr: bool,
+    },
+    /// ops = `[def]`: the address of jump table `jt` (`lea d, [rip +
+    /// table]`), defined once for a `br_table` in a loop, so that the
+    /// dispatch does not compute it again on every iteration.
+    JumpTableAddr {
+        /// Index into [`VCode::jump_tables`].
+        jt: u32,
     },
     /// Terminator, ops = fixed uses of the register results (results in the
     /// return area were stored by [`MInst::StoreStackResult`]s before it):

@@ -35,6 +35,13 @@ use crate::regs;
 pub struct LowerScratch {
     /// [`crate::CompileOptions::bounded_heap`] of this function.
     bounded_heap: bool,
+    /// In the optimizing tier, per `br_table` in a loop: the IR
+    /// instruction, the vreg holding its jump table's address (defined
+    /// once, in the entry block, by a [`MInst::JumpTableAddr`]) and that
+    /// definition's VCode index. The splitting allocator keeps the address
+    /// in a register over the loop where it can, and reloads it before the
+    /// loop otherwise, instead of a `lea` per dispatch.
+    jt_addrs: Vec<(Inst, VReg, u32)>,
     block_index: Vec<u32>,
     seen: Vec<u32>,
     locs: Vec<ArgLoc>,
@@ -147,6 +154,19 @@ pub fn lower(
         let data = &func.blocks[b.index()];
         plan_block(func, s, &data.insts, data.loop_depth, bi as u32);
     }
+    s.jt_addrs.clear();
+    if opts.regalloc_mode == strata_regalloc::Mode::Optimizing {
+        for &b in &func.layout {
+            let data = &func.blocks[b.index()];
+            if let Some(&t) = data.insts.last()
+                && data.loop_depth > 0
+                && matches!(func.insts[t.index()], InstData::BrTable { .. })
+            {
+                let v = vc.new_vreg(RegClass::Int);
+                s.jt_addrs.push((t, v, 0));
+            }
+        }
+    }
     let mut l = Lower {
         func,
         vc,
@@ -162,6 +182,14 @@ pub fn lower(
         if bi == 0 {
             l.srcloc = data.insts.first().map_or(0, |i| func.srclocs[i.index()]);
             l.lower_args(&data.params)?;
+            // Jump table addresses for the `br_table`s in loops (see
+            // `LowerScratch::jt_addrs`), their tables filled in when the
+            // `br_table` is lowered.
+            for k in 0..l.s.jt_addrs.len() {
+                l.s.jt_addrs[k].2 = l.vc.insts.len() as u32;
+                let d = Operand::reg_def(l.s.jt_addrs[k].1);
+                l.emit(MInst::JumpTableAddr { jt: u32::MAX }, &[d]);
+            }
         } else if !data.params.is_empty() {
             return Err(err(format!(
                 "{b} has parameters (lowering needs non-SSA form)"
@@ -340,10 +368,12 @@ impl Lower<'_> {
         }
     }
 
-    /// A `br_table` on `index` through a jump table (`in_range`: the index
-    /// never exceeds the default's position, so it is not clamped).
+    /// The `br_table` `inst` on `index` through a jump table (`in_range`:
+    /// the index never exceeds the default's position, so it is not
+    /// clamped).
     fn lower_br_table(
         &mut self,
+        inst: Inst,
         index: Value,
         table: strata_ir::JumpTable,
         in_range: bool,
@@ -367,8 +397,30 @@ impl Lower<'_> {
         self.vc
             .jump_tables
             .push((start, self.vc.jt_targets.len() as u32));
-        let ops = [Operand::reg_use(self.v(index))];
-        self.emit(MInst::BrTable { jt, in_range }, &ops);
+        let index = Operand::reg_use(self.v(index));
+        let hoisted = self.s.jt_addrs.iter().find(|h| h.0 == inst).copied();
+        match hoisted {
+            Some((_, addr, at)) => {
+                self.vc.insts[at as usize] = MInst::JumpTableAddr { jt };
+                let ops = [index, Operand::reg_use(addr)];
+                self.emit(
+                    MInst::BrTable {
+                        jt,
+                        in_range,
+                        with_addr: true,
+                    },
+                    &ops,
+                );
+            }
+            None => self.emit(
+                MInst::BrTable {
+                    jt,
+                    in_range,
+                    with_addr: false,
+                },
+                &[index],
+            ),
+        }
         Ok(())
     }
 
@@ -393,7 +445,7 @@ impl Lower<'_> {
                 let InstData::BrTable { index, table } = *data else {
                     return Err(err("BrTableInRange pattern on a non-br_table"));
                 };
-                self.lower_br_table(index, table, true, cur)?;
+                self.lower_br_table(inst, index, table, true, cur)?;
             }
             Pat::Ext { op, a } => {
                 let ops = [Operand::reg_use(self.v(a)), Operand::reg_def(need(d)?)];
@@ -841,7 +893,7 @@ impl Lower<'_> {
                 }
             }
             InstData::BrTable { index, table } => {
-                self.lower_br_table(index, table, false, cur)?;
+                self.lower_br_table(inst, index, table, false, cur)?;
             }
             InstData::Return { args } => {
                 let args = self.func.values(args);

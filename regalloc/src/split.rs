@@ -1519,6 +1519,7 @@ struct PostBufs {
     seq: Vec<Move>,
     sequencer: moves::Sequencer,
     stores: StoreBufs,
+    defs: DefBufs,
 }
 
 #[cfg(test)]
@@ -1604,6 +1605,7 @@ fn finish<F: Function>(
         seq,
         sequencer,
         stores,
+        defs,
     } = post;
     // Constants: asked only for vregs with a stack child.
     refill(remat, nv, false);
@@ -1833,6 +1835,7 @@ fn finish<F: Function>(
             }
         }
     }
+    store_at_defs(func, ranges, &locs, moves, remat, defs);
     // Spill slots: one per vreg, spanning its stack children and the moves
     // that touch its slot.
     refill(span, nv, (Point::MAX, 0));
@@ -2081,6 +2084,140 @@ fn hoistable_edges<F: Function>(func: &F, live: &Liveness, locs: &Locs, out: &Ou
         }
     }
     found
+}
+
+/// Buffers of [`store_at_defs`].
+#[derive(Default)]
+struct DefBufs {
+    /// Per vreg: the deepest loop depth of a store into its slot (or
+    /// `u32::MAX`), its number of definitions and its last one.
+    store_depth: Vec<u32>,
+    num_defs: Vec<u32>,
+    def_at: Vec<u32>,
+    /// The loop depth of each instruction's block, and whether the
+    /// instruction is the last of its block.
+    inst_depth: Vec<u32>,
+    last_in_block: Vec<bool>,
+    /// The stores to add: `(vreg, instruction after the definition)`.
+    added: Vec<(u32, u32)>,
+}
+
+/// Adds, for a vreg defined once whose value some move stores into its
+/// slot in a loop deeper than the definition, a store right after the
+/// definition: from there on the slot holds the value on every path (it
+/// is never redefined, and the slot's span then starts at the store, so no
+/// other vreg shares it in between), so [`drop_redundant_stores`] removes
+/// the deeper stores. Without it, a value loaded before a loop and evicted
+/// inside it (a jump table's address around a division's fixed registers,
+/// an invariant under register pressure) is stored again on every path
+/// back to the loop's header.
+fn store_at_defs<F: Function>(
+    func: &F,
+    ranges: &[Ranges],
+    locs: &Locs,
+    moves: &mut Vec<VMove>,
+    remat: &[bool],
+    bufs: &mut DefBufs,
+) {
+    const NONE: u32 = u32::MAX;
+    if !moves
+        .iter()
+        .any(|m| m.to == SPILLED && !remat[m.vreg as usize])
+    {
+        return;
+    }
+    let DefBufs {
+        store_depth,
+        num_defs,
+        def_at,
+        inst_depth,
+        last_in_block,
+        added,
+    } = bufs;
+    let nv = ranges.len();
+    let n = func.num_insts();
+    refill(inst_depth, n, 0);
+    refill(last_in_block, n, false);
+    for b in 0..func.num_blocks() {
+        let blk = Block(b as u32);
+        let r = func.block_insns(blk);
+        let d = func.block_loop_depth(blk);
+        for i in r.iter() {
+            inst_depth[i.index()] = d;
+        }
+        if !r.is_empty() {
+            last_in_block[r.last.index() - 1] = true;
+        }
+    }
+    refill(store_depth, nv, NONE);
+    for m in moves.iter() {
+        let v = m.vreg as usize;
+        if m.to == SPILLED && !remat[v] {
+            let d = inst_depth[m.point.inst().index()];
+            store_depth[v] = if store_depth[v] == NONE {
+                d
+            } else {
+                store_depth[v].max(d)
+            };
+        }
+    }
+    refill(num_defs, nv, 0);
+    refill(def_at, nv, NONE);
+    for i in 0..n {
+        for op in func.inst_operands(Inst(i as u32)) {
+            let v = op.vreg.index();
+            if op.kind == OperandKind::Def && store_depth[v] != NONE {
+                num_defs[v] += 1;
+                def_at[v] = i as u32;
+            }
+        }
+    }
+    added.clear();
+    for v in 0..nv {
+        let i = def_at[v] as usize;
+        if store_depth[v] == NONE
+            || num_defs[v] != 1
+            || last_in_block[i]
+            || inst_depth[i] >= store_depth[v]
+        {
+            continue;
+        }
+        // In a register right after the definition and still there, live,
+        // before the next instruction.
+        let after = early(i + 1);
+        let r = &ranges[v];
+        let k = r.partition_point(|x| x.to <= after);
+        let live = k < r.len() && r[k].from <= after;
+        let at = locs.at_point(v, early(i) + 1);
+        if live && matches!(at, Allocation::Reg(_)) && locs.at_point(v, after) == at {
+            added.push((v as u32, i as u32 + 1));
+        }
+    }
+    if added.is_empty() {
+        return;
+    }
+    // Not where a move of the vreg is already (a split there).
+    added.sort_unstable_by_key(|&(v, _)| v);
+    for m in moves.iter() {
+        if m.point == ProgPoint::before(m.point.inst())
+            && let Ok(k) = added.binary_search_by_key(&m.vreg, |&(v, _)| v)
+            && added[k].1 == m.point.inst().0
+        {
+            added[k].1 = NONE;
+        }
+    }
+    for &(v, i) in added.iter() {
+        if i != NONE {
+            let from = locs.at_point(v as usize, early(i as usize));
+            moves.push(VMove {
+                point: ProgPoint::before(Inst(i)),
+                prio: 2,
+                vreg: v,
+                from,
+                to: SPILLED,
+            });
+        }
+    }
 }
 
 /// Buffers of [`drop_redundant_stores`].

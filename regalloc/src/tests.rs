@@ -1690,3 +1690,60 @@ fn bits_lists_set_bits_in_order_across_words() {
     assert_eq!(bits(&[]).count(), 0);
     assert_eq!(bits(&[0, 0]).count(), 0);
 }
+
+/// An interpreter's loop: v0, defined once before the loop, is used by
+/// the dispatch at its head; two cases join in a block that calls,
+/// clobbering every register, before the back edge:
+///   b0: v0 = ..; jump b1
+///   b1: use v0; v1 = ..; br v1, b2, b3   (depth 1)
+///   b2: v2 = ..; use v2; jump b4
+///   b3: v3 = ..; use v3; jump b4
+///   b4: v4 = call; br v4, b5, b6
+///   b5: jump b1
+///   b6: ret                              (depth 0)
+fn invariant_across_a_call_in_a_dispatch_loop() -> TestFunc {
+    let mut b = FuncBuilder::new();
+    b.block(0);
+    b.op(&[Operand::reg_def(vi(0))]);
+    b.branch(&[], &[1]);
+    b.block(1);
+    b.op(&[Operand::reg_use(vi(0))]);
+    b.op(&[Operand::reg_def(vi(1))]);
+    b.branch(&[Operand::reg_use(vi(1))], &[2, 3]);
+    for v in [2, 3] {
+        b.block(1);
+        b.op(&[Operand::reg_def(vi(v))]);
+        b.op(&[Operand::reg_use(vi(v))]);
+        b.branch(&[], &[4]);
+    }
+    b.block(1);
+    let all = (0..3).fold(PRegSet::empty(), |s, r| s.with(pi(r)));
+    b.op_clobbers(&[Operand::fixed_def(vi(4), pi(0))], all);
+    b.branch(&[Operand::reg_use(vi(4))], &[5, 6]);
+    b.block(1);
+    b.branch(&[], &[1]);
+    b.block(0);
+    b.ret(&[]);
+    b.finish()
+}
+
+#[test]
+fn a_value_defined_once_is_stored_at_its_definition() {
+    // v0 is on the stack across the call and in a register in the cases:
+    // it is stored once, right after its definition, and only reloaded in
+    // the loop (without the store at the definition, each case would store
+    // it on its way to the call, as the slot would not hold it on the path
+    // from the entry).
+    let f = invariant_across_a_call_in_a_dispatch_loop();
+    let env = test_env(3, 2);
+    let out = alloc(&f, &env, Mode::Optimizing);
+    let stores: Vec<ProgPoint> = out
+        .edits
+        .iter()
+        .filter(|(_, e)| matches!(e, Edit::Move { to, .. } if to.as_stack().is_some()))
+        .map(|&(p, _)| p)
+        .collect();
+    assert_eq!(stores, [ProgPoint::before(Inst(1))], "{:?}", out.edits);
+    let (n, _, _) = stack_traffic(&f, &out);
+    assert!(n >= 2, "a reload in the loop: {:?}", out.edits);
+}

@@ -7,13 +7,12 @@
   10: sub rsp,0x10
   14: cmp edi,2
   18: jae 0x80
-  1e: mov r11d,edi
-  21: lea r10,[0x90]
-  28: movsxd r11,[r10+r11*4]
-  2c: add r11,r10
-  2f: jmp r11
-  32: nop [rax+rax]
-  3b: nop [rax+rax]
+  1e: lea r10,[0x90]
+  25: movsxd r11,[r10+rdi*4]
+  2a: add r11,r10
+  2d: jmp r11
+  30: nop [rax+rax]
+  39: nop [rax]
   40: mov eax,0xA
   46: mov rsp,rbp
   49: pop rbp
