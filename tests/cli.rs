@@ -279,14 +279,17 @@ fn compile_prints_only_the_functions_asked_for() {
   (func (param i32) (result i32) local.get 0 i32.const 2 i32.add))"#,
     );
     let path = path.to_str().unwrap();
+    let headers_of = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with("function "))
+            .map(String::from)
+            .collect()
+    };
     for (emit, open) in [("ir", "(i32) -> i32 {"), ("asm", ":")] {
         let out = strata(&["compile", "--emit", emit, "--function", "f2", path]);
         assert!(out.status.success(), "{}", stderr(&out));
         let text = stdout(&out);
-        let headers: Vec<&str> = text
-            .lines()
-            .filter(|l| l.starts_with("function "))
-            .collect();
+        let headers = headers_of(&text);
         assert_eq!(headers, [format!("function %f2{open}")], "{text}");
         let out = strata(&[
             "compile",
@@ -302,10 +305,7 @@ fn compile_prints_only_the_functions_asked_for() {
         ]);
         assert!(out.status.success(), "{}", stderr(&out));
         let text = stdout(&out);
-        let headers: Vec<&str> = text
-            .lines()
-            .filter(|l| l.starts_with("function "))
-            .collect();
+        let headers = headers_of(&text);
         assert_eq!(
             headers,
             [

@@ -845,17 +845,12 @@ impl Ctx<'_> {
             return false;
         };
         let data = &mut self.func.insts[last.index()];
-        match data {
-            InstData::Iconst { dst, .. }
-            | InstData::Fconst { dst, .. }
-            | InstData::Unary { dst, .. }
-            | InstData::Binary { dst, .. }
-            | InstData::Icmp { dst, .. }
-            | InstData::Fcmp { dst, .. }
-            | InstData::Select { dst, .. }
-            | InstData::Load { dst, .. }
-                if *dst == v =>
-            {
+        // (Not a copy or a VMContext read: those stay as they are.)
+        if matches!(data, InstData::Copy { .. } | InstData::Vmctx { .. }) {
+            return false;
+        }
+        match data.single_dst_mut() {
+            Some(dst) if *dst == v => {
                 *dst = local;
                 true
             }
