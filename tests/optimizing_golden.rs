@@ -1025,6 +1025,27 @@ fn dispatch_loop_keeps_its_jump_table_address_in_a_register() {
         "{text}"
     );
     assert!(!code[jmp - 3].1.starts_with("mov r11d"), "{text}");
+    // The stack pointer, carried around the loop and redefined in two
+    // cases (`pop`'s `add sp,-4` and `push`'s `add sp,4`), stays in one
+    // register through every case, the dividing one included: no case
+    // copies it.
+    let sp = code
+        .iter()
+        .find_map(|(_, t)| t.strip_prefix("add ")?.strip_suffix(",0xFFFFFFFC"))
+        .expect("pop's decrement");
+    assert!(
+        code.iter().any(|(_, t)| *t == format!("add {sp},4")),
+        "{text}"
+    );
+    let wide = match sp.strip_prefix('e') {
+        Some(rest) => format!("r{rest}"),
+        None => sp.trim_end_matches('d').to_string(),
+    };
+    for (_, t) in &code[jmp..] {
+        if t.starts_with("mov ") && !t.contains('[') {
+            assert!(!t.contains(sp) && !t.contains(&wide), "{t}:\n{text}");
+        }
+    }
     // The program in its data segment gives the same result in both tiers.
     let mut config = Config::new();
     config.tier(Tier::Baseline);

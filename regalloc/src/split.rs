@@ -345,6 +345,12 @@ pub(crate) struct SplitBufs {
     cover_diff: Vec<i32>,
     /// The ranges of the child being allocated.
     cur: Vec<Range>,
+    /// Per vreg, whether [`Scan::new`] gave it several children, one per
+    /// stretch of its interval that ends at a loop's back edge (see
+    /// [`Scan::allocate_in`]'s step 1).
+    chained: Vec<bool>,
+    /// Scratch: `cur` while step 1 looks past the child's end.
+    cur_saved: Vec<Range>,
     /// Scratch list of conflicting children.
     list: Vec<u32>,
     /// Per candidate, what [`Scan::free_until`] learned.
@@ -690,6 +696,7 @@ impl<'a> Scan<'a> {
         // begins at a definition.) Stretches ending in forward edges stay
         // together: one register for all the edges into a join block means
         // the copies there are the only moves.
+        refill(&mut s.b.chained, nv, false);
         for (v, r) in ranges.iter().enumerate() {
             let Some(first) = r.first() else { continue };
             let mut start = first.from;
@@ -713,6 +720,7 @@ impl<'a> Scan<'a> {
                     let back = func.block_succs(Block(blk)).iter().any(|t| t.0 <= blk);
                     if back {
                         s.new_child(v as u32, start, r[k - 1].to, NO_CHILD);
+                        s.b.chained[v] = true;
                         start = from;
                     }
                     k = j;
@@ -1020,6 +1028,22 @@ impl<'a> Scan<'a> {
         (Point::MAX, FixedHint::Known(Point::MAX))
     }
 
+    /// For child `c` (ranges in `cur`), free in `r` for its whole length:
+    /// the first point up to `to` where `r` is not free for its vreg `v`
+    /// past the child's end (its vreg's ranges from the child's start), or
+    /// `Point::MAX`. Leaves `cur` as it was.
+    fn free_until_past(&mut self, c: usize, r: PReg, v: u32, to: Point) -> Point {
+        let start = self.b.children[c].start;
+        std::mem::swap(&mut self.b.cur, &mut self.b.cur_saved);
+        self.b.cur.clear();
+        self.b
+            .cur
+            .extend(clipped(&self.vranges[v as usize], start, to));
+        let (fu, _) = self.free_until(r, v);
+        std::mem::swap(&mut self.b.cur, &mut self.b.cur_saved);
+        fu
+    }
+
     /// The children assigned to `r` that overlap the current child (ranges
     /// `cur`) before `lim`, into `list`, and their total weight; `None` once
     /// the weight reaches `budget`.
@@ -1223,8 +1247,22 @@ impl<'a> Scan<'a> {
         self.load_ranges(c);
         // 1. A register free for the whole child: a hint, else one that no
         // vreg starting meanwhile is to be offered as a hint, else any.
-        // Otherwise the one free longest.
+        // Otherwise the one free longest. For a child of a vreg that
+        // `Scan::new` cut at its redefinitions in a loop (a value carried
+        // around the loop, assigned by copies on different paths), "one
+        // that no vreg..." is the one of those free longest past the
+        // child, up to the vreg's end: each later child starts with the
+        // register of its defining copy's source, which tends to be this
+        // one, and wherever a later child cannot keep it (a division or a
+        // shift fixing it meanwhile), its back edge into the loop header
+        // moves the value back into this child's register.
         let end = self.b.children[c].end();
+        let look_to = if self.b.chained[v] {
+            self.vranges[v].last().map_or(end, |x| x.to)
+        } else {
+            end
+        };
+        let mut ahead: Option<(Point, PReg)> = None;
         let mut best: Option<(Point, PReg)> = None;
         let mut hints = std::mem::take(&mut self.b.hints);
         hints.clear();
@@ -1241,10 +1279,20 @@ impl<'a> Scan<'a> {
             if fu == Point::MAX {
                 if avoid & (1 << r.hw_enc()) != 0 {
                     avoided_free.get_or_insert(r);
-                } else if k < num_hints || !self.contested(r, end, vr) {
+                } else if k < num_hints {
                     self.assign_cur(c, r);
                     self.b.hints = hints;
                     return;
+                } else if !self.contested(r, end, vr) {
+                    if look_to <= end {
+                        self.assign_cur(c, r);
+                        self.b.hints = hints;
+                        return;
+                    }
+                    let fu = self.free_until_past(c, r, vr, look_to);
+                    if ahead.is_none_or(|a| fu > a.0) {
+                        ahead = Some((fu, r));
+                    }
                 } else {
                     contested_free.get_or_insert(r);
                 }
@@ -1254,7 +1302,7 @@ impl<'a> Scan<'a> {
                 best = Some((fu, r));
             }
         }
-        if let Some(r) = contested_free.or(avoided_free) {
+        if let Some(r) = ahead.map(|a| a.1).or(contested_free).or(avoided_free) {
             self.assign_cur(c, r);
             self.b.hints = hints;
             return;

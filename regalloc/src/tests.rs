@@ -1747,3 +1747,50 @@ fn a_value_defined_once_is_stored_at_its_definition() {
     let (n, _, _) = stack_traffic(&f, &out);
     assert!(n >= 2, "a reload in the loop: {:?}", out.edits);
 }
+
+/// A value carried around a loop and redefined on one path (a stack
+/// pointer in an interpreter's loop): v0 enters the loop; one case
+/// computes v2 from it and copies v2 back into v0, the other leaves v0
+/// alone across an instruction that defines register 0 (a division):
+///   b0: v0 = ..; jump b1
+///   b1: use v0; v1 = ..; br v1, b2, b3   (depth 1)
+///   b2: v2 = f(v0); v0 = v2; jump b1
+///   b3: v3 = .. in p0; use v3; use v0; jump b1
+///   (v4 = .. before the branch in b1 exits in b4: ret)
+fn carried_value_redefined_in_one_case() -> TestFunc {
+    let mut b = FuncBuilder::new();
+    b.block(0);
+    b.op(&[Operand::reg_def(vi(0))]);
+    b.branch(&[], &[1]);
+    b.block(1);
+    b.op(&[Operand::reg_use(vi(0))]);
+    b.op(&[Operand::reg_def(vi(1))]);
+    b.branch(&[Operand::reg_use(vi(1))], &[2, 3, 4]);
+    b.block(1);
+    b.op(&[Operand::reg_use(vi(0)), Operand::reg_def(vi(2))]);
+    b.copy(vi(0), vi(2));
+    b.branch(&[], &[1]);
+    b.block(1);
+    b.op(&[Operand::fixed_def(vi(3), pi(0))]);
+    b.op(&[Operand::reg_use(vi(3))]);
+    b.op(&[Operand::reg_use(vi(0))]);
+    b.branch(&[], &[1]);
+    b.block(0);
+    b.ret(&[]);
+    b.finish()
+}
+
+#[test]
+fn a_carried_value_takes_a_register_it_can_keep_around_the_loop() {
+    // v0's first stretch (up to its use in b2) is free in every register;
+    // its second (from the copy in b2 through b3) is not free in p0. Taking
+    // p0 for the first would put v0 elsewhere in the second and move it
+    // back on b3's back edge; a register free for both needs no move at all.
+    let f = carried_value_redefined_in_one_case();
+    let out = alloc(&f, &test_env(3, 2), Mode::Optimizing);
+    let moves: usize = (0..f.blocks.len())
+        .map(|blk| moves_in_block(&f, &out, blk))
+        .sum();
+    assert_eq!(moves, 0, "{:?}", out.edits);
+    assert_ne!(out.inst_allocs(Inst(2))[0], Allocation::Reg(pi(0)));
+}

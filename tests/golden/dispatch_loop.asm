@@ -21,88 +21,78 @@ function %run:
   1: mov rbp,rsp
   4: mov r11,[r14]
   7: cmp rsp,[r11]
-  a: jb 0x15D
+  a: jb 0x134
   10: sub rsp,0x30
   14: mov [rbp-0x10],rbx
   18: mov [rbp-0x18],r12
   1c: mov [rbp-0x20],r13
   20: mov rbx,rsi
-  23: lea r12,[0x164]
-  2a: mov eax,0x1000
-  30: xor ecx,ecx
-  33: movzx edx,byte ptr [r15+rdi]
-  38: lea r13d,[rdi+1]
-  3d: cmp edx,5
-  41: jae 0x140
-  47: movsxd r11,[r12+rdx*4]
-  4c: add r11,r12
-  4f: jmp r11
-  52: nop [rax+rax]
-  5b: nop [rax+rax]
-  60: add ecx,1
-  64: mov rdi,r13
-  67: jmp short 0x33
+  23: mov [rbp-0x30],rbx
+  27: lea r12,[0x138]
+  2e: mov r13d,0x1000
+  34: xor eax,eax
+  37: movzx ecx,byte ptr [r15+rdi]
+  3c: lea esi,[rdi+1]
+  41: cmp ecx,5
+  45: jae 0x120
+  4b: movsxd r11,[r12+rcx*4]
+  50: add r11,r12
+  53: jmp r11
+  56: nop [rax+rax]
+  5f: nop
+  60: add eax,1
+  64: mov rdi,rsi
+  67: jmp short 0x37
   69: nop [rax+rax]
   72: nop [rax+rax]
   7b: nop [rax+rax]
-  80: add eax,0xFFFFFFFC
-  84: lea edx,[rbx+rax]
-  89: add ecx,[r15+rdx]
-  8d: mov rsi,rax
-  90: mov rdi,r13
-  93: jmp short 0x33
-  95: nop [rax+rax]
-  9e: xchg ax,ax
-  a0: mov rsi,rax
-  a3: lea eax,[rbx+rsi]
-  a8: mov [r15+rax],ecx
-  ac: add esi,4
-  b0: mov rax,rsi
-  b3: mov rdi,r13
-  b6: jmp 0x33
+  80: add r13d,0xFFFFFFFC
+  84: lea ecx,[rbx+r13]
+  89: add eax,[r15+rcx]
+  8d: mov rdi,rsi
+  90: jmp short 0x37
+  92: nop [rax+rax]
+  9b: nop [rax+rax]
+  a0: lea ecx,[rbx+r13]
+  a5: mov [r15+rcx],eax
+  a9: add r13d,4
+  ad: mov rdi,rsi
+  b0: jmp short 0x37
+  b2: nop [rax+rax]
   bb: nop [rax+rax]
-  c0: mov rsi,rax
-  c3: mov rdi,r13
-  c6: or edi,1
-  ca: mov rax,rcx
-  cd: test edi,edi
-  d0: je 0x15F
-  d6: xor edx,edx
-  d8: div edi
-  db: mov rcx,rax
-  de: mov rax,rsi
-  e1: mov rdi,r13
-  e4: jmp 0x33
-  e9: nop [rax+rax]
-  f2: nop [rax+rax]
-  fb: nop [rax+rax]
-  100: mov rsi,rax
-  103: cmp ecx,2
-  107: jae 0x116
-  10d: mov [rbp-0x30],rsi
-  111: jmp 0x12D
-  116: mov rdi,rcx
-  119: shr edi,1
-  11d: mov [rbp-0x30],rsi
-  121: call qword ptr [r14+0x80]
-  128: lea ecx,[rax+1]
-  12d: mov rax,[rbp-0x30]
-  131: mov rdi,r13
-  134: jmp 0x33
-  139: nop [rax]
-  140: mov [rbp-0x30],rax
-  144: mov eax,ecx
-  147: add eax,[rbp-0x30]
-  14c: mov rbx,[rbp-0x10]
-  150: mov r12,[rbp-0x18]
-  154: mov r13,[rbp-0x20]
-  158: mov rsp,rbp
-  15b: pop rbp
-  15c: ret
-  15d: ud2
-  15f: ud2
-  161: .bytes cc cc cc fc fe ff ff
-  168: .bytes 1c ff ff ff 3c ff ff ff
-  170: .bytes 5c ff ff ff 9c ff ff ff
-  178: .bytes dc ff ff ff
+  c0: mov rcx,rsi
+  c3: or ecx,1
+  c7: test ecx,ecx
+  ca: je 0x136
+  d0: xor edx,edx
+  d2: div ecx
+  d5: mov rdi,rsi
+  d8: jmp 0x37
+  dd: nop [rax]
+  e0: cmp eax,2
+  e4: jae 0xF2
+  ea: mov rbx,rsi
+  ed: jmp 0x107
+  f2: mov rdi,rax
+  f5: shr edi,1
+  f9: mov rbx,rsi
+  fc: call qword ptr [r14+0x80]
+  103: add eax,1
+  107: mov rdi,rbx
+  10a: mov rbx,[rbp-0x30]
+  10e: jmp 0x37
+  113: nop [rax+rax]
+  11c: nop [rax]
+  120: add eax,r13d
+  123: mov rbx,[rbp-0x10]
+  127: mov r12,[rbp-0x18]
+  12b: mov r13,[rbp-0x20]
+  12f: mov rsp,rbp
+  132: pop rbp
+  133: ret
+  134: ud2
+  136: ud2
+  138: .bytes 28 ff ff ff 48 ff ff ff
+  140: .bytes 68 ff ff ff 88 ff ff ff
+  148: .bytes a8 ff ff ff e8 ff ff ff
 
