@@ -384,6 +384,45 @@ struct AnalyzeBufs {
     vclass: Vec<u8>,
     used_in: Vec<u32>,
     def_at: Vec<u32>,
+    /// CFG edges whose check [`analyze`] leaves to [`edges_listed`]:
+    /// `(a, b)` where `b` must be among the predecessors (`preds`) or the
+    /// successors (`succs`) of block `a`, a block with more than
+    /// [`SHORT_EDGE_LIST`] of them.
+    preds: Vec<(u32, u32)>,
+    succs: Vec<(u32, u32)>,
+    /// Scratch: one block's sorted edge list.
+    sorted: Vec<Block>,
+}
+
+/// Edge lists up to this long are searched on the spot by [`analyze`];
+/// longer ones (a loop header entered from each case of a large
+/// `br_table`, the `br_table` itself) once, sorted, by [`edges_listed`],
+/// so that checking a CFG costs `E log E` and not a block's edge count per
+/// edge into it.
+const SHORT_EDGE_LIST: usize = 16;
+
+/// Whether every pair `(a, b)` of `pairs` (sorted here) has `b` in
+/// `list(a)`; `sorted` is scratch.
+fn edges_listed<'f>(
+    pairs: &mut [(u32, u32)],
+    sorted: &mut Vec<Block>,
+    list: impl Fn(Block) -> &'f [Block],
+) -> bool {
+    pairs.sort_unstable();
+    let mut k = 0;
+    while k < pairs.len() {
+        let a = pairs[k].0;
+        sorted.clear();
+        sorted.extend_from_slice(list(Block(a)));
+        sorted.sort_unstable();
+        while k < pairs.len() && pairs[k].0 == a {
+            if sorted.binary_search(&Block(pairs[k].1)).is_err() {
+                return false;
+            }
+            k += 1;
+        }
+    }
+    true
 }
 
 /// Clears `v` and makes it `n` copies of `x`, keeping its memory.
@@ -412,6 +451,8 @@ fn analyze<F: Function>(
         .fold(PRegSet::empty(), |s, &r| s.with(r));
     let nb = func.num_blocks();
     let nv = func.num_vregs();
+    bufs.preds.clear();
+    bufs.succs.clear();
     let vclass = &mut bufs.vclass;
     refill(vclass, nv, u8::MAX);
     // For liveness: the last block with an upward-exposed use of each vreg
@@ -638,19 +679,36 @@ fn analyze<F: Function>(
             }
         }
         let succs = func.block_succs(blk);
-        if func.is_ret(Inst(next - 1)) != succs.is_empty()
-            || succs
-                .iter()
-                .any(|&s| s.index() >= nb || !func.block_preds(s).contains(&blk))
-            || func
-                .block_preds(blk)
-                .iter()
-                .any(|&p| p.index() >= nb || !func.block_succs(p).contains(&blk))
-        {
+        if func.is_ret(Inst(next - 1)) != succs.is_empty() {
             return Err(bad_cfg());
         }
+        for &s in succs {
+            if s.index() >= nb {
+                return Err(bad_cfg());
+            }
+            let back = func.block_preds(s);
+            if back.len() > SHORT_EDGE_LIST {
+                bufs.preds.push((s.0, bb));
+            } else if !back.contains(&blk) {
+                return Err(bad_cfg());
+            }
+        }
+        for &p in func.block_preds(blk) {
+            if p.index() >= nb {
+                return Err(bad_cfg());
+            }
+            let back = func.block_succs(p);
+            if back.len() > SHORT_EDGE_LIST {
+                bufs.succs.push((p.0, bb));
+            } else if !back.contains(&blk) {
+                return Err(bad_cfg());
+            }
+        }
     }
-    if next as usize != func.num_insts() {
+    if next as usize != func.num_insts()
+        || !edges_listed(&mut bufs.preds, &mut bufs.sorted, |b| func.block_preds(b))
+        || !edges_listed(&mut bufs.succs, &mut bufs.sorted, |b| func.block_succs(b))
+    {
         return Err(bad_cfg());
     }
     class.clear();

@@ -1794,3 +1794,55 @@ fn a_carried_value_takes_a_register_it_can_keep_around_the_loop() {
     assert_eq!(moves, 0, "{:?}", out.edits);
     assert_ne!(out.inst_allocs(Inst(2))[0], Allocation::Reg(pi(0)));
 }
+
+/// A dispatch: block 1 branches to 40 cases (blocks 2..42), each jumping
+/// back to block 1, which then has 41 predecessors; block 42 returns.
+fn forty_cases() -> TestFunc {
+    let mut b = FuncBuilder::new();
+    b.block(0);
+    b.op(&[Operand::reg_def(vi(0))]);
+    b.branch(&[], &[1]);
+    b.block(1);
+    let cases: Vec<u32> = (2..42).chain([42]).collect();
+    b.branch(&[Operand::reg_use(vi(0))], &cases);
+    for _ in 2..42 {
+        b.block(1);
+        b.branch(&[], &[1]);
+    }
+    b.block(0);
+    b.ret(&[]);
+    b.finish()
+}
+
+#[test]
+fn long_edge_lists_are_checked_both_ways() {
+    // The lists longer than the ones searched on the spot are checked
+    // after the pass: an edge missing from either side of a long list is
+    // still an error, with the same message as a short list's.
+    let f = forty_cases();
+    for mode in [Mode::Fast, Mode::Optimizing] {
+        let opts = Options {
+            mode,
+            ..Options::default()
+        };
+        allocate(&f, &test_env(2, 2), &opts).unwrap();
+        // Block 1 forgets a predecessor (case 7 still jumps to it).
+        let mut g = f.clone();
+        g.blocks[1].preds.retain(|&p| p != Block(7));
+        let e = allocate(&g, &test_env(2, 2), &opts).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("block7: successor Block(1) does not list it as a predecessor"),
+            "{mode:?}: {e}"
+        );
+        // Block 1 forgets a successor (case 9 still lists it).
+        let mut g = f.clone();
+        g.blocks[1].succs.retain(|&s| s != Block(9));
+        let e = allocate(&g, &test_env(2, 2), &opts).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("block9: predecessor Block(1) does not list it as a successor"),
+            "{mode:?}: {e}"
+        );
+    }
+}
