@@ -121,6 +121,13 @@ struct Child {
 /// No child (in [`Child::prev`]).
 const NO_CHILD: u32 = u32::MAX;
 
+/// How many ranges of its vreg a child looks at past its end when it
+/// chooses among free registers (see [`Scan::allocate_in`]): a bound that
+/// keeps the choice linear in the function when a value is redefined in
+/// many loops one after another (each of its children would otherwise
+/// look at all the ranges after it).
+const LOOKAHEAD_RANGES: usize = 32;
+
 impl Child {
     fn start(&self) -> Point {
         self.start
@@ -166,27 +173,147 @@ fn seek<T>(s: &[T], hint: usize, pred: impl Fn(&T) -> bool) -> usize {
     }
 }
 
+/// `partition_point` over the indices `0..len` for a monotone `pred` that
+/// holds on `..lo` (see [`gallop`]): searched forward from `lo`.
+fn gallop_at(len: usize, lo: usize, pred: impl Fn(usize) -> bool) -> usize {
+    if lo >= len || !pred(lo) {
+        return lo;
+    }
+    let mut known = lo;
+    let mut step = 1;
+    loop {
+        let probe = known + step;
+        if probe >= len || !pred(probe) {
+            let (mut a, mut b) = (known + 1, probe.min(len));
+            while a < b {
+                let m = a + (b - a) / 2;
+                if pred(m) {
+                    a = m + 1;
+                } else {
+                    b = m;
+                }
+            }
+            return a;
+        }
+        known = probe;
+        step *= 2;
+    }
+}
+
+/// [`seek`] over the indices `0..len`: the partition point of a monotone
+/// `pred`, searched from `hint` in either direction.
+fn seek_at(len: usize, hint: usize, pred: impl Fn(usize) -> bool) -> usize {
+    let h = hint.min(len);
+    if h == 0 || pred(h - 1) {
+        return gallop_at(len, h, pred);
+    }
+    let mut hi = h - 1;
+    let mut step = 1;
+    loop {
+        let probe = hi.saturating_sub(step);
+        if probe == 0 || pred(probe) {
+            let mut a = if pred(probe) { probe + 1 } else { probe };
+            let mut b = hi;
+            while a < b {
+                let m = a + (b - a) / 2;
+                if pred(m) {
+                    a = m + 1;
+                } else {
+                    b = m;
+                }
+            }
+            return a;
+        }
+        hi = probe;
+        step *= 2;
+    }
+}
+
+/// One range of a lane: `(from, to, child)`.
+type LaneEntry = (Point, Point, u32);
+
 /// The ranges of the children assigned to one register, `(from, to,
-/// child)`: disjoint, sorted by `from` (so by `to` too). Children are
-/// allocated roughly in order of their start, so new ranges mostly go near
-/// the end, and searches mostly stop near the end.
+/// child)`: disjoint, sorted by `from` (so by `to` too), addressed by
+/// their index in that order. They are kept as a gap buffer: `front`
+/// holds the first ones in order and `back` the rest in reverse order, so
+/// that inserting at the gap costs nothing and moving the gap costs the
+/// distance. Children are allocated roughly in order of their start, so
+/// insertions mostly come in order: near the end, or, once a child with
+/// many ranges (a value live across a loop with many paths) has taken the
+/// register, one hole of it after the other; with one sorted vector, each
+/// of those would move the whole rest of the list (quadratic in a loop
+/// with thousands of cases).
 #[derive(Default)]
 struct Lane {
-    list: Vec<(Point, Point, u32)>,
+    front: Vec<LaneEntry>,
+    back: Vec<LaneEntry>,
     /// Where the last [`Lane::seek`] ended (a hint).
     head: usize,
 }
 
 impl Lane {
+    fn len(&self) -> usize {
+        self.front.len() + self.back.len()
+    }
+
+    /// The range at index `k` (below [`Lane::len`]).
+    #[inline]
+    fn get(&self, k: usize) -> LaneEntry {
+        let f = self.front.len();
+        if k < f {
+            self.front[k]
+        } else {
+            self.back[self.back.len() - 1 - (k - f)]
+        }
+    }
+
+    /// The ranges in order.
+    fn iter(&self) -> impl Iterator<Item = &LaneEntry> {
+        self.front.iter().chain(self.back.iter().rev())
+    }
+
+    fn clear(&mut self) {
+        self.front.clear();
+        self.back.clear();
+        self.head = 0;
+    }
+
+    /// Moves the gap to index `p`.
+    fn gap_to(&mut self, p: usize) {
+        while self.front.len() > p {
+            let x = self.front.pop().expect("front is longer than p");
+            self.back.push(x);
+        }
+        while self.front.len() < p {
+            let Some(x) = self.back.pop() else { break };
+            self.front.push(x);
+        }
+    }
+
     /// The index of the first range ending after `p` (searched from the
     /// last such search's answer).
     #[inline]
     fn seek(&mut self, p: Point) -> usize {
-        let (l, h) = (&self.list, self.head);
+        // (The gap is mostly at the end: one sorted slice then.)
+        if !self.back.is_empty() {
+            return self.seek_gapped(p);
+        }
+        let (l, h) = (&self.front, self.head);
         if h <= l.len() && l.get(h).is_none_or(|x| x.1 > p) && (h == 0 || l[h - 1].1 <= p) {
             return h;
         }
         self.head = seek(l, h, |x| x.1 <= p);
+        self.head
+    }
+
+    /// [`Lane::seek`] with the gap inside the list.
+    #[inline(never)]
+    fn seek_gapped(&mut self, p: Point) -> usize {
+        let (n, h) = (self.len(), self.head);
+        if h <= n && (h == n || self.get(h).1 > p) && (h == 0 || self.get(h - 1).1 <= p) {
+            return h;
+        }
+        self.head = seek_at(n, h, |k| self.get(k).1 <= p);
         self.head
     }
 
@@ -195,10 +322,14 @@ impl Lane {
     /// most that index).
     #[inline]
     fn first_in(&self, from: Point, to: Point, k: usize) -> (Option<Point>, usize) {
-        let k = gallop(&self.list, k, |x| x.1 <= from);
-        let first = self
-            .list
-            .get(k)
+        let n = self.len();
+        let k = if self.back.is_empty() {
+            gallop(&self.front, k, |x| x.1 <= from)
+        } else {
+            gallop_at(n, k, |i| self.get(i).1 <= from)
+        };
+        let first = (k < n)
+            .then(|| self.get(k))
             .and_then(|x| (x.0 < to).then(|| x.0.max(from)));
         (first, k)
     }
@@ -214,9 +345,18 @@ impl Lane {
         k: usize,
         mut f: impl FnMut(u32) -> bool,
     ) -> Option<usize> {
-        let k = gallop(&self.list, k, |x| x.1 <= from);
-        self.list[k..]
-            .iter()
+        let n = self.len();
+        if self.back.is_empty() {
+            let k = gallop(&self.front, k, |x| x.1 <= from);
+            return self.front[k..]
+                .iter()
+                .take_while(|x| x.0 < to)
+                .all(|x| f(x.2))
+                .then_some(k);
+        }
+        let k = gallop_at(n, k, |i| self.get(i).1 <= from);
+        (k..n)
+            .map(|i| self.get(i))
             .take_while(|x| x.0 < to)
             .all(|x| f(x.2))
             .then_some(k)
@@ -225,27 +365,33 @@ impl Lane {
     /// Adds the ranges `rs` (sorted, disjoint from the lane's) of child `c`.
     fn insert(&mut self, rs: &[Range], c: u32) {
         let Some(first) = rs.first() else { return };
-        let n = rs.len();
-        // The ranges from `p` on start after the first new one: merge the
-        // new ranges with them, from the end.
-        let p = seek(&self.list, self.head, |x| x.0 < first.from);
-        let old = self.list.len();
-        self.list.resize(old + n, (0, 0, 0));
-        let (mut i, mut j, mut w) = (old, n, old + n);
-        while j > 0 {
-            w -= 1;
-            if i > p && self.list[i - 1].0 > rs[j - 1].from {
-                self.list[w] = self.list[i - 1];
-                i -= 1;
-            } else {
-                self.list[w] = (rs[j - 1].from, rs[j - 1].to, c);
-                j -= 1;
+        // The ranges from `p` on start after the first new one.
+        let p = if self.back.is_empty() {
+            seek(&self.front, self.head, |x| x.0 < first.from)
+        } else {
+            seek_at(self.len(), self.head, |k| self.get(k).0 < first.from)
+        };
+        self.gap_to(p);
+        for r in rs {
+            while let Some(&x) = self.back.last()
+                && x.0 < r.from
+            {
+                self.back.pop();
+                self.front.push(x);
             }
+            self.front.push((r.from, r.to, c));
         }
         debug_assert!(
-            self.list[p.saturating_sub(1)..]
-                .windows(2)
-                .all(|x| x[0].1 <= x[1].0 && x[0].0 < x[0].1),
+            {
+                let f = &self.front;
+                let k = p.saturating_sub(1);
+                f[k..]
+                    .iter()
+                    .chain(self.back.last())
+                    .collect::<Vec<_>>()
+                    .windows(2)
+                    .all(|x| x[0].1 <= x[1].0 && x[0].0 < x[0].1)
+            },
             "overlapping ranges in a lane"
         );
     }
@@ -253,16 +399,9 @@ impl Lane {
     /// Removes the ranges of child `c`, which all start at or after
     /// `start`.
     fn remove(&mut self, c: u32, start: Point) {
-        let p = seek(&self.list, self.head, |x| x.0 < start);
-        let mut w = p;
-        for k in p..self.list.len() {
-            let x = self.list[k];
-            if x.2 != c {
-                self.list[w] = x;
-                w += 1;
-            }
-        }
-        self.list.truncate(w);
+        let p = seek_at(self.len(), self.head, |k| self.get(k).0 < start);
+        self.gap_to(p);
+        self.back.retain(|x| x.2 != c);
     }
 }
 
@@ -650,8 +789,7 @@ impl<'a> Scan<'a> {
         b.children.clear();
         b.lanes.resize_with(PReg::NUM_INDEX, Lane::default);
         for l in &mut b.lanes {
-            l.list.clear();
-            l.head = 0;
+            l.clear();
         }
         refill(&mut b.fixed_head, PReg::NUM_INDEX, 0);
         b.queue.clear();
@@ -1030,15 +1168,16 @@ impl<'a> Scan<'a> {
 
     /// For child `c` (ranges in `cur`), free in `r` for its whole length:
     /// the first point up to `to` where `r` is not free for its vreg `v`
-    /// past the child's end (its vreg's ranges from the child's start), or
-    /// `Point::MAX`. Leaves `cur` as it was.
+    /// past the child's end (its vreg's ranges from the child's start, at
+    /// most [`LOOKAHEAD_RANGES`] of them), or `Point::MAX`. Leaves `cur` as
+    /// it was.
     fn free_until_past(&mut self, c: usize, r: PReg, v: u32, to: Point) -> Point {
         let start = self.b.children[c].start;
         std::mem::swap(&mut self.b.cur, &mut self.b.cur_saved);
         self.b.cur.clear();
         self.b
             .cur
-            .extend(clipped(&self.vranges[v as usize], start, to));
+            .extend(clipped(&self.vranges[v as usize], start, to).take(LOOKAHEAD_RANGES));
         let (fu, _) = self.free_until(r, v);
         std::mem::swap(&mut self.b.cur, &mut self.b.cur_saved);
         fu
@@ -2025,7 +2164,7 @@ fn finish<F: Function>(
     // (The lanes hold exactly the ranges of the children in registers,
     // sorted, so the sort finds them sorted.)
     debug_assert_eq!(
-        lanes.iter().map(|l| l.list.len()).sum::<usize>(),
+        lanes.iter().map(|l| l.len()).sum::<usize>(),
         children
             .iter()
             .filter(|ch| matches!(ch.alloc, Allocation::Reg(_)))
@@ -2034,7 +2173,7 @@ fn finish<F: Function>(
     );
     for (ri, lane) in lanes.iter().enumerate() {
         let r = PReg::from_index(ri);
-        for &(from, to, c) in &lane.list {
+        for &(from, to, c) in lane.iter() {
             debug_assert_eq!(children[c as usize].alloc, Allocation::Reg(r));
             occupancy.push(r, [Range { from, to }], children[c as usize].vreg);
         }
@@ -2413,4 +2552,78 @@ fn drop_redundant_stores<F: Function>(
         k += 1;
         !redundant[k - 1]
     });
+}
+
+#[cfg(test)]
+mod lane_tests {
+    use super::{Lane, LaneEntry, Point, Range};
+    use crate::testing::Rng;
+
+    /// A lane against a plain sorted list: random children (each a few
+    /// disjoint ranges in free space) inserted and removed, and every query
+    /// answered the same way, from random search hints.
+    #[test]
+    fn lane_answers_as_a_sorted_list_does() {
+        for seed in 0..200 {
+            let mut rng = Rng::new(seed);
+            let mut lane = Lane::default();
+            let mut model: Vec<LaneEntry> = Vec::new();
+            let span = 40 + rng.below(400) as Point;
+            for step in 0..300 {
+                if rng.chance(30) && !model.is_empty() {
+                    // Remove a child's ranges from one of its starts on.
+                    let &(from, _, c) = &model[rng.below(model.len())];
+                    lane.remove(c, from);
+                    model.retain(|x| x.2 != c || x.0 < from);
+                } else {
+                    // A new child: ranges in gaps of the model.
+                    let c = step as u32;
+                    let mut rs: Vec<Range> = Vec::new();
+                    let mut at = rng.below(span as usize) as Point;
+                    for _ in 0..1 + rng.below(6) {
+                        let len = 1 + rng.below(5) as Point;
+                        let (from, to) = (at, at + len);
+                        let free = model.iter().all(|x| x.1 <= from || x.0 >= to)
+                            && rs.last().is_none_or(|r| r.to < from);
+                        if free {
+                            rs.push(Range { from, to });
+                        }
+                        at = to + 1 + rng.below(40) as Point;
+                    }
+                    lane.insert(&rs, c);
+                    model.extend(rs.iter().map(|r| (r.from, r.to, c)));
+                    model.sort_unstable();
+                }
+                assert_eq!(
+                    lane.iter().copied().collect::<Vec<_>>(),
+                    model,
+                    "seed {seed}"
+                );
+                for _ in 0..4 {
+                    let p = rng.below(span as usize + 50) as Point;
+                    let want = model.partition_point(|x| x.1 <= p);
+                    lane.head = rng.below(model.len() + 2);
+                    assert_eq!(lane.seek(p), want, "seed {seed} seek {p}");
+                    let to = p + 1 + rng.below(30) as Point;
+                    let hint = rng.below(want + 1);
+                    let first = model[want..]
+                        .first()
+                        .filter(|x| x.0 < to)
+                        .map(|x| x.0.max(p));
+                    assert_eq!(lane.first_in(p, to, hint), (first, want), "seed {seed}");
+                    let mut seen = Vec::new();
+                    let r = lane.overlaps(p, to, hint, |c| {
+                        seen.push(c);
+                        true
+                    });
+                    let over: Vec<u32> = model[want..]
+                        .iter()
+                        .take_while(|x| x.0 < to)
+                        .map(|x| x.2)
+                        .collect();
+                    assert_eq!((r, seen), (Some(want), over), "seed {seed}");
+                }
+            }
+        }
+    }
 }
