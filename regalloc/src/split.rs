@@ -173,6 +173,19 @@ fn seek<T>(s: &[T], hint: usize, pred: impl Fn(&T) -> bool) -> usize {
     }
 }
 
+/// The first index of `a..b` where the monotone `pred` fails, or `b`.
+fn bisect(mut a: usize, mut b: usize, pred: impl Fn(usize) -> bool) -> usize {
+    while a < b {
+        let m = a + (b - a) / 2;
+        if pred(m) {
+            a = m + 1;
+        } else {
+            b = m;
+        }
+    }
+    a
+}
+
 /// `partition_point` over the indices `0..len` for a monotone `pred` that
 /// holds on `..lo` (see [`gallop`]): searched forward from `lo`.
 fn gallop_at(len: usize, lo: usize, pred: impl Fn(usize) -> bool) -> usize {
@@ -184,16 +197,7 @@ fn gallop_at(len: usize, lo: usize, pred: impl Fn(usize) -> bool) -> usize {
     loop {
         let probe = known + step;
         if probe >= len || !pred(probe) {
-            let (mut a, mut b) = (known + 1, probe.min(len));
-            while a < b {
-                let m = a + (b - a) / 2;
-                if pred(m) {
-                    a = m + 1;
-                } else {
-                    b = m;
-                }
-            }
-            return a;
+            return bisect(known + 1, probe.min(len), pred);
         }
         known = probe;
         step *= 2;
@@ -212,17 +216,8 @@ fn seek_at(len: usize, hint: usize, pred: impl Fn(usize) -> bool) -> usize {
     loop {
         let probe = hi.saturating_sub(step);
         if probe == 0 || pred(probe) {
-            let mut a = if pred(probe) { probe + 1 } else { probe };
-            let mut b = hi;
-            while a < b {
-                let m = a + (b - a) / 2;
-                if pred(m) {
-                    a = m + 1;
-                } else {
-                    b = m;
-                }
-            }
-            return a;
+            let a = if pred(probe) { probe + 1 } else { probe };
+            return bisect(a, hi, pred);
         }
         hi = probe;
         step *= 2;
