@@ -40,8 +40,10 @@ pub struct LowerScratch {
     /// once, in the entry block, by a [`MInst::JumpTableAddr`]) and that
     /// definition's VCode index. The splitting allocator keeps the address
     /// in a register over the loop where it can, and reloads it before the
-    /// loop otherwise, instead of a `lea` per dispatch.
+    /// loop otherwise, instead of a `lea` per dispatch. In layout order,
+    /// as the `br_table`s are lowered; `jt_next` is the next one's.
     jt_addrs: Vec<(Inst, VReg, u32)>,
+    jt_next: usize,
     block_index: Vec<u32>,
     seen: Vec<u32>,
     locs: Vec<ArgLoc>,
@@ -155,6 +157,7 @@ pub fn lower(
         plan_block(func, s, &data.insts, data.loop_depth, bi as u32);
     }
     s.jt_addrs.clear();
+    s.jt_next = 0;
     if opts.regalloc_mode == strata_regalloc::Mode::Optimizing {
         for &b in &func.layout {
             let data = &func.blocks[b.index()];
@@ -398,7 +401,16 @@ impl Lower<'_> {
             .jump_tables
             .push((start, self.vc.jt_targets.len() as u32));
         let index = Operand::reg_use(self.v(index));
-        let hoisted = self.s.jt_addrs.iter().find(|h| h.0 == inst).copied();
+        // (Blocks are lowered in layout order, the order of `jt_addrs`.)
+        let hoisted = self
+            .s
+            .jt_addrs
+            .get(self.s.jt_next)
+            .filter(|h| h.0 == inst)
+            .copied();
+        if hoisted.is_some() {
+            self.s.jt_next += 1;
+        }
         match hoisted {
             Some((_, addr, at)) => {
                 self.vc.insts[at as usize] = MInst::JumpTableAddr { jt };
