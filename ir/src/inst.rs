@@ -648,6 +648,27 @@ pub enum InstData {
     },
 }
 
+/// The instructions with exactly one result, and a reference to it (`&`
+/// or `&mut` as `$data` is): one list for [`InstData::single_dst`] and
+/// [`InstData::single_dst_mut`].
+macro_rules! single_dst_of {
+    ($data:expr) => {
+        match $data {
+            InstData::Iconst { dst, .. }
+            | InstData::Fconst { dst, .. }
+            | InstData::Unary { dst, .. }
+            | InstData::Binary { dst, .. }
+            | InstData::Icmp { dst, .. }
+            | InstData::Fcmp { dst, .. }
+            | InstData::Select { dst, .. }
+            | InstData::Copy { dst, .. }
+            | InstData::Vmctx { dst }
+            | InstData::Load { dst, .. } => Some(dst),
+            _ => None,
+        }
+    };
+}
+
 impl InstData {
     /// Whether this instruction ends a block.
     pub fn is_terminator(&self) -> bool {
@@ -683,36 +704,12 @@ impl InstData {
     /// The value an instruction with [`InstData::single_dst`] defines, to
     /// replace.
     pub fn single_dst_mut(&mut self) -> Option<&mut Value> {
-        match self {
-            InstData::Iconst { dst, .. }
-            | InstData::Fconst { dst, .. }
-            | InstData::Unary { dst, .. }
-            | InstData::Binary { dst, .. }
-            | InstData::Icmp { dst, .. }
-            | InstData::Fcmp { dst, .. }
-            | InstData::Select { dst, .. }
-            | InstData::Copy { dst, .. }
-            | InstData::Vmctx { dst }
-            | InstData::Load { dst, .. } => Some(dst),
-            _ => None,
-        }
+        single_dst_of!(self)
     }
 
     /// The single result of an instruction that has at most one.
     pub fn single_dst(&self) -> Option<Value> {
-        match *self {
-            InstData::Iconst { dst, .. }
-            | InstData::Fconst { dst, .. }
-            | InstData::Unary { dst, .. }
-            | InstData::Binary { dst, .. }
-            | InstData::Icmp { dst, .. }
-            | InstData::Fcmp { dst, .. }
-            | InstData::Select { dst, .. }
-            | InstData::Copy { dst, .. }
-            | InstData::Vmctx { dst }
-            | InstData::Load { dst, .. } => Some(dst),
-            _ => None,
-        }
+        single_dst_of!(self).copied()
     }
 
     /// The blocks this terminator can branch to (jump tables not included).
