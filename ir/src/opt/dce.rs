@@ -689,19 +689,11 @@ fn propagate_copies(func: &mut Function, alias: &mut Alias) -> bool {
 /// Whether `data` can be deleted when its result is unused: it has no
 /// effect and cannot trap.
 fn removable(func: &Function, data: &InstData, konst: &[Option<u64>]) -> bool {
+    if data.is_speculatable() {
+        return true;
+    }
     match *data {
-        InstData::Iconst { .. }
-        | InstData::Fconst { .. }
-        | InstData::Icmp { .. }
-        | InstData::Fcmp { .. }
-        | InstData::Select { .. }
-        | InstData::Copy { .. }
-        | InstData::Vmctx { .. } => true,
-        InstData::Unary { op, .. } => !op.can_trap(),
         InstData::Binary { op, dst, rhs, .. } => {
-            if !op.can_trap() {
-                return true;
-            }
             // A constant divisor rules the trap out, except `INT_MIN / -1`.
             let ones = mask(func.value_type(dst), u64::MAX);
             match konst[rhs.index()] {
