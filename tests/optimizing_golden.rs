@@ -1046,6 +1046,32 @@ fn dispatch_loop_keeps_its_jump_table_address_in_a_register() {
             assert!(!t.contains(sp) && !t.contains(&wide), "{t}:\n{text}");
         }
     }
+    // The program counter, live across the calling case (where it is
+    // moved out of its register, the call's argument register), is
+    // incremented in place after the fetch: no other case copies it back
+    // into the register the loop header expects. The only moves into that
+    // register are the call's argument and the counter's return after it.
+    let fetch = code
+        .iter()
+        .position(|(_, t)| t.starts_with("movzx ") && t.contains("byte ptr [r15+"))
+        .expect("the fetch");
+    let pc = code[fetch]
+        .1
+        .rsplit('+')
+        .next()
+        .unwrap()
+        .trim_end_matches(']');
+    let pc32 = if pc.as_bytes()[1].is_ascii_digit() {
+        format!("{pc}d")
+    } else {
+        format!("e{}", &pc[1..])
+    };
+    assert_eq!(code[fetch + 1].1, format!("add {pc32},1"), "{text}");
+    let into_pc = code[jmp..]
+        .iter()
+        .filter(|(_, t)| t.starts_with(&format!("mov {pc},")) && !t.contains('['))
+        .count();
+    assert!(into_pc <= 2, "{text}");
     // The program in its data segment gives the same result in both tiers.
     let mut config = Config::new();
     config.tier(Tier::Baseline);

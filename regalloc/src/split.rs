@@ -15,7 +15,9 @@
 //!    to or from or reused by). A two-address def whose reused input lives
 //!    on takes the register of another input of its instruction only when
 //!    no other is free: the input's copy would overwrite that one. Else
-//! 2. the register free the longest, if that is past the child's start: the
+//! 2. the register free the longest (or the register of a vreg it is copied
+//!    to or from, free for less long, if the split point would be the
+//!    same), if that is past the child's start: the
 //!    child is split before the register becomes unavailable (at a point
 //!    after its last use before then, moved back to a block boundary of
 //!    lower loop depth when there is one; a block start inside a loop's
@@ -1281,7 +1283,7 @@ impl<'a> Scan<'a> {
     /// register of the vreg's previous child, the first fixed register of
     /// its first 8 uses in the child, its fixed hint, the registers of the
     /// related vregs, then the others in order.
-    fn candidates(&self, c: usize, cands: &mut Vec<PReg>) -> usize {
+    fn candidates(&self, c: usize, cands: &mut Vec<PReg>) -> (usize, u64) {
         let ch = &self.b.children[c];
         let v = ch.vreg as usize;
         let class = self.b.class[v] as usize;
@@ -1319,8 +1321,10 @@ impl<'a> Scan<'a> {
         if let Some(h) = self.hint_fixed[v] {
             hint(h);
         }
+        let mut related = 0u64;
         for &w in &self.related[v] {
             if let Some(h) = self.b.last_reg[w as usize] {
+                related |= 1 << h.hw_enc();
                 hint(h);
             }
         }
@@ -1331,7 +1335,7 @@ impl<'a> Scan<'a> {
         } else {
             cands.extend(regs.iter().filter(|r| seen & (1 << r.hw_enc()) == 0));
         }
-        num_hints
+        (num_hints, related)
     }
 
     /// The registers (a mask by hardware encoding) that a child of vreg `v`
@@ -1364,12 +1368,12 @@ impl<'a> Scan<'a> {
 
     fn allocate(&mut self, c: usize) {
         let mut cands = std::mem::take(&mut self.b.cands);
-        let num_hints = self.candidates(c, &mut cands);
-        self.allocate_in(c, &cands, num_hints);
+        let (num_hints, related) = self.candidates(c, &mut cands);
+        self.allocate_in(c, &cands, num_hints, related);
         self.b.cands = cands;
     }
 
-    fn allocate_in(&mut self, c: usize, cands: &[PReg], num_hints: usize) {
+    fn allocate_in(&mut self, c: usize, cands: &[PReg], num_hints: usize, related: u64) {
         let v = self.b.children[c].vreg as usize;
         let vr = v as u32;
         let s = self.b.children[c].start();
@@ -1398,6 +1402,7 @@ impl<'a> Scan<'a> {
         };
         let mut ahead: Option<(Point, PReg)> = None;
         let mut best: Option<(Point, PReg)> = None;
+        let mut best_hint: Option<(Point, PReg)> = None;
         let mut hints = std::mem::take(&mut self.b.hints);
         hints.clear();
         let mut contested_free = None;
@@ -1435,6 +1440,11 @@ impl<'a> Scan<'a> {
             if best.is_none_or(|b| fu > b.0) {
                 best = Some((fu, r));
             }
+            if related & !avoid & (1 << r.hw_enc()) != 0
+                && best_hint.is_none_or(|b: (Point, PReg)| fu > b.0)
+            {
+                best_hint = Some((fu, r));
+            }
         }
         if let Some(r) = ahead.map(|a| a.1).or(contested_free).or(avoided_free) {
             self.assign_cur(c, r);
@@ -1450,7 +1460,22 @@ impl<'a> Scan<'a> {
             if lim > s
                 && let Some(u) = self.last_use_before(v, s, lim)
             {
-                let p = self.best_split(u.max(s), lim);
+                let lo = u.max(s);
+                let p = self.best_split(lo, lim);
+                let mut r = r;
+                // A related vreg's register free for less long, whose split
+                // would fall at the same point, serves the same uses: take
+                // it, which saves the copies between the two (a loop
+                // counter's next value and the register the back edge
+                // copies it into, both unavailable from a call in one case
+                // on).
+                if let Some((hfu, hr)) = best_hint
+                    && hr != r
+                    && hfu & !1 > lo
+                    && self.best_split(lo, hfu & !1) == p
+                {
+                    r = hr;
+                }
                 let rest = self.split_off(c, p);
                 self.clip_cur(c);
                 self.assign_cur(c, r);

@@ -1846,3 +1846,53 @@ fn long_edge_lists_are_checked_both_ways() {
         );
     }
 }
+
+/// An interpreter's program counter around its dispatch:
+///   b0: v0 = arg in p0; v1 = v0; jump b1
+///   b1: v2 = f(v1); br .., b2, b3, b4            (depth 1)
+///   b2: use v2; v1 = v2; jump b1
+///   b3: v3 = ..; call(v3 in p0) clobbering all; use v2; v1 = v2; jump b1
+///   b4: ret
+fn counter_live_across_a_call_case() -> TestFunc {
+    let mut b = FuncBuilder::new();
+    b.block(0);
+    b.op(&[Operand::fixed_def(vi(0), pi(0))]);
+    b.copy(vi(1), vi(0));
+    b.branch(&[], &[1]);
+    b.block(1);
+    b.op(&[Operand::reg_use(vi(1)), Operand::reg_def(vi(2))]);
+    b.op(&[Operand::reg_def(vi(4))]);
+    b.branch(&[Operand::reg_use(vi(4))], &[2, 3, 4]);
+    b.block(1);
+    b.op(&[Operand::reg_use(vi(2))]);
+    b.copy(vi(1), vi(2));
+    b.branch(&[], &[1]);
+    b.block(1);
+    b.op(&[Operand::reg_def(vi(3))]);
+    let all = (0..3).fold(PRegSet::empty(), |mut s, r| {
+        s.add(pi(r));
+        s
+    });
+    b.op_clobbers(&[Operand::fixed_use(vi(3), pi(0))], all);
+    b.op(&[Operand::reg_use(vi(2))]);
+    b.copy(vi(1), vi(2));
+    b.branch(&[], &[1]);
+    b.block(0);
+    b.ret(&[]);
+    b.finish()
+}
+
+#[test]
+fn a_value_split_before_a_call_keeps_its_hint_where_that_serves_the_same_uses() {
+    // v2 cannot keep a register across b3's call, so it is split before
+    // the call whatever register it takes; p0 (the loop counter's register,
+    // a hint through the copies v1 = v2) becomes unavailable at the same
+    // point as the others (the call's argument is fixed there), so it
+    // serves the same uses: taking it leaves b2's copy nothing to do
+    // (before, v2 took the register free one point longer, and b2 moved it
+    // back into v1's register on every trip through the loop).
+    let f = counter_live_across_a_call_case();
+    let out = alloc(&f, &test_env(3, 2), Mode::Optimizing);
+    assert_eq!(moves_in_block(&f, &out, 2), 0, "{:?}", out.edits);
+    assert_eq!(out.inst_allocs(Inst(3))[1], Allocation::Reg(pi(0)));
+}

@@ -32,50 +32,46 @@ function %run:
   2e: mov r13d,0x1000
   34: xor eax,eax
   37: movzx ecx,byte ptr [r15+rdi]
-  3c: lea esi,[rdi+1]
-  41: cmp ecx,5
-  45: jae 0x120
-  4b: movsxd r11,[r12+rcx*4]
-  50: add r11,r12
-  53: jmp r11
-  56: nop [rax+rax]
-  5f: nop
+  3c: add edi,1
+  40: cmp ecx,5
+  44: jae 0x120
+  4a: movsxd r11,[r12+rcx*4]
+  4f: add r11,r12
+  52: jmp r11
+  55: nop [rax+rax]
+  5e: xchg ax,ax
   60: add eax,1
-  64: mov rdi,rsi
-  67: jmp short 0x37
-  69: nop [rax+rax]
-  72: nop [rax+rax]
-  7b: nop [rax+rax]
+  64: jmp short 0x37
+  66: nop [rax+rax]
+  6f: nop [rax+rax]
+  78: nop [rax+rax]
   80: add r13d,0xFFFFFFFC
   84: lea ecx,[rbx+r13]
   89: add eax,[r15+rcx]
-  8d: mov rdi,rsi
-  90: jmp short 0x37
-  92: nop [rax+rax]
-  9b: nop [rax+rax]
+  8d: jmp short 0x37
+  8f: nop [rax+rax]
+  98: nop [rax+rax]
   a0: lea ecx,[rbx+r13]
   a5: mov [r15+rcx],eax
   a9: add r13d,4
-  ad: mov rdi,rsi
-  b0: jmp short 0x37
-  b2: nop [rax+rax]
-  bb: nop [rax+rax]
-  c0: mov rcx,rsi
+  ad: jmp short 0x37
+  af: nop [rax+rax]
+  b8: nop [rax+rax]
+  c0: mov rcx,rdi
   c3: or ecx,1
   c7: test ecx,ecx
   ca: je 0x136
   d0: xor edx,edx
   d2: div ecx
-  d5: mov rdi,rsi
-  d8: jmp 0x37
-  dd: nop [rax]
+  d5: jmp 0x37
+  da: nop [rax+rax]
   e0: cmp eax,2
   e4: jae 0xF2
-  ea: mov rbx,rsi
+  ea: mov rbx,rdi
   ed: jmp 0x107
-  f2: mov rdi,rax
-  f5: shr edi,1
-  f9: mov rbx,rsi
+  f2: shr eax,1
+  f6: mov rbx,rdi
+  f9: mov rdi,rax
   fc: call qword ptr [r14+0x80]
   103: add eax,1
   107: mov rdi,rbx
