@@ -138,6 +138,9 @@ fn main() {
             quick,
             scale(SUITE_COMPILE_RUNS),
         );
+        if let Some(g) = inputs.iter().find(|i| i.generated) {
+            v8_compile(g, &mut report, quick);
+        }
     }
     if run("first") {
         first_result(&mut report, &tiers, scale(FIRST_RESULT_RUNS));
@@ -1184,12 +1187,114 @@ impl FuncGen<'_> {
 }
 
 // ---------------------------------------------------------------------------
+// V8 as a reference
+
+struct V8Row {
+    compiler: &'static str,
+    flags: &'static str,
+    runs: usize,
+    median_s: f64,
+    min_s: f64,
+    code_bytes: usize,
+}
+
+/// Compiles `bytes` `runs` times with `new WebAssembly.Module` in node;
+/// each run appends a custom section of its own (V8 caches modules by
+/// their bytes). Prints one time in seconds per line.
+const V8_SCRIPT: &str = r#"
+const fs = require('fs');
+const base = fs.readFileSync(process.argv[2]);
+const runs = Number(process.argv[3]);
+for (let i = 0; i < runs; i++) {
+  // Custom section: id 0, size 5, name "x", 3 bytes that differ per run.
+  const tag = Buffer.from([0, 5, 1, 0x78, i & 0xff, (i >> 8) & 0xff, process.pid & 0xff]);
+  const bytes = Buffer.concat([base, tag]);
+  const t = process.hrtime.bigint();
+  new WebAssembly.Module(bytes);
+  console.log(Number(process.hrtime.bigint() - t) / 1e9);
+}
+"#;
+
+/// V8's Liftoff and TurboFan, each alone and on one thread, compiling the
+/// generated module (skipped with a note when `node` is not on PATH).
+fn v8_compile(input: &Input, report: &mut Report, quick: bool) {
+    let Ok(out) = std::process::Command::new("node").arg("--version").output() else {
+        report
+            .notes
+            .push("node not found on PATH: no V8 comparison.".to_string());
+        return;
+    };
+    report.node = format!("node {}", String::from_utf8_lossy(&out.stdout).trim());
+    let dir = std::env::temp_dir();
+    let module = dir.join(format!("strata-startup-{}.wasm", std::process::id()));
+    let script = dir.join(format!("strata-startup-{}.cjs", std::process::id()));
+    if std::fs::write(&module, &input.bytes).is_err() || std::fs::write(&script, V8_SCRIPT).is_err()
+    {
+        report
+            .notes
+            .push("could not write the V8 comparison's files: skipped.".to_string());
+        return;
+    }
+    const COMMON: [&str; 2] = ["--single-threaded", "--no-wasm-lazy-compilation"];
+    let compilers: [(&'static str, &'static str, usize); 2] = [
+        (
+            "Liftoff",
+            "--liftoff --no-wasm-tier-up",
+            if quick { 3 } else { 7 },
+        ),
+        ("TurboFan", "--no-liftoff", if quick { 1 } else { 3 }),
+    ];
+    for (compiler, flags, runs) in compilers {
+        eprintln!("V8 {compiler}: {runs} compiles of the generated module");
+        let result = std::process::Command::new("node")
+            .args(COMMON)
+            .args(flags.split(' '))
+            .arg(&script)
+            .arg(&module)
+            .arg(runs.to_string())
+            .output();
+        let mut times: Vec<f64> = match &result {
+            Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .filter_map(|l| l.trim().parse().ok())
+                .collect(),
+            _ => Vec::new(),
+        };
+        if times.len() != runs {
+            let why = match result {
+                Ok(o) => String::from_utf8_lossy(&o.stderr).trim().to_string(),
+                Err(e) => e.to_string(),
+            };
+            report
+                .notes
+                .push(format!("V8 {compiler} ({flags}) did not run: {why}"));
+            continue;
+        }
+        let min_s = times.iter().copied().fold(f64::INFINITY, f64::min);
+        report.v8.push(V8Row {
+            compiler,
+            flags,
+            runs,
+            median_s: median(&mut times),
+            min_s,
+            code_bytes: input.stats.code_bytes,
+        });
+    }
+    let _ = std::fs::remove_file(&module);
+    let _ = std::fs::remove_file(&script);
+}
+
+// ---------------------------------------------------------------------------
 // Report
 
 #[derive(Default)]
 struct Report {
     notes: Vec<String>,
     compile: Vec<CompileRow>,
+    /// V8's compilers on the generated module, when `node` is on PATH.
+    v8: Vec<V8Row>,
+    /// `node --version`.
+    node: String,
     first: Vec<FirstResultRow>,
     fib_bytes: usize,
     inst: Vec<InstRow>,
@@ -1414,6 +1519,27 @@ impl Report {
             line("");
             for n in &self.notes {
                 line(&format!("Note: {n}"));
+                line("");
+            }
+            if !self.v8.is_empty() {
+                line(&format!(
+                    "V8 ({}, `node --single-threaded --no-wasm-lazy-compilation`) on the same generated module, each compiler alone: `new WebAssembly.Module(bytes)`, each run with a different custom section appended so that V8's module cache cannot answer. The same machine, the same run:",
+                    self.node
+                ));
+                line("");
+                line("| compiler | node flags | runs | median | min | MB/s |");
+                line("|---|---|---:|---:|---:|---:|");
+                for r in &self.v8 {
+                    line(&format!(
+                        "| {} | `{}` | {} | {:.2} ms | {:.2} ms | **{:.2}** |",
+                        r.compiler,
+                        r.flags,
+                        r.runs,
+                        r.median_s * 1e3,
+                        r.min_s * 1e3,
+                        r.code_bytes as f64 / r.median_s / 1e6
+                    ));
+                }
                 line("");
             }
             line(
