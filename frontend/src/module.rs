@@ -506,6 +506,19 @@ impl ModuleEnv {
         self.func_names.get(&i).map(String::as_str)
     }
 
+    /// Makes `name` function `i`'s name, or `f{i}` if it has none, in
+    /// `name`'s memory (a translator reuses one `Function` for many).
+    pub fn write_func_name(&self, i: u32, name: &mut String) {
+        use std::fmt::Write;
+        name.clear();
+        match self.func_name(i) {
+            Some(n) => name.push_str(n),
+            None => {
+                let _ = write!(name, "f{i}");
+            }
+        }
+    }
+
     /// The body of function `func_index`, or `None` if it is imported or out
     /// of range.
     pub fn body(&self, func_index: u32) -> Option<&FunctionBodyInfo> {

@@ -599,10 +599,7 @@ impl Ctx<'_> {
     ) -> Result<(), WasmError> {
         let env = self.env;
         let ty = env.func_type(func_index);
-        self.func.name = match env.func_name(func_index) {
-            Some(n) => n.to_string(),
-            None => format!("f{func_index}"),
-        };
+        env.write_func_name(func_index, &mut self.func.name);
         let start = body.range().start as usize;
         for &p in ty.params.iter() {
             let t = ir_type(p, start)?;

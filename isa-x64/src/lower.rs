@@ -1450,8 +1450,8 @@ impl Lower<'_> {
             }
         }
         let clobbers = match conv {
-            CallConv::Wasm => regs::wasm_call_clobbers(),
-            CallConv::SysV => regs::sysv_call_clobbers(),
+            CallConv::Wasm => regs::WASM_CALL_CLOBBERS,
+            CallConv::SysV => regs::SYSV_CALL_CLOBBERS,
         };
         self.vc
             .push(MInst::Call { target }, &ops, clobbers, self.srcloc);

@@ -105,34 +105,48 @@ pub fn machine_env() -> MachineEnv {
     }
 }
 
-/// Registers a Wasm call clobbers: every allocatable register of both
-/// classes except the callee-saved [`CALLEE_SAVED_INT`].
-pub fn wasm_call_clobbers() -> PRegSet {
+/// Every allocatable xmm register.
+const ALL_FLOAT: PRegSet = {
     let mut s = PRegSet::empty();
-    for r in ALLOCATABLE_INT {
-        if !CALLEE_SAVED_INT.contains(&r) {
-            s.add(r);
-        }
-    }
-    for i in 0..NUM_ALLOCATABLE_FLOAT {
-        s.add(xmm(i));
+    let mut i = 0;
+    while i < NUM_ALLOCATABLE_FLOAT {
+        s = s.with(xmm(i));
+        i += 1;
     }
     s
-}
+};
+
+/// Registers a Wasm call clobbers: every allocatable register of both
+/// classes except the callee-saved [`CALLEE_SAVED_INT`].
+pub const WASM_CALL_CLOBBERS: PRegSet = {
+    let mut callee_saved = PRegSet::empty();
+    let mut k = 0;
+    while k < CALLEE_SAVED_INT.len() {
+        callee_saved = callee_saved.with(CALLEE_SAVED_INT[k]);
+        k += 1;
+    }
+    let mut s = ALL_FLOAT;
+    let mut k = 0;
+    while k < ALLOCATABLE_INT.len() {
+        if !callee_saved.contains(ALLOCATABLE_INT[k]) {
+            s = s.with(ALLOCATABLE_INT[k]);
+        }
+        k += 1;
+    }
+    s
+};
 
 /// Allocatable registers a SysV C call clobbers: rax, rcx, rdx, rsi, rdi,
 /// r8, r9 and every xmm (r10/r11 are scratch and never hold values across
 /// instructions anyway).
-pub fn sysv_call_clobbers() -> PRegSet {
-    let mut s = PRegSet::empty();
-    for r in [RAX, RCX, RDX, RSI, RDI, R8, R9] {
-        s.add(r);
-    }
-    for i in 0..NUM_ALLOCATABLE_FLOAT {
-        s.add(xmm(i));
-    }
-    s
-}
+pub const SYSV_CALL_CLOBBERS: PRegSet = ALL_FLOAT
+    .with(RAX)
+    .with(RCX)
+    .with(RDX)
+    .with(RSI)
+    .with(RDI)
+    .with(R8)
+    .with(R9);
 
 /// The conventional name of a register (`rax`, `xmm3`).
 pub fn name(r: PReg) -> &'static str {

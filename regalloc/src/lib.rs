@@ -529,7 +529,7 @@ pub enum Edit {
 }
 
 /// The registers the allocator may use.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MachineEnv {
     /// Allocatable registers per class (index by `RegClass as usize`), in
     /// order of preference. Registers used only as fixed constraints need not

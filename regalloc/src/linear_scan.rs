@@ -170,6 +170,9 @@ pub(crate) struct Ctx {
     slots: SlotBufs,
     fixup: FixupBufs,
     split: crate::split::SplitBufs,
+    /// The last environment [`check_env`] accepted (a client allocates
+    /// function after function with the same one).
+    env_checked: Option<MachineEnv>,
 }
 
 impl Ctx {
@@ -196,7 +199,10 @@ pub(crate) fn run<F: Function>(
     liveness_mode: LivenessMode,
     ctx: &mut Ctx,
 ) -> Result<Output, RegAllocError> {
-    check_env(env)?;
+    if ctx.env_checked.as_ref() != Some(env) {
+        check_env(env)?;
+        ctx.env_checked = Some(env.clone());
+    }
     if func.num_vregs() > crate::VReg::MAX_INDEX + 1 {
         return Err(invalid(format!(
             "{} virtual registers, more than a VReg can number",

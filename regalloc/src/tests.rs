@@ -1896,3 +1896,38 @@ fn a_value_split_before_a_call_keeps_its_hint_where_that_serves_the_same_uses() 
     assert_eq!(moves_in_block(&f, &out, 2), 0, "{:?}", out.edits);
     assert_eq!(out.inst_allocs(Inst(3))[1], Allocation::Reg(pi(0)));
 }
+
+#[test]
+fn a_bad_machine_env_is_reported_after_a_good_one() {
+    // A context remembers the last environment it accepted (a compiler
+    // allocates function after function with one); any other is checked.
+    let mut b = FuncBuilder::new();
+    b.block(0);
+    b.op(&[Operand::reg_def(vi(0))]);
+    b.ret(&[Operand::fixed_use(vi(0), pi(0))]);
+    let f = b.finish();
+    let good = test_env(4, 2);
+    let mut both_lists = good.clone();
+    both_lists.regs[0].push(pi(14));
+    let mut wrong_class = good.clone();
+    wrong_class.regs[1].push(pi(5));
+    let mut ctx = Context::new();
+    for mode in [Mode::Fast, Mode::Optimizing] {
+        let opts = Options {
+            mode,
+            ..Options::default()
+        };
+        ctx.allocate(&f, &good, &opts).unwrap();
+        let e = ctx.allocate(&f, &both_lists, &opts).unwrap_err();
+        assert!(
+            e.to_string().contains("is both allocatable and scratch"),
+            "{e}"
+        );
+        let e = ctx.allocate(&f, &wrong_class, &opts).unwrap_err();
+        assert!(
+            e.to_string().contains("listed under the wrong class"),
+            "{e}"
+        );
+        ctx.allocate(&f, &good, &opts).unwrap();
+    }
+}
