@@ -28,7 +28,34 @@
 //! leaves the CFG as it is.
 
 use super::gvn::rewrite_uses;
-use crate::{Block, Function, Inst, InstData, Value};
+use crate::{AddrSpace, BinaryOp, Block, Function, Inst, InstData, Value};
+
+/// Whether `data` is of a kind that reads the VMContext: a call (builtins
+/// and indirect calls take it), a VMContext load or store, an `iadd` (an
+/// address inside it), or a branch or copy passing it on. (Other uses of a
+/// `vmctx` value outside its block stay as they are: a skipped one costs
+/// the copy of it that lives on, nothing else.)
+fn reads_vmctx(data: &InstData) -> bool {
+    matches!(
+        data,
+        InstData::Call { .. }
+            | InstData::Load {
+                space: AddrSpace::Vm,
+                ..
+            }
+            | InstData::Store {
+                space: AddrSpace::Vm,
+                ..
+            }
+            | InstData::Binary {
+                op: BinaryOp::Iadd,
+                ..
+            }
+            | InstData::Jump { .. }
+            | InstData::Brif { .. }
+            | InstData::Copy { .. }
+    )
+}
 
 /// Runs the pass on `func`; returns whether it changed anything.
 pub fn run(func: &mut Function) -> bool {
@@ -47,6 +74,7 @@ pub fn run(func: &mut Function) -> bool {
     if home.is_empty() {
         return false;
     }
+    let outside = |v: Value, b: Block| matches!(home.get(v.index()), Some(Some(h)) if *h != b);
     let mut changed = false;
     // Per block: the local read that replaces each outside `vmctx` value
     // (few per block; usually one), and the instructions with their new
@@ -55,45 +83,52 @@ pub fn run(func: &mut Function) -> bool {
     let mut insts: Vec<Inst> = Vec::new();
     for k in 0..func.layout.len() {
         let b = func.layout[k];
-        local.clear();
-        insts.clear();
-        let mut block_changed = false;
-        for p in 0..func.blocks[b.index()].insts.len() {
-            let i = func.blocks[b.index()].insts[p];
-            let mut outside: [Option<Value>; 4] = [None; 4];
-            let mut n = 0;
-            func.for_each_use(i, |v| {
-                if let Some(Some(h)) = home.get(v.index())
-                    && *h != b
-                    && !outside[..n].contains(&Some(v))
-                    && n < outside.len()
-                {
-                    outside[n] = Some(v);
-                    n += 1;
-                }
-            });
-            for v in outside[..n].iter().flatten() {
-                if local.iter().all(|&(o, _)| o != *v) {
-                    let fresh = func.new_value(func.value_type(*v));
-                    let srcloc = func.srclocs[i.index()];
-                    insts.push(func.new_inst(InstData::Vmctx { dst: fresh }, srcloc));
-                    local.push((*v, fresh));
+        // (Most blocks read no outside `vmctx`: looked for first.)
+        let mut any = false;
+        for &i in &func.blocks[b.index()].insts {
+            if reads_vmctx(&func.insts[i.index()]) {
+                func.for_each_use(i, |v| any |= outside(v, b));
+                if any {
+                    break;
                 }
             }
-            if n > 0 {
-                rewrite_uses(func, i, |u| {
-                    if let Some(&(_, fresh)) = local.iter().find(|&&(o, _)| o == *u) {
-                        *u = fresh;
+        }
+        if !any {
+            continue;
+        }
+        local.clear();
+        insts.clear();
+        for p in 0..func.blocks[b.index()].insts.len() {
+            let i = func.blocks[b.index()].insts[p];
+            if reads_vmctx(&func.insts[i.index()]) {
+                let mut reads: [Option<Value>; 4] = [None; 4];
+                let mut n = 0;
+                func.for_each_use(i, |v| {
+                    if outside(v, b) && n < reads.len() && !reads[..n].contains(&Some(v)) {
+                        reads[n] = Some(v);
+                        n += 1;
                     }
                 });
-                block_changed = true;
+                for v in reads[..n].iter().flatten() {
+                    if local.iter().all(|&(o, _)| o != *v) {
+                        let fresh = func.new_value(func.value_type(*v));
+                        let srcloc = func.srclocs[i.index()];
+                        insts.push(func.new_inst(InstData::Vmctx { dst: fresh }, srcloc));
+                        local.push((*v, fresh));
+                    }
+                }
+                if n > 0 {
+                    rewrite_uses(func, i, |u| {
+                        if let Some(&(_, fresh)) = local.iter().find(|&&(o, _)| o == *u) {
+                            *u = fresh;
+                        }
+                    });
+                }
             }
             insts.push(i);
         }
-        if block_changed {
-            std::mem::swap(&mut func.blocks[b.index()].insts, &mut insts);
-            changed = true;
-        }
+        std::mem::swap(&mut func.blocks[b.index()].insts, &mut insts);
+        changed = true;
     }
     changed
 }
