@@ -122,6 +122,11 @@ pub const fn pf(n: u8) -> PReg {
     PReg::new(n, RegClass::Float)
 }
 
+/// Integer registers `0..n` as a set (a clobber set for calls).
+pub fn int_regs(n: u8) -> PRegSet {
+    (0..n).fold(PRegSet::empty(), |s, r| s.with(pi(r)))
+}
+
 /// A test machine: per class, registers `0..n_regs` are allocatable and 14,
 /// 15 are scratch (the first `n_scratch` of them).
 pub fn test_env(n_regs: u8, n_scratch: usize) -> MachineEnv {

@@ -951,7 +951,7 @@ fn value_is_split_around_a_call() {
     for _ in 0..4 {
         b.op(&[Operand::reg_use(vi(0))]);
     }
-    let all = (0..3).fold(PRegSet::empty(), |s, r| s.with(pi(r)));
+    let all = int_regs(3);
     b.op_clobbers(&[Operand::fixed_def(vi(1), pi(0))], all);
     for _ in 0..4 {
         b.op(&[Operand::reg_use(vi(0))]);
@@ -1254,7 +1254,7 @@ fn optimizing_rejects_unsplit_critical_edge() {
     b.op(&[Operand::reg_def(vi(1))]);
     b.branch(&[Operand::reg_use(vi(1))], &[1, 2]);
     b.block(0);
-    let all = (0..2).fold(PRegSet::empty(), |s, r| s.with(pi(r)));
+    let all = int_regs(2);
     b.op_clobbers(&[], all);
     b.branch(&[], &[2]);
     b.block(0);
@@ -1292,7 +1292,7 @@ fn spill_on_one_path_reloads_before_the_join() {
     b.op(&[Operand::reg_use(vi(2))]);
     b.branch(&[], &[3]);
     b.block(0);
-    let all = (0..2).fold(PRegSet::empty(), |s, r| s.with(pi(r)));
+    let all = int_regs(2);
     b.op_clobbers(&[], all);
     b.branch(&[], &[3]);
     b.block(0);
@@ -1717,7 +1717,7 @@ fn invariant_across_a_call_in_a_dispatch_loop() -> TestFunc {
         b.branch(&[], &[4]);
     }
     b.block(1);
-    let all = (0..3).fold(PRegSet::empty(), |s, r| s.with(pi(r)));
+    let all = int_regs(3);
     b.op_clobbers(&[Operand::fixed_def(vi(4), pi(0))], all);
     b.branch(&[Operand::reg_use(vi(4))], &[5, 6]);
     b.block(1);
@@ -1869,10 +1869,7 @@ fn counter_live_across_a_call_case() -> TestFunc {
     b.branch(&[], &[1]);
     b.block(1);
     b.op(&[Operand::reg_def(vi(3))]);
-    let all = (0..3).fold(PRegSet::empty(), |mut s, r| {
-        s.add(pi(r));
-        s
-    });
+    let all = int_regs(3);
     b.op_clobbers(&[Operand::fixed_use(vi(3), pi(0))], all);
     b.op(&[Operand::reg_use(vi(2))]);
     b.copy(vi(1), vi(2));
