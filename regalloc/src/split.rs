@@ -1282,7 +1282,9 @@ impl<'a> Scan<'a> {
     /// register would save no move, the vreg is redefined there), the
     /// register of the vreg's previous child, the first fixed register of
     /// its first 8 uses in the child, its fixed hint, the registers of the
-    /// related vregs, then the others in order.
+    /// related vregs, then the others in order. Returns how many of them are
+    /// hints, and the related vregs' registers (a mask by hardware
+    /// encoding).
     fn candidates(&self, c: usize, cands: &mut Vec<PReg>) -> (usize, u64) {
         let ch = &self.b.children[c];
         let v = ch.vreg as usize;
@@ -1402,7 +1404,7 @@ impl<'a> Scan<'a> {
         };
         let mut ahead: Option<(Point, PReg)> = None;
         let mut best: Option<(Point, PReg)> = None;
-        let mut best_hint: Option<(Point, PReg)> = None;
+        let mut best_related: Option<(Point, PReg)> = None;
         let mut hints = std::mem::take(&mut self.b.hints);
         hints.clear();
         let mut contested_free = None;
@@ -1441,9 +1443,9 @@ impl<'a> Scan<'a> {
                 best = Some((fu, r));
             }
             if related & !avoid & (1 << r.hw_enc()) != 0
-                && best_hint.is_none_or(|b: (Point, PReg)| fu > b.0)
+                && best_related.is_none_or(|b: (Point, PReg)| fu > b.0)
             {
-                best_hint = Some((fu, r));
+                best_related = Some((fu, r));
             }
         }
         if let Some(r) = ahead.map(|a| a.1).or(contested_free).or(avoided_free) {
@@ -1469,7 +1471,7 @@ impl<'a> Scan<'a> {
                 // counter's next value and the register the back edge
                 // copies it into, both unavailable from a call in one case
                 // on).
-                if let Some((hfu, hr)) = best_hint
+                if let Some((hfu, hr)) = best_related
                     && hr != r
                     && hfu & !1 > lo
                     && self.best_split(lo, hfu & !1) == p

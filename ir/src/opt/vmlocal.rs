@@ -21,7 +21,8 @@
 //! ```
 //!
 //! (The first `vmctx` is dead afterwards when its own block does not use
-//! it; the dead code pass removes it.)
+//! it: the code generator emits nothing for a value nothing reads, and
+//! the next round of the pipeline, after inlining, removes it.)
 //!
 //! Exact: every `vmctx` computes the same value. Requires SSA form; keeps
 //! it (the new value is defined in the block of its uses, before them) and
