@@ -487,8 +487,9 @@ fn direct_callee(env: &ModuleEnv, offsets: &VMOffsets, slot: u32) -> Option<u32>
     ((def as usize) < env.bodies.len()).then_some(def)
 }
 
-/// Inlining, then optimization if anything was inlined, then SSA
-/// destruction and critical-edge splitting.
+/// Inlining, then optimization if anything was inlined, then the passes
+/// that prepare the final SSA for the code generator
+/// ([`strata_ir::opt::finish`]).
 fn finish_optimized<'f>(
     func: &mut strata_ir::Function,
     lookup: &dyn Fn(CallKind) -> Option<&'f strata_ir::Function>,
@@ -497,6 +498,7 @@ fn finish_optimized<'f>(
     if inline_calls(func, lookup, &InlineBudget::default()) {
         strata_ir::opt::optimize(func, opts);
     }
+    strata_ir::opt::finish(func, opts);
 }
 
 fn compile_all(

@@ -17,7 +17,7 @@
 //! | exitval | `exitval.rs` | a loop header's parameter `p` read after the loop becomes `n - c` there, where the header computes `n = p + c` (frees the back edge of a copy) |
 //! | lateinc | `lateinc.rs` | in a loop whose latch ends in a conditional branch and reads `p` after `n = p + c`, `n` is computed again after `p`'s last read for the back edge (frees it of a copy and a `jmp`) |
 //! | retdup | `retdup.rs` | a small return block the entry block shares with other paths is copied for the entry's edge (an early exit the code generator runs without a frame) |
-//! | vmlocal | `vmlocal.rs` | a `vmctx` value used outside its block is read again in each block that uses it (no VMContext copy lives across blocks and calls) |
+//! | vmlocal | `vmlocal.rs` | a `vmctx` value used outside its block is read again in each block that uses it (no VMContext copy lives across blocks and calls); run once, by [`finish`], after the last round |
 //! | layout | `layout.rs` | block order: each loop contiguous, header first, its exit paths after it |
 //!
 //! `domtree.rs` holds the dominator tree and loop analysis the passes share.
@@ -111,6 +111,18 @@ pub fn optimize(func: &mut Function, opts: &OptOptions) {
     })
 }
 
+/// The step between a function's last round of [`optimize`] (after
+/// inlining) and SSA destruction: what served the analyses is undone for
+/// the code generator. `gvn` gives a function one `vmctx` (its redundant
+/// load elimination compares VMContext addresses by value) and `licm`
+/// hoists it; [`vmlocal`] reads it again in each block that uses it. (Run
+/// in every round, it would be undone by the next one's `gvn`.)
+pub fn finish(func: &mut Function, opts: &OptOptions) {
+    if vmlocal::run(func) {
+        check(func, "vmlocal", opts);
+    }
+}
+
 /// [`optimize`] with the buffers of `ctx`.
 pub fn optimize_with(func: &mut Function, opts: &OptOptions, ctx: &mut Context) {
     check(func, "SSA construction", opts);
@@ -164,11 +176,6 @@ pub fn optimize_with(func: &mut Function, opts: &OptOptions, ctx: &mut Context) 
     if retdup::run(func) {
         check(func, "retdup", opts);
         cfg_as_computed = false;
-    }
-    // After `gvn` and `licm`, which give the function one `vmctx` and
-    // hoist it: each block that uses it reads it again. (The CFG stays.)
-    if vmlocal::run(func) {
-        check(func, "vmlocal", opts);
     }
     // Last: `fold` would undo the first, `gvn` the second. (Both leave
     // the CFG, and so the dominator tree, as it is.) Then the layout, which

@@ -21,8 +21,11 @@
 //! ```
 //!
 //! (The first `vmctx` is dead afterwards when its own block does not use
-//! it: the code generator emits nothing for a value nothing reads, and
-//! the next round of the pipeline, after inlining, removes it.)
+//! it: the code generator emits nothing for a value nothing reads.)
+//!
+//! Run once per function, last, by [`super::finish`]: GVN, which would
+//! merge the reads again, needs the one `vmctx` to compare VMContext
+//! addresses.
 //!
 //! Exact: every `vmctx` computes the same value. Requires SSA form; keeps
 //! it (the new value is defined in the block of its uses, before them) and
