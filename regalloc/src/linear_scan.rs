@@ -431,6 +431,33 @@ fn edges_listed<'f>(
     true
 }
 
+/// Whether each block of `list` (block `b`'s edges one way: successors or
+/// predecessors) is one of the `nb` blocks and lists `b` among its edges
+/// the other way (`back`). A `back` list longer than [`SHORT_EDGE_LIST`]
+/// is not searched here: the pair goes to `deferred`, for
+/// [`edges_listed`].
+#[inline(always)]
+fn edges_back<'f>(
+    b: Block,
+    list: &[Block],
+    nb: usize,
+    back: impl Fn(Block) -> &'f [Block],
+    deferred: &mut Vec<(u32, u32)>,
+) -> bool {
+    for &x in list {
+        if x.index() >= nb {
+            return false;
+        }
+        let back = back(x);
+        if back.len() > SHORT_EDGE_LIST {
+            deferred.push((x.0, b.0));
+        } else if !back.contains(&b) {
+            return false;
+        }
+    }
+    true
+}
+
 /// Clears `v` and makes it `n` copies of `x`, keeping its memory.
 fn refill<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
     v.clear();
@@ -688,27 +715,16 @@ fn analyze<F: Function>(
         if func.is_ret(Inst(next - 1)) != succs.is_empty() {
             return Err(bad_cfg());
         }
-        for &s in succs {
-            if s.index() >= nb {
-                return Err(bad_cfg());
-            }
-            let back = func.block_preds(s);
-            if back.len() > SHORT_EDGE_LIST {
-                bufs.preds.push((s.0, bb));
-            } else if !back.contains(&blk) {
-                return Err(bad_cfg());
-            }
-        }
-        for &p in func.block_preds(blk) {
-            if p.index() >= nb {
-                return Err(bad_cfg());
-            }
-            let back = func.block_succs(p);
-            if back.len() > SHORT_EDGE_LIST {
-                bufs.succs.push((p.0, bb));
-            } else if !back.contains(&blk) {
-                return Err(bad_cfg());
-            }
+        if !edges_back(blk, succs, nb, |s| func.block_preds(s), &mut bufs.preds)
+            || !edges_back(
+                blk,
+                func.block_preds(blk),
+                nb,
+                |p| func.block_succs(p),
+                &mut bufs.succs,
+            )
+        {
+            return Err(bad_cfg());
         }
     }
     if next as usize != func.num_insts()
