@@ -251,8 +251,8 @@ fn validate_body(
     // which is when the validator's control stack empties.
     let mut ops = OperatorsReader::new(reader);
     while validator.control_stack_height() > 0 {
-        let (op, offset) = ops.read_with_offset()?;
-        validator.op(offset, &op)?;
+        let offset = ops.original_position();
+        ops.visit_operator(&mut validator.simd_visitor(offset))??;
     }
     ops.finish()?;
     Ok(())
@@ -319,10 +319,7 @@ impl Ctx<'_> {
 
         let mut ops = OperatorsReader::new(reader);
         while !self.t.frames.is_empty() {
-            let (op, offset) = ops.read_with_offset()?;
-            validator.op(offset, &op)?;
-            self.t.srcloc = offset as u32;
-            self.operator(&op, offset as usize)?;
+            crate::visit::next_op(&mut ops, validator, self)?;
         }
         ops.finish()?;
         Ok(())
@@ -891,6 +888,7 @@ impl Ctx<'_> {
     }
 
     /// Translates one (already validated) operator.
+    #[inline(always)]
     fn operator(&mut self, op: &Operator<'_>, offset: usize) -> Result<(), WasmError> {
         use Operator as O;
 
@@ -954,6 +952,14 @@ impl Ctx<'_> {
             }
         }
         Ok(())
+    }
+}
+
+impl<'a> crate::visit::Translate<'a> for Ctx<'_> {
+    #[inline(always)]
+    fn translate(&mut self, op: &Operator<'a>, offset: usize) -> Result<(), WasmError> {
+        self.t.srcloc = offset as u32;
+        self.operator(op, offset)
     }
 }
 

@@ -9,4 +9,5 @@ mod bulk;
 pub mod module;
 mod ops;
 pub mod ssa;
+mod visit;
 pub mod vmoffsets;

@@ -21,6 +21,7 @@ pub(crate) enum Simple {
 }
 
 /// The numeric operators' translation, shared by both builders.
+#[inline(always)]
 pub(crate) fn simple_op(op: &Operator<'_>) -> Option<Simple> {
     use BinaryOp as B;
     use IntCC as I;

@@ -670,12 +670,9 @@ impl Ctx<'_> {
 
         let mut ops = OperatorsReader::new(reader);
         while !self.t.frames.is_empty() {
-            let (op, offset) = ops.read_with_offset()?;
-            validator.op(offset, &op)?;
-            self.t.srcloc = offset as u32;
-            self.operator(&op, offset as usize)?;
+            let offset = crate::visit::next_op(&mut ops, validator, self)?;
             // (The budget of the bytes read so far: a blow-up stops early.)
-            let read = (offset as usize).saturating_sub(self.t.body_start);
+            let read = offset.saturating_sub(self.t.body_start);
             if self.t.work > ssa_budget(read) {
                 self.t.too_complex = true;
                 return Err(WasmError::new(
@@ -684,7 +681,7 @@ impl Ctx<'_> {
                          and {} units of SSA construction work after {read} bytes of its body",
                         self.t.num_phis, self.t.work
                     ),
-                    offset as usize,
+                    offset,
                 ));
             }
         }
@@ -1743,6 +1740,7 @@ impl Ctx<'_> {
     }
 
     /// Translates one (already validated) operator.
+    #[inline(always)]
     fn operator(&mut self, op: &Operator<'_>, offset: usize) -> Result<(), WasmError> {
         use Operator as O;
 
@@ -1801,6 +1799,14 @@ impl Ctx<'_> {
             }
         }
         Ok(())
+    }
+}
+
+impl<'a> crate::visit::Translate<'a> for Ctx<'_> {
+    #[inline(always)]
+    fn translate(&mut self, op: &Operator<'a>, offset: usize) -> Result<(), WasmError> {
+        self.t.srcloc = offset as u32;
+        self.operator(op, offset)
     }
 }
 
