@@ -7,7 +7,7 @@
 //! calls the validator's method of the same name (no match) and hands the
 //! translator the operator (whose matches the compiler can fold, the
 //! variant being known in each method). On the baseline compile of a 1 MB
-//! module this is about a twentieth of the host instructions.
+//! module this saved 4% of the host instructions (1,006.9 M to 966.5 M).
 //!
 //! Invariant: an operator reaches [`Translate::translate`] only once the
 //! validator has accepted it, at the offset it was read from; SIMD
