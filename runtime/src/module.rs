@@ -444,10 +444,7 @@ pub(crate) fn optimize_for_codegen(
 ) -> Result<()> {
     let opts = OptOptions::default();
     strata_ir::opt::optimize(func, &opts);
-    let budget = InlineBudget::default();
-    // Callees small enough to be worth translating (a body of this many
-    // bytes has about as many instructions as the budget allows).
-    let max_body = 8 * budget.max_callee_insts;
+    let max_body = callee_body_max();
     let mut callees: HashMap<u32, strata_ir::Function> = HashMap::new();
     for data in func.insts.iter() {
         if let InstData::Call {
@@ -529,12 +526,18 @@ fn compile_all(
     }
 }
 
-/// The optimizing tier for every defined function: SSA and optimization of
-/// each, then (callees known) inlining, SSA destruction and code
-/// generation. Both phases run on up to `Config::compile_threads` threads
-/// for big modules (each thread a contiguous range of functions, the code
-/// laid out in function order as a single thread would); a listing is made
-/// on the calling thread alone.
+/// The optimizing tier for every defined function. First SSA and
+/// optimization of the functions small enough to be inlined (a body of at
+/// most [`callee_body_max`] bytes, as when a single function is compiled for
+/// tier-up); then, callees known, each function in order: SSA and
+/// optimization (unless done in the first phase), inlining, SSA destruction
+/// and code generation. Only the first phase's functions are kept; every
+/// other function is built in one reused [`strata_ir::Function`] and gone
+/// once its code is emitted. Both phases run on up to
+/// `Config::compile_threads` threads for big modules (each thread a
+/// contiguous range of functions, the code laid out in function order as a
+/// single thread would); a listing is made on the calling thread alone. The
+/// first invalid function in function order is the error reported.
 fn compile_optimizing(
     engine: &Engine,
     env: &ModuleEnv,
@@ -551,46 +554,35 @@ fn compile_optimizing(
         split_by_body_size(env, threads)
     };
     let opts = OptOptions::default();
-    // SSA for every function first: inlining needs the callees. The first
-    // invalid function (in function order) is the error reported. A
-    // function whose SSA form would outgrow its budget
-    // (`strata_frontend::ssa::ssa_budget`) gets the baseline tier's
-    // translation instead (`plain[def]`), which is linear in its size, and
-    // is neither optimized nor inlined.
-    let mut funcs: Vec<strata_ir::Function> = Vec::with_capacity(n);
-    let mut plain: Vec<bool> = Vec::with_capacity(n);
+    let max_body = callee_body_max();
+    // The first phase: the would-be callees, each with its error if it has
+    // one (reported when the second phase reaches it, in function order).
+    let mut small: Vec<Option<Result<Optimized>>> = Vec::with_capacity(n);
     for part in each_range(&ranges, vec![(); ranges.len()], |defs, ()| {
-        let mut translator = SsaTranslator::new();
-        let mut fallback = BaselineTranslator::new();
-        let mut out = Vec::with_capacity(defs.len());
-        for def in defs {
-            let mut func = strata_ir::Function::new();
-            match translator.translate(env, offsets, wasm, def, &mut func) {
-                Ok(()) => {
-                    strata_ir::opt::optimize(&mut func, &opts);
-                    out.push((func, false));
-                }
-                Err(_) if translator.too_complex() => {
-                    fallback.translate(env, offsets, wasm, def, &mut func)?;
-                    out.push((func, true));
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Ok(out)
+        let mut builders = Builders::new();
+        Ok(defs
+            .map(|def| {
+                (env.bodies[def].body.len() <= max_body).then(|| {
+                    let mut func = strata_ir::Function::new();
+                    let plain = builders.build(env, offsets, wasm, def, &mut func, &opts)?;
+                    Ok(Optimized { func, plain })
+                })
+            })
+            .collect::<Vec<_>>())
     }) {
-        for (func, is_plain) in part? {
-            funcs.push(func);
-            plain.push(is_plain);
-        }
+        small.extend(part?);
     }
     // Copies of the functions small enough to be inlined (the inliner
     // takes no larger callee).
     let max = InlineBudget::default().max_callee_insts;
-    let callees: Vec<Option<strata_ir::Function>> = funcs
+    let callees: Vec<Option<strata_ir::Function>> = small
         .iter()
-        .zip(&plain)
-        .map(|(f, &p)| (!p && strata_ir::opt::inline::inst_count(f) <= max).then(|| f.clone()))
+        .map(|o| match o {
+            Some(Ok(f)) if !f.plain && strata_ir::opt::inline::inst_count(&f.func) <= max => {
+                Some(f.func.clone())
+            }
+            _ => None,
+        })
         .collect();
     let lookup = |kind: CallKind| -> Option<&strata_ir::Function> {
         let CallKind::Direct { slot } = kind else {
@@ -600,24 +592,46 @@ fn compile_optimizing(
             .get(direct_callee(env, offsets, slot)? as usize)?
             .as_ref()
     };
-    let finish = |def: usize, func: &mut strata_ir::Function, backend: &mut Backend| {
-        if plain[def] {
-            // As the baseline tier compiles it, fast allocator included.
+    // The second phase for functions `defs`, whose first-phase results are
+    // `small` (taken from).
+    let second = |defs: std::ops::Range<usize>,
+                  small: &mut [Option<Result<Optimized>>],
+                  backend: &mut Backend|
+     -> Result<()> {
+        let mut builders = Builders::new();
+        let mut scratch = strata_ir::Function::new();
+        for (def, pre) in defs.zip(small.iter_mut()) {
+            let mut built;
+            let (func, plain) = match pre.take() {
+                Some(r) => {
+                    built = r?;
+                    (&mut built.func, built.plain)
+                }
+                None => {
+                    let plain = builders.build(env, offsets, wasm, def, &mut scratch, &opts)?;
+                    (&mut scratch, plain)
+                }
+            };
+            if plain {
+                // As the baseline tier compiles it, fast allocator included.
+                backend.list_ir(func);
+                backend
+                    .compiler
+                    .set_regalloc_mode(strata_regalloc::Mode::Fast);
+                let r = backend.emit(def, func);
+                backend
+                    .compiler
+                    .set_regalloc_mode(strata_regalloc::Mode::Optimizing);
+                r?;
+                continue;
+            }
+            finish_optimized(func, &lookup, &opts);
             backend.list_ir(func);
-            backend
-                .compiler
-                .set_regalloc_mode(strata_regalloc::Mode::Fast);
-            let r = backend.emit(def, func);
-            backend
-                .compiler
-                .set_regalloc_mode(strata_regalloc::Mode::Optimizing);
-            return r;
+            strata_ir::ssa::destruct(func);
+            strata_ir::ssa::split_critical_edges(func);
+            backend.emit(def, func)?;
         }
-        finish_optimized(func, &lookup, &opts);
-        backend.list_ir(func);
-        strata_ir::ssa::destruct(func);
-        strata_ir::ssa::split_critical_edges(func);
-        backend.emit(def, func)
+        Ok(())
     };
     if let Some(listing) = listing.take() {
         let mut compiler = compiler(engine, strata_regalloc::Mode::Optimizing);
@@ -627,18 +641,16 @@ fn compile_optimizing(
             num_imported_funcs: env.num_imported_funcs,
             listing: Some(listing),
         };
-        for (def, func) in funcs.iter_mut().enumerate() {
-            finish(def, func, &mut backend)?;
-        }
+        second(0..n, &mut small, &mut backend)?;
         return Ok(backend.out);
     }
-    // Each thread gets its range's functions.
+    // Each thread gets its range's first-phase results.
     let mut inputs = Vec::with_capacity(ranges.len());
     for r in ranges.iter().rev() {
-        inputs.push(funcs.split_off(r.start));
+        inputs.push(small.split_off(r.start));
     }
     inputs.reverse();
-    let parts = each_range(&ranges, inputs, |defs, mut funcs| {
+    let parts = each_range(&ranges, inputs, |defs, mut small| {
         let mut compiler = compiler(engine, strata_regalloc::Mode::Optimizing);
         let mut backend = Backend {
             compiler: &mut compiler,
@@ -646,9 +658,7 @@ fn compile_optimizing(
             num_imported_funcs: env.num_imported_funcs,
             listing: None,
         };
-        for (def, func) in defs.zip(funcs.iter_mut()) {
-            finish(def, func, &mut backend)?;
-        }
+        second(defs, &mut small, &mut backend)?;
         Ok(backend.out)
     });
     let mut out = Compiled::new();
@@ -656,6 +666,62 @@ fn compile_optimizing(
         out.append_part(&part?);
     }
     Ok(out)
+}
+
+/// A function in optimized SSA form, or (`plain`) in the baseline tier's
+/// form where SSA construction would have outgrown its budget.
+struct Optimized {
+    func: strata_ir::Function,
+    plain: bool,
+}
+
+/// The IR builders of one compile thread.
+struct Builders {
+    ssa: SsaTranslator,
+    fallback: BaselineTranslator,
+}
+
+impl Builders {
+    fn new() -> Self {
+        Builders {
+            ssa: SsaTranslator::new(),
+            fallback: BaselineTranslator::new(),
+        }
+    }
+
+    /// Builds defined function `def` into `func` in optimized SSA form, or,
+    /// where its SSA form would outgrow its budget
+    /// (`strata_frontend::ssa::ssa_budget`), as the baseline tier translates
+    /// it (linear in its size), neither optimized nor inlined. Returns
+    /// whether it is the latter.
+    fn build(
+        &mut self,
+        env: &ModuleEnv,
+        offsets: &VMOffsets,
+        wasm: &[u8],
+        def: usize,
+        func: &mut strata_ir::Function,
+        opts: &OptOptions,
+    ) -> Result<bool> {
+        match self.ssa.translate(env, offsets, wasm, def, func) {
+            Ok(()) => {
+                strata_ir::opt::optimize(func, opts);
+                Ok(false)
+            }
+            Err(_) if self.ssa.too_complex() => {
+                self.fallback.translate(env, offsets, wasm, def, func)?;
+                Ok(true)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// The largest body, in bytes, of a function that the optimizing tier
+/// considers for inlining: a body of this many bytes has about as many
+/// instructions as [`InlineBudget::max_callee_insts`] allows.
+fn callee_body_max() -> usize {
+    8 * InlineBudget::default().max_callee_insts
 }
 
 /// Compiles `bytes` and returns the IR or the disassembly of every function.
@@ -959,6 +1025,69 @@ mod tests {
                     format!("{:?}", many.info),
                     "{tier:?}"
                 );
+            }
+        }
+    }
+    /// Of two invalid functions, the first in function order is the error
+    /// reported, in both tiers and on any number of threads, although the
+    /// optimizing tier builds a small function (a would-be callee) before
+    /// the large ones.
+    #[test]
+    fn the_first_invalid_function_is_the_error_reported() {
+        // 1,000 functions of 14 operators, of which function 300 is made
+        // large and invalid at its end and function 700 small and invalid.
+        let mut wat = String::from("(module (memory 1)\n");
+        for i in 0..1000 {
+            wat.push_str(&format!("(func $f{i} (param i32 i32) (result i32)"));
+            match i {
+                300 => {
+                    for _ in 0..60 {
+                        wat.push_str(" (drop (i32.add (local.get 0) (local.get 1)))");
+                    }
+                    wat.push_str(" (i64.const 0))\n");
+                }
+                700 => wat.push_str(" (f32.const 0))\n"),
+                _ => {
+                    for _ in 0..12 {
+                        wat.push_str(" (drop (i32.add (local.get 0) (local.get 1)))");
+                    }
+                    wat.push_str(&format!(" (i32.const {i}))\n"));
+                }
+            }
+        }
+        wat.push(')');
+        let wasm = to_binary(wat.as_bytes()).expect("valid text").into_owned();
+        let env = translate_module(&wasm, Config::new().features).expect("valid module");
+        let (large, small) = (&env.bodies[300].body, &env.bodies[700].body);
+        assert!(large.len() > callee_body_max() && small.len() <= callee_body_max());
+        let code: usize = env.bodies.iter().map(|b| b.body.len()).sum();
+        assert!(code >= 64 * 1024, "module too small to go parallel: {code}");
+        let expected = {
+            let mut config = Config::new();
+            config.tier(Tier::Baseline).compile_threads(1);
+            let engine = Engine::new(&config).expect("engine");
+            let offsets = VMOffsets::new(&env);
+            compile_all(&engine, &env, &offsets, &wasm, None)
+                .err()
+                .expect("an invalid module")
+                .to_string()
+        };
+        // (At the function's `end`, where its result is checked.)
+        let at = format!("(at offset 0x{:x})", large.end - 1);
+        assert!(
+            expected.contains("type mismatch") && expected.ends_with(&at),
+            "{expected}"
+        );
+        for tier in [Tier::Baseline, Tier::Optimizing] {
+            for threads in [1, 2, 3] {
+                let mut config = Config::new();
+                config.tier(tier).compile_threads(threads);
+                let engine = Engine::new(&config).expect("engine");
+                let offsets = VMOffsets::new(&env);
+                let err = compile_all(&engine, &env, &offsets, &wasm, None)
+                    .err()
+                    .expect("an invalid module");
+                assert_eq!(err.to_string(), expected, "{tier:?}, {threads} threads");
             }
         }
     }
