@@ -1,6 +1,7 @@
 //! The baseline IR builder: one forward pass over a function's operators,
 //! validating each with wasmparser's `FuncValidator` and translating it to
-//! non-SSA IR on the spot. No SSA construction, no optimisation.
+//! non-SSA IR on the spot (one visitor call per operator: `crate::visit`).
+//! No SSA construction, no optimisation.
 //!
 //! ## How values flow
 //! - Locals are the function's first values: parameters `v0..vP` (the entry

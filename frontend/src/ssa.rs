@@ -1,6 +1,7 @@
 //! The SSA IR builder of the optimizing tier: one forward pass over a
 //! function's operators, validating each with wasmparser's `FuncValidator`
-//! (exactly like [`crate::baseline`]) and translating it to IR in SSA form.
+//! (exactly like [`crate::baseline`], through `crate::visit`) and
+//! translating it to IR in SSA form.
 //!
 //! ## How values flow
 //! - Operand-stack entries are plain SSA values: an instruction's result is
