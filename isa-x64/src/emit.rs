@@ -7,13 +7,15 @@
 //!
 //! Encodings are the short ones where the operand allows: 8-bit
 //! displacements (`mem_op!`, `at_op!`), sign-extended 8-bit immediates
-//! for the ALU operations and `cmp`, and 2-byte jumps backwards (to a label
-//! already placed, within reach). dynasm fixes an operand's size when the
-//! macro expands, so each form is chosen at run time among expansions, and
-//! the two it cannot select (`cmp r, imm8` for a dynamic register, `jcc`/`jmp
-//! rel8` to a dynamic label) are written as bytes. Forward jumps keep 32-bit
-//! displacements: there is no relaxation pass. `tests/encoding.rs` checks
-//! all of this over decoded code.
+//! for the ALU operations and `cmp`, and 2-byte jumps: backwards to a label
+//! already placed within reach, and forwards where the code in between is
+//! estimated within reach (no relaxation pass: each instruction kind has a
+//! size estimate, and a function whose 2-byte jumps turn out too short is
+//! emitted again with those long; see [`Emitter::fwd_short`]). dynasm fixes
+//! an operand's size when the macro expands, so each form is chosen at run
+//! time among expansions, and the two it cannot select (`cmp r, imm8` for a
+//! dynamic register, `jcc`/`jmp rel8` to a dynamic label) are written as
+//! bytes. `tests/encoding.rs` checks all of this over decoded code.
 //!
 //! Layout of the emitted code: prologue (with the stack check; see
 //! [`Emitter::plan_wrap`] for code that runs without one), the blocks in
@@ -156,6 +158,27 @@ impl Cond {
 }
 
 impl Cond {
+    /// The condition's number in the encodings (`jcc rel8` is `0x70 +`
+    /// it).
+    fn code(self) -> u8 {
+        match self {
+            Cond::NO => 0x1,
+            Cond::B => 0x2,
+            Cond::AE => 0x3,
+            Cond::E => 0x4,
+            Cond::NE => 0x5,
+            Cond::BE => 0x6,
+            Cond::A => 0x7,
+            Cond::S => 0x8,
+            Cond::P => 0xa,
+            Cond::NP => 0xb,
+            Cond::L => 0xc,
+            Cond::GE => 0xd,
+            Cond::LE => 0xe,
+            Cond::G => 0xf,
+        }
+    }
+
     /// The negated condition.
     pub fn inv(self) -> Cond {
         match self {
@@ -294,6 +317,36 @@ pub struct Emitter {
     /// [`Hoist`]), and its edits.
     hoist: Option<Hoist>,
     hoist_edits: Vec<Edit>,
+    /// Forward jumps (see [`Emitter::fwd_short`]): per label id, the
+    /// estimated code offset of its place ([`UNKNOWN`] where there is no
+    /// estimate); per block, its estimated start and the estimated offset
+    /// of its last instruction; the estimated offset of the code being
+    /// emitted (a block's start, or its last instruction's offset while
+    /// that is emitted).
+    label_est: Vec<u32>,
+    est_start: Vec<u32>,
+    est_last: Vec<u32>,
+    est_here: u32,
+    /// The estimated end of the blocks (where the trap stubs start).
+    est_end: u32,
+    /// The 2-byte forward jumps emitted: the offset of the displacement
+    /// byte, the target and the jump's site number.
+    short_fwd: Vec<(usize, DynamicLabel, u32)>,
+    /// Forward jumps met so far in this emission (site numbers, in order).
+    fwd_sites: u32,
+    /// Bit set of the site numbers that must take 32-bit displacements: a
+    /// 2-byte form there fell short in an earlier emission of the function.
+    force_long: Vec<u64>,
+    /// Whether every forward jump takes a 32-bit displacement (the last
+    /// emission of a function whose 2-byte jumps fell out of reach
+    /// [`MAX_SHORT_ROUNDS`] times).
+    all_long: bool,
+    /// Emissions of a function begun again with more jumps forced long
+    /// (since the emitter was made).
+    reemits: u64,
+    /// Test setting: every forward jump's distance is estimated as zero
+    /// (see [`Emitter::set_optimistic_jumps`]).
+    optimistic: bool,
 }
 
 /// A conditional branch into an edge block of moves that jumps back (a
@@ -458,6 +511,17 @@ impl Default for Emitter {
             regs: Vec::new(),
             hoist: None,
             hoist_edits: Vec::new(),
+            label_est: Vec::new(),
+            est_start: Vec::new(),
+            est_last: Vec::new(),
+            est_here: 0,
+            est_end: 0,
+            short_fwd: Vec::new(),
+            fwd_sites: 0,
+            force_long: Vec::new(),
+            all_long: false,
+            reemits: 0,
+            optimistic: false,
         }
     }
 }
@@ -517,6 +581,23 @@ const MAX_RUN_PADDING: u32 = 9;
 /// code-size changes before; the other suite programs were unchanged.
 const JUMP_TABLE_TARGET_ALIGN: u32 = 32;
 
+/// No estimate of a label's offset: jumps to it keep 32-bit displacements.
+const UNKNOWN: u32 = u32::MAX;
+
+/// Emissions of a function after which, if 2-byte forward jumps still fell
+/// out of reach, every forward jump is emitted long.
+const MAX_SHORT_ROUNDS: u32 = 2;
+
+/// The estimated size (bytes) of an allocator edit (a move, spill, reload
+/// or constant; see [`MInst::size_estimate`]).
+const EDIT_ESTIMATE: u32 = 7;
+
+/// Estimated padding before a block aligned for a loop or a jump table
+/// (the most it can be), and code added at the start of the block that
+/// shrink-wrapping saves registers in (the prologue and the saves).
+const PAD_ESTIMATE: u32 = LOOP_ALIGN - 1;
+const WRAP_ESTIMATE: u32 = 64;
+
 impl Emitter {
     fn off(&self) -> u32 {
         self.asm.offset().0 as u32
@@ -526,12 +607,32 @@ impl Emitter {
         self.asm.new_dynamic_label()
     }
 
+    /// Sets the estimated offset of `l` (see [`Emitter::fwd_short`]).
+    fn set_est(&mut self, l: DynamicLabel, at: u32) {
+        let id = l.get_id();
+        if self.label_est.len() <= id {
+            self.label_est.resize(id + 1, UNKNOWN);
+        }
+        self.label_est[id] = at;
+    }
+
+    /// A label placed within the code of the instruction being emitted
+    /// (a jump over part of it, at most [`MInst::size_estimate`]'s largest,
+    /// 93 bytes): forward jumps to it take the 2-byte form.
+    fn near_label(&mut self) -> DynamicLabel {
+        let l = self.label();
+        self.set_est(l, self.est_here);
+        l
+    }
+
     /// The trap stub label of the current instruction for `code`.
     fn stub(&mut self, code: TrapCode) -> DynamicLabel {
         if let Some(&(_, l)) = self.cur_stubs.iter().find(|(c, _)| *c == code) {
             return l;
         }
         let l = self.label();
+        // (Each stub is a 2-byte `ud2`, in order after the blocks.)
+        self.set_est(l, self.est_end + 2 * self.stubs.len() as u32);
         self.cur_stubs.push((code, l));
         self.stubs
             .push((l, code, self.cur_srcloc, self.in_frameless));
@@ -572,34 +673,54 @@ impl Emitter {
     }
 
     /// The 8-bit displacement of a 2-byte jump from here to `l`, when `l`
-    /// is already placed (a backward jump) within reach. (Forward jumps keep
-    /// 32-bit displacements: their distance is not known yet.)
+    /// is already placed (a backward jump) within reach. (For a forward
+    /// jump, see [`Emitter::fwd_short`].)
     fn short_to(&self, l: DynamicLabel) -> Option<u8> {
         let target = self.asm.labels().resolve_dynamic(l).ok()?.0 as i64;
         let d = i8::try_from(target - (self.off() as i64 + 2)).ok()?;
         Some(d as u8)
     }
 
+    /// Whether a jump to `l` not placed yet (a forward jump) is emitted in
+    /// the 2-byte form, its displacement written once the code is complete
+    /// (`short_fwd`). That is when the estimated distance to `l` (from the
+    /// size estimates of the code in between, [`MInst::size_estimate`]) is within
+    /// reach and this jump's site was not forced long. A distance that
+    /// turns out too long for 8 bits makes [`Emitter::emit`] emit the
+    /// function again with that site forced long; so an estimate that
+    /// falls short costs compile time, never correctness.
+    fn fwd_short(&mut self, l: DynamicLabel) -> bool {
+        if self.asm.labels().resolve_dynamic(l).is_ok() {
+            // Placed already (a backward jump out of reach).
+            return false;
+        }
+        let site = self.fwd_sites;
+        self.fwd_sites += 1;
+        let forced = self
+            .force_long
+            .get(site as usize / 64)
+            .is_some_and(|w| w & (1 << (site % 64)) != 0);
+        let est = match self.label_est.get(l.get_id()).copied() {
+            _ if self.all_long => return false,
+            Some(_) | None if self.optimistic => self.est_here,
+            Some(e) => e,
+            None => UNKNOWN,
+        };
+        if forced || est == UNKNOWN || est < self.est_here || est - self.est_here > 127 + 2 {
+            return false;
+        }
+        self.short_fwd.push((self.off() as usize + 1, l, site));
+        true
+    }
+
     fn jcc(&mut self, c: Cond, l: DynamicLabel) {
         if let Some(d) = self.short_to(l) {
             // `jcc rel8` is `0x70 + cc`.
-            let cc = match c {
-                Cond::NO => 0x1,
-                Cond::B => 0x2,
-                Cond::AE => 0x3,
-                Cond::E => 0x4,
-                Cond::NE => 0x5,
-                Cond::BE => 0x6,
-                Cond::A => 0x7,
-                Cond::S => 0x8,
-                Cond::P => 0xa,
-                Cond::NP => 0xb,
-                Cond::L => 0xc,
-                Cond::GE => 0xd,
-                Cond::LE => 0xe,
-                Cond::G => 0xf,
-            };
-            self.asm.extend([0x70 | cc, d]);
+            self.asm.extend([0x70 | c.code(), d]);
+            return;
+        }
+        if self.fwd_short(l) {
+            self.asm.extend([0x70 | c.code(), 0]);
             return;
         }
         let a = &mut self.asm;
@@ -787,7 +908,7 @@ impl Emitter {
         match t {
             Test::One(c) => self.jcc(c, l),
             Test::FEq => {
-                let skip = self.label();
+                let skip = self.near_label();
                 self.jcc(Cond::P, skip);
                 self.jcc(Cond::E, l);
                 x64!(self.asm; =>skip);
@@ -808,7 +929,7 @@ impl Emitter {
                 self.jcc(Cond::NE, l);
             }
             Test::FNe => {
-                let stay = self.label();
+                let stay = self.near_label();
                 self.jcc(Cond::P, stay);
                 self.jcc(Cond::E, l);
                 x64!(self.asm; =>stay);
@@ -819,6 +940,7 @@ impl Emitter {
     fn jmp(&mut self, l: DynamicLabel) {
         match self.short_to(l) {
             Some(d) => self.asm.extend([0xeb, d]),
+            None if self.fwd_short(l) => self.asm.extend([0xeb, 0]),
             None => x64!(self.asm; jmp =>l),
         }
     }
@@ -1256,16 +1378,117 @@ impl Emitter {
 
     /// Emits `vc` with the allocation `out`.
     pub fn emit(&mut self, vc: &VCode, out: &Output) -> Result<CompiledFunction, CompileError> {
-        let r = self.emit_inner(vc, out);
-        if r.is_err() {
-            self.asm = VecAssembler::new(0);
+        self.force_long.clear();
+        self.all_long = false;
+        let mut rounds = 0;
+        loop {
+            match self.emit_inner(vc, out) {
+                Ok(Some(f)) => return Ok(f),
+                // Some 2-byte forward jumps fell out of reach: again, with
+                // those forced long; a third time with every forward jump
+                // long (forcing some long can push others out of reach, so
+                // without a limit this could take a round per jump).
+                Ok(None) => {
+                    self.reemits += 1;
+                    rounds += 1;
+                    self.all_long = rounds >= MAX_SHORT_ROUNDS;
+                }
+                Err(e) => {
+                    self.asm = VecAssembler::new(0);
+                    return Err(e);
+                }
+            }
         }
-        r
     }
 
-    fn emit_inner(&mut self, vc: &VCode, out: &Output) -> Result<CompiledFunction, CompileError> {
+    /// Test setting: take the 2-byte form for every forward jump (as if
+    /// every estimate said it was in reach), so that emission falls back
+    /// to the long forms wherever the distance turns out too long.
+    #[doc(hidden)]
+    pub fn set_optimistic_jumps(&mut self, on: bool) {
+        self.optimistic = on;
+    }
+
+    /// How many times a function's emission began again because a 2-byte
+    /// forward jump fell out of reach (see [`Emitter::fwd_short`]), over
+    /// every function this emitter emitted.
+    pub fn reemits(&self) -> u64 {
+        self.reemits
+    }
+
+    /// Estimates where each block starts (`est_start`, with its label's
+    /// entry in `label_est`) and its last instruction (`est_last`) and
+    /// where the blocks end (`est_end`), in the layout `emit_inner` follows:
+    /// blocks that are only a jump emit nothing; aligned blocks get the
+    /// most padding they can; edits are [`EDIT_ESTIMATE`] each.
+    fn estimate_layout(&mut self, vc: &VCode, out: &Output, headers: &[bool], jt_target: &[bool]) {
+        use strata_regalloc::Function as _;
+        let n = vc.num_blocks();
+        self.label_est.clear();
+        self.est_start.clear();
+        self.est_start.resize(n, UNKNOWN);
+        self.est_last.clear();
+        self.est_last.resize(n, UNKNOWN);
+        let edits = &out.edits;
+        let mut edit_idx = 0;
+        // (The prologue, from 0, is estimated as shrink-wrapping's code.)
+        let mut pos = WRAP_ESTIMATE;
+        for b in 0..n {
+            let range = vc.block_insns(strata_regalloc::Block(b as u32));
+            if self.resolved[b] != b as u32 {
+                // Emits nothing (its edits, if any, were skipped with it).
+                while edit_idx < edits.len() && edits[edit_idx].0 < ProgPoint::before(range.last) {
+                    edit_idx += 1;
+                }
+                continue;
+            }
+            if headers.get(b).copied().unwrap_or(false)
+                || jt_target.get(b).copied().unwrap_or(false)
+            {
+                pos += PAD_ESTIMATE;
+            }
+            self.est_start[b] = pos;
+            if self.wrap == Some(b as u32) {
+                pos += WRAP_ESTIMATE;
+            }
+            let insts = &vc.insts[range.first.index()..range.last.index()];
+            pos += insts
+                .iter()
+                .map(|i| u32::from(i.size_estimate()))
+                .sum::<u32>();
+            let last = insts.last().map_or(0, |i| u32::from(i.size_estimate()));
+            while edit_idx < edits.len() && edits[edit_idx].0 < ProgPoint::before(range.last) {
+                pos += EDIT_ESTIMATE;
+                edit_idx += 1;
+            }
+            // (A block's edits come before its last instruction, a branch
+            // or a return, or an instruction without a jump.)
+            self.est_last[b] = pos - last;
+        }
+        self.est_end = pos;
+        // (Block labels are the function's first.)
+        self.label_est.resize(n, UNKNOWN);
+        for b in 0..n {
+            if self.est_start[b] != UNKNOWN {
+                self.set_est(self.block_labels[b], self.est_start[b]);
+            }
+        }
+    }
+
+    /// Emits the function; `None` when a 2-byte forward jump fell out of
+    /// reach (its site is then forced long in `force_long`).
+    fn emit_inner(
+        &mut self,
+        vc: &VCode,
+        out: &Output,
+    ) -> Result<Option<CompiledFunction>, CompileError> {
         use strata_regalloc::Function as _;
         self.stubs.clear();
+        self.short_fwd.clear();
+        self.fwd_sites = 0;
+        self.est_here = 0;
+        self.est_end = UNKNOWN;
+        self.label_est.clear();
         self.zf = None;
         self.stored = None;
         self.moved = None;
@@ -1297,11 +1520,6 @@ impl Emitter {
         }
         self.save_vmctx = vc.indirect_calls;
         self.plan_wrap(vc, out);
-        // (`in_frameless` here: a leaf without a frame.)
-        if !self.frameless_exit && !self.in_frameless {
-            self.prologue(vc.srclocs.first().copied().unwrap_or(0));
-        }
-
         let headers = self.loop_headers(vc);
         // Targets of jump tables (resolved), when there are any.
         let mut jt_target = std::mem::take(&mut self.jt_target);
@@ -1313,6 +1531,11 @@ impl Emitter {
                     jt_target[self.resolved[t as usize] as usize] = true;
                 }
             }
+        }
+        self.estimate_layout(vc, out, &headers, &jt_target);
+        // (`in_frameless` here: a leaf without a frame.)
+        if !self.frameless_exit && !self.in_frameless {
+            self.prologue(vc.srclocs.first().copied().unwrap_or(0));
         }
         let mut edit_idx = 0;
         let edits = &out.edits;
@@ -1346,6 +1569,7 @@ impl Emitter {
             self.zf = None;
             self.stored = None;
             self.moved = None;
+            self.est_here = self.est_start[b];
             if let Some(w) = self.wrap {
                 self.restore_saved = self.early_exit[b] & EARLY_EXIT == 0;
                 self.in_frameless = self.frameless_exit && (b == 0 || !self.restore_saved);
@@ -1380,19 +1604,25 @@ impl Emitter {
                     _ => true,
                 },
             };
-            for i in vc.block_insns(strata_regalloc::Block(b as u32)).iter() {
+            for i in range.iter() {
                 while edit_idx < edits.len() && edits[edit_idx].0 <= ProgPoint::before(i) {
                     self.edit(&edits[edit_idx].1)?;
                     edit_idx += 1;
                 }
                 self.cur_srcloc = vc.srclocs[i.index()];
+                let allocs = out.inst_allocs(i);
+                if i.0 + 1 == range.last.0 {
+                    // (Other instructions' jumps estimate from the block's
+                    // start: further from anything forward.)
+                    self.est_here = self.est_last[b];
+                }
                 if let MInst::TierCheck { id } = vc.insts[i.index()] {
-                    self.tier_check(vc, id, out.inst_allocs(i), vc.inst_operands(i))?;
+                    self.tier_check(vc, id, allocs, vc.inst_operands(i))?;
                     continue;
                 }
                 regs.clear();
                 self.stack_offs.clear();
-                for (k, &a) in out.inst_allocs(i).iter().enumerate() {
+                for (k, &a) in allocs.iter().enumerate() {
                     regs.push(match a {
                         Allocation::Reg(r) => r.hw_enc(),
                         Allocation::Stack(s) if vc.insts[i.index()].may_be_stack(k) => {
@@ -1492,17 +1722,47 @@ impl Emitter {
                 .map_err(|e| err(e.to_string()))?;
             patches.push((pos, (g.0 as i64 - t.0 as i64) as i32));
         }
-        let mut code = self
-            .asm
-            .take()
-            .map_err(|e| err(format!("assembler: {e}")))?;
+        // The 2-byte forward jumps' displacements, or the sites to force
+        // long in the next emission.
+        let mut short = std::mem::take(&mut self.short_fwd);
+        let mut fell_short = false;
+        for entry in &mut short {
+            let (pos, l, site) = *entry;
+            let t = self
+                .asm
+                .labels()
+                .resolve_dynamic(l)
+                .map_err(|e| err(e.to_string()))?;
+            match i8::try_from(t.0 as i64 - (pos as i64 + 1)) {
+                // (The displacement, kept in the site's place.)
+                Ok(d) => entry.2 = u32::from(d as u8),
+                Err(_) => {
+                    let w = site as usize / 64;
+                    if self.force_long.len() <= w {
+                        self.force_long.resize(w + 1, 0);
+                    }
+                    self.force_long[w] |= 1 << (site % 64);
+                    fell_short = true;
+                }
+            }
+        }
+        let code = self.asm.take().map_err(|e| err(format!("assembler: {e}")));
+        if fell_short {
+            self.short_fwd = short;
+            return code.map(|_| None);
+        }
+        let mut code = code?;
         for (pos, v) in patches {
             code[pos..pos + 4].copy_from_slice(&v.to_le_bytes());
         }
+        for &(pos, _, d) in &short {
+            code[pos] = d as u8;
+        }
+        self.short_fwd = short;
         self.trap_sites.sort_by_key(|t| t.0);
         self.frameless_traps.sort_unstable();
         self.addr_map.sort_by_key(|t| t.0);
-        Ok(CompiledFunction {
+        Ok(Some(CompiledFunction {
             code,
             code_len,
             trap_sites: self.trap_sites.clone(),
@@ -1510,7 +1770,7 @@ impl Emitter {
             addr_map: self.addr_map.clone(),
             frame_size: self.frame_sub + 8,
             osr_returns: self.osr_returns.clone(),
-        })
+        }))
     }
 
     /// The in-line part of a tier check: count down, branch out when the
@@ -2111,7 +2371,7 @@ impl Emitter {
                         self.cmov(Cond::P, d, t);
                     }
                     _ => {
-                        let skip = self.label();
+                        let skip = self.near_label();
                         self.jump_unless(test, skip);
                         if float {
                             x64!(self.asm; movaps Rx(d), Rx(t));
@@ -2271,7 +2531,7 @@ impl Emitter {
                 let (c, t, d) = (r[0], r[1], r[3]);
                 x64!(self.asm; test Rd(c), Rd(c));
                 if float {
-                    let skip = self.label();
+                    let skip = self.near_label();
                     x64!(self.asm; jz =>skip; movaps Rx(d), Rx(t); =>skip);
                 } else {
                     x64!(self.asm; cmovnz Rq(d), Rq(t));
@@ -2591,8 +2851,8 @@ impl Emitter {
             }
             return;
         }
-        let do_div = self.label();
-        let done = self.label();
+        let do_div = self.near_label();
+        let done = self.near_label();
         self.cmp_imm(if s64 { Size::S64 } else { Size::S32 }, d, -1);
         self.jcc(Cond::NE, do_div);
         if kind == DivKind::DivS {
@@ -2711,7 +2971,7 @@ impl Emitter {
 
     /// `d = min/max(d, b)` with Wasm semantics.
     fn fminmax(&mut self, max: bool, f64: bool, d: u8, b: u8) {
-        let (nan, normal, done) = (self.label(), self.label(), self.label());
+        let (nan, normal, done) = (self.near_label(), self.near_label(), self.near_label());
         self.ucomis(d, b, f64);
         self.jcc(Cond::P, nan);
         self.jcc(Cond::NE, normal);
@@ -2773,7 +3033,7 @@ impl Emitter {
 
     fn u64_to_float(&mut self, f64: bool, r: &[u8]) {
         let (s, d, t1, t2) = (r[0], r[1], r[2], r[3]);
-        let (big, done) = (self.label(), self.label());
+        let (big, done) = (self.near_label(), self.near_label());
         x64!(self.asm; xorps Rx(d), Rx(d); test Rq(s), Rq(s));
         self.jcc(Cond::S, big);
         if f64 {
@@ -2819,7 +3079,7 @@ impl Emitter {
 
     fn float_to_int(&mut self, f64: bool, dst64: bool, signed: bool, sat: bool, r: &[u8]) {
         let (s, d, ft) = (r[0], r[1], r[2]);
-        let done = self.label();
+        let done = self.near_label();
         let two = |e: i32| 2f64.powi(e);
         let width = if dst64 { 64 } else { 32 };
         match (signed, sat) {
@@ -2852,7 +3112,7 @@ impl Emitter {
                 self.ucomis_const(s, Self::fbits(two(width), f64), f64);
                 self.jcc(Cond::AE, ovf);
                 if dst64 {
-                    let big = self.label();
+                    let big = self.near_label();
                     self.ucomis_const(s, Self::fbits(two(63), f64), f64);
                     self.jcc(Cond::AE, big);
                     self.cvtt(d, s, f64, true);
@@ -2864,7 +3124,7 @@ impl Emitter {
                 }
             }
             (true, true) => {
-                let nan = self.label();
+                let nan = self.near_label();
                 self.cvtt(d, s, f64, dst64);
                 self.cmp_imm(if dst64 { Size::S64 } else { Size::S32 }, d, 1);
                 self.jcc(Cond::NO, done);
@@ -2883,14 +3143,14 @@ impl Emitter {
                 x64!(self.asm; =>nan; xor Rd(d), Rd(d));
             }
             (false, true) => {
-                let (zero, max) = (self.label(), self.label());
+                let (zero, max) = (self.near_label(), self.near_label());
                 x64!(self.asm; xorps Rx(ft), Rx(ft));
                 self.ucomis(s, ft, f64);
                 self.jcc(Cond::BE, zero);
                 self.ucomis_const(s, Self::fbits(two(width), f64), f64);
                 self.jcc(Cond::AE, max);
                 if dst64 {
-                    let big = self.label();
+                    let big = self.near_label();
                     self.ucomis_const(s, Self::fbits(two(63), f64), f64);
                     self.jcc(Cond::AE, big);
                     self.cvtt(d, s, f64, true);

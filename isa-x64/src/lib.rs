@@ -145,6 +145,22 @@ impl Compiler {
         self.opts.regalloc_mode = mode;
     }
 
+    /// Test setting: every forward jump takes the 2-byte form first, as if
+    /// its target were always within reach, so that the emitter's fallback
+    /// (emitting the function again with the jumps that fell out of reach
+    /// in the long form) runs wherever a jump crosses more than 127 bytes.
+    #[doc(hidden)]
+    pub fn set_optimistic_jumps(&mut self, on: bool) {
+        self.emitter.set_optimistic_jumps(on);
+    }
+
+    /// How many times a function's emission began again because a 2-byte
+    /// forward jump fell out of reach, over the functions this compiler
+    /// compiled.
+    pub fn reemits(&self) -> u64 {
+        self.emitter.reemits()
+    }
+
     /// Lowers `func` without allocating registers (for tests and debugging).
     pub fn lower(&mut self, func: &strata_ir::Function) -> Result<&VCode, CompileError> {
         lower::lower(func, &mut self.vcode, &mut self.scratch, &self.opts)?;

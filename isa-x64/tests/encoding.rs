@@ -9,8 +9,9 @@
 //!   sign-extended 8-bit form;
 //! - a backward branch within reach of a 2-byte jump is one.
 //!
-//! Forward branches keep 32-bit displacements (their distance is not known
-//! when they are emitted), and alignment `nop`s are padding, not code.
+//! A forward branch takes the 2-byte form where the emitter's estimate of
+//! the code it crosses is within reach (checked on a chain of conditional
+//! blocks of growing length); alignment `nop`s are padding, not code.
 use std::path::Path;
 
 use iced_x86::{Decoder, DecoderOptions, Instruction, Mnemonic, OpKind, Register};
@@ -220,4 +221,70 @@ fn the_boundary_function_covers_both_sides_of_each_limit() {
         short_back > 0 && near_back > 0,
         "backward branches: {short_back} short, {near_back} near"
     );
+}
+
+/// A chain of conditional blocks, the k-th of k multiply-adds (so the jump
+/// over it crosses about 8k bytes), in both allocator modes: the jumps
+/// over the short ones take the 2-byte form, those over the long ones the
+/// 32-bit one, and every forward jump lands on an instruction.
+#[test]
+fn forward_jumps_over_short_code_are_short() {
+    let mut t = String::from("function %chain(i64, i64) -> i64 {\nblock0(v0: i64, v1: i64):\n");
+    t.push_str("    v2 = copy.i64 v0\n    jump block1\n");
+    let mut n = 3;
+    let blocks = 24;
+    for k in 1..=blocks {
+        let (test, body, join) = (3 * k - 2, 3 * k - 1, 3 * k);
+        t.push_str(&format!("block{test}:\n"));
+        t.push_str(&format!("    v{n} = iconst.i64 {k}\n"));
+        t.push_str(&format!("    v{} = icmp.ult v1, v{n}\n", n + 1));
+        t.push_str(&format!("    brif v{}, block{body}, block{join}\n", n + 1));
+        n += 2;
+        t.push_str(&format!("block{body}:\n"));
+        for j in 0..k {
+            t.push_str(&format!("    v{n} = iconst.i64 {}\n", 1000 + 77 * j));
+            t.push_str(&format!("    v{} = imul.i64 v2, v{n}\n", n + 1));
+            t.push_str(&format!("    v2 = iadd.i64 v{}, v0\n", n + 1));
+            n += 2;
+        }
+        t.push_str(&format!("    jump block{join}\n"));
+        t.push_str(&format!("block{join}:\n"));
+        if k == blocks {
+            t.push_str("    return v2\n");
+        } else {
+            t.push_str(&format!("    jump block{}\n", 3 * k + 1));
+        }
+    }
+    t.push_str("}\n");
+    for mode in [Mode::Fast, Mode::Optimizing] {
+        let code = compile(&t, mode);
+        let mut decoder = Decoder::with_ip(64, &code, 0, DecoderOptions::NONE);
+        let mut inst = Instruction::default();
+        let mut starts = std::collections::HashSet::new();
+        let mut targets = Vec::new();
+        let (mut short_fwd, mut near_fwd) = (0, 0);
+        while decoder.can_decode() {
+            decoder.decode_out(&mut inst);
+            starts.insert(inst.ip());
+            if is_jump(&inst) && inst.near_branch_target() > inst.ip() {
+                targets.push((inst.ip(), inst.near_branch_target()));
+                if inst.len() == 2 {
+                    short_fwd += 1;
+                } else {
+                    near_fwd += 1;
+                }
+            }
+        }
+        for (at, target) in targets {
+            assert!(
+                starts.contains(&target) || target == code.len() as u64,
+                "{mode:?}: the jump at {at:x} lands inside an instruction ({target:x})"
+            );
+        }
+        // (Blocks of up to about 7 multiply-adds are within reach.)
+        assert!(
+            short_fwd >= 5 && near_fwd >= 8,
+            "{mode:?}: forward jumps: {short_fwd} short, {near_fwd} near"
+        );
+    }
 }

@@ -1142,3 +1142,88 @@ fn moves_around_calls_are_not_undone() {
         assert_eq!(caller.run_vm(&mut vm, &[x, y]), vec![want], "({x}, {y})");
     }
 }
+
+/// The emitter's fallback for 2-byte forward jumps that fall out of reach:
+/// with every forward jump tried in the 2-byte form first (as if each
+/// estimate said it reached), a function whose branches cross both short
+/// and long stretches of code, and whose conversion and division jump
+/// within themselves and to trap stubs, is emitted again with the jumps
+/// that did not reach in the long form, and computes what it computed
+/// before, in both allocator modes.
+#[test]
+fn forward_jumps_out_of_reach_are_emitted_again_long() {
+    let (mut b, p) = B::new(&[Type::I32, Type::F64], &[Type::I64]);
+    let (x, y) = (p[0], p[1]);
+    let r = b.val(Type::I64);
+    let small = b.block();
+    let big = b.block();
+    let join = b.block();
+    let hundred = b.iconst(Type::I32, 100);
+    let c = b.icmp(IntCC::SignedLessThan, x, hundred);
+    b.brif(c, small, big);
+    b.switch_to(small);
+    let wide = b.un(UnaryOp::UextI32, Type::I64, x);
+    let one = b.iconst(Type::I64, 1);
+    let s = b.bin(BinaryOp::Iadd, Type::I64, wide, one);
+    b.copy(r, s);
+    b.jump(join);
+    // More than 127 bytes of code: 30 multiply-adds with 32-bit constants.
+    b.switch_to(big);
+    let mut acc = b.un(UnaryOp::UextI32, Type::I64, x);
+    for k in 1..=30i64 {
+        let m = b.iconst(Type::I64, k * 7919);
+        let prod = b.bin(BinaryOp::Imul, Type::I64, acc, m);
+        let add = b.iconst(Type::I64, k << 20);
+        acc = b.bin(BinaryOp::Iadd, Type::I64, prod, add);
+    }
+    let conv = b.un(UnaryOp::TruncSatS, Type::I64, y);
+    let sum = b.bin(BinaryOp::Iadd, Type::I64, acc, conv);
+    b.copy(r, sum);
+    b.jump(join);
+    b.switch_to(join);
+    let wide = b.un(UnaryOp::UextI32, Type::I64, x);
+    let one = b.iconst(Type::I64, 1);
+    let divisor = b.bin(BinaryOp::Or, Type::I64, wide, one);
+    let q = b.bin(BinaryOp::DivS, Type::I64, r, divisor);
+    b.ret(&[q]);
+
+    let expected = |x: u32, y: f64| -> u64 {
+        let wide = u64::from(x);
+        let r = if (x as i32) < 100 {
+            wide + 1
+        } else {
+            let mut acc = wide;
+            for k in 1..=30u64 {
+                acc = acc.wrapping_mul(k * 7919).wrapping_add(k << 20);
+            }
+            acc.wrapping_add(y as i64 as u64)
+        };
+        (r as i64).wrapping_div((wide | 1) as i64) as u64
+    };
+    for mode in [
+        strata_regalloc::Mode::Fast,
+        strata_regalloc::Mode::Optimizing,
+    ] {
+        MODE.with(|c| c.set(mode));
+        let usual = Runnable::new(&b.f);
+        let (tried, reemits) = Runnable::optimistic(&b.f);
+        assert!(reemits >= 1, "{mode:?}: no jump fell out of reach");
+        for (x, y) in [
+            (0u32, 0.0f64),
+            (99, 1.5),
+            (100, -2.5),
+            (12345, 1e300),
+            (u32::MAX, f64::NAN),
+            (7, -1e300),
+        ] {
+            let want = expected(x, y);
+            let args = [u64::from(x), y.to_bits()];
+            assert_eq!(usual.run(&args), vec![want], "{mode:?} ({x}, {y})");
+            assert_eq!(
+                tried.run(&args),
+                vec![want],
+                "{mode:?} ({x}, {y}), emitted again"
+            );
+        }
+    }
+}

@@ -3,18 +3,18 @@ function %ext:
   1: mov rbp,rsp
   4: mov r11,[r14]
   7: cmp rsp,[r11]
-  a: jb 0x36
+  a: jb 0x32
   10: sub rsp,0x10
   14: cmp edi,2
-  18: jb 0x2E
-  1e: shr edi,1
-  22: call qword ptr [r14+0x80]
-  29: lea edi,[rax+1]
-  2e: mov rax,rdi
-  31: mov rsp,rbp
-  34: pop rbp
-  35: ret
-  36: ud2
+  18: jb short 0x2A
+  1a: shr edi,1
+  1e: call qword ptr [r14+0x80]
+  25: lea edi,[rax+1]
+  2a: mov rax,rdi
+  2d: mov rsp,rbp
+  30: pop rbp
+  31: ret
+  32: ud2
 
 function %run:
   0: push rbp
@@ -66,19 +66,20 @@ function %run:
   d5: jmp 0x37
   da: nop [rax+rax]
   e0: cmp eax,2
-  e4: jae 0xF2
-  ea: mov rbx,rdi
-  ed: jmp 0x107
-  f2: shr eax,1
-  f6: mov rbx,rdi
-  f9: mov rdi,rax
-  fc: call qword ptr [r14+0x80]
-  103: add eax,1
-  107: mov rdi,rbx
-  10a: mov rbx,[rbp-0x30]
-  10e: jmp 0x37
-  113: nop [rax+rax]
-  11c: nop [rax]
+  e4: jae short 0xEB
+  e6: mov rbx,rdi
+  e9: jmp short 0x100
+  eb: shr eax,1
+  ef: mov rbx,rdi
+  f2: mov rdi,rax
+  f5: call qword ptr [r14+0x80]
+  fc: add eax,1
+  100: mov rdi,rbx
+  103: mov rbx,[rbp-0x30]
+  107: jmp 0x37
+  10c: nop [rax+rax]
+  115: nop [rax+rax]
+  11e: xchg ax,ax
   120: add eax,r13d
   123: mov rbx,[rbp-0x10]
   127: mov r12,[rbp-0x18]

@@ -1,17 +1,18 @@
 function %dot:
   0: xorps xmm0,xmm0
   4: test edi,edi
-  7: jne 0xE
-  d: ret
-  e: movsd xmm1,[0x88]
-  17: xor eax,eax
-  1a: jmp short 0x50
-  1c: nop [rax+rax]
-  25: nop [rax+rax]
-  2e: nop [rax+rax]
-  37: nop [rax+rax]
-  40: nop [rax+rax]
-  49: nop [rax]
+  7: jne short 0xA
+  9: ret
+  a: movsd xmm1,[0x88]
+  13: xor eax,eax
+  16: jmp short 0x50
+  18: nop [rax+rax]
+  21: nop [rax+rax]
+  2a: nop [rax+rax]
+  33: nop [rax+rax]
+  3c: nop [rax+rax]
+  45: nop [rax+rax]
+  4e: xchg ax,ax
   50: lea ecx,[rax+1]
   55: xorps xmm2,xmm2
   59: cvtsi2sd xmm2,ecx

@@ -5,14 +5,14 @@ function %f0:
   8: nop [rax+rax]
   10: movzx edx,byte ptr [r15+rax]
   15: cmp edx,0xFF
-  1c: je 0x37
-  22: cmp edx,1
-  26: sbb ecx,0xFFFFFFFF
-  2a: add eax,1
-  2e: cmp eax,edi
-  31: jb short 0x10
-  33: mov rax,rcx
-  36: ret
-  37: mov eax,0xFFFFFFFF
-  3d: ret
+  1c: je short 0x33
+  1e: cmp edx,1
+  22: sbb ecx,0xFFFFFFFF
+  26: add eax,1
+  2a: cmp eax,edi
+  2d: jb short 0x10
+  2f: mov rax,rcx
+  32: ret
+  33: mov eax,0xFFFFFFFF
+  39: ret
 

@@ -4,12 +4,12 @@ function %probe:
   e: xchg ax,ax
   10: mov ecx,[r15+rax*4+0x1000]
   18: cmp ecx,edi
-  1b: je 0x37
-  21: test ecx,ecx
-  24: je 0x37
-  2a: add eax,1
-  2e: and eax,0x3FF
-  35: jmp short 0x10
-  37: mov [r15+rax*4+0x1000],edi
-  3f: ret
+  1b: je short 0x2F
+  1d: test ecx,ecx
+  20: je short 0x2F
+  22: add eax,1
+  26: and eax,0x3FF
+  2d: jmp short 0x10
+  2f: mov [r15+rax*4+0x1000],edi
+  37: ret
 

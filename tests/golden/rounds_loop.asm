@@ -16,7 +16,7 @@ function %f1:
   1: mov rbp,rsp
   4: mov r11,[r14]
   7: cmp rsp,[r11]
-  a: jb 0x215
+  a: jb 0x211
   10: sub rsp,0xD0
   17: mov [rbp-0x10],rbx
   1b: mov [rbp-0x18],r12
@@ -89,46 +89,46 @@ function %f1:
   153: add eax,edx
   156: add r8d,4
   15a: cmp r8d,0x100
-  161: je 0x192
-  167: mov r13,r12
-  16a: mov r12,rbx
-  16d: mov rbx,r9
-  170: mov r9,rax
-  173: mov rax,rsi
-  176: mov rdx,[rbp-0xD0]
-  17d: mov rsi,rdx
-  180: mov rdx,rcx
-  183: mov rcx,rdi
-  186: mov [rbp-0xC0],r13
-  18d: jmp 0xD0
-  192: mov rdx,[rbp-0xD0]
-  199: add eax,[rbp-0xA0]
-  1a1: mov r8,[rbp-0xB0]
-  1a8: mov [r15+r8],eax
-  1ac: add r9d,[rbp-0x90]
-  1b4: mov [r15+r8+4],r9d
-  1b9: mov r9d,ebx
-  1bc: add r9d,[rbp-0x80]
-  1c1: mov [r15+r8+8],r9d
-  1c6: mov r9d,r12d
-  1c9: add r9d,[rbp-0x70]
-  1ce: mov [r15+r8+0xC],r9d
-  1d3: add edi,[rbp-0x60]
-  1d8: mov [r15+r8+0x10],edi
-  1dd: add ecx,[rbp-0x50]
-  1e2: mov [r15+r8+0x14],ecx
-  1e7: mov ecx,edx
-  1ea: add ecx,[rbp-0x40]
-  1ef: mov [r15+r8+0x18],ecx
-  1f4: mov ecx,esi
-  1f7: add ecx,[rbp-0x30]
-  1fc: mov [r15+r8+0x1C],ecx
-  201: xor eax,ecx
-  204: mov rbx,[rbp-0x10]
-  208: mov r12,[rbp-0x18]
-  20c: mov r13,[rbp-0x20]
-  210: mov rsp,rbp
-  213: pop rbp
-  214: ret
-  215: ud2
+  161: je short 0x18E
+  163: mov r13,r12
+  166: mov r12,rbx
+  169: mov rbx,r9
+  16c: mov r9,rax
+  16f: mov rax,rsi
+  172: mov rdx,[rbp-0xD0]
+  179: mov rsi,rdx
+  17c: mov rdx,rcx
+  17f: mov rcx,rdi
+  182: mov [rbp-0xC0],r13
+  189: jmp 0xD0
+  18e: mov rdx,[rbp-0xD0]
+  195: add eax,[rbp-0xA0]
+  19d: mov r8,[rbp-0xB0]
+  1a4: mov [r15+r8],eax
+  1a8: add r9d,[rbp-0x90]
+  1b0: mov [r15+r8+4],r9d
+  1b5: mov r9d,ebx
+  1b8: add r9d,[rbp-0x80]
+  1bd: mov [r15+r8+8],r9d
+  1c2: mov r9d,r12d
+  1c5: add r9d,[rbp-0x70]
+  1ca: mov [r15+r8+0xC],r9d
+  1cf: add edi,[rbp-0x60]
+  1d4: mov [r15+r8+0x10],edi
+  1d9: add ecx,[rbp-0x50]
+  1de: mov [r15+r8+0x14],ecx
+  1e3: mov ecx,edx
+  1e6: add ecx,[rbp-0x40]
+  1eb: mov [r15+r8+0x18],ecx
+  1f0: mov ecx,esi
+  1f3: add ecx,[rbp-0x30]
+  1f8: mov [r15+r8+0x1C],ecx
+  1fd: xor eax,ecx
+  200: mov rbx,[rbp-0x10]
+  204: mov r12,[rbp-0x18]
+  208: mov r13,[rbp-0x20]
+  20c: mov rsp,rbp
+  20f: pop rbp
+  210: ret
+  211: ud2
 

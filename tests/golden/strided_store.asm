@@ -1,20 +1,21 @@
 function %mark:
   0: cmp edi,0x3E8
-  7: jbe 0x11
-  d: xor eax,eax
-  10: ret
-  11: test edi,edi
-  14: jne 0x1E
-  1a: xor eax,eax
-  1d: ret
-  1e: mov rax,rdi
-  21: shl eax,1
-  25: jmp short 0x50
-  27: nop [rax+rax]
-  30: nop [rax+rax]
-  39: nop [rax+rax]
-  42: nop [rax+rax]
-  4b: nop [rax+rax]
+  7: jbe short 0xD
+  9: xor eax,eax
+  c: ret
+  d: test edi,edi
+  10: jne short 0x16
+  12: xor eax,eax
+  15: ret
+  16: mov rax,rdi
+  19: shl eax,1
+  1d: jmp short 0x50
+  1f: nop [rax+rax]
+  28: nop [rax+rax]
+  31: nop [rax+rax]
+  3a: nop [rax+rax]
+  43: nop [rax+rax]
+  4c: nop [rax]
   50: mov byte ptr [r15+rax+0x400],1
   59: add eax,edi
   5c: cmp eax,0x7D1

@@ -243,6 +243,16 @@ impl Runnable {
         Runnable::from_compiled(f, compile(f))
     }
 
+    /// Compiled with every forward jump emitted in the 2-byte form first
+    /// (see `Compiler::set_optimistic_jumps`); also returns how many
+    /// times the function's emission began again.
+    pub fn optimistic(f: &Function) -> (Runnable, u64) {
+        let mut c = Compiler::new(opts());
+        c.set_optimistic_jumps(true);
+        let compiled = c.compile(f).expect("compile");
+        (Runnable::from_compiled(f, compiled), c.reemits())
+    }
+
     /// Compiled with `options` (which must suit the host to be run).
     pub fn with_options(f: &Function, options: CompileOptions) -> Runnable {
         let compiled = Compiler::new(options).compile(f).expect("compile");

@@ -1,11 +1,11 @@
-; %icmp_brif (34 bytes)
+; %icmp_brif (26 bytes)
   0: cmp edi,esi
-  3: jge 0x10
-  9: mov eax,1
-  f: ret
-  10: cmp edi,0xA
-  14: jbe 0x1E
-  1a: mov rax,rdi
-  1d: ret
-  1e: mov rax,rsi
-  21: ret
+  3: jge short 0xC
+  5: mov eax,1
+  b: ret
+  c: cmp edi,0xA
+  10: jbe short 0x16
+  12: mov rax,rdi
+  15: ret
+  16: mov rax,rsi
+  19: ret

@@ -1,17 +1,17 @@
-; %fcmp_brif (73 bytes)
+; %fcmp_brif (53 bytes)
   0: ucomisd xmm0,xmm1
-  5: jp 0x18
-  b: jne 0x18
-  11: mov eax,1
-  17: ret
-  18: ucomisd xmm0,xmm1
-  1d: jp 0x29
-  23: je 0x30
-  29: mov eax,2
-  2f: ret
-  30: ucomisd xmm1,xmm0
-  35: jbe 0x42
-  3b: mov eax,3
-  41: ret
-  42: mov eax,4
-  48: ret
+  5: jp short 0x10
+  7: jne short 0x10
+  9: mov eax,1
+  f: ret
+  10: ucomisd xmm0,xmm1
+  15: jp short 0x19
+  17: je short 0x20
+  19: mov eax,2
+  1f: ret
+  20: ucomisd xmm1,xmm0
+  25: jbe short 0x2E
+  27: mov eax,3
+  2d: ret
+  2e: mov eax,4
+  34: ret

@@ -1,14 +1,14 @@
-; %test_branch (47 bytes)
+; %test_branch (36 bytes)
   0: test edi,esi
-  3: je 0x1B
-  9: test rdx,0xFF
-  10: je 0x27
-  16: jmp 0x2B
-  1b: test rdx,rdx
-  1e: sete al
-  22: movzx eax,al
-  26: ret
-  27: mov rax,rdi
-  2a: ret
-  2b: mov rax,rsi
-  2e: ret
+  3: je short 0x10
+  5: test rdx,0xFF
+  c: je short 0x1C
+  e: jmp short 0x20
+  10: test rdx,rdx
+  13: sete al
+  17: movzx eax,al
+  1b: ret
+  1c: mov rax,rdi
+  1f: ret
+  20: mov rax,rsi
+  23: ret
