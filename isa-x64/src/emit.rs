@@ -632,7 +632,7 @@ impl Emitter {
         }
         let l = self.label();
         // (Each stub is a 2-byte `ud2`, in order after the blocks.)
-        self.set_est(l, self.est_end + 2 * self.stubs.len() as u32);
+        self.set_est(l, self.est_end.saturating_add(2 * self.stubs.len() as u32));
         self.cur_stubs.push((code, l));
         self.stubs
             .push((l, code, self.cur_srcloc, self.in_frameless));
