@@ -254,7 +254,7 @@ fn wast_failure_exits_non_zero() {
 
 #[test]
 fn compile_ir_and_asm() {
-    for emit in ["ir", "asm"] {
+    for emit in ["ir", "asm", "size"] {
         let out = strata(&["compile", "--emit", emit, "examples/fib.wat"]);
         assert!(out.status.success(), "--emit {emit}: {}", stderr(&out));
         let text = stdout(&out);
@@ -326,6 +326,75 @@ fn compile_prints_only_the_functions_asked_for() {
             "{}",
             stderr(&out)
         );
+    }
+}
+
+/// `--emit size` prints one line per function, `function %NAME: C bytes of
+/// code, D bytes of data`: C ends within one instruction after the last
+/// instruction of the assembly listing, D counts the listing's data rows'
+/// bytes, and `--function` finds names that hold `: ` and `:`.
+#[test]
+fn compile_sizes() {
+    let path = scratch(
+        "sized_funcs.wat",
+        br#"(module
+  (func $a:b (export "x") (param i32) (result i32) local.get 0)
+  (func $"c: d" (param f64) (result f64) local.get 0 f64.const 1.5 f64.add)
+  (func (param i32) (result i32)
+    (block (block (block (br_table 0 1 2 (local.get 0))) (return (i32.const 1)))
+      (return (i32.const 2)))
+    i32.const 3))"#,
+    );
+    let path = path.to_str().unwrap();
+    for tier in ["baseline", "optimizing"] {
+        let sizes = stdout(&strata(&[
+            "compile", "--tier", tier, "--emit", "size", path,
+        ]));
+        let asm = stdout(&strata(&["compile", "--tier", tier, "--emit", "asm", path]));
+        let lines: Vec<&str> = sizes.lines().collect();
+        assert_eq!(lines.len(), 3, "{sizes}");
+        for (line, name) in lines.iter().zip(["a:b", "c: d", "f2"]) {
+            let rest = line
+                .strip_prefix(&format!("function %{name}: "))
+                .unwrap_or_else(|| panic!("{tier}: {line}"));
+            let (code, data) = rest
+                .strip_suffix(" bytes of data")
+                .and_then(|r| r.split_once(" bytes of code, "))
+                .unwrap_or_else(|| panic!("{tier}: {line}"));
+            let code: u64 = code.parse().unwrap();
+            let data: u64 = data.parse().unwrap();
+            // The function's listing: instructions, then data rows.
+            let start = asm.find(&format!("function %{name}:\n")).unwrap();
+            let body = asm[start..].split("\n\n").next().unwrap();
+            let mut last_inst = 0;
+            let mut data_bytes = 0;
+            for l in body.lines().skip(1) {
+                let (off, text) = l.trim().split_once(": ").unwrap();
+                match text.strip_prefix(".bytes") {
+                    Some(bytes) => data_bytes += bytes.split_whitespace().count() as u64,
+                    None => last_inst = u64::from_str_radix(off, 16).unwrap(),
+                }
+            }
+            assert!(
+                last_inst < code && code <= last_inst + 15,
+                "{tier} {name}: {code} bytes of code, last instruction at {last_inst:#x}"
+            );
+            assert_eq!(data, data_bytes, "{tier} {name}");
+        }
+        let out = strata(&[
+            "compile",
+            "--tier",
+            tier,
+            "--emit",
+            "size",
+            "--function",
+            "c: d",
+            "--function",
+            "a:b",
+            path,
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(stdout(&out), format!("{}\n{}\n", lines[0], lines[1]));
     }
 }
 

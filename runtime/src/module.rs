@@ -94,6 +94,10 @@ pub enum Emit {
     Ir,
     /// The disassembly of each function.
     Asm,
+    /// The size of each function's machine code and of its data (jump
+    /// tables, float constants), one line per function: `function %NAME:
+    /// C bytes of code, D bytes of data`.
+    Size,
 }
 
 /// Text (`.wat`) or binary bytes to a binary module.
@@ -207,10 +211,21 @@ impl Backend<'_> {
                 format!("compiling function {}: {e}", func.name),
             )
         })?;
-        if let Some((text, Emit::Asm)) = &mut self.listing {
-            text.push_str(&format!("function %{}:\n", func.name));
-            text.push_str(&strata_isa_x64::listing(&compiled));
-            text.push('\n');
+        match &mut self.listing {
+            Some((text, Emit::Asm)) => {
+                text.push_str(&format!("function %{}:\n", func.name));
+                text.push_str(&strata_isa_x64::listing(&compiled));
+                text.push('\n');
+            }
+            Some((text, Emit::Size)) => {
+                let code = (compiled.code_len as usize).min(compiled.code.len());
+                text.push_str(&format!(
+                    "function %{}: {code} bytes of code, {} bytes of data\n",
+                    func.name,
+                    compiled.code.len() - code
+                ));
+            }
+            _ => {}
         }
         let func_index = self.num_imported_funcs + def as u32;
         self.out.append(

@@ -147,6 +147,8 @@ enum TierArg {
 enum EmitArg {
     Ir,
     Asm,
+    /// Bytes of machine code and data per function.
+    Size,
 }
 
 /// A failure of a subcommand: its message and exit status.
@@ -548,6 +550,7 @@ fn compile(
     let emit = match emit {
         EmitArg::Ir => Emit::Ir,
         EmitArg::Asm => Emit::Asm,
+        EmitArg::Size => Emit::Size,
     };
     let listing = strata::compile_listing(&engine, &bytes, emit)
         .map_err(|e| Failure::input(format!("{}: {}", path.display(), e.message())))?;
@@ -581,8 +584,9 @@ fn compile(
 
 /// Splits a listing of `compile_listing` into its functions: each starts
 /// at a line `function %NAME(SIGNATURE) {` (IR: the signature's types have
-/// no parentheses, so it opens at the line's last `(`) or `function
-/// %NAME:` (assembly) and runs up to the next one. Returns (NAME, the
+/// no parentheses, so it opens at the line's last `(`), `function
+/// %NAME:` (assembly) or `function %NAME: C bytes of code, D bytes of
+/// data` (sizes) and runs up to the next one. Returns (NAME, the
 /// function's text).
 fn listing_functions(listing: &str) -> Vec<(&str, &str)> {
     let starts: Vec<usize> = listing
@@ -599,6 +603,12 @@ fn listing_functions(listing: &str) -> Vec<(&str, &str)> {
             let header = text["function %".len()..].lines().next().unwrap_or("");
             let name = match header.strip_suffix(':') {
                 Some(name) => name,
+                None if header.ends_with(" bytes of data") => {
+                    // (The name may hold `: `; the sizes do not.)
+                    let sizes = header.rfind(" bytes of code, ").unwrap_or(0);
+                    let colon = header[..sizes].rfind(": ").unwrap_or(header.len());
+                    &header[..colon]
+                }
                 None => &header[..header.rfind('(').unwrap_or(header.len())],
             };
             (name, text)
