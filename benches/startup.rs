@@ -140,6 +140,7 @@ fn main() {
         );
         if let Some(g) = inputs.iter().find(|i| i.generated) {
             v8_compile(g, &mut report, quick);
+            wasmtime_compile(g, &mut report, quick);
         }
     }
     if run("first") {
@@ -1189,7 +1190,8 @@ impl FuncGen<'_> {
 // ---------------------------------------------------------------------------
 // V8 as a reference
 
-struct V8Row {
+/// A reference engine's compiler on the generated module.
+struct RefRow {
     compiler: &'static str,
     flags: &'static str,
     runs: usize,
@@ -1271,7 +1273,7 @@ fn v8_compile(input: &Input, report: &mut Report, quick: bool) {
             continue;
         }
         let min_s = times.iter().copied().fold(f64::INFINITY, f64::min);
-        report.v8.push(V8Row {
+        report.v8.push(RefRow {
             compiler,
             flags,
             runs,
@@ -1284,6 +1286,98 @@ fn v8_compile(input: &Input, report: &mut Report, quick: bool) {
     let _ = std::fs::remove_file(&script);
 }
 
+/// Wasmtime's Cranelift and Winch, each on one thread, compiling the
+/// generated module ahead of time with `wasmtime compile` (skipped with a
+/// note when there is no `wasmtime`). Each run is one process, timed
+/// from outside: its start-up and the writing of the `.cwasm` are in the
+/// time (milliseconds, against the seconds the compile takes).
+fn wasmtime_compile(input: &Input, report: &mut Report, quick: bool) {
+    // `wasmtime` on PATH, else where benches/install-wasmtime.sh builds it.
+    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/wasmtime/bin/wasmtime");
+    let found = [PathBuf::from("wasmtime"), local]
+        .into_iter()
+        .find_map(|exe| {
+            let out = std::process::Command::new(&exe)
+                .arg("--version")
+                .output()
+                .ok()?;
+            out.status.success().then_some((exe, out))
+        });
+    let Some((exe, out)) = found else {
+        report.notes.push(
+            "wasmtime not found (on PATH or in target/wasmtime/bin, where benches/install-wasmtime.sh builds it): no Wasmtime comparison."
+                .to_string(),
+        );
+        return;
+    };
+    report.wasmtime_version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let dir = std::env::temp_dir();
+    let module = dir.join(format!("strata-startup-wt-{}.wasm", std::process::id()));
+    let cwasm = dir.join(format!("strata-startup-wt-{}.cwasm", std::process::id()));
+    if std::fs::write(&module, &input.bytes).is_err() {
+        report
+            .notes
+            .push("could not write the Wasmtime comparison's module: skipped.".to_string());
+        return;
+    }
+    let compilers: [(&'static str, &'static str, usize); 2] = [
+        (
+            "Cranelift",
+            "-C compiler=cranelift -C parallel-compilation=n -C cache=n",
+            if quick { 1 } else { 3 },
+        ),
+        (
+            "Winch",
+            "-C compiler=winch -C parallel-compilation=n -C cache=n",
+            if quick { 1 } else { 5 },
+        ),
+    ];
+    for (compiler, flags, runs) in compilers {
+        eprintln!("Wasmtime {compiler}: {runs} compiles of the generated module");
+        let mut times = Vec::with_capacity(runs);
+        let mut failure = None;
+        for _ in 0..runs {
+            let t = Instant::now();
+            let result = std::process::Command::new(&exe)
+                .arg("compile")
+                .args(flags.split(' '))
+                .arg("-o")
+                .arg(&cwasm)
+                .arg(&module)
+                .output();
+            let elapsed = secs(t.elapsed());
+            match result {
+                Ok(o) if o.status.success() => times.push(elapsed),
+                Ok(o) => {
+                    failure = Some(String::from_utf8_lossy(&o.stderr).trim().to_string());
+                    break;
+                }
+                Err(e) => {
+                    failure = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+        if let Some(why) = failure {
+            report
+                .notes
+                .push(format!("Wasmtime {compiler} ({flags}) did not run: {why}"));
+            continue;
+        }
+        let min_s = times.iter().copied().fold(f64::INFINITY, f64::min);
+        report.wasmtime.push(RefRow {
+            compiler,
+            flags,
+            runs,
+            median_s: median(&mut times),
+            min_s,
+            code_bytes: input.stats.code_bytes,
+        });
+    }
+    let _ = std::fs::remove_file(&module);
+    let _ = std::fs::remove_file(&cwasm);
+}
+
 // ---------------------------------------------------------------------------
 // Report
 
@@ -1292,9 +1386,14 @@ struct Report {
     notes: Vec<String>,
     compile: Vec<CompileRow>,
     /// V8's compilers on the generated module, when `node` is on PATH.
-    v8: Vec<V8Row>,
+    v8: Vec<RefRow>,
     /// `node --version`.
     node: String,
+    /// Wasmtime's compilers on the generated module, when `wasmtime` is on
+    /// PATH.
+    wasmtime: Vec<RefRow>,
+    /// `wasmtime --version`.
+    wasmtime_version: String,
     first: Vec<FirstResultRow>,
     fib_bytes: usize,
     inst: Vec<InstRow>,
@@ -1351,6 +1450,26 @@ fn verdict(met: bool, by: String) -> String {
     } else {
         format!("**missed** ({by})")
     }
+}
+
+/// A reference engine's rows: its compilers on the generated module.
+fn ref_table(line: &mut impl FnMut(&str), flags_title: &str, rows: &[RefRow]) {
+    line(&format!(
+        "| compiler | {flags_title} | runs | median | min | MB/s |"
+    ));
+    line("|---|---|---:|---:|---:|---:|");
+    for r in rows {
+        line(&format!(
+            "| {} | `{}` | {} | {:.2} ms | {:.2} ms | **{:.2}** |",
+            r.compiler,
+            r.flags,
+            r.runs,
+            r.median_s * 1e3,
+            r.min_s * 1e3,
+            r.code_bytes as f64 / r.median_s / 1e6
+        ));
+    }
+    line("");
 }
 
 impl Report {
@@ -1527,23 +1646,18 @@ impl Report {
                     self.node
                 ));
                 line("");
-                line("| compiler | node flags | runs | median | min | MB/s |");
-                line("|---|---|---:|---:|---:|---:|");
-                for r in &self.v8 {
-                    line(&format!(
-                        "| {} | `{}` | {} | {:.2} ms | {:.2} ms | **{:.2}** |",
-                        r.compiler,
-                        r.flags,
-                        r.runs,
-                        r.median_s * 1e3,
-                        r.min_s * 1e3,
-                        r.code_bytes as f64 / r.median_s / 1e6
-                    ));
-                }
+                ref_table(&mut line, "node flags", &self.v8);
+            }
+            if !self.wasmtime.is_empty() {
+                line(&format!(
+                    "Wasmtime ({}) on the same generated module, each compiler alone on one thread: `wasmtime compile` to a `.cwasm` file, one process per run, timed from outside (process start-up and writing the file included). The same machine, the same run:",
+                    self.wasmtime_version
+                ));
                 line("");
+                ref_table(&mut line, "wasmtime flags", &self.wasmtime);
             }
             line(
-                "For scale, published figures of other engines (as quoted in the project issue; other machines and other modules, so only the order of magnitude compares): V8 Liftoff ~23 MB/s, Wasmtime Winch ~4.8 MB/s, V8 TurboFan ~1.0 MB/s, Wasmtime Cranelift ~0.8 MB/s.",
+                "For scale, the figures quoted in the project issue (another machine, another module; the reference engines measured above, when present, are the ones that compare): V8 Liftoff ~23 MB/s, Wasmtime Winch ~4.8 MB/s, V8 TurboFan ~1.0 MB/s, Wasmtime Cranelift ~0.8 MB/s.",
             );
             line("");
         }

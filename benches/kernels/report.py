@@ -5,8 +5,10 @@ Builds each kernel of this folder with clang -O2 natively and for wasm32
 (freestanding, exporting `run`, with the Wasm 2.0 features that LLVM 19 and
 later enable by default: see `WASM_FEATURES`), then runs native, `strata run --tier baseline`
 and `strata run --tier optimizing` on the same argument, interleaved, several
-times; checks that every run prints the same result; prints a markdown table of
-median times and ratios with a geometric-mean row.
+times (and, when `wasmtime` is on PATH or in target/wasmtime/bin, where
+benches/install-wasmtime.sh builds it, `wasmtime run` with Cranelift and with
+Winch); checks that every run prints the same result; prints a markdown table
+of median times and ratios with a geometric-mean row.
 
 Usage (from the repository root, after `cargo build --release`):
 
@@ -29,6 +31,9 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+# Column titles of the reference engines.
+TITLES = {"cranelift": "Wasmtime Cranelift", "winch": "Wasmtime Winch"}
 
 # kernel -> argument (sized for a few hundred milliseconds natively)
 KERNELS = {
@@ -112,6 +117,8 @@ def main():
     p.add_argument("--only", nargs="*", default=None)
     p.add_argument("--tiers", default="baseline,optimizing",
                    help="comma-separated strata tiers to run (the table needs both)")
+    p.add_argument("--no-wasmtime", action="store_true",
+                   help="leave out Wasmtime's Cranelift and Winch even when wasmtime is on PATH")
     args = p.parse_args()
 
     build(args.out, args.clang)
@@ -125,6 +132,20 @@ def main():
     }
     tiers = args.tiers.split(",")
     modes = {m: c for m, c in modes.items() if m == "native" or m in tiers}
+    # Wasmtime's two compilers as references, when `wasmtime` is on PATH or
+    # in target/wasmtime/bin (benches/install-wasmtime.sh; `--no-wasmtime`
+    # leaves them out): Cranelift (its optimizing compiler,
+    # the default) and Winch (its baseline compiler), the module cache off.
+    local = os.path.join(HERE, "..", "..", "target", "wasmtime", "bin", "wasmtime")
+    wasmtime = None if args.no_wasmtime else (
+        shutil.which("wasmtime") or (local if os.access(local, os.X_OK) else None))
+    if wasmtime:
+        for name, compiler in (("cranelift", "cranelift"), ("winch", "winch")):
+            modes[name] = (lambda c: lambda k: [
+                wasmtime, "run", "-C", f"compiler={c}", "-C", "cache=n", "--invoke", "run",
+                os.path.join(args.out, k + ".wasm"), str(KERNELS[k])])(compiler)
+    else:
+        print("no wasmtime (not on PATH nor in target/wasmtime/bin; benches/install-wasmtime.sh builds it) or --no-wasmtime: no Cranelift and Winch columns", file=sys.stderr)
     times = {k: {m: [] for m in modes} for k in kernels}
     for _ in range(args.reps):
         for k in kernels:
@@ -137,25 +158,42 @@ def main():
                     sys.exit(f"{k}: {m} printed {out!r}, native printed {expected!r}")
                 times[k][m].append(t)
 
-    if len(modes) != 3:
+    if not all(m in modes for m in ("baseline", "optimizing")):
         for k in kernels:
             print(k, {m: round(statistics.median(v), 3) for m, v in times[k].items()})
         return
-    print("| kernel | native (s) | baseline (s) | optimizing (s) | baseline / native | optimizing / native | baseline / optimizing |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    ratios = {"bn": [], "on": [], "bo": []}
+    refs = [m for m in ("cranelift", "winch") if m in modes]
+    head = "| kernel | native (s) | baseline (s) | optimizing (s) |"
+    rule = "| --- | ---: | ---: | ---: |"
+    for m in refs:
+        head += f" {TITLES[m]} (s) |"
+        rule += " ---: |"
+    head += " baseline / native | optimizing / native | baseline / optimizing |"
+    rule += " ---: | ---: | ---: |"
+    if refs:
+        head += "".join(f" {TITLES[m]} / native |" for m in refs)
+        rule += " ---: |" * len(refs)
+    if len(refs) == 2:
+        head += " Winch / Cranelift |"
+        rule += " ---: |"
+    print(head)
+    print(rule)
+    cols = []
     for k in kernels:
-        n, b, o = (statistics.median(times[k][m]) for m in modes)
-        ratios["bn"].append(b / n)
-        ratios["on"].append(o / n)
-        ratios["bo"].append(b / o)
-        print(f"| {k} | {n:.3f} | {b:.3f} | {o:.3f} | {b / n:.2f}x | {o / n:.2f}x | {b / o:.2f}x |")
+        med = {m: statistics.median(times[k][m]) for m in modes}
+        n, b, o = med["native"], med["baseline"], med["optimizing"]
+        row = [b / n, o / n, b / o] + [med[m] / n for m in refs]
+        if len(refs) == 2:
+            row.append(med["winch"] / med["cranelift"])
+        cols.append(row)
+        secs = "".join(f" {med[m]:.3f} |" for m in ["native", "baseline", "optimizing"] + refs)
+        print(f"| {k} |{secs}" + "".join(f" {x:.2f}x |" for x in row))
 
     def geo(xs):
         return math.exp(sum(math.log(x) for x in xs) / len(xs))
 
-    print(f"| **geometric mean** | | | | **{geo(ratios['bn']):.2f}x** | **{geo(ratios['on']):.2f}x** | **{geo(ratios['bo']):.2f}x** |")
-
+    means = [geo([r[i] for r in cols]) for i in range(len(cols[0]))]
+    print("| **geometric mean** | | | |" + " |" * len(refs) + "".join(f" **{x:.2f}x** |" for x in means))
 
 if __name__ == "__main__":
     main()

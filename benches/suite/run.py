@@ -19,10 +19,11 @@ source is newer than the output), then runs each program on
     node                   node's WASI (V8 default: Liftoff, then TurboFan)
     node liftoff           node --liftoff --no-wasm-tier-up
     node turbofan          node --no-liftoff
-    wasmtime               wasmtime run (its default compiler, Cranelift)
-    wasmtime winch         wasmtime run -C compiler=winch (baseline compiler)
+    wasmtime               wasmtime run -C cache=n (its default compiler, Cranelift)
+    wasmtime winch         wasmtime run -C compiler=winch -C cache=n (baseline compiler)
 
-(the wasmtime engines only if `wasmtime` is on PATH; a wasmtime build without
+(the wasmtime engines only if `wasmtime` is on PATH or in target/wasmtime/bin,
+where benches/install-wasmtime.sh puts it; a wasmtime build without
 Winch shows up as a failed "wasmtime winch" column)
 
 interleaved (rep by rep, program by program, engine by engine), --reps times,
@@ -56,6 +57,12 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def find_wasmtime():
+    """`wasmtime` on PATH, else the one benches/install-wasmtime.sh builds."""
+    local = os.path.join(ROOT, "target", "wasmtime", "bin", "wasmtime")
+    return shutil.which("wasmtime") or (local if os.access(local, os.X_OK) else None)
 NODE_RUNNER = os.path.join(HERE, "node_wasi.cjs")
 
 # program -> argv[1] (sized for roughly 0.3-1 s natively on a 2020s x86-64 core)
@@ -98,12 +105,13 @@ def engines(args):
         out.append(("node turbofan", lambda exe, wasm, a: base + ["--no-liftoff", NODE_RUNNER, wasm, a]))
     else:
         notes.append("node not found on PATH: node columns skipped.")
-    wasmtime = shutil.which("wasmtime")
+    wasmtime = find_wasmtime()
     if wasmtime:
-        out.append(("wasmtime", lambda exe, wasm, a: [wasmtime, "run", wasm, a]))
-        out.append(("wasmtime winch", lambda exe, wasm, a: [wasmtime, "run", "-C", "compiler=winch", wasm, a]))
+        # `-C cache=n`: every run compiles, as strata's and node's do.
+        out.append(("wasmtime", lambda exe, wasm, a: [wasmtime, "run", "-C", "cache=n", wasm, a]))
+        out.append(("wasmtime winch", lambda exe, wasm, a: [wasmtime, "run", "-C", "compiler=winch", "-C", "cache=n", wasm, a]))
     else:
-        notes.append("wasmtime not found on PATH: wasmtime columns (Cranelift, Winch) skipped.")
+        notes.append("wasmtime not found (on PATH or in target/wasmtime/bin, where benches/install-wasmtime.sh builds it): wasmtime columns (Cranelift, Winch) skipped.")
     return out, notes
 
 
@@ -159,7 +167,7 @@ def machine_info():
             model += f" (family {fields['cpu family']}, model {fields['model']})"
     nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip() or str(os.cpu_count())
     info = [f"CPU: {model}", f"nproc: {nproc}", f"OS: {platform.system()} {platform.release()} {platform.machine()}"]
-    for tool, cmd in (("clang", ["clang", "--version"]), ("node", ["node", "--version"]), ("wasmtime", ["wasmtime", "--version"])):
+    for tool, cmd in (("clang", ["clang", "--version"]), ("node", ["node", "--version"]), ("wasmtime", [find_wasmtime() or "wasmtime", "--version"])):
         if shutil.which(cmd[0]):
             v = subprocess.run(cmd, capture_output=True, text=True).stdout.strip().splitlines()
             if v:
