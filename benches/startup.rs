@@ -1200,6 +1200,26 @@ struct RefRow {
     code_bytes: usize,
 }
 
+impl RefRow {
+    /// The row of `times` (seconds, one per run; not empty).
+    fn new(
+        compiler: &'static str,
+        flags: &'static str,
+        mut times: Vec<f64>,
+        code_bytes: usize,
+    ) -> Self {
+        let min_s = times.iter().copied().fold(f64::INFINITY, f64::min);
+        RefRow {
+            compiler,
+            flags,
+            runs: times.len(),
+            median_s: median(&mut times),
+            min_s,
+            code_bytes,
+        }
+    }
+}
+
 /// Compiles `bytes` `runs` times with `new WebAssembly.Module` in node;
 /// each run appends a custom section of its own (V8 caches modules by
 /// their bytes). Prints one time in seconds per line.
@@ -1255,7 +1275,7 @@ fn v8_compile(input: &Input, report: &mut Report, quick: bool) {
             .arg(&module)
             .arg(runs.to_string())
             .output();
-        let mut times: Vec<f64> = match &result {
+        let times: Vec<f64> = match &result {
             Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout)
                 .lines()
                 .filter_map(|l| l.trim().parse().ok())
@@ -1272,15 +1292,9 @@ fn v8_compile(input: &Input, report: &mut Report, quick: bool) {
                 .push(format!("V8 {compiler} ({flags}) did not run: {why}"));
             continue;
         }
-        let min_s = times.iter().copied().fold(f64::INFINITY, f64::min);
-        report.v8.push(RefRow {
-            compiler,
-            flags,
-            runs,
-            median_s: median(&mut times),
-            min_s,
-            code_bytes: input.stats.code_bytes,
-        });
+        report
+            .v8
+            .push(RefRow::new(compiler, flags, times, input.stats.code_bytes));
     }
     let _ = std::fs::remove_file(&module);
     let _ = std::fs::remove_file(&script);
@@ -1364,15 +1378,9 @@ fn wasmtime_compile(input: &Input, report: &mut Report, quick: bool) {
                 .push(format!("Wasmtime {compiler} ({flags}) did not run: {why}"));
             continue;
         }
-        let min_s = times.iter().copied().fold(f64::INFINITY, f64::min);
-        report.wasmtime.push(RefRow {
-            compiler,
-            flags,
-            runs,
-            median_s: median(&mut times),
-            min_s,
-            code_bytes: input.stats.code_bytes,
-        });
+        report
+            .wasmtime
+            .push(RefRow::new(compiler, flags, times, input.stats.code_bytes));
     }
     let _ = std::fs::remove_file(&module);
     let _ = std::fs::remove_file(&cwasm);
