@@ -140,10 +140,10 @@ def main():
     wasmtime = None if args.no_wasmtime else (
         shutil.which("wasmtime") or (local if os.access(local, os.X_OK) else None))
     if wasmtime:
-        for name, compiler in (("cranelift", "cranelift"), ("winch", "winch")):
-            modes[name] = (lambda c: lambda k: [
+        for compiler in ("cranelift", "winch"):
+            modes[compiler] = lambda k, c=compiler: [
                 wasmtime, "run", "-C", f"compiler={c}", "-C", "cache=n", "--invoke", "run",
-                os.path.join(args.out, k + ".wasm"), str(KERNELS[k])])(compiler)
+                os.path.join(args.out, k + ".wasm"), str(KERNELS[k])]
     else:
         print("no wasmtime (not on PATH nor in target/wasmtime/bin; benches/install-wasmtime.sh builds it) or --no-wasmtime: no Cranelift and Winch columns", file=sys.stderr)
     times = {k: {m: [] for m in modes} for k in kernels}
