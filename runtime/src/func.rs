@@ -465,7 +465,10 @@ fn value_buffer<'a>(
 }
 
 fn host_dispatch_inner(ctx: &HostFuncCtx, values: *mut u128) -> u32 {
-    let ty = ctx.ty.clone();
+    // Borrowed, not cloned: the context is a box the store keeps for its
+    // whole life, and a clone of the type's two `Arc`s would cost four
+    // atomic read-modify-writes per call.
+    let ty = &ctx.ty;
     let store = ctx.store;
     let n = ty.params().len().max(ty.results().len());
     // SAFETY: the trampoline reserved `max(params, results)` slots.
@@ -496,7 +499,7 @@ fn host_dispatch_inner(ctx: &HostFuncCtx, values: *mut u128) -> u32 {
             // SAFETY: the host closure's borrow of the store has ended; no
             // other reference to it is live during this conversion.
             let s = unsafe { &mut *store };
-            match results_to_raw(s, &ty, results, slots) {
+            match results_to_raw(s, ty, results, slots) {
                 Ok(()) => return 0,
                 Err(e) => e,
             }
