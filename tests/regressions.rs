@@ -204,3 +204,17 @@ fn branch_on_a_load_to_one_place_still_loads() {
         ],
     );
 }
+
+#[test]
+fn a_value_kept_below_an_if_with_a_loop_in_its_then_arm() {
+    use Expect::Returns;
+    // (tests/tiering.rs runs it through OSR, where it went wrong.)
+    check(
+        "osr_stack_below_if.wat",
+        &[
+            ("run", vec![Val::I32(0)], Returns(vec![Val::I32(0)])),
+            ("run", vec![Val::I32(3)], Returns(vec![Val::I32(0)])),
+            ("run", vec![Val::I32(40)], Returns(vec![Val::I32(0)])),
+        ],
+    );
+}

@@ -464,6 +464,38 @@ fn osr_into_an_inner_loop_runs_the_rest_of_the_nest() {
     }
 }
 
+/// `run` keeps a value below an `if` whose then arm holds a loop and whose
+/// else arm falls through to a use of the value; it returns 0 (the file
+/// says why). From the differential test, seed 33,704,963: in an OSR
+/// variant the entries below a loop are that loop header's phis, which
+/// the translator kept using in the else arm and after the `if`, where
+/// they are not defined.
+const STACK_BELOW_IF: &str = include_str!("regressions/osr_stack_below_if.wat");
+
+#[test]
+fn osr_into_a_loop_in_an_if_keeps_the_values_below_it_for_the_else_arm() {
+    let mut entered = 0;
+    for budget in [2, 3, 5, 8, 13, 20, 50] {
+        for n in [3, 10, 40] {
+            let (engine, events) = tiered(budget, 1, true, |_| {});
+            let module = Module::new(&engine, STACK_BELOW_IF).unwrap();
+            let mut store = Store::new(&engine, ());
+            let i = Instance::new(&mut store, &module, &[]).unwrap();
+            let run = i.get_typed_func::<i32, i32>(&mut store, "run").unwrap();
+            assert_eq!(
+                run.call(&mut store, n).unwrap(),
+                0,
+                "budget {budget}, n = {n}"
+            );
+            entered += osr_events(&events.lock().unwrap(), "run")
+                .iter()
+                .filter(|e| e.loop_index == Some(1))
+                .count();
+        }
+    }
+    assert!(entered > 0, "no run entered the inner loop through OSR");
+}
+
 /// The engine keeps the most recent `TIER_EVENTS_KEPT` tier-ups, not every
 /// one: an engine that loads and runs modules for as long as its embedder
 /// lives does not grow with them. `on_tier_up` sees them all.

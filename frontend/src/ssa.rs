@@ -1229,6 +1229,9 @@ impl Ctx<'_> {
         self.t.frame_types.extend_from_slice(&results);
         if kind == FrameKind::Loop {
             self.t.loop_depth += 1;
+        } else {
+            // (A loop writes them in `op_loop`, before its entry's jump.)
+            self.osr_write_slots(self.t.stack.len() - params.len());
         }
         self.t.frames.push(Frame {
             kind,
@@ -1344,14 +1347,7 @@ impl Ctx<'_> {
                 offset,
             ));
         }
-        if osr_mode {
-            let from = self.t.cur.expect("reachable");
-            for j in 0..height {
-                let v = self.t.stack[j];
-                let var = self.slot_var(j, self.func.value_type(v));
-                self.write_variable(var, from, v);
-            }
-        }
+        self.osr_write_slots(height);
         // Enter the loop with its parameters as the header's arguments.
         let header = self.label(fi);
         self.jump_to_frame(fi);
@@ -1374,13 +1370,7 @@ impl Ctx<'_> {
         }
         self.truncate_stack(height);
         self.switch_to(header);
-        if osr_mode {
-            for j in 0..height {
-                let var = self.slot_var(j, self.func.value_type(self.t.stack[j]));
-                let v = self.read_variable(var, header);
-                self.t.stack[j] = v;
-            }
-        }
+        self.osr_read_slots(header, height);
         self.push_fixed_phis(header, n);
         if in_chain {
             // Entered with the flag set: on to the next loop's header.
@@ -1401,6 +1391,40 @@ impl Ctx<'_> {
             self.switch_to(body);
         }
         Ok(())
+    }
+
+    /// In an OSR variant, writes the operand-stack entries below `height`
+    /// into their slot variables in the current block: at every frame's
+    /// start, so that each path into the frame's end (or a loop's header)
+    /// has them defined (see [`Self::osr_read_slots`]).
+    fn osr_write_slots(&mut self, height: usize) {
+        if self.t.osr.is_none() {
+            return;
+        }
+        let from = self.t.cur.expect("reachable");
+        for j in 0..height {
+            let v = self.t.stack[j];
+            let var = self.slot_var(j, self.func.value_type(v));
+            self.write_variable(var, from, v);
+        }
+    }
+
+    /// In an OSR variant, reads the operand-stack entries below `height`
+    /// from their slot variables at `b`, a loop header or a frame's end.
+    /// A loop header makes them phis (the OSR entry may come in with other
+    /// values), and a later merge may join a path through that header with
+    /// one around it (an `if` whose other arm has no loop, a branch out of
+    /// a block taken before its loop): there the value the translator last
+    /// held does not dominate, so it is read again as a variable.
+    fn osr_read_slots(&mut self, b: Block, height: usize) {
+        if self.t.osr.is_none() {
+            return;
+        }
+        for j in 0..height {
+            let var = self.slot_var(j, self.func.value_type(self.t.stack[j]));
+            let v = self.read_variable(var, b);
+            self.t.stack[j] = v;
+        }
     }
 
     /// The variable (numbered after the locals) that carries operand-stack
@@ -1531,6 +1555,9 @@ impl Ctx<'_> {
         let (height, start, n) = (f.height, f.saved_start as usize, f.num_params as usize);
         self.truncate_stack(height);
         self.switch_to(else_block);
+        // (The then arm may have replaced them with a loop header's phis,
+        // which do not dominate this arm.)
+        self.osr_read_slots(else_block, height);
         for i in start..start + n {
             let v = self.t.saved_params[i];
             self.push(v);
@@ -1590,6 +1617,7 @@ impl Ctx<'_> {
                             self.seal(label);
                             self.set_skip(label, &f);
                             self.switch_to(label);
+                            self.osr_read_slots(label, f.height);
                             self.push_fixed_phis(label, f.num_results as usize);
                         }
                     }
