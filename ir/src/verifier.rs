@@ -10,13 +10,18 @@
 //!    ends with its only terminator.
 //! 3. **Definitions**: every used value is defined somewhere; in SSA form
 //!    each value is defined exactly once, and a use in the block of its
-//!    definition comes after it. (Dominance across blocks is not checked.)
+//!    definition comes after it.
 //! 4. **Types and targets**, per instruction: operand and result types (see
 //!    [`crate::InstData`]), branch targets in the layout, branch arguments
 //!    matching the target's parameters, `br_table` with a non-empty table,
 //!    `return` values matching the signature.
+//! 5. **Dominance** (SSA form): a value used in another block than its
+//!    definition's is defined in a block that dominates the user (every
+//!    path from the entry to the use passes the definition). Uses in blocks
+//!    the entry cannot reach are not checked: they never run.
 //!
-//! Everything is linear in the size of the function.
+//! Everything is linear in the size of the function, but for the dominator
+//! tree of step 5 (see [`crate::opt::domtree`]).
 
 use std::fmt;
 
@@ -63,8 +68,12 @@ pub fn verify(func: &Function, ssa: bool) -> Result<(), VerifierError> {
     v.structure()?;
     v.structure_ok = true;
     v.blocks()?;
-    v.definitions()?;
-    v.instructions()
+    let def_block = v.definitions()?;
+    v.instructions()?;
+    if ssa {
+        v.dominance(&def_block)?;
+    }
+    Ok(())
 }
 
 struct Verifier<'a> {
@@ -235,7 +244,8 @@ impl Verifier<'_> {
 
     // ---- 3. definitions ------------------------------------------------
 
-    fn definitions(&self) -> Result<(), VerifierError> {
+    /// Returns each value's defining block (`UNDEF` for none).
+    fn definitions(&self) -> Result<Vec<u32>, VerifierError> {
         let f = self.func;
         // For each value: the block of its (first) definition and the
         // position there (0 for block parameters, instruction index + 1).
@@ -281,6 +291,33 @@ impl Verifier<'_> {
                         && def_pos[v.index()] > pos as u32
                     {
                         problem = Some(format!("{v} is used before its definition"));
+                    }
+                });
+                if let Some(m) = problem {
+                    return self.error(Some(b), Some(i), m);
+                }
+            }
+        }
+        Ok(def_block)
+    }
+
+    // ---- 5. dominance --------------------------------------------------
+
+    fn dominance(&self, def_block: &[u32]) -> Result<(), VerifierError> {
+        let f = self.func;
+        let dt = crate::opt::domtree::DomTree::compute(f);
+        for &b in &f.layout {
+            if !dt.is_reachable(b) {
+                continue;
+            }
+            for &i in &f.blocks[b.index()].insts {
+                let mut problem = None;
+                f.for_each_use(i, |v| {
+                    let d = Block(def_block[v.index()]);
+                    if problem.is_none() && d != b && !dt.dominates(d, b) {
+                        problem = Some(format!(
+                            "{v} is used here but defined in {d}, which does not dominate {b}"
+                        ));
                     }
                 });
                 if let Some(m) = problem {
@@ -882,6 +919,38 @@ block0(v0: f64):
                 .message
                 .contains("appears in two places")
         );
+    }
+
+    /// The shape of the OSR bug of 89bb626: a value defined in one arm
+    /// (here a block parameter of `block1`) used where the other arm
+    /// comes too.
+    #[test]
+    fn ssa_uses_are_dominated_by_their_definitions() {
+        let join = "function %f(i32) -> i32 {
+block0(v0: i32):
+    v1 = iconst.i32 1
+    brif v0, block1(v1), block2
+block1(v2: i32):
+    jump block3
+block2:
+    jump block3
+block3:
+    v3 = iadd.i32 v2, v0
+    return v3
+}";
+        let e = reject(join, true);
+        assert!(
+            e.message
+                .contains("v2 is used here but defined in block1, which does not dominate block3"),
+            "{e}"
+        );
+        assert_eq!(e.inst_text, "v3 = iadd.i32 v2, v0");
+        // Used where its block dominates: accepted; in a block the entry
+        // cannot reach, a use never runs and is not checked.
+        let dominated = join.replace("block2:\n    jump block3", "block2:\n    return v0");
+        verify(&parse_function(&dominated).unwrap(), true).unwrap();
+        let unreachable = join.replace("brif v0, block1(v1), block2", "return v1");
+        verify(&parse_function(&unreachable).unwrap(), true).unwrap();
     }
 
     #[test]
