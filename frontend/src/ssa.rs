@@ -1229,10 +1229,10 @@ impl Ctx<'_> {
         self.t.frame_types.extend_from_slice(&results);
         if kind == FrameKind::Loop {
             self.t.loop_depth += 1;
-        } else {
-            // (A loop writes them in `op_loop`, before its entry's jump.)
-            self.osr_write_slots(self.t.stack.len() - params.len());
         }
+        // (Still in the block before the frame: before a loop's entry jump
+        // and an `if`'s branch.)
+        self.osr_write_slots(self.t.stack.len() - params.len());
         self.t.frames.push(Frame {
             kind,
             dead: false,
@@ -1338,7 +1338,8 @@ impl Ctx<'_> {
         // In an OSR variant, the optimized code may enter a loop nest in the
         // middle, so every loop header merges the operand-stack entries below
         // the loop like locals: they become variables (one per stack slot
-        // and type), written before the loop and read at its header.
+        // and type), written before the loop (by `push_frame`) and read at
+        // its header.
         let osr_mode = self.t.osr.is_some();
         let osr_here = self.t.osr == Some(loop_index);
         if osr_here && self.t.num_locals as usize + self.t.stack.len() > MAX_OSR_STATE {
@@ -1347,7 +1348,6 @@ impl Ctx<'_> {
                 offset,
             ));
         }
-        self.osr_write_slots(height);
         // Enter the loop with its parameters as the header's arguments.
         let header = self.label(fi);
         self.jump_to_frame(fi);
