@@ -467,3 +467,74 @@ fn funcref_round_trip_through_wasm_global_and_table() {
     g_to_table.call(&mut store, 0).unwrap();
     assert!(call.call(&mut store, (0, 1)).is_err());
 }
+
+#[test]
+fn host_function_failures_called_from_wasm_become_host_traps() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "h" "panics" (func $panics (param i32) (result i32)))
+             (import "h" "wrong_type" (func $wrong_type (result i32)))
+             (import "h" "foreign" (func $foreign (result funcref)))
+             (import "h" "caller" (func $caller (param i64 f32) (result f64 i32)))
+             (func (export "panics") (param i32) (result i32) local.get 0 call $panics)
+             (func (export "wrong_type") (result i32) call $wrong_type)
+             (func (export "foreign") (result i32) call $foreign ref.is_null)
+             (func (export "caller") (param i64 f32) (result f64 i32)
+               local.get 0 local.get 1 call $caller))"#,
+    )
+    .unwrap();
+    let mut other = Store::new(&engine, ());
+    let foreign = Func::wrap(&mut other, || 1i32).unwrap();
+    let mut store = Store::new(&engine, 5u32);
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("h", "panics", |x: i32| {
+            assert!(x != 13, "unlucky {x}");
+            x + 1
+        })
+        .unwrap()
+        .func_new(
+            "h",
+            "wrong_type",
+            FuncType::new([], [ValType::I32]),
+            |_, _, results| {
+                results[0] = Val::I64(1);
+                Ok(())
+            },
+        )
+        .unwrap()
+        .func_wrap("h", "foreign", move || Some(foreign))
+        .unwrap()
+        .func_wrap(
+            "h",
+            "caller",
+            |caller: strata::Caller<'_, u32>, a: i64, b: f32| {
+                (a as f64 + f64::from(b), *caller.data() as i32)
+            },
+        )
+        .unwrap();
+    let i = linker.instantiate(&mut store, &module).unwrap();
+    let panics = i.get_typed_func::<i32, i32>(&mut store, "panics").unwrap();
+    assert_eq!(panics.call(&mut store, 1).unwrap(), 2);
+    let err = panics.call(&mut store, 13).unwrap_err().to_string();
+    assert!(err.contains("host function panicked: unlucky 13"), "{err}");
+    // The store is usable after the panic was turned into a trap.
+    assert_eq!(panics.call(&mut store, 41).unwrap(), 42);
+    let wrong = i
+        .get_typed_func::<(), i32>(&mut store, "wrong_type")
+        .unwrap();
+    let err = wrong.call(&mut store, ()).unwrap_err().to_string();
+    assert!(
+        err.contains("host function returned a i64 where i32 was expected"),
+        "{err}"
+    );
+    let foreign = i.get_typed_func::<(), i32>(&mut store, "foreign").unwrap();
+    let err = foreign.call(&mut store, ()).unwrap_err().to_string();
+    assert!(err.contains("belongs to a store other than"), "{err}");
+    let caller = i
+        .get_typed_func::<(i64, f32), (f64, i32)>(&mut store, "caller")
+        .unwrap();
+    assert_eq!(caller.call(&mut store, (-7, 0.5)).unwrap(), (-6.5, 5));
+}

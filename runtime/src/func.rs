@@ -246,6 +246,10 @@ pub trait WasmRet {
     fn valtypes() -> Vec<ValType>;
     /// Stores the results, or passes the error on.
     fn into_results(self, out: &mut [Val]) -> Result<()>;
+    /// Writes the results to raw slots, or passes the error on (fails for
+    /// a function of another store).
+    #[doc(hidden)]
+    fn into_raw_results(self, store: &mut StoreOpaque, slots: &mut [u128]) -> Result<()>;
 }
 
 impl<T: WasmTy> WasmParams for T {
@@ -275,6 +279,11 @@ impl<T: WasmTy> WasmRet for T {
         out[0] = self.to_val();
         Ok(())
     }
+    #[inline]
+    fn into_raw_results(self, store: &mut StoreOpaque, slots: &mut [u128]) -> Result<()> {
+        slots[0] = self.into_raw(store)?;
+        Ok(())
+    }
 }
 
 impl<R: WasmRet> WasmRet for Result<R> {
@@ -283,6 +292,10 @@ impl<R: WasmRet> WasmRet for Result<R> {
     }
     fn into_results(self, out: &mut [Val]) -> Result<()> {
         self?.into_results(out)
+    }
+    #[inline]
+    fn into_raw_results(self, store: &mut StoreOpaque, slots: &mut [u128]) -> Result<()> {
+        self?.into_raw_results(store, slots)
     }
 }
 
@@ -316,6 +329,12 @@ macro_rules! tuples {
                 $(out[$i] = self.$i.to_val();)*
                 Ok(())
             }
+            #[allow(unused_variables)]
+            #[inline]
+            fn into_raw_results(self, store: &mut StoreOpaque, slots: &mut [u128]) -> Result<()> {
+                $(slots[$i] = self.$i.into_raw(store)?;)*
+                Ok(())
+            }
         }
     };
 }
@@ -330,28 +349,24 @@ tuples!(A 0 B 1 C 2 D 3 E 4 F 5);
 tuples!(A 0 B 1 C 2 D 3 E 4 F 5 G 6);
 tuples!(A 0 B 1 C 2 D 3 E 4 F 5 G 6 H 7);
 
-/// A host function in store-independent form (what a `Linker` keeps).
-pub(crate) type DynHostFn<T> =
-    Arc<dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync>;
+/// A host function in store-independent form (what a `Linker` keeps): it
+/// takes its arguments from raw 16-byte slots and writes its results back to
+/// them (the slot array holds `max(params, results)` slots; arguments are
+/// read before results are written).
+pub(crate) type DynHostFn<T> = Arc<dyn Fn(Caller<'_, T>, &mut [u128]) -> Result<()> + Send + Sync>;
 
 /// A Rust closure usable as a host function: `Fn(A1, ..., An) -> R` or
 /// `Fn(Caller<'_, T>, A1, ..., An) -> R`, with `Ai: WasmTy` and `R: WasmRet`.
 pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
-    /// Its type and a dynamic wrapper.
+    /// Its type and a wrapper over raw slots.
+    #[doc(hidden)]
     fn into_func(self) -> (FuncType, DynHostFn<T>);
 }
 
-/// Argument `i` of a host call as a `A` (the dispatcher checked the types,
-/// so a mismatch is an internal error, reported rather than panicking).
-fn arg<A: WasmTy>(params: &[Val], i: usize) -> Result<A> {
-    params.get(i).and_then(A::from_val).ok_or_else(|| {
-        Error::new(
-            ErrorKind::Host,
-            format!("host function argument {i} is not a {}", A::valtype()),
-        )
-    })
-}
-
+// A typed host function converts its arguments from raw slots and its
+// results back with the `WasmTy` raw methods: no `Val`, no type check at
+// run time (the types are the closure's, and the caller's signature check
+// made them the slots' types).
 macro_rules! into_func {
     ($($a:ident)*) => {
         impl<T, F, $($a: WasmTy,)* R: WasmRet> IntoFunc<T, ($($a,)*), R> for F
@@ -361,10 +376,12 @@ macro_rules! into_func {
             #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments)]
             fn into_func(self) -> (FuncType, DynHostFn<T>) {
                 let ty = FuncType::new([$($a::valtype()),*], R::valtypes());
-                (ty, Arc::new(move |_caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
+                (ty, Arc::new(move |caller: Caller<'_, T>, slots: &mut [u128]| {
+                    let Caller { store, .. } = caller;
+                    let store = store.opaque_mut();
                     let mut i = 0;
-                    $(let $a = arg::<$a>(params, i)?; i += 1;)*
-                    (self)($($a),*).into_results(results)
+                    $(let $a = $a::from_raw(store, slots[i]); i += 1;)*
+                    (self)($($a),*).into_raw_results(store, slots)
                 }))
             }
         }
@@ -375,14 +392,50 @@ macro_rules! into_func {
             #[allow(non_snake_case, unused_variables, unused_mut, unused_assignments)]
             fn into_func(self) -> (FuncType, DynHostFn<T>) {
                 let ty = FuncType::new([$($a::valtype()),*], R::valtypes());
-                (ty, Arc::new(move |caller: Caller<'_, T>, params: &[Val], results: &mut [Val]| {
+                (ty, Arc::new(move |caller: Caller<'_, T>, slots: &mut [u128]| {
+                    let Caller { store, instance } = caller;
                     let mut i = 0;
-                    $(let $a = arg::<$a>(params, i)?; i += 1;)*
-                    (self)(caller, $($a),*).into_results(results)
+                    $(let $a = $a::from_raw(store.opaque(), slots[i]); i += 1;)*
+                    let r = (self)(Caller { store: &mut *store, instance }, $($a),*);
+                    r.into_raw_results(store.opaque_mut(), slots)
                 }))
             }
         }
     };
+}
+
+/// A host function over dynamic values (`Func::new`, `Linker::func_new`) as
+/// a raw-slot one: arguments become `Val`s, and the closure's results are
+/// checked against `ty` before they become raw slots.
+pub(crate) fn dyn_host_fn<T: 'static>(
+    ty: FuncType,
+    f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+) -> DynHostFn<T> {
+    Arc::new(move |caller: Caller<'_, T>, slots: &mut [u128]| {
+        let Caller { store, instance } = caller;
+        // Parameters and results in buffers on the stack (on the heap only
+        // past `INLINE` of them).
+        let (mut inline_params, mut heap_params) = ([const { Val::I32(0) }; INLINE], Vec::new());
+        let params = value_buffer(&mut inline_params, &mut heap_params, ty.params().len());
+        for ((p, &t), &raw) in params.iter_mut().zip(ty.params()).zip(slots.iter()) {
+            *p = refs::raw_to_val(store.opaque(), raw, t);
+        }
+        let params: &[Val] = params;
+        let (mut inline_results, mut heap_results) = ([const { Val::I32(0) }; INLINE], Vec::new());
+        let results = value_buffer(&mut inline_results, &mut heap_results, ty.results().len());
+        for (r, &t) in results.iter_mut().zip(ty.results()) {
+            *r = Val::default_for(t);
+        }
+        f(
+            Caller {
+                store: &mut *store,
+                instance,
+            },
+            params,
+            results,
+        )?;
+        results_to_raw(store.opaque_mut(), &ty, results, slots)
+    })
 }
 
 into_func!();
@@ -469,41 +522,14 @@ fn host_dispatch_inner(ctx: &HostFuncCtx, values: *mut u128) -> u32 {
     // whole life, and a clone of the type's two `Arc`s would cost four
     // atomic read-modify-writes per call.
     let ty = &ctx.ty;
-    let store = ctx.store;
     let n = ty.params().len().max(ty.results().len());
     // SAFETY: the trampoline reserved `max(params, results)` slots.
     let slots = unsafe { std::slice::from_raw_parts_mut(values, n) };
-    // Parameters and results in buffers on the stack (on the heap only
-    // past `INLINE` of them): a host call allocates nothing for its values.
-    let (mut inline_params, mut heap_params) = ([const { Val::I32(0) }; INLINE], Vec::new());
-    let params = value_buffer(&mut inline_params, &mut heap_params, ty.params().len());
-    {
-        // SAFETY: the store outlives every call into its functions; no
-        // mutable borrow of it is live while Wasm code runs.
-        let s = unsafe { &*store };
-        for ((p, &t), &raw) in params.iter_mut().zip(ty.params()).zip(slots.iter()) {
-            *p = refs::raw_to_val(s, raw, t);
-        }
-    }
-    let params: &[Val] = params;
-    let (mut inline_results, mut heap_results) = ([const { Val::I32(0) }; INLINE], Vec::new());
-    let results = value_buffer(&mut inline_results, &mut heap_results, ty.results().len());
-    for (r, &t) in results.iter_mut().zip(ty.results()) {
-        *r = Val::default_for(t);
-    }
-    // SAFETY: as above.
-    let store_ptr = unsafe { (*store).current_store };
-    let outcome = catch_unwind(AssertUnwindSafe(|| (ctx.func)(store_ptr, params, results)));
+    // SAFETY: the store outlives every call into its functions.
+    let store_ptr = unsafe { (*ctx.store).current_store };
+    let outcome = catch_unwind(AssertUnwindSafe(|| (ctx.func)(store_ptr, slots)));
     let error = match outcome {
-        Ok(Ok(())) => {
-            // SAFETY: the host closure's borrow of the store has ended; no
-            // other reference to it is live during this conversion.
-            let s = unsafe { &mut *store };
-            match results_to_raw(s, ty, results, slots) {
-                Ok(()) => return 0,
-                Err(e) => e,
-            }
-        }
+        Ok(Ok(())) => return 0,
         Ok(Err(e)) => e,
         Err(panic) => {
             let what = panic
@@ -525,7 +551,7 @@ impl Func {
         ty: FuncType,
         f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     ) -> Result<Func> {
-        Func::from_dyn(store, ty, Arc::new(f))
+        Func::from_dyn(store, ty.clone(), dyn_host_fn(ty, f))
     }
 
     /// A host function from a typed closure.
@@ -544,7 +570,7 @@ impl Func {
         let type_ids = engine.register_signatures(std::slice::from_ref(&ty))?;
         let type_id = type_ids[0];
         let opaque: *mut StoreOpaque = store.opaque_mut();
-        let func: crate::store::HostFn = Box::new(move |store_ptr, params, results| {
+        let func: crate::store::HostFn = Box::new(move |store_ptr, slots| {
             // SAFETY: `store_ptr` is the `&mut Store<T>` of the host call in
             // progress (recorded by `call_raw`), of this function's store.
             let store = unsafe { &mut *(store_ptr as *mut Store<T>) };
@@ -552,7 +578,7 @@ impl Func {
                 store_id: store.opaque().id,
                 index,
             });
-            f(Caller { store, instance }, params, results)
+            f(Caller { store, instance }, slots)
         });
         let mut ctx = Box::new(HostFuncCtx {
             store: opaque,
@@ -656,9 +682,6 @@ impl Func {
                 results.len()
             )));
         }
-        if let FuncKind::Host(_) = self.data(store.opaque()).kind {
-            return self.call_host(store, params, results);
-        }
         let n = params.len().max(results.len());
         let mut slots = vec![0u128; n.max(1)];
         for (s, p) in slots.iter_mut().zip(params) {
@@ -672,12 +695,8 @@ impl Func {
         Ok(())
     }
 
-    fn call_host<T>(
-        &self,
-        store: &mut Store<T>,
-        params: &[Val],
-        results: &mut [Val],
-    ) -> Result<()> {
+    /// Calls a host function from the host with raw slots.
+    fn call_host<T>(&self, store: &mut Store<T>, slots: &mut [u128]) -> Result<()> {
         let prev = store.opaque().current_store;
         let prev_caller = store.opaque_mut().current_caller.take();
         store.opaque_mut().current_store = store as *mut Store<T> as *mut u8;
@@ -688,7 +707,7 @@ impl Func {
         let store_ptr = store as *mut Store<T> as *mut u8;
         // SAFETY: the function box lives as long as the store, which the
         // closure only reaches through `store_ptr`.
-        let r = unsafe { (*f)(store_ptr, params, results) };
+        let r = unsafe { (*f)(store_ptr, slots) };
         store.opaque_mut().current_store = prev;
         store.opaque_mut().current_caller = prev_caller;
         r
@@ -699,17 +718,7 @@ impl Func {
     pub(crate) fn call_raw<T>(&self, store: &mut Store<T>, slots: &mut [u128]) -> Result<()> {
         let data = self.data(store.opaque());
         if let FuncKind::Host(_) = data.kind {
-            let ty = data.ty.clone();
-            let s = store.opaque();
-            let params: Vec<Val> = ty
-                .params()
-                .iter()
-                .zip(slots.iter())
-                .map(|(&t, &r)| refs::raw_to_val(s, r, t))
-                .collect();
-            let mut results: Vec<Val> = ty.results().iter().map(|&t| Val::default_for(t)).collect();
-            self.call_host(store, &params, &mut results)?;
-            return results_to_raw(store.opaque_mut(), &ty, &results, slots);
+            return self.call_host(store, slots);
         }
         let tramp = match &data.array_trampoline {
             Some(t) => t.as_ptr(),

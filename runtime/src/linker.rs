@@ -72,7 +72,7 @@ impl<T: 'static> Linker<T> {
     ) -> Result<&mut Self> {
         self.defs.insert(
             (module.to_string(), name.to_string()),
-            Definition::HostFunc(ty, std::sync::Arc::new(f)),
+            Definition::HostFunc(ty.clone(), crate::func::dyn_host_fn(ty, f)),
         );
         Ok(self)
     }

@@ -18,8 +18,9 @@ use crate::vm::{GlobalData, TableData, VMFuncRef};
 
 static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
 
-pub(crate) type HostFn =
-    Box<dyn Fn(*mut u8, &[crate::Val], &mut [crate::Val]) -> crate::Result<()> + Send + Sync>;
+/// A host function as its context keeps it: called with the `&mut Store<T>`
+/// of the call in progress (type-erased) and the raw argument/result slots.
+pub(crate) type HostFn = Box<dyn Fn(*mut u8, &mut [u128]) -> crate::Result<()> + Send + Sync>;
 
 /// A host function's context: what its trampoline passes to `host_dispatch`.
 pub(crate) struct HostFuncCtx {
