@@ -9,8 +9,9 @@
 //! stored as the pending trap and raised after the host frame has returned.
 //!
 //! Values cross in their raw slot form, converted only by the store-aware
-//! functions of `crate::refs` (dynamic calls, host dispatch) or the hidden
-//! [`WasmTy`] raw methods (typed calls), so `funcref`s become `VMFuncRef`
+//! functions of `crate::refs` (dynamic calls, host functions over `Val`s) or
+//! the hidden [`WasmTy`] raw methods (typed calls, typed host functions, which
+//! therefore never build a `Val`), so `funcref`s become `VMFuncRef`
 //! pointers of the right store and `externref`s become handles into the
 //! store's arena. Any number of results is supported on this side (typed
 //! calls up to 16); the slot array holds `max(params, results)` slots.
