@@ -20,7 +20,7 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use strata::{Config, Engine, Func, Instance, Module, Store, Tier, TypedFunc};
+use strata::{Config, Engine, Func, Instance, Module, Store, Tier, TypedFunc, Val};
 use wasm_encoder::{
     BlockType, CodeSection, ConstExpr, ElementSection, Elements, ExportKind, ExportSection,
     Function, FunctionSection, GlobalSection, GlobalType, InstructionSink, MemArg, MemArgTarget,
@@ -530,6 +530,8 @@ struct CallRow {
     tier: Tier,
     host_to_wasm_ns: f64,
     host_to_wasm_best_ns: f64,
+    /// `Func::call` of the same function with `Val`s.
+    dynamic_ns: f64,
     loop_host_ns: f64,
     loop_wasm_ns: f64,
     loop_empty_ns: f64,
@@ -571,6 +573,27 @@ fn calls(report: &mut Report, tiers: &[Tier], batches: usize) {
         let host_to_wasm_best_ns = per_call.iter().copied().fold(f64::INFINITY, f64::min);
         let host_to_wasm_ns = median(&mut per_call);
 
+        // The same calls through the dynamic API (`Func::call` with `Val`s).
+        let add_dyn = add.func();
+        let mut out = [Val::I32(0)];
+        let mut per_call = Vec::with_capacity(batches);
+        for _ in 0..batches {
+            let t0 = Instant::now();
+            for i in 0..(CALLS_PER_BATCH / 4) as i32 {
+                add_dyn
+                    .call(
+                        &mut store,
+                        &[Val::I32(acc), Val::I32(black_box(i))],
+                        &mut out,
+                    )
+                    .unwrap();
+                acc = out[0].i32().expect("i32 result");
+            }
+            per_call.push(secs(t0.elapsed()) * 1e9 / (CALLS_PER_BATCH / 4) as f64);
+        }
+        black_box(acc);
+        let dynamic_ns = median(&mut per_call);
+
         // The loops: one warm-up call each (for the tiered engine: tier-up),
         // then batches, interleaved.
         for f in &loops {
@@ -590,14 +613,16 @@ fn calls(report: &mut Report, tiers: &[Tier], batches: usize) {
             tier,
             host_to_wasm_ns,
             host_to_wasm_best_ns,
+            dynamic_ns,
             loop_host_ns: median(h),
             loop_wasm_ns: median(w),
             loop_empty_ns: median(e),
         };
         eprintln!(
-            "calls {:<10} host->wasm {:.1} ns, wasm->host loop {:.1} ns/iter (wasm callee {:.1}, empty {:.1})",
+            "calls {:<10} host->wasm {:.1} ns (dynamic {:.1}), wasm->host loop {:.1} ns/iter (wasm callee {:.1}, empty {:.1})",
             tier.name(),
             row.host_to_wasm_ns,
+            row.dynamic_ns,
             row.loop_host_ns,
             row.loop_wasm_ns,
             row.loop_empty_ns
@@ -1741,8 +1766,9 @@ impl Report {
             line("## Call overhead");
             line("");
             line(&format!(
-                "Host to wasm: `TypedFunc<(i32, i32), i32>::call` of an exported `add`, each result feeding the next call; median over {} batches of {CALLS_PER_BATCH} calls.",
-                self.call_batches
+                "Host to wasm: `TypedFunc<(i32, i32), i32>::call` of an exported `add`, each result feeding the next call; median over {} batches of {CALLS_PER_BATCH} calls. Dynamic: the same calls through `Func::call` with `Val` arguments and results, batches of {}.",
+                self.call_batches,
+                CALLS_PER_BATCH / 4
             ));
             line(&format!(
                 "Wasm to host: a wasm loop that calls an imported host function (`Func::wrap(|x: i32| x + 1)`) {LOOP_ITERS} times; the same loop calling a wasm function of the same body, and the loop with the addition inline, measure the loop's own cost. \"host call\" = loop with host callee − empty loop; \"wasm call\" = loop with wasm callee − empty loop (the optimizing tier may inline the wasm callee). Median over {} batches; one warm-up call first.",
@@ -1750,15 +1776,16 @@ impl Report {
             ));
             line("");
             line(
-                "| tier | host → wasm (typed), median | best batch | loop, host callee | loop, wasm callee | empty loop | **wasm → host call** | wasm → wasm call |",
+                "| tier | host → wasm (typed), median | best batch | host → wasm (dynamic) | loop, host callee | loop, wasm callee | empty loop | **wasm → host call** | wasm → wasm call |",
             );
-            line("|---|---:|---:|---:|---:|---:|---:|---:|");
+            line("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
             for r in &self.calls {
                 line(&format!(
-                    "| {} | **{:.1} ns** | {:.1} ns | {:.2} ns | {:.2} ns | {:.2} ns | **{:.1} ns** | {:.2} ns |",
+                    "| {} | **{:.1} ns** | {:.1} ns | {:.1} ns | {:.2} ns | {:.2} ns | {:.2} ns | **{:.1} ns** | {:.2} ns |",
                     r.tier.name(),
                     r.host_to_wasm_ns,
                     r.host_to_wasm_best_ns,
+                    r.dynamic_ns,
                     r.loop_host_ns,
                     r.loop_wasm_ns,
                     r.loop_empty_ns,

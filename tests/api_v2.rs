@@ -538,3 +538,56 @@ fn host_function_failures_called_from_wasm_become_host_traps() {
         .unwrap();
     assert_eq!(caller.call(&mut store, (-7, 0.5)).unwrap(), (-6.5, 5));
 }
+
+#[test]
+fn dynamic_calls_with_few_and_many_values() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (func (export "none"))
+             (func (export "sum10")
+               (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32 i64 i32 i32 i32 i32 i32 i32 i32 i32)
+               local.get 0 local.get 1 i32.add local.get 2 i32.add local.get 3 i32.add
+               local.get 4 i32.add local.get 5 i32.add local.get 6 i32.add local.get 7 i32.add
+               local.get 8 i32.add local.get 9 i32.add
+               i64.const -1
+               local.get 9 local.get 8 local.get 7 local.get 6 local.get 5 local.get 4
+               local.get 3 local.get 2))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let i = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let none = i.get_func(&mut store, "none").unwrap();
+    none.call(&mut store, &[], &mut []).unwrap();
+    let sum10 = i.get_func(&mut store, "sum10").unwrap();
+    let args: Vec<Val> = (1..=10).map(Val::I32).collect();
+    let mut out = vec![Val::I32(0); 10];
+    sum10.call(&mut store, &args, &mut out).unwrap();
+    assert_eq!(out[0].i32(), Some(55));
+    assert_eq!(out[1].i64(), Some(-1));
+    let rest: Vec<i32> = out[2..].iter().map(|v| v.i32().unwrap()).collect();
+    assert_eq!(rest, [10, 9, 8, 7, 6, 5, 4, 3]);
+    // Wrong arity and types are errors, not calls.
+    let err = sum10.call(&mut store, &args[..9], &mut out).unwrap_err();
+    assert!(
+        err.to_string().contains("expected 10 arguments, got 9"),
+        "{err}"
+    );
+    let mut bad = args.clone();
+    bad[3] = Val::I64(4);
+    let err = sum10.call(&mut store, &bad, &mut out).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("argument 3 has type i64, expected i32"),
+        "{err}"
+    );
+    let err = sum10.call(&mut store, &args, &mut out[..9]).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("expected room for 10 results, got 9"),
+        "{err}"
+    );
+}

@@ -652,45 +652,60 @@ impl Func {
 
     /// Calls the function with `params`, writing `results`.
     pub fn call<T>(&self, store: &mut Store<T>, params: &[Val], results: &mut [Val]) -> Result<()> {
-        let ty = self.ty(store);
-        if params.len() != ty.params().len() {
-            return Err(Error::other(format!(
-                "expected {} arguments, got {}",
-                ty.params().len(),
-                params.len()
-            )));
-        }
-        let id = store.opaque().id;
-        for (i, (p, &t)) in params.iter().zip(ty.params()).enumerate() {
-            if p.ty() != t {
+        // The type is borrowed, not cloned (a clone is four atomic
+        // read-modify-writes on its two `Arc`s): checked here, and its
+        // results' types read again after the call.
+        {
+            let s = store.opaque();
+            let ty = &self.data(s).ty;
+            if params.len() != ty.params().len() {
                 return Err(Error::other(format!(
-                    "argument {i} has type {}, expected {t}",
-                    p.ty()
+                    "expected {} arguments, got {}",
+                    ty.params().len(),
+                    params.len()
                 )));
             }
-            if let Val::FuncRef(Some(f)) = p
-                && f.store_id != id
-            {
+            for (i, (p, &t)) in params.iter().zip(ty.params()).enumerate() {
+                if p.ty() != t {
+                    return Err(Error::other(format!(
+                        "argument {i} has type {}, expected {t}",
+                        p.ty()
+                    )));
+                }
+                if let Val::FuncRef(Some(f)) = p
+                    && f.store_id != s.id
+                {
+                    return Err(Error::other(format!(
+                        "argument {i} is a function of another store"
+                    )));
+                }
+            }
+            if results.len() != ty.results().len() {
                 return Err(Error::other(format!(
-                    "argument {i} is a function of another store"
+                    "expected room for {} results, got {}",
+                    ty.results().len(),
+                    results.len()
                 )));
             }
         }
-        if results.len() != ty.results().len() {
-            return Err(Error::other(format!(
-                "expected room for {} results, got {}",
-                ty.results().len(),
-                results.len()
-            )));
+        // The slots on the stack up to `INLINE_SLOTS` values, else on the heap.
+        const INLINE_SLOTS: usize = 8;
+        let n = params.len().max(results.len()).max(1);
+        let mut inline = [0u128; INLINE_SLOTS];
+        let mut heap = Vec::new();
+        let slots: &mut [u128] = if n <= INLINE_SLOTS {
+            &mut inline[..n]
+        } else {
+            heap.resize(n, 0);
+            &mut heap
+        };
+        for (slot, p) in slots.iter_mut().zip(params) {
+            *slot = refs::val_to_raw(store.opaque_mut(), p)?;
         }
-        let n = params.len().max(results.len());
-        let mut slots = vec![0u128; n.max(1)];
-        for (s, p) in slots.iter_mut().zip(params) {
-            *s = refs::val_to_raw(store.opaque_mut(), p)?;
-        }
-        self.call_raw(store, &mut slots)?;
+        self.call_raw(store, slots)?;
         let s = store.opaque();
-        for ((r, &raw), &t) in results.iter_mut().zip(&slots).zip(ty.results()) {
+        let ty = &self.data(s).ty;
+        for ((r, &raw), &t) in results.iter_mut().zip(slots.iter()).zip(ty.results()) {
             *r = refs::raw_to_val(s, raw, t);
         }
         Ok(())
