@@ -9,7 +9,7 @@ mod harness;
 
 #[test]
 fn golden_retdup() {
-    harness::golden_cases("retdup", 5, retdup::run);
+    harness::golden_cases("retdup", 7, retdup::run);
 }
 
 #[test]

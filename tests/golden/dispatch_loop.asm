@@ -1,16 +1,17 @@
 function %ext:
-  0: push rbp
-  1: mov rbp,rsp
-  4: mov r11,[r14]
-  7: cmp rsp,[r11]
-  a: jb 0x32
-  10: sub rsp,0x10
-  14: cmp edi,2
-  18: jb short 0x2A
-  1a: shr edi,1
-  1e: call qword ptr [r14+0x80]
-  25: lea edi,[rax+1]
-  2a: mov rax,rdi
+  0: cmp edi,2
+  4: jae short 0xA
+  6: mov rax,rdi
+  9: ret
+  a: push rbp
+  b: mov rbp,rsp
+  e: mov r11,[r14]
+  11: cmp rsp,[r11]
+  14: jb 0x32
+  1a: sub rsp,0x10
+  1e: shr edi,1
+  22: call qword ptr [r14+0x80]
+  29: add eax,1
   2d: mov rsp,rbp
   30: pop rbp
   31: ret

@@ -35,6 +35,23 @@
 //! also the entry's other target. Changes the CFG (a new block, one edge
 //! retargeted); loop depths stay right (the copy is outside loops, like the
 //! entry).
+//!
+//! The entry's edge may also reach such a block through a block that only
+//! forwards values to it, as an `if` with a result leaves its arm:
+//!
+//! ```text
+//! block0(v0):  brif v2, block1, block2      ;; (if (result i32) (n < 2)
+//! block1:      jump block3(v0)              ;;   (then n)
+//! block2:      ... calls ...; jump block3(v10)  ;; (else fib(n-1) + fib(n-2)))
+//! block3(v3):  return v3
+//! ```
+//!
+//! When that block (`block1`) has the entry as its only predecessor, the
+//! returning block's instructions replace its `jump`, reading the jump's
+//! arguments where the block reads its parameters (`block1: return v0`).
+//! Exact for the same reason: what dominates the returning block dominates
+//! every block that jumps to it. This changes no edge but the forwarding
+//! block's, which is gone.
 
 use super::gvn::rewrite_uses;
 use crate::{Block, Function, Inst, InstData, Value};
@@ -61,16 +78,40 @@ pub fn run(func: &mut Function) -> bool {
     };
     let mut changed = false;
     for b in targets.into_iter().flatten() {
-        if b == entry || !copyable(func, b) || predecessors(func, b) < 2 {
+        if b == entry {
             continue;
         }
-        let copy = copy_block(func, b);
-        func.retarget(term, b, copy);
-        let at = func.layout.iter().position(|&x| x == entry).unwrap_or(0);
-        func.layout.insert(at + 1, copy);
-        changed = true;
+        if copyable(func, b) && predecessors(func, b) >= 2 {
+            let copy = copy_block(func, b);
+            func.retarget(term, b, copy);
+            let at = func.layout.iter().position(|&x| x == entry).unwrap_or(0);
+            func.layout.insert(at + 1, copy);
+            changed = true;
+        } else if let Some((r, args)) = forwards_to(func, b)
+            && r != entry
+            && r != b
+            && copyable(func, r)
+            && predecessors(func, b) == 1
+            && predecessors(func, r) >= 2
+        {
+            copy_into(func, r, b, &args);
+            changed = true;
+        }
     }
     changed
+}
+
+/// The target and arguments of `b` when its only instruction is a `jump`
+/// (a block that only forwards values, such as an `if` arm that yields a
+/// parameter: `block1: jump block3(v0)`).
+fn forwards_to(func: &Function, b: Block) -> Option<(Block, Vec<Value>)> {
+    let [i] = func.blocks[b.index()].insts[..] else {
+        return None;
+    };
+    match func.insts[i.index()] {
+        InstData::Jump { dest } => Some((dest.block, func.values(dest.args).to_vec())),
+        _ => None,
+    }
 }
 
 /// Whether `b` is a block of at most [`MAX_COPIED`] instructions that
@@ -112,6 +153,28 @@ fn copy_block(func: &mut Function, b: Block) -> Block {
         let q = func.append_block_param(copy, func.value_type(p));
         map.push((p, q));
     }
+    clone_insts(func, b, copy, map);
+    copy
+}
+
+/// Replaces the `jump` that ends `into` (to `b`, with `args`) by a copy of
+/// `b`'s instructions that reads `args` where `b` reads its parameters.
+/// (`into` has the entry as its only predecessor and jumps to `b`, so what
+/// dominates `b` dominates `into`: the copy's other operands are defined.)
+fn copy_into(func: &mut Function, b: Block, into: Block, args: &[Value]) {
+    func.blocks[into.index()].insts.clear();
+    let map = func.blocks[b.index()]
+        .params
+        .iter()
+        .copied()
+        .zip(args.iter().copied())
+        .collect();
+    clone_insts(func, b, into, map);
+}
+
+/// Appends to `to` a clone of each instruction of `b`, its operands mapped
+/// by `map` (then by the clones' fresh results) and its result fresh.
+fn clone_insts(func: &mut Function, b: Block, to: Block, mut map: Vec<(Value, Value)>) {
     for k in 0..func.blocks[b.index()].insts.len() {
         let i: Inst = func.blocks[b.index()].insts[k];
         let mut data = func.insts[i.index()].clone();
@@ -121,7 +184,7 @@ fn copy_block(func: &mut Function, b: Block) -> Block {
             let vals = func.values(*args).to_vec();
             *args = func.make_value_list(&vals);
         }
-        let new = func.append_inst(copy, data, func.srclocs[i.index()]);
+        let new = func.append_inst(to, data, func.srclocs[i.index()]);
         rewrite_uses(func, new, |v| {
             if let Some(&(_, to)) = map.iter().find(|&&(from, _)| from == *v) {
                 *v = to;
@@ -135,5 +198,4 @@ fn copy_block(func: &mut Function, b: Block) -> Block {
             map.push((d, fresh));
         }
     }
-    copy
 }
