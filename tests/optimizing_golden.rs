@@ -1090,3 +1090,34 @@ fn dispatch_loop_keeps_its_jump_table_address_in_a_register() {
         assert_eq!(run.call(&mut store, (0, 1024)).unwrap(), 4097);
     }
 }
+
+#[test]
+fn rematerialized_constants_are_not_defined_where_nothing_reads_them() {
+    let Some(engine) = engine() else { return };
+    let text = golden(&engine, "spilled_constant");
+    for f in text.split("function ").filter(|f| !f.is_empty()) {
+        let code: Vec<String> = lines(f).into_iter().map(|(_, t)| t).collect();
+        // -2 is put in a register twice, each time right before the
+        // instruction that reads it (the `sub` that starts the sum, the
+        // final one): not also where the value is defined.
+        let defs: Vec<usize> = (0..code.len())
+            .filter(|&k| code[k].ends_with(",0xFFFFFFFE"))
+            .collect();
+        assert_eq!(defs.len(), 2, "{f}");
+        for k in defs {
+            let reg = &code[k]["mov ".len()..code[k].find(',').unwrap()];
+            let next = &code[k + 1];
+            assert!(
+                next.split_once(' ')
+                    .is_some_and(|(_, ops)| ops.contains(reg)),
+                "{reg} not read after {}: {f}",
+                code[k]
+            );
+        }
+    }
+    // x[i] = i + 1 at 4 * i: (-2 - p) + sum (i + 1) (i + 3) + (-2 - x[0]).
+    let sum: i32 = (0..13).map(|i| (i + 1) * (i + 3)).sum();
+    for name in ["f", "g"] {
+        assert_eq!(call_i32(&engine, "spilled_constant.wat", name, 0), -5 + sum);
+    }
+}

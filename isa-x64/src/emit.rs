@@ -446,6 +446,80 @@ fn frame_free(vc: &VCode, out: &Output, b: usize) -> bool {
     })
 }
 
+/// Whether instruction `i`, an integer or float constant (`MInst::Imm`,
+/// `MInst::FImm`), puts its value where nothing reads it, so that it need
+/// not be emitted. The allocator leaves such definitions behind for
+/// rematerializable constants (see `strata_regalloc::Function::remat_constant`):
+/// a constant whose value starts out in a stack child (which holds nothing:
+/// each reload is a fresh `Edit::Remat`) is defined into a scratch register
+/// and the store that would follow is dropped; one whose first register
+/// child is split off before any use is defined into a register that the
+/// next value then takes. `edits` holds the edits after `Before(i)`, `end`
+/// is the end of `i`'s block.
+///
+/// A scratch register holds nothing from one instruction to the next
+/// except through an edit at `After(i)`, so the definition is dead unless
+/// such an edit reads it. An allocatable register is followed through the
+/// rest of the block: the definition is dead when an edit, a definition or
+/// a clobber overwrites the register before an edit or an operand reads it
+/// (at the block's end it may be live out: kept).
+fn dead_constant(
+    vc: &VCode,
+    out: &Output,
+    i: strata_regalloc::Inst,
+    end: strata_regalloc::Inst,
+    edits: &[(ProgPoint, Edit)],
+) -> bool {
+    use strata_regalloc::{Function as _, Inst, OperandKind};
+    if !matches!(vc.insts[i.index()], MInst::Imm { .. } | MInst::FImm { .. }) {
+        return false;
+    }
+    let &[Allocation::Reg(r)] = out.inst_allocs(i) else {
+        return false;
+    };
+    let reg = Allocation::Reg(r);
+    let scratch = match r.class() {
+        RegClass::Int => matches!(r.hw_enc(), 10 | 11),
+        RegClass::Float => matches!(r.hw_enc(), 14 | 15),
+    };
+    if scratch {
+        return !edits
+            .iter()
+            .take_while(|(at, _)| *at <= ProgPoint::after(i))
+            .any(|(_, e)| matches!(*e, Edit::Move { from, .. } if from == reg));
+    }
+    let mut k = 0;
+    for j in i.index() + 1..end.index() {
+        let j = Inst(j as u32);
+        while let Some((at, e)) = edits.get(k)
+            && *at <= ProgPoint::before(j)
+        {
+            match *e {
+                Edit::Move { from, .. } if from == reg => return false,
+                Edit::Move { to, .. } | Edit::Remat { to, .. } if to == reg => return true,
+                _ => {}
+            }
+            k += 1;
+        }
+        if matches!(vc.insts[j.index()], MInst::TierCheck { .. }) {
+            return false;
+        }
+        let mut written = false;
+        for (o, &a) in vc.inst_operands(j).iter().zip(out.inst_allocs(j)) {
+            if a == reg {
+                match o.kind {
+                    OperandKind::Use => return false,
+                    OperandKind::Def => written = true,
+                }
+            }
+        }
+        if written || vc.inst_clobbers(j).contains(r) {
+            return true;
+        }
+    }
+    false
+}
+
 /// The marks of a block of the early exit, and of one reached from the
 /// other successor, in [`Emitter::early_exit`].
 const EARLY_EXIT: u8 = 1;
@@ -1618,6 +1692,9 @@ impl Emitter {
                 }
                 if let MInst::TierCheck { id } = vc.insts[i.index()] {
                     self.tier_check(vc, id, allocs, vc.inst_operands(i))?;
+                    continue;
+                }
+                if dead_constant(vc, out, i, range.last, &edits[edit_idx..]) {
                     continue;
                 }
                 regs.clear();
