@@ -347,6 +347,13 @@ pub struct Emitter {
     /// Test setting: every forward jump's distance is estimated as zero
     /// (see [`Emitter::set_optimistic_jumps`]).
     optimistic: bool,
+    /// Whether constant definitions that nothing reads are left out (see
+    /// [`dead_constant`]): for code allocated in
+    /// [`strata_regalloc::Mode::Optimizing`], whose rematerialized
+    /// constants leave such definitions behind. (In the baseline's fast
+    /// mode they are rare, a local's initial value overwritten before any
+    /// read, and finding them costs 1% of its compile time.)
+    drop_dead_constants: bool,
 }
 
 /// A conditional branch into an edge block of moves that jumps back (a
@@ -596,6 +603,7 @@ impl Default for Emitter {
             all_long: false,
             reemits: 0,
             optimistic: false,
+            drop_dead_constants: false,
         }
     }
 }
@@ -1483,6 +1491,13 @@ impl Emitter {
         self.optimistic = on;
     }
 
+    /// Whether the functions emitted from now on leave out constant
+    /// definitions that nothing reads (for code allocated in the optimizing
+    /// mode; see `dead_constant`).
+    pub fn set_drop_dead_constants(&mut self, on: bool) {
+        self.drop_dead_constants = on;
+    }
+
     /// How many times a function's emission began again because a 2-byte
     /// forward jump fell out of reach (see [`Emitter::fwd_short`]), over
     /// every function this emitter emitted.
@@ -1694,7 +1709,9 @@ impl Emitter {
                     self.tier_check(vc, id, allocs, vc.inst_operands(i))?;
                     continue;
                 }
-                if dead_constant(vc, out, i, range.last, &edits[edit_idx..]) {
+                if self.drop_dead_constants
+                    && dead_constant(vc, out, i, range.last, &edits[edit_idx..])
+                {
                     continue;
                 }
                 regs.clear();

@@ -180,6 +180,8 @@ impl Compiler {
         };
         let out = strata_regalloc::allocate(&self.vcode, &self.env, &options)
             .map_err(|e| CompileError(format!("register allocation of {}: {e}", func.name)))?;
+        self.emitter
+            .set_drop_dead_constants(self.opts.regalloc_mode == Mode::Optimizing);
         let compiled = self.emitter.emit(&self.vcode, &out);
         strata_regalloc::recycle(out);
         compiled
