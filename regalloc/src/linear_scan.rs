@@ -1832,11 +1832,19 @@ impl<'a, F: Function> Fixup<'a, F> {
     /// locations are `at`) or its own moves read or write at its early and
     /// at its late point, which may not be borrowed there (see [`Temps`]).
     /// Needed only to borrow a register, which is rare, so computed then.
+    ///
+    /// With `relax`, the home of a use with a fixed register other than its
+    /// home, whose value lives on, is not excluded at the late point: the
+    /// instruction reads the copy in the fixed register, and the home holds
+    /// a value living through the instruction like any other register's,
+    /// which a borrow saves and restores (see [`Fixup::temp`]'s last
+    /// resort).
     fn exclusions(
         &self,
         i: usize,
         ops: &[crate::Operand],
         at: &[Allocation],
+        relax: bool,
     ) -> (PRegSet, PRegSet) {
         let e = early(i);
         let mut excl_early = PRegSet::empty();
@@ -1887,14 +1895,85 @@ impl<'a, F: Function> Fixup<'a, F> {
                     }
                 }
             }
+            let copied = matches!(op.constraint, OperandConstraint::FixedReg(p) if lr != Some(p));
             if op.kind == OperandKind::Use
                 && let Some(r) = lr
                 && self.covers(v, e + 1)
+                && !(relax && copied)
             {
                 excl_late.add(r);
             }
         }
         (excl_early, excl_late)
+    }
+
+    /// Borrows allocatable register `r` for instruction `i`: a value
+    /// living through the instruction in `r` is saved before it and
+    /// restored after it (for a branch, at the start of each successor,
+    /// which must then have no other predecessor: otherwise nothing is
+    /// borrowed and the result is false). `usable_e`/`usable_l`: whether
+    /// `r` is free of the instruction's own reads and writes at the early
+    /// and late point; where it is not, the borrow takes that point too.
+    #[allow(clippy::too_many_arguments)]
+    fn borrow(
+        &mut self,
+        i: usize,
+        r: PReg,
+        class: RegClass,
+        usable_e: bool,
+        usable_l: bool,
+        t: &mut Temps,
+        before: &mut Vec<Move>,
+        after: &mut Vec<Move>,
+    ) -> bool {
+        let inst = Inst(i as u32);
+        // A value living through the instruction in `r` is saved and
+        // restored. (A value dying here is not read from `r` by the
+        // instruction, or `r` would be excluded at the early point; one
+        // born here is a def, excluded at the late point.)
+        let e = early(i);
+        // (An early def of this instruction whose home is `r` is not
+        // saved: its value only arrives after the instruction.)
+        let ops = self.func.inst_operands(inst);
+        let save = self.holder(r, e).is_some_and(|(to, v)| {
+            to >= e + 2
+                && !ops
+                    .iter()
+                    .any(|o| o.kind == OperandKind::Def && o.vreg.index() == v as usize)
+        });
+        if save {
+            // After a branch, the value is restored at the start of each
+            // successor, which must then have no other predecessor.
+            if self.func.is_branch(inst) {
+                let b = Block(self.bufs.block_of[i]);
+                let ok = self
+                    .func
+                    .block_succs(b)
+                    .iter()
+                    .all(|&s| self.func.block_preds(s).len() == 1);
+                if !ok {
+                    return false;
+                }
+            }
+            let k = t.borrowed.len();
+            while self.emergency.len() <= k {
+                self.emergency
+                    .push(SpillSlot((self.num_slots + self.emergency.len()) as u32));
+            }
+            let slot = Allocation::Stack(self.emergency[k]);
+            before.push(Move::new(Allocation::Reg(r), slot, class));
+            if !self.func.is_ret(inst) {
+                after.push(Move::new(slot, Allocation::Reg(r), class));
+            }
+        }
+        t.borrowed.push(r);
+        if !usable_e {
+            t.early.add(r);
+        }
+        if !usable_l {
+            t.late.add(r);
+        }
+        true
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1939,7 +2018,7 @@ impl<'a, F: Function> Fixup<'a, F> {
         let inst = Inst(i as u32);
         if !t.excl_ready {
             let ops = self.func.inst_operands(inst);
-            let (early, late) = self.exclusions(i, ops, at);
+            let (early, late) = self.exclusions(i, ops, at, false);
             t.excl_early = t.excl_early.union(early);
             t.excl_late = t.excl_late.union(late);
             t.excl_ready = true;
@@ -1953,54 +2032,45 @@ impl<'a, F: Function> Fixup<'a, F> {
             if (at_early && !usable_e) || (at_late && !usable_l) {
                 continue;
             }
-            // A value living through the instruction in `r` is saved and
-            // restored. (A value dying here is not read from `r` by the
-            // instruction, or `r` would be excluded at the early point; one
-            // born here is a def, excluded at the late point.)
-            let e = early(i);
-            // (An early def of this instruction whose home is `r` is not
-            // saved: its value only arrives after the instruction.)
+            if self.borrow(i, r, class, usable_e, usable_l, t, before, after) {
+                take(t, r);
+                return Ok(r);
+            }
+        }
+        // Last resort, when the registers above are all taken: the home of
+        // a use copied to a fixed register, whose value lives on, is
+        // borrowed like a register holding any value that lives through
+        // (saved before, restored after). With one scratch register and
+        // three allocatable ones, an instruction with a fixed use and two
+        // early defs needs it: the fixed register and the home of another
+        // use are taken at the early point, that use's and the fixed use's
+        // homes at the late point, and an early def needs a register at
+        // both. (Kept last: the usual choices save nothing.)
+        if at_late {
             let ops = self.func.inst_operands(inst);
-            let save = self.holder(r, e).is_some_and(|(to, v)| {
-                to >= e + 2
-                    && !ops
-                        .iter()
-                        .any(|o| o.kind == OperandKind::Def && o.vreg.index() == v as usize)
-            });
-            if save {
-                // After a branch, the value is restored at the start of each
-                // successor, which must then have no other predecessor.
-                if self.func.is_branch(inst) {
-                    let b = Block(self.bufs.block_of[i]);
-                    let ok = self
-                        .func
-                        .block_succs(b)
-                        .iter()
-                        .all(|&s| self.func.block_preds(s).len() == 1);
-                    if !ok {
-                        continue;
-                    }
+            let (_, relaxed_late) = self.exclusions(i, ops, at, true);
+            for &r in &self.env.regs[c] {
+                let relaxed = t.excl_late.contains(r)
+                    && !relaxed_late.contains(r)
+                    && !t.late.contains(r)
+                    && !t.borrowed.contains(&r);
+                if !relaxed || (at_early && t.excl_early.contains(r)) {
+                    continue;
                 }
-                let k = t.borrowed.len();
-                while self.emergency.len() <= k {
-                    self.emergency
-                        .push(SpillSlot((self.num_slots + self.emergency.len()) as u32));
-                }
-                let slot = Allocation::Stack(self.emergency[k]);
-                before.push(Move::new(Allocation::Reg(r), slot, class));
-                if !self.func.is_ret(inst) {
-                    after.push(Move::new(slot, Allocation::Reg(r), class));
+                if self.borrow(
+                    i,
+                    r,
+                    class,
+                    !t.excl_early.contains(r),
+                    false,
+                    t,
+                    before,
+                    after,
+                ) {
+                    take(t, r);
+                    return Ok(r);
                 }
             }
-            t.borrowed.push(r);
-            if !usable_e {
-                t.early.add(r);
-            }
-            if !usable_l {
-                t.late.add(r);
-            }
-            take(t, r);
-            return Ok(r);
         }
         Err(RegAllocError::Unsatisfiable(format!(
             "inst{i}: needs more {class:?} registers than the machine has; operands: {:?}",

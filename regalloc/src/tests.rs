@@ -1928,3 +1928,22 @@ fn a_bad_machine_env_is_reported_after_a_good_one() {
         ctx.allocate(&f, &good, &opts).unwrap();
     }
 }
+
+/// A random program (found by `random_programs_with_constants`) whose
+/// instruction `v1 Any use, v6 fixed-p2 use, v2 and v0 early Reg defs`
+/// needs, in the fast mode with three registers and one scratch register,
+/// the home of `v6` (copied to p2 for the instruction, and living on):
+/// the allocator borrows it, saved and restored, as its last resort.
+#[test]
+fn a_fixed_uses_home_is_borrowed_when_nothing_else_is_free() {
+    let cfg = GenConfig {
+        blocks: 10,
+        vregs: 10,
+        max_insts: 6,
+        regs: 3,
+        clobber_all: false,
+        consts: 10,
+    };
+    let f = random_func(16433537593914163456, &cfg);
+    both(&f, &test_env(3, 1));
+}
