@@ -77,6 +77,23 @@ impl<T: 'static> Linker<T> {
         Ok(self)
     }
 
+    /// Defines a host function over raw 16-byte slots (arguments in,
+    /// results out, see [`crate::func::DynHostFn`]): for the crate's own
+    /// host functions (WASI), which need no `Val`s.
+    pub(crate) fn func_raw(
+        &mut self,
+        module: &str,
+        name: &str,
+        ty: FuncType,
+        f: impl Fn(crate::func::Caller<'_, T>, &mut [u128]) -> Result<()> + Send + Sync + 'static,
+    ) -> Result<&mut Self> {
+        self.defs.insert(
+            (module.to_string(), name.to_string()),
+            Definition::HostFunc(ty, std::sync::Arc::new(f)),
+        );
+        Ok(self)
+    }
+
     /// Defines an item of a store.
     pub fn define(
         &mut self,

@@ -37,7 +37,7 @@ use crate::error::{Error, Result};
 use crate::func::Caller;
 use crate::instance::Extern;
 use crate::linker::Linker;
-use crate::values::{FuncType, Val, ValType};
+use crate::values::{FuncType, ValType};
 use ctx::Kind;
 use mem::{GuestMem, WResult};
 
@@ -85,27 +85,43 @@ where
         .chars()
         .map(|c| if c == 'l' { ValType::I64 } else { ValType::I32 });
     let ty = FuncType::new(params, [ValType::I32]);
-    linker.func_new(MODULE, name, ty, move |mut caller, params, results| {
-        let args: Vec<u64> = params
-            .iter()
-            .map(|v| match *v {
-                Val::I32(x) => x as u32 as u64,
-                Val::I64(x) => x as u64,
-                _ => 0,
-            })
-            .collect();
-        let r = with_ctx(&mut caller, get, |ctx, mem| h(ctx, mem, &args));
+    let n = sig.len();
+    if n > MAX_ARGS {
+        return Err(Error::other(format!(
+            "WASI function {name} has {n} parameters, more than {MAX_ARGS}"
+        )));
+    }
+    // Raw slots, no `Val`s: an `i32` argument is the low 32 bits of its
+    // slot (the rest is not defined), an `i64` the low 64; the one result,
+    // the errno, goes to slot 0.
+    let mut masks = [0u64; MAX_ARGS];
+    for (m, c) in masks.iter_mut().zip(sig.chars()) {
+        *m = if c == 'l' {
+            u64::MAX
+        } else {
+            u64::from(u32::MAX)
+        };
+    }
+    linker.func_raw(MODULE, name, ty, move |mut caller, slots| {
+        let mut args = [0u64; MAX_ARGS];
+        for ((a, &s), m) in args.iter_mut().zip(slots.iter()).zip(masks).take(n) {
+            *a = s as u64 & m;
+        }
+        let r = with_ctx(&mut caller, get, |ctx, mem| h(ctx, mem, &args[..n]));
         let errno = match r {
             Ok(()) => Errno::Success,
             Err(e) => e,
         };
-        if let Some(slot) = results.first_mut() {
-            *slot = Val::I32(errno.raw() as i32);
+        if let Some(slot) = slots.first_mut() {
+            *slot = u128::from(errno.raw() as u32);
         }
         Ok(())
     })?;
     Ok(())
 }
+
+/// The most parameters a WASI preview 1 function has (`path_open`: 9).
+const MAX_ARGS: usize = 10;
 
 fn a32(a: &[u64], i: usize) -> u32 {
     a.get(i).copied().unwrap_or(0) as u32
@@ -330,11 +346,8 @@ pub fn add_to_linker<T: 'static>(
         define(linker, get, name, sig, h)?;
     }
     let ty = FuncType::new([ValType::I32], []);
-    linker.func_new(MODULE, "proc_exit", ty, move |mut caller, params, _| {
-        let code = match params.first() {
-            Some(Val::I32(c)) => *c,
-            _ => 0,
-        };
+    linker.func_raw(MODULE, "proc_exit", ty, move |mut caller, slots| {
+        let code = slots.first().map_or(0, |&s| s as u32 as i32);
         get(caller.data_mut()).exit_code = Some(code);
         Err(Error::exit(code))
     })?;
