@@ -485,11 +485,7 @@ fn dead_constant(
         return false;
     };
     let reg = Allocation::Reg(r);
-    let scratch = match r.class() {
-        RegClass::Int => matches!(r.hw_enc(), 10 | 11),
-        RegClass::Float => matches!(r.hw_enc(), 14 | 15),
-    };
-    if scratch {
+    if crate::regs::is_scratch(r) {
         return !edits
             .iter()
             .take_while(|(at, _)| *at <= ProgPoint::after(i))

@@ -94,6 +94,17 @@ pub const INT_RET_REGS: [PReg; 2] = [RAX, RDX];
 /// Float result registers of the Wasm convention.
 pub const FLOAT_RET_REGS: [PReg; 2] = [xmm(0), xmm(1)];
 
+/// The allocator's scratch registers: never hold a value from one
+/// instruction to the next except through the allocator's own edits.
+pub(crate) const SCRATCH_INT: [PReg; 2] = [R10, R11];
+/// The float scratch registers.
+pub(crate) const SCRATCH_FLOAT: [PReg; 2] = [xmm(14), xmm(15)];
+
+/// Whether `r` is one of the allocator's scratch registers.
+pub(crate) fn is_scratch(r: PReg) -> bool {
+    SCRATCH_INT.contains(&r) || SCRATCH_FLOAT.contains(&r)
+}
+
 /// The allocator's view of the machine.
 pub fn machine_env() -> MachineEnv {
     MachineEnv {
@@ -101,7 +112,7 @@ pub fn machine_env() -> MachineEnv {
             ALLOCATABLE_INT.to_vec(),
             (0..NUM_ALLOCATABLE_FLOAT).map(xmm).collect(),
         ],
-        scratch: [vec![R10, R11], vec![xmm(14), xmm(15)]],
+        scratch: [SCRATCH_INT.to_vec(), SCRATCH_FLOAT.to_vec()],
     }
 }
 

@@ -2050,11 +2050,14 @@ impl<'a, F: Function> Fixup<'a, F> {
             let ops = self.func.inst_operands(inst);
             let (_, relaxed_late) = self.exclusions(i, ops, at, true);
             for &r in &self.env.regs[c] {
-                let relaxed = t.excl_late.contains(r)
-                    && !relaxed_late.contains(r)
-                    && !t.late.contains(r)
-                    && !t.borrowed.contains(&r);
-                if !relaxed || (at_early && t.excl_early.contains(r)) {
+                // (Only the registers the relaxed rule frees at the late
+                // point; the others were tried above.)
+                let freed = t.excl_late.contains(r) && !relaxed_late.contains(r);
+                if !freed
+                    || !ok(t, r)
+                    || t.borrowed.contains(&r)
+                    || (at_early && t.excl_early.contains(r))
+                {
                     continue;
                 }
                 if self.borrow(
