@@ -6,7 +6,10 @@
 //! node's WASI when `node` is installed) in identical fresh directories, and
 //! requires the same stdout, stderr, exit status and final directory
 //! contents. A Rust program (`tests/programs/rust-hello`) is built for
-//! `wasm32-wasip1` and run on both tiers. The sandbox case checks that
+//! `wasm32-wasip1` and run on both tiers; a larger one
+//! (`tests/programs/rust-workload`) is built for `wasm32-wasip1` and for the
+//! host, and must print what its native build prints on both tiers and
+//! tiered with budgets of 1. The sandbox case checks that
 //! escapes from a preopened directory fail with the right errno and touch
 //! nothing.
 //!
@@ -678,42 +681,55 @@ fn sandbox_escapes_fail_and_touch_nothing() {
 
 // ---------------------------------------------------------------- Rust
 
-#[test]
-fn rust_program_on_both_tiers() {
-    let sysroot = Command::new("rustc")
-        .args(["--print", "sysroot"])
-        .output()
-        .ok()
-        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
-    if !sysroot.is_some_and(|s| s.join("lib/rustlib/wasm32-wasip1").exists()) {
-        eprintln!("skipped: missing rustup target wasm32-wasip1 (rustup target add wasm32-wasip1)");
-        return;
+/// Builds the Cargo program `tests/programs/NAME` (its own workspace, its
+/// lock file) in release mode for `target` (the host when `None`) and
+/// returns the binary: `NAME.wasm` for wasm32-wasip1. `None`, with a note,
+/// when the rustup target is missing.
+fn cargo_build(name: &str, target: Option<&str>) -> Option<PathBuf> {
+    if let Some(target) = target {
+        let sysroot = Command::new("rustc")
+            .args(["--print", "sysroot"])
+            .output()
+            .ok()
+            .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+        if !sysroot.is_some_and(|s| s.join("lib/rustlib").join(target).exists()) {
+            eprintln!("skipped: missing rustup target {target} (rustup target add {target})");
+            return None;
+        }
     }
-    let manifest = programs_dir().join("rust-hello/Cargo.toml");
-    let target_dir = tmp().join("rust-hello-target");
+    let manifest = programs_dir().join(name).join("Cargo.toml");
+    let target_dir = tmp().join(format!("{name}-target"));
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let build = Command::new(cargo)
-        .args([
-            "build",
-            "--release",
-            "--locked",
-            "--target",
-            "wasm32-wasip1",
-            "--manifest-path",
-        ])
+    let mut cmd = Command::new(cargo);
+    cmd.args(["build", "--release", "--locked", "--manifest-path"])
         .arg(&manifest)
         .arg("--target-dir")
         .arg(&target_dir)
         .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET")
-        .output()
-        .expect("run cargo");
+        .env_remove("CARGO_BUILD_TARGET");
+    if let Some(target) = target {
+        cmd.args(["--target", target]);
+    }
+    let build = cmd.output().expect("run cargo");
     assert!(
         build.status.success(),
-        "cargo build of rust-hello failed:\n{}",
+        "cargo build of {name} failed:\n{}",
         String::from_utf8_lossy(&build.stderr)
     );
-    let wasm = target_dir.join("wasm32-wasip1/release/rust-hello.wasm");
+    Some(match target {
+        Some(t) => target_dir
+            .join(t)
+            .join("release")
+            .join(format!("{name}.wasm")),
+        None => target_dir.join("release").join(name),
+    })
+}
+
+#[test]
+fn rust_program_on_both_tiers() {
+    let Some(wasm) = cargo_build("rust-hello", Some("wasm32-wasip1")) else {
+        return;
+    };
     for tier in TIERS {
         for (args, code) in [(&["a", "b c"][..], 0), (&["exit"][..], 7)] {
             let root = fresh_dir(&format!("rust-{tier}"));
@@ -741,5 +757,54 @@ fn rust_program_on_both_tiers() {
             );
             assert!(!out.dir.contains_key("scratch.txt"));
         }
+    }
+}
+
+/// A larger Rust program (`tests/programs/rust-workload`: wasm-smith,
+/// wasmparser, wasmi, regex and serde_json, about 6 MB of rustc's code at
+/// opt-level 3) prints the same as its native build on both tiers and
+/// tiered with budgets of 1 (every function called is optimized on the spot
+/// and loops enter optimized code by OSR). Its output covers thousands of
+/// generated modules validated, read and interpreted, regex captures and
+/// JSON round trips, so a miscompiled function anywhere on those paths
+/// shows as a differing line.
+#[test]
+fn rust_workload_matches_its_native_build() {
+    let Some(wasm) = cargo_build("rust-workload", Some("wasm32-wasip1")) else {
+        return;
+    };
+    let native = cargo_build("rust-workload", None).expect("host build");
+    let args = ["60", "1000"];
+    let expected = Command::new(&native)
+        .args(args)
+        .output()
+        .expect("run native");
+    assert!(expected.status.success());
+    let expected = String::from_utf8(expected.stdout).unwrap();
+    assert!(expected.contains("round trip same"), "{expected}");
+    let dir = fresh_dir("rust-workload");
+    let tiny = ["--tier-up-budget", "1", "--osr-poll", "1", "--tier-up-sync"];
+    for (tier, extra) in [
+        ("baseline", &[][..]),
+        ("optimizing", &[][..]),
+        ("tiered", &tiny[..]),
+    ] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_strata"));
+        cmd.args(["run", "--tier", tier])
+            .args(extra)
+            .arg(&wasm)
+            .args(args);
+        let out = collect(cmd, &dir, b"");
+        assert_eq!(out.code, Some(0), "{tier}: {}", out.stderr);
+        let diff: Vec<_> = expected
+            .lines()
+            .zip(out.stdout.lines())
+            .filter(|(e, g)| e != g)
+            .take(3)
+            .collect();
+        assert!(
+            diff.is_empty() && expected.lines().count() == out.stdout.lines().count(),
+            "{tier} {extra:?}: output differs from the native build's (expected, got): {diff:#?}"
+        );
     }
 }
