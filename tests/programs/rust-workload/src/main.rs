@@ -58,6 +58,9 @@ impl Fnv {
     }
 }
 
+/// The most elements a table of a generated module may grow to.
+const TABLE_ELEMENTS_LIMIT: usize = 100_000;
+
 fn smith_config() -> wasm_smith::Config {
     wasm_smith::Config {
         simd_enabled: false,
@@ -185,7 +188,14 @@ fn wasm_round(seed: u64) -> String {
             return line;
         }
     };
-    let mut store = wasmi::Store::new(&engine, ());
+    // Bounded tables: a `table.grow` by millions of elements fails the same
+    // way natively and in Wasm (otherwise it would succeed natively and
+    // run out of a 32-bit address space in Wasm).
+    let limits = wasmi::StoreLimitsBuilder::new()
+        .table_elements(TABLE_ELEMENTS_LIMIT)
+        .build();
+    let mut store = wasmi::Store::new(&engine, limits);
+    store.limiter(|limits| limits);
     let instance = match wasmi::Instance::new(&mut store, &module, &[]) {
         Ok(i) => i,
         Err(e) => {
