@@ -10,8 +10,12 @@
 //!
 //! Compile throughput is measured on the largest `.wasm` programs of the
 //! benchmark suite (`target/suite/*.wasm`, built by `benches/suite/run.py`;
-//! skipped with a note when absent) and on a module generated here whose code
-//! section is over 10 MB. Throughput is the code section's size (the bytes of
+//! skipped with a note when absent), on `tests/programs/rust-workload`
+//! built by rustc for wasm32-wasip1 (about 4 MB of real code: wasm-smith,
+//! wasmparser, wasmi, regex, serde_json; built here with cargo, skipped
+//! with a note without the rustup target), and on a module generated here
+//! whose code section is over 10 MB. V8 and Wasmtime, where installed,
+//! compile the last two. Throughput is the code section's size (the bytes of
 //! the section's contents, from wasmparser) divided by the median wall-clock
 //! time of `Module::new` (validation and compilation), in MB/s with
 //! 1 MB = 10^6 bytes. Every time is a median of several runs.
@@ -34,8 +38,9 @@ const GENERATED_CODE_BYTES: usize = 10_600_000;
 const GENERATED_SEED: u64 = 0x5717_a7a0_2024_0001;
 /// How many of the suite's modules (the largest code sections) are compiled.
 const SUITE_MODULES: usize = 3;
-/// `Module::new` runs per configuration: suite modules, the generated module
-/// with the baseline/tiered tiers, and with the optimizing tier.
+/// `Module::new` runs per configuration: suite modules, the large modules
+/// (rust-workload and the generated one) with the baseline/tiered tiers,
+/// and with the optimizing tier.
 const SUITE_COMPILE_RUNS: usize = 9;
 const GENERATED_FAST_RUNS: usize = 5;
 const GENERATED_OPT_RUNS: usize = 3;
@@ -112,6 +117,10 @@ fn main() {
             Ok(mods) => inputs.extend(mods),
             Err(note) => report.notes.push(note),
         }
+        match rust_workload_module(root) {
+            Ok(input) => inputs.push(input),
+            Err(note) => report.notes.push(note),
+        }
         let t0 = Instant::now();
         let generated = generate_module(GENERATED_CODE_BYTES, GENERATED_SEED);
         let gen_stats = code_stats(&generated);
@@ -130,6 +139,7 @@ fn main() {
             stats: gen_stats,
             bytes: generated,
             generated: true,
+            large: true,
         });
         compile_throughput(
             &inputs,
@@ -138,9 +148,9 @@ fn main() {
             quick,
             scale(SUITE_COMPILE_RUNS),
         );
-        if let Some(g) = inputs.iter().find(|i| i.generated) {
-            v8_compile(g, &mut report, quick);
-            wasmtime_compile(g, &mut report, quick);
+        for input in inputs.iter().filter(|i| i.large) {
+            v8_compile(input, &mut report, quick);
+            wasmtime_compile(input, &mut report, quick);
         }
     }
     if run("first") {
@@ -230,7 +240,10 @@ struct Input {
     name: String,
     stats: CodeStats,
     bytes: Vec<u8>,
+    /// The generated module: its first call is timed too.
     generated: bool,
+    /// Megabytes of code: fewer runs, and the reference engines compile it.
+    large: bool,
 }
 
 struct CompileRow {
@@ -303,7 +316,7 @@ fn compile_throughput(
     configs.retain(|(t, _, _)| tiers.contains(t));
     for input in inputs {
         for &(tier, threads, lazy) in &configs {
-            let runs = match (input.generated, tier) {
+            let runs = match (input.large, tier) {
                 (false, _) => suite_runs,
                 (true, Tier::Optimizing) if quick => 1,
                 (true, Tier::Optimizing) => GENERATED_OPT_RUNS,
@@ -686,6 +699,7 @@ fn suite_modules(dir: &Path) -> Result<Vec<Input>, String> {
                 stats,
                 bytes,
                 generated: false,
+                large: false,
             })
         })
         .collect();
@@ -695,6 +709,52 @@ fn suite_modules(dir: &Path) -> Result<Vec<Input>, String> {
     mods.sort_by_key(|m| std::cmp::Reverse(m.stats.code_bytes));
     mods.truncate(SUITE_MODULES);
     Ok(mods)
+}
+
+/// `tests/programs/rust-workload` for wasm32-wasip1, built with cargo
+/// (release, its own lock file) into `target/rust-workload`; an `Err` note
+/// when the rustup target or the build is missing.
+fn rust_workload_module(root: &Path) -> Result<Input, String> {
+    const TARGET: &str = "wasm32-wasip1";
+    let skipped = |why: String| format!("rust-workload rows skipped: {why}");
+    let sysroot = std::process::Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .map_err(|e| skipped(format!("rustc: {e}")))?;
+    let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
+    if !sysroot.join("lib/rustlib").join(TARGET).exists() {
+        return Err(skipped(format!(
+            "no rustup target {TARGET} (rustup target add {TARGET})"
+        )));
+    }
+    let target_dir = root.join("target").join("rust-workload");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    eprintln!("building tests/programs/rust-workload for {TARGET}");
+    let out = std::process::Command::new(cargo)
+        .args(["build", "--release", "--locked", "--target", TARGET])
+        .arg("--manifest-path")
+        .arg(root.join("tests/programs/rust-workload/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_BUILD_TARGET")
+        .output()
+        .map_err(|e| skipped(format!("cargo: {e}")))?;
+    if !out.status.success() {
+        return Err(skipped(format!(
+            "cargo build failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    let path = target_dir.join(TARGET).join("release/rust-workload.wasm");
+    let bytes = std::fs::read(&path).map_err(|e| skipped(format!("{}: {e}", path.display())))?;
+    Ok(Input {
+        name: "rust-workload".to_string(),
+        stats: code_stats(&bytes),
+        bytes,
+        generated: false,
+        large: true,
+    })
 }
 
 /// splitmix64.
@@ -1215,8 +1275,9 @@ impl FuncGen<'_> {
 // ---------------------------------------------------------------------------
 // V8 as a reference
 
-/// A reference engine's compiler on the generated module.
+/// A reference engine's compiler on one of the large modules.
 struct RefRow {
+    module: String,
     compiler: &'static str,
     flags: &'static str,
     runs: usize,
@@ -1228,19 +1289,20 @@ struct RefRow {
 impl RefRow {
     /// The row of `times` (seconds, one per run; not empty).
     fn new(
+        input: &Input,
         compiler: &'static str,
         flags: &'static str,
         mut times: Vec<f64>,
-        code_bytes: usize,
     ) -> Self {
         let min_s = times.iter().copied().fold(f64::INFINITY, f64::min);
         RefRow {
+            module: input.name.clone(),
             compiler,
             flags,
             runs: times.len(),
             median_s: median(&mut times),
             min_s,
-            code_bytes,
+            code_bytes: input.stats.code_bytes,
         }
     }
 }
@@ -1262,8 +1324,8 @@ for (let i = 0; i < runs; i++) {
 }
 "#;
 
-/// V8's Liftoff and TurboFan, each alone and on one thread, compiling the
-/// generated module (skipped with a note when `node` is not on PATH).
+/// V8's Liftoff and TurboFan, each alone and on one thread, compiling
+/// `input` (skipped with a note when `node` is not on PATH).
 fn v8_compile(input: &Input, report: &mut Report, quick: bool) {
     let Ok(out) = std::process::Command::new("node").arg("--version").output() else {
         report
@@ -1292,7 +1354,7 @@ fn v8_compile(input: &Input, report: &mut Report, quick: bool) {
         ("TurboFan", "--no-liftoff", if quick { 1 } else { 3 }),
     ];
     for (compiler, flags, runs) in compilers {
-        eprintln!("V8 {compiler}: {runs} compiles of the generated module");
+        eprintln!("V8 {compiler}: {runs} compiles of {}", input.name);
         let result = std::process::Command::new("node")
             .args(COMMON)
             .args(flags.split(' '))
@@ -1317,16 +1379,14 @@ fn v8_compile(input: &Input, report: &mut Report, quick: bool) {
                 .push(format!("V8 {compiler} ({flags}) did not run: {why}"));
             continue;
         }
-        report
-            .v8
-            .push(RefRow::new(compiler, flags, times, input.stats.code_bytes));
+        report.v8.push(RefRow::new(input, compiler, flags, times));
     }
     let _ = std::fs::remove_file(&module);
     let _ = std::fs::remove_file(&script);
 }
 
-/// Wasmtime's Cranelift and Winch, each on one thread, compiling the
-/// generated module ahead of time with `wasmtime compile` (skipped with a
+/// Wasmtime's Cranelift and Winch, each on one thread, compiling `input`
+/// ahead of time with `wasmtime compile` (skipped with a
 /// note when there is no `wasmtime`). Each run is one process, timed
 /// from outside: its start-up and the writing of the `.cwasm` are in the
 /// time (milliseconds, against the seconds the compile takes).
@@ -1372,7 +1432,7 @@ fn wasmtime_compile(input: &Input, report: &mut Report, quick: bool) {
         ),
     ];
     for (compiler, flags, runs) in compilers {
-        eprintln!("Wasmtime {compiler}: {runs} compiles of the generated module");
+        eprintln!("Wasmtime {compiler}: {runs} compiles of {}", input.name);
         let mut times = Vec::with_capacity(runs);
         let mut failure = None;
         for _ in 0..runs {
@@ -1405,7 +1465,7 @@ fn wasmtime_compile(input: &Input, report: &mut Report, quick: bool) {
         }
         report
             .wasmtime
-            .push(RefRow::new(compiler, flags, times, input.stats.code_bytes));
+            .push(RefRow::new(input, compiler, flags, times));
     }
     let _ = std::fs::remove_file(&module);
     let _ = std::fs::remove_file(&cwasm);
@@ -1418,11 +1478,11 @@ fn wasmtime_compile(input: &Input, report: &mut Report, quick: bool) {
 struct Report {
     notes: Vec<String>,
     compile: Vec<CompileRow>,
-    /// V8's compilers on the generated module, when `node` is on PATH.
+    /// V8's compilers on the large modules, when `node` is on PATH.
     v8: Vec<RefRow>,
     /// `node --version`.
     node: String,
-    /// Wasmtime's compilers on the generated module, when `wasmtime` is on
+    /// Wasmtime's compilers on the large modules, when `wasmtime` is on
     /// PATH.
     wasmtime: Vec<RefRow>,
     /// `wasmtime --version`.
@@ -1485,15 +1545,16 @@ fn verdict(met: bool, by: String) -> String {
     }
 }
 
-/// A reference engine's rows: its compilers on the generated module.
+/// A reference engine's rows: its compilers on the large modules.
 fn ref_table(line: &mut impl FnMut(&str), flags_title: &str, rows: &[RefRow]) {
     line(&format!(
-        "| compiler | {flags_title} | runs | median | min | MB/s |"
+        "| module | compiler | {flags_title} | runs | median | min | MB/s |"
     ));
-    line("|---|---|---:|---:|---:|---:|");
+    line("|---|---|---|---:|---:|---:|---:|");
     for r in rows {
         line(&format!(
-            "| {} | `{}` | {} | {:.2} ms | {:.2} ms | **{:.2}** |",
+            "| {} | {} | `{}` | {} | {:.2} ms | {:.2} ms | **{:.2}** |",
+            r.module,
             r.compiler,
             r.flags,
             r.runs,
@@ -1675,7 +1736,7 @@ impl Report {
             }
             if !self.v8.is_empty() {
                 line(&format!(
-                    "V8 ({}, `node --single-threaded --no-wasm-lazy-compilation`) on the same generated module, each compiler alone: `new WebAssembly.Module(bytes)`, each run with a different custom section appended so that V8's module cache cannot answer. The same machine, the same run:",
+                    "V8 ({}, `node --single-threaded --no-wasm-lazy-compilation`) on the same large modules, each compiler alone: `new WebAssembly.Module(bytes)`, each run with a different custom section appended so that V8's module cache cannot answer. The same machine, the same run:",
                     self.node
                 ));
                 line("");
@@ -1683,7 +1744,7 @@ impl Report {
             }
             if !self.wasmtime.is_empty() {
                 line(&format!(
-                    "Wasmtime ({}) on the same generated module, each compiler alone on one thread: `wasmtime compile` to a `.cwasm` file, one process per run, timed from outside (process start-up and writing the file included). The same machine, the same run:",
+                    "Wasmtime ({}) on the same large modules, each compiler alone on one thread: `wasmtime compile` to a `.cwasm` file, one process per run, timed from outside (process start-up and writing the file included). The same machine, the same run:",
                     self.wasmtime_version
                 ));
                 line("");
