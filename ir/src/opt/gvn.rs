@@ -60,7 +60,7 @@ use crate::{
 pub const MAX_KNOWN: usize = 32;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Key {
+pub(crate) enum Key {
     Iconst(Type, i64),
     Fconst(Type, u64),
     Vmctx,
@@ -97,7 +97,7 @@ enum Frame {
 /// A fast non-cryptographic hasher for the value-numbering table (the
 /// multiply-rotate scheme of rustc's `FxHasher`).
 #[derive(Default)]
-struct FxHasher(u64);
+pub(crate) struct FxHasher(u64);
 
 const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
 
@@ -199,7 +199,7 @@ fn fcmp_swap(cc: FloatCC) -> FloatCC {
 
 /// The value-numbering key of a pure (or only-trapping) instruction whose
 /// operands are already replaced.
-fn key_of(func: &Function, data: &InstData) -> Option<(Key, Value)> {
+pub(crate) fn key_of(func: &Function, data: &InstData) -> Option<(Key, Value)> {
     let ty = |v: Value| func.value_type(v);
     Some(match *data {
         InstData::Iconst { dst, imm } => {

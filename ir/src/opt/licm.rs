@@ -24,6 +24,15 @@
 //! O(n log depth) even for 10,000 nested loops. Hoisted instructions keep
 //! their order, appended before the preheader's terminator.
 //!
+//! Identical instructions hoisted to the same preheader are merged: the
+//! first one hoisted stays, and the later ones are deleted, their results
+//! replaced everywhere by its result (the key is value numbering's, see
+//! [`super::gvn`], over operands already replaced). Global value numbering
+//! runs before this pass and cannot merge them: before hoisting they sit in
+//! blocks of the loop that do not dominate one another (the two arms of an
+//! `if`, the copies of a callee inlined twice), and each would otherwise
+//! keep a register of its own across the whole loop.
+//!
 //! A loop's preheader is the header's only predecessor from outside the loop
 //! if that block's only successor is the header (and it comes before the
 //! header in reverse postorder). Otherwise one is created the first time
@@ -34,8 +43,12 @@
 //! It is placed just before the header in the layout and gets the loop depth
 //! of the header minus one.
 
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
 use super::domtree::{DomTree, Loop, LoopInfo};
-use crate::{Block, BlockCall, Function, Inst, InstData};
+use super::gvn::{FxHasher, Key, key_of, rewrite_uses};
+use crate::{Block, BlockCall, Function, Inst, InstData, Value};
 
 const NONE: u32 = u32::MAX;
 
@@ -59,6 +72,12 @@ pub struct Scratch {
     operands: Vec<crate::Value>,
     /// Scratch for the new block layout.
     layout: Vec<Block>,
+    /// The instructions hoisted so far, by preheader and value-numbering
+    /// key: the value each one defines.
+    hoisted_keys: HashMap<(u32, Key), Value, BuildHasherDefault<FxHasher>>,
+    /// The value that replaces each value defined by a merged instruction
+    /// (itself elsewhere); sized only once something is merged.
+    replace: Vec<Value>,
 }
 
 impl Scratch {
@@ -257,6 +276,8 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
     for h in &mut s.hoisted[..func.blocks.len()] {
         h.clear();
     }
+    s.hoisted_keys.clear();
+    s.replace.clear();
     let mut licm = Licm { dt, li, levels, s };
     let mut changed = false;
     for &b in dt.rpo() {
@@ -267,6 +288,12 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
         let mut kept = 0;
         for k in 0..insts.len() {
             let i = insts[k];
+            // (Operands defined by merged instructions read the value
+            // that replaced them from here on.)
+            if !licm.s.replace.is_empty() {
+                let replace = &licm.s.replace;
+                rewrite_uses(func, i, |v| *v = replace[v.index()]);
+            }
             let target = if func.insts[i.index()].is_speculatable() {
                 licm.target_loop(func, i, inner)
             } else {
@@ -278,17 +305,47 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
                 continue;
             };
             let p = licm.preheader_of(func, target);
+            changed = true;
+            if let Some((key, d)) = key_of(func, &func.insts[i.index()]) {
+                match licm.s.hoisted_keys.entry((p.0, key)) {
+                    std::collections::hash_map::Entry::Occupied(e) => {
+                        // Merged into the same instruction hoisted before.
+                        let same = *e.get();
+                        let replace = &mut licm.s.replace;
+                        if replace.is_empty() {
+                            replace.extend((0..func.num_values()).map(Value::new));
+                        }
+                        replace[d.index()] = same;
+                        licm.s.def_block[d.index()] = p.0;
+                        continue;
+                    }
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(d);
+                    }
+                }
+            }
             licm.s.hoisted[p.index()].push(i);
             if let Some(d) = func.insts[i.index()].single_dst() {
                 licm.s.def_block[d.index()] = p.0;
             }
-            changed = true;
         }
         insts.truncate(kept);
         func.blocks[b.index()].insts = insts;
     }
     if changed {
         finish(func, licm.s);
+    }
+    // Blocks outside loops, and the terminators of all blocks, may read a
+    // merged instruction's value too.
+    if !s.replace.is_empty() {
+        let replace = &s.replace;
+        for n in 0..func.layout.len() {
+            let b = func.layout[n];
+            for k in 0..func.blocks[b.index()].insts.len() {
+                let i = func.blocks[b.index()].insts[k];
+                rewrite_uses(func, i, |v| *v = replace[v.index()]);
+            }
+        }
     }
     changed
 }
