@@ -447,9 +447,9 @@ fn compile_baseline_parallel(
     Ok(out)
 }
 
-/// The optimizing tier's passes after SSA construction: optimization,
-/// inlining of small direct callees (translated here on demand), again
-/// optimization, then SSA destruction for the code generator.
+/// The optimizing tier's passes after SSA construction: inlining of small
+/// direct callees (translated and optimized here on demand), optimization,
+/// then SSA destruction for the code generator.
 pub(crate) fn optimize_for_codegen(
     env: &ModuleEnv,
     offsets: &VMOffsets,
@@ -458,7 +458,6 @@ pub(crate) fn optimize_for_codegen(
     translator: &mut SsaTranslator,
 ) -> Result<()> {
     let opts = OptOptions::default();
-    strata_ir::opt::optimize(func, &opts);
     let max_body = callee_body_max();
     let mut callees: HashMap<u32, strata_ir::Function> = HashMap::new();
     for data in func.insts.iter() {
@@ -486,7 +485,7 @@ pub(crate) fn optimize_for_codegen(
         };
         callees.get(&direct_callee(env, offsets, slot)?)
     };
-    finish_optimized(func, &lookup, &opts);
+    finish_optimized(func, &lookup, &opts, false);
     strata_ir::ssa::destruct(func);
     strata_ir::ssa::split_critical_edges(func);
     Ok(())
@@ -499,15 +498,24 @@ fn direct_callee(env: &ModuleEnv, offsets: &VMOffsets, slot: u32) -> Option<u32>
     ((def as usize) < env.bodies.len()).then_some(def)
 }
 
-/// Inlining, then optimization if anything was inlined, then the passes
-/// that prepare the final SSA for the code generator
+/// Inlining, then optimization (unless `optimized` says that `func` was
+/// optimized already and nothing was inlined), then the passes that
+/// prepare the final SSA for the code generator
 /// ([`strata_ir::opt::finish`]).
+///
+/// A function that is not itself a callee candidate comes here straight
+/// from SSA construction: optimizing it before inlining too would run the
+/// whole pipeline twice on most of a module's code, for nothing (no pass
+/// turns an indirect call into a direct one, and the inliner's budget
+/// counts callee instructions, not the caller's). A callee candidate was
+/// optimized once already, so that what is inlined is its optimized form.
 fn finish_optimized<'f>(
     func: &mut strata_ir::Function,
     lookup: &dyn Fn(CallKind) -> Option<&'f strata_ir::Function>,
     opts: &OptOptions,
+    optimized: bool,
 ) {
-    if inline_calls(func, lookup, &InlineBudget::default()) {
+    if inline_calls(func, lookup, &InlineBudget::default()) || !optimized {
         strata_ir::opt::optimize(func, opts);
     }
     strata_ir::opt::finish(func, opts);
@@ -579,7 +587,7 @@ fn compile_optimizing(
             .map(|def| {
                 (env.bodies[def].body.len() <= max_body).then(|| {
                     let mut func = strata_ir::Function::new();
-                    let plain = builders.build(env, offsets, wasm, def, &mut func, &opts)?;
+                    let plain = builders.build(env, offsets, wasm, def, &mut func, Some(&opts))?;
                     Ok(Optimized { func, plain })
                 })
             })
@@ -617,14 +625,14 @@ fn compile_optimizing(
         let mut scratch = strata_ir::Function::new();
         for (def, pre) in defs.zip(small.iter_mut()) {
             let mut built;
-            let (func, plain) = match pre.take() {
+            let (func, plain, optimized) = match pre.take() {
                 Some(r) => {
                     built = r?;
-                    (&mut built.func, built.plain)
+                    (&mut built.func, built.plain, true)
                 }
                 None => {
-                    let plain = builders.build(env, offsets, wasm, def, &mut scratch, &opts)?;
-                    (&mut scratch, plain)
+                    let plain = builders.build(env, offsets, wasm, def, &mut scratch, None)?;
+                    (&mut scratch, plain, false)
                 }
             };
             if plain {
@@ -640,7 +648,7 @@ fn compile_optimizing(
                 r?;
                 continue;
             }
-            finish_optimized(func, &lookup, &opts);
+            finish_optimized(func, &lookup, &opts, optimized);
             backend.list_ir(func);
             strata_ir::ssa::destruct(func);
             strata_ir::ssa::split_critical_edges(func);
@@ -704,11 +712,11 @@ impl Builders {
         }
     }
 
-    /// Builds defined function `def` into `func` in optimized SSA form, or,
-    /// where its SSA form would outgrow its budget
-    /// (`strata_frontend::ssa::ssa_budget`), as the baseline tier translates
-    /// it (linear in its size), neither optimized nor inlined. Returns
-    /// whether it is the latter.
+    /// Builds defined function `def` into `func` in SSA form, optimized
+    /// with `opts` when given, or, where its SSA form would outgrow its
+    /// budget (`strata_frontend::ssa::ssa_budget`), as the baseline tier
+    /// translates it (linear in its size), neither optimized nor inlined.
+    /// Returns whether it is the latter.
     fn build(
         &mut self,
         env: &ModuleEnv,
@@ -716,11 +724,13 @@ impl Builders {
         wasm: &[u8],
         def: usize,
         func: &mut strata_ir::Function,
-        opts: &OptOptions,
+        opts: Option<&OptOptions>,
     ) -> Result<bool> {
         match self.ssa.translate(env, offsets, wasm, def, func) {
             Ok(()) => {
-                strata_ir::opt::optimize(func, opts);
+                if let Some(opts) = opts {
+                    strata_ir::opt::optimize(func, opts);
+                }
                 Ok(false)
             }
             Err(_) if self.ssa.too_complex() => {
