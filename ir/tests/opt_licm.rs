@@ -23,7 +23,7 @@ fn run_licm(text: &str) -> String {
 
 #[test]
 fn golden_licm() {
-    harness::golden_text("licm", 7, |text| Ok(run_licm(text)));
+    harness::golden_text("licm", 8, |text| Ok(run_licm(text)));
 }
 
 #[test]

@@ -292,7 +292,7 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
             // that replaced them from here on.)
             if !licm.s.replace.is_empty() {
                 let replace = &licm.s.replace;
-                rewrite_uses(func, i, |v| *v = replace[v.index()]);
+                rewrite_uses(func, i, |v| *v = replaced(replace, *v));
             }
             let target = if func.insts[i.index()].is_speculatable() {
                 licm.target_loop(func, i, inner)
@@ -312,9 +312,8 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
                         // Merged into the same instruction hoisted before.
                         let same = *e.get();
                         let replace = &mut licm.s.replace;
-                        if replace.is_empty() {
-                            replace.extend((0..func.num_values()).map(Value::new));
-                        }
+                        let n = replace.len();
+                        replace.extend((n..func.num_values()).map(Value::new));
                         replace[d.index()] = same;
                         licm.s.def_block[d.index()] = p.0;
                         continue;
@@ -343,11 +342,18 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
             let b = func.layout[n];
             for k in 0..func.blocks[b.index()].insts.len() {
                 let i = func.blocks[b.index()].insts[k];
-                rewrite_uses(func, i, |v| *v = replace[v.index()]);
+                rewrite_uses(func, i, |v| *v = replaced(replace, *v));
             }
         }
     }
     changed
+}
+
+/// What `v` reads as after merges: `replace` covers the values that
+/// existed at the last merge; a newer one (the parameter of a preheader
+/// created since) is its own.
+fn replaced(replace: &[Value], v: Value) -> Value {
+    replace.get(v.index()).copied().unwrap_or(v)
 }
 
 /// Moves the hoisted instructions into their preheaders and places the
