@@ -334,12 +334,18 @@ pub fn run_with(func: &mut Function, dt: &DomTree, s: &mut Scratch) -> bool {
     if changed {
         finish(func, licm.s);
     }
-    // Blocks outside loops, and the terminators of all blocks, may read a
-    // merged instruction's value too.
-    if !s.replace.is_empty() {
-        let replace = &s.replace;
+    // Blocks outside loops may read a merged instruction's value too (the
+    // loop's blocks were rewritten above, terminators included: a merged
+    // value's users come after its definition in reverse postorder; a
+    // created preheader, unknown to the loop analysis, reads only its own
+    // parameters).
+    if !licm.s.replace.is_empty() {
+        let replace = &licm.s.replace;
         for n in 0..func.layout.len() {
             let b = func.layout[n];
+            if licm.li.innermost(b).is_some() {
+                continue;
+            }
             for k in 0..func.blocks[b.index()].insts.len() {
                 let i = func.blocks[b.index()].insts[k];
                 rewrite_uses(func, i, |v| *v = replaced(replace, *v));
