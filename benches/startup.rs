@@ -24,6 +24,9 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+#[path = "../tests/programs/cargo_build.rs"]
+mod cargo_build;
+
 use strata::{Config, Engine, Func, Instance, Module, Store, Tier, TypedFunc, Val};
 use wasm_encoder::{
     BlockType, CodeSection, ConstExpr, ElementSection, Elements, ExportKind, ExportSection,
@@ -717,36 +720,19 @@ fn suite_modules(dir: &Path) -> Result<Vec<Input>, String> {
 fn rust_workload_module(root: &Path) -> Result<Input, String> {
     const TARGET: &str = "wasm32-wasip1";
     let skipped = |why: String| format!("rust-workload rows skipped: {why}");
-    let sysroot = std::process::Command::new("rustc")
-        .args(["--print", "sysroot"])
-        .output()
-        .map_err(|e| skipped(format!("rustc: {e}")))?;
-    let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
-    if !sysroot.join("lib/rustlib").join(TARGET).exists() {
+    if !cargo_build::have_target(TARGET) {
         return Err(skipped(format!(
             "no rustup target {TARGET} (rustup target add {TARGET})"
         )));
     }
-    let target_dir = root.join("target").join("rust-workload");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     eprintln!("building tests/programs/rust-workload for {TARGET}");
-    let out = std::process::Command::new(cargo)
-        .args(["build", "--release", "--locked", "--target", TARGET])
-        .arg("--manifest-path")
-        .arg(root.join("tests/programs/rust-workload/Cargo.toml"))
-        .arg("--target-dir")
-        .arg(&target_dir)
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET")
-        .output()
-        .map_err(|e| skipped(format!("cargo: {e}")))?;
-    if !out.status.success() {
-        return Err(skipped(format!(
-            "cargo build failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
-    }
-    let path = target_dir.join(TARGET).join("release/rust-workload.wasm");
+    let path = cargo_build::build(
+        &root.join("tests/programs"),
+        "rust-workload",
+        Some(TARGET),
+        &root.join("target").join("rust-workload"),
+    )
+    .map_err(skipped)?;
     let bytes = std::fs::read(&path).map_err(|e| skipped(format!("{}: {e}", path.display())))?;
     Ok(Input {
         name: "rust-workload".to_string(),

@@ -25,6 +25,9 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::SystemTime;
 
+#[path = "programs/cargo_build.rs"]
+mod cargo_build;
+
 /// The C programs (`tests/programs/NAME.c`).
 const PROGRAMS: &[&str] = &[
     "hello",
@@ -681,48 +684,22 @@ fn sandbox_escapes_fail_and_touch_nothing() {
 
 // ---------------------------------------------------------------- Rust
 
-/// Builds the Cargo program `tests/programs/NAME` (its own workspace, its
-/// lock file) in release mode for `target` (the host when `None`) and
-/// returns the binary: `NAME.wasm` for wasm32-wasip1. `None`, with a note,
-/// when the rustup target is missing.
+/// Builds the Cargo program `tests/programs/NAME` (see
+/// [`cargo_build::build`]) for `target` (the host when `None`) under the
+/// test's temporary directory. `None`, with a note, when the rustup target
+/// is missing; a failed build fails the test.
 fn cargo_build(name: &str, target: Option<&str>) -> Option<PathBuf> {
-    if let Some(target) = target {
-        let sysroot = Command::new("rustc")
-            .args(["--print", "sysroot"])
-            .output()
-            .ok()
-            .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
-        if !sysroot.is_some_and(|s| s.join("lib/rustlib").join(target).exists()) {
-            eprintln!("skipped: missing rustup target {target} (rustup target add {target})");
-            return None;
-        }
+    if let Some(target) = target
+        && !cargo_build::have_target(target)
+    {
+        eprintln!("skipped: missing rustup target {target} (rustup target add {target})");
+        return None;
     }
-    let manifest = programs_dir().join(name).join("Cargo.toml");
     let target_dir = tmp().join(format!("{name}-target"));
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let mut cmd = Command::new(cargo);
-    cmd.args(["build", "--release", "--locked", "--manifest-path"])
-        .arg(&manifest)
-        .arg("--target-dir")
-        .arg(&target_dir)
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET");
-    if let Some(target) = target {
-        cmd.args(["--target", target]);
-    }
-    let build = cmd.output().expect("run cargo");
-    assert!(
-        build.status.success(),
-        "cargo build of {name} failed:\n{}",
-        String::from_utf8_lossy(&build.stderr)
-    );
-    Some(match target {
-        Some(t) => target_dir
-            .join(t)
-            .join("release")
-            .join(format!("{name}.wasm")),
-        None => target_dir.join("release").join(name),
-    })
+    Some(
+        cargo_build::build(&programs_dir(), name, target, &target_dir)
+            .unwrap_or_else(|e| panic!("{e}")),
+    )
 }
 
 #[test]
