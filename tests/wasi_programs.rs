@@ -773,6 +773,11 @@ fn rust_workload_matches_its_native_build() {
             .args(args);
         let out = collect(cmd, &dir, b"");
         assert_eq!(out.code, Some(0), "{tier}: {}", out.stderr);
+        assert!(
+            !out.stderr.contains("warning: tier-up"),
+            "{tier}: a tier-up failed:\n{}",
+            out.stderr
+        );
         let diff: Vec<_> = expected
             .lines()
             .zip(out.stdout.lines())

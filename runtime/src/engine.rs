@@ -45,8 +45,9 @@ impl std::fmt::Display for Tier {
     }
 }
 
-/// One tier-up, reported to [`Config::on_tier_up`] and kept in
-/// [`Engine::tier_events`] (the most recent [`TIER_EVENTS_KEPT`]).
+/// One tier-up (or a failed attempt), reported to [`Config::on_tier_up`]
+/// and kept in [`Engine::tier_events`] (the most recent
+/// [`TIER_EVENTS_KEPT`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TierUpEvent {
     /// The function's index in its module (imports included).
@@ -65,6 +66,12 @@ pub struct TierUpEvent {
     pub osr: bool,
     /// For OSR: the index of the loop (the n-th `loop` in the body, from 0).
     pub loop_index: Option<u32>,
+    /// `Some`: the optimizing tier failed on this function (or on its OSR
+    /// variant for `loop_index`), with this message, and it keeps running
+    /// its baseline code; `to` is the tier that was attempted. The code is
+    /// correct either way, but a failure is a compiler bug (or a limit
+    /// reached) that the tiered engine would otherwise hide.
+    pub failure: Option<String>,
 }
 
 impl std::fmt::Display for TierUpEvent {
@@ -72,6 +79,18 @@ impl std::fmt::Display for TierUpEvent {
         write!(f, "tier-up: function {}", self.func_index)?;
         if let Some(n) = &self.name {
             write!(f, " ({n})")?;
+        }
+        if let Some(failure) = &self.failure {
+            write!(f, " {} -> {}", self.from, self.to)?;
+            if let Some(l) = self.loop_index {
+                write!(f, " (OSR variant for loop {l})")?;
+            }
+            return write!(
+                f,
+                " failed after {:.3} ms, stays in {} code: {failure}",
+                self.compile_time.as_secs_f64() * 1e3,
+                self.from
+            );
         }
         write!(
             f,

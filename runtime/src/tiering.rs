@@ -292,6 +292,10 @@ fn compile_one(
     def: u32,
     osr_loop: Option<u32>,
 ) -> Result<(CodeMemory, CodeRegistration, usize), String> {
+    #[cfg(test)]
+    if tests::PANIC_IN_OPTIMIZER.with(|f| f.get()) {
+        panic!("injected panic in function {def}");
+    }
     let env = &m.env;
     let mut translator = SsaTranslator::new();
     let mut func = strata_ir::Function::new();
@@ -320,7 +324,7 @@ fn run_job(job: Job) {
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         compile_one(&m, job.def, job.osr_loop)
     }))
-    .unwrap_or_else(|_| Err("the optimizing tier panicked".to_string()));
+    .unwrap_or_else(|payload| Err(panic_message(payload.as_ref())));
     let compile_time = start.elapsed();
     let mut t = tiering.lock();
     match (result, job.osr_loop) {
@@ -356,14 +360,45 @@ fn run_job(job: Job) {
                 },
             );
         }
-        (Err(_), None) => t.funcs[job.def as usize] = FuncState::Failed,
-        (Err(_), Some(l)) => {
-            t.osr.insert((job.def, l), OsrState::Failed);
+        (Err(message), osr_loop) => {
+            match osr_loop {
+                None => t.funcs[job.def as usize] = FuncState::Failed,
+                Some(l) => {
+                    t.osr.insert((job.def, l), OsrState::Failed);
+                }
+            }
+            drop(t);
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                report_event(&m, job.def, compile_time, osr_loop, Some(message))
+            }));
         }
     }
 }
 
+/// The message of a panic of the optimizing tier.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    let text = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned());
+    match text {
+        Some(text) => format!("the optimizing tier panicked: {text}"),
+        None => "the optimizing tier panicked".to_string(),
+    }
+}
+
 fn report(m: &ModuleInner, def: u32, compile_time: Duration, loop_index: Option<u32>) {
+    report_event(m, def, compile_time, loop_index, None)
+}
+
+/// Reports a tier-up, or with `failure` a failed attempt, of `def`.
+fn report_event(
+    m: &ModuleInner,
+    def: u32,
+    compile_time: Duration,
+    loop_index: Option<u32>,
+    failure: Option<String>,
+) {
     let func_index = m.env.num_imported_funcs + def;
     let event = TierUpEvent {
         func_index,
@@ -373,6 +408,7 @@ fn report(m: &ModuleInner, def: u32, compile_time: Duration, loop_index: Option<
         compile_time,
         osr: loop_index.is_some(),
         loop_index,
+        failure,
     };
     m.engine.report_tier_up(event);
 }
@@ -487,4 +523,94 @@ unsafe fn tier_up_inner(vmctx: *mut u8, counter: u32, loop_index: u32) -> usize 
         config.tier_up.budget
     });
     entry
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::sync::{Arc, Mutex};
+
+    use crate::{Config, Engine, Instance, Module, Store, Tier, TierUpBudget, TierUpEvent};
+
+    thread_local! {
+        /// Makes every optimizing compile on this thread panic (tier-ups
+        /// compiled with `tier_up_sync` run on the calling thread).
+        pub(super) static PANIC_IN_OPTIMIZER: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// A panic of the optimizing tier in a tier-up leaves the function in
+    /// correct baseline code, is reported once for the function and once
+    /// for its OSR variant, with the panic's message, and is not retried.
+    #[test]
+    fn failed_tier_ups_are_reported_and_keep_baseline_code() {
+        let events: Arc<Mutex<Vec<TierUpEvent>>> = Arc::default();
+        let sink = events.clone();
+        let mut config = Config::new();
+        config
+            .tier(Tier::Tiered)
+            .tier_up_budget(TierUpBudget {
+                budget: 1,
+                osr_poll: 1,
+            })
+            .tier_up_sync(true)
+            .on_tier_up(move |e| sink.lock().unwrap().push(e.clone()));
+        let engine = Engine::new(&config).unwrap();
+        let module = Module::new(
+            &engine,
+            r#"(module
+                 (func $sum (export "sum") (param i32) (result i32) (local i32)
+                   (loop $l
+                     (local.set 1 (i32.add (local.get 1) (local.get 0)))
+                     (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+                   (local.get 1)))"#,
+        )
+        .unwrap();
+        let mut store = Store::new(&engine, ());
+        let i = Instance::new(&mut store, &module, &[]).unwrap();
+        let sum = i.get_typed_func::<i32, i32>(&mut store, "sum").unwrap();
+        PANIC_IN_OPTIMIZER.with(|f| f.set(true));
+        let first = sum.call(&mut store, 100);
+        let second = sum.call(&mut store, 1000);
+        PANIC_IN_OPTIMIZER.with(|f| f.set(false));
+        assert_eq!(first.unwrap(), 5050);
+        assert_eq!(second.unwrap(), 500500);
+        let events = events.lock().unwrap();
+        let shown: Vec<String> = events.iter().map(|e| e.to_string()).collect();
+        assert_eq!(events.len(), 2, "{shown:#?}");
+        assert!(
+            events
+                .iter()
+                .all(|e| e.func_index == 0 && e.to == Tier::Optimizing)
+        );
+        assert_eq!(
+            events.iter().map(|e| e.loop_index).collect::<Vec<_>>(),
+            [None, Some(0)]
+        );
+        for e in events.iter() {
+            assert_eq!(
+                e.failure.as_deref(),
+                Some("the optimizing tier panicked: injected panic in function 0")
+            );
+        }
+        assert!(
+            shown[0].starts_with("tier-up: function 0 (sum) baseline -> optimizing failed after "),
+            "{}",
+            shown[0]
+        );
+        assert!(
+            shown[0].ends_with(
+                " stays in baseline code: the optimizing tier panicked: injected panic in function 0"
+            ),
+            "{}",
+            shown[0]
+        );
+        assert!(
+            shown[1].starts_with(
+                "tier-up: function 0 (sum) baseline -> optimizing (OSR variant for loop 0) failed"
+            ),
+            "{}",
+            shown[1]
+        );
+        assert_eq!(engine.tier_events(), *events);
+    }
 }

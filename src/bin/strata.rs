@@ -92,6 +92,7 @@ struct TierOpt {
     #[arg(long, value_enum, default_value_t = TierArg::Tiered)]
     tier: TierArg,
     /// Print each tier-up (function, tiers, compile time, OSR) to stderr.
+    /// A failed one is printed as a warning even without this flag.
     #[arg(long)]
     tier_log: bool,
     /// Tiered: calls plus loop iterations of a function before it is
@@ -258,9 +259,16 @@ fn config(opt: &TierOpt) -> Config {
     if let Some(pages) = opt.memory_limit_pages {
         config.memory_limit_pages(pages);
     }
-    if opt.tier_log {
-        config.on_tier_up(|e| eprintln!("{e}"));
-    }
+    // A failed tier-up (the function keeps its baseline code) is a
+    // compiler bug worth seeing: printed even without `--tier-log`.
+    let tier_log = opt.tier_log;
+    config.on_tier_up(move |e| {
+        if e.failure.is_some() {
+            eprintln!("warning: {e}");
+        } else if tier_log {
+            eprintln!("{e}");
+        }
+    });
     config
 }
 

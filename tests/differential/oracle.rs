@@ -770,13 +770,33 @@ pub fn check_module(wasm: &[u8], arg_seed: u64) -> Result<Stats, Divergence> {
         engines.push((strata::Tier::Tiered, e));
     }
 
+    let stats = compare(wasm, arg_seed, reference, &engines, stats)?;
+    // A tier-up the optimizing tier failed keeps correct baseline code, so
+    // the comparison cannot see it; it is a compiler bug all the same.
+    for (tier, engine) in &engines {
+        if let Some(e) = engine.tier_events().iter().find(|e| e.failure.is_some()) {
+            return Err(divergence(wasm, format!("strata {tier:?}: {e}")));
+        }
+    }
+    Ok(stats)
+}
+
+/// Instantiates `wasm` in wasmi (`reference`) and on every strata engine
+/// and compares every call, the globals and the memories after each.
+fn compare(
+    wasm: &[u8],
+    arg_seed: u64,
+    reference: Result<Wasmi, Outcome>,
+    engines: &[(strata::Tier, strata::Engine)],
+    mut stats: Stats,
+) -> Result<Stats, Divergence> {
     // Compile and instantiate everywhere; instantiation outcomes must agree.
     let mut subjects: Vec<Box<dyn Subject>> = Vec::new();
     let reference = match reference {
         Ok(r) => Some(r),
         Err(o) => {
             // A trap in the start function or a segment out of bounds.
-            for (tier, engine) in &engines {
+            for (tier, engine) in engines {
                 match Strata::new(engine, *tier, wasm) {
                     Err(e) if tolerated_refusal(*tier, &e) => stats.optimizing_refused = Some(e),
                     Err(e) => {
@@ -812,7 +832,7 @@ pub fn check_module(wasm: &[u8], arg_seed: u64) -> Result<Stats, Divergence> {
     let Some(reference) = reference else {
         return Ok(stats);
     };
-    for (tier, engine) in &engines {
+    for (tier, engine) in engines {
         match Strata::new(engine, *tier, wasm) {
             Err(e) if tolerated_refusal(*tier, &e) => stats.optimizing_refused = Some(e),
             Err(e) => {
