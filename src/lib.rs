@@ -6,6 +6,7 @@ pub use strata_runtime::{
     LazyCompilationStats, Linker, Memory, MemoryType, Module, Mutability, Result, Store,
     TIER_EVENTS_KEPT, Table, TableType, Tier, TierUpBudget, TierUpEvent, Trap, TrapCode, TypedFunc,
     Val, ValType, WasmFeatures, WasmParams, WasmResults, WasmRet, WasmTy, compile_listing,
+    perf_map_path,
 };
 
 pub use strata_runtime::wasi;

@@ -696,6 +696,88 @@ fn tier_log_reports_tier_up_and_osr() {
     }
 }
 
+/// `--perf-map` writes `/tmp/perf-PID.map`: a line `START SIZE NAME [KIND]`
+/// per piece of code placed, for lazily compiled baseline code, tier-ups and
+/// OSR variants in the tiered engine, and for eager compiles of each tier.
+#[test]
+fn perf_map_names_every_compiled_function_and_its_tier() {
+    let wat = scratch(
+        "perf-map.wat",
+        br#"(module
+  (func $count (export "count") (param $n i32) (result i32)
+    (local $i i32)
+    (loop $l
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (call 1 (local.get $n)))))
+    (local.get $i))
+  (func (param i32) (result i32) (local.get 0)))"#,
+    );
+    let wat = wat.to_str().unwrap();
+    let run = |args: &[&str]| -> Vec<(u64, u64, String)> {
+        let child = Command::new(env!("CARGO_BIN_EXE_strata"))
+            .args(args)
+            .args(["--perf-map", "--invoke", "count", wat, "1000"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run strata");
+        let map = PathBuf::from(format!("/tmp/perf-{}.map", child.id()));
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "stderr: {}", stderr(&out));
+        assert_eq!(stdout(&out), "1000\n");
+        let text = std::fs::read_to_string(&map).expect("the perf map");
+        std::fs::remove_file(&map).unwrap();
+        text.lines()
+            .map(|l| {
+                let mut parts = l.splitn(3, ' ');
+                let mut hex = || u64::from_str_radix(parts.next().unwrap(), 16).unwrap();
+                let (start, size) = (hex(), hex());
+                (start, size, parts.next().unwrap().to_string())
+            })
+            .collect()
+    };
+    let names = |lines: &[(u64, u64, String)]| -> Vec<String> {
+        for (start, size, name) in lines {
+            assert!(*start > 0 && *size > 0, "{name}: {start:x} {size:x}");
+        }
+        lines.iter().map(|l| l.2.clone()).collect()
+    };
+    // Tiered (lazy): baseline code on first call, then the optimized
+    // function and the OSR variant of its loop (both inline the callee,
+    // which never runs its budget out).
+    let tiered = run(&[
+        "run",
+        "--tier-up-budget",
+        "5",
+        "--osr-poll",
+        "1",
+        "--tier-up-sync",
+    ]);
+    assert_eq!(
+        names(&tiered),
+        [
+            "count [baseline]",
+            "wasm-function[1] [baseline]",
+            "count [optimizing]",
+            "count [osr loop 0]",
+        ]
+    );
+    // The optimized function lies elsewhere than its baseline code.
+    assert_ne!(tiered[0].0, tiered[2].0);
+    for tier in ["baseline", "optimizing"] {
+        let eager = run(&["run", "--tier", tier]);
+        assert_eq!(
+            names(&eager),
+            [
+                format!("count [{tier}]"),
+                format!("wasm-function[1] [{tier}]")
+            ]
+        );
+        // Eager code: one piece, the second function after the first.
+        assert!(eager[0].0 + eager[0].1 <= eager[1].0);
+    }
+}
+
 /// `--no-bmi2`: a rotate that keeps its input is `rol` after a copy, not
 /// BMI2's `rorx`, whatever the host.
 #[test]

@@ -149,6 +149,7 @@ pub struct Config {
     pub(crate) compile_threads: usize,
     pub(crate) lazy: Option<bool>,
     pub(crate) on_tier_up: Option<TierUpCallback>,
+    pub(crate) perf_map: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -167,6 +168,7 @@ impl std::fmt::Debug for Config {
             .field("compile_threads", &self.compile_threads)
             .field("lazy_compilation", &self.lazy)
             .field("on_tier_up", &self.on_tier_up.is_some())
+            .field("perf_map", &self.perf_map)
             .finish_non_exhaustive()
     }
 }
@@ -199,6 +201,7 @@ impl Default for Config {
             compile_threads: default_compile_threads(),
             lazy: None,
             on_tier_up: None,
+            perf_map: false,
         }
     }
 }
@@ -277,6 +280,16 @@ impl Config {
     /// runs the Wasm code; keep it short).
     pub fn on_tier_up(&mut self, f: impl Fn(&TierUpEvent) + Send + Sync + 'static) -> &mut Self {
         self.on_tier_up = Some(Arc::new(f));
+        self
+    }
+    /// Writes the address, size and name of every compiled Wasm function to
+    /// `/tmp/perf-PID.map` (see [`perf_map_path`](crate::perf_map_path)),
+    /// so that Linux `perf report` names samples in Wasm code: the function
+    /// and the code's tier (`[baseline]`, `[optimizing]`, `[osr loop L]`).
+    /// Lines are added as code is placed (eager and lazy compiles, tier-ups,
+    /// OSR variants). Default: off.
+    pub fn perf_map(&mut self, on: bool) -> &mut Self {
+        self.perf_map = on;
         self
     }
     /// The most stack (in bytes) that Wasm code may use before it traps with

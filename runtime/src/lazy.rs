@@ -235,7 +235,15 @@ impl LazyCode {
                 ),
             )
         })?;
+        let funcs = m
+            .engine
+            .config()
+            .perf_map
+            .then(|| compiled.info.funcs.clone());
         let code = self.place(compiled)?;
+        if let Some(funcs) = funcs {
+            crate::perfmap::record(code, &funcs, &m.env, "baseline");
+        }
         if let Some(slots) = &m.slots {
             slots.publish(def, code);
         }

@@ -17,6 +17,7 @@ mod lazy;
 mod linker;
 pub mod memory;
 mod module;
+mod perfmap;
 mod refs;
 mod store;
 mod tiering;
@@ -31,6 +32,7 @@ pub use func::{Caller, Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmR
 pub use instance::{Extern, Global, Instance, Memory, Table};
 pub use linker::Linker;
 pub use module::{Emit, ExportType, ImportType, LazyCompilationStats, Module, compile_listing};
+pub use perfmap::path as perf_map_path;
 pub use store::{AsStoreMut, Store};
 pub use strata_frontend::module::WasmFeatures;
 pub use values::{

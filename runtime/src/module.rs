@@ -779,6 +779,13 @@ impl Module {
             &compiled.code
         })?;
         let (start, _) = code.range();
+        if engine.config().perf_map && !lazy {
+            let kind = match engine.config().tier {
+                Tier::Optimizing => "optimizing",
+                Tier::Baseline | Tier::Tiered => "baseline",
+            };
+            crate::perfmap::record(start, &compiled.info.funcs, &env, kind);
+        }
         let registration = register_code(start, code.len(), Arc::new(compiled.info));
         let types: Vec<FuncType> = env.types.iter().map(FuncType::from_env).collect();
         let type_ids = engine.register_signatures(&types)?;

@@ -311,6 +311,13 @@ fn compile_one(
         .map_err(|e| e.message().to_string())?;
     let code = CodeMemory::new(&compiled.code).map_err(|e| e.to_string())?;
     let (start, _) = code.range();
+    if m.engine.config().perf_map {
+        let kind = match osr_loop {
+            None => "optimizing".to_string(),
+            Some(l) => format!("osr loop {l}"),
+        };
+        crate::perfmap::record(start, &compiled.info.funcs, env, &kind);
+    }
     let registration = register_code(start, code.len(), Arc::new(compiled.info));
     Ok((code, registration, start))
 }

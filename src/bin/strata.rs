@@ -95,6 +95,10 @@ struct TierOpt {
     /// A failed one is printed as a warning even without this flag.
     #[arg(long)]
     tier_log: bool,
+    /// Write /tmp/perf-PID.map (address, size and name of each compiled
+    /// Wasm function, with its tier) for Linux `perf report`.
+    #[arg(long)]
+    perf_map: bool,
     /// Tiered: calls plus loop iterations of a function before it is
     /// optimized.
     #[arg(long, value_name = "N")]
@@ -258,6 +262,9 @@ fn config(opt: &TierOpt) -> Config {
     }
     if let Some(pages) = opt.memory_limit_pages {
         config.memory_limit_pages(pages);
+    }
+    if opt.perf_map {
+        config.perf_map(true);
     }
     // A failed tier-up (the function keeps its baseline code) is a
     // compiler bug worth seeing: printed even without `--tier-log`.
