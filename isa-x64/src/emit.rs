@@ -259,7 +259,7 @@ pub struct Emitter {
     /// The callee-saved registers the function writes (hardware numbers),
     /// saved by the prologue and restored by every return (but see
     /// [`Emitter::wrap`]).
-    saved: SmallVec<[u8; 3]>,
+    saved: SmallVec<[u8; 5]>,
     /// Shrink-wrapping: when the entry block branches to an early exit that
     /// never touches a callee-saved register, the block (the other
     /// successor) at whose start the saves go instead of the prologue, and
@@ -543,8 +543,10 @@ struct TierStub {
     srcloc: u32,
 }
 
-/// The caller-saved allocatable integer registers the tier-check path saves
-/// (rax, rcx, rdx, rsi, rdi, r8, r9; rbx, r12 and r13 survive the C call).
+/// The allocatable integer registers the tier-check path saves: those the
+/// builtin's SysV call may clobber (rax, rcx, rdx, rsi, rdi, r8, r9; rbx,
+/// r12 and r13 survive it). r8 and r9, callee-saved in the Wasm convention,
+/// are put back before an OSR transfer too.
 const TIER_SAVED_INT: [u8; 7] = [0, 1, 2, 6, 7, 8, 9];
 /// The number of allocatable float registers (xmm0-xmm13), all saved.
 const TIER_SAVED_FLOAT: u8 = 14;
@@ -1338,9 +1340,14 @@ impl Emitter {
                 Allocation::Reg(p) => p.class() == RegClass::Int && mask & 1 << p.hw_enc() != 0,
                 _ => false,
             };
-            let ops = r
-                .iter()
-                .any(|i| out.inst_allocs(i).iter().any(|&a| in_mask(a)));
+            // (A builtin's SysV call clobbers r8 and r9.)
+            let ops = r.iter().any(|i| {
+                out.inst_allocs(i).iter().any(|&a| in_mask(a))
+                    || vc
+                        .inst_clobbers(i)
+                        .iter()
+                        .any(|p| in_mask(Allocation::Reg(p)))
+            });
             let lo = edits.partition_point(|e| e.0 < ProgPoint::before(r.first));
             let hi = edits.partition_point(|e| e.0 < ProgPoint::before(r.last));
             ops || edits[lo..hi].iter().any(|(_, e)| match *e {
@@ -1431,7 +1438,7 @@ impl Emitter {
 
     /// The callee-saved registers the allocation writes: those any operand
     /// or edit of the function is assigned to.
-    fn find_saved(&mut self, out: &Output) {
+    fn find_saved(&mut self, vc: &VCode, out: &Output) {
         let mut used = [false; 16];
         let mut mark = |a: Allocation| {
             if let Allocation::Reg(r) = a
@@ -1441,6 +1448,13 @@ impl Emitter {
             }
         };
         out.allocs.iter().for_each(|&a| mark(a));
+        // A SysV call (a builtin) clobbers r8 and r9, which the Wasm
+        // convention preserves.
+        for c in &vc.clobbers {
+            for r in c.iter() {
+                mark(Allocation::Reg(r));
+            }
+        }
         for (_, e) in &out.edits {
             match *e {
                 Edit::Move { to, .. } | Edit::Remat { to, .. } => mark(to),
@@ -1598,7 +1612,7 @@ impl Emitter {
             self.jt_labels.push(l);
         }
         let spills = u32::try_from(out.num_spillslots).map_err(|_| err("too many spill slots"))?;
-        self.find_saved(out);
+        self.find_saved(vc, out);
         self.frame_sub = abi::frame_sub(spills, self.saved.len(), vc.outgoing_args);
         if self.frame_sub > (1 << 30) {
             return Err(err("frame too large"));
@@ -1987,6 +2001,18 @@ impl Emitter {
                         ; mov QWORD [rsp + dst], r11);
                 }
                 (Allocation::None, _) => return Err(err("unallocated tier check state")),
+            }
+        }
+        // The registers the Wasm convention preserves but the builtin's
+        // SysV call may not (r8, r9) get their values back: the optimized
+        // code keeps them for this frame's caller.
+        for (k, &r) in TIER_SAVED_INT.iter().enumerate() {
+            if crate::regs::CALLEE_SAVED_INT
+                .iter()
+                .any(|c| c.hw_enc() == r)
+            {
+                let o = total + 8 * k as i32;
+                x64!(self.asm; mov Rq(r), QWORD [rsp + o]);
             }
         }
         x64!(self.asm; lea rdi, [rsp + area]);
@@ -3788,7 +3814,15 @@ pub(crate) fn host_trampoline_code(
     let slots = args.len().max(results.len()).max(1) as u32;
     let size = abi::align16(16 * slots) as i32;
     let raise = a.new_dynamic_label();
-    x64!(a; push rbp; mov rbp, rsp; sub rsp, size);
+    // r8 and r9, which the Wasm convention preserves and the host
+    // function's SysV may not, are kept above the slots.
+    x64!(a
+        ; push rbp
+        ; mov rbp, rsp
+        ; sub rsp, size + 16
+        ; mov [rsp + size], r8
+        ; mov [rsp + size + 8], r9
+    );
     for (i, &(ty, loc)) in args.iter().enumerate() {
         let slot = 16 * i as i32;
         match loc {
@@ -3846,6 +3880,8 @@ pub(crate) fn host_trampoline_code(
         }
     }
     x64!(a
+        ; mov r8, [rsp + size]
+        ; mov r9, [rsp + size + 8]
         ; mov rsp, rbp
         ; pop rbp
         ; ret

@@ -56,12 +56,13 @@ pub const HEAP: u8 = 15;
 /// Allocatable integer registers, in order of preference: the callee-saved
 /// ones last, so that a function saves them only when it needs them (to keep
 /// values across calls, or under pressure).
-pub const ALLOCATABLE_INT: [PReg; 10] = [RAX, RCX, RDX, RSI, RDI, R8, R9, RBX, R12, R13];
+pub const ALLOCATABLE_INT: [PReg; 10] = [RAX, RCX, RDX, RSI, RDI, RBX, R8, R9, R12, R13];
 
-/// The allocatable registers a callee preserves, in the Wasm convention as
-/// in SysV: a function that writes one saves it in its frame and restores it
-/// before returning (see `abi`).
-pub const CALLEE_SAVED_INT: [PReg; 3] = [RBX, R12, R13];
+/// The allocatable registers a callee preserves in the Wasm convention (SysV
+/// preserves rbx, r12 and r13 of them, not r8 and r9): a function that
+/// writes one, or calls a builtin that may, saves it in its frame and
+/// restores it before returning (see `abi`).
+pub const CALLEE_SAVED_INT: [PReg; 5] = [RBX, R8, R9, R12, R13];
 
 /// The number of allocatable float registers (xmm0–xmm13).
 pub const NUM_ALLOCATABLE_FLOAT: u8 = 14;
@@ -76,8 +77,11 @@ pub(crate) fn scratch(class: strata_regalloc::RegClass) -> u8 {
     }
 }
 
-/// Integer argument registers of the Wasm and SysV conventions.
+/// Integer argument registers of the SysV convention.
 pub const INT_ARG_REGS: [PReg; 6] = [RDI, RSI, RDX, RCX, R8, R9];
+/// Integer argument registers of the Wasm convention: the first four of
+/// SysV's (r8 and r9 are callee-saved instead).
+pub const WASM_INT_ARG_REGS: [PReg; 4] = [RDI, RSI, RDX, RCX];
 /// Float argument registers (xmm0–xmm7).
 pub const FLOAT_ARG_REGS: [PReg; 8] = [
     xmm(0),
