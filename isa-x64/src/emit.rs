@@ -1436,8 +1436,8 @@ impl Emitter {
         abi::spill_slot_offset(k, self.saved.len())
     }
 
-    /// The callee-saved registers the allocation writes: those any operand
-    /// or edit of the function is assigned to.
+    /// The callee-saved registers the function writes: those any operand
+    /// or edit of the function is assigned to, or a call clobbers.
     fn find_saved(&mut self, vc: &VCode, out: &Output) {
         let mut used = [false; 16];
         let mut mark = |a: Allocation| {
@@ -1449,12 +1449,12 @@ impl Emitter {
         };
         out.allocs.iter().for_each(|&a| mark(a));
         // A SysV call (a builtin) clobbers r8 and r9, which the Wasm
-        // convention preserves.
-        for c in &vc.clobbers {
-            for r in c.iter() {
-                mark(Allocation::Reg(r));
-            }
-        }
+        // convention preserves: a clobber writes like a def.
+        let clobbered = vc
+            .clobbers
+            .iter()
+            .fold(strata_regalloc::PRegSet::empty(), |a, &c| a.union(c));
+        clobbered.iter().for_each(|r| mark(Allocation::Reg(r)));
         for (_, e) in &out.edits {
             match *e {
                 Edit::Move { to, .. } | Edit::Remat { to, .. } => mark(to),
@@ -2007,10 +2007,7 @@ impl Emitter {
         // SysV call may not (r8, r9) get their values back: the optimized
         // code keeps them for this frame's caller.
         for (k, &r) in TIER_SAVED_INT.iter().enumerate() {
-            if crate::regs::CALLEE_SAVED_INT
-                .iter()
-                .any(|c| c.hw_enc() == r)
-            {
+            if crate::regs::SAVED_ONLY_BY_WASM.contains(crate::regs::gpr(r)) {
                 let o = total + 8 * k as i32;
                 x64!(self.asm; mov Rq(r), QWORD [rsp + o]);
             }
@@ -3814,15 +3811,18 @@ pub(crate) fn host_trampoline_code(
     let slots = args.len().max(results.len()).max(1) as u32;
     let size = abi::align16(16 * slots) as i32;
     let raise = a.new_dynamic_label();
-    // r8 and r9, which the Wasm convention preserves and the host
-    // function's SysV may not, are kept above the slots.
-    x64!(a
-        ; push rbp
-        ; mov rbp, rsp
-        ; sub rsp, size + 16
-        ; mov [rsp + size], r8
-        ; mov [rsp + size + 8], r9
-    );
+    // The registers the Wasm convention preserves and the host function's
+    // SysV may not (r8, r9) are kept above the slots.
+    let kept: SmallVec<[u8; 2]> = crate::regs::SAVED_ONLY_BY_WASM
+        .iter()
+        .map(|r| r.hw_enc())
+        .collect();
+    let kept_size = abi::align16(8 * kept.len() as u32) as i32;
+    x64!(a; push rbp; mov rbp, rsp; sub rsp, size + kept_size);
+    for (j, &r) in kept.iter().enumerate() {
+        let o = size + 8 * j as i32;
+        x64!(a; mov QWORD [rsp + o], Rq(r));
+    }
     for (i, &(ty, loc)) in args.iter().enumerate() {
         let slot = 16 * i as i32;
         match loc {
@@ -3879,9 +3879,11 @@ pub(crate) fn host_trampoline_code(
             }
         }
     }
+    for (j, &r) in kept.iter().enumerate() {
+        let o = size + 8 * j as i32;
+        x64!(a; mov Rq(r), QWORD [rsp + o]);
+    }
     x64!(a
-        ; mov r8, [rsp + size]
-        ; mov r9, [rsp + size + 8]
         ; mov rsp, rbp
         ; pop rbp
         ; ret

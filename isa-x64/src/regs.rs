@@ -178,3 +178,18 @@ pub fn name(r: PReg) -> &'static str {
         RegClass::Float => FLT.get(r.hw_enc() as usize).copied().unwrap_or("xmm?"),
     }
 }
+
+/// The registers the Wasm convention preserves and a SysV call may not
+/// (r8, r9): code that calls SysV code on behalf of Wasm code (the host
+/// trampoline, the tier-up path) puts them back itself.
+pub const SAVED_ONLY_BY_WASM: PRegSet = {
+    let mut s = PRegSet::empty();
+    let mut k = 0;
+    while k < CALLEE_SAVED_INT.len() {
+        if SYSV_CALL_CLOBBERS.contains(CALLEE_SAVED_INT[k]) {
+            s = s.with(CALLEE_SAVED_INT[k]);
+        }
+        k += 1;
+    }
+    s
+};
