@@ -1046,22 +1046,32 @@ fn dispatch_loop_keeps_its_jump_table_address_in_a_register() {
             assert!(!t.contains(sp) && !t.contains(&wide), "{t}:\n{text}");
         }
     }
-    // Every value of the loop (the program counter, the stack pointer and
-    // base, the accumulator, the table address) stays in a register
-    // through every case, the calling one included: five registers
-    // survive the call, so no case touches a stack slot. (The counter's
-    // next value, which lives across the call, takes one of them, and each
-    // other case moves it back into the register the loop header expects:
-    // one `mov` per dispatch where, with three such registers, the calling
-    // case spilled and reloaded.)
-    // (To the last back edge; the epilogue reloads the saved registers.)
-    let end = code
+    // The program counter, live across the calling case (where it is
+    // moved out of its register, the call's argument register), is
+    // incremented in place after the fetch: no other case copies it back
+    // into the register the loop header expects. The only moves into that
+    // register are the call's argument and the counter's return after it.
+    let fetch = code
         .iter()
-        .rposition(|(_, t)| t.starts_with("jmp "))
-        .expect("the back edges");
-    for (_, t) in &code[table_leas[0]..end] {
-        assert!(!t.contains("[rbp-"), "{t}:\n{text}");
-    }
+        .position(|(_, t)| t.starts_with("movzx ") && t.contains("byte ptr [r15+"))
+        .expect("the fetch");
+    let pc = code[fetch]
+        .1
+        .rsplit('+')
+        .next()
+        .unwrap()
+        .trim_end_matches(']');
+    let pc32 = if pc.as_bytes()[1].is_ascii_digit() {
+        format!("{pc}d")
+    } else {
+        format!("e{}", &pc[1..])
+    };
+    assert_eq!(code[fetch + 1].1, format!("add {pc32},1"), "{text}");
+    let into_pc = code[jmp..]
+        .iter()
+        .filter(|(_, t)| t.starts_with(&format!("mov {pc},")) && !t.contains('['))
+        .count();
+    assert!(into_pc <= 2, "{text}");
     // The program in its data segment gives the same result in both tiers.
     let mut config = Config::new();
     config.tier(Tier::Baseline);

@@ -3,18 +3,12 @@
 //! ## Wasm calling convention
 //! Used for wasm→wasm calls, the array trampoline → wasm, and wasm → host
 //! trampoline. The callee's VMContext is in r14 and its memory base in r15.
-//! Integer arguments go in rdi, rsi, rdx, rcx and float arguments in
+//! Integer arguments go in rdi, rsi, rdx, rcx, r8, r9 and float arguments in
 //! xmm0–xmm7, in argument order per class; the rest go on the stack in 8-byte
 //! slots at `[rsp + 8k]` at the call (`[rbp + 16 + 8k]` in the callee), in
 //! argument order. A call clobbers every allocatable register except rbx,
-//! r8, r9, r12 and r13, which the callee preserves. (SysV passes two more
-//! integer arguments, in r8 and r9, and preserves only rbx, r12 and r13 of
-//! these: code that keeps values across calls has five registers for them
-//! instead of three, for a stack argument where a function takes a fifth or
-//! sixth integer. A function whose builtin calls, SysV, clobber r8 or r9
-//! saves them like any callee-saved register it writes; the host
-//! trampoline, the tier-up path and the lazy-compilation stubs, which call
-//! SysV code, put them back.) rsp is 16-byte aligned at every call. In a stack slot an `i32` is zero-extended to 64
+//! r12 and r13, which the callee preserves (as in SysV). rsp is 16-byte
+//! aligned at every call. In a stack slot an `i32` is zero-extended to 64
 //! bits and an `f32` is in the low 4 bytes (the high 4 are unspecified).
 //!
 //! ### Results (multi-value)
@@ -50,12 +44,10 @@
 //!   [rbp]               caller's rbp            <- rbp
 //!   [rbp - 8]           saved r14 (VMContext) if the function makes
 //!                       indirect calls, else unused
-//!   [rbp - 16 - 8j]     saved callee-saved register j (of rbx, r8, r9, r12,
-//!                       r13: those the function writes, in that order),
-//!                       else padding
+//!   [rbp - 16 - 8j]     saved callee-saved register j (rbx, r12, r13: those
+//!                       the function writes, in that order), else padding
 //!   [rbp - 32 - 16k - P] spill slot k (16 bytes, 16-byte aligned), with
-//!                       P = align16(8 * (saved - 1)) for `saved` registers
-//!                       saved (0, 16 for two or three, 32 for four or five)
+//!                       P = 16 when two or three registers are saved, else 0
 //!   ...
 //!   [rsp + S + 8k]      return-area slot k of a call (S = its stack-arg bytes)
 //!   [rsp + 8k]          outgoing stack argument k   <- rsp (16-byte aligned)
@@ -102,20 +94,12 @@ pub enum CallConv {
 
 /// Assigns locations to arguments of types `tys`, appending to `out`.
 /// Returns the size in bytes of the stack-argument area.
-pub fn assign_args(
-    conv: CallConv,
-    tys: impl IntoIterator<Item = Type>,
-    out: &mut Vec<ArgLoc>,
-) -> u32 {
-    let int_regs: &[PReg] = match conv {
-        CallConv::Wasm => &crate::regs::WASM_INT_ARG_REGS,
-        CallConv::SysV => &INT_ARG_REGS,
-    };
+pub fn assign_args(tys: impl IntoIterator<Item = Type>, out: &mut Vec<ArgLoc>) -> u32 {
     let (mut ni, mut nf, mut stack) = (0usize, 0usize, 0u32);
     for ty in tys {
-        let loc = if ty.is_int() && ni < int_regs.len() {
+        let loc = if ty.is_int() && ni < INT_ARG_REGS.len() {
             ni += 1;
-            ArgLoc::Reg(int_regs[ni - 1])
+            ArgLoc::Reg(INT_ARG_REGS[ni - 1])
         } else if ty.is_float() && nf < FLOAT_ARG_REGS.len() {
             nf += 1;
             ArgLoc::Reg(FLOAT_ARG_REGS[nf - 1])
@@ -198,7 +182,7 @@ pub const fn saved_reg_offset(j: usize) -> i32 {
 
 /// The bytes the saved registers take below the padding slot at rbp - 16.
 const fn save_pad(saved: usize) -> u32 {
-    align16(8 * (saved as u32).saturating_sub(1))
+    if saved > 1 { 16 } else { 0 }
 }
 
 /// Rounds up to a multiple of 16.
@@ -225,7 +209,7 @@ mod tests {
             tys.push(Type::F64);
         }
         let mut locs = Vec::new();
-        let stack = assign_args(CallConv::SysV, tys, &mut locs);
+        let stack = assign_args(tys, &mut locs);
         assert_eq!(locs[0], ArgLoc::Reg(INT_ARG_REGS[0]));
         assert_eq!(locs[1], ArgLoc::Reg(FLOAT_ARG_REGS[0]));
         // ints 6..10 and floats 8..10 go to the stack in argument order.

@@ -259,7 +259,7 @@ pub struct Emitter {
     /// The callee-saved registers the function writes (hardware numbers),
     /// saved by the prologue and restored by every return (but see
     /// [`Emitter::wrap`]).
-    saved: SmallVec<[u8; 5]>,
+    saved: SmallVec<[u8; 3]>,
     /// Shrink-wrapping: when the entry block branches to an early exit that
     /// never touches a callee-saved register, the block (the other
     /// successor) at whose start the saves go instead of the prologue, and
@@ -543,10 +543,8 @@ struct TierStub {
     srcloc: u32,
 }
 
-/// The allocatable integer registers the tier-check path saves: those the
-/// builtin's SysV call may clobber (rax, rcx, rdx, rsi, rdi, r8, r9; rbx,
-/// r12 and r13 survive it). r8 and r9, callee-saved in the Wasm convention,
-/// are put back before an OSR transfer too.
+/// The caller-saved allocatable integer registers the tier-check path saves
+/// (rax, rcx, rdx, rsi, rdi, r8, r9; rbx, r12 and r13 survive the C call).
 const TIER_SAVED_INT: [u8; 7] = [0, 1, 2, 6, 7, 8, 9];
 /// The number of allocatable float registers (xmm0-xmm13), all saved.
 const TIER_SAVED_FLOAT: u8 = 14;
@@ -1340,14 +1338,9 @@ impl Emitter {
                 Allocation::Reg(p) => p.class() == RegClass::Int && mask & 1 << p.hw_enc() != 0,
                 _ => false,
             };
-            // (A builtin's SysV call clobbers r8 and r9.)
-            let ops = r.iter().any(|i| {
-                out.inst_allocs(i).iter().any(|&a| in_mask(a))
-                    || vc
-                        .inst_clobbers(i)
-                        .iter()
-                        .any(|p| in_mask(Allocation::Reg(p)))
-            });
+            let ops = r
+                .iter()
+                .any(|i| out.inst_allocs(i).iter().any(|&a| in_mask(a)));
             let lo = edits.partition_point(|e| e.0 < ProgPoint::before(r.first));
             let hi = edits.partition_point(|e| e.0 < ProgPoint::before(r.last));
             ops || edits[lo..hi].iter().any(|(_, e)| match *e {
@@ -1436,9 +1429,9 @@ impl Emitter {
         abi::spill_slot_offset(k, self.saved.len())
     }
 
-    /// The callee-saved registers the function writes: those any operand
-    /// or edit of the function is assigned to, or a call clobbers.
-    fn find_saved(&mut self, vc: &VCode, out: &Output) {
+    /// The callee-saved registers the allocation writes: those any operand
+    /// or edit of the function is assigned to.
+    fn find_saved(&mut self, out: &Output) {
         let mut used = [false; 16];
         let mut mark = |a: Allocation| {
             if let Allocation::Reg(r) = a
@@ -1448,13 +1441,6 @@ impl Emitter {
             }
         };
         out.allocs.iter().for_each(|&a| mark(a));
-        // A SysV call (a builtin) clobbers r8 and r9, which the Wasm
-        // convention preserves: a clobber writes like a def.
-        let clobbered = vc
-            .clobbers
-            .iter()
-            .fold(strata_regalloc::PRegSet::empty(), |a, &c| a.union(c));
-        clobbered.iter().for_each(|r| mark(Allocation::Reg(r)));
         for (_, e) in &out.edits {
             match *e {
                 Edit::Move { to, .. } | Edit::Remat { to, .. } => mark(to),
@@ -1612,7 +1598,7 @@ impl Emitter {
             self.jt_labels.push(l);
         }
         let spills = u32::try_from(out.num_spillslots).map_err(|_| err("too many spill slots"))?;
-        self.find_saved(vc, out);
+        self.find_saved(out);
         self.frame_sub = abi::frame_sub(spills, self.saved.len(), vc.outgoing_args);
         if self.frame_sub > (1 << 30) {
             return Err(err("frame too large"));
@@ -2001,15 +1987,6 @@ impl Emitter {
                         ; mov QWORD [rsp + dst], r11);
                 }
                 (Allocation::None, _) => return Err(err("unallocated tier check state")),
-            }
-        }
-        // The registers the Wasm convention preserves but the builtin's
-        // SysV call may not (r8, r9) get their values back: the optimized
-        // code keeps them for this frame's caller.
-        for (k, &r) in TIER_SAVED_INT.iter().enumerate() {
-            if crate::regs::SAVED_ONLY_BY_WASM.contains(crate::regs::gpr(r)) {
-                let o = total + 8 * k as i32;
-                x64!(self.asm; mov Rq(r), QWORD [rsp + o]);
             }
         }
         x64!(self.asm; lea rdi, [rsp + area]);
@@ -3811,18 +3788,7 @@ pub(crate) fn host_trampoline_code(
     let slots = args.len().max(results.len()).max(1) as u32;
     let size = abi::align16(16 * slots) as i32;
     let raise = a.new_dynamic_label();
-    // The registers the Wasm convention preserves and the host function's
-    // SysV may not (r8, r9) are kept above the slots.
-    let kept: SmallVec<[u8; 2]> = crate::regs::SAVED_ONLY_BY_WASM
-        .iter()
-        .map(|r| r.hw_enc())
-        .collect();
-    let kept_size = abi::align16(8 * kept.len() as u32) as i32;
-    x64!(a; push rbp; mov rbp, rsp; sub rsp, size + kept_size);
-    for (j, &r) in kept.iter().enumerate() {
-        let o = size + 8 * j as i32;
-        x64!(a; mov QWORD [rsp + o], Rq(r));
-    }
+    x64!(a; push rbp; mov rbp, rsp; sub rsp, size);
     for (i, &(ty, loc)) in args.iter().enumerate() {
         let slot = 16 * i as i32;
         match loc {
@@ -3878,10 +3844,6 @@ pub(crate) fn host_trampoline_code(
                 }
             }
         }
-    }
-    for (j, &r) in kept.iter().enumerate() {
-        let o = size + 8 * j as i32;
-        x64!(a; mov Rq(r), QWORD [rsp + o]);
     }
     x64!(a
         ; mov rsp, rbp

@@ -759,7 +759,7 @@ impl Lower<'_> {
     fn lower_args(&mut self, params: &[Value]) -> Result<(), CompileError> {
         self.s.locs.clear();
         let tys: SmallVec<[Type; 16]> = params.iter().map(|&p| self.ty(p)).collect();
-        abi::assign_args(CallConv::Wasm, tys.iter().copied(), &mut self.s.locs);
+        abi::assign_args(tys.iter().copied(), &mut self.s.locs);
         let mut ops: SmallVec<[Operand; 16]> = SmallVec::new();
         for (k, &p) in params.iter().enumerate() {
             if let ArgLoc::Reg(r) = self.s.locs[k] {
@@ -917,7 +917,7 @@ impl Lower<'_> {
                 if ret_area > 0 {
                     self.s.locs.clear();
                     let params = self.func.signature.params.iter().copied();
-                    stack_args = abi::assign_args(CallConv::Wasm, params, &mut self.s.locs);
+                    stack_args = abi::assign_args(params, &mut self.s.locs);
                 }
                 let mut ops: SmallVec<[Operand; 4]> = SmallVec::new();
                 for (k, &a) in args.iter().enumerate() {
@@ -1370,7 +1370,7 @@ impl Lower<'_> {
         let return_area = abi::assign_results(CallConv::Wasm, results, &mut self.s.rlocs)?;
         self.s.locs.clear();
         let params = self.func.signature.params.iter().copied();
-        let incoming_stack_args = abi::assign_args(CallConv::Wasm, params, &mut self.s.locs);
+        let incoming_stack_args = abi::assign_args(params, &mut self.s.locs);
         let id = self.vc.tier_checks.len() as u32;
         self.vc.tier_checks.push(TierCheckInfo {
             counter,
@@ -1412,7 +1412,7 @@ impl Lower<'_> {
         };
         self.s.locs.clear();
         let tys: SmallVec<[Type; 16]> = wasm_args.iter().map(|&a| self.ty(a)).collect();
-        let stack = abi::assign_args(conv, tys, &mut self.s.locs);
+        let stack = abi::assign_args(tys, &mut self.s.locs);
         self.s.rlocs.clear();
         let rtys: SmallVec<[Type; 4]> = results.iter().map(|&a| self.ty(a)).collect();
         let ret_area = abi::assign_results(conv, rtys, &mut self.s.rlocs)?;

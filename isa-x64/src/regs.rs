@@ -56,13 +56,12 @@ pub const HEAP: u8 = 15;
 /// Allocatable integer registers, in order of preference: the callee-saved
 /// ones last, so that a function saves them only when it needs them (to keep
 /// values across calls, or under pressure).
-pub const ALLOCATABLE_INT: [PReg; 10] = [RAX, RCX, RDX, RSI, RDI, RBX, R8, R9, R12, R13];
+pub const ALLOCATABLE_INT: [PReg; 10] = [RAX, RCX, RDX, RSI, RDI, R8, R9, RBX, R12, R13];
 
-/// The allocatable registers a callee preserves in the Wasm convention (SysV
-/// preserves rbx, r12 and r13 of them, not r8 and r9): a function that
-/// writes one, or calls a builtin that may, saves it in its frame and
-/// restores it before returning (see `abi`).
-pub const CALLEE_SAVED_INT: [PReg; 5] = [RBX, R8, R9, R12, R13];
+/// The allocatable registers a callee preserves, in the Wasm convention as
+/// in SysV: a function that writes one saves it in its frame and restores it
+/// before returning (see `abi`).
+pub const CALLEE_SAVED_INT: [PReg; 3] = [RBX, R12, R13];
 
 /// The number of allocatable float registers (xmm0–xmm13).
 pub const NUM_ALLOCATABLE_FLOAT: u8 = 14;
@@ -77,11 +76,8 @@ pub(crate) fn scratch(class: strata_regalloc::RegClass) -> u8 {
     }
 }
 
-/// Integer argument registers of the SysV convention.
+/// Integer argument registers of the Wasm and SysV conventions.
 pub const INT_ARG_REGS: [PReg; 6] = [RDI, RSI, RDX, RCX, R8, R9];
-/// Integer argument registers of the Wasm convention: the first four of
-/// SysV's (r8 and r9 are callee-saved instead).
-pub const WASM_INT_ARG_REGS: [PReg; 4] = [RDI, RSI, RDX, RCX];
 /// Float argument registers (xmm0–xmm7).
 pub const FLOAT_ARG_REGS: [PReg; 8] = [
     xmm(0),
@@ -178,18 +174,3 @@ pub fn name(r: PReg) -> &'static str {
         RegClass::Float => FLT.get(r.hw_enc() as usize).copied().unwrap_or("xmm?"),
     }
 }
-
-/// The registers the Wasm convention preserves and a SysV call may not
-/// (r8, r9): code that calls SysV code on behalf of Wasm code (the host
-/// trampoline, the tier-up path) puts them back itself.
-pub const SAVED_ONLY_BY_WASM: PRegSet = {
-    let mut s = PRegSet::empty();
-    let mut k = 0;
-    while k < CALLEE_SAVED_INT.len() {
-        if SYSV_CALL_CLOBBERS.contains(CALLEE_SAVED_INT[k]) {
-            s = s.with(CALLEE_SAVED_INT[k]);
-        }
-        k += 1;
-    }
-    s
-};

@@ -8,8 +8,7 @@
 //!   it is called with the Wasm convention (r14 = the host function's context),
 //!   spills the arguments into a slot array on its stack, calls
 //!   `host_fn(ctx, values) -> u32`, and either raises (non-zero) or loads the
-//!   results from the slots; it keeps r8 and r9 (callee-saved in the Wasm
-//!   convention, not in SysV) around the call.
+//!   results from the slots.
 //!
 //! Both handle any number of results: slot j always holds result j; the
 //! trampolines move results beyond the result registers between the slots
@@ -40,7 +39,7 @@ struct Plan {
 
 fn plan(sig: &Signature) -> Result<Plan, CompileError> {
     let mut locs = Vec::new();
-    let stack = abi::assign_args(abi::CallConv::Wasm, sig.params.iter().copied(), &mut locs);
+    let stack = abi::assign_args(sig.params.iter().copied(), &mut locs);
     let args = sig.params.iter().copied().zip(locs).collect();
     let mut rlocs = Vec::new();
     let ret_area = abi::assign_results(CallConv::Wasm, sig.results.iter().copied(), &mut rlocs)?;

@@ -22,74 +22,75 @@ function %run:
   1: mov rbp,rsp
   4: mov r11,[r14]
   7: cmp rsp,[r11]
-  a: jb 0x118
+  a: jb 0x134
   10: sub rsp,0x30
   14: mov [rbp-0x10],rbx
-  18: mov [rbp-0x18],r8
-  1c: mov [rbp-0x20],r9
-  20: mov [rbp-0x28],r12
-  24: mov rbx,rsi
-  27: lea r8,[0x11C]
-  2e: mov r9d,0x1000
+  18: mov [rbp-0x18],r12
+  1c: mov [rbp-0x20],r13
+  20: mov rbx,rsi
+  23: mov [rbp-0x30],rbx
+  27: lea r12,[0x138]
+  2e: mov r13d,0x1000
   34: xor eax,eax
   37: movzx ecx,byte ptr [r15+rdi]
-  3c: lea r12d,[rdi+1]
-  41: cmp ecx,5
-  45: jae 0x100
-  4b: movsxd r11,[r8+rcx*4]
-  50: add r11,r8
-  53: jmp r11
-  56: nop [rax+rax]
-  5f: nop
+  3c: add edi,1
+  40: cmp ecx,5
+  44: jae 0x120
+  4a: movsxd r11,[r12+rcx*4]
+  4f: add r11,r12
+  52: jmp r11
+  55: nop [rax+rax]
+  5e: xchg ax,ax
   60: add eax,1
-  64: mov rdi,r12
-  67: jmp short 0x37
-  69: nop [rax+rax]
-  72: nop [rax+rax]
-  7b: nop [rax+rax]
-  80: add r9d,0xFFFFFFFC
-  84: lea ecx,[rbx+r9]
+  64: jmp short 0x37
+  66: nop [rax+rax]
+  6f: nop [rax+rax]
+  78: nop [rax+rax]
+  80: add r13d,0xFFFFFFFC
+  84: lea ecx,[rbx+r13]
   89: add eax,[r15+rcx]
-  8d: mov rdi,r12
-  90: jmp short 0x37
-  92: nop [rax+rax]
-  9b: nop [rax+rax]
-  a0: lea ecx,[rbx+r9]
+  8d: jmp short 0x37
+  8f: nop [rax+rax]
+  98: nop [rax+rax]
+  a0: lea ecx,[rbx+r13]
   a5: mov [r15+rcx],eax
-  a9: add r9d,4
-  ad: mov rdi,r12
-  b0: jmp short 0x37
-  b2: nop [rax+rax]
-  bb: nop [rax+rax]
-  c0: mov rcx,r12
+  a9: add r13d,4
+  ad: jmp short 0x37
+  af: nop [rax+rax]
+  b8: nop [rax+rax]
+  c0: mov rcx,rdi
   c3: or ecx,1
   c7: test ecx,ecx
-  ca: je 0x11A
+  ca: je 0x136
   d0: xor edx,edx
   d2: div ecx
-  d5: mov rdi,r12
-  d8: jmp 0x37
-  dd: nop [rax]
+  d5: jmp 0x37
+  da: nop [rax+rax]
   e0: cmp eax,2
-  e4: jb short 0xF8
-  e6: mov rdi,rax
-  e9: shr edi,1
-  ed: call qword ptr [r14+0x80]
-  f4: add eax,1
-  f8: mov rdi,r12
-  fb: jmp 0x37
-  100: add eax,r9d
-  103: mov rbx,[rbp-0x10]
-  107: mov r8,[rbp-0x18]
-  10b: mov r9,[rbp-0x20]
-  10f: mov r12,[rbp-0x28]
-  113: mov rsp,rbp
-  116: pop rbp
-  117: ret
-  118: ud2
-  11a: ud2
-  11c: .bytes 44 ff ff ff
-  120: .bytes 64 ff ff ff 84 ff ff ff
-  128: .bytes a4 ff ff ff c4 ff ff ff
-  130: .bytes e4 ff ff ff
+  e4: jae short 0xEB
+  e6: mov rbx,rdi
+  e9: jmp short 0x100
+  eb: shr eax,1
+  ef: mov rbx,rdi
+  f2: mov rdi,rax
+  f5: call qword ptr [r14+0x80]
+  fc: add eax,1
+  100: mov rdi,rbx
+  103: mov rbx,[rbp-0x30]
+  107: jmp 0x37
+  10c: nop [rax+rax]
+  115: nop [rax+rax]
+  11e: xchg ax,ax
+  120: add eax,r13d
+  123: mov rbx,[rbp-0x10]
+  127: mov r12,[rbp-0x18]
+  12b: mov r13,[rbp-0x20]
+  12f: mov rsp,rbp
+  132: pop rbp
+  133: ret
+  134: ud2
+  136: ud2
+  138: .bytes 28 ff ff ff 48 ff ff ff
+  140: .bytes 68 ff ff ff 88 ff ff ff
+  148: .bytes a8 ff ff ff e8 ff ff ff
 

@@ -16,46 +16,45 @@ function %f1:
   1: mov rbp,rsp
   4: mov r11,[r14]
   7: cmp rsp,[r11]
-  a: jb 0x21C
-  10: sub rsp,0xE0
+  a: jb 0x211
+  10: sub rsp,0xD0
   17: mov [rbp-0x10],rbx
-  1b: mov [rbp-0x18],r8
-  1f: mov [rbp-0x20],r9
-  23: mov [rbp-0x28],r12
-  27: mov [rbp-0x30],r13
-  2b: mov eax,[r15+rdi]
-  2f: mov ecx,[r15+rdi+4]
-  34: mov edx,[r15+rdi+8]
-  39: mov esi,[r15+rdi+0xC]
-  3e: mov ebx,[r15+rdi+0x10]
-  43: mov r8d,[r15+rdi+0x14]
-  48: mov r9d,[r15+rdi+0x18]
-  4d: mov r12d,[r15+rdi+0x1C]
-  52: mov r13,rsi
-  55: mov [rbp-0x40],r12
-  59: mov r12,rdx
-  5c: mov [rbp-0x50],r9
-  60: mov r9,rcx
-  63: mov [rbp-0x60],r8
-  67: mov r8,rax
-  6a: mov [rbp-0x70],rbx
-  6e: xor ebx,ebx
-  71: mov [rbp-0x80],rsi
-  75: mov rsi,[rbp-0x50]
-  79: mov [rbp-0x90],rdx
-  80: mov rdx,[rbp-0x60]
-  84: mov [rbp-0xA0],rcx
-  8b: mov rcx,[rbp-0x70]
-  8f: mov [rbp-0xB0],rax
-  96: mov rax,[rbp-0x40]
-  9a: mov [rbp-0xD0],r13
-  a1: mov [rbp-0xC0],rdi
-  a8: jmp short 0xD0
-  aa: nop [rax+rax]
-  b3: nop [rax+rax]
-  bc: nop [rax+rax]
-  c5: nop [rax+rax]
-  ce: xchg ax,ax
+  1b: mov [rbp-0x18],r12
+  1f: mov [rbp-0x20],r13
+  23: mov eax,[r15+rdi]
+  27: mov ecx,[r15+rdi+4]
+  2c: mov edx,[r15+rdi+8]
+  31: mov esi,[r15+rdi+0xC]
+  36: mov r8d,[r15+rdi+0x10]
+  3b: mov r9d,[r15+rdi+0x14]
+  40: mov ebx,[r15+rdi+0x18]
+  45: mov r12d,[r15+rdi+0x1C]
+  4a: mov r13,rsi
+  4d: mov [rbp-0x30],r12
+  51: mov r12,rdx
+  54: mov [rbp-0x40],rbx
+  58: mov rbx,rcx
+  5b: mov [rbp-0x50],r9
+  5f: mov r9,rax
+  62: mov [rbp-0x60],r8
+  66: xor r8d,r8d
+  69: mov [rbp-0x70],rsi
+  6d: mov rsi,[rbp-0x40]
+  71: mov [rbp-0x80],rdx
+  75: mov rdx,[rbp-0x50]
+  79: mov [rbp-0x90],rcx
+  80: mov rcx,[rbp-0x60]
+  84: mov [rbp-0xA0],rax
+  8b: mov rax,[rbp-0x30]
+  8f: mov [rbp-0xC0],r13
+  96: mov [rbp-0xB0],rdi
+  9d: jmp short 0xD0
+  9f: nop [rax+rax]
+  a8: nop [rax+rax]
+  b1: nop [rax+rax]
+  ba: nop [rax+rax]
+  c3: nop [rax+rax]
+  cc: nop [rax]
   d0: rorx r13d,ecx,6
   d6: rorx edi,ecx,0xB
   dc: xor r13d,edi
@@ -67,71 +66,69 @@ function %f1:
   f1: andn r13d,ecx,esi
   f6: xor edi,r13d
   f9: add eax,edi
-  fc: mov edi,[r15+rbx+0x140]
-  104: add edi,[r15+rbx+0x40]
+  fc: mov edi,[r15+r8+0x140]
+  104: add edi,[r15+r8+0x40]
   109: add eax,edi
-  10c: rorx edi,r8d,2
-  112: rorx r13d,r8d,0xD
+  10c: rorx edi,r9d,2
+  112: rorx r13d,r9d,0xD
   118: xor edi,r13d
-  11b: rorx r13d,r8d,0x16
+  11b: rorx r13d,r9d,0x16
   121: xor edi,r13d
-  124: mov r13,r8
-  127: and r13d,r9d
-  12a: mov [rbp-0xE0],rdx
-  131: mov rdx,r8
+  124: mov r13,r9
+  127: and r13d,ebx
+  12a: mov [rbp-0xD0],rdx
+  131: mov rdx,r9
   134: and edx,r12d
   137: xor r13d,edx
-  13a: mov rdx,r9
+  13a: mov rdx,rbx
   13d: and edx,r12d
   140: xor r13d,edx
   143: lea edx,[rdi+r13]
   148: mov edi,eax
-  14b: add edi,[rbp-0xD0]
+  14b: add edi,[rbp-0xC0]
   153: add eax,edx
-  156: add ebx,4
-  15a: cmp ebx,0x100
+  156: add r8d,4
+  15a: cmp r8d,0x100
   161: je short 0x18E
   163: mov r13,r12
-  166: mov r12,r9
-  169: mov r9,r8
-  16c: mov r8,rax
+  166: mov r12,rbx
+  169: mov rbx,r9
+  16c: mov r9,rax
   16f: mov rax,rsi
-  172: mov rdx,[rbp-0xE0]
+  172: mov rdx,[rbp-0xD0]
   179: mov rsi,rdx
   17c: mov rdx,rcx
   17f: mov rcx,rdi
-  182: mov [rbp-0xD0],r13
+  182: mov [rbp-0xC0],r13
   189: jmp 0xD0
-  18e: mov rdx,[rbp-0xE0]
-  195: add eax,[rbp-0xB0]
-  19d: mov rbx,[rbp-0xC0]
-  1a4: mov [r15+rbx],eax
-  1a8: add r8d,[rbp-0xA0]
-  1b0: mov [r15+rbx+4],r8d
-  1b5: mov r8d,r9d
-  1b8: add r8d,[rbp-0x90]
-  1c0: mov [r15+rbx+8],r8d
-  1c5: mov r8d,r12d
-  1c8: add r8d,[rbp-0x80]
-  1cd: mov [r15+rbx+0xC],r8d
-  1d2: add edi,[rbp-0x70]
-  1d7: mov [r15+rbx+0x10],edi
-  1dc: add ecx,[rbp-0x60]
-  1e1: mov [r15+rbx+0x14],ecx
-  1e6: mov ecx,edx
-  1e9: add ecx,[rbp-0x50]
-  1ee: mov [r15+rbx+0x18],ecx
-  1f3: mov ecx,esi
-  1f6: add ecx,[rbp-0x40]
-  1fb: mov [r15+rbx+0x1C],ecx
-  200: xor eax,ecx
-  203: mov rbx,[rbp-0x10]
-  207: mov r8,[rbp-0x18]
-  20b: mov r9,[rbp-0x20]
-  20f: mov r12,[rbp-0x28]
-  213: mov r13,[rbp-0x30]
-  217: mov rsp,rbp
-  21a: pop rbp
-  21b: ret
-  21c: ud2
+  18e: mov rdx,[rbp-0xD0]
+  195: add eax,[rbp-0xA0]
+  19d: mov r8,[rbp-0xB0]
+  1a4: mov [r15+r8],eax
+  1a8: add r9d,[rbp-0x90]
+  1b0: mov [r15+r8+4],r9d
+  1b5: mov r9d,ebx
+  1b8: add r9d,[rbp-0x80]
+  1bd: mov [r15+r8+8],r9d
+  1c2: mov r9d,r12d
+  1c5: add r9d,[rbp-0x70]
+  1ca: mov [r15+r8+0xC],r9d
+  1cf: add edi,[rbp-0x60]
+  1d4: mov [r15+r8+0x10],edi
+  1d9: add ecx,[rbp-0x50]
+  1de: mov [r15+r8+0x14],ecx
+  1e3: mov ecx,edx
+  1e6: add ecx,[rbp-0x40]
+  1eb: mov [r15+r8+0x18],ecx
+  1f0: mov ecx,esi
+  1f3: add ecx,[rbp-0x30]
+  1f8: mov [r15+r8+0x1C],ecx
+  1fd: xor eax,ecx
+  200: mov rbx,[rbp-0x10]
+  204: mov r12,[rbp-0x18]
+  208: mov r13,[rbp-0x20]
+  20c: mov rsp,rbp
+  20f: pop rbp
+  210: ret
+  211: ud2
 

@@ -3,150 +3,142 @@ function %f0:
   1: mov rbp,rsp
   4: mov r11,[r14]
   7: cmp rsp,[r11]
-  a: jb 0x12C
-  10: sub rsp,0x90
+  a: jb 0x116
+  10: sub rsp,0x80
   17: mov [rbp-0x10],rbx
-  1b: mov [rbp-0x18],r8
-  1f: mov [rbp-0x20],r9
-  23: mov [rbp-0x28],r12
-  27: mov [rbp-0x30],r13
-  2b: mov ecx,[r15+rdi]
-  2f: mov edx,[r15+rdi+4]
-  34: mov esi,[r15+rdi+8]
-  39: mov ebx,[r15+rdi+0xC]
-  3e: mov r8d,[r15+rdi+0x10]
-  43: mov r9d,[r15+rdi+0x14]
-  48: mov r12d,[r15+rdi+0x18]
-  4d: mov r13d,[r15+rdi+0x1C]
-  52: mov eax,[r15+rdi+0x20]
-  57: mov [rbp-0x40],rcx
-  5b: mov ecx,[r15+rdi+0x24]
-  60: mov r10d,[r15+rdi+0x28]
-  65: mov [rbp-0x50],r10
-  69: mov r10d,[r15+rdi+0x2C]
-  6e: mov [rbp-0x60],r10
-  72: mov r10d,[r15+rdi+0x30]
-  77: mov [rbp-0x70],r10
-  7b: mov r10d,0xFFFFFFFE
-  81: sub r10d,edi
-  84: mov rdi,r10
-  87: mov [rbp-0x90],rcx
-  8e: mov rcx,[rbp-0x40]
-  92: mov [rbp-0x80],rax
-  96: lea eax,[rcx+rcx*2]
-  9b: add eax,edi
-  9e: lea eax,[rax+rdx*4]
-  a3: lea edx,[rsi+rsi*4]
-  a8: add eax,edx
-  ab: imul edx,ebx,6
-  af: add eax,edx
-  b2: imul edx,r8d,7
-  b6: add eax,edx
-  b9: lea eax,[rax+r9*8]
-  be: lea edx,[r12+r12*8]
-  c3: add eax,edx
-  c6: imul edx,r13d,0xA
+  1b: mov [rbp-0x18],r12
+  1f: mov [rbp-0x20],r13
+  23: mov ecx,[r15+rdi]
+  27: mov edx,[r15+rdi+4]
+  2c: mov esi,[r15+rdi+8]
+  31: mov r8d,[r15+rdi+0xC]
+  36: mov r9d,[r15+rdi+0x10]
+  3b: mov ebx,[r15+rdi+0x14]
+  40: mov r12d,[r15+rdi+0x18]
+  45: mov r13d,[r15+rdi+0x1C]
+  4a: mov eax,[r15+rdi+0x20]
+  4f: mov [rbp-0x30],rcx
+  53: mov ecx,[r15+rdi+0x24]
+  58: mov r10d,[r15+rdi+0x28]
+  5d: mov [rbp-0x40],r10
+  61: mov r10d,[r15+rdi+0x2C]
+  66: mov [rbp-0x50],r10
+  6a: mov r10d,[r15+rdi+0x30]
+  6f: mov [rbp-0x60],r10
+  73: mov r10d,0xFFFFFFFE
+  79: sub r10d,edi
+  7c: mov rdi,r10
+  7f: mov [rbp-0x80],rcx
+  83: mov rcx,[rbp-0x30]
+  87: mov [rbp-0x70],rax
+  8b: lea eax,[rcx+rcx*2]
+  90: add eax,edi
+  93: lea eax,[rax+rdx*4]
+  98: lea edx,[rsi+rsi*4]
+  9d: add eax,edx
+  a0: imul edx,r8d,6
+  a4: add eax,edx
+  a7: imul edx,r9d,7
+  ab: add eax,edx
+  ae: lea eax,[rax+rbx*8]
+  b3: lea edx,[r12+r12*8]
+  b8: add eax,edx
+  bb: imul edx,r13d,0xA
+  bf: add eax,edx
+  c2: mov rdx,[rbp-0x70]
+  c6: imul edx,0xB
   ca: add eax,edx
   cd: mov rdx,[rbp-0x80]
-  d1: imul edx,0xB
+  d1: imul edx,0xC
   d5: add eax,edx
-  d8: mov rdx,[rbp-0x90]
-  df: imul edx,0xC
-  e3: add eax,edx
-  e6: mov rdx,[rbp-0x50]
-  ea: imul edx,0xD
-  ee: add eax,edx
-  f1: mov rdx,[rbp-0x60]
-  f5: imul edx,0xE
-  f9: add eax,edx
-  fc: mov rdx,[rbp-0x70]
-  100: imul edx,0xF
-  104: add edx,eax
-  107: mov eax,0xFFFFFFFE
-  10d: sub eax,ecx
-  110: add eax,edx
-  113: mov rbx,[rbp-0x10]
-  117: mov r8,[rbp-0x18]
-  11b: mov r9,[rbp-0x20]
-  11f: mov r12,[rbp-0x28]
-  123: mov r13,[rbp-0x30]
-  127: mov rsp,rbp
-  12a: pop rbp
-  12b: ret
-  12c: ud2
+  d8: mov rdx,[rbp-0x40]
+  dc: imul edx,0xD
+  e0: add eax,edx
+  e3: mov rdx,[rbp-0x50]
+  e7: imul edx,0xE
+  eb: add eax,edx
+  ee: mov rdx,[rbp-0x60]
+  f2: imul edx,0xF
+  f6: add edx,eax
+  f9: mov eax,0xFFFFFFFE
+  ff: sub eax,ecx
+  102: add eax,edx
+  105: mov rbx,[rbp-0x10]
+  109: mov r12,[rbp-0x18]
+  10d: mov r13,[rbp-0x20]
+  111: mov rsp,rbp
+  114: pop rbp
+  115: ret
+  116: ud2
 
 function %f1:
   0: push rbp
   1: mov rbp,rsp
   4: mov r11,[r14]
   7: cmp rsp,[r11]
-  a: jb 0x11F
-  10: sub rsp,0x80
-  17: mov [rbp-0x10],rbx
-  1b: mov [rbp-0x18],r8
-  1f: mov [rbp-0x20],r9
-  23: mov [rbp-0x28],r12
-  27: mov [rbp-0x30],r13
-  2b: mov eax,[r15+rdi]
-  2f: mov ecx,[r15+rdi+4]
-  34: mov edx,[r15+rdi+8]
-  39: mov esi,[r15+rdi+0xC]
-  3e: mov ebx,[r15+rdi+0x10]
-  43: mov r8d,[r15+rdi+0x14]
-  48: mov r9d,[r15+rdi+0x18]
-  4d: mov r12d,[r15+rdi+0x1C]
-  52: mov r13d,[r15+rdi+0x20]
-  57: mov r10d,[r15+rdi+0x24]
-  5c: mov [rbp-0x40],r10
-  60: mov r10d,[r15+rdi+0x28]
-  65: mov [rbp-0x50],r10
-  69: mov r10d,[r15+rdi+0x2C]
-  6e: mov [rbp-0x60],r10
-  72: mov r10d,[r15+rdi+0x30]
-  77: mov [rbp-0x70],r10
-  7b: mov r10d,0xFFFFFFFE
-  81: sub r10d,edi
-  84: mov rdi,r10
-  87: mov [rbp-0x80],rax
-  8b: mov r10,rax
-  8e: lea eax,[r10+r10*2]
-  93: add eax,edi
-  96: lea eax,[rax+rcx*4]
-  9b: lea ecx,[rdx+rdx*4]
-  a0: add eax,ecx
-  a3: imul ecx,esi,6
-  a7: add eax,ecx
-  aa: imul ecx,ebx,7
-  ae: add eax,ecx
-  b1: lea eax,[rax+r8*8]
-  b6: lea ecx,[r9+r9*8]
-  bb: add eax,ecx
-  be: imul ecx,r12d,0xA
-  c2: add eax,ecx
-  c5: imul ecx,r13d,0xB
+  a: jb 0x10C
+  10: sub rsp,0x70
+  14: mov [rbp-0x10],rbx
+  18: mov [rbp-0x18],r12
+  1c: mov [rbp-0x20],r13
+  20: mov eax,[r15+rdi]
+  24: mov ecx,[r15+rdi+4]
+  29: mov edx,[r15+rdi+8]
+  2e: mov esi,[r15+rdi+0xC]
+  33: mov r8d,[r15+rdi+0x10]
+  38: mov r9d,[r15+rdi+0x14]
+  3d: mov ebx,[r15+rdi+0x18]
+  42: mov r12d,[r15+rdi+0x1C]
+  47: mov r13d,[r15+rdi+0x20]
+  4c: mov r10d,[r15+rdi+0x24]
+  51: mov [rbp-0x30],r10
+  55: mov r10d,[r15+rdi+0x28]
+  5a: mov [rbp-0x40],r10
+  5e: mov r10d,[r15+rdi+0x2C]
+  63: mov [rbp-0x50],r10
+  67: mov r10d,[r15+rdi+0x30]
+  6c: mov [rbp-0x60],r10
+  70: mov r10d,0xFFFFFFFE
+  76: sub r10d,edi
+  79: mov rdi,r10
+  7c: mov [rbp-0x70],rax
+  80: mov r10,rax
+  83: lea eax,[r10+r10*2]
+  88: add eax,edi
+  8b: lea eax,[rax+rcx*4]
+  90: lea ecx,[rdx+rdx*4]
+  95: add eax,ecx
+  98: imul ecx,esi,6
+  9c: add eax,ecx
+  9f: imul ecx,r8d,7
+  a3: add eax,ecx
+  a6: lea eax,[rax+r9*8]
+  ab: lea ecx,[rbx+rbx*8]
+  b0: add eax,ecx
+  b3: imul ecx,r12d,0xA
+  b7: add eax,ecx
+  ba: imul ecx,r13d,0xB
+  be: add eax,ecx
+  c1: mov rcx,[rbp-0x30]
+  c5: imul ecx,0xC
   c9: add eax,ecx
   cc: mov rcx,[rbp-0x40]
-  d0: imul ecx,0xC
+  d0: imul ecx,0xD
   d4: add eax,ecx
   d7: mov rcx,[rbp-0x50]
-  db: imul ecx,0xD
+  db: imul ecx,0xE
   df: add eax,ecx
   e2: mov rcx,[rbp-0x60]
-  e6: imul ecx,0xE
+  e6: imul ecx,0xF
   ea: add eax,ecx
-  ed: mov rcx,[rbp-0x70]
-  f1: imul ecx,0xF
-  f5: add eax,ecx
-  f8: mov ecx,0xFFFFFFFE
-  fe: sub ecx,[rbp-0x80]
-  103: add eax,ecx
-  106: mov rbx,[rbp-0x10]
-  10a: mov r8,[rbp-0x18]
-  10e: mov r9,[rbp-0x20]
-  112: mov r12,[rbp-0x28]
-  116: mov r13,[rbp-0x30]
-  11a: mov rsp,rbp
-  11d: pop rbp
-  11e: ret
-  11f: ud2
+  ed: mov ecx,0xFFFFFFFE
+  f3: sub ecx,[rbp-0x70]
+  f8: add eax,ecx
+  fb: mov rbx,[rbp-0x10]
+  ff: mov r12,[rbp-0x18]
+  103: mov r13,[rbp-0x20]
+  107: mov rsp,rbp
+  10a: pop rbp
+  10b: ret
+  10c: ud2
 
