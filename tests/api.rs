@@ -585,3 +585,107 @@ fn signature_ids_stay_consistent_while_threads_register_and_release_them() {
     });
     assert_eq!(engine.registry_sizes(), (0, 0));
 }
+
+/// Values kept across calls into SysV code survive: `run` keeps nine
+/// values (more than the callee-saved registers) across a call to a host
+/// function, one to a function that calls builtins, one to a function
+/// whose early exit calls a builtin, and (tiered, budgets of 1) one to a
+/// function whose loop enters optimized code through OSR. Every tier must
+/// return the sum the host computes.
+#[test]
+fn values_survive_host_builtin_and_osr_calls() {
+    let wat = r#"(module
+      (import "host" "mix" (func $mix (param i64) (result i64)))
+      (memory 1)
+      (func $grows (param $n i32) (result i32)
+        (memory.fill (i32.const 64) (local.get $n) (i32.const 4000))
+        (i32.add (memory.grow (i32.const 0)) (local.get $n)))
+      (func $early (param $n i32) (result i32) (local $k i32)
+        (if (i32.eqz (local.get $n))
+          (then (return (memory.grow (i32.const 0)))))
+        (local.set $k (i32.mul (local.get $n) (i32.const 3)))
+        (drop (call $grows (local.get $k)))
+        (i32.add (local.get $k) (call $grows (local.get $n))))
+      (func $looping (param $n i32) (result i32) (local $i i32) (local $acc i32)
+        (loop $l
+          (local.set $acc (i32.add (local.get $acc) (local.get $i)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+        (local.get $acc))
+      (func (export "run") (param $x i64) (result i64)
+        (local $a i64) (local $b i64) (local $c i64) (local $d i64)
+        (local $e i64) (local $f i64) (local $g i64) (local $h i64) (local $r i64)
+        (local.set $a (i64.mul (local.get $x) (i64.const 3)))
+        (local.set $b (i64.xor (local.get $x) (i64.const 0x5555)))
+        (local.set $c (i64.rotl (local.get $x) (i64.const 13)))
+        (local.set $d (i64.add (local.get $x) (i64.const 77)))
+        (local.set $e (i64.shr_u (local.get $x) (i64.const 3)))
+        (local.set $f (i64.sub (i64.const 1000) (local.get $x)))
+        (local.set $g (i64.mul (local.get $x) (local.get $x)))
+        (local.set $h (i64.or (local.get $x) (i64.const 0x100)))
+        (local.set $r (call $mix (local.get $x)))
+        (local.set $r (i64.add (local.get $r)
+          (i64.extend_i32_u (call $grows (i32.wrap_i64 (local.get $x))))))
+        (local.set $r (i64.add (local.get $r)
+          (i64.extend_i32_u (call $early (i32.const 0)))))
+        (local.set $r (i64.add (local.get $r)
+          (i64.extend_i32_u (call $early (i32.const 5)))))
+        (local.set $r (i64.add (local.get $r)
+          (i64.extend_i32_u (call $looping (i32.const 100)))))
+        (i64.add (local.get $r)
+          (i64.add (i64.add (i64.add (local.get $a) (local.get $b))
+                            (i64.add (local.get $c) (local.get $d)))
+                   (i64.add (i64.add (local.get $e) (local.get $f))
+                            (i64.add (local.get $g) (local.get $h)))))))"#;
+    let mix = |x: i64| x.rotate_left(7) ^ 0x1234_5678;
+    let expected = |x: i64| {
+        let sum = [
+            x.wrapping_mul(3),
+            x ^ 0x5555,
+            x.rotate_left(13),
+            x.wrapping_add(77),
+            ((x as u64) >> 3) as i64,
+            1000i64.wrapping_sub(x),
+            x.wrapping_mul(x),
+            x | 0x100,
+        ]
+        .iter()
+        .fold(0i64, |s, v| s.wrapping_add(*v));
+        // memory.grow(0) returns 1 (pages); $early(5) = 15 + 1 + 5.
+        let calls = mix(x) + 1u32.wrapping_add(x as u32) as i64 + 1 + 21 + 4950;
+        sum.wrapping_add(calls)
+    };
+    for tier in [
+        strata::Tier::Baseline,
+        strata::Tier::Optimizing,
+        strata::Tier::Tiered,
+    ] {
+        let mut config = Config::new();
+        config.tier(tier);
+        if tier == strata::Tier::Tiered {
+            config
+                .tier_up_budget(strata::TierUpBudget {
+                    budget: 1,
+                    osr_poll: 1,
+                })
+                .tier_up_sync(true);
+        }
+        let engine = Engine::new(&config).unwrap();
+        let module = Module::new(&engine, wat).unwrap();
+        let mut store = Store::new(&engine, ());
+        let host = Func::wrap(&mut store, move |x: i64| mix(x)).unwrap();
+        let instance = Instance::new(&mut store, &module, &[Extern::Func(host)]).unwrap();
+        let run = instance
+            .get_typed_func::<i64, i64>(&mut store, "run")
+            .unwrap();
+        for x in [0i64, 1, 12345, -7, 0x7fff_ffff_ffff] {
+            // (Tiered: the first calls run baseline code and tier up and
+            // enter OSR in the middle; the later ones run optimized code.)
+            assert_eq!(
+                run.call(&mut store, x).unwrap(),
+                expected(x),
+                "{tier:?} x={x}"
+            );
+        }
+    }
+}
