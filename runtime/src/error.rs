@@ -189,3 +189,11 @@ impl From<std::io::Error> for Error {
 
 /// The result type of the embedding API.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The message of a caught panic (`&str` or `String` payload), if any.
+pub(crate) fn panic_text(payload: &(dyn std::any::Any + Send)) -> Option<String> {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+}

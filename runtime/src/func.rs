@@ -533,10 +533,7 @@ fn host_dispatch_inner(ctx: &HostFuncCtx, values: *mut u128) -> u32 {
         Ok(Ok(())) => return 0,
         Ok(Err(e)) => e,
         Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
+            let what = crate::error::panic_text(panic.as_ref())
                 .unwrap_or_else(|| "unknown panic".to_string());
             Error::new(ErrorKind::Host, format!("host function panicked: {what}"))
         }

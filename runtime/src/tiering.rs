@@ -384,11 +384,7 @@ fn run_job(job: Job) {
 
 /// The message of a panic of the optimizing tier.
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    let text = payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned());
-    match text {
+    match crate::error::panic_text(payload) {
         Some(text) => format!("the optimizing tier panicked: {text}"),
         None => "the optimizing tier panicked".to_string(),
     }
